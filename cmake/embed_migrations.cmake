@@ -1,0 +1,12 @@
+# Script mode: writes OUT, a C++ file defining <NS>::Migrations() from FILES.
+set(body "// Generated from SQL migrations; do not edit.\n#include \"healthtech/pg/migrate.h\"\n\nnamespace ${NS} {\n\nconst std::vector<healthtech::pg::Migration>& Migrations() {\n  static const std::vector<healthtech::pg::Migration> kMigrations = {\n")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^V([0-9]+)__" _ ${name})
+  set(version ${CMAKE_MATCH_1})
+  math(EXPR version "${version} + 0")
+  file(READ ${f} sql)
+  string(APPEND body "      {${version}, \"${name}\", R\"__sql__(${sql})__sql__\"},\n")
+endforeach()
+string(APPEND body "  };\n  return kMigrations;\n}\n\n}  // namespace ${NS}\n")
+file(WRITE ${OUT} "${body}")

@@ -1,0 +1,54 @@
+#pragma once
+// Access tokens: compact JWS with EdDSA (Ed25519) and a `kid`, verified strictly: the
+// algorithm must be EdDSA (never "none", never HMAC), the kid must be known, the
+// signature valid, `iss` and `aud` must match, and `exp` must be in the future.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <absl/status/statusor.h>
+
+namespace healthtech::auth {
+
+struct Claims {
+  std::string iss;
+  std::string aud;
+  std::string sub;
+  std::string jti;
+  int64_t iat = 0;
+  int64_t exp = 0;
+  std::vector<std::string> roles;  // "patient", "platform_admin", "org_admin:<org_id>", ...
+  std::vector<std::string> amr;    // "pwd", "otp"
+  std::string aal;                 // "aal1" | "aal2"
+
+  bool HasRole(std::string_view role) const;
+  // True for platform_admin, or for `role` itself.
+  bool HasRoleOrAdmin(std::string_view role) const;
+  // Org ids for which the user holds `role` (e.g. "org_admin").
+  std::vector<std::string> OrgsWithRole(std::string_view role) const;
+  std::string RolesCsv() const;
+};
+
+// Ed25519 public keys by kid (32 raw bytes each).
+using KeySet = std::map<std::string, std::string>;
+
+std::string Base64UrlEncode(std::string_view data);
+absl::StatusOr<std::string> Base64UrlDecode(std::string_view data);
+
+// `secret_key` is libsodium's 64-byte Ed25519 secret key.
+std::string Sign(const Claims& claims, const std::string& kid, const std::string& secret_key);
+
+// Verifies signature, algorithm, kid, issuer, audience and expiry (with `leeway_seconds`).
+// Every failure is UNAUTHENTICATED with reason TOKEN_INVALID or TOKEN_EXPIRED; the
+// specific cause is in the message for logs only. `unknown_kid` is set when the key id
+// is not in `keys` (callers may refresh their key set once and retry).
+absl::StatusOr<Claims> Verify(std::string_view token, const KeySet& keys, std::string_view issuer,
+                              std::string_view audience, int64_t now_seconds,
+                              bool* unknown_kid = nullptr, int64_t leeway_seconds = 30);
+
+// Parses a JWK set JSON ({"keys":[{"kty":"OKP","crv":"Ed25519","x":…,"kid":…}]}).
+absl::StatusOr<KeySet> ParseJwks(std::string_view json);
+
+}  // namespace healthtech::auth

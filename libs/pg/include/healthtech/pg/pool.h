@@ -1,0 +1,76 @@
+#pragma once
+// A fixed-size libpqxx connection pool, and the one way services run SQL:
+// WithTransaction() opens a transaction, sets the caller for row-level security
+// (app.subject_id, app.roles; transaction-local, safe with pooling), runs the body and
+// commits. Exceptions from libpqxx never escape: they become absl::Status here.
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <absl/status/statusor.h>
+#include <pqxx/pqxx>
+
+#include "healthtech/metrics/metrics.h"
+
+namespace healthtech::pg {
+
+// Who the transaction acts for. System() marks flows with no signed-in user yet
+// (sign-in, registration, relays): policies check app.roles = 'system'.
+struct Subject {
+  std::string user_id;
+  std::string roles;  // comma-separated roles, for role-based policies
+  static Subject System() { return {"", "system"}; }
+};
+
+class Pool {
+ public:
+  Pool(std::string conninfo, int size, metrics::Registry* registry, std::string service);
+  ~Pool();
+
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<pqxx::connection> conn);
+    Lease(Lease&&) noexcept = default;
+    ~Lease();
+    pqxx::connection& operator*() { return *conn_; }
+    pqxx::connection* operator->() { return conn_.get(); }
+    // Drops the connection instead of returning it (after a broken connection).
+    void Discard() { discard_ = true; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<pqxx::connection> conn_;
+    bool discard_ = false;
+  };
+
+  // Waits up to `timeout` for a free connection.
+  absl::StatusOr<Lease> Acquire(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // True if a connection can run `SELECT 1`.
+  bool Ping();
+  int open_connections() const;
+  int in_use() const;
+
+ private:
+  friend class Lease;
+  void Release(std::unique_ptr<pqxx::connection> conn, bool discard);
+
+  std::string conninfo_;
+  int size_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  int open_ = 0;
+  int leased_ = 0;
+};
+
+// Runs `body(tx)` in a read-write transaction as `subject`. `body` returns absl::Status;
+// a non-OK status rolls back. SQLSTATE 40001/40P01 (serialization, deadlock) are retried
+// up to 3 times; other database errors become INTERNAL (logged, not shown to clients).
+absl::Status WithTransaction(Pool& pool, const Subject& subject,
+                             const std::function<absl::Status(pqxx::work&)>& body);
+
+}  // namespace healthtech::pg

@@ -1,0 +1,140 @@
+#include "healthtech/pg/pool.h"
+
+#include <thread>
+
+#include "healthtech/log/log.h"
+#include "healthtech/status/status.h"
+
+namespace healthtech::pg {
+
+Pool::Pool(std::string conninfo, int size, metrics::Registry* registry, std::string service)
+    : conninfo_(std::move(conninfo)), size_(size) {
+  if (registry != nullptr) {
+    auto& open = registry->AddGauge("active_database_connections",
+                                    "Open PostgreSQL connections of this process", {"service"});
+    auto& busy = registry->AddGauge("database_connections_in_use",
+                                    "PostgreSQL connections currently leased", {"service"});
+    auto& max = registry->AddGauge("database_connections_max", "Pool size", {"service"});
+    registry->OnCollect([this, &open, &busy, &max, service] {
+      open.WithLabels({service}).Set(open_connections());
+      busy.WithLabels({service}).Set(in_use());
+      max.WithLabels({service}).Set(size_);
+    });
+  }
+}
+
+Pool::~Pool() = default;
+
+Pool::Lease::Lease(Pool* pool, std::unique_ptr<pqxx::connection> conn)
+    : pool_(pool), conn_(std::move(conn)) {}
+
+Pool::Lease::~Lease() {
+  if (pool_ != nullptr && conn_) pool_->Release(std::move(conn_), discard_);
+}
+
+absl::StatusOr<Pool::Lease> Pool::Acquire(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (idle_.empty() && open_ >= size_) {
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= size_) {
+      return status::Unavailable("DATABASE_BUSY", "The database is busy; try again.");
+    }
+  }
+  if (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    ++leased_;
+    return Lease(this, std::move(conn));
+  }
+  ++open_;
+  ++leased_;
+  lock.unlock();
+  try {
+    auto conn = std::make_unique<pqxx::connection>(conninfo_);
+    return Lease(this, std::move(conn));
+  } catch (const std::exception& e) {
+    lock.lock();
+    --open_;
+    --leased_;
+    cv_.notify_one();
+    log::Error("db_connect_failed", {{"error", e.what()}});
+    return status::Unavailable("DATABASE_UNAVAILABLE", "The database is unavailable.");
+  }
+}
+
+void Pool::Release(std::unique_ptr<pqxx::connection> conn, bool discard) {
+  std::lock_guard lock(mu_);
+  --leased_;
+  if (discard || !conn->is_open()) {
+    --open_;
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  cv_.notify_one();
+}
+
+int Pool::open_connections() const {
+  std::lock_guard lock(mu_);
+  return open_;
+}
+
+int Pool::in_use() const {
+  std::lock_guard lock(mu_);
+  return leased_;
+}
+
+bool Pool::Ping() {
+  auto lease = Acquire(std::chrono::milliseconds(500));
+  if (!lease.ok()) return false;
+  try {
+    pqxx::nontransaction tx(**lease);
+    tx.exec("SELECT 1");
+    return true;
+  } catch (const std::exception&) {
+    lease->Discard();
+    return false;
+  }
+}
+
+absl::Status WithTransaction(Pool& pool, const Subject& subject,
+                             const std::function<absl::Status(pqxx::work&)>& body) {
+  for (int attempt = 0;; ++attempt) {
+    auto lease = pool.Acquire();
+    if (!lease.ok()) return lease.status();
+    try {
+      pqxx::work tx(**lease);
+      tx.exec_params("SELECT set_config('app.subject_id', $1, true), "
+                     "set_config('app.roles', $2, true)",
+                     subject.user_id, subject.roles);
+      absl::Status s = body(tx);
+      if (!s.ok()) {
+        tx.abort();
+        return s;
+      }
+      tx.commit();
+      return absl::OkStatus();
+    } catch (const pqxx::broken_connection& e) {
+      lease->Discard();
+      log::Error("db_connection_broken", {{"error", e.what()}});
+      if (attempt < 1) continue;
+      return status::Unavailable("DATABASE_UNAVAILABLE", "The database is unavailable.");
+    } catch (const pqxx::sql_error& e) {
+      std::string state = e.sqlstate();
+      if ((state == "40001" || state == "40P01") && attempt < 3) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 * (attempt + 1)));
+        continue;
+      }
+      if (state == "57014") {
+        return status::Unavailable("DATABASE_TIMEOUT", "The database did not answer in time.");
+      }
+      log::Error("db_error", {{"sqlstate", state}, {"error", e.what()}});
+      return status::Internal(std::string("database error ") + state);
+    } catch (const std::exception& e) {
+      log::Error("db_error", {{"error", e.what()}});
+      return status::Internal("database error");
+    }
+  }
+}
+
+}  // namespace healthtech::pg

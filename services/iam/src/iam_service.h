@@ -1,0 +1,73 @@
+#pragma once
+#include <memory>
+
+#include "config.h"
+#include "healthtech/auth/authenticator.h"
+#include "healthtech/iam/v1/iam_service.grpc.pb.h"
+#include "healthtech/pg/pool.h"
+#include "healthtech/redis/redis.h"
+#include "key_store.h"
+
+namespace healthtech::iam {
+
+// gRPC transport and flows of IAM. Each handler validates input, runs one
+// transaction, and maps errors with status::ToGrpc; no exception leaves a handler.
+class IamServiceImpl final : public v1::IamService::Service {
+ public:
+  IamServiceImpl(const Config& config, pg::Pool* pool, redis::Client* redis, KeyStore* keys);
+
+  using Ctx = grpc::ServerContext;
+  grpc::Status Register(Ctx*, const v1::RegisterRequest*, v1::RegisterResponse*) override;
+  grpc::Status VerifyEmail(Ctx*, const v1::VerifyEmailRequest*, v1::VerifyEmailResponse*) override;
+  grpc::Status ResendVerification(Ctx*, const v1::ResendVerificationRequest*,
+                                  v1::ResendVerificationResponse*) override;
+  grpc::Status Login(Ctx*, const v1::LoginRequest*, v1::LoginResponse*) override;
+  grpc::Status VerifyMfa(Ctx*, const v1::VerifyMfaRequest*, v1::LoginResponse*) override;
+  grpc::Status EnrollTotp(Ctx*, const v1::EnrollTotpRequest*, v1::EnrollTotpResponse*) override;
+  grpc::Status ActivateTotp(Ctx*, const v1::ActivateTotpRequest*,
+                            v1::ActivateTotpResponse*) override;
+  grpc::Status DisableTotp(Ctx*, const v1::DisableTotpRequest*, v1::DisableTotpResponse*) override;
+  grpc::Status Refresh(Ctx*, const v1::RefreshRequest*, v1::LoginResponse*) override;
+  grpc::Status Logout(Ctx*, const v1::LogoutRequest*, v1::LogoutResponse*) override;
+  grpc::Status LogoutAll(Ctx*, const v1::LogoutAllRequest*, v1::LogoutResponse*) override;
+  grpc::Status ForgotPassword(Ctx*, const v1::ForgotPasswordRequest*,
+                              v1::ForgotPasswordResponse*) override;
+  grpc::Status ResetPassword(Ctx*, const v1::ResetPasswordRequest*,
+                             v1::ResetPasswordResponse*) override;
+  grpc::Status GetMe(Ctx*, const v1::GetMeRequest*, v1::User*) override;
+  grpc::Status UpdateMe(Ctx*, const v1::UpdateMeRequest*, v1::User*) override;
+  grpc::Status ChangePassword(Ctx*, const v1::ChangePasswordRequest*,
+                              v1::ChangePasswordResponse*) override;
+  grpc::Status GetJwks(Ctx*, const v1::GetJwksRequest*, v1::GetJwksResponse*) override;
+  grpc::Status GrantRole(Ctx*, const v1::GrantRoleRequest*, v1::User*) override;
+  grpc::Status RevokeRole(Ctx*, const v1::RevokeRoleRequest*, v1::User*) override;
+  grpc::Status RotateSigningKey(Ctx*, const v1::RotateSigningKeyRequest*,
+                                v1::RotateSigningKeyResponse*) override;
+  grpc::Status ListDevOutbox(Ctx*, const v1::ListDevOutboxRequest*,
+                             v1::ListDevOutboxResponse*) override;
+
+  // Grants platform_admin to the account with this email (CLI bootstrap of the first admin).
+  absl::Status GrantAdminByEmail(const std::string& email);
+
+ private:
+  struct Session;
+  absl::Status IssueTokens(pqxx::work& tx, const std::string& user_id,
+                           const std::vector<std::string>& amr, const std::string& family_id,
+                           const std::string& parent_id, v1::LoginResponse* out);
+  absl::Status QueueEmail(pqxx::work& tx, const std::string& event_type,
+                          const std::string& user_id, const std::string& email,
+                          const std::string& full_name, const std::string& purpose);
+  absl::StatusOr<auth::Claims> Caller(const grpc::ServerContext& ctx);
+  absl::Status CheckLoginThrottle(const std::string& email, const std::string& ip);
+  void RecordLoginFailure(const std::string& email, const std::string& ip);
+  absl::Status LoadUser(pqxx::work& tx, const std::string& user_id, v1::User* out);
+
+  const Config& config_;
+  pg::Pool* pool_;
+  redis::Client* redis_;
+  KeyStore* keys_;
+  auth::Authenticator authn_;
+  std::string dummy_hash_;
+};
+
+}  // namespace healthtech::iam
