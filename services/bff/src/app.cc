@@ -1,0 +1,430 @@
+#include "app.h"
+
+#include <random>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <nlohmann/json.hpp>
+
+#include "healthtech/auth/authenticator.h"
+#include "healthtech/log/log.h"
+#include "healthtech/status/status.h"
+#include "transcode.h"
+
+namespace healthtech::bff {
+namespace {
+
+using google::protobuf::DescriptorPool;
+using google::protobuf::MessageFactory;
+
+std::string RandomHex(size_t bytes) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes * 2);
+  for (size_t i = 0; i < bytes; i += 8) {
+    uint64_t v = rng();
+    for (size_t k = 0; k < 8 && i + k < bytes; ++k) {
+      unsigned char c = static_cast<unsigned char>(v >> (k * 8));
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+bool IsHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
+bool SafeRequestId(std::string_view s) {
+  if (s.empty() || s.size() > 128) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+// "/healthtech.iam.v1.IamService/Login" from "healthtech.iam.v1.IamService.Login".
+std::string GrpcPath(const std::string& rpc) {
+  auto dot = rpc.rfind('.');
+  return "/" + rpc.substr(0, dot) + "/" + rpc.substr(dot + 1);
+}
+
+const char* kApiCsp = "default-src 'none'; frame-ancestors 'none'";
+
+}  // namespace
+
+struct App::Ctx {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::string request_id;
+  std::string trace_id;
+  std::string traceparent;  // forwarded downstream
+  std::string route = "unmatched";
+  std::string method;
+  std::string origin;
+  std::string client_ip;
+  unsigned version = 11;
+  bool keep_alive = true;
+  const RateDecision* rate = nullptr;
+  RateDecision rate_storage;
+};
+
+App::App(Config config, metrics::Registry* registry)
+    : config_(std::move(config)), router_(AllRoutes()) {
+  for (const auto& [name, url] : config_.services) {
+    upstreams_[name] = std::make_unique<Upstream>(name, url);
+  }
+  auto redis_url = redis::ParseUrl(config_.redis_url);
+  if (!redis_url.ok()) {
+    std::fprintf(stderr, "bff-service: configuration error: REDIS_URL: %s\n",
+                 std::string(redis_url.status().message()).c_str());
+    std::exit(2);
+  }
+  redis_ = std::make_unique<AsyncRedis>(*redis_url);
+  limiter_ = std::make_unique<RateLimiter>(redis_.get());
+  verifier_ = std::make_unique<TokenVerifier>(upstreams_.at("iam").get(), config_.jwt_issuer,
+                                              config_.jwt_audience);
+  openapi_ = BuildOpenApi(router_);
+  http_requests_ = &registry->AddCounter("http_requests_total", "HTTP requests served",
+                                         {"route", "method", "status"});
+  http_duration_ = &registry->AddHistogram("http_request_duration_seconds",
+                                           "HTTP request latency in seconds", {"route"});
+  // Every route must name an RPC that exists; fail at start, not at the first request.
+  for (const auto& r : router_.routes()) {
+    if (DescriptorPool::generated_pool()->FindMethodByName(r.rpc) == nullptr) {
+      std::fprintf(stderr, "bff-service: route %s %s names unknown RPC %s\n", r.method.c_str(),
+                   r.path.c_str(), r.rpc.c_str());
+      std::exit(2);
+    }
+  }
+}
+
+App::~App() { redis_->Stop(); }
+
+awaitable<void> App::WarmUp() { co_await verifier_->Refresh(false); }
+
+Response App::Json(Ctx& ctx, int status, std::string body) {
+  Response res{static_cast<http::status>(status), ctx.version};
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::move(body);
+  return res;
+}
+
+Response App::Problem(Ctx& ctx, const status::Problem& p) {
+  Response res{static_cast<http::status>(p.http_status), ctx.version};
+  res.set(http::field::content_type, "application/problem+json");
+  if (p.http_status == 429 || p.http_status == 503) {
+    if (p.retry_after_seconds > 0) res.set(http::field::retry_after, std::to_string(p.retry_after_seconds));
+  }
+  res.body() = status::ProblemJson(p, ctx.request_id);
+  return res;
+}
+
+void App::Finish(Ctx& ctx, Response& res) {
+  res.set("X-Request-Id", ctx.request_id);
+  res.set(http::field::strict_transport_security, "max-age=31536000; includeSubDomains");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  if (res.find("Content-Security-Policy") == res.end()) {
+    res.set("Content-Security-Policy", kApiCsp);
+  }
+  if (res.find(http::field::cache_control) == res.end()) res.set(http::field::cache_control, "no-store");
+  if (!ctx.origin.empty() &&
+      std::find(config_.cors_origins.begin(), config_.cors_origins.end(), ctx.origin) !=
+          config_.cors_origins.end()) {
+    res.set(http::field::access_control_allow_origin, ctx.origin);
+    res.set(http::field::access_control_allow_credentials, "true");
+    res.set(http::field::access_control_expose_headers,
+            "X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After");
+    res.set(http::field::vary, "Origin");
+  }
+  if (ctx.rate != nullptr && !ctx.rate->degraded) {
+    res.set("RateLimit-Limit", std::to_string(ctx.rate->limit));
+    res.set("RateLimit-Remaining", std::to_string(ctx.rate->remaining));
+    res.set("RateLimit-Reset", std::to_string(ctx.rate->reset_seconds));
+  }
+  res.keep_alive(ctx.keep_alive);
+  res.prepare_payload();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
+  http_requests_->WithLabels({ctx.route, ctx.method, std::to_string(res.result_int())}).Inc();
+  http_duration_->WithLabels({ctx.route}).Observe(secs);
+}
+
+Response App::TransportError(int status, const std::string& code, const std::string& detail,
+                             unsigned version) {
+  Ctx ctx;
+  ctx.version = version;
+  ctx.request_id = "req_" + RandomHex(12);
+  ctx.keep_alive = false;
+  ctx.method = "UNKNOWN";
+  Response res = Problem(ctx, status::MakeProblem(status, code, detail));
+  Finish(ctx, res);
+  return res;
+}
+
+awaitable<Response> App::Handle(Request req, std::string client_ip) {
+  Ctx ctx;
+  ctx.version = req.version();
+  ctx.keep_alive = req.keep_alive();
+  ctx.method = std::string(SV(req.method_string()));
+  ctx.client_ip = std::move(client_ip);
+  if (auto it = req.find("X-Request-Id"); it != req.end() && SafeRequestId(SV(it->value()))) {
+    ctx.request_id = std::string(SV(it->value()));
+  } else {
+    ctx.request_id = "req_" + RandomHex(12);
+  }
+  // W3C trace context: continue a valid incoming trace, else start one.
+  std::string span = RandomHex(8);
+  if (auto it = req.find("traceparent"); it != req.end()) {
+    std::string_view tp = SV(it->value());
+    if (tp.size() == 55 && tp.substr(0, 3) == "00-" && tp[35] == '-' && tp[52] == '-' &&
+        IsHex(tp.substr(3, 32)) && IsHex(tp.substr(36, 16)) &&
+        tp.substr(3, 32) != std::string(32, '0')) {
+      ctx.trace_id = std::string(tp.substr(3, 32));
+      ctx.traceparent = "00-" + ctx.trace_id + "-" + span + "-" + std::string(tp.substr(53, 2));
+    }
+  }
+  if (ctx.trace_id.empty()) {
+    ctx.trace_id = RandomHex(16);
+    ctx.traceparent = "00-" + ctx.trace_id + "-" + span + "-01";
+  }
+  if (auto it = req.find(http::field::origin); it != req.end()) ctx.origin = std::string(SV(it->value()));
+
+  std::string_view target = SV(req.target());
+  std::string_view path = target.substr(0, target.find('?'));
+
+  Response res;
+  if (path == "/health" && req.method() == http::verb::get) {
+    ctx.route = "/health";
+    res = Json(ctx, 200, R"({"status":"ok"})");
+  } else if (path == "/ready" && req.method() == http::verb::get) {
+    ctx.route = "/ready";
+    res = co_await Ready(ctx);
+  } else if (path == "/v1/openapi.json" && req.method() == http::verb::get) {
+    ctx.route = "/v1/openapi.json";
+    res = Json(ctx, 200, openapi_);
+    res.set(http::field::cache_control, "public, max-age=60");
+  } else if (req.method() == http::verb::options) {
+    ctx.route = "preflight";
+    bool allowed = !ctx.origin.empty() &&
+                   std::find(config_.cors_origins.begin(), config_.cors_origins.end(),
+                             ctx.origin) != config_.cors_origins.end();
+    if (!allowed) {
+      res = Problem(ctx, status::MakeProblem(403, "CORS_ORIGIN_NOT_ALLOWED",
+                                             "This origin may not call the API."));
+    } else {
+      res = Response{http::status::no_content, ctx.version};
+      res.set(http::field::access_control_allow_methods, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+      res.set(http::field::access_control_allow_headers,
+              "Authorization, Content-Type, Idempotency-Key, X-Request-Id, traceparent");
+      res.set(http::field::access_control_max_age, "600");
+    }
+  } else {
+    res = co_await HandleRoute(req, ctx);
+  }
+  Finish(ctx, res);
+  co_return res;
+}
+
+awaitable<Response> App::Ready(Ctx& ctx) {
+  {
+    std::lock_guard lock(ready_mu_);
+    if (std::chrono::steady_clock::now() - ready_checked_ < std::chrono::seconds(1)) {
+      co_return Json(ctx, ready_cached_ ? 200 : 503, ready_body_);
+    }
+  }
+  nlohmann::json checks = nlohmann::json::object();
+  bool ok = true;
+  for (auto& [name, up] : upstreams_) {
+    bool healthy = co_await up->Healthy(std::chrono::milliseconds(1000));
+    checks[name] = healthy ? "ok" : "unavailable";
+    ok = ok && healthy;
+  }
+  std::vector<std::string> ping{std::string("PING")};
+  auto pong = co_await redis_->Command(std::move(ping));
+  bool redis_ok = pong.ok() && pong->str == "PONG";
+  checks["redis"] = redis_ok ? "ok" : "unavailable";
+  ok = ok && redis_ok;
+  nlohmann::json body = {{"status", ok ? "ready" : "not_ready"}, {"checks", checks}};
+  std::string text = body.dump();
+  {
+    std::lock_guard lock(ready_mu_);
+    ready_checked_ = std::chrono::steady_clock::now();
+    ready_cached_ = ok;
+    ready_body_ = text;
+  }
+  co_return Json(ctx, ok ? 200 : 503, text);
+}
+
+awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
+  std::string_view target = SV(req.target());
+  size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+  Match m = router_.Find(ctx.method, path);
+  if (m.route == nullptr) {
+    if (!m.allowed_methods.empty()) {
+      std::string allow;
+      for (auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
+      Response res = Problem(ctx, status::MakeProblem(405, "METHOD_NOT_ALLOWED",
+                                                      "Use one of: " + allow + "."));
+      res.set(http::field::allow, allow);
+      co_return res;
+    }
+    co_return Problem(ctx, status::MakeProblem(404, "NOT_FOUND", "No such resource."));
+  }
+  const Route& route = *m.route;
+  ctx.route = route.path;
+  if (route.dev_only && config_.environment != "development") {
+    co_return Problem(ctx, status::MakeProblem(404, "NOT_FOUND", "No such resource."));
+  }
+
+  // Authentication at the edge (the service checks again).
+  std::string authorization;
+  std::optional<auth::Claims> claims;
+  if (auto it = req.find(http::field::authorization); it != req.end()) {
+    authorization = std::string(SV(it->value()));
+  }
+  if (route.auth || !authorization.empty()) {
+    std::string token = auth::BearerToken(authorization);
+    if (token.empty()) {
+      if (route.auth) {
+        auto p = status::MakeProblem(401, "AUTH_REQUIRED", "Sign in to do this.");
+        Response res = Problem(ctx, p);
+        res.set(http::field::www_authenticate, "Bearer");
+        co_return res;
+      }
+    } else {
+      auto verified = co_await verifier_->Verify(token);
+      if (!verified.ok()) {
+        auto p = status::MakeProblem(401, status::ReasonOf(verified.status()),
+                                     status::ReasonOf(verified.status()) == "TOKEN_EXPIRED"
+                                         ? "The access token has expired."
+                                         : "The access token is not valid.");
+        Response res = Problem(ctx, p);
+        res.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
+        co_return res;
+      }
+      claims = std::move(*verified);
+    }
+  }
+
+  // Rate limits: per client IP, and per user when signed in.
+  if (config_.rate_limit_enabled && route.rate_limited) {
+    std::vector<Bucket> buckets = {
+        {"healthtech:bff:rl:ip:" + ctx.client_ip, config_.ip_rate, config_.ip_burst}};
+    if (claims) {
+      buckets.push_back({"healthtech:bff:rl:user:" + claims->sub, config_.user_rate,
+                         config_.user_burst});
+    }
+    ctx.rate_storage = co_await limiter_->Take(std::move(buckets));
+    ctx.rate = &ctx.rate_storage;
+    if (!ctx.rate->allowed) {
+      auto p = status::MakeProblem(429, "RATE_LIMITED", "Too many requests. Slow down.");
+      p.retry_after_seconds = static_cast<int>(ctx.rate->retry_after_seconds);
+      co_return Problem(ctx, p);
+    }
+  }
+
+  // Build the request message: JSON body, then path and query parameters.
+  const auto* method = DescriptorPool::generated_pool()->FindMethodByName(route.rpc);
+  std::unique_ptr<google::protobuf::Message> msg(
+      MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
+  std::vector<status::Violation> errors;
+  const std::string& body = req.body();
+  bool has_body = body.find_first_not_of(" \t\r\n") != std::string::npos;
+  if (has_body) {
+    std::string_view ct = SV(req[http::field::content_type]);
+    std::string_view media = ct.substr(0, ct.find(';'));
+    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+    if (!beast::iequals(beast::string_view(media.data(), media.size()), "application/json")) {
+      co_return Problem(ctx, status::MakeProblem(415, "UNSUPPORTED_MEDIA_TYPE",
+                                                 "Send the body as application/json."));
+    }
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_discarded()) {
+      co_return Problem(ctx, status::MakeProblem(400, "MALFORMED_JSON",
+                                                 "The request body is not valid JSON."));
+    }
+    if (!j.is_object()) {
+      co_return Problem(ctx, status::MakeProblem(400, "MALFORMED_JSON",
+                                                 "The request body must be a JSON object.",
+                                                 {{"body", "must be a JSON object"}}));
+    }
+    for (const auto& [name, value] : m.params) {
+      if (j.contains(name)) errors.push_back({name, "is given by the URL path; remove it from the body"});
+    }
+    JsonToMessage(j, msg.get(), &errors);
+  }
+  const auto* input = method->input_type();
+  for (const auto& [name, value] : m.params) {
+    const auto* f = input->FindFieldByName(name);
+    std::string err;
+    if (f == nullptr || !SetFieldFromString(msg.get(), f, value, &err)) {
+      errors.push_back({name, err.empty() ? "invalid" : err});
+    }
+  }
+  std::map<std::string, bool> seen_query;
+  for (const auto& [key, value] : ParseQuery(query)) {
+    const auto* f = input->FindFieldByName(key);
+    if (f == nullptr || m.params.count(key) > 0) {
+      errors.push_back({key, "unknown query parameter"});
+      continue;
+    }
+    if (!f->is_repeated() && seen_query[key]) {
+      errors.push_back({key, "given more than once"});
+      continue;
+    }
+    seen_query[key] = true;
+    std::string err;
+    if (!SetFieldFromString(msg.get(), f, value, &err)) errors.push_back({key, err});
+  }
+  if (!errors.empty()) {
+    co_return Problem(ctx, status::MakeProblem(400, "VALIDATION_FAILED",
+                                               "The request has invalid fields.", std::move(errors)));
+  }
+
+  std::vector<std::pair<std::string, std::string>> md = {
+      {"x-request-id", ctx.request_id},
+      {"traceparent", ctx.traceparent},
+      {"x-client-ip", ctx.client_ip},
+  };
+  if (claims) md.emplace_back("authorization", authorization);
+  if (auto it = req.find("Idempotency-Key"); it != req.end()) {
+    md.emplace_back("idempotency-key", std::string(SV(it->value())));
+  }
+  if (auto it = req.find(http::field::user_agent); it != req.end()) {
+    md.emplace_back("x-user-agent", std::string(SV(it->value()).substr(0, 256)));
+  }
+  auto up = upstreams_.find(route.service);
+  if (up == upstreams_.end()) {
+    co_return Problem(ctx, status::MakeProblem(503, "SERVICE_UNAVAILABLE",
+                                               "This part of the platform is not configured."));
+  }
+  auto result = co_await up->second->Call(GrpcPath(route.rpc), msg->SerializeAsString(),
+                                          std::move(md),
+                                          std::chrono::milliseconds(config_.upstream_timeout_ms));
+  if (!result.status.ok()) {
+    auto p = status::ProblemFromGrpc(result.status);
+    if (p.http_status >= 500) {
+      log::ScopedContext scope(ctx.request_id, ctx.trace_id);
+      log::Warn("upstream_error", {{"route", route.path},
+                                   {"grpc_code", static_cast<int>(result.status.error_code())},
+                                   {"error", result.status.error_message()}});
+    }
+    co_return Problem(ctx, p);
+  }
+  std::unique_ptr<google::protobuf::Message> out(
+      MessageFactory::generated_factory()->GetPrototype(method->output_type())->New());
+  if (!out->ParseFromString(result.response)) {
+    co_return Problem(ctx, status::MakeProblem(502, "BAD_GATEWAY", "Internal error."));
+  }
+  Response res = Json(ctx, route.success_status, MessageToJson(*out).dump());
+  res.set(http::field::cache_control, route.cache_control);
+  co_return res;
+}
+
+}  // namespace healthtech::bff

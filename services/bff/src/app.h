@@ -1,0 +1,65 @@
+#pragma once
+// The BFF application: request pipeline from HTTP to gRPC and back.
+#include <atomic>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+
+#include "asio.h"
+#include "config.h"
+#include "healthtech/metrics/metrics.h"
+#include "healthtech/status/status.h"
+#include "rate_limit.h"
+#include "redis_async.h"
+#include "router.h"
+#include "token_verifier.h"
+#include "upstream.h"
+
+namespace healthtech::bff {
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+class App {
+ public:
+  App(Config config, metrics::Registry* registry);
+  ~App();
+
+  // Handles one request; `client_ip` is the peer address (or the forwarded one).
+  awaitable<Response> Handle(Request req, std::string client_ip);
+  // An error response for transport-level failures (413 on body limit, 400 on parse).
+  Response TransportError(int status, const std::string& code, const std::string& detail,
+                          unsigned version);
+
+  const Config& config() const { return config_; }
+  const Router& router() const { return router_; }
+  const std::string& openapi() const { return openapi_; }
+  awaitable<void> WarmUp();
+
+ private:
+  struct Ctx;
+  awaitable<Response> HandleRoute(Request& req, Ctx& ctx);
+  awaitable<Response> Ready(Ctx& ctx);
+  Response Json(Ctx& ctx, int status, std::string body);
+  Response Problem(Ctx& ctx, const status::Problem& p);
+  void Finish(Ctx& ctx, Response& res);
+
+  Config config_;
+  Router router_;
+  std::map<std::string, std::unique_ptr<Upstream>> upstreams_;
+  std::unique_ptr<AsyncRedis> redis_;
+  std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<TokenVerifier> verifier_;
+  std::string openapi_;
+  metrics::Family<metrics::Counter>* http_requests_;
+  metrics::Family<metrics::Histogram>* http_duration_;
+  std::mutex ready_mu_;
+  std::chrono::steady_clock::time_point ready_checked_{};
+  bool ready_cached_ = false;
+  std::string ready_body_;
+};
+
+std::string BuildOpenApi(const Router& router);
+
+}  // namespace healthtech::bff

@@ -1,0 +1,32 @@
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+namespace healthtech::bff {
+
+struct Config {
+  std::string bind_address = "0.0.0.0";
+  int http_port = 8080;
+  int admin_port = 9100;
+  int threads = 2;
+  std::string log_level = "info";
+  std::string environment = "production";
+  std::string redis_url;
+  // Downstream gRPC services by short name ("iam", "org", ...), from *_SERVICE_URL.
+  std::map<std::string, std::string> services;
+  std::string jwt_issuer, jwt_audience;
+  std::vector<std::string> cors_origins;
+  size_t max_body_bytes = 1 << 20;
+  int upstream_timeout_ms = 10000;
+  // Token buckets: requests per second and burst.
+  double ip_rate = 50, ip_burst = 200;
+  double user_rate = 20, user_burst = 100;
+  bool rate_limit_enabled = true;
+  int shutdown_grace_seconds = 10;
+  std::string web_root;  // built web app (optional)
+
+  static Config FromEnv();
+};
+
+}  // namespace healthtech::bff

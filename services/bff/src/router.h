@@ -1,0 +1,51 @@
+#pragma once
+// The REST surface of the platform: a declarative route table (method + path template
+// -> gRPC method) and a matcher. The OpenAPI document is generated from the same table.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace healthtech::bff {
+
+struct Route {
+  std::string method;        // "GET", "POST", "PUT", "PATCH", "DELETE"
+  std::string path;          // template; "{field}" segments fill request fields
+  std::string service;       // downstream short name: "iam", "org", ...
+  std::string rpc;           // fully qualified: "healthtech.iam.v1.IamService.Login"
+  std::string summary;
+  std::string tag;
+  bool auth = false;         // requires a valid access token
+  int success_status = 200;
+  bool dev_only = false;     // 404 unless HEALTHTECH_ENV=development
+  bool rate_limited = true;
+  std::string cache_control = "no-store";
+  std::vector<std::string> segments;  // filled by the router
+};
+
+struct Match {
+  const Route* route = nullptr;
+  std::map<std::string, std::string> params;
+  std::vector<std::string> allowed_methods;  // when the path matches but not the method
+};
+
+class Router {
+ public:
+  explicit Router(std::vector<Route> routes);
+  Match Find(std::string_view method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// Every REST route the BFF serves (besides /health, /ready, /v1/openapi.json).
+std::vector<Route> AllRoutes();
+
+// Percent-decodes a path segment or query component ('+' as space in queries).
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_as_space);
+// Splits "a=1&b=2" (decoded); repeated keys keep every value in order.
+std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view q);
+
+}  // namespace healthtech::bff

@@ -1,0 +1,74 @@
+// The REST routes of every service. Add a line here and the route exists, is
+// documented in /v1/openapi.json, authenticated, rate limited and measured.
+#include "router.h"
+
+namespace healthtech::bff {
+namespace {
+
+Route R(std::string method, std::string path, std::string service, std::string rpc,
+        std::string summary, std::string tag, bool auth, int success = 200) {
+  Route r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.service = std::move(service);
+  r.rpc = std::move(rpc);
+  r.summary = std::move(summary);
+  r.tag = std::move(tag);
+  r.auth = auth;
+  r.success_status = success;
+  return r;
+}
+
+constexpr const char* kIam = "healthtech.iam.v1.IamService.";
+
+}  // namespace
+
+std::vector<Route> AllRoutes() {
+  auto iam = [](std::string method, std::string path, std::string rpc, std::string summary,
+                bool auth, int success = 200, std::string tag = "auth") {
+    return R(std::move(method), std::move(path), "iam", std::string(kIam) + rpc, std::move(summary),
+             std::move(tag), auth, success);
+  };
+  std::vector<Route> routes = {
+      iam("POST", "/v1/auth/register", "Register", "Create an account (role patient)", false, 201),
+      iam("POST", "/v1/auth/verify-email", "VerifyEmail", "Confirm an email address", false),
+      iam("POST", "/v1/auth/resend-verification", "ResendVerification",
+          "Send the verification email again", false, 202),
+      iam("POST", "/v1/auth/login", "Login", "Sign in with email and password", false),
+      iam("POST", "/v1/auth/mfa/verify", "VerifyMfa", "Complete sign-in with a TOTP or recovery code",
+          false),
+      iam("POST", "/v1/auth/mfa/totp/enroll", "EnrollTotp", "Start TOTP enrolment", true),
+      iam("POST", "/v1/auth/mfa/totp/activate", "ActivateTotp",
+          "Activate TOTP and receive recovery codes", true),
+      iam("DELETE", "/v1/auth/mfa/totp", "DisableTotp", "Turn TOTP off (needs a current code)", true),
+      iam("POST", "/v1/auth/refresh", "Refresh", "Rotate the refresh token for a new pair", false),
+      iam("POST", "/v1/auth/logout", "Logout", "End this session", false),
+      iam("POST", "/v1/auth/logout-all", "LogoutAll", "End every session of the caller", true),
+      iam("POST", "/v1/auth/password/forgot", "ForgotPassword", "Email a password reset link",
+          false, 202),
+      iam("POST", "/v1/auth/password/reset", "ResetPassword", "Set a new password with a reset token",
+          false),
+      iam("GET", "/v1/me", "GetMe", "The caller's profile", true, 200, "me"),
+      iam("PATCH", "/v1/me", "UpdateMe", "Update the caller's profile", true, 200, "me"),
+      iam("POST", "/v1/me/password", "ChangePassword", "Change the caller's password", true, 200,
+          "me"),
+      iam("POST", "/v1/admin/users/{user_id}/roles", "GrantRole", "Grant a role (platform admins)",
+          true, 200, "admin"),
+      iam("DELETE", "/v1/admin/users/{user_id}/roles/{role}", "RevokeRole",
+          "Revoke a role (platform admins)", true, 200, "admin"),
+      iam("POST", "/v1/admin/signing-keys/rotate", "RotateSigningKey",
+          "Rotate the token signing key (platform admins)", true, 200, "admin"),
+  };
+  Route jwks = iam("GET", "/.well-known/jwks.json", "GetJwks", "Public keys of access tokens",
+                   false, 200, "auth");
+  jwks.cache_control = "public, max-age=300";
+  jwks.rate_limited = false;
+  routes.push_back(jwks);
+  Route outbox = iam("GET", "/v1/dev/outbox", "ListDevOutbox",
+                     "Development only: messages sent to an address", false, 200, "development");
+  outbox.dev_only = true;
+  routes.push_back(outbox);
+  return routes;
+}
+
+}  // namespace healthtech::bff

@@ -1,0 +1,19 @@
+// payment-service: the v1 contract (proto/healthtech/payment/v1) served with the platform's
+// bootstrap (health, reflection, metrics, graceful shutdown). Its RPCs are not built yet
+// and answer UNIMPLEMENTED (HTTP 501 through the BFF); see the open issue for this service.
+#include "healthtech/payment/v1/payment_service.grpc.pb.h"
+#include "healthtech/grpc_server/server.h"
+#include "healthtech/log/log.h"
+
+int main() {
+  using namespace healthtech;
+  grpc_server::PrepareProcess();
+  config::EnvReader env("payment-service");
+  auto options = grpc_server::ServerOptions::FromEnv(env, "payment-service");
+  env.Finish();
+  log::Init("payment-service", options.log_level);
+  log::Info("config_loaded", env.redacted());
+  metrics::Registry registry;
+  payment::v1::PaymentService::Service service;  // every RPC: UNIMPLEMENTED
+  return grpc_server::RunServer(options, {&service}, registry);
+}
