@@ -12,13 +12,14 @@ namespace healthtech::auth {
 Authenticator::Authenticator(Fetch fetch, std::string issuer, std::string audience)
     : fetch_(std::move(fetch)), issuer_(std::move(issuer)), audience_(std::move(audience)) {}
 
-KeySet Authenticator::CurrentKeys(bool force) {
+KeySet Authenticator::CurrentKeys(bool force, const std::string& kid) {
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
   bool stale = keys_.empty() || now - fetched_at_ > std::chrono::minutes(5);
-  bool may_force = now - last_forced_ > std::chrono::seconds(5);
-  if (stale || (force && may_force)) {
-    if (force) last_forced_ = now;
+  bool may_force =
+      force && throttle_.Allow(kid, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        now.time_since_epoch()).count());
+  if (stale || may_force) {
     auto fetched = fetch_();
     if (fetched.ok()) {
       keys_ = std::move(*fetched);
@@ -33,7 +34,6 @@ KeySet Authenticator::CurrentKeys(bool force) {
 void Authenticator::Invalidate() {
   std::lock_guard lock(mu_);
   fetched_at_ = {};
-  last_forced_ = {};
 }
 
 absl::StatusOr<Claims> Authenticator::VerifyToken(std::string_view token) {
@@ -43,7 +43,7 @@ absl::StatusOr<Claims> Authenticator::VerifyToken(std::string_view token) {
   bool unknown_kid = false;
   auto claims = Verify(token, CurrentKeys(false), issuer_, audience_, now, &unknown_kid);
   if (!claims.ok() && unknown_kid) {
-    claims = Verify(token, CurrentKeys(true), issuer_, audience_, now, &unknown_kid);
+    claims = Verify(token, CurrentKeys(true, PeekKid(token)), issuer_, audience_, now, &unknown_kid);
   }
   return claims;
 }

@@ -146,6 +146,27 @@ absl::StatusOr<Claims> Verify(std::string_view token, const KeySet& keys, std::s
   return c;
 }
 
+std::string PeekKid(std::string_view token) {
+  size_t dot = token.find('.');
+  if (dot == std::string_view::npos || dot > 1024) return "";
+  auto header = Base64UrlDecode(token.substr(0, dot));
+  if (!header.ok()) return "";
+  auto j = nlohmann::json::parse(*header, nullptr, false);
+  if (!j.is_object() || !j.contains("kid") || !j["kid"].is_string()) return "";
+  return j["kid"].get<std::string>().substr(0, 128);
+}
+
+bool RefreshThrottle::Allow(const std::string& kid, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  if (now_ms - last_any_ < 200) return false;
+  auto it = last_by_kid_.find(kid);
+  if (it != last_by_kid_.end() && now_ms - it->second < 30000) return false;
+  if (last_by_kid_.size() > 4096) last_by_kid_.clear();
+  last_by_kid_[kid] = now_ms;
+  last_any_ = now_ms;
+  return true;
+}
+
 absl::StatusOr<KeySet> ParseJwks(std::string_view json) {
   auto j = nlohmann::json::parse(json, nullptr, false);
   if (!j.is_object() || !j.contains("keys") || !j["keys"].is_array()) {

@@ -117,3 +117,24 @@ TEST(ParseJwks, ReadsEd25519Keys) {
 
 }  // namespace
 }  // namespace healthtech::auth
+
+namespace healthtech::auth {
+namespace {
+
+TEST(RefreshThrottle, LetsEachNewKidThroughButNotAFlood) {
+  RefreshThrottle t;
+  EXPECT_TRUE(t.Allow("k1", 1000));
+  EXPECT_FALSE(t.Allow("k2", 1100));   // within 200 ms of any refresh
+  EXPECT_TRUE(t.Allow("k2", 1300));
+  EXPECT_FALSE(t.Allow("k2", 5000));   // same kid within 30 s
+  EXPECT_TRUE(t.Allow("k2", 31400));
+}
+
+TEST(PeekKid, ReadsHeaderWithoutVerifying) {
+  std::string token = Base64UrlEncode(R"({"alg":"EdDSA","kid":"abc"})") + ".e30.sig";
+  EXPECT_EQ(PeekKid(token), "abc");
+  EXPECT_EQ(PeekKid("garbage"), "");
+}
+
+}  // namespace
+}  // namespace healthtech::auth

@@ -103,7 +103,7 @@ App::App(Config config, metrics::Registry* registry)
 
 App::~App() { redis_->Stop(); }
 
-awaitable<void> App::WarmUp() { co_await verifier_->Refresh(false); }
+awaitable<void> App::WarmUp() { co_await verifier_->Refresh(nullptr); }
 
 Response App::Json(Ctx& ctx, int status, std::string body) {
   Response res{static_cast<http::status>(status), ctx.version};

@@ -13,14 +13,12 @@ std::shared_ptr<const auth::KeySet> TokenVerifier::Keys() {
   return keys_;
 }
 
-awaitable<bool> TokenVerifier::Refresh(bool forced) {
+awaitable<bool> TokenVerifier::Refresh(const std::string* unknown_kid) {
   auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(mu_);
-    if (forced) {
-      if (now - last_forced_ < std::chrono::seconds(5)) co_return false;
-      last_forced_ = now;
-    }
+  if (unknown_kid != nullptr &&
+      !throttle_.Allow(*unknown_kid, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         now.time_since_epoch()).count())) {
+    co_return false;
   }
   std::string method = "/healthtech.iam.v1.IamService/GetJwks";
   auto r = co_await iam_->Call(std::move(method), std::string(), {},
@@ -47,13 +45,14 @@ awaitable<absl::StatusOr<auth::Claims>> TokenVerifier::Verify(std::string token)
     std::lock_guard lock(mu_);
     stale = keys_->empty() || std::chrono::steady_clock::now() - fetched_at_ > std::chrono::minutes(5);
   }
-  if (stale) co_await Refresh(false);
+  if (stale) co_await Refresh(nullptr);
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
   bool unknown_kid = false;
   auto claims = auth::Verify(token, *Keys(), issuer_, audience_, now, &unknown_kid);
-  if (!claims.ok() && unknown_kid && co_await Refresh(true)) {
+  std::string kid = unknown_kid ? auth::PeekKid(token) : std::string();
+  if (!claims.ok() && unknown_kid && co_await Refresh(&kid)) {
     claims = auth::Verify(token, *Keys(), issuer_, audience_, now, &unknown_kid);
   }
   co_return claims;

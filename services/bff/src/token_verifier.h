@@ -19,7 +19,8 @@ class TokenVerifier {
  public:
   TokenVerifier(Upstream* iam, std::string issuer, std::string audience);
   awaitable<absl::StatusOr<auth::Claims>> Verify(std::string token);
-  awaitable<bool> Refresh(bool forced);
+  // Refetches the JWKS; with a kid, only if the refresh throttle allows it.
+  awaitable<bool> Refresh(const std::string* unknown_kid);
 
  private:
   std::shared_ptr<const auth::KeySet> Keys();
@@ -27,7 +28,8 @@ class TokenVerifier {
   std::string issuer_, audience_;
   std::mutex mu_;
   std::shared_ptr<const auth::KeySet> keys_ = std::make_shared<auth::KeySet>();
-  std::chrono::steady_clock::time_point fetched_at_{}, last_forced_{};
+  std::chrono::steady_clock::time_point fetched_at_{};
+  auth::RefreshThrottle throttle_;
 };
 
 }  // namespace healthtech::bff

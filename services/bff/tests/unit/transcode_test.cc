@@ -70,7 +70,7 @@ TEST(Timestamps, RequireAnOffset) {
   errors.clear();
   JsonToMessage(nlohmann::json::parse(R"({"start":"2026-12-01T09:30:00+05:30"})"), &m, &errors);
   EXPECT_TRUE(errors.empty());
-  EXPECT_EQ(m.start().seconds(), 1796095800);
+  EXPECT_EQ(m.start().seconds(), 1796097600);  // 2026-12-01T04:00:00Z
 }
 
 }  // namespace

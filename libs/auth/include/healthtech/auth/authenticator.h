@@ -2,7 +2,7 @@
 // The verifier every service uses on every call: reads `authorization: Bearer <jwt>`
 // from gRPC metadata and verifies it against a cached key set. Keys come from a fetch
 // function (IAM's GetJwks over gRPC in most services; IAM's own key table in IAM), and
-// are refreshed every 5 minutes and at most every 5 seconds on an unknown kid, so key
+// are refreshed every 5 minutes and on an unknown kid (see RefreshThrottle), so key
 // rotation never logs anyone out.
 #include <chrono>
 #include <functional>
@@ -33,14 +33,14 @@ class Authenticator {
   void Invalidate();
 
  private:
-  KeySet CurrentKeys(bool force);
+  KeySet CurrentKeys(bool force, const std::string& kid = "");
 
   Fetch fetch_;
   std::string issuer_, audience_;
   std::mutex mu_;
   KeySet keys_;
   std::chrono::steady_clock::time_point fetched_at_{};
-  std::chrono::steady_clock::time_point last_forced_{};
+  RefreshThrottle throttle_;
 };
 
 // A fetch function that asks IAM's GetJwks over `channel`.

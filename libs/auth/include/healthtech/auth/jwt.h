@@ -4,6 +4,7 @@
 // signature valid, `iss` and `aud` must match, and `exp` must be in the future.
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,22 @@ std::string Sign(const Claims& claims, const std::string& kid, const std::string
 absl::StatusOr<Claims> Verify(std::string_view token, const KeySet& keys, std::string_view issuer,
                               std::string_view audience, int64_t now_seconds,
                               bool* unknown_kid = nullptr, int64_t leeway_seconds = 30);
+
+// The `kid` of a compact JWS header without verifying anything ("" if unreadable).
+std::string PeekKid(std::string_view token);
+
+// Decides when an unknown kid may trigger a key-set refetch: each kid at most once per
+// 30 s, and all kids together at most once per 200 ms, so a rotated key is picked up
+// at once while random kids cannot hammer the key source. Thread-safe.
+class RefreshThrottle {
+ public:
+  bool Allow(const std::string& kid, int64_t now_ms);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, int64_t> last_by_kid_;
+  int64_t last_any_ = 0;
+};
 
 // Parses a JWK set JSON ({"keys":[{"kty":"OKP","crv":"Ed25519","x":…,"kid":…}]}).
 absl::StatusOr<KeySet> ParseJwks(std::string_view json);
