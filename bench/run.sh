@@ -93,11 +93,11 @@ if ready; then WAS_RUNNING=1; fi
 say "raising limits for the benchmark: ${LIMITS[*]}"
 if [ "$WAS_RUNNING" -eq 1 ]; then
   say "restarting the running stack: ./healthtech down; ${LIMITS[*]} ./healthtech up"
-  stack_down
 else
-  say "starting the stack: ${LIMITS[*]} ./healthtech up"
+  say "starting the stack: ./healthtech down; ${LIMITS[*]} ./healthtech up"
 fi
 RESTARTED=1
+stack_down   # also clears a half-stopped stack (e.g. PostgreSQL left running by `down` as root)
 stack_up "${LIMITS[@]}"
 ready || die "the stack is not ready at $BFF"
 # shellcheck disable=SC1091
