@@ -39,17 +39,7 @@ RESTARTED=0
 
 ready() { curl -fsS -o /dev/null "$BFF/ready" 2>/dev/null; }
 
-# `./healthtech down` run as root leaves PostgreSQL up (its pg_ctl status check refuses to run
-# as root), and the next `up` then fails to start it. Stop it the way the CLI means to.
-pg_stop_if_left() {
-  local dir; dir="$(readlink -f "$DATA/pg")/data"
-  [ -f "$dir/postmaster.pid" ] || return 0
-  if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir" -m fast -w -t 60 stop >/dev/null 2>&1 || true
-  fi
-}
-
-stack_down() { "$ROOT/healthtech" down >>"$TMP/healthtech.log" 2>&1 || true; pg_stop_if_left; }
+stack_down() { "$ROOT/healthtech" down >>"$TMP/healthtech.log" 2>&1 || true; }
 
 stack_up() {  # extra VAR=value arguments go to `./healthtech up`
   if ! env "$@" "$ROOT/healthtech" up >>"$TMP/healthtech.log" 2>&1; then
