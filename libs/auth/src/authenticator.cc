@@ -12,17 +12,20 @@ namespace healthtech::auth {
 Authenticator::Authenticator(Fetch fetch, std::string issuer, std::string audience)
     : fetch_(std::move(fetch)), issuer_(std::move(issuer)), audience_(std::move(audience)) {}
 
-KeySet Authenticator::CurrentKeys(bool force, const std::string& kid) {
+std::shared_ptr<const KeySet> Authenticator::CurrentKeys(bool force, const std::string& kid) {
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
-  bool stale = keys_.empty() || now - fetched_at_ > std::chrono::minutes(5);
+  bool stale = keys_->empty() || now - fetched_at_ > std::chrono::minutes(5);
   bool may_force =
       force && throttle_.Allow(kid, std::chrono::duration_cast<std::chrono::milliseconds>(
                                         now.time_since_epoch()).count());
   if (stale || may_force) {
     auto fetched = fetch_();
     if (fetched.ok()) {
-      keys_ = std::move(*fetched);
+      for (const auto& [kid_old, _] : *keys_) {
+        if (fetched->count(kid_old) == 0) cache_.Clear();  // a key was withdrawn
+      }
+      keys_ = std::make_shared<const KeySet>(std::move(*fetched));
       fetched_at_ = now;
     } else {
       log::Warn("jwks_fetch_failed", {{"error", std::string(fetched.status().message())}});
@@ -34,17 +37,20 @@ KeySet Authenticator::CurrentKeys(bool force, const std::string& kid) {
 void Authenticator::Invalidate() {
   std::lock_guard lock(mu_);
   fetched_at_ = {};
+  cache_.Clear();
 }
 
 absl::StatusOr<Claims> Authenticator::VerifyToken(std::string_view token) {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
+  if (auto hit = cache_.Get(token, now)) return *hit;
   bool unknown_kid = false;
-  auto claims = Verify(token, CurrentKeys(false), issuer_, audience_, now, &unknown_kid);
+  auto claims = Verify(token, *CurrentKeys(false), issuer_, audience_, now, &unknown_kid);
   if (!claims.ok() && unknown_kid) {
-    claims = Verify(token, CurrentKeys(true, PeekKid(token)), issuer_, audience_, now, &unknown_kid);
+    claims = Verify(token, *CurrentKeys(true, PeekKid(token)), issuer_, audience_, now, &unknown_kid);
   }
+  if (claims.ok()) cache_.Put(token, *claims);
   return claims;
 }
 

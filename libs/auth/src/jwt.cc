@@ -167,6 +167,28 @@ bool RefreshThrottle::Allow(const std::string& kid, int64_t now_ms) {
   return true;
 }
 
+std::optional<Claims> VerifiedTokenCache::Get(std::string_view token, int64_t now, int64_t leeway) {
+  std::lock_guard lock(mu_);
+  auto it = map_.find(std::string(token));
+  if (it == map_.end()) return std::nullopt;
+  if (now > it->second.exp + leeway) {
+    map_.erase(it);
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+void VerifiedTokenCache::Put(std::string_view token, const Claims& claims) {
+  std::lock_guard lock(mu_);
+  if (map_.size() >= capacity_) map_.clear();
+  map_.emplace(std::string(token), claims);
+}
+
+void VerifiedTokenCache::Clear() {
+  std::lock_guard lock(mu_);
+  map_.clear();
+}
+
 absl::StatusOr<KeySet> ParseJwks(std::string_view json) {
   auto j = nlohmann::json::parse(json, nullptr, false);
   if (!j.is_object() || !j.contains("keys") || !j["keys"].is_array()) {

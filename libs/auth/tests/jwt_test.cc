@@ -138,3 +138,33 @@ TEST(PeekKid, ReadsHeaderWithoutVerifying) {
 
 }  // namespace
 }  // namespace healthtech::auth
+
+namespace healthtech::auth {
+namespace {
+
+TEST(VerifiedTokenCache, ReturnsClaimsUntilExpiry) {
+  VerifiedTokenCache cache(2);
+  Claims c;
+  c.sub = "u1";
+  c.exp = 1000;
+  cache.Put("t1", c);
+  ASSERT_TRUE(cache.Get("t1", 900).has_value());
+  EXPECT_EQ(cache.Get("t1", 900)->sub, "u1");
+  EXPECT_FALSE(cache.Get("t1", 1031).has_value());  // past exp + leeway: dropped
+  EXPECT_FALSE(cache.Get("t1", 900).has_value());
+  EXPECT_FALSE(cache.Get("other", 900).has_value());
+}
+
+TEST(VerifiedTokenCache, StaysBounded) {
+  VerifiedTokenCache cache(2);
+  Claims c;
+  c.exp = 1000;
+  cache.Put("a", c);
+  cache.Put("b", c);
+  cache.Put("c", c);  // full: cleared, then c stored
+  EXPECT_FALSE(cache.Get("a", 0).has_value());
+  EXPECT_TRUE(cache.Get("c", 0).has_value());
+}
+
+}  // namespace
+}  // namespace healthtech::auth

@@ -4,9 +4,11 @@
 #include <pthread.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 
+#include <absl/synchronization/mutex.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server.h>
@@ -140,6 +142,9 @@ void PrepareProcess() {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Debian builds Abseil with mutex deadlock detection on: it records a stack trace
+  // per lock in gRPC's hot paths. Production builds of gRPC turn it off; so do we.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 int RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services,
@@ -160,6 +165,15 @@ int RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& s
   builder.AddListeningPort(addr, grpc::InsecureServerCredentials(), &bound_port);
   for (auto* s : services) builder.RegisterService(s);
   builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  if (const char* v = std::getenv("GRPC_NUM_CQS")) {
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, std::atoi(v));
+  }
+  if (const char* v = std::getenv("GRPC_MIN_POLLERS")) {
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, std::atoi(v));
+  }
+  if (const char* v = std::getenv("GRPC_MAX_POLLERS")) {
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, std::atoi(v));
+  }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<MetricsInterceptorFactory>(&m));
   builder.experimental().SetInterceptorCreators(std::move(factories));

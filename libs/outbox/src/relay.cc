@@ -6,7 +6,7 @@
 
 namespace healthtech::outbox {
 
-void Enqueue(pqxx::work& tx, const std::string& schema, const std::string& event_type,
+void Enqueue(pqxx::transaction_base& tx, const std::string& schema, const std::string& event_type,
              const std::string& aggregate_id, const std::string& payload_json) {
   tx.exec_params("INSERT INTO " + tx.quote_name(schema) +
                      ".outbox (event_id, event_type, aggregate_id, payload) "
@@ -43,7 +43,7 @@ void Relay::Stop() {
 
 int Relay::RunOnce() {
   int published = 0;
-  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) {
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
     auto rows = tx.exec("SELECT id, event_id::text, event_type, aggregate_id, payload::text, "
                         "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
                         "FROM " + tx.quote_name(schema_) +

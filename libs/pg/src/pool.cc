@@ -25,6 +25,20 @@ Pool::Pool(std::string conninfo, int size, metrics::Registry* registry, std::str
 
 Pool::~Pool() = default;
 
+void Rollback(Pool::Lease& lease) {
+  try {
+    pqxx::nontransaction tx(*lease);
+    tx.exec("ROLLBACK");
+  } catch (const std::exception&) {
+    lease.Discard();  // cannot tell what state it is in: never reuse it
+  }
+}
+
+void Pool::Prepare(std::string name, std::string sql) {
+  std::lock_guard lock(mu_);
+  prepared_.emplace_back(std::move(name), std::move(sql));
+}
+
 Pool::Lease::Lease(Pool* pool, std::unique_ptr<pqxx::connection> conn)
     : pool_(pool), conn_(std::move(conn)) {}
 
@@ -49,9 +63,11 @@ absl::StatusOr<Pool::Lease> Pool::Acquire(std::chrono::milliseconds timeout) {
   }
   ++open_;
   ++leased_;
+  auto prepared = prepared_;
   lock.unlock();
   try {
     auto conn = std::make_unique<pqxx::connection>(conninfo_);
+    for (const auto& [name, sql] : prepared) conn->prepare(name, sql);
     return Lease(this, std::move(conn));
   } catch (const std::exception& e) {
     lock.lock();
@@ -97,29 +113,32 @@ bool Pool::Ping() {
   }
 }
 
-absl::Status WithTransaction(Pool& pool, const Subject& subject,
-                             const std::function<absl::Status(pqxx::work&)>& body) {
+absl::Status WithTransaction(Pool& pool, const Subject& subject, const TxBody& body) {
   for (int attempt = 0;; ++attempt) {
     auto lease = pool.Acquire();
     if (!lease.ok()) return lease.status();
+    bool in_block = false;
     try {
-      pqxx::work tx(**lease);
-      tx.exec_params("SELECT set_config('app.subject_id', $1, true), "
-                     "set_config('app.roles', $2, true)",
-                     subject.user_id, subject.roles);
-      absl::Status s = body(tx);
-      if (!s.ok()) {
-        tx.abort();
-        return s;
+      absl::Status s;
+      {
+        // BEGIN and the caller's identity travel in one round trip (simple protocol,
+        // values quoted by libpq); the body then runs inside that transaction block.
+        pqxx::nontransaction tx(**lease);
+        in_block = true;
+        tx.exec("BEGIN; SELECT set_config('app.subject_id', " + tx.quote(subject.user_id) +
+                ", true), set_config('app.roles', " + tx.quote(subject.roles) + ", true)");
+        s = body(tx);
+        tx.exec(s.ok() ? "COMMIT" : "ROLLBACK");
+        in_block = false;
       }
-      tx.commit();
-      return absl::OkStatus();
+      return s;
     } catch (const pqxx::broken_connection& e) {
       lease->Discard();
       log::Error("db_connection_broken", {{"error", e.what()}});
       if (attempt < 1) continue;
       return status::Unavailable("DATABASE_UNAVAILABLE", "The database is unavailable.");
     } catch (const pqxx::sql_error& e) {
+      if (in_block) Rollback(*lease);
       std::string state = e.sqlstate();
       if ((state == "40001" || state == "40P01") && attempt < 3) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5 * (attempt + 1)));
@@ -131,6 +150,7 @@ absl::Status WithTransaction(Pool& pool, const Subject& subject,
       log::Error("db_error", {{"sqlstate", state}, {"error", e.what()}});
       return status::Internal(std::string("database error ") + state);
     } catch (const std::exception& e) {
+      if (in_block) Rollback(*lease);
       log::Error("db_error", {{"error", e.what()}});
       return status::Internal("database error");
     }

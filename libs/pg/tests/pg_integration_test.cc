@@ -62,14 +62,14 @@ TEST_F(PgTest, TransactionSetsSubjectAndRollsBackOnError) {
   Pool pool(Url(), 2, nullptr, "test");
   std::string seen;
   ASSERT_TRUE(WithTransaction(pool, Subject{"11111111-1111-1111-1111-111111111111", "patient"},
-                              [&](pqxx::work& tx) {
+                              [&](pqxx::transaction_base& tx) {
                                 seen = tx.exec1("SELECT current_setting('app.subject_id')")[0]
                                            .as<std::string>();
                                 return absl::OkStatus();
                               })
                   .ok());
   EXPECT_EQ(seen, "11111111-1111-1111-1111-111111111111");
-  absl::Status s = WithTransaction(pool, Subject::System(), [&](pqxx::work& tx) {
+  absl::Status s = WithTransaction(pool, Subject::System(), [&](pqxx::transaction_base& tx) {
     tx.exec("DELETE FROM libpg_test.items");
     return absl::InvalidArgumentError("stop");
   });
@@ -78,7 +78,7 @@ TEST_F(PgTest, TransactionSetsSubjectAndRollsBackOnError) {
   pqxx::nontransaction tx(c);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM libpg_test.items")[0].as<int>(), 2);
   // A SQL error becomes INTERNAL with no SQL text for the client.
-  absl::Status bad = WithTransaction(pool, Subject::System(), [&](pqxx::work& tx) {
+  absl::Status bad = WithTransaction(pool, Subject::System(), [&](pqxx::transaction_base& tx) {
     tx.exec("SELECT * FROM no_such_table");
     return absl::OkStatus();
   });

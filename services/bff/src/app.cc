@@ -54,7 +54,25 @@ std::string GrpcPath(const std::string& rpc) {
 
 const char* kApiCsp = "default-src 'none'; frame-ancestors 'none'";
 
+struct ThreadState {
+  std::unique_ptr<AsyncRedis> redis;
+  std::unique_ptr<RateLimiter> limiter;
+};
+thread_local ThreadState* t_state = nullptr;
+
 }  // namespace
+
+void App::AttachThread(asio::io_context& ioc) {
+  auto* st = new ThreadState;
+  st->redis = std::make_unique<AsyncRedis>(ioc, redis_url_);
+  st->limiter = std::make_unique<RateLimiter>(st->redis.get());
+  t_state = st;
+}
+
+void App::DetachThread() {
+  delete t_state;
+  t_state = nullptr;
+}
 
 struct App::Ctx {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
@@ -82,8 +100,7 @@ App::App(Config config, metrics::Registry* registry)
                  std::string(redis_url.status().message()).c_str());
     std::exit(2);
   }
-  redis_ = std::make_unique<AsyncRedis>(*redis_url);
-  limiter_ = std::make_unique<RateLimiter>(redis_.get());
+  redis_url_ = *redis_url;
   verifier_ = std::make_unique<TokenVerifier>(upstreams_.at("iam").get(), config_.jwt_issuer,
                                               config_.jwt_audience);
   openapi_ = BuildOpenApi(router_);
@@ -101,7 +118,7 @@ App::App(Config config, metrics::Registry* registry)
   }
 }
 
-App::~App() { redis_->Stop(); }
+App::~App() = default;
 
 awaitable<void> App::WarmUp() { co_await verifier_->Refresh(nullptr); }
 
@@ -243,9 +260,12 @@ awaitable<Response> App::Ready(Ctx& ctx) {
     checks[name] = healthy ? "ok" : "unavailable";
     ok = ok && healthy;
   }
-  std::vector<std::string> ping{std::string("PING")};
-  auto pong = co_await redis_->Command(std::move(ping));
-  bool redis_ok = pong.ok() && pong->str == "PONG";
+  bool redis_ok = false;
+  if (t_state != nullptr) {
+    std::vector<std::string> ping{std::string("PING")};
+    auto pong = co_await t_state->redis->Command(std::move(ping));
+    redis_ok = pong.ok() && pong->str == "PONG";
+  }
   checks["redis"] = redis_ok ? "ok" : "unavailable";
   ok = ok && redis_ok;
   nlohmann::json body = {{"status", ok ? "ready" : "not_ready"}, {"checks", checks}};
@@ -313,14 +333,14 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
   }
 
   // Rate limits: per client IP, and per user when signed in.
-  if (config_.rate_limit_enabled && route.rate_limited) {
+  if (config_.rate_limit_enabled && route.rate_limited && t_state != nullptr) {
     std::vector<Bucket> buckets = {
         {"healthtech:bff:rl:ip:" + ctx.client_ip, config_.ip_rate, config_.ip_burst}};
     if (claims) {
       buckets.push_back({"healthtech:bff:rl:user:" + claims->sub, config_.user_rate,
                          config_.user_burst});
     }
-    ctx.rate_storage = co_await limiter_->Take(std::move(buckets));
+    ctx.rate_storage = co_await t_state->limiter->Take(std::move(buckets));
     ctx.rate = &ctx.rate_storage;
     if (!ctx.rate->allowed) {
       auto p = status::MakeProblem(429, "RATE_LIMITED", "Too many requests. Slow down.");

@@ -32,6 +32,11 @@ class App {
   Response TransportError(int status, const std::string& code, const std::string& detail,
                           unsigned version);
 
+  // Per event-loop state (a Redis connection driven by that loop). Call on the loop's
+  // thread before it runs, and DetachThread() after it stopped.
+  void AttachThread(asio::io_context& ioc);
+  void DetachThread();
+
   const Config& config() const { return config_; }
   const Router& router() const { return router_; }
   const std::string& openapi() const { return openapi_; }
@@ -48,8 +53,7 @@ class App {
   Config config_;
   Router router_;
   std::map<std::string, std::unique_ptr<Upstream>> upstreams_;
-  std::unique_ptr<AsyncRedis> redis_;
-  std::unique_ptr<RateLimiter> limiter_;
+  redis::Url redis_url_;
   std::unique_ptr<TokenVerifier> verifier_;
   std::string openapi_;
   metrics::Family<metrics::Counter>* http_requests_;

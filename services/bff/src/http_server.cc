@@ -36,7 +36,11 @@ void HttpServer::Start() {
   for (auto& w : workers_) {
     Worker* raw = w.get();
     asio::co_spawn(raw->ioc, Accept(raw), asio::detached);
-    raw->thread = std::thread([raw] { raw->ioc.run(); });
+    raw->thread = std::thread([this, raw] {
+      app_->AttachThread(raw->ioc);
+      raw->ioc.run();
+      app_->DetachThread();
+    });
   }
 }
 

@@ -34,6 +34,9 @@ awaitable<bool> TokenVerifier::Refresh(const std::string* unknown_kid) {
     if (k.kty() == "OKP" && x.ok()) (*keys)[k.kid()] = *x;
   }
   std::lock_guard lock(mu_);
+  for (const auto& [kid, _] : *keys_) {
+    if (keys->count(kid) == 0) cache_.Clear();  // a key was withdrawn: re-verify everything
+  }
   keys_ = std::move(keys);
   fetched_at_ = now;
   co_return true;
@@ -49,12 +52,14 @@ awaitable<absl::StatusOr<auth::Claims>> TokenVerifier::Verify(std::string token)
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
+  if (auto hit = cache_.Get(token, now)) co_return *hit;
   bool unknown_kid = false;
   auto claims = auth::Verify(token, *Keys(), issuer_, audience_, now, &unknown_kid);
   std::string kid = unknown_kid ? auth::PeekKid(token) : std::string();
   if (!claims.ok() && unknown_kid && co_await Refresh(&kid)) {
     claims = auth::Verify(token, *Keys(), issuer_, audience_, now, &unknown_kid);
   }
+  if (claims.ok()) cache_.Put(token, *claims);
   co_return claims;
 }
 

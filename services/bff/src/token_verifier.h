@@ -30,6 +30,7 @@ class TokenVerifier {
   std::shared_ptr<const auth::KeySet> keys_ = std::make_shared<auth::KeySet>();
   std::chrono::steady_clock::time_point fetched_at_{};
   auth::RefreshThrottle throttle_;
+  auth::VerifiedTokenCache cache_;
 };
 
 }  // namespace healthtech::bff

@@ -66,7 +66,7 @@ std::string PgArray(const std::vector<std::string>& v) {
   return out + "}";
 }
 
-void AppendAudit(pqxx::work& tx, const std::string& actor, const std::string& action,
+void AppendAudit(pqxx::transaction_base& tx, const std::string& actor, const std::string& action,
                  const std::string& target, const RpcScope& scope) {
   tx.exec_params(
       "INSERT INTO iam.audit_log (actor_id, action, target_id, client_ip, request_id) "
@@ -89,12 +89,20 @@ absl::StatusOr<auth::Claims> IamServiceImpl::Caller(const grpc::ServerContext& c
   return authn_.Authenticate(ctx);
 }
 
-absl::Status IamServiceImpl::LoadUser(pqxx::work& tx, const std::string& user_id, v1::User* out) {
-  auto rows = tx.exec_params(
-      "SELECT id::text, email, full_name, coalesce(phone, ''), email_verified_at IS NOT NULL, "
-      "totp_secret_enc IS NOT NULL, extract(epoch from created_at)::bigint "
-      "FROM iam.users WHERE id = $1::uuid",
-      user_id);
+void RegisterStatements(pg::Pool& pool) {
+  // The user with every role in one round trip ("org_admin:<org>" for org-scoped roles).
+  pool.Prepare("iam_load_user",
+               "SELECT u.id::text, u.email, u.full_name, coalesce(u.phone, ''), "
+               "u.email_verified_at IS NOT NULL, u.totp_secret_enc IS NOT NULL, "
+               "extract(epoch from u.created_at)::bigint, "
+               "coalesce((SELECT array_agg(CASE WHEN r.org_id IS NULL THEN r.role ELSE r.role || "
+               "':' || r.org_id::text END ORDER BY r.role, r.org_id) FROM iam.user_roles r "
+               "WHERE r.user_id = u.id), '{}')::text "
+               "FROM iam.users u WHERE u.id = $1::uuid");
+}
+
+absl::Status IamServiceImpl::LoadUser(pqxx::transaction_base& tx, const std::string& user_id, v1::User* out) {
+  auto rows = tx.exec_prepared("iam_load_user", user_id);
   if (rows.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
   const auto& r = rows[0];
   out->set_id(r[0].as<std::string>());
@@ -105,16 +113,11 @@ absl::Status IamServiceImpl::LoadUser(pqxx::work& tx, const std::string& user_id
   out->set_mfa_enabled(r[5].as<bool>());
   out->mutable_created_at()->set_seconds(r[6].as<int64_t>());
   out->clear_roles();
-  for (const auto& role : tx.exec_params("SELECT role, coalesce(org_id::text, '') FROM "
-                                         "iam.user_roles WHERE user_id = $1::uuid ORDER BY role, org_id",
-                                         user_id)) {
-    std::string org = role[1].as<std::string>();
-    out->add_roles(org.empty() ? role[0].as<std::string>() : role[0].as<std::string>() + ":" + org);
-  }
+  for (auto& role : ParsePgArray(r[7].as<std::string>())) out->add_roles(role);
   return absl::OkStatus();
 }
 
-absl::Status IamServiceImpl::QueueEmail(pqxx::work& tx, const std::string& event_type,
+absl::Status IamServiceImpl::QueueEmail(pqxx::transaction_base& tx, const std::string& event_type,
                                         const std::string& user_id, const std::string& email,
                                         const std::string& full_name, const std::string& purpose) {
   std::string token = RandomToken();
@@ -146,7 +149,7 @@ absl::Status IamServiceImpl::QueueEmail(pqxx::work& tx, const std::string& event
   return absl::OkStatus();
 }
 
-absl::Status IamServiceImpl::IssueTokens(pqxx::work& tx, const std::string& user_id,
+absl::Status IamServiceImpl::IssueTokens(pqxx::transaction_base& tx, const std::string& user_id,
                                          const std::vector<std::string>& amr,
                                          const std::string& family_id,
                                          const std::string& parent_id, v1::LoginResponse* out) {
@@ -196,7 +199,7 @@ grpc::Status IamServiceImpl::Register(Ctx* ctx, const v1::RegisterRequest* req,
     std::string hash = HashPassword(req->password(), config_.argon2);
     std::string user_id;
     bool taken = false;
-    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params(
           "INSERT INTO iam.users (email, password_hash, full_name, phone) VALUES ($1, $2, $3, "
           "nullif($4, '')) ON CONFLICT (email) DO NOTHING RETURNING id::text",
@@ -229,7 +232,7 @@ grpc::Status IamServiceImpl::VerifyEmail(Ctx* ctx, const v1::VerifyEmailRequest*
                                          v1::VerifyEmailResponse* resp) {
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (req->token().empty()) return Invalid({{"token", "is required"}});
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params(
           "UPDATE iam.one_time_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = "
           "'verify_email' AND used_at IS NULL AND expires_at > now() RETURNING user_id::text",
@@ -258,7 +261,7 @@ grpc::Status IamServiceImpl::ResendVerification(Ctx* ctx, const v1::ResendVerifi
     if (!NormalizeEmail(req->email(), &email)) {
       return Invalid({{"email", "must be a valid email address"}});
     }
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params(
           "SELECT id::text, full_name FROM iam.users WHERE email = $1 AND email_verified_at IS NULL",
           email);
@@ -318,7 +321,7 @@ grpc::Status IamServiceImpl::Login(Ctx* ctx, const v1::LoginRequest* req, v1::Lo
 
     std::string user_id, hash;
     bool verified = false, mfa = false;
-    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) {
+    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
       auto rows = tx.exec_params(
           "SELECT id::text, password_hash, email_verified_at IS NOT NULL, totp_secret_enc IS NOT "
           "NULL FROM iam.users WHERE email = $1",
@@ -345,7 +348,7 @@ grpc::Status IamServiceImpl::Login(Ctx* ctx, const v1::LoginRequest* req, v1::Lo
     std::string new_hash = NeedsRehash(hash, config_.argon2)
                                ? HashPassword(req->password(), config_.argon2)
                                : std::string();
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       if (!new_hash.empty()) {
         tx.exec_params("UPDATE iam.users SET password_hash = $1 WHERE id = $2::uuid", new_hash,
                        user_id);
@@ -376,7 +379,7 @@ grpc::Status IamServiceImpl::VerifyMfa(Ctx* ctx, const v1::VerifyMfaRequest* req
     const absl::Status invalid =
         st::Unauthenticated("MFA_CODE_INVALID", "The code is wrong, expired or already used.");
     bool failed = false;
-    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       auto ch = tx.exec_params(
           "SELECT c.user_id::text, u.totp_secret_enc, u.totp_last_step FROM iam.mfa_challenges c "
           "JOIN iam.users u ON u.id = c.user_id WHERE c.token_hash = $1 AND c.used_at IS NULL AND "
@@ -431,7 +434,7 @@ grpc::Status IamServiceImpl::EnrollTotp(Ctx* ctx, const v1::EnrollTotpRequest*,
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::string secret = NewTotpSecret();
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params(
           "UPDATE iam.users SET totp_pending_enc = $1, updated_at = now() WHERE id = $2::uuid AND "
           "totp_secret_enc IS NULL RETURNING email",
@@ -454,7 +457,7 @@ grpc::Status IamServiceImpl::ActivateTotp(Ctx* ctx, const v1::ActivateTotpReques
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (req->code().empty()) return Invalid({{"code", "is required"}});
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params(
           "SELECT totp_pending_enc, email FROM iam.users WHERE id = $1::uuid AND totp_secret_enc IS "
           "NULL AND totp_pending_enc IS NOT NULL FOR UPDATE",
@@ -493,7 +496,7 @@ grpc::Status IamServiceImpl::DisableTotp(Ctx* ctx, const v1::DisableTotpRequest*
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (req->code().empty()) return Invalid({{"code", "is required"}});
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params(
           "SELECT totp_secret_enc, totp_last_step FROM iam.users WHERE id = $1::uuid AND "
           "totp_secret_enc IS NOT NULL FOR UPDATE",
@@ -527,7 +530,7 @@ grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
     const absl::Status invalid = st::Unauthenticated(
         "REFRESH_TOKEN_INVALID", "The session has ended. Sign in again.");
     bool rejected = false;
-    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params(
           "SELECT id::text, family_id::text, user_id::text, amr::text, rotated_at IS NOT NULL, "
           "revoked_at IS NOT NULL, expires_at <= now() FROM iam.refresh_tokens WHERE token_hash = "
@@ -570,7 +573,7 @@ grpc::Status IamServiceImpl::Logout(Ctx* ctx, const v1::LogoutRequest* req,
                                     v1::LogoutResponse* resp) {
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (req->refresh_token().empty()) return Invalid({{"refresh_token", "is required"}});
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params(
           "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = 'logout' WHERE "
           "family_id = (SELECT family_id FROM iam.refresh_tokens WHERE token_hash = $1) AND "
@@ -590,7 +593,7 @@ grpc::Status IamServiceImpl::LogoutAll(Ctx* ctx, const v1::LogoutAllRequest*,
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
       auto r = tx.exec_params(
           "SELECT count(DISTINCT family_id) FROM iam.refresh_tokens WHERE user_id = $1::uuid AND "
           "revoked_at IS NULL AND rotated_at IS NULL AND expires_at > now()",
@@ -612,7 +615,7 @@ grpc::Status IamServiceImpl::ForgotPassword(Ctx* ctx, const v1::ForgotPasswordRe
     if (!NormalizeEmail(req->email(), &email)) {
       return Invalid({{"email", "must be a valid email address"}});
     }
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params("SELECT id::text, full_name FROM iam.users WHERE email = $1", email);
       if (rows.empty()) return absl::OkStatus();  // same answer whether or not it exists
       std::string user_id = rows[0][0].as<std::string>();
@@ -631,7 +634,7 @@ grpc::Status IamServiceImpl::ResetPassword(Ctx* ctx, const v1::ResetPasswordRequ
     for (auto& p : CheckPassword(req->new_password(), "", "new_password")) v.push_back(p);
     if (!v.empty()) return Invalid(std::move(v));
     std::string hash = HashPassword(req->new_password(), config_.argon2);
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params(
           "UPDATE iam.one_time_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = "
           "'reset_password' AND used_at IS NULL AND expires_at > now() RETURNING user_id::text",
@@ -667,7 +670,7 @@ grpc::Status IamServiceImpl::GetMe(Ctx* ctx, const v1::GetMeRequest*, v1::User* 
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     return pg::WithTransaction(*pool_, {caller->sub, ""},
-                               [&](pqxx::work& tx) { return LoadUser(tx, caller->sub, resp); });
+                               [&](pqxx::transaction_base& tx) { return LoadUser(tx, caller->sub, resp); });
   });
 }
 
@@ -685,7 +688,7 @@ grpc::Status IamServiceImpl::UpdateMe(Ctx* ctx, const v1::UpdateMeRequest* req, 
     if (req->has_phone() && !req->phone().empty() && !ValidPhone(req->phone()))
       v.push_back({"phone", "must be in E.164 format, e.g. +919812345678"});
     if (!v.empty()) return Invalid(std::move(v));
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
       tx.exec_params(
           "UPDATE iam.users SET full_name = CASE WHEN $1 THEN $2 ELSE full_name END, "
           "phone = CASE WHEN $3 THEN nullif($4, '') ELSE phone END, updated_at = now() "
@@ -704,7 +707,7 @@ grpc::Status IamServiceImpl::ChangePassword(Ctx* ctx, const v1::ChangePasswordRe
     std::vector<st::Violation> v;
     if (req->current_password().empty()) v.push_back({"current_password", "is required"});
     std::string current_hash, email;
-    auto s = pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::work& tx) -> absl::Status {
+    auto s = pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
       auto rows = tx.exec_params("SELECT password_hash, email FROM iam.users WHERE id = $1::uuid",
                                  caller->sub);
       if (rows.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
@@ -720,7 +723,7 @@ grpc::Status IamServiceImpl::ChangePassword(Ctx* ctx, const v1::ChangePasswordRe
                                  {{"current_password", "is incorrect"}});
     }
     std::string hash = HashPassword(req->new_password(), config_.argon2);
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
       tx.exec_params("UPDATE iam.users SET password_hash = $1, password_changed_at = now(), "
                      "updated_at = now() WHERE id = $2::uuid",
                      hash, caller->sub);
@@ -771,7 +774,7 @@ grpc::Status IamServiceImpl::GrantRole(Ctx* ctx, const v1::GrantRoleRequest* req
       return st::PermissionDenied("FORBIDDEN", "Only platform admins can grant roles.");
     }
     if (auto s = ValidateGlobalRole(req->role()); !s.ok()) return s;
-    return pg::WithTransaction(*pool_, pg::Subject{"", "system"}, [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, pg::Subject{"", "system"}, [&](pqxx::transaction_base& tx) -> absl::Status {
       auto u = tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id());
       if (u.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
       tx.exec_params("INSERT INTO iam.user_roles (user_id, role, granted_by) VALUES ($1::uuid, $2, "
@@ -792,7 +795,7 @@ grpc::Status IamServiceImpl::RevokeRole(Ctx* ctx, const v1::RevokeRoleRequest* r
       return st::PermissionDenied("FORBIDDEN", "Only platform admins can revoke roles.");
     }
     if (auto s = ValidateGlobalRole(req->role()); !s.ok()) return s;
-    return pg::WithTransaction(*pool_, pg::Subject{"", "system"}, [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, pg::Subject{"", "system"}, [&](pqxx::transaction_base& tx) -> absl::Status {
       auto u = tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id());
       if (u.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
       if (req->role() == "platform_admin") {
@@ -836,7 +839,7 @@ grpc::Status IamServiceImpl::ListDevOutbox(Ctx* ctx, const v1::ListDevOutboxRequ
     std::string to;
     if (!NormalizeEmail(req->to(), &to)) to = Trim(req->to());
     if (to.empty()) return Invalid({{"to", "is required"}});
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       for (const auto& row : tx.exec_params(
                "SELECT payload->'message'->>'channel', payload->'message'->>'to', "
                "payload->'message'->>'subject', payload->'message'->>'body', "
@@ -860,7 +863,7 @@ absl::Status IamServiceImpl::GrantAdminByEmail(const std::string& raw_email) {
   if (!NormalizeEmail(raw_email, &email)) {
     return st::InvalidArgument("VALIDATION_FAILED", "not a valid email address");
   }
-  return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) -> absl::Status {
+  return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
     auto rows = tx.exec_params("SELECT id::text FROM iam.users WHERE email = $1", email);
     if (rows.empty()) {
       return st::NotFound("USER_NOT_FOUND", "no account with this email; register it first");

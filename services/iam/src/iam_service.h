@@ -10,6 +10,9 @@
 
 namespace healthtech::iam {
 
+// Prepares IAM's hot statements on every pooled connection.
+void RegisterStatements(pg::Pool& pool);
+
 // gRPC transport and flows of IAM. Each handler validates input, runs one
 // transaction, and maps errors with status::ToGrpc; no exception leaves a handler.
 class IamServiceImpl final : public v1::IamService::Service {
@@ -51,16 +54,16 @@ class IamServiceImpl final : public v1::IamService::Service {
 
  private:
   struct Session;
-  absl::Status IssueTokens(pqxx::work& tx, const std::string& user_id,
+  absl::Status IssueTokens(pqxx::transaction_base& tx, const std::string& user_id,
                            const std::vector<std::string>& amr, const std::string& family_id,
                            const std::string& parent_id, v1::LoginResponse* out);
-  absl::Status QueueEmail(pqxx::work& tx, const std::string& event_type,
+  absl::Status QueueEmail(pqxx::transaction_base& tx, const std::string& event_type,
                           const std::string& user_id, const std::string& email,
                           const std::string& full_name, const std::string& purpose);
   absl::StatusOr<auth::Claims> Caller(const grpc::ServerContext& ctx);
   absl::Status CheckLoginThrottle(const std::string& email, const std::string& ip);
   void RecordLoginFailure(const std::string& email, const std::string& ip);
-  absl::Status LoadUser(pqxx::work& tx, const std::string& user_id, v1::User* out);
+  absl::Status LoadUser(pqxx::transaction_base& tx, const std::string& user_id, v1::User* out);
 
   const Config& config_;
   pg::Pool* pool_;

@@ -11,7 +11,7 @@ KeyStore::KeyStore(pg::Pool* pool, std::string kek) : pool_(pool), kek_(std::mov
 
 namespace {
 
-absl::Status InsertKey(pqxx::work& tx, const std::string& kek, std::string* kid_out) {
+absl::Status InsertKey(pqxx::transaction_base& tx, const std::string& kek, std::string* kid_out) {
   unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
   crypto_sign_keypair(pk, sk);
   std::string secret(reinterpret_cast<char*>(sk), sizeof sk);
@@ -30,7 +30,7 @@ absl::Status InsertKey(pqxx::work& tx, const std::string& kek, std::string* kid_
 absl::Status KeyStore::Load() {
   std::string kid, enc;
   bool found = false;
-  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) {
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
     auto rows = tx.exec("SELECT kid, private_key_enc FROM iam.signing_keys WHERE retired_at IS NULL "
                         "ORDER BY created_at DESC LIMIT 1");
     if (rows.empty()) return absl::OkStatus();
@@ -55,7 +55,7 @@ absl::Status KeyStore::Load() {
 absl::Status KeyStore::Init() {
   absl::Status s = Load();
   if (s.code() != absl::StatusCode::kNotFound) return s;
-  s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) {
+  s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
     // Serialize first-key creation across replicas.
     tx.exec("SELECT pg_advisory_xact_lock(hashtext('healthtech.iam.signing_keys'))");
     if (!tx.exec("SELECT 1 FROM iam.signing_keys WHERE retired_at IS NULL").empty()) {
@@ -70,7 +70,7 @@ absl::Status KeyStore::Init() {
 
 absl::StatusOr<std::string> KeyStore::Rotate() {
   std::string kid;
-  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) {
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
     tx.exec("SELECT pg_advisory_xact_lock(hashtext('healthtech.iam.signing_keys'))");
     tx.exec("UPDATE iam.signing_keys SET retired_at = now() WHERE retired_at IS NULL");
     return InsertKey(tx, kek_, &kid);
@@ -82,7 +82,7 @@ absl::StatusOr<std::string> KeyStore::Rotate() {
 
 absl::StatusOr<std::vector<PublishedKey>> KeyStore::Published() {
   std::vector<PublishedKey> out;
-  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::work& tx) {
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
     for (const auto& row : tx.exec("SELECT kid, public_key FROM iam.signing_keys WHERE retired_at IS "
                                    "NULL OR retired_at > now() - interval '1 hour' ORDER BY "
                                    "created_at DESC")) {

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   iam::Config config = iam::Config::FromEnv();
   metrics::Registry registry;
   pg::Pool pool(config.database_url, config.db_pool_size, &registry, "iam-service");
+  iam::RegisterStatements(pool);
   auto redis_url = redis::ParseUrl(config.redis_url);
   if (!redis_url.ok()) {
     std::fprintf(stderr, "iam-service: configuration error: REDIS_URL: %s\n",

@@ -33,14 +33,15 @@ class Authenticator {
   void Invalidate();
 
  private:
-  KeySet CurrentKeys(bool force, const std::string& kid = "");
+  std::shared_ptr<const KeySet> CurrentKeys(bool force, const std::string& kid = "");
 
   Fetch fetch_;
   std::string issuer_, audience_;
   std::mutex mu_;
-  KeySet keys_;
+  std::shared_ptr<const KeySet> keys_ = std::make_shared<KeySet>();
   std::chrono::steady_clock::time_point fetched_at_{};
   RefreshThrottle throttle_;
+  VerifiedTokenCache cache_;
 };
 
 // A fetch function that asks IAM's GetJwks over `channel`.

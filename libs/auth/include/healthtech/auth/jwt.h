@@ -4,6 +4,8 @@
 // signature valid, `iss` and `aud` must match, and `exp` must be in the future.
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -63,6 +65,22 @@ class RefreshThrottle {
   std::mutex mu_;
   std::map<std::string, int64_t> last_by_kid_;
   int64_t last_any_ = 0;
+};
+
+// Remembers tokens whose signature was verified (token -> claims), so a client reusing
+// its token skips the Ed25519 check; claims are re-checked for expiry on every hit.
+// Bounded: cleared when full. Thread-safe.
+class VerifiedTokenCache {
+ public:
+  explicit VerifiedTokenCache(size_t capacity = 20000) : capacity_(capacity) {}
+  std::optional<Claims> Get(std::string_view token, int64_t now_seconds, int64_t leeway = 30);
+  void Put(std::string_view token, const Claims& claims);
+  void Clear();
+
+ private:
+  size_t capacity_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Claims> map_;
 };
 
 // Parses a JWK set JSON ({"keys":[{"kty":"OKP","crv":"Ed25519","x":…,"kid":…}]}).

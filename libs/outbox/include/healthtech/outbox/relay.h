@@ -21,7 +21,7 @@
 namespace healthtech::outbox {
 
 // Inserts an event row inside the caller's transaction.
-void Enqueue(pqxx::work& tx, const std::string& schema, const std::string& event_type,
+void Enqueue(pqxx::transaction_base& tx, const std::string& schema, const std::string& event_type,
              const std::string& aggregate_id, const std::string& payload_json);
 
 class Relay {

@@ -47,6 +47,10 @@ class Pool {
     bool discard_ = false;
   };
 
+  // Registers a named statement that every connection prepares (call before serving).
+  // Hot queries use tx.exec_prepared(name, ...): parsed and planned once per connection.
+  void Prepare(std::string name, std::string sql);
+
   // Waits up to `timeout` for a free connection.
   absl::StatusOr<Lease> Acquire(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // True if a connection can run `SELECT 1`.
@@ -63,14 +67,19 @@ class Pool {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  std::vector<std::pair<std::string, std::string>> prepared_;
   int open_ = 0;
   int leased_ = 0;
 };
 
+using TxBody = std::function<absl::Status(pqxx::transaction_base&)>;
+
+// Rolls back an open transaction block, or discards the connection if that fails.
+void Rollback(Pool::Lease& lease);
+
 // Runs `body(tx)` in a read-write transaction as `subject`. `body` returns absl::Status;
 // a non-OK status rolls back. SQLSTATE 40001/40P01 (serialization, deadlock) are retried
 // up to 3 times; other database errors become INTERNAL (logged, not shown to clients).
-absl::Status WithTransaction(Pool& pool, const Subject& subject,
-                             const std::function<absl::Status(pqxx::work&)>& body);
+absl::Status WithTransaction(Pool& pool, const Subject& subject, const TxBody& body);
 
 }  // namespace healthtech::pg
