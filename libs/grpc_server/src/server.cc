@@ -165,15 +165,6 @@ int RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& s
   builder.AddListeningPort(addr, grpc::InsecureServerCredentials(), &bound_port);
   for (auto* s : services) builder.RegisterService(s);
   builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
-  if (const char* v = std::getenv("GRPC_NUM_CQS")) {
-    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, std::atoi(v));
-  }
-  if (const char* v = std::getenv("GRPC_MIN_POLLERS")) {
-    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, std::atoi(v));
-  }
-  if (const char* v = std::getenv("GRPC_MAX_POLLERS")) {
-    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, std::atoi(v));
-  }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<MetricsInterceptorFactory>(&m));
   builder.experimental().SetInterceptorCreators(std::move(factories));

@@ -67,7 +67,10 @@ absl::StatusOr<Pool::Lease> Pool::Acquire(std::chrono::milliseconds timeout) {
   lock.unlock();
   try {
     auto conn = std::make_unique<pqxx::connection>(conninfo_);
-    for (const auto& [name, sql] : prepared) conn->prepare(name, sql);
+    for (const auto& [name, sql] : prepared) {
+      conn->prepare(name, sql);
+      conn->prepare_now(name);  // also reachable as SQL `EXECUTE name(...)` (ReadOnce)
+    }
     return Lease(this, std::move(conn));
   } catch (const std::exception& e) {
     lock.lock();
@@ -151,6 +154,37 @@ absl::Status WithTransaction(Pool& pool, const Subject& subject, const TxBody& b
       return status::Internal(std::string("database error ") + state);
     } catch (const std::exception& e) {
       if (in_block) Rollback(*lease);
+      log::Error("db_error", {{"error", e.what()}});
+      return status::Internal("database error");
+    }
+  }
+}
+
+absl::StatusOr<pqxx::result> ReadOnce(Pool& pool, const Subject& subject,
+                                      const std::function<std::string(pqxx::connection&)>& sql) {
+  for (int attempt = 0;; ++attempt) {
+    auto lease = pool.Acquire();
+    if (!lease.ok()) return lease.status();
+    try {
+      pqxx::connection& conn = **lease;
+      std::string text = "SELECT set_config('app.subject_id', " + conn.quote(subject.user_id) +
+                         ", true), set_config('app.roles', " + conn.quote(subject.roles) +
+                         ", true); " + sql(conn);
+      pqxx::nontransaction tx(conn);
+      return tx.exec(text);  // the last statement's result
+    } catch (const pqxx::broken_connection& e) {
+      lease->Discard();
+      log::Error("db_connection_broken", {{"error", e.what()}});
+      if (attempt < 1) continue;
+      return status::Unavailable("DATABASE_UNAVAILABLE", "The database is unavailable.");
+    } catch (const pqxx::sql_error& e) {
+      std::string state = e.sqlstate();
+      if (state == "57014") {
+        return status::Unavailable("DATABASE_TIMEOUT", "The database did not answer in time.");
+      }
+      log::Error("db_error", {{"sqlstate", state}, {"error", e.what()}});
+      return status::Internal(std::string("database error ") + state);
+    } catch (const std::exception& e) {
       log::Error("db_error", {{"error", e.what()}});
       return status::Internal("database error");
     }

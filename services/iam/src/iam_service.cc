@@ -89,20 +89,19 @@ absl::StatusOr<auth::Claims> IamServiceImpl::Caller(const grpc::ServerContext& c
   return authn_.Authenticate(ctx);
 }
 
-void RegisterStatements(pg::Pool& pool) {
-  // The user with every role in one round trip ("org_admin:<org>" for org-scoped roles).
-  pool.Prepare("iam_load_user",
-               "SELECT u.id::text, u.email, u.full_name, coalesce(u.phone, ''), "
-               "u.email_verified_at IS NOT NULL, u.totp_secret_enc IS NOT NULL, "
-               "extract(epoch from u.created_at)::bigint, "
-               "coalesce((SELECT array_agg(CASE WHEN r.org_id IS NULL THEN r.role ELSE r.role || "
-               "':' || r.org_id::text END ORDER BY r.role, r.org_id) FROM iam.user_roles r "
-               "WHERE r.user_id = u.id), '{}')::text "
-               "FROM iam.users u WHERE u.id = $1::uuid");
-}
+namespace {
 
-absl::Status IamServiceImpl::LoadUser(pqxx::transaction_base& tx, const std::string& user_id, v1::User* out) {
-  auto rows = tx.exec_prepared("iam_load_user", user_id);
+// The user with every role ("org_admin:<org>" for org-scoped roles) in one statement.
+constexpr const char* kLoadUserSql =
+    "SELECT u.id::text, u.email, u.full_name, coalesce(u.phone, ''), "
+    "u.email_verified_at IS NOT NULL, u.totp_secret_enc IS NOT NULL, "
+    "extract(epoch from u.created_at)::bigint, "
+    "coalesce((SELECT array_agg(CASE WHEN r.org_id IS NULL THEN r.role ELSE r.role || "
+    "':' || r.org_id::text END ORDER BY r.role, r.org_id) FROM iam.user_roles r "
+    "WHERE r.user_id = u.id), '{}')::text "
+    "FROM iam.users u WHERE u.id = ";
+
+absl::Status FillUser(const pqxx::result& rows, v1::User* out) {
   if (rows.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
   const auto& r = rows[0];
   out->set_id(r[0].as<std::string>());
@@ -115,6 +114,17 @@ absl::Status IamServiceImpl::LoadUser(pqxx::transaction_base& tx, const std::str
   out->clear_roles();
   for (auto& role : ParsePgArray(r[7].as<std::string>())) out->add_roles(role);
   return absl::OkStatus();
+}
+
+}  // namespace
+
+void RegisterStatements(pg::Pool& pool) {
+  pool.Prepare("iam_load_user", std::string(kLoadUserSql) + "$1::uuid");
+}
+
+absl::Status IamServiceImpl::LoadUser(pqxx::transaction_base& tx, const std::string& user_id,
+                                      v1::User* out) {
+  return FillUser(tx.exec_prepared("iam_load_user", user_id), out);
 }
 
 absl::Status IamServiceImpl::QueueEmail(pqxx::transaction_base& tx, const std::string& event_type,
@@ -669,8 +679,12 @@ grpc::Status IamServiceImpl::GetMe(Ctx* ctx, const v1::GetMeRequest*, v1::User* 
   return Handle(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    return pg::WithTransaction(*pool_, {caller->sub, ""},
-                               [&](pqxx::transaction_base& tx) { return LoadUser(tx, caller->sub, resp); });
+    // The hottest read: one round trip (RLS caller + query in one implicit transaction).
+    auto rows = pg::ReadOnce(*pool_, {caller->sub, ""}, [&](pqxx::connection& conn) {
+      return "EXECUTE iam_load_user(" + conn.quote(caller->sub) + ")";
+    });
+    if (!rows.ok()) return rows.status();
+    return FillUser(*rows, resp);
   });
 }
 

@@ -82,4 +82,12 @@ void Rollback(Pool::Lease& lease);
 // up to 3 times; other database errors become INTERNAL (logged, not shown to clients).
 absl::Status WithTransaction(Pool& pool, const Subject& subject, const TxBody& body);
 
+// One read in one round trip: the caller's RLS settings and `sql` go as a single
+// simple-protocol message, which PostgreSQL runs as one implicit transaction, so the
+// transaction-local settings apply to `sql` and end with it. `sql` must embed its values
+// with conn.quote() (no bind parameters in this protocol); statements registered with
+// Prepare() are reachable as `EXECUTE name(args)`, so nothing is re-planned. For hot reads.
+absl::StatusOr<pqxx::result> ReadOnce(Pool& pool, const Subject& subject,
+                                      const std::function<std::string(pqxx::connection&)>& sql);
+
 }  // namespace healthtech::pg
