@@ -68,7 +68,8 @@ std::string ReasonOf(const absl::Status& s) {
 
 std::vector<Violation> ViolationsOf(const absl::Status& s) {
   std::vector<Violation> out;
-  for (const auto& fv : DetailsOf(s).field_violations()) out.push_back({fv.field(), fv.message()});
+  const common::v1::ErrorDetails details = DetailsOf(s);
+  for (const auto& fv : details.field_violations()) out.push_back({fv.field(), fv.message()});
   return out;
 }
 
