@@ -148,3 +148,26 @@ def assert_problem(r, status, code=None):
     if code:
         assert body["code"] == code, body
     return body
+
+
+def iam_env():
+    env = dict(os.environ)
+    for line in os.environ["IAM_ENV"].splitlines():
+        k, _, v = line.partition("=")
+        env[k] = v
+    return env
+
+
+def grant_admin(email):
+    import subprocess
+    out = subprocess.run([os.environ["IAM_BIN"], "grant-admin", email], env=iam_env(),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr + out.stdout
+
+
+@pytest.fixture
+def admin(api):
+    u = api.register(name="Platform Admin")
+    grant_admin(u.email)
+    api.login(u)
+    return u

@@ -120,6 +120,12 @@ App::App(Config config, metrics::Registry* registry)
 
 App::~App() = default;
 
+size_t App::BodyLimitFor(std::string_view method, std::string_view target) const {
+  Match m = router_.Find(method, target.substr(0, target.find('?')));
+  if (m.route != nullptr && m.route->max_body_bytes > 0) return m.route->max_body_bytes;
+  return config_.max_body_bytes;
+}
+
 awaitable<void> App::WarmUp() { co_await verifier_->Refresh(nullptr); }
 
 Response App::Json(Ctx& ctx, int status, std::string body) {
@@ -356,11 +362,22 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
   std::vector<status::Violation> errors;
   const std::string& body = req.body();
   bool has_body = body.find_first_not_of(" \t\r\n") != std::string::npos;
+  std::string_view ct = SV(req[http::field::content_type]);
+  std::string_view media = ct.substr(0, ct.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  bool json_body = beast::iequals(beast::string_view(media.data(), media.size()), "application/json");
+  if (!body.empty() && !json_body && !route.raw_body_field.empty()) {
+    // A raw upload: the bytes as they came, the declared type beside them.
+    const auto* desc = DescriptorPool::generated_pool()->FindMethodByName(route.rpc)->input_type();
+    const auto* f = desc->FindFieldByName(route.raw_body_field);
+    msg->GetReflection()->SetString(msg.get(), f, body);
+    if (const auto* tf = desc->FindFieldByName(route.raw_content_type_field)) {
+      msg->GetReflection()->SetString(msg.get(), tf, std::string(media));
+    }
+    has_body = false;
+  }
   if (has_body) {
-    std::string_view ct = SV(req[http::field::content_type]);
-    std::string_view media = ct.substr(0, ct.find(';'));
-    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-    if (!beast::iequals(beast::string_view(media.data(), media.size()), "application/json")) {
+    if (!json_body) {
       co_return Problem(ctx, status::MakeProblem(415, "UNSUPPORTED_MEDIA_TYPE",
                                                  "Send the body as application/json."));
     }

@@ -37,6 +37,9 @@ class App {
   void AttachThread(asio::io_context& ioc);
   void DetachThread();
 
+  // Largest body accepted for this request line (route's own limit or the default).
+  size_t BodyLimitFor(std::string_view method, std::string_view target) const;
+
   const Config& config() const { return config_; }
   const Router& router() const { return router_; }
   const std::string& openapi() const { return openapi_; }

@@ -69,10 +69,15 @@ awaitable<void> HttpServer::Session(tcp::socket socket) {
   }
   for (;;) {
     http::request_parser<http::string_body> parser;
-    parser.body_limit(app_->config().max_body_bytes);
     parser.header_limit(16 * 1024);
     stream.expires_after(std::chrono::seconds(60));
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    size_t limit = app_->config().max_body_bytes;
+    if (!ec) {
+      limit = app_->BodyLimitFor(SV(parser.get().method_string()), SV(parser.get().target()));
+      parser.body_limit(limit);
+      co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    }
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       break;
@@ -81,8 +86,7 @@ awaitable<void> HttpServer::Session(tcp::socket socket) {
       Response res;
       if (ec == http::error::body_limit) {
         res = app_->TransportError(413, "PAYLOAD_TOO_LARGE",
-                                   "The request body exceeds " +
-                                       std::to_string(app_->config().max_body_bytes) + " bytes.",
+                                   "The request body exceeds " + std::to_string(limit) + " bytes.",
                                    11);
       } else if (ec == http::error::header_limit) {
         res = app_->TransportError(431, "HEADERS_TOO_LARGE", "The request headers are too large.",

@@ -21,6 +21,12 @@ struct Route {
   bool dev_only = false;     // 404 unless HEALTHTECH_ENV=development
   bool rate_limited = true;
   std::string cache_control = "no-store";
+  // Larger bodies for uploads (0 = the server default, MAX_BODY_BYTES).
+  size_t max_body_bytes = 0;
+  // When set, a non-JSON body is taken raw into this bytes field, its Content-Type into
+  // `raw_content_type_field`, and other fields come from the query string.
+  std::string raw_body_field;
+  std::string raw_content_type_field;
   std::vector<std::string> segments;  // filled by the router
 };
 
@@ -39,6 +45,9 @@ class Router {
  private:
   std::vector<Route> routes_;
 };
+
+// Registers every service's messages in the descriptor pool (see link_protos.cc).
+void LinkAllProtos();
 
 // Every REST route the BFF serves (besides /health, /ready, /v1/openapi.json).
 std::vector<Route> AllRoutes();

@@ -20,10 +20,12 @@ Route R(std::string method, std::string path, std::string service, std::string r
 }
 
 constexpr const char* kIam = "healthtech.iam.v1.IamService.";
+constexpr const char* kOrg = "healthtech.org.v1.OrgService.";
 
 }  // namespace
 
 std::vector<Route> AllRoutes() {
+  LinkAllProtos();
   auto iam = [](std::string method, std::string path, std::string rpc, std::string summary,
                 bool auth, int success = 200, std::string tag = "auth") {
     return R(std::move(method), std::move(path), "iam", std::string(kIam) + rpc, std::move(summary),
@@ -64,6 +66,51 @@ std::vector<Route> AllRoutes() {
   jwks.cache_control = "public, max-age=300";
   jwks.rate_limited = false;
   routes.push_back(jwks);
+  auto org = [](std::string method, std::string path, std::string rpc, std::string summary,
+                bool auth, int success = 200, std::string tag = "organizations") {
+    return R(std::move(method), std::move(path), "org", std::string(kOrg) + rpc, std::move(summary),
+             std::move(tag), auth, success);
+  };
+  std::vector<Route> org_routes = {
+      org("POST", "/v1/organizations", "CreateOrganization",
+          "Register an organization (pending verification; you become its admin)", true, 201),
+      org("GET", "/v1/organizations/{id}", "GetOrganization", "One organization", false),
+      org("PATCH", "/v1/organizations/{id}", "UpdateOrganization",
+          "Update an organization (its admins)", true),
+      org("POST", "/v1/organizations/{organization_id}/submit", "SubmitForVerification",
+          "Submit for verification", true),
+      org("POST", "/v1/organizations/{organization_id}/facilities", "CreateFacility",
+          "Add a facility", true, 201),
+      org("GET", "/v1/organizations/{organization_id}/facilities", "ListFacilities",
+          "Facilities of an organization", false),
+      org("POST", "/v1/organizations/{org_id}/staff", "InviteStaff", "Invite a staff member", true,
+          201, "staff"),
+      org("GET", "/v1/organizations/{org_id}/staff", "ListStaff",
+          "Members and pending invitations", true, 200, "staff"),
+      org("DELETE", "/v1/organizations/{org_id}/staff/{user_id}", "RemoveStaff",
+          "Remove a member (or one of its roles)", true, 200, "staff"),
+      org("POST", "/v1/invitations/{token}/accept", "AcceptInvitation",
+          "Accept a staff invitation", true, 200, "staff"),
+      org("GET", "/v1/admin/verifications", "ListVerifications",
+          "Organizations awaiting a decision (platform admins)", true, 200, "admin"),
+      org("POST", "/v1/admin/organizations/{organization_id}/verification", "DecideVerification",
+          "Approve, reject or request changes (platform admins)", true, 200, "admin"),
+      org("PUT", "/v1/practitioners/me", "UpsertMyPractitionerProfile",
+          "Create or replace your practitioner profile", true, 200, "practitioners"),
+      org("GET", "/v1/practitioners", "SearchPractitioners",
+          "Search verified practitioners", false, 200, "practitioners"),
+      org("GET", "/v1/practitioners/{id}", "GetPractitioner", "A practitioner's public profile",
+          false, 200, "practitioners"),
+  };
+  Route upload = org("POST", "/v1/organizations/{organization_id}/documents", "UploadDocument",
+                     "Upload a verification document (PDF, PNG or JPEG, at most 5 MiB): raw body "
+                     "with its Content-Type and ?document_type=&filename=, or JSON with base64 content",
+                     true, 201);
+  upload.max_body_bytes = 8 * 1024 * 1024;  // 5 MiB raw, or base64 in JSON
+  upload.raw_body_field = "content";
+  upload.raw_content_type_field = "content_type";
+  org_routes.push_back(upload);
+  routes.insert(routes.end(), org_routes.begin(), org_routes.end());
   Route outbox = iam("GET", "/v1/dev/outbox", "ListDevOutbox",
                      "Development only: messages sent to an address", false, 200, "development");
   outbox.dev_only = true;

@@ -33,6 +33,10 @@ Config Config::FromEnv() {
   c.login_failures_per_ip = env.Int("LOGIN_FAILURES_PER_IP", 100, 1, 1000000);
   c.login_failure_window_seconds = env.Int("LOGIN_FAILURE_WINDOW_SECONDS", 900, 1, 86400);
   c.development = c.server.environment == "development";
+  c.internal_token = env.String("INTERNAL_SERVICE_TOKEN", "", /*secret=*/true);
+  if (!c.internal_token.empty() && c.internal_token.size() < 32) {
+    env.Fail("INTERNAL_SERVICE_TOKEN", "must be at least 32 characters");
+  }
   env.Finish();
   log::Init("iam-service", c.server.log_level);
   log::Info("config_loaded", env.redacted());

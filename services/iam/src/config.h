@@ -22,6 +22,8 @@ struct Config {
   int login_failures_per_ip = 100;
   int login_failure_window_seconds = 900;
   bool development = false;
+  // Shared secret other services present (metadata x-internal-token) for internal RPCs.
+  std::string internal_token;
 
   static Config FromEnv();
 };

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/iam/domain/crypto.h"
@@ -60,9 +61,18 @@ std::vector<std::string> ParsePgArray(const std::string& s) {
   return out;
 }
 
+// A text[] literal with every element quoted.
 std::string PgArray(const std::vector<std::string>& v) {
   std::string out = "{";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + v[i];
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ",";
+    out += '"';
+    for (char c : v[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
   return out + "}";
 }
 
@@ -87,6 +97,15 @@ IamServiceImpl::IamServiceImpl(const Config& config, pg::Pool* pool, redis::Clie
 
 absl::StatusOr<auth::Claims> IamServiceImpl::Caller(const grpc::ServerContext& ctx) {
   return authn_.Authenticate(ctx);
+}
+
+absl::Status IamServiceImpl::CheckInternal(const grpc::ServerContext& ctx) {
+  std::string presented = grpc_server::Metadata(ctx, "x-internal-token");
+  if (config_.internal_token.empty() || presented.size() != config_.internal_token.size() ||
+      sodium_memcmp(presented.data(), config_.internal_token.data(), presented.size()) != 0) {
+    return st::PermissionDenied("FORBIDDEN", "This RPC is for platform services only.");
+  }
+  return absl::OkStatus();
 }
 
 namespace {
@@ -853,7 +872,7 @@ grpc::Status IamServiceImpl::ListDevOutbox(Ctx* ctx, const v1::ListDevOutboxRequ
     std::string to;
     if (!NormalizeEmail(req->to(), &to)) to = Trim(req->to());
     if (to.empty()) return Invalid({{"to", "is required"}});
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
       for (const auto& row : tx.exec_params(
                "SELECT payload->'message'->>'channel', payload->'message'->>'to', "
                "payload->'message'->>'subject', payload->'message'->>'body', "
@@ -867,6 +886,88 @@ grpc::Status IamServiceImpl::ListDevOutbox(Ctx* ctx, const v1::ListDevOutboxRequ
         m->set_body(row[3].as<std::string>());
         m->mutable_created_at()->set_seconds(row[4].as<int64_t>());
       }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    // Messages other services would send (e.g. staff invitations) travel as events with a
+    // rendered `message`; read them back from their streams (development only).
+    for (const char* stream : {"healthtech:events:org"}) {
+      auto r = redis_->Command({"XRANGE", stream, "-", "+", "COUNT", "5000"});
+      if (!r.ok() || r->type != redis::Reply::Type::kArray) continue;
+      for (const auto& entry : r->elements) {
+        if (entry.elements.size() < 2) continue;
+        const auto& fields = entry.elements[1].elements;
+        for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+          if (fields[i].str != "payload") continue;
+          auto payload = nlohmann::json::parse(fields[i + 1].str, nullptr, false);
+          if (!payload.is_object() || !payload.contains("message")) continue;
+          const auto& msg = payload["message"];
+          if (msg.value("to", "") != to) continue;
+          auto* m = resp->add_items();
+          m->set_channel(msg.value("channel", "email"));
+          m->set_to(to);
+          m->set_subject(msg.value("subject", ""));
+          m->set_body(msg.value("body", ""));
+          m->mutable_created_at()->set_seconds(std::stoll(entry.elements[0].str) / 1000);
+        }
+      }
+    }
+    std::stable_sort(resp->mutable_items()->begin(), resp->mutable_items()->end(),
+                     [](const v1::DevMessage& a, const v1::DevMessage& b) {
+                       return a.created_at().seconds() < b.created_at().seconds();
+                     });
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IamServiceImpl::LookupUsers(Ctx* ctx, const v1::LookupUsersRequest* req,
+                                         v1::LookupUsersResponse* resp) {
+  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+    if (auto s = CheckInternal(*ctx); !s.ok()) return s;
+    if (req->emails_size() + req->user_ids_size() > 500) {
+      return Invalid({{"emails", "at most 500 lookups per call"}});
+    }
+    std::vector<std::string> emails, ids;
+    for (const auto& e : req->emails()) {
+      std::string n;
+      if (NormalizeEmail(e, &n)) emails.push_back(n);
+    }
+    for (const auto& id : req->user_ids()) ids.push_back(id);
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+      auto rows = tx.exec_params(
+          "SELECT id::text FROM iam.users WHERE email = ANY($1::text[]) OR id::text = ANY($2::text[]) "
+          "ORDER BY email",
+          PgArray(emails), PgArray(ids));
+      for (const auto& row : rows) {
+        if (auto s = LoadUser(tx, row[0].as<std::string>(), resp->add_users()); !s.ok()) return s;
+      }
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status IamServiceImpl::SetOrgRole(Ctx* ctx, const v1::SetOrgRoleRequest* req,
+                                        v1::SetOrgRoleResponse*) {
+  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+    if (auto s = CheckInternal(*ctx); !s.ok()) return s;
+    if (req->role() != "org_admin" && req->role() != "org_staff" && req->role() != "practitioner") {
+      return Invalid({{"role", "must be org_admin, org_staff or practitioner"}});
+    }
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+      if (tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id()).empty()) {
+        return st::NotFound("USER_NOT_FOUND", "No such user.");
+      }
+      if (req->granted()) {
+        tx.exec_params("INSERT INTO iam.user_roles (user_id, role, org_id) VALUES ($1::uuid, $2, "
+                       "$3::uuid) ON CONFLICT DO NOTHING",
+                       req->user_id(), req->role(), req->org_id());
+      } else {
+        tx.exec_params("DELETE FROM iam.user_roles WHERE user_id = $1::uuid AND role = $2 AND "
+                       "org_id = $3::uuid",
+                       req->user_id(), req->role(), req->org_id());
+      }
+      AppendAudit(tx, "", std::string(req->granted() ? "role.grant:" : "role.revoke:") + req->role(),
+                  req->user_id() + "@" + req->org_id(), scope);
       return absl::OkStatus();
     });
   });

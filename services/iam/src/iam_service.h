@@ -48,6 +48,8 @@ class IamServiceImpl final : public v1::IamService::Service {
                                 v1::RotateSigningKeyResponse*) override;
   grpc::Status ListDevOutbox(Ctx*, const v1::ListDevOutboxRequest*,
                              v1::ListDevOutboxResponse*) override;
+  grpc::Status LookupUsers(Ctx*, const v1::LookupUsersRequest*, v1::LookupUsersResponse*) override;
+  grpc::Status SetOrgRole(Ctx*, const v1::SetOrgRoleRequest*, v1::SetOrgRoleResponse*) override;
 
   // Grants platform_admin to the account with this email (CLI bootstrap of the first admin).
   absl::Status GrantAdminByEmail(const std::string& email);
@@ -61,6 +63,8 @@ class IamServiceImpl final : public v1::IamService::Service {
                           const std::string& user_id, const std::string& email,
                           const std::string& full_name, const std::string& purpose);
   absl::StatusOr<auth::Claims> Caller(const grpc::ServerContext& ctx);
+  // OK when the call carries the internal service token (service-to-service RPCs).
+  absl::Status CheckInternal(const grpc::ServerContext& ctx);
   absl::Status CheckLoginThrottle(const std::string& email, const std::string& ip);
   void RecordLoginFailure(const std::string& email, const std::string& ip);
   absl::Status LoadUser(pqxx::transaction_base& tx, const std::string& user_id, v1::User* out);

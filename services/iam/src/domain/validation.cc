@@ -5,6 +5,7 @@
 #include <cctype>
 
 namespace healthtech::iam {
+
 namespace {
 
 // A small built-in list of the most common passwords of at least 10 characters
@@ -32,50 +33,6 @@ std::string Lower(std::string_view s) {
 }
 
 }  // namespace
-
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-bool NormalizeEmail(std::string_view in, std::string* out) {
-  std::string e = Lower(Trim(in));
-  if (e.size() < 3 || e.size() > 254) return false;
-  size_t at = e.find('@');
-  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) return false;
-  std::string_view local(e.data(), at), domain(e.data() + at + 1, e.size() - at - 1);
-  if (local.size() > 64 || domain.size() < 3) return false;
-  size_t dot = domain.rfind('.');
-  if (dot == std::string_view::npos || dot == 0 || dot + 3 > domain.size()) return false;
-  if (domain.front() == '-' || domain.front() == '.' || domain.find("..") != std::string_view::npos)
-    return false;
-  for (char c : domain) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return false;
-  }
-  for (char c : local) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 32 || u >= 127 || c == '(' || c == ')' || c == '<' || c == '>' || c == ',' ||
-        c == ';' || c == ':' || c == '\\' || c == '"' || c == '[' || c == ']')
-      return false;
-  }
-  *out = e;
-  return true;
-}
-
-bool ValidPhone(std::string_view p) {
-  if (p.size() < 9 || p.size() > 16 || p[0] != '+' || p[1] < '1' || p[1] > '9') return false;
-  return std::all_of(p.begin() + 1, p.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) {
-    if ((c & 0xC0) != 0x80) ++n;
-  }
-  return n;
-}
 
 std::vector<status::Violation> CheckPassword(std::string_view password, std::string_view email,
                                              std::string_view field) {

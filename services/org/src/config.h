@@ -1,0 +1,22 @@
+#pragma once
+#include <string>
+
+#include "healthtech/grpc_server/server.h"
+
+namespace healthtech::org {
+
+struct Config {
+  grpc_server::ServerOptions server;
+  std::string database_url;
+  int db_pool_size = 8;
+  std::string redis_url;
+  std::string iam_service_url;
+  std::string internal_token;
+  std::string jwt_issuer, jwt_audience;
+  std::string public_web_url;
+  int invitation_ttl_days = 7;
+
+  static Config FromEnv();
+};
+
+}  // namespace healthtech::org

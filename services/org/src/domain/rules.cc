@@ -1,0 +1,67 @@
+#include "healthtech/org/domain/rules.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "healthtech/validate/validate.h"
+
+namespace healthtech::org {
+
+std::string SniffContentType(std::string_view c) {
+  if (c.size() >= 5 && c.substr(0, 5) == "%PDF-") return "application/pdf";
+  if (c.size() >= 8 && c.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) return "image/png";
+  if (c.size() >= 3 && static_cast<unsigned char>(c[0]) == 0xFF &&
+      static_cast<unsigned char>(c[1]) == 0xD8 && static_cast<unsigned char>(c[2]) == 0xFF)
+    return "image/jpeg";
+  return "";
+}
+
+bool ValidGstin(std::string_view g) {
+  if (g.size() != 15) return false;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  if (!digit(g[0]) || !digit(g[1])) return false;
+  for (int i = 2; i < 7; ++i) if (!upper(g[i])) return false;     // PAN letters
+  for (int i = 7; i < 11; ++i) if (!digit(g[i])) return false;    // PAN digits
+  if (!upper(g[11])) return false;                                 // PAN check letter
+  if (!(digit(g[12]) || upper(g[12])) || g[13] != 'Z') return false;
+  if (!(digit(g[14]) || upper(g[14]))) return false;
+  // Check character: base-36 weighted sum (GSTN's published algorithm).
+  const std::string_view alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  int sum = 0;
+  for (int i = 0; i < 14; ++i) {
+    int v = static_cast<int>(alphabet.find(g[i]));
+    int p = v * ((i % 2) ? 2 : 1);
+    sum += p / 36 + p % 36;
+  }
+  int check = (36 - sum % 36) % 36;
+  return alphabet[check] == g[14];
+}
+
+std::string GstinStateCode(std::string_view g) {
+  return ValidGstin(g) ? std::string(g.substr(0, 2)) : "";
+}
+
+bool ValidPostalCode(std::string_view code, std::string_view country) {
+  if (country.empty() || country == "IN") {
+    return code.size() == 6 && code[0] != '0' &&
+           std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  }
+  if (code.size() < 3 || code.size() > 10) return false;
+  return std::all_of(code.begin(), code.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == ' ' || c == '-';
+  });
+}
+
+std::vector<std::string> NormalizeList(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& raw : in) {
+    std::string s = validate::Trim(raw);
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!s.empty() && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace healthtech::org
