@@ -6,49 +6,7 @@ import uuid
 
 import pytest
 
-from conftest import assert_problem, jwt_parts
-
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def org_body(**over):
-    body = {"type": "clinic", "legal_name": "Sunrise Health Clinic Pvt Ltd", "display_name": "Sunrise Clinic",
-            "registration_number": "KA-BLR-2024-0042",
-            "address": {"line1": "12 MG Road", "city": "Bengaluru", "state": "Karnataka", "pincode": "560001"},
-            "contact_email": "desk@sunrise.example", "contact_phone": "+918041234567",
-            "gstin": "29AAGCB7383J1Z4"}
-    body.update(over)
-    return body
-
-
-def upload(api, token, org_id, data, content_type="application/pdf", **params):
-    return api.s.post(f"{api.base}/v1/organizations/{org_id}/documents", data=data,
-                      params={"document_type": "registration_certificate", "filename": "cert.pdf", **params},
-                      headers={"Authorization": f"Bearer {token}", "Content-Type": content_type}, timeout=30)
-
-
-def refresh(api, user):
-    r = api.post("/v1/auth/refresh", {"refresh_token": user.refresh})
-    assert r.status_code == 200, r.text
-    user.access, user.refresh = r.json()["access_token"], r.json()["refresh_token"]
-
-
-@pytest.fixture
-def verified_org(api, user, admin):
-    """A verified clinic owned by `user`, with one facility in Bengaluru."""
-    org = api.post("/v1/organizations", org_body(), token=user.access).json()
-    assert upload(api, user.access, org["id"], PDF).status_code == 201
-    assert api.post(f"/v1/organizations/{org['id']}/submit", token=user.access).status_code == 200
-    r = api.post(f"/v1/admin/organizations/{org['id']}/verification", {"decision": "approve"}, token=admin.access)
-    assert r.status_code == 200, r.text
-    fac = api.post(f"/v1/organizations/{org['id']}/facilities",
-                   {"name": "Sunrise MG Road", "timezone": "Asia/Kolkata",
-                    "address": {"line1": "12 MG Road", "city": "Bengaluru", "state": "Karnataka",
-                                "pincode": "560001"}}, token=user.access)
-    assert fac.status_code == 201, fac.text
-    return {"org": org, "facility": fac.json(), "owner": user}
-
+from conftest import PDF, PNG, assert_problem, jwt_parts, make_practitioner, org_body, refresh, upload
 
 def test_register_and_verify_an_organization(api, user, admin):
     r = api.post("/v1/organizations", org_body(), token=user.access)
@@ -198,29 +156,6 @@ def test_staff_invitations_and_the_last_admin(api, verified_org):
     assert api.delete(f"/v1/organizations/{org['id']}/staff/{doctor.id}", token=owner.access).status_code == 200
     refresh(api, doctor)
     assert f"practitioner:{org['id']}" not in jwt_parts(doctor.access)[1]["roles"]
-
-
-def make_practitioner(api, verified_org, **profile):
-    org, owner = verified_org["org"], verified_org["owner"]
-    email = f"dr-{uuid.uuid4().hex[:8]}@example.com"
-    doctor = api.register(email=email, name=profile.get("display_name", "Dr. Test"))
-    api.post(f"/v1/organizations/{org['id']}/staff", {"email": email, "role": "practitioner"}, token=owner.access)
-    token = None
-    deadline = time.time() + 10
-    while token is None and time.time() < deadline:
-        try:
-            token = api.last_token(email, "invitations/accept")
-        except AssertionError:
-            time.sleep(0.1)
-    api.login(doctor)
-    assert api.post(f"/v1/invitations/{token}/accept", token=doctor.access).status_code == 200
-    body = {"display_name": "Dr. Test", "specialties": ["General Medicine"], "languages": ["en"],
-            "consultation_modes": ["in_person"], "years_of_experience": 5,
-            "facility_ids": [verified_org["facility"]["id"]]}
-    body.update(profile)
-    r = api.call("PUT", "/v1/practitioners/me", body, token=doctor.access)
-    assert r.status_code == 200, r.text
-    return doctor, r.json()
 
 
 def test_practitioner_profile_and_search(api, verified_org):

@@ -1,19 +1,67 @@
-// appointment-service: the v1 contract (proto/healthtech/appointment/v1) served with the platform's
-// bootstrap (health, reflection, metrics, graceful shutdown). Its RPCs are not built yet
-// and answer UNIMPLEMENTED (HTTP 501 through the BFF); see the open issue for this service.
-#include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
+// appointment-service: wiring only.
+//   appointment-service            serve gRPC (default)
+//   appointment-service migrate    apply migrations (MIGRATION_DATABASE_URL)
+#include <cstdio>
+#include <cstdlib>
+
+#include <grpcpp/grpcpp.h>
+
+#include "appointment_service.h"
+#include "config.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
+#include "healthtech/outbox/relay.h"
+#include "healthtech/pg/migrate.h"
+#include "healthtech/pg/pool.h"
+#include "healthtech/redis/redis.h"
 
-int main() {
+namespace healthtech::appointment {
+const std::vector<pg::Migration>& Migrations();
+}
+
+int main(int argc, char** argv) {
   using namespace healthtech;
+  std::string command = argc > 1 ? argv[1] : "serve";
+  if (command == "migrate") {
+    log::Init("appointment-service", "info");
+    const char* url = std::getenv("MIGRATION_DATABASE_URL");
+    if (url == nullptr) {
+      std::fprintf(stderr, "appointment-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
+      return 2;
+    }
+    pg::MigrateResult r;
+    auto s = pg::Migrate(url, "appointment", "appointment_owner", appointment::Migrations(), &r);
+    if (!s.ok()) {
+      std::fprintf(stderr, "appointment-service: %s\n", std::string(s.message()).c_str());
+      return 1;
+    }
+    std::printf("appointment: %d migration(s) applied, at version %d\n", r.applied, r.current_version);
+    return 0;
+  }
+  if (command != "serve") {
+    std::fprintf(stderr, "usage: appointment-service [serve|migrate]\n");
+    return 2;
+  }
   grpc_server::PrepareProcess();
-  config::EnvReader env("appointment-service");
-  auto options = grpc_server::ServerOptions::FromEnv(env, "appointment-service");
-  env.Finish();
-  log::Init("appointment-service", options.log_level);
-  log::Info("config_loaded", env.redacted());
+  appointment::Config config = appointment::Config::FromEnv();
   metrics::Registry registry;
-  appointment::v1::AppointmentService::Service service;  // every RPC: UNIMPLEMENTED
-  return grpc_server::RunServer(options, {&service}, registry);
+  pg::Pool pool(config.database_url, config.db_pool_size, &registry, "appointment-service");
+  auto redis_url = redis::ParseUrl(config.redis_url);
+  if (!redis_url.ok()) {
+    std::fprintf(stderr, "appointment-service: configuration error: REDIS_URL: %s\n",
+                 std::string(redis_url.status().message()).c_str());
+    return 2;
+  }
+  redis::Client redis(*redis_url);
+  auto iam = grpc::CreateChannel(config.iam_service_url, grpc::InsecureChannelCredentials());
+  auto org = grpc::CreateChannel(config.org_service_url, grpc::InsecureChannelCredentials());
+  appointment::AppointmentServiceImpl service(config, &pool, iam, org);
+  outbox::Relay relay(&pool, &redis, "appointment", "appointment-service");
+  relay.Start();
+  service.StartSweeper();
+  return grpc_server::RunServer(config.server, {&service}, registry, [&] { return pool.Ping(); },
+                                [&] {
+                                  service.StopSweeper();
+                                  relay.Stop();
+                                });
 }

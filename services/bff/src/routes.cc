@@ -21,6 +21,7 @@ Route R(std::string method, std::string path, std::string service, std::string r
 
 constexpr const char* kIam = "healthtech.iam.v1.IamService.";
 constexpr const char* kOrg = "healthtech.org.v1.OrgService.";
+constexpr const char* kAppointment = "healthtech.appointment.v1.AppointmentService.";
 
 }  // namespace
 
@@ -111,6 +112,36 @@ std::vector<Route> AllRoutes() {
   upload.raw_content_type_field = "content_type";
   org_routes.push_back(upload);
   routes.insert(routes.end(), org_routes.begin(), org_routes.end());
+  auto appt = [](std::string method, std::string path, std::string rpc, std::string summary,
+                 bool auth, int success = 200, std::string tag = "appointments") {
+    return R(std::move(method), std::move(path), "appointment", std::string(kAppointment) + rpc,
+             std::move(summary), std::move(tag), auth, success);
+  };
+  std::vector<Route> appointment_routes = {
+      appt("PUT", "/v1/practitioners/{practitioner_id}/availability", "PutAvailability",
+           "Set weekly hours, extra hours and time off (the practitioner or their org admin)", true,
+           200, "availability"),
+      appt("GET", "/v1/practitioners/{practitioner_id}/availability", "GetAvailability",
+           "A practitioner's published availability", false, 200, "availability"),
+      appt("GET", "/v1/practitioners/{practitioner_id}/slots", "ListSlots",
+           "Free slots between from and to (at most 31 days), in UTC with the facility's zone",
+           false, 200, "availability"),
+      appt("POST", "/v1/practitioners/{practitioner_id}/waitlist", "JoinWaitlist",
+           "Wait for a free slot between two dates", true, 201, "availability"),
+      appt("POST", "/v1/appointments", "CreateAppointment",
+           "Book a slot (send an Idempotency-Key)", true, 201),
+      appt("GET", "/v1/appointments", "ListAppointments",
+           "Your appointments (role=patient|practitioner|org)", true),
+      appt("GET", "/v1/appointments/{id}", "GetAppointment", "One appointment", true),
+      appt("POST", "/v1/appointments/{id}/cancel", "CancelAppointment", "Cancel", true),
+      appt("POST", "/v1/appointments/{id}/reschedule", "RescheduleAppointment",
+           "Move to another free slot, atomically", true),
+      appt("POST", "/v1/appointments/{id}/check-in", "CheckIn", "Check the patient in", true),
+      appt("POST", "/v1/appointments/{id}/start", "Start", "Start the consultation", true),
+      appt("POST", "/v1/appointments/{id}/complete", "Complete", "Complete the consultation", true),
+      appt("POST", "/v1/appointments/{id}/no-show", "MarkNoShow", "Mark a no-show", true),
+  };
+  routes.insert(routes.end(), appointment_routes.begin(), appointment_routes.end());
   Route outbox = iam("GET", "/v1/dev/outbox", "ListDevOutbox",
                      "Development only: messages sent to an address", false, 200, "development");
   outbox.dev_only = true;

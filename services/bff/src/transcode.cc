@@ -53,8 +53,12 @@ std::string EnumChoices(const EnumDescriptor* e) {
   return out;
 }
 
-bool ParseTimestamp(std::string_view s, google::protobuf::Timestamp* ts) {
-  // RFC 3339 with an explicit offset ("Z" or "+05:30").
+bool ParseTimestamp(std::string_view in, google::protobuf::Timestamp* ts) {
+  // RFC 3339 with an explicit offset ("Z" or "+05:30"). In a query string an unencoded
+  // "+05:30" arrives as " 05:30": read it as the "+" it was.
+  std::string fixed(in);
+  if (fixed.size() >= 6 && fixed[fixed.size() - 6] == ' ') fixed[fixed.size() - 6] = '+';
+  std::string_view s = fixed;
   if (s.size() < 20 || s[10] != 'T') return false;
   char last = s.back();
   bool has_offset = last == 'Z' || last == 'z' ||

@@ -54,7 +54,11 @@ int main(int argc, char** argv) {
   }
   redis::Client redis(*redis_url);
   auto iam = grpc::CreateChannel(config.iam_service_url, grpc::InsecureChannelCredentials());
-  org::OrgServiceImpl service(config, &pool, iam);
+  std::shared_ptr<grpc::Channel> appointments;
+  if (!config.appointment_service_url.empty()) {
+    appointments = grpc::CreateChannel(config.appointment_service_url, grpc::InsecureChannelCredentials());
+  }
+  org::OrgServiceImpl service(config, &pool, iam, appointments);
   outbox::Relay relay(&pool, &redis, "org", "org-service");
   relay.Start();
   return grpc_server::RunServer(

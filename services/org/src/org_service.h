@@ -1,8 +1,10 @@
 #pragma once
 #include <memory>
+#include <set>
 
 #include "config.h"
 #include "healthtech/auth/authenticator.h"
+#include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
 #include "healthtech/org/v1/org_service.grpc.pb.h"
 #include "healthtech/pg/pool.h"
@@ -13,7 +15,8 @@ namespace healthtech::org {
 // from org.members (the source of truth) and enforced again by row-level security.
 class OrgServiceImpl final : public v1::OrgService::Service {
  public:
-  OrgServiceImpl(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam);
+  OrgServiceImpl(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
+                 std::shared_ptr<grpc::Channel> appointment);
 
   using Ctx = grpc::ServerContext;
   grpc::Status CreateOrganization(Ctx*, const v1::CreateOrganizationRequest*,
@@ -57,6 +60,10 @@ class OrgServiceImpl final : public v1::OrgService::Service {
   const Config& config_;
   pg::Pool* pool_;
   std::unique_ptr<iam::v1::IamService::Stub> iam_;
+  std::unique_ptr<appointment::v1::AppointmentService::Stub> appointment_;
+  // Practitioners among `ids` with a free slot on `date` (YYYY-MM-DD).
+  absl::StatusOr<std::set<std::string>> AvailableOn(const std::vector<std::string>& ids,
+                                                    const std::string& date, const std::string& mode);
   auth::Authenticator authn_;
 };
 

@@ -1,0 +1,66 @@
+#pragma once
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "config.h"
+#include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
+#include "healthtech/auth/authenticator.h"
+#include "healthtech/org/v1/org_service.grpc.pb.h"
+#include "healthtech/pg/pool.h"
+
+namespace healthtech::appointment {
+
+// gRPC transport and flows of appointments. Slots come from one SQL function
+// (appointment.candidate_slots) shared by listing and booking; the database's
+// exclusion constraints make double booking impossible whatever the code does.
+class AppointmentServiceImpl final : public v1::AppointmentService::Service {
+ public:
+  AppointmentServiceImpl(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
+                         std::shared_ptr<grpc::Channel> org);
+  ~AppointmentServiceImpl() override;
+
+  using Ctx = grpc::ServerContext;
+  grpc::Status PutAvailability(Ctx*, const v1::PutAvailabilityRequest*, v1::Availability*) override;
+  grpc::Status GetAvailability(Ctx*, const v1::GetAvailabilityRequest*, v1::Availability*) override;
+  grpc::Status ListSlots(Ctx*, const v1::ListSlotsRequest*, v1::ListSlotsResponse*) override;
+  grpc::Status CreateAppointment(Ctx*, const v1::CreateAppointmentRequest*, v1::Appointment*) override;
+  grpc::Status GetAppointment(Ctx*, const v1::GetAppointmentRequest*, v1::Appointment*) override;
+  grpc::Status ListAppointments(Ctx*, const v1::ListAppointmentsRequest*,
+                                v1::ListAppointmentsResponse*) override;
+  grpc::Status CancelAppointment(Ctx*, const v1::CancelAppointmentRequest*, v1::Appointment*) override;
+  grpc::Status RescheduleAppointment(Ctx*, const v1::RescheduleAppointmentRequest*,
+                                     v1::Appointment*) override;
+  grpc::Status CheckIn(Ctx*, const v1::CheckInRequest*, v1::Appointment*) override;
+  grpc::Status Start(Ctx*, const v1::StartRequest*, v1::Appointment*) override;
+  grpc::Status Complete(Ctx*, const v1::CompleteRequest*, v1::Appointment*) override;
+  grpc::Status MarkNoShow(Ctx*, const v1::MarkNoShowRequest*, v1::Appointment*) override;
+  grpc::Status ConfirmPayment(Ctx*, const v1::ConfirmPaymentRequest*,
+                              v1::ConfirmPaymentResponse*) override;
+  grpc::Status JoinWaitlist(Ctx*, const v1::JoinWaitlistRequest*, v1::WaitlistEntry*) override;
+  grpc::Status FilterAvailablePractitioners(Ctx*, const v1::FilterAvailablePractitionersRequest*,
+                                            v1::FilterAvailablePractitionersResponse*) override;
+
+  // Background work: expire payment holds, emit due reminders, rotate waitlist offers.
+  void StartSweeper();
+  void StopSweeper();
+  int SweepOnce();
+
+ private:
+  absl::StatusOr<auth::Claims> Caller(const grpc::ServerContext& ctx);
+  absl::Status CheckInternal(const grpc::ServerContext& ctx);
+  absl::StatusOr<org::v1::PractitionerBookingInfo> BookingInfo(const std::string& practitioner_id,
+                                                               const std::string& request_id);
+  grpc::Status Transition(grpc::ServerContext* ctx, const std::string& id,
+                          const std::vector<std::string>& from, const std::string& to,
+                          const std::string& note, v1::Appointment* resp);
+
+  const Config& config_;
+  pg::Pool* pool_;
+  std::unique_ptr<org::v1::OrgService::Stub> org_;
+  auth::Authenticator authn_;
+  std::atomic<bool> stop_{false};
+  std::thread sweeper_;
+};
+
+}  // namespace healthtech::appointment

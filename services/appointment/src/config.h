@@ -1,0 +1,24 @@
+#pragma once
+#include <string>
+
+#include "healthtech/grpc_server/server.h"
+
+namespace healthtech::appointment {
+
+struct Config {
+  grpc_server::ServerOptions server;
+  std::string database_url;
+  int db_pool_size = 8;
+  std::string redis_url;
+  std::string iam_service_url;
+  std::string org_service_url;
+  std::string internal_token;
+  std::string jwt_issuer, jwt_audience;
+  int hold_minutes = 15;
+  int waitlist_offer_minutes = 15;
+  int sweep_interval_ms = 1000;
+
+  static Config FromEnv();
+};
+
+}  // namespace healthtech::appointment
