@@ -349,3 +349,36 @@ def test_appointments_are_protected_by_rls(api, clinic):
     assert run("DELETE FROM appointment.audit_log").returncode != 0
     out = run(f"SELECT count(*) FROM appointment.audit_log WHERE appointment_id = '{a['id']}'")
     assert int(out.stdout.strip() or 0) >= 1
+
+
+def test_extra_hours_time_off_and_daily_cap(api, verified_org):
+    doctor, prof = make_practitioner(api, verified_org, display_name="Dr. Part Time")
+    fac = verified_org["facility"]["id"]
+    today = dt.datetime.now(IST).date()
+    # Weekly: Mondays only. Extra hours on the first non-Monday at least 2 days ahead.
+    extra_day = next(today + dt.timedelta(days=i) for i in range(2, 9) if (today + dt.timedelta(days=i)).weekday() != 0)
+    monday = next(today + dt.timedelta(days=i) for i in range(2, 16) if (today + dt.timedelta(days=i)).weekday() == 0)
+    next_monday = monday + dt.timedelta(days=7)
+    publish(api, doctor, prof["id"], week_rules(fac, "10:00", "12:00", 30, days=["monday"]),
+            extra_hours=[{"date": extra_day.isoformat(), "facility_id": fac, "mode": "in_person",
+                          "start_local": "14:00", "end_local": "15:00", "slot_minutes": 20}],
+            time_off=[{"start_date": next_monday.isoformat(), "end_date": next_monday.isoformat()}],
+            max_bookings_per_day=2)
+    start = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0, 0), IST)
+    items = slots(api, prof["id"], **{"from": start.isoformat(), "to": (start + dt.timedelta(days=21)).isoformat()})
+    by_day = {}
+    for s in items:
+        local = dt.datetime.fromisoformat(s["start"].replace("Z", "+00:00")).astimezone(IST)
+        by_day.setdefault(local.date(), []).append(local.strftime("%H:%M"))
+    assert by_day[extra_day] == ["14:00", "14:20", "14:40"]
+    assert by_day[monday] == ["10:00", "10:30", "11:00", "11:30"]
+    assert next_monday not in by_day  # time off
+    assert all(d.weekday() == 0 or d == extra_day for d in by_day)
+    # The daily cap: after two bookings that Monday has no more slots.
+    monday_slots = [s for s in items if dt.datetime.fromisoformat(s["start"].replace("Z", "+00:00")).astimezone(IST).date() == monday]
+    assert book(api, new_patient(api), prof, monday_slots[0]).status_code == 201
+    assert book(api, new_patient(api), prof, monday_slots[2]).status_code == 201
+    left = [s for s in slots(api, prof["id"], **{"from": start.isoformat(), "to": (start + dt.timedelta(days=21)).isoformat()})
+            if dt.datetime.fromisoformat(s["start"].replace("Z", "+00:00")).astimezone(IST).date() == monday]
+    assert left == []
+    assert_problem(book(api, new_patient(api), prof, monday_slots[3]), 409, "SLOT_UNAVAILABLE")

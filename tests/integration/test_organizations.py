@@ -217,6 +217,11 @@ def test_profile_rules_and_unverified_practitioners_stay_hidden(api, user, verif
     assert_problem(api.get(f"/v1/practitioners/{r.json()['id']}"), 404)
     assert r.json()["id"] not in [p["id"] for p in api.get("/v1/practitioners", params={"q": "Unlisted"}).json()["items"]]
     assert api.get(f"/v1/practitioners/{r.json()['id']}", token=loner.access).status_code == 200  # the owner sees it
+    # ... and cannot be booked, nor list slots.
+    assert_problem(api.get(f"/v1/practitioners/{r.json()['id']}/slots"), 404)
+    booking = {"practitioner_id": r.json()["id"], "facility_id": fac["id"], "start": "2027-01-04T04:30:00Z",
+               "mode": "video"}
+    assert_problem(api.post("/v1/appointments", booking, token=doctor.access), 404)
 
 
 def test_org_rows_are_protected_by_rls(verified_org):

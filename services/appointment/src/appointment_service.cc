@@ -231,13 +231,11 @@ constexpr const char* kSlotsSql =
     "SELECT extract(epoch from c.slot_start)::float8, extract(epoch from c.slot_end)::float8, "
     "c.facility_id::text, c.mode, c.timezone, extract(epoch from c.block_start)::float8, "
     "extract(epoch from c.block_end)::float8, c.organization_id::text, "
-    "EXISTS (SELECT 1 FROM appointment.appointments a WHERE a.practitioner_id = $1::uuid AND "
-    "a.status IN ('pending_payment', 'booked', 'checked_in', 'in_progress') AND "
-    "tstzrange(a.block_start, a.block_end) && tstzrange(c.block_start, c.block_end)) OR "
-    "(av.max_bookings_per_day IS NOT NULL AND (SELECT count(*) FROM appointment.appointments a "
-    "WHERE a.practitioner_id = $1::uuid AND a.status IN ('pending_payment', 'booked', 'checked_in', "
-    "'in_progress') AND (a.start_at AT TIME ZONE c.timezone)::date = c.local_day) >= "
-    "av.max_bookings_per_day) AS taken "
+    "EXISTS (SELECT 1 FROM appointment.busy_blocks b WHERE b.practitioner_id = $1::uuid AND "
+    "b.block && tstzrange(c.block_start, c.block_end)) OR "
+    "(av.max_bookings_per_day IS NOT NULL AND (SELECT count(*) FROM appointment.busy_blocks b "
+    "WHERE b.practitioner_id = $1::uuid AND b.local_day = c.local_day) >= av.max_bookings_per_day) "
+    "AS taken "
     "FROM appointment.availability av, appointment.candidate_slots($1::uuid, to_timestamp($2), "
     "to_timestamp($3)) c WHERE av.practitioner_id = $1::uuid AND c.slot_start >= now() + "
     "make_interval(mins => av.min_notice_minutes) AND c.slot_start < now() + make_interval(days "
@@ -1056,10 +1054,8 @@ grpc::Status AppointmentServiceImpl::FilterAvailablePractitioners(
             "($2::date - 1)::timestamptz, ($2::date + 2)::timestamptz) c WHERE av.practitioner_id = "
             "$1::uuid AND c.local_day = $2::date AND c.slot_start >= now() + make_interval(mins => "
             "av.min_notice_minutes) AND c.slot_start < now() + make_interval(days => av.horizon_days) "
-            "AND ($3 = '' OR c.mode = $3) AND NOT EXISTS (SELECT 1 FROM appointment.appointments a WHERE "
-            "a.practitioner_id = $1::uuid AND a.status IN ('pending_payment', 'booked', 'checked_in', "
-            "'in_progress') AND tstzrange(a.block_start, a.block_end) && tstzrange(c.block_start, "
-            "c.block_end)) LIMIT 1",
+            "AND ($3 = '' OR c.mode = $3) AND NOT EXISTS (SELECT 1 FROM appointment.busy_blocks b WHERE "
+            "b.practitioner_id = $1::uuid AND b.block && tstzrange(c.block_start, c.block_end)) LIMIT 1",
             id, req->date(), ModeText(req->mode()));
         if (!rows.empty()) resp->add_practitioner_ids(id);
       }
@@ -1106,8 +1102,7 @@ int AppointmentServiceImpl::SweepOnce() {
              "<= now() LIMIT 100 FOR UPDATE SKIP LOCKED")) {
       tx.exec_params("UPDATE appointment.waitlist SET status = 'expired' WHERE id = $1::uuid", r[0].as<std::string>());
       bool still_free = tx.exec_params(
-          "SELECT 1 FROM appointment.appointments WHERE practitioner_id = $1::uuid AND status IN "
-          "('pending_payment', 'booked', 'checked_in', 'in_progress') AND tstzrange(start_at, end_at) && "
+          "SELECT 1 FROM appointment.busy_blocks WHERE practitioner_id = $1::uuid AND block && "
           "tstzrange(to_timestamp($2), to_timestamp($3))",
           r[1].as<std::string>(), r[2].as<double>(), r[3].as<double>()).empty();
       if (still_free) {

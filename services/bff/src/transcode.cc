@@ -318,6 +318,8 @@ nlohmann::json MessageToJson(const Message& m) {
       continue;
     }
     if (f->has_presence() && !r->HasField(m, f)) continue;
+    // Lists: the token is absent on the last page (DESIGN.md §4).
+    if (f->name() == "next_page_token" && r->GetString(m, f).empty()) continue;
     nlohmann::json v = ScalarToJson(m, f, -1);
     if (v.is_null() && f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) continue;
     out[f->name()] = std::move(v);
