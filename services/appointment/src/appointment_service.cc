@@ -269,8 +269,21 @@ absl::Status AppointmentServiceImpl::CheckInternal(const grpc::ServerContext& ct
   return absl::OkStatus();
 }
 
+void AppointmentServiceImpl::ForgetSlots(const std::string& practitioner_id) {
+  std::lock_guard lock(cache_mu_);
+  for (auto it = slot_cache_.begin(); it != slot_cache_.end();) {
+    it = it->first.rfind(practitioner_id, 0) == 0 ? slot_cache_.erase(it) : std::next(it);
+  }
+}
+
 absl::StatusOr<org::v1::PractitionerBookingInfo> AppointmentServiceImpl::BookingInfo(
     const std::string& practitioner_id, const std::string& request_id) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = info_cache_.find(practitioner_id);
+    if (it != info_cache_.end() && it->second.expires > now) return it->second.info;
+  }
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
   ctx.AddMetadata("x-internal-token", config_.internal_token);
@@ -286,6 +299,9 @@ absl::StatusOr<org::v1::PractitionerBookingInfo> AppointmentServiceImpl::Booking
     log::Error("org_booking_info_failed", {{"code", static_cast<int>(s.error_code())}});
     return st::Unavailable("ORG_UNAVAILABLE", "Practitioner data is temporarily unavailable.");
   }
+  std::lock_guard lock(cache_mu_);
+  if (info_cache_.size() > 10000) info_cache_.clear();
+  info_cache_[practitioner_id] = {now + std::chrono::seconds(5), info};
   return info;
 }
 
@@ -358,7 +374,7 @@ grpc::Status AppointmentServiceImpl::PutAvailability(Ctx* ctx, const v1::PutAvai
                ? facilities[req->rules(0).facility_id()].second
                : facilities.begin()->second.second;
     }
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+    absl::Status stored = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
       if (tz.empty() || tz.size() > 64 ||
           tx.exec_params("SELECT 1 FROM pg_timezone_names WHERE name = $1", tz).empty()) {
         v.push_back({"timezone", "must be an IANA time zone, e.g. Asia/Kolkata"});
@@ -418,6 +434,12 @@ grpc::Status AppointmentServiceImpl::PutAvailability(Ctx* ctx, const v1::PutAvai
       resp->mutable_updated_at()->set_seconds(Now());
       return absl::OkStatus();
     });
+    ForgetSlots(req->practitioner_id());
+    {
+      std::lock_guard lock(cache_mu_);
+      info_cache_.erase(req->practitioner_id());
+    }
+    return stored;
   });
 }
 
@@ -499,6 +521,20 @@ grpc::Status AppointmentServiceImpl::ListSlots(Ctx* ctx, const v1::ListSlotsRequ
       return st::NotFound("PRACTITIONER_NOT_FOUND", "No such practitioner.");
     }
     if (!v.empty()) return Invalid(std::move(v));
+    // A default window ("from now") is cached per minute of its start.
+    std::string key = req->practitioner_id() + "|" +
+                      (req->has_from() ? std::to_string(from) : std::to_string(static_cast<int64_t>(from) / 60)) + "|" +
+                      std::to_string(static_cast<int64_t>(to - from)) + "|" + std::to_string(req->mode()) +
+                      "|" + req->facility_id();
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(cache_mu_);
+      auto it = slot_cache_.find(key);
+      if (it != slot_cache_.end() && it->second.expires > now) {
+        *resp = it->second.slots;
+        return absl::OkStatus();
+      }
+    }
     auto info = BookingInfo(req->practitioner_id(), "");
     if (!info.ok()) return info.status();
     if (!info->verified()) return st::NotFound("PRACTITIONER_NOT_FOUND", "No such practitioner.");
@@ -521,6 +557,9 @@ grpc::Status AppointmentServiceImpl::ListSlots(Ctx* ctx, const v1::ListSlotsRequ
       s->set_mode(ModeOf(r[3].as<std::string>()));
       s->set_timezone(r[4].as<std::string>());
     }
+    std::lock_guard lock(cache_mu_);
+    if (slot_cache_.size() > 10000) slot_cache_.clear();
+    slot_cache_[key] = {now + std::chrono::seconds(1), *resp};
     return absl::OkStatus();
   });
 }
@@ -670,7 +709,7 @@ grpc::Status AppointmentServiceImpl::CreateAppointment(Ctx* ctx, const v1::Creat
       }
       return Load(tx, id, resp);
     });
-    (void)replay;
+    if (s.ok() && !replay) ForgetSlots(req->practitioner_id());
     return s;
   });
 }
@@ -815,10 +854,12 @@ grpc::Status AppointmentServiceImpl::CancelAppointment(Ctx* ctx, const v1::Cance
     if (!caller.ok()) return caller.status();
     std::string reason = validate::Trim(req->reason());
     if (validate::CodePoints(reason) > 1000) return Invalid({{"reason", "must be at most 1000 characters"}});
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+    std::string practitioner_for_cache;
+    absl::Status result = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
       v1::Appointment a;
       std::string practitioner_user;
       if (auto s = Load(tx, req->id(), &a, &practitioner_user, /*lock=*/true); !s.ok()) return s;
+      practitioner_for_cache = a.practitioner_id();
       std::string from = StatusText(a.status());
       if (from != "pending_payment" && from != "booked") {
         return st::Conflict("INVALID_TRANSITION", "An appointment that is " + from + " cannot be cancelled.");
@@ -856,6 +897,8 @@ grpc::Status AppointmentServiceImpl::CancelAppointment(Ctx* ctx, const v1::Cance
                      config_.waitlist_offer_minutes);
       return Load(tx, req->id(), resp);
     });
+    if (result.ok()) ForgetSlots(practitioner_for_cache);
+    return result;
   });
 }
 
@@ -868,10 +911,12 @@ grpc::Status AppointmentServiceImpl::RescheduleAppointment(Ctx* ctx, const v1::R
     if (!req->facility_id().empty() && !validate::ValidUuid(req->facility_id()))
       return Invalid({{"facility_id", "must be a facility id"}});
     // Atomic: the old slot is freed and the new one taken in one transaction, or nothing changes.
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+    std::string practitioner_for_cache;
+    absl::Status result = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
       v1::Appointment a;
       std::string practitioner_user;
       if (auto s = Load(tx, req->id(), &a, &practitioner_user, /*lock=*/true); !s.ok()) return s;
+      practitioner_for_cache = a.practitioner_id();
       std::string from = StatusText(a.status());
       if (from != "booked" && from != "pending_payment") {
         return st::Conflict("INVALID_TRANSITION", "An appointment that is " + from + " cannot be rescheduled.");
@@ -908,6 +953,8 @@ grpc::Status AppointmentServiceImpl::RescheduleAppointment(Ctx* ctx, const v1::R
                      config_.waitlist_offer_minutes);
       return Load(tx, req->id(), resp);
     });
+    if (result.ok()) ForgetSlots(practitioner_for_cache);
+    return result;
   });
 }
 
@@ -1119,6 +1166,10 @@ int AppointmentServiceImpl::SweepOnce() {
     return absl::OkStatus();
   });
   if (!s.ok()) log::Warn("sweep_failed", {{"error", std::string(s.message())}});
+  if (done > 0) {
+    std::lock_guard lock(cache_mu_);
+    slot_cache_.clear();
+  }
   return done;
 }
 

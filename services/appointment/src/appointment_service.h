@@ -1,6 +1,8 @@
 #pragma once
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <thread>
 
 #include "config.h"
@@ -54,6 +56,23 @@ class AppointmentServiceImpl final : public v1::AppointmentService::Service {
   grpc::Status Transition(grpc::ServerContext* ctx, const std::string& id,
                           const std::vector<std::string>& from, const std::string& to,
                           const std::string& note, v1::Appointment* resp);
+
+  // Short-lived caches for the hot read paths. Staleness is bounded (booking info 5 s,
+  // slot lists 1 s, and this replica drops a practitioner's lists on every change it
+  // makes); bookings are always validated against the database, so a stale list can
+  // only lead to a clear 409.
+  struct CachedInfo {
+    std::chrono::steady_clock::time_point expires;
+    org::v1::PractitionerBookingInfo info;
+  };
+  struct CachedSlots {
+    std::chrono::steady_clock::time_point expires;
+    v1::ListSlotsResponse slots;
+  };
+  void ForgetSlots(const std::string& practitioner_id);
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedInfo> info_cache_;
+  std::unordered_map<std::string, CachedSlots> slot_cache_;
 
   const Config& config_;
   pg::Pool* pool_;
