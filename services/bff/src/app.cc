@@ -459,7 +459,10 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
   if (!out->ParseFromString(result.response)) {
     co_return Problem(ctx, status::MakeProblem(502, "BAD_GATEWAY", "Internal error."));
   }
-  Response res = Json(ctx, route.success_status, MessageToJson(*out).dump());
+  std::string json;
+  json.reserve(static_cast<size_t>(out->ByteSizeLong()) * 2 + 64);
+  AppendMessageJson(*out, &json);
+  Response res = Json(ctx, route.success_status, std::move(json));
   res.set(http::field::cache_control, route.cache_control);
   co_return res;
 }

@@ -1,6 +1,7 @@
 #include "transcode.h"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -325,6 +326,125 @@ nlohmann::json MessageToJson(const Message& m) {
     out[f->name()] = std::move(v);
   }
   return out;
+}
+
+namespace {
+
+void AppendEscaped(std::string_view s, std::string* out) {
+  static const char* hex = "0123456789abcdef";
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          out->append("\\u00");
+          out->push_back(hex[c >> 4]);
+          out->push_back(hex[c & 15]);
+        } else {
+          out->push_back(static_cast<char>(c));  // proto3 strings are valid UTF-8
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+template <class T>
+void AppendNumber(T v, std::string* out) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, ec == std::errc() ? end : buf);
+}
+
+// Appends one value; returns false when nothing should be written (unset enum).
+bool AppendValue(const Message& m, const FieldDescriptor* f, int index, std::string* out) {
+  const Reflection* r = m.GetReflection();
+  bool rep = index >= 0;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string scratch;
+      const std::string& v = rep ? r->GetRepeatedStringReference(m, f, index, &scratch)
+                                 : r->GetStringReference(m, f, &scratch);
+      if (f->type() == FieldDescriptor::TYPE_BYTES) AppendEscaped(Base64(v), out);
+      else AppendEscaped(v, out);
+      return true;
+    }
+    case FieldDescriptor::CPPTYPE_BOOL:
+      out->append((rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f)) ? "true" : "false");
+      return true;
+    case FieldDescriptor::CPPTYPE_INT32: AppendNumber(rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f), out); return true;
+    case FieldDescriptor::CPPTYPE_INT64: AppendNumber(rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f), out); return true;
+    case FieldDescriptor::CPPTYPE_UINT32: AppendNumber(rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f), out); return true;
+    case FieldDescriptor::CPPTYPE_UINT64: AppendNumber(rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f), out); return true;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+    case FieldDescriptor::CPPTYPE_FLOAT: {
+      double d = f->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE
+                     ? (rep ? r->GetRepeatedDouble(m, f, index) : r->GetDouble(m, f))
+                     : (rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f));
+      if (!std::isfinite(d)) out->append("null");
+      else AppendNumber(d, out);
+      return true;
+    }
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const auto* v = rep ? r->GetRepeatedEnum(m, f, index) : r->GetEnum(m, f);
+      if (v->number() == 0) {
+        if (!rep) return false;
+        out->append("null");
+        return true;
+      }
+      AppendEscaped(EnumJsonName(v), out);
+      return true;
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      const Message& sub = rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f);
+      if (IsTimestamp(sub.GetDescriptor())) {
+        AppendEscaped(google::protobuf::util::TimeUtil::ToString(
+                          static_cast<const google::protobuf::Timestamp&>(sub)), out);
+      } else {
+        AppendMessageJson(sub, out);
+      }
+      return true;
+    }
+  }
+  out->append("null");
+  return true;
+}
+
+}  // namespace
+
+void AppendMessageJson(const Message& m, std::string* out) {
+  const Descriptor* d = m.GetDescriptor();
+  const Reflection* r = m.GetReflection();
+  out->push_back('{');
+  bool first = true;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (!f->is_repeated()) {
+      if (f->has_presence() && !r->HasField(m, f)) continue;
+      if (f->name() == "next_page_token" && r->GetString(m, f).empty()) continue;
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && r->GetEnum(m, f)->number() == 0) continue;
+    }
+    if (!first) out->push_back(',');
+    first = false;
+    AppendEscaped(f->name(), out);
+    out->push_back(':');
+    if (f->is_repeated()) {
+      out->push_back('[');
+      int n = r->FieldSize(m, f);
+      for (int k = 0; k < n; ++k) {
+        if (k) out->push_back(',');
+        AppendValue(m, f, k, out);
+      }
+      out->push_back(']');
+    } else {
+      AppendValue(m, f, -1, out);
+    }
+  }
+  out->push_back('}');
 }
 
 namespace {

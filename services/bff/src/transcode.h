@@ -27,6 +27,8 @@ void JsonToMessage(const nlohmann::json& j, google::protobuf::Message* out,
 bool SetFieldFromString(google::protobuf::Message* msg, const google::protobuf::FieldDescriptor* f,
                         std::string_view value, std::string* error);
 nlohmann::json MessageToJson(const google::protobuf::Message& m);
+// The same rendering written straight into a string (no DOM): the response hot path.
+void AppendMessageJson(const google::protobuf::Message& m, std::string* out);
 
 std::string EnumJsonName(const google::protobuf::EnumValueDescriptor* v);
 // JSON Schema (OpenAPI 3.1) of a message, registering nested messages in `components`.

@@ -75,3 +75,28 @@ TEST(Timestamps, RequireAnOffset) {
 
 }  // namespace
 }  // namespace healthtech::bff
+
+namespace healthtech::bff {
+namespace {
+
+// The streaming writer renders exactly what the DOM rendering does.
+TEST(AppendMessageJson, MatchesTheDomRendering) {
+  appointment::v1::Appointment a;
+  a.set_id("a\"b\\c\n\x01é");
+  a.set_status(appointment::v1::APPOINTMENT_STATUS_BOOKED);
+  a.mutable_start()->set_seconds(1800000000);
+  a.mutable_fee()->set_amount_minor(123456789012LL);
+  a.mutable_fee()->set_currency("INR");
+  a.add_status_history()->set_to(appointment::v1::APPOINTMENT_STATUS_BOOKED);
+  a.set_payment_id("");
+  std::string out;
+  AppendMessageJson(a, &out);
+  EXPECT_EQ(nlohmann::json::parse(out), MessageToJson(a)) << out;
+  appointment::v1::ListAppointmentsResponse empty;
+  out.clear();
+  AppendMessageJson(empty, &out);
+  EXPECT_EQ(out, R"({"items":[]})");  // no next_page_token on the last page
+}
+
+}  // namespace
+}  // namespace healthtech::bff
