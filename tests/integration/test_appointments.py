@@ -382,3 +382,30 @@ def test_extra_hours_time_off_and_daily_cap(api, verified_org):
             if dt.datetime.fromisoformat(s["start"].replace("Z", "+00:00")).astimezone(IST).date() == monday]
     assert left == []
     assert_problem(book(api, new_patient(api), prof, monday_slots[3]), 409, "SLOT_UNAVAILABLE")
+
+
+def test_review_fixes_no_show_timing_notes_and_reschedule_cutoff(api, clinic, db):
+    prof, doctor = clinic["practitioner"], clinic["doctor"]
+    patient = new_patient(api)
+    a = book(api, patient, prof, later_slots(api, prof["id"])[0]).json()
+    # A no-show cannot be marked before the start.
+    assert_problem(api.post(f"/v1/appointments/{a['id']}/no-show", token=doctor.access), 400, "TOO_EARLY")
+    # Time-off notes are private to the practitioner and their staff.
+    fac = clinic["facility"]["id"]
+    publish(api, doctor, prof["id"], week_rules(fac),
+            time_off=[{"start_date": "2027-06-01", "end_date": "2027-06-02", "note": "surgery"}])
+    assert api.get(f"/v1/practitioners/{prof['id']}/availability").json()["time_off"][0].get("note", "") == ""
+    assert api.get(f"/v1/practitioners/{prof['id']}/availability", token=doctor.access).json()["time_off"][0]["note"] == "surgery"
+    # A patient cannot move a booking after the cut-off either.
+    db(f"UPDATE appointment.availability SET cancellation_cutoff_minutes = 43200 WHERE practitioner_id = '{prof['id']}'")
+    target = later_slots(api, prof["id"])[5]
+    assert_problem(api.post(f"/v1/appointments/{a['id']}/reschedule", {"start": target["start"]}, token=patient.access),
+                   400, "CANCELLATION_CUTOFF_PASSED")
+
+
+def test_removed_practitioner_is_no_longer_bookable(api, clinic):
+    prof, owner = clinic["practitioner"], clinic["owner"]
+    assert slots(api, prof["id"])
+    r = api.delete(f"/v1/organizations/{clinic['org']['id']}/staff/{prof['user_id']}", token=owner.access)
+    assert r.status_code == 200, r.text
+    assert_problem(api.get(f"/v1/practitioners/{prof['id']}"), 404)

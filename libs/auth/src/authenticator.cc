@@ -29,6 +29,8 @@ std::shared_ptr<const KeySet> Authenticator::CurrentKeys(bool force, const std::
       fetched_at_ = now;
     } else {
       log::Warn("jwks_fetch_failed", {{"error", std::string(fetched.status().message())}});
+      // Keep using the cached keys; try again in 30 s rather than on every call.
+      if (!keys_->empty()) fetched_at_ = now - std::chrono::minutes(5) + std::chrono::seconds(30);
     }
   }
   return keys_;

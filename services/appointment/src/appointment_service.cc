@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
@@ -314,12 +315,15 @@ grpc::Status AppointmentServiceImpl::PutAvailability(Ctx* ctx, const v1::PutAvai
     if (!caller.ok()) return caller.status();
     auto info = BookingInfo(req->practitioner_id(), scope.request_id());
     if (!info.ok()) return info.status();
-    bool allowed = caller->sub == info->user_id();
+    // The practitioner, or an admin of every organization they consult at: availability
+    // is replaced as a whole, so one clinic's admin must not rewrite another clinic's hours.
+    bool admin_of_all = info->facilities_size() > 0;
     std::map<std::string, std::pair<std::string, std::string>> facilities;  // id -> (org, tz)
     for (const auto& f : info->facilities()) {
       facilities[f.facility_id()] = {f.organization_id(), f.timezone()};
-      allowed = allowed || caller->HasRole("org_admin:" + f.organization_id());
+      admin_of_all = admin_of_all && caller->HasRole("org_admin:" + f.organization_id());
     }
+    bool allowed = caller->sub == info->user_id() || admin_of_all;
     if (!allowed) {
       return st::PermissionDenied("FORBIDDEN", "Only the practitioner or their organization's admins set availability.");
     }
@@ -445,9 +449,20 @@ grpc::Status AppointmentServiceImpl::PutAvailability(Ctx* ctx, const v1::PutAvai
 
 grpc::Status AppointmentServiceImpl::GetAvailability(Ctx* ctx, const v1::GetAvailabilityRequest* req,
                                                      v1::Availability* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     const absl::Status none = st::NotFound("AVAILABILITY_NOT_FOUND", "This practitioner has not published availability.");
     if (!validate::ValidUuid(req->practitioner_id())) return none;
+    // Time-off notes are for the practitioner and their organizations' staff only.
+    bool insider = false;
+    if (!grpc_server::Metadata(*ctx, "authorization").empty()) {
+      auto caller = Caller(*ctx);
+      if (!caller.ok()) return caller.status();
+      auto info = BookingInfo(req->practitioner_id(), scope.request_id());
+      if (info.ok()) {
+        insider = caller->sub == info->user_id();
+        for (const auto& f : info->facilities()) insider = insider || IsOrgStaff(*caller, f.organization_id());
+      }
+    }
     return pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
       auto av = tx.exec_params("SELECT timezone, min_notice_minutes, horizon_days, max_bookings_per_day, "
                                "cancellation_cutoff_minutes, extract(epoch from updated_at)::bigint FROM "
@@ -500,7 +515,7 @@ grpc::Status AppointmentServiceImpl::GetAvailability(Ctx* ctx, const v1::GetAvai
         t->set_start_date(r[0].as<std::string>());
         t->set_end_date(r[1].as<std::string>());
         t->set_facility_id(r[2].as<std::string>());
-        t->set_note(r[3].as<std::string>());
+        if (insider) t->set_note(r[3].as<std::string>());
       }
       return absl::OkStatus();
     });
@@ -649,6 +664,11 @@ grpc::Status AppointmentServiceImpl::CreateAppointment(Ctx* ctx, const v1::Creat
           return Load(tx, prior[0][0].as<std::string>(), resp);
         }
       }
+      // With a daily cap, concurrent bookings of one practitioner are serialized so the
+      // count in the slot query cannot be passed twice.
+      tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1)) FROM appointment.availability WHERE "
+                     "practitioner_id = $1::uuid AND max_bookings_per_day IS NOT NULL",
+                     req->practitioner_id());
       auto slot = FindSlot(tx, req->practitioner_id(), Seconds(req->start()), req->facility_id(), mode);
       if (!slot.ok()) return slot.status();
       if (slot->taken) return st::Conflict("SLOT_UNAVAILABLE", "This slot is taken. Choose another one.");
@@ -821,13 +841,18 @@ grpc::Status AppointmentServiceImpl::Transition(grpc::ServerContext* ctx, const 
       if (std::find(from.begin(), from.end(), now_status) == from.end()) {
         return st::Conflict("INVALID_TRANSITION", "An appointment that is " + now_status + " cannot become " + to + ".");
       }
+      if (to == "no_show" && Seconds(current.start()) > static_cast<double>(Now())) {
+        return st::FailedPrecondition("TOO_EARLY", "A no-show can be marked once the start time has passed.");
+      }
       tx.exec_params("UPDATE appointment.appointments SET status = $2, updated_at = now() WHERE id = $1::uuid",
                      id, to);
       History(tx, id, now_status, to, caller->sub, note);
       Audit(tx, caller->sub, "appointment." + to, id, scope);
       if (to == "completed" || to == "no_show") {
         tx.exec_params("DELETE FROM appointment.reminders WHERE appointment_id = $1::uuid AND sent_at IS NULL", id);
-        Emit(tx, "appointment." + to, id);
+        Emit(tx, "appointment." + to, id,
+             {{to == "completed" ? "completed_at" : "marked_at",
+               tx.exec("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")[0][0].as<std::string>()}});
       }
       return Load(tx, id, resp);
     });
@@ -888,10 +913,14 @@ grpc::Status AppointmentServiceImpl::CancelAppointment(Ctx* ctx, const v1::Cance
       History(tx, req->id(), from, "cancelled", caller->sub, reason);
       Audit(tx, caller->sub, "appointment.cancel", req->id(), scope);
       tx.exec_params("DELETE FROM appointment.reminders WHERE appointment_id = $1::uuid AND sent_at IS NULL", req->id());
+      std::string role = by_patient && !by_provider ? "patient"
+                         : caller->sub == practitioner_user ? "practitioner"
+                                                            : "org_staff";
       Emit(tx, "appointment.cancelled", req->id(),
-           {{"cancelled_by", by_patient ? "patient" : "provider"},
+           {{"cancelled_by", caller->sub},
+            {"cancelled_by_role", role},
             {"before_cutoff", before_cutoff},
-            {"previous_status", from}});
+            {"was_status", from}});
       OfferFreedSlot(tx, a.practitioner_id(), Seconds(a.start()), Seconds(a.end()), a.facility_id(),
                      a.mode() == v1::CONSULTATION_MODE_VIDEO ? "video" : "in_person", a.timezone(),
                      config_.waitlist_offer_minutes);
@@ -925,11 +954,36 @@ grpc::Status AppointmentServiceImpl::RescheduleAppointment(Ctx* ctx, const v1::R
       bool by_provider = caller->sub == practitioner_user || IsOrgStaff(*caller, a.organization_id());
       if (!by_patient && !by_provider) return st::PermissionDenied("FORBIDDEN", "You cannot reschedule this appointment.");
       std::string facility = req->facility_id().empty() ? a.facility_id() : req->facility_id();
+      if (by_patient && !by_provider && from == "booked") {
+        auto cutoff = tx.exec_params("SELECT now() <= a.start_at - make_interval(mins => coalesce(av."
+                                     "cancellation_cutoff_minutes, 240)) FROM appointment.appointments a "
+                                     "LEFT JOIN appointment.availability av ON av.practitioner_id = "
+                                     "a.practitioner_id WHERE a.id = $1::uuid",
+                                     req->id());
+        if (!cutoff[0][0].as<bool>()) {
+          return st::FailedPrecondition("CANCELLATION_CUTOFF_PASSED",
+                                        "It is too late to move this appointment online; contact the clinic.");
+        }
+      }
+      auto info = BookingInfo(a.practitioner_id(), scope.request_id());
+      if (!info.ok()) return info.status();
+      bool facility_ok = false;
+      for (const auto& f : info->facilities()) {
+        facility_ok = facility_ok || (f.facility_id() == facility && f.organization_verified());
+      }
+      if (!info->verified() || !facility_ok) {
+        return st::FailedPrecondition("NOT_BOOKABLE", "The practitioner cannot be booked at this facility now.");
+      }
       std::string mode = a.mode() == v1::CONSULTATION_MODE_VIDEO ? "video" : "in_person";
       double old_start = Seconds(a.start()), old_end = Seconds(a.end());
       // Free the old slot inside this transaction, so that it does not block the search.
       tx.exec("SAVEPOINT reschedule");
       tx.exec_params("UPDATE appointment.appointments SET status = 'cancelled' WHERE id = $1::uuid", req->id());
+      // With a daily cap, concurrent bookings of one practitioner are serialized so the
+      // count in the slot query cannot be passed twice.
+      tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1)) FROM appointment.availability WHERE "
+                     "practitioner_id = $1::uuid AND max_bookings_per_day IS NOT NULL",
+                     a.practitioner_id());
       auto slot = FindSlot(tx, a.practitioner_id(), Seconds(req->start()), facility, mode);
       if (!slot.ok()) return slot.status();
       if (slot->taken) return st::Conflict("SLOT_UNAVAILABLE", "This slot is taken. Choose another one.");
@@ -947,8 +1001,15 @@ grpc::Status AppointmentServiceImpl::RescheduleAppointment(Ctx* ctx, const v1::R
       History(tx, req->id(), from, from, caller->sub, "rescheduled");
       Audit(tx, caller->sub, "appointment.reschedule", req->id(), scope);
       if (from == "booked") ScheduleReminders(tx, req->id());
+      char old_start_text[32];
+      {
+        std::time_t t = static_cast<std::time_t>(old_start);
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        std::strftime(old_start_text, sizeof old_start_text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+      }
       Emit(tx, "appointment.rescheduled", req->id(),
-           {{"previous_start", static_cast<int64_t>(old_start)}, {"rescheduled_by", by_patient ? "patient" : "provider"}});
+           {{"old_start", old_start_text}, {"rescheduled_by", caller->sub}});
       OfferFreedSlot(tx, a.practitioner_id(), old_start, old_end, a.facility_id(), mode, a.timezone(),
                      config_.waitlist_offer_minutes);
       return Load(tx, req->id(), resp);
@@ -1024,14 +1085,16 @@ void OfferFreedSlot(transaction_base& tx, const std::string& practitioner_id, do
       "offered_end = to_timestamp($3), offered_facility_id = $4::uuid, offered_mode = $5, "
       "offered_timezone = $6, offer_expires_at = now() + make_interval(mins => $7) WHERE id = $1::uuid "
       "RETURNING patient_id::text, to_char(offer_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-      "to_char(offered_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+      "to_char(offered_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+      "to_char(offered_end AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
       id, start, end, facility_id, mode, tz, offer_minutes);
   nlohmann::json ev = {{"waitlist_entry_id", id},
                        {"patient_id", r[0][0].as<std::string>()},
                        {"practitioner_id", practitioner_id},
                        {"facility_id", facility_id},
                        {"mode", mode},
-                       {"start", r[0][2].as<std::string>()},
+                       {"slot_start", r[0][2].as<std::string>()},
+                       {"slot_end", r[0][3].as<std::string>()},
                        {"timezone", tz},
                        {"offer_expires_at", r[0][1].as<std::string>()}};
   outbox::Enqueue(tx, "appointment", "waitlist.offered", id, ev.dump());
@@ -1102,7 +1165,9 @@ grpc::Status AppointmentServiceImpl::FilterAvailablePractitioners(
             "$1::uuid AND c.local_day = $2::date AND c.slot_start >= now() + make_interval(mins => "
             "av.min_notice_minutes) AND c.slot_start < now() + make_interval(days => av.horizon_days) "
             "AND ($3 = '' OR c.mode = $3) AND NOT EXISTS (SELECT 1 FROM appointment.busy_blocks b WHERE "
-            "b.practitioner_id = $1::uuid AND b.block && tstzrange(c.block_start, c.block_end)) LIMIT 1",
+            "b.practitioner_id = $1::uuid AND b.block && tstzrange(c.block_start, c.block_end)) AND "
+            "(av.max_bookings_per_day IS NULL OR (SELECT count(*) FROM appointment.busy_blocks b WHERE "
+            "b.practitioner_id = $1::uuid AND b.local_day = c.local_day) < av.max_bookings_per_day) LIMIT 1",
             id, req->date(), ModeText(req->mode()));
         if (!rows.empty()) resp->add_practitioner_ids(id);
       }
@@ -1138,7 +1203,7 @@ int AppointmentServiceImpl::SweepOnce() {
              "FOR UPDATE OF m SKIP LOCKED")) {
       tx.exec_params("UPDATE appointment.reminders SET sent_at = now() WHERE appointment_id = $1::uuid AND kind = $2",
                      r[0].as<std::string>(), r[1].as<std::string>());
-      Emit(tx, "appointment.reminder_due", r[0].as<std::string>(), {{"reminder", r[1].as<std::string>()}});
+      Emit(tx, "appointment.reminder_due", r[0].as<std::string>(), {{"lead", r[1].as<std::string>()}});
       ++done;
     }
     // 3. Waitlist offers that were not taken pass to the next patient.

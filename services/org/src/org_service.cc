@@ -340,7 +340,7 @@ absl::StatusOr<std::set<std::string>> OrgServiceImpl::AvailableOn(const std::vec
   if (ids.empty()) return out;
   if (!appointment_) return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Availability search is not configured.");
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   ctx.AddMetadata("x-internal-token", config_.internal_token);
   appointment::v1::FilterAvailablePractitionersRequest req;
   for (const auto& id : ids) req.add_practitioner_ids(id);
@@ -977,6 +977,13 @@ grpc::Status OrgServiceImpl::RemoveStaff(Ctx* ctx, const v1::RemoveStaffRequest*
                                  req->org_id(), req->user_id(), only_role);
       if (rows.empty()) return st::NotFound("MEMBER_NOT_FOUND", "No such member.");
       for (const auto& r : rows) removed.push_back(r[0].as<std::string>());
+      if (std::find(removed.begin(), removed.end(), "practitioner") != removed.end()) {
+        // No longer consulting here: not listed, searchable or bookable at its facilities.
+        tx.exec_params("DELETE FROM org.practitioner_facilities pf USING org.facilities f, "
+                       "org.practitioners p WHERE pf.facility_id = f.id AND f.organization_id = "
+                       "$1::uuid AND pf.practitioner_id = p.id AND p.user_id = $2::uuid",
+                       req->org_id(), req->user_id());
+      }
       if (tx.exec_params("SELECT 1 FROM org.members WHERE organization_id = $1::uuid AND role = "
                          "'org_admin' LIMIT 1",
                          req->org_id()).empty()) {
@@ -1196,7 +1203,8 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx, const v1::SearchPract
       bool cursor_set = has_after;
       std::vector<pqxx::row> page;
       std::vector<pqxx::result> keep;  // rows borrow their result
-      for (int round = 0; round < 20 && static_cast<int>(page.size()) <= limit; ++round) {
+      // Bounded: at most 5 batches of 100 candidates per page (the connection is held).
+      for (int round = 0; round < 5 && static_cast<int>(page.size()) <= limit; ++round) {
         int batch = available_on.empty() ? limit + 1 : 100;
         auto rows = tx.exec_params(
             std::string("WITH scored AS (SELECT p.*, CASE WHEN $1 = '' THEN 0::numeric ELSE round(("
