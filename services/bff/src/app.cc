@@ -366,15 +366,23 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
   std::string_view media = ct.substr(0, ct.find(';'));
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   bool json_body = beast::iequals(beast::string_view(media.data(), media.size()), "application/json");
-  if (!body.empty() && !json_body && !route.raw_body_field.empty()) {
+  if (!body.empty() && (!json_body || route.raw_body_always) && !route.raw_body_field.empty()) {
     // A raw upload: the bytes as they came, the declared type beside them.
     const auto* desc = DescriptorPool::generated_pool()->FindMethodByName(route.rpc)->input_type();
     const auto* f = desc->FindFieldByName(route.raw_body_field);
     msg->GetReflection()->SetString(msg.get(), f, body);
-    if (const auto* tf = desc->FindFieldByName(route.raw_content_type_field)) {
-      msg->GetReflection()->SetString(msg.get(), tf, std::string(media));
+    if (!route.raw_content_type_field.empty()) {
+      if (const auto* tf = desc->FindFieldByName(route.raw_content_type_field)) {
+        msg->GetReflection()->SetString(msg.get(), tf, std::string(media));
+      }
     }
     has_body = false;
+  }
+  for (const auto& [header, field] : route.header_fields) {
+    if (auto it = req.find(header); it != req.end()) {
+      const auto* f = DescriptorPool::generated_pool()->FindMethodByName(route.rpc)->input_type()->FindFieldByName(field);
+      if (f != nullptr) msg->GetReflection()->SetString(msg.get(), f, std::string(SV(it->value())));
+    }
   }
   if (has_body) {
     if (!json_body) {

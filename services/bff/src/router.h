@@ -27,6 +27,10 @@ struct Route {
   // `raw_content_type_field`, and other fields come from the query string.
   std::string raw_body_field;
   std::string raw_content_type_field;
+  // Take the body raw even when it is JSON (e.g. webhooks signed over the exact bytes).
+  bool raw_body_always = false;
+  // Request headers copied into fields (header name, field name).
+  std::vector<std::pair<std::string, std::string>> header_fields;
   std::vector<std::string> segments;  // filled by the router
 };
 

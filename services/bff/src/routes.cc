@@ -22,6 +22,7 @@ Route R(std::string method, std::string path, std::string service, std::string r
 constexpr const char* kIam = "healthtech.iam.v1.IamService.";
 constexpr const char* kOrg = "healthtech.org.v1.OrgService.";
 constexpr const char* kAppointment = "healthtech.appointment.v1.AppointmentService.";
+constexpr const char* kPayment = "healthtech.payment.v1.PaymentService.";
 
 }  // namespace
 
@@ -142,6 +143,27 @@ std::vector<Route> AllRoutes() {
       appt("POST", "/v1/appointments/{id}/no-show", "MarkNoShow", "Mark a no-show", true),
   };
   routes.insert(routes.end(), appointment_routes.begin(), appointment_routes.end());
+  auto pay = [](std::string method, std::string path, std::string rpc, std::string summary,
+                bool auth, int success = 200) {
+    return R(std::move(method), std::move(path), "payment", std::string(kPayment) + rpc,
+             std::move(summary), "payments", auth, success);
+  };
+  std::vector<Route> payment_routes = {
+      pay("POST", "/v1/payments", "CreatePayment",
+          "Start paying for a pending_payment appointment (send an Idempotency-Key)", true, 201),
+      pay("GET", "/v1/payments", "ListPayments", "Payments you may see", true),
+      pay("GET", "/v1/payments/{id}", "GetPayment", "One payment", true),
+      pay("POST", "/v1/payments/{payment_id}/verify", "VerifyPayment",
+          "Confirm a checkout with its signature", true),
+  };
+  Route webhook = pay("POST", "/v1/payments/webhooks/{gateway}", "HandleGatewayWebhook",
+                      "Gateway webhooks, authenticated by X-Razorpay-Signature over the raw body", false);
+  webhook.raw_body_field = "raw_body";
+  webhook.raw_body_always = true;
+  webhook.header_fields = {{"X-Razorpay-Signature", "signature"}};
+  webhook.rate_limited = false;
+  payment_routes.push_back(webhook);
+  routes.insert(routes.end(), payment_routes.begin(), payment_routes.end());
   Route outbox = iam("GET", "/v1/dev/outbox", "ListDevOutbox",
                      "Development only: messages sent to an address", false, 200, "development");
   outbox.dev_only = true;

@@ -1,19 +1,82 @@
-// payment-service: the v1 contract (proto/healthtech/payment/v1) served with the platform's
-// bootstrap (health, reflection, metrics, graceful shutdown). Its RPCs are not built yet
-// and answer UNIMPLEMENTED (HTTP 501 through the BFF); see the open issue for this service.
-#include "healthtech/payment/v1/payment_service.grpc.pb.h"
+// payment-service: wiring only.
+//   payment-service            serve gRPC (default)
+//   payment-service migrate    apply migrations (MIGRATION_DATABASE_URL)
+#include <cstdio>
+#include <cstdlib>
+
+#include <grpcpp/grpcpp.h>
+
+#include "gateway.h"
+#include "healthtech/config/config.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
+#include "healthtech/outbox/relay.h"
+#include "healthtech/pg/migrate.h"
+#include "healthtech/pg/pool.h"
+#include "healthtech/redis/redis.h"
+#include "payment_service.h"
 
-int main() {
+namespace healthtech::payment {
+const std::vector<pg::Migration>& Migrations();
+}
+
+int main(int argc, char** argv) {
   using namespace healthtech;
+  std::string command = argc > 1 ? argv[1] : "serve";
+  if (command == "migrate") {
+    log::Init("payment-service", "info");
+    const char* url = std::getenv("MIGRATION_DATABASE_URL");
+    if (url == nullptr) {
+      std::fprintf(stderr, "payment-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
+      return 2;
+    }
+    pg::MigrateResult r;
+    auto s = pg::Migrate(url, "payment", "payment_owner", payment::Migrations(), &r);
+    if (!s.ok()) {
+      std::fprintf(stderr, "payment-service: %s\n", std::string(s.message()).c_str());
+      return 1;
+    }
+    std::printf("payment: %d migration(s) applied, at version %d\n", r.applied, r.current_version);
+    return 0;
+  }
+  if (command != "serve") {
+    std::fprintf(stderr, "usage: payment-service [serve|migrate]\n");
+    return 2;
+  }
   grpc_server::PrepareProcess();
   config::EnvReader env("payment-service");
-  auto options = grpc_server::ServerOptions::FromEnv(env, "payment-service");
+  auto server = grpc_server::ServerOptions::FromEnv(env, "payment-service");
+  std::string database_url = env.Required("DATABASE_URL", true);
+  int pool_size = env.Int("DB_POOL_SIZE", 8, 1, 200);
+  std::string redis_url_text = env.Required("REDIS_URL");
+  std::string iam_url = env.Required("IAM_SERVICE_URL");
+  std::string appointment_url = env.Required("APPOINTMENT_SERVICE_URL");
+  payment::Config config;
+  config.internal_token = env.Required("INTERNAL_SERVICE_TOKEN", true);
+  config.jwt_issuer = env.String("JWT_ISSUER", "https://api.healthtech.com");
+  config.jwt_audience = env.String("JWT_AUDIENCE", "healthtech-api");
+  std::string gateway_url = env.Required("GATEWAY_BASE_URL");
+  std::string key_id = env.Required("GATEWAY_KEY_ID");
+  std::string key_secret = env.Required("GATEWAY_KEY_SECRET", true);
+  std::string webhook_secret = env.Required("GATEWAY_WEBHOOK_SECRET", true);
+  std::string checkout_url = env.String("GATEWAY_CHECKOUT_URL", gateway_url);
   env.Finish();
-  log::Init("payment-service", options.log_level);
+  log::Init("payment-service", server.log_level);
   log::Info("config_loaded", env.redacted());
+  auto redis_url = redis::ParseUrl(redis_url_text);
+  if (!redis_url.ok()) {
+    std::fprintf(stderr, "payment-service: configuration error: REDIS_URL: %s\n",
+                 std::string(redis_url.status().message()).c_str());
+    return 2;
+  }
   metrics::Registry registry;
-  payment::v1::PaymentService::Service service;  // every RPC: UNIMPLEMENTED
-  return grpc_server::RunServer(options, {&service}, registry);
+  pg::Pool pool(database_url, pool_size, &registry, "payment-service");
+  redis::Client redis(*redis_url);
+  payment::RazorpayGateway gateway(gateway_url, key_id, key_secret, webhook_secret, checkout_url);
+  auto iam = grpc::CreateChannel(iam_url, grpc::InsecureChannelCredentials());
+  auto appointments = grpc::CreateChannel(appointment_url, grpc::InsecureChannelCredentials());
+  payment::PaymentServiceImpl service(config, &pool, &gateway, iam, appointments);
+  outbox::Relay relay(&pool, &redis, "payment", "payment-service");
+  relay.Start();
+  return grpc_server::RunServer(server, {&service}, registry, [&] { return pool.Ping(); }, [&] { relay.Stop(); });
 }

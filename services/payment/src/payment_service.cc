@@ -1,0 +1,446 @@
+#include "payment_service.h"
+
+#include <chrono>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
+#include <openssl/sha.h>
+
+#include "healthtech/grpc_server/server.h"
+#include "healthtech/log/log.h"
+#include "healthtech/outbox/relay.h"
+#include "healthtech/status/status.h"
+#include "healthtech/validate/validate.h"
+
+namespace healthtech::payment {
+namespace {
+
+using grpc_server::RpcScope;
+namespace st = status;
+using pqxx::transaction_base;
+
+template <class F>
+grpc::Status Handle(grpc::ServerContext* ctx, F&& body) {
+  RpcScope scope(*ctx);
+  try {
+    return st::ToGrpc(body(scope));
+  } catch (const std::exception& e) {
+    log::Error("unhandled_exception", {{"error", e.what()}});
+    return st::ToGrpc(st::Internal("unexpected error"));
+  }
+}
+
+const absl::Status kNotFound = st::NotFound("PAYMENT_NOT_FOUND", "No payment with this id is visible to you.");
+
+v1::PaymentStatus StatusOf(const std::string& s) {
+  if (s == "creating" || s == "created") return v1::PAYMENT_STATUS_CREATED;
+  if (s == "authorized") return v1::PAYMENT_STATUS_AUTHORIZED;
+  if (s == "captured") return v1::PAYMENT_STATUS_CAPTURED;
+  if (s == "failed") return v1::PAYMENT_STATUS_FAILED;
+  if (s == "refunded") return v1::PAYMENT_STATUS_REFUNDED;
+  if (s == "partially_refunded") return v1::PAYMENT_STATUS_PARTIALLY_REFUNDED;
+  return v1::PAYMENT_STATUS_UNSPECIFIED;
+}
+
+constexpr const char* kCols =
+    "p.id::text, p.appointment_id::text, p.payer_id::text, p.organization_id::text, p.amount_minor, "
+    "p.currency, p.status, p.gateway, coalesce(p.gateway_order_id, ''), p.gateway_payment_id, "
+    "p.failure_reason, extract(epoch from p.created_at)::bigint, extract(epoch from p.updated_at)::bigint, "
+    "extract(epoch from p.captured_at)::bigint";
+
+void Read(const pqxx::row& r, v1::Payment* p) {
+  p->set_id(r[0].as<std::string>());
+  p->set_appointment_id(r[1].as<std::string>());
+  p->set_payer_id(r[2].as<std::string>());
+  p->set_organization_id(r[3].as<std::string>());
+  p->mutable_amount()->set_amount_minor(r[4].as<int64_t>());
+  p->mutable_amount()->set_currency(r[5].as<std::string>());
+  p->mutable_amount_refunded()->set_amount_minor(0);
+  p->mutable_amount_refunded()->set_currency(r[5].as<std::string>());
+  p->set_status(StatusOf(r[6].as<std::string>()));
+  p->set_gateway(r[7].as<std::string>());
+  p->set_gateway_order_id(r[8].as<std::string>());
+  if (!r[9].is_null()) p->set_gateway_payment_id(r[9].as<std::string>());
+  if (!r[10].is_null()) p->set_failure_reason(r[10].as<std::string>());
+  p->mutable_created_at()->set_seconds(r[11].as<int64_t>());
+  p->mutable_updated_at()->set_seconds(r[12].as<int64_t>());
+  if (!r[13].is_null()) p->mutable_captured_at()->set_seconds(r[13].as<int64_t>());
+}
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : d) {
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 15]);
+  }
+  return out;
+}
+
+pg::Subject SubjectOf(const auth::Claims& c) { return {c.sub, c.RolesCsv()}; }
+
+}  // namespace
+
+PaymentServiceImpl::PaymentServiceImpl(Config config, pg::Pool* pool, Gateway* gateway,
+                                       std::shared_ptr<grpc::Channel> iam,
+                                       std::shared_ptr<grpc::Channel> appointments)
+    : config_(std::move(config)),
+      pool_(pool),
+      gateway_(gateway),
+      authn_(auth::JwksFromIam(iam), config_.jwt_issuer, config_.jwt_audience),
+      appointments_(appointment::v1::AppointmentService::NewStub(appointments)) {}
+
+grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePaymentRequest* req,
+                                               v1::CreatePaymentResponse* resp) {
+  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+    auto caller = authn_.Authenticate(*ctx);
+    if (!caller.ok()) return caller.status();
+    std::string key = req->idempotency_key().empty() ? grpc_server::Metadata(*ctx, "idempotency-key")
+                                                     : req->idempotency_key();
+    if (!validate::ValidUuid(req->appointment_id())) {
+      return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
+                                 {{"appointment_id", "must be an appointment id"}});
+    }
+    if (key.size() > 255) {
+      return st::InvalidArgument("VALIDATION_FAILED", "Idempotency-Key is too long.",
+                                 {{"Idempotency-Key", "must be at most 255 characters"}});
+    }
+    std::string request_hash = Sha256Hex("appointment:" + req->appointment_id());
+    // The appointment, as the payer sees it (the appointment service checks it is theirs).
+    grpc::ClientContext actx;
+    actx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    actx.AddMetadata("authorization", grpc_server::Metadata(*ctx, "authorization"));
+    actx.AddMetadata("x-request-id", scope.request_id());
+    appointment::v1::GetAppointmentRequest areq;
+    areq.set_id(req->appointment_id());
+    appointment::v1::Appointment appt;
+    grpc::Status gs = appointments_->GetAppointment(&actx, areq, &appt);
+    if (gs.error_code() == grpc::StatusCode::NOT_FOUND) {
+      return st::NotFound("APPOINTMENT_NOT_FOUND", "No appointment with this id is visible to you.");
+    }
+    if (!gs.ok()) return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Appointments are temporarily unavailable.");
+    if (appt.patient_id() != caller->sub) {
+      return st::PermissionDenied("FORBIDDEN", "Only the patient pays for an appointment.");
+    }
+    // Reuse: the same key, or the appointment's open payment.
+    std::string payment_id;
+    bool need_order = false;
+    auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+      if (!key.empty()) {
+        auto prior = tx.exec_params("SELECT id::text, request_hash FROM payment.payments WHERE payer_id = "
+                                    "$1::uuid AND idempotency_key = $2",
+                                    caller->sub, key);
+        if (!prior.empty()) {
+          if (prior[0][1].as<std::string>() != request_hash) {
+            return st::Conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used for a different request.");
+          }
+          payment_id = prior[0][0].as<std::string>();
+          return absl::OkStatus();
+        }
+      }
+      auto open = tx.exec_params("SELECT id::text FROM payment.payments WHERE appointment_id = $1::uuid AND "
+                                 "status IN ('creating', 'created', 'authorized', 'captured')",
+                                 req->appointment_id());
+      if (!open.empty()) {
+        payment_id = open[0][0].as<std::string>();
+        return absl::OkStatus();
+      }
+      if (appt.status() != appointment::v1::APPOINTMENT_STATUS_PENDING_PAYMENT) {
+        return st::FailedPrecondition("NOT_PAYABLE", "This appointment is not waiting for a payment.");
+      }
+      if (appt.fee().amount_minor() <= 0) {
+        return st::FailedPrecondition("NOT_PAYABLE", "This appointment has no fee to pay.");
+      }
+      try {
+        tx.exec("SAVEPOINT create_payment");
+        auto rows = tx.exec_params(
+            "INSERT INTO payment.payments (appointment_id, payer_id, organization_id, amount_minor, "
+            "currency, status, gateway, idempotency_key, request_hash) VALUES ($1::uuid, $2::uuid, "
+            "$3::uuid, $4, $5, 'creating', $6, nullif($7, ''), $8) RETURNING id::text",
+            req->appointment_id(), caller->sub, appt.organization_id(), appt.fee().amount_minor(),
+            appt.fee().currency().empty() ? "INR" : appt.fee().currency(), gateway_->name(), key, request_hash);
+        payment_id = rows[0][0].as<std::string>();
+        need_order = true;
+      } catch (const pqxx::sql_error& e) {
+        if (e.sqlstate() != "23505") throw;
+        // A concurrent request created it first: answer with that one.
+        tx.exec("ROLLBACK TO SAVEPOINT create_payment");
+        auto again = tx.exec_params("SELECT id::text FROM payment.payments WHERE appointment_id = $1::uuid AND "
+                                    "status IN ('creating', 'created', 'authorized', 'captured')",
+                                    req->appointment_id());
+        if (again.empty()) return st::Conflict("CONFLICT", "Try again.");
+        payment_id = again[0][0].as<std::string>();
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    if (need_order) {
+      // Outside any transaction: the gateway call. Exactly one request gets here per
+      // appointment (the unique index); a failure removes the row, so nothing half-made stays.
+      auto order = gateway_->CreateOrder(appt.fee().amount_minor(),
+                                         appt.fee().currency().empty() ? "INR" : appt.fee().currency(),
+                                         "appt_" + req->appointment_id().substr(0, 8));
+      absl::Status saved = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+        if (!order.ok()) {
+          tx.exec_params("DELETE FROM payment.payments WHERE id = $1::uuid AND status = 'creating'", payment_id);
+          return absl::OkStatus();
+        }
+        tx.exec_params("UPDATE payment.payments SET status = 'created', gateway_order_id = $2, updated_at = now() "
+                       "WHERE id = $1::uuid",
+                       payment_id, order->id);
+        tx.exec_params("INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) "
+                       "VALUES ($1::uuid, 'order_created', $2, $3, $4)",
+                       payment_id, order->amount_minor, order->currency, order->id);
+        return absl::OkStatus();
+      });
+      if (!saved.ok()) return saved;
+      if (!order.ok()) return order.status();
+    }
+    // Another request may still be creating the order: wait briefly for it.
+    for (int i = 0; i < 50; ++i) {
+      v1::Payment p;
+      std::string status;
+      auto r = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+        auto rows = tx.exec_params(std::string("SELECT ") + kCols + " FROM payment.payments p WHERE p.id = $1::uuid",
+                                   payment_id);
+        if (rows.empty()) return kNotFound;
+        status = rows[0][6].as<std::string>();
+        Read(rows[0], &p);
+        return absl::OkStatus();
+      });
+      if (!r.ok()) return r.code() == absl::StatusCode::kNotFound
+                               ? st::Unavailable("GATEWAY_UNAVAILABLE", "The payment could not be created; try again.")
+                               : r;
+      if (status != "creating") {
+        resp->set_payment_id(p.id());
+        resp->set_gateway(p.gateway());
+        resp->set_gateway_order_id(p.gateway_order_id());
+        resp->set_key_id(gateway_->key_id());
+        *resp->mutable_amount() = p.amount();
+        resp->set_status(p.status());
+        resp->set_checkout_url(gateway_->CheckoutUrl(p.gateway_order_id()));
+        return absl::OkStatus();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return st::Unavailable("GATEWAY_UNAVAILABLE", "The payment is still being created; try again.");
+  });
+}
+
+grpc::Status PaymentServiceImpl::GetPayment(Ctx* ctx, const v1::GetPaymentRequest* req, v1::Payment* resp) {
+  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = authn_.Authenticate(*ctx);
+    if (!caller.ok()) return caller.status();
+    if (!validate::ValidUuid(req->id())) return kNotFound;
+    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+      auto rows = tx.exec_params(std::string("SELECT ") + kCols + " FROM payment.payments p WHERE p.id = $1::uuid",
+                                 req->id());
+      if (rows.empty()) return kNotFound;
+      Read(rows[0], resp);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status PaymentServiceImpl::ListPayments(Ctx* ctx, const v1::ListPaymentsRequest* req,
+                                              v1::ListPaymentsResponse* resp) {
+  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = authn_.Authenticate(*ctx);
+    if (!caller.ok()) return caller.status();
+    if (!req->appointment_id().empty() && !validate::ValidUuid(req->appointment_id())) {
+      return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
+                                 {{"appointment_id", "must be an appointment id"}});
+    }
+    int limit = req->limit() <= 0 ? 20 : std::min(req->limit(), 100);
+    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+      auto rows = tx.exec_params(std::string("SELECT ") + kCols +
+                                     " FROM payment.payments p WHERE p.status <> 'creating' AND ($1 = '' OR "
+                                     "p.appointment_id = nullif($1, '')::uuid) ORDER BY p.created_at DESC, p.id LIMIT $2",
+                                 req->appointment_id(), limit);
+      for (const auto& r : rows) {
+        if (req->status() != v1::PAYMENT_STATUS_UNSPECIFIED && StatusOf(r[6].as<std::string>()) != req->status()) continue;
+        Read(r, resp->add_items());
+      }
+      return absl::OkStatus();
+    });
+  });
+}
+
+absl::Status PaymentServiceImpl::ApplyCapture(const std::string& order_id, const std::string& gateway_payment_id,
+                                              int64_t amount_minor, const std::string& request_id, bool* applied) {
+  std::string payment_id;
+  *applied = false;
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+    auto rows = tx.exec_params("SELECT id::text, status, amount_minor, currency FROM payment.payments WHERE "
+                               "gateway_order_id = $1 FOR UPDATE",
+                               order_id);
+    if (rows.empty()) return st::NotFound("PAYMENT_NOT_FOUND", "No payment for this order.");
+    payment_id = rows[0][0].as<std::string>();
+    std::string status = rows[0][1].as<std::string>();
+    if (amount_minor != rows[0][2].as<int64_t>()) {
+      log::Error("capture_amount_mismatch", {{"payment_id", payment_id}});
+      return st::FailedPrecondition("AMOUNT_MISMATCH", "The captured amount does not match the order.");
+    }
+    if (status == "captured" || status == "refunded" || status == "partially_refunded") {
+      return absl::OkStatus();  // already applied: a duplicate or an older event
+    }
+    tx.exec_params("UPDATE payment.payments SET status = 'captured', gateway_payment_id = $2, captured_at = now(), "
+                   "failure_reason = NULL, updated_at = now() WHERE id = $1::uuid",
+                   payment_id, gateway_payment_id);
+    tx.exec_params("INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
+                   "($1::uuid, 'captured', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
+                   payment_id, amount_minor, rows[0][3].as<std::string>(), gateway_payment_id);
+    nlohmann::json ev = {{"payment_id", payment_id}, {"gateway_payment_id", gateway_payment_id},
+                         {"amount", {{"amount_minor", amount_minor}, {"currency", rows[0][3].as<std::string>()}}}};
+    outbox::Enqueue(tx, "payment", "payment.captured", payment_id, ev.dump());
+    *applied = true;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  ConfirmAppointment(payment_id, request_id);
+  return absl::OkStatus();
+}
+
+void PaymentServiceImpl::ConfirmAppointment(const std::string& payment_id, const std::string& request_id) {
+  std::string appointment_id;
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+    auto r = tx.exec_params("SELECT appointment_id::text FROM payment.payments WHERE id = $1::uuid", payment_id);
+    if (!r.empty()) appointment_id = r[0][0].as<std::string>();
+    return absl::OkStatus();
+  });
+  if (!s.ok() || appointment_id.empty()) return;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  ctx.AddMetadata("x-internal-token", config_.internal_token);
+  if (!request_id.empty()) ctx.AddMetadata("x-request-id", request_id);
+  appointment::v1::ConfirmPaymentRequest req;
+  req.set_appointment_id(appointment_id);
+  req.set_payment_id(payment_id);
+  appointment::v1::ConfirmPaymentResponse resp;
+  grpc::Status gs = appointments_->ConfirmPayment(&ctx, req, &resp);
+  if (!gs.ok()) {
+    // The capture is recorded; the webhook's retry (or the client's verify) confirms later.
+    log::Error("confirm_appointment_failed", {{"payment_id", payment_id}, {"code", static_cast<int>(gs.error_code())}});
+    return;
+  }
+  if (resp.outcome() == appointment::v1::CONFIRM_PAYMENT_OUTCOME_NOT_CONFIRMABLE) {
+    // Captured after the hold expired (or the appointment was cancelled): this needs a
+    // refund; automatic refunds arrive with the refunds work (issue 4), logged until then.
+    log::Warn("capture_not_confirmable", {{"payment_id", payment_id}, {"appointment_id", appointment_id}});
+  }
+}
+
+grpc::Status PaymentServiceImpl::VerifyPayment(Ctx* ctx, const v1::VerifyPaymentRequest* req, v1::Payment* resp) {
+  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+    auto caller = authn_.Authenticate(*ctx);
+    if (!caller.ok()) return caller.status();
+    if (!validate::ValidUuid(req->payment_id())) return kNotFound;
+    std::string order_id;
+    auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+      auto rows = tx.exec_params("SELECT coalesce(gateway_order_id, '') FROM payment.payments WHERE id = $1::uuid",
+                                 req->payment_id());
+      if (rows.empty()) return kNotFound;
+      order_id = rows[0][0].as<std::string>();
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    if (order_id.empty() || !gateway_->VerifyCheckoutSignature(order_id, req->gateway_payment_id(), req->signature())) {
+      return st::InvalidArgument("SIGNATURE_INVALID", "The checkout signature does not match.",
+                                 {{"signature", "does not match"}});
+    }
+    // The signature proves the checkout happened; the gateway says whether money moved.
+    auto gp = gateway_->GetPayment(req->gateway_payment_id());
+    if (!gp.ok()) return gp.status();
+    if (gp->order_id != order_id) {
+      return st::InvalidArgument("SIGNATURE_INVALID", "This payment belongs to another order.", {});
+    }
+    if (gp->status == "captured") {
+      bool applied = false;
+      if (auto a = ApplyCapture(order_id, gp->id, gp->amount_minor, scope.request_id(), &applied); !a.ok()) return a;
+    }
+    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+      auto rows = tx.exec_params(std::string("SELECT ") + kCols + " FROM payment.payments p WHERE p.id = $1::uuid",
+                                 req->payment_id());
+      if (rows.empty()) return kNotFound;
+      Read(rows[0], resp);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx, const v1::HandleGatewayWebhookRequest* req,
+                                                      v1::HandleGatewayWebhookResponse* resp) {
+  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+    if (!gateway_->VerifyWebhookSignature(req->raw_body(), req->signature())) {
+      return st::Unauthenticated("SIGNATURE_INVALID", "The webhook signature is missing or wrong.");
+    }
+    auto j = nlohmann::json::parse(req->raw_body(), nullptr, false);
+    if (!j.is_object() || !j.contains("id") || !j.contains("event")) {
+      return st::InvalidArgument("VALIDATION_FAILED", "Not a gateway event.", {});
+    }
+    std::string event_id = j["id"].get<std::string>(), type = j["event"].get<std::string>();
+    resp->set_event_id(event_id);
+    nlohmann::json entity = j.contains("payload") && j["payload"].contains("payment")
+                                ? j["payload"]["payment"].value("entity", nlohmann::json::object())
+                                : nlohmann::json::object();
+    std::string order_id = entity.value("order_id", ""), gateway_payment_id = entity.value("id", "");
+    bool seen = false;
+    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+      auto r = tx.exec_params("INSERT INTO payment.webhook_events (event_id, gateway, event_type, payment_ref, applied) "
+                              "VALUES ($1, $2, $3, $4, false) ON CONFLICT (event_id) DO NOTHING RETURNING 1",
+                              event_id, req->gateway(), type, gateway_payment_id);
+      seen = r.empty();
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    if (seen) {
+      resp->set_applied(false);  // the same event twice changes state once
+      return absl::OkStatus();
+    }
+    bool applied = false;
+    // If applying fails, forget the event so that the gateway's retry applies it.
+    auto forget = [&] {
+      pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+        tx.exec_params("DELETE FROM payment.webhook_events WHERE event_id = $1", event_id);
+        return absl::OkStatus();
+      }).IgnoreError();
+    };
+    if (type == "payment.captured" && !order_id.empty()) {
+      if (auto a = ApplyCapture(order_id, gateway_payment_id, entity.value("amount", int64_t{0}), scope.request_id(),
+                                &applied);
+          !a.ok() && a.code() != absl::StatusCode::kNotFound) {
+        forget();
+        return a;
+      }
+    } else if (type == "payment.failed" && !order_id.empty()) {
+      auto f = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+        // An older failure never overwrites a capture.
+        auto r = tx.exec_params("UPDATE payment.payments SET status = 'failed', failure_reason = $2, updated_at = "
+                                "now() WHERE gateway_order_id = $1 AND status IN ('created', 'authorized') RETURNING "
+                                "id::text",
+                                order_id, entity.value("error_description", "declined"));
+        applied = !r.empty();
+        if (applied) {
+          nlohmann::json ev = {{"payment_id", r[0][0].as<std::string>()}, {"gateway_payment_id", gateway_payment_id}};
+          outbox::Enqueue(tx, "payment", "payment.failed", r[0][0].as<std::string>(), ev.dump());
+        }
+        return absl::OkStatus();
+      });
+      if (!f.ok()) {
+        forget();
+        return f;
+      }
+    }
+    pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+      tx.exec_params("UPDATE payment.webhook_events SET applied = $2 WHERE event_id = $1", event_id, applied);
+      return absl::OkStatus();
+    }).IgnoreError();
+    resp->set_applied(applied);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace healthtech::payment

@@ -1,0 +1,47 @@
+#pragma once
+#include <memory>
+
+#include "gateway.h"
+#include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
+#include "healthtech/auth/authenticator.h"
+#include "healthtech/payment/v1/payment_service.grpc.pb.h"
+#include "healthtech/pg/pool.h"
+
+namespace healthtech::payment {
+
+struct Config {
+  std::string internal_token;
+  std::string jwt_issuer, jwt_audience;
+};
+
+// Payments for appointments. Amounts come from the appointment (its practitioner's fee
+// at booking), never from the client; one open payment per appointment is enforced by a
+// unique index; every money movement is an append-only ledger row; a capture, by webhook
+// or by the client's verified checkout signature, confirms the appointment exactly once.
+class PaymentServiceImpl final : public v1::PaymentService::Service {
+ public:
+  PaymentServiceImpl(Config config, pg::Pool* pool, Gateway* gateway, std::shared_ptr<grpc::Channel> iam,
+                     std::shared_ptr<grpc::Channel> appointments);
+
+  using Ctx = grpc::ServerContext;
+  grpc::Status CreatePayment(Ctx*, const v1::CreatePaymentRequest*, v1::CreatePaymentResponse*) override;
+  grpc::Status GetPayment(Ctx*, const v1::GetPaymentRequest*, v1::Payment*) override;
+  grpc::Status ListPayments(Ctx*, const v1::ListPaymentsRequest*, v1::ListPaymentsResponse*) override;
+  grpc::Status VerifyPayment(Ctx*, const v1::VerifyPaymentRequest*, v1::Payment*) override;
+  grpc::Status HandleGatewayWebhook(Ctx*, const v1::HandleGatewayWebhookRequest*,
+                                    v1::HandleGatewayWebhookResponse*) override;
+
+ private:
+  // Records a capture (idempotent) and confirms the appointment; returns the payment id.
+  absl::Status ApplyCapture(const std::string& order_id, const std::string& gateway_payment_id,
+                            int64_t amount_minor, const std::string& request_id, bool* applied);
+  void ConfirmAppointment(const std::string& payment_id, const std::string& request_id);
+
+  Config config_;
+  pg::Pool* pool_;
+  Gateway* gateway_;
+  auth::Authenticator authn_;
+  std::unique_ptr<appointment::v1::AppointmentService::Stub> appointments_;
+};
+
+}  // namespace healthtech::payment

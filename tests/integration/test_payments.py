@@ -1,0 +1,145 @@
+"""Payments through the REST API against the gateway simulator (real HTTP, signed webhooks)."""
+import hashlib
+import hmac
+import json
+import os
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from conftest import assert_problem, make_practitioner
+from test_appointments import book, later_slots, new_patient, publish, week_rules
+
+GATEWAY = os.environ.get("GATEWAY_URL", "")
+
+
+@pytest.fixture
+def paid_clinic(api, verified_org):
+    if not GATEWAY:
+        pytest.fail("GATEWAY_URL is not set; run the suite with ./healthtech test")
+    doctor, prof = make_practitioner(api, verified_org, display_name="Dr. Paid Consult",
+                                     fees={"first_visit": {"amount_minor": 75000, "currency": "INR"},
+                                           "follow_up": {"amount_minor": 50000, "currency": "INR"}})
+    publish(api, doctor, prof["id"], week_rules(verified_org["facility"]["id"]))
+    return {"practitioner": prof, "doctor": doctor, **verified_org}
+
+
+def pending(api, paid_clinic, index=0):
+    patient = new_patient(api)
+    a = book(api, patient, paid_clinic["practitioner"], later_slots(api, paid_clinic["practitioner"]["id"])[index])
+    assert a.status_code == 201 and a.json()["status"] == "pending_payment", a.text
+    return patient, a.json()
+
+
+def create(api, patient, appointment_id, key=None):
+    return api.post("/v1/payments", {"appointment_id": appointment_id}, token=patient.access,
+                    headers={"Idempotency-Key": key or str(uuid.uuid4())})
+
+
+def sim_pay(order_id, **body):
+    r = requests.post(f"{GATEWAY}/v1/test/orders/{order_id}/pay", json=body, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def wait_for(fn, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(0.1)
+    return fn()
+
+
+def test_pay_by_webhook_confirms_the_appointment_once(api, paid_clinic, db):
+    patient, appt = pending(api, paid_clinic)
+    r = create(api, patient, appt["id"])
+    assert r.status_code == 201, r.text
+    p = r.json()
+    assert p["amount"] == {"amount_minor": 75000, "currency": "INR"} and p["status"] == "created"
+    assert p["gateway"] == "razorpay" and p["key_id"] and p["gateway_order_id"].startswith("order_")
+    assert requests.get(p["checkout_url"], timeout=5).status_code == 200  # the hosted checkout page
+    # Another key gets the same open payment; another patient cannot see it.
+    assert create(api, patient, appt["id"]).json()["payment_id"] == p["payment_id"]
+    assert_problem(create(api, new_patient(api), appt["id"]), 404)
+    sim_pay(p["gateway_order_id"], outcome="approve", duplicates=2)
+    paid = wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "captured")
+    assert paid
+    assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
+    time.sleep(0.5)  # let the duplicate deliveries land
+    assert db(f"SELECT count(*) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' AND kind = 'captured'") == "1"
+    hist = api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status_history"]
+    assert [h["to"] for h in hist].count("booked") == 1
+
+
+def test_client_verify_with_checkout_signature(api, paid_clinic):
+    patient, appt = pending(api, paid_clinic, 1)
+    p = create(api, patient, appt["id"]).json()
+    result = sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
+    bad = api.post(f"/v1/payments/{p['payment_id']}/verify",
+                   {"gateway_payment_id": result["razorpay_payment_id"], "signature": "00" * 32}, token=patient.access)
+    assert_problem(bad, 400, "SIGNATURE_INVALID")
+    r = api.post(f"/v1/payments/{p['payment_id']}/verify",
+                 {"gateway_payment_id": result["razorpay_payment_id"], "signature": result["razorpay_signature"]},
+                 token=patient.access)
+    assert r.status_code == 200 and r.json()["status"] == "captured", r.text
+    assert api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked"
+
+
+def test_forged_and_replayed_webhooks(api, paid_clinic, db):
+    patient, appt = pending(api, paid_clinic, 2)
+    p = create(api, patient, appt["id"]).json()
+    body = json.dumps({"entity": "event", "event": "payment.captured", "id": "evt_forged",
+                       "payload": {"payment": {"entity": {"id": "pay_forged", "order_id": p["gateway_order_id"],
+                                                          "amount": 75000, "currency": "INR", "status": "captured"}}}})
+    url = f"{api.base}/v1/payments/webhooks/razorpay"
+    for headers in ({"Content-Type": "application/json"},
+                    {"Content-Type": "application/json", "X-Razorpay-Signature": "ab" * 32},
+                    {"Content-Type": "application/json",
+                     "X-Razorpay-Signature": hmac.new(b"wrong secret", body.encode(), hashlib.sha256).hexdigest()}):
+        assert_problem(requests.post(url, data=body, headers=headers, timeout=10), 401, "SIGNATURE_INVALID")
+    assert api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "created"
+    assert db("SELECT count(*) FROM payment.webhook_events WHERE event_id = 'evt_forged'") == "0"
+    # A decline: failed, and a later out-of-order event never overwrites a capture.
+    sim_pay(p["gateway_order_id"], outcome="decline")
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "failed")
+    assert api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "pending_payment"
+
+
+def test_twenty_concurrent_creates_make_one_order(api, paid_clinic):
+    patient, appt = pending(api, paid_clinic, 3)
+    key = str(uuid.uuid4())
+    barrier = threading.Barrier(20)
+
+    def attempt(_):
+        barrier.wait()
+        return requests.post(f"{api.base}/v1/payments", json={"appointment_id": appt["id"]}, timeout=30,
+                             headers={"Authorization": f"Bearer {patient.access}", "Idempotency-Key": key})
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(attempt, range(20)))
+    assert all(r.status_code == 201 for r in results), [r.text for r in results if r.status_code != 201]
+    assert len({r.json()["payment_id"] for r in results}) == 1
+    orders = requests.get(f"{GATEWAY}/v1/test/ledger", timeout=5).json()["orders"]
+    assert len([o for o in orders if o["receipt"] == "appt_" + appt["id"][:8]]) == 1
+    # The same key with another appointment is a conflict.
+    _, other = pending(api, paid_clinic, 4)
+    r = api.post("/v1/payments", {"appointment_id": other["id"]}, token=patient.access, headers={"Idempotency-Key": key})
+    assert r.status_code in (404, 409)
+
+
+def test_unpayable_and_gateway_down(api, paid_clinic, clinic_free=None):
+    patient, appt = pending(api, paid_clinic, 5)
+    requests.post(f"{GATEWAY}/v1/test/fail", json={"mode": "down"}, timeout=5)
+    try:
+        assert_problem(create(api, patient, appt["id"]), 503, "GATEWAY_UNAVAILABLE")
+        assert api.get("/v1/payments", params={"appointment_id": appt["id"]}, token=patient.access).json()["items"] == []
+    finally:
+        requests.post(f"{GATEWAY}/v1/test/fail", json={"mode": "none"}, timeout=5)
+    assert create(api, patient, appt["id"]).status_code == 201  # works again, nothing half-written before
+    assert_problem(api.post("/v1/payments", {"appointment_id": "not-a-uuid"}, token=patient.access), 400)
