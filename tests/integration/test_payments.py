@@ -143,3 +143,61 @@ def test_unpayable_and_gateway_down(api, paid_clinic, clinic_free=None):
         requests.post(f"{GATEWAY}/v1/test/fail", json={"mode": "none"}, timeout=5)
     assert create(api, patient, appt["id"]).status_code == 201  # works again, nothing half-written before
     assert_problem(api.post("/v1/payments", {"appointment_id": "not-a-uuid"}, token=patient.access), 400)
+
+
+def captured_payment(api, paid_clinic, index):
+    patient, appt = pending(api, paid_clinic, index)
+    p = create(api, patient, appt["id"]).json()
+    sim_pay(p["gateway_order_id"], outcome="approve")
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "captured")
+    return patient, appt, p
+
+
+def test_refunds_partial_then_rest_never_more(api, paid_clinic, db):
+    patient, appt, p = captured_payment(api, paid_clinic, 6)
+    owner = paid_clinic["owner"]
+    refreshed = api.post("/v1/auth/refresh", {"refresh_token": owner.refresh}).json()  # org_admin role in the token
+    owner.access, owner.refresh = refreshed["access_token"], refreshed["refresh_token"]
+    url = f"/v1/payments/{p['payment_id']}/refunds"
+    assert_problem(api.post(url, {"reason": "x"}, token=patient.access), 403)
+    assert_problem(api.post(url, {"amount": {"amount_minor": 80000, "currency": "INR"}}, token=owner.access), 400,
+                   "REFUND_EXCEEDS_CAPTURED")
+    key = str(uuid.uuid4())
+    r = api.post(url, {"amount": {"amount_minor": 25000, "currency": "INR"}, "reason": "discount"}, token=owner.access,
+                 headers={"Idempotency-Key": key})
+    assert r.status_code == 201 and r.json()["status"] == "processed", r.text
+    again = api.post(url, {"amount": {"amount_minor": 25000, "currency": "INR"}, "reason": "discount"}, token=owner.access,
+                     headers={"Idempotency-Key": key})
+    assert again.json()["id"] == r.json()["id"]
+    got = api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()
+    assert got["status"] == "partially_refunded" and got["amount_refunded"]["amount_minor"] == 25000
+    rest = api.post(url, {"reason": "cancelled by clinic"}, token=owner.access)
+    assert rest.status_code == 201 and rest.json()["amount"]["amount_minor"] == 50000
+    assert api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "refunded"
+    assert_problem(api.post(url, {"amount": {"amount_minor": 1, "currency": "INR"}}, token=owner.access), 400)
+    time.sleep(0.5)  # the gateway's refund.processed webhooks land; nothing doubles
+    assert db(f"SELECT -sum(amount_minor) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' AND kind = 'refunded'") == "75000"
+    sim = requests.get(f"{GATEWAY}/v1/test/ledger", timeout=5).json()
+    assert sum(x["amount"] for x in sim["refunds"] if x["payment_id"] == got["gateway_payment_id"]) == 75000
+
+
+def test_cancellation_before_cutoff_refunds_automatically(api, paid_clinic):
+    patient, appt, p = captured_payment(api, paid_clinic, 7)
+    assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
+    r = api.post(f"/v1/appointments/{appt['id']}/cancel", {"reason": "cannot come"}, token=patient.access)
+    assert r.status_code == 200, r.text
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "refunded",
+                    timeout=15)
+    refunds = api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["refunds"]
+    assert len(refunds) == 1 and refunds[0]["initiated_by"] == "system" and refunds[0]["amount"]["amount_minor"] == 75000
+
+
+def test_late_capture_after_hold_expiry_is_refunded(api, paid_clinic, db):
+    patient, appt = pending(api, paid_clinic, 8)
+    p = create(api, patient, appt["id"]).json()
+    db(f"UPDATE appointment.appointments SET hold_expires_at = now() - interval '1 second' WHERE id = '{appt['id']}'")
+    assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "expired")
+    sim_pay(p["gateway_order_id"], outcome="approve")
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "refunded",
+                    timeout=15)
+    assert api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "expired"

@@ -155,6 +155,9 @@ std::vector<Route> AllRoutes() {
       pay("GET", "/v1/payments/{id}", "GetPayment", "One payment", true),
       pay("POST", "/v1/payments/{payment_id}/verify", "VerifyPayment",
           "Confirm a checkout with its signature", true),
+      pay("POST", "/v1/payments/{payment_id}/refunds", "CreateRefund",
+          "Refund all or part of a payment (org admins, platform admins; send an Idempotency-Key)",
+          true, 201),
   };
   Route webhook = pay("POST", "/v1/payments/webhooks/{gateway}", "HandleGatewayWebhook",
                       "Gateway webhooks, authenticated by X-Razorpay-Signature over the raw body", false);

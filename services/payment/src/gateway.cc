@@ -131,6 +131,19 @@ absl::StatusOr<GatewayPayment> RazorpayGateway::GetPayment(const std::string& pa
                         j.value("currency", ""), j.value("status", "")};
 }
 
+absl::StatusOr<std::pair<std::string, std::string>> RazorpayGateway::CreateRefund(
+    const std::string& payment_id, int64_t amount_minor) {
+  for (char c : payment_id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return Down();
+  }
+  nlohmann::json body = {{"amount", amount_minor}};
+  auto r = Call("POST", "/v1/payments/" + payment_id + "/refund", body.dump(), 0);  // never retried
+  if (!r.ok()) return r.status();
+  auto j = nlohmann::json::parse(*r, nullptr, false);
+  if (!j.is_object() || !j.contains("id")) return Down();
+  return std::make_pair(j["id"].get<std::string>(), j.value("status", "pending"));
+}
+
 bool RazorpayGateway::VerifyCheckoutSignature(const std::string& order_id, const std::string& payment_id,
                                               const std::string& signature) const {
   return ConstantTimeEquals(HmacSha256Hex(key_secret_, order_id + "|" + payment_id), signature);

@@ -36,6 +36,9 @@ class Gateway {
   virtual absl::StatusOr<GatewayOrder> CreateOrder(int64_t amount_minor, const std::string& currency,
                                                    const std::string& receipt) = 0;
   virtual absl::StatusOr<GatewayPayment> GetPayment(const std::string& payment_id) = 0;
+  // Refunds part or all of a captured payment; returns the gateway's refund id and status.
+  virtual absl::StatusOr<std::pair<std::string, std::string>> CreateRefund(const std::string& payment_id,
+                                                                           int64_t amount_minor) = 0;
   // Checkout signature: HMAC-SHA256("<order_id>|<payment_id>", key secret), hex.
   virtual bool VerifyCheckoutSignature(const std::string& order_id, const std::string& payment_id,
                                        const std::string& signature) const = 0;
@@ -53,6 +56,8 @@ class RazorpayGateway final : public Gateway {
   absl::StatusOr<GatewayOrder> CreateOrder(int64_t amount_minor, const std::string& currency,
                                            const std::string& receipt) override;
   absl::StatusOr<GatewayPayment> GetPayment(const std::string& payment_id) override;
+  absl::StatusOr<std::pair<std::string, std::string>> CreateRefund(const std::string& payment_id,
+                                                                   int64_t amount_minor) override;
   bool VerifyCheckoutSignature(const std::string& order_id, const std::string& payment_id,
                                const std::string& signature) const override;
   bool VerifyWebhookSignature(const std::string& raw_body, const std::string& signature) const override;

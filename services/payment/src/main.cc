@@ -3,6 +3,8 @@
 //   payment-service migrate    apply migrations (MIGRATION_DATABASE_URL)
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
+#include <unistd.h>
 
 #include <grpcpp/grpcpp.h>
 
@@ -78,5 +80,21 @@ int main(int argc, char** argv) {
   payment::PaymentServiceImpl service(config, &pool, &gateway, iam, appointments);
   outbox::Relay relay(&pool, &redis, "payment", "payment-service");
   relay.Start();
-  return grpc_server::RunServer(server, {&service}, registry, [&] { return pool.Ping(); }, [&] { relay.Stop(); });
+  // Appointment events (cancellations → refunds), on a connection of its own.
+  redis::Client consumer_redis(*redis_url);
+  std::atomic<bool> stop{false};
+  std::thread consumer([&] {
+    std::string name = "payment-" + std::to_string(::getpid());
+    while (!stop) {
+      if (service.ConsumeAppointmentEventsOnce(consumer_redis, name) == 0) {
+        for (int i = 0; i < 10 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  });
+  int rc = grpc_server::RunServer(server, {&service}, registry, [&] { return pool.Ping(); }, [&] {
+    stop = true;
+    consumer.join();
+    relay.Stop();
+  });
+  return rc;
 }

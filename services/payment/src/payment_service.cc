@@ -49,6 +49,28 @@ constexpr const char* kCols =
     "p.failure_reason, extract(epoch from p.created_at)::bigint, extract(epoch from p.updated_at)::bigint, "
     "extract(epoch from p.captured_at)::bigint";
 
+v1::RefundStatus RefundStatusOf(const std::string& s) {
+  return s == "processed" ? v1::REFUND_STATUS_PROCESSED : s == "failed" ? v1::REFUND_STATUS_FAILED
+                                                                        : v1::REFUND_STATUS_PENDING;
+}
+
+constexpr const char* kRefundCols =
+    "r.id::text, r.payment_id::text, r.amount_minor, r.currency, r.status, r.reason, r.initiated_by, "
+    "r.gateway_refund_id, extract(epoch from r.created_at)::bigint, extract(epoch from r.processed_at)::bigint";
+
+void ReadRefund(const pqxx::row& r, v1::Refund* out) {
+  out->set_id(r[0].as<std::string>());
+  out->set_payment_id(r[1].as<std::string>());
+  out->mutable_amount()->set_amount_minor(r[2].as<int64_t>());
+  out->mutable_amount()->set_currency(r[3].as<std::string>());
+  out->set_status(RefundStatusOf(r[4].as<std::string>()));
+  out->set_reason(r[5].as<std::string>());
+  out->set_initiated_by(r[6].as<std::string>());
+  if (!r[7].is_null()) out->set_gateway_refund_id(r[7].as<std::string>());
+  out->mutable_created_at()->set_seconds(r[8].as<int64_t>());
+  if (!r[9].is_null()) out->mutable_processed_at()->set_seconds(r[9].as<int64_t>());
+}
+
 void Read(const pqxx::row& r, v1::Payment* p) {
   p->set_id(r[0].as<std::string>());
   p->set_appointment_id(r[1].as<std::string>());
@@ -66,6 +88,17 @@ void Read(const pqxx::row& r, v1::Payment* p) {
   p->mutable_created_at()->set_seconds(r[11].as<int64_t>());
   p->mutable_updated_at()->set_seconds(r[12].as<int64_t>());
   if (!r[13].is_null()) p->mutable_captured_at()->set_seconds(r[13].as<int64_t>());
+}
+
+void LoadRefunds(transaction_base& tx, v1::Payment* p) {
+  int64_t refunded = 0;
+  for (const auto& r : tx.exec_params(std::string("SELECT ") + kRefundCols +
+                                          " FROM payment.refunds r WHERE r.payment_id = $1::uuid ORDER BY r.created_at",
+                                      p->id())) {
+    ReadRefund(r, p->add_refunds());
+    if (r[4].as<std::string>() != "failed") refunded += r[2].as<int64_t>();
+  }
+  p->mutable_amount_refunded()->set_amount_minor(refunded);
 }
 
 std::string Sha256Hex(const std::string& data) {
@@ -240,6 +273,7 @@ grpc::Status PaymentServiceImpl::GetPayment(Ctx* ctx, const v1::GetPaymentReques
                                  req->id());
       if (rows.empty()) return kNotFound;
       Read(rows[0], resp);
+      LoadRefunds(tx, resp);
       return absl::OkStatus();
     });
   });
@@ -327,9 +361,11 @@ void PaymentServiceImpl::ConfirmAppointment(const std::string& payment_id, const
     return;
   }
   if (resp.outcome() == appointment::v1::CONFIRM_PAYMENT_OUTCOME_NOT_CONFIRMABLE) {
-    // Captured after the hold expired (or the appointment was cancelled): this needs a
-    // refund; automatic refunds arrive with the refunds work (issue 4), logged until then.
+    // Captured after the hold expired (or the appointment was cancelled): give it back.
     log::Warn("capture_not_confirmable", {{"payment_id", payment_id}, {"appointment_id", appointment_id}});
+    auto r = Refund(payment_id, 0, "captured after the booking hold expired", "system", "",
+                    "late-capture:" + payment_id, pg::Subject::System());
+    if (!r.ok()) log::Error("late_capture_refund_failed", {{"payment_id", payment_id}});
   }
 }
 
@@ -415,6 +451,25 @@ grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx, const v1::Handle
         forget();
         return a;
       }
+    } else if (type == "refund.processed") {
+      nlohmann::json refund = j["payload"].contains("refund") ? j["payload"]["refund"].value("entity", nlohmann::json::object())
+                                                             : nlohmann::json::object();
+      auto f = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+        auto r = tx.exec_params("UPDATE payment.refunds SET status = 'processed', processed_at = now() WHERE "
+                                "gateway_refund_id = $1 AND status = 'pending' RETURNING payment_id::text, amount_minor, currency",
+                                refund.value("id", ""));
+        applied = !r.empty();
+        if (applied) {
+          tx.exec_params("INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
+                         "($1::uuid, 'refunded', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
+                         r[0][0].as<std::string>(), -r[0][1].as<int64_t>(), r[0][2].as<std::string>(), refund.value("id", ""));
+        }
+        return absl::OkStatus();
+      });
+      if (!f.ok()) {
+        forget();
+        return f;
+      }
     } else if (type == "payment.failed" && !order_id.empty()) {
       auto f = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
         // An older failure never overwrites a capture.
@@ -441,6 +496,199 @@ grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx, const v1::Handle
     resp->set_applied(applied);
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<v1::Refund> PaymentServiceImpl::Refund(const std::string& payment_id, int64_t amount_minor,
+                                                      const std::string& reason, const std::string& initiated_by,
+                                                      const std::string& user_id, const std::string& key,
+                                                      const pg::Subject& subject) {
+  std::string request_hash = Sha256Hex(payment_id + "|" + std::to_string(amount_minor) + "|" + reason);
+  std::string refund_id, gateway_payment_id, currency;
+  int64_t amount = amount_minor;
+  bool replay = false;
+  auto s = pg::WithTransaction(*pool_, subject, [&](transaction_base& tx) -> absl::Status {
+    // Serialize refunds of one payment: the total can never pass the captured amount.
+    auto rows = tx.exec_params("SELECT status, amount_minor, currency, coalesce(gateway_payment_id, '') FROM "
+                               "payment.payments WHERE id = $1::uuid FOR UPDATE",
+                               payment_id);
+    if (rows.empty()) return kNotFound;
+    if (!key.empty()) {
+      auto prior = tx.exec_params("SELECT id::text, request_hash FROM payment.refunds WHERE payment_id = $1::uuid "
+                                  "AND idempotency_key = $2",
+                                  payment_id, key);
+      if (!prior.empty()) {
+        if (prior[0][1].as<std::string>() != request_hash) {
+          return st::Conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used for a different refund.");
+        }
+        refund_id = prior[0][0].as<std::string>();
+        replay = true;
+        return absl::OkStatus();
+      }
+    }
+    std::string status = rows[0][0].as<std::string>();
+    if (status != "captured" && status != "partially_refunded") {
+      return st::FailedPrecondition("NOT_REFUNDABLE", "Only a captured payment can be refunded.");
+    }
+    int64_t captured = rows[0][1].as<int64_t>();
+    currency = rows[0][2].as<std::string>();
+    gateway_payment_id = rows[0][3].as<std::string>();
+    int64_t already = tx.exec_params("SELECT coalesce(sum(amount_minor), 0)::bigint FROM payment.refunds WHERE "
+                                     "payment_id = $1::uuid AND status <> 'failed'",
+                                     payment_id)[0][0].as<int64_t>();
+    if (amount == 0) amount = captured - already;
+    if (amount <= 0 || already + amount > captured) {
+      return st::InvalidArgument("REFUND_EXCEEDS_CAPTURED", "Refunds cannot exceed the captured amount.",
+                                 {{"amount", "at most " + std::to_string(captured - already) + " can be refunded"}});
+    }
+    auto r = tx.exec_params(
+        "INSERT INTO payment.refunds (payment_id, amount_minor, currency, status, reason, initiated_by, "
+        "initiated_by_user, idempotency_key, request_hash) VALUES ($1::uuid, $2, $3, 'pending', $4, $5, "
+        "nullif($6, '')::uuid, nullif($7, ''), $8) RETURNING id::text",
+        payment_id, amount, currency, reason, initiated_by, user_id, key, request_hash);
+    refund_id = r[0][0].as<std::string>();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  if (!replay) {
+    auto g = gateway_->CreateRefund(gateway_payment_id, amount);
+    auto u = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+      if (!g.ok()) {
+        tx.exec_params("UPDATE payment.refunds SET status = 'failed' WHERE id = $1::uuid", refund_id);
+        return absl::OkStatus();
+      }
+      tx.exec_params("UPDATE payment.refunds SET gateway_refund_id = $2, status = CASE WHEN $3 = 'processed' THEN "
+                     "'processed' ELSE status END, processed_at = CASE WHEN $3 = 'processed' THEN now() END WHERE "
+                     "id = $1::uuid",
+                     refund_id, g->first, g->second);
+      if (g->second == "processed") {
+        tx.exec_params("INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
+                       "($1::uuid, 'refunded', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
+                       payment_id, -amount, currency, g->first);
+        tx.exec_params("UPDATE payment.payments p SET status = CASE WHEN (SELECT coalesce(sum(amount_minor), 0) FROM "
+                       "payment.refunds WHERE payment_id = p.id AND status = 'processed') >= p.amount_minor THEN "
+                       "'refunded' ELSE 'partially_refunded' END, updated_at = now() WHERE id = $1::uuid",
+                       payment_id);
+        nlohmann::json ev = {{"refund_id", refund_id}, {"payment_id", payment_id},
+                             {"amount", {{"amount_minor", amount}, {"currency", currency}}},
+                             {"initiated_by", initiated_by}};
+        outbox::Enqueue(tx, "payment", "refund.processed", refund_id, ev.dump());
+      }
+      return absl::OkStatus();
+    });
+    if (!u.ok()) return u;
+    if (!g.ok()) return g.status();
+  }
+  v1::Refund out;
+  auto rd = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+    auto rows = tx.exec_params(std::string("SELECT ") + kRefundCols + " FROM payment.refunds r WHERE r.id = $1::uuid",
+                               refund_id);
+    if (rows.empty()) return kNotFound;
+    ReadRefund(rows[0], &out);
+    return absl::OkStatus();
+  });
+  if (!rd.ok()) return rd;
+  return out;
+}
+
+grpc::Status PaymentServiceImpl::CreateRefund(Ctx* ctx, const v1::CreateRefundRequest* req, v1::Refund* resp) {
+  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = authn_.Authenticate(*ctx);
+    if (!caller.ok()) return caller.status();
+    if (!validate::ValidUuid(req->payment_id())) return kNotFound;
+    std::string key = req->idempotency_key().empty() ? grpc_server::Metadata(*ctx, "idempotency-key")
+                                                     : req->idempotency_key();
+    if (req->has_amount() && req->amount().amount_minor() <= 0) {
+      return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
+                                 {{"amount.amount_minor", "must be positive"}});
+    }
+    if (validate::CodePoints(req->reason()) > 500) {
+      return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
+                                 {{"reason", "must be at most 500 characters"}});
+    }
+    // Who: platform admins, or admins of the selling organization.
+    std::string org_id;
+    auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+      auto rows = tx.exec_params("SELECT organization_id::text FROM payment.payments WHERE id = $1::uuid", req->payment_id());
+      if (rows.empty()) return kNotFound;
+      org_id = rows[0][0].as<std::string>();
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    bool platform = caller->HasRole("platform_admin");
+    if (!platform && !caller->HasRole("org_admin:" + org_id)) {
+      return st::PermissionDenied("FORBIDDEN", "Only the organization's admins or platform admins refund.");
+    }
+    auto r = Refund(req->payment_id(), req->has_amount() ? req->amount().amount_minor() : 0, req->reason(),
+                    platform ? "platform_admin" : "org_admin", caller->sub, key, pg::Subject::System());
+    if (!r.ok()) return r.status();
+    *resp = *r;
+    return absl::OkStatus();
+  });
+}
+
+int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis, const std::string& consumer) {
+  const std::string stream = "healthtech:events:appointment", group = "payment-service";
+  (void)redis.Command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});  // BUSYGROUP when it exists
+  auto r = redis.Command({"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, "0"});
+  // First our own pending (unacknowledged) entries, then new ones.
+  if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.empty() ||
+      r->elements[0].elements.size() < 2 || r->elements[0].elements[1].elements.empty()) {
+    r = redis.Command({"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, ">"});
+  }
+  if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.empty()) return 0;
+  int handled = 0;
+  for (const auto& entry : r->elements[0].elements[1].elements) {
+    if (entry.elements.size() < 2) continue;
+    std::string entry_id = entry.elements[0].str, id, type, payload;
+    const auto& f = entry.elements[1].elements;
+    for (size_t i = 0; i + 1 < f.size(); i += 2) {
+      if (f[i].str == "id") id = f[i + 1].str;
+      if (f[i].str == "type") type = f[i + 1].str;
+      if (f[i].str == "payload") payload = f[i + 1].str;
+    }
+    bool ok = true;
+    if (type == "appointment.cancelled" && !id.empty()) {
+      auto j = nlohmann::json::parse(payload, nullptr, false);
+      bool first_time = false;
+      auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+        first_time = !tx.exec_params("INSERT INTO payment.consumed_events (event_id, event_type) VALUES ($1, $2) "
+                                     "ON CONFLICT DO NOTHING RETURNING 1",
+                                     id, type).empty();
+        return absl::OkStatus();
+      });
+      ok = s.ok();
+      // Cancellation policy: the clinic cancelling, or the patient before the cut-off,
+      // gets the whole fee back; after the cut-off nothing (per-organization percentages
+      // are an organization setting not applied yet).
+      bool entitled = j.is_object() && (j.value("cancelled_by_role", "") != "patient" || j.value("before_cutoff", false));
+      if (ok && first_time && entitled) {
+        std::string payment_id;
+        pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+          auto p = tx.exec_params("SELECT id::text FROM payment.payments WHERE appointment_id = $1::uuid AND status IN "
+                                  "('captured', 'partially_refunded')",
+                                  j.value("appointment_id", ""));
+          if (!p.empty()) payment_id = p[0][0].as<std::string>();
+          return absl::OkStatus();
+        }).IgnoreError();
+        if (!payment_id.empty()) {
+          auto rf = Refund(payment_id, 0, "appointment cancelled", "system", "", "cancel:" + id, pg::Subject::System());
+          if (!rf.ok() && rf.status().code() == absl::StatusCode::kUnavailable) {
+            // Retry later: forget we consumed it and leave the entry unacknowledged.
+            pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+              tx.exec_params("DELETE FROM payment.consumed_events WHERE event_id = $1", id);
+              return absl::OkStatus();
+            }).IgnoreError();
+            ok = false;
+          }
+        }
+      }
+    }
+    if (ok) {
+      (void)redis.Command({"XACK", stream, group, entry_id});
+      ++handled;
+    }
+  }
+  return handled;
 }
 
 }  // namespace healthtech::payment

@@ -6,6 +6,7 @@
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/payment/v1/payment_service.grpc.pb.h"
 #include "healthtech/pg/pool.h"
+#include "healthtech/redis/redis.h"
 
 namespace healthtech::payment {
 
@@ -30,6 +31,17 @@ class PaymentServiceImpl final : public v1::PaymentService::Service {
   grpc::Status VerifyPayment(Ctx*, const v1::VerifyPaymentRequest*, v1::Payment*) override;
   grpc::Status HandleGatewayWebhook(Ctx*, const v1::HandleGatewayWebhookRequest*,
                                     v1::HandleGatewayWebhookResponse*) override;
+  grpc::Status CreateRefund(Ctx*, const v1::CreateRefundRequest*, v1::Refund*) override;
+
+  // Refunds `amount_minor` (0 = all that remains) of a payment. Used by CreateRefund and
+  // by the platform itself (late captures, cancellations before the cut-off).
+  absl::StatusOr<v1::Refund> Refund(const std::string& payment_id, int64_t amount_minor,
+                                    const std::string& reason, const std::string& initiated_by,
+                                    const std::string& user_id, const std::string& idempotency_key,
+                                    const pg::Subject& subject);
+  // Consumes appointment events (consumer group "payment-service"): a cancellation that
+  // entitles the patient to a refund gets one. Returns the number of events handled.
+  int ConsumeAppointmentEventsOnce(class redis::Client& redis, const std::string& consumer);
 
  private:
   // Records a capture (idempotent) and confirms the appointment; returns the payment id.
