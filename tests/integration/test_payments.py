@@ -201,3 +201,35 @@ def test_late_capture_after_hold_expiry_is_refunded(api, paid_clinic, db):
     assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "refunded",
                     timeout=15)
     assert api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "expired"
+
+
+def test_invoices_and_credit_notes(api, paid_clinic, tmp_path):
+    import subprocess
+    patient, appt, p = captured_payment(api, paid_clinic, 9)
+    got = wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json().get("invoice_id"))
+    assert got, "no invoice after capture"
+    inv = api.get(f"/v1/invoices/{got}", token=patient.access).json()
+    assert inv["kind"] == "invoice" and inv["number"].startswith("INV/") and inv["number"].endswith(tuple("0123456789"))
+    assert inv["seller"]["gstin"] == "29AAGCB7383J1Z4" and inv["seller"]["name"] == "Sunrise Health Clinic Pvt Ltd"
+    assert inv["buyer"]["id"] == patient.id and inv["place_of_supply"] == "Karnataka"
+    assert inv["total"] == {"amount_minor": 75000, "currency": "INR"} and inv["line_items"][0]["tax_exempt"]
+    r = api.get(f"/v1/invoices/{got}.pdf", token=patient.access)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf" and r.content[:5] == b"%PDF-"
+    assert "attachment" in r.headers["Content-Disposition"]
+    pdf = tmp_path / "invoice.pdf"
+    pdf.write_bytes(r.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert inv["number"] in text and "INR 750.00" in text
+    assert_problem(api.get(f"/v1/invoices/{got}", token=new_patient(api).access), 404)
+    # The next invoice of the same organization takes the next number (no gaps).
+    patient2, appt2, p2 = captured_payment(api, paid_clinic, 10)
+    inv2_id = wait_for(lambda: api.get(f"/v1/payments/{p2['payment_id']}", token=patient2.access).json().get("invoice_id"))
+    inv2 = api.get(f"/v1/invoices/{inv2_id}", token=patient2.access).json()
+    assert int(inv2["number"].rsplit("/", 1)[1]) == int(inv["number"].rsplit("/", 1)[1]) + 1
+    # A refund gets a credit note pointing at the invoice.
+    owner = paid_clinic["owner"]
+    tokens = api.post("/v1/auth/refresh", {"refresh_token": owner.refresh}).json()
+    owner.access, owner.refresh = tokens["access_token"], tokens["refresh_token"]
+    api.post(f"/v1/payments/{p['payment_id']}/refunds", {"reason": "goodwill"}, token=owner.access)
+    refunds = api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["refunds"]
+    assert refunds and refunds[0]["status"] == "processed"

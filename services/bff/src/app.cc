@@ -467,6 +467,20 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
   if (!out->ParseFromString(result.response)) {
     co_return Problem(ctx, status::MakeProblem(502, "BAD_GATEWAY", "Internal error."));
   }
+  if (!route.raw_response_field.empty()) {
+    const auto* d = out->GetDescriptor();
+    const auto* r = out->GetReflection();
+    Response raw{static_cast<http::status>(route.success_status), ctx.version};
+    raw.body() = r->GetString(*out, d->FindFieldByName(route.raw_response_field));
+    raw.set(http::field::content_type, r->GetString(*out, d->FindFieldByName(route.raw_response_type_field)));
+    std::string filename = r->GetString(*out, d->FindFieldByName(route.raw_response_filename_field));
+    filename.erase(std::remove_if(filename.begin(), filename.end(),
+                                  [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'); }),
+                   filename.end());
+    if (!filename.empty()) raw.set(http::field::content_disposition, "attachment; filename=\"" + filename + "\"");
+    raw.set(http::field::cache_control, route.cache_control);
+    co_return raw;
+  }
   std::string json;
   json.reserve(static_cast<size_t>(out->ByteSizeLong()) * 2 + 64);
   AppendMessageJson(*out, &json);

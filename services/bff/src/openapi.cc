@@ -34,7 +34,7 @@ std::string BuildOpenApi(const Router& router) {
     if (m == nullptr) continue;
     std::vector<std::string> path_params;
     for (const auto& seg : r.segments) {
-      if (seg.size() > 2 && seg.front() == '{') path_params.push_back(seg.substr(1, seg.size() - 2));
+      if (seg.size() > 2 && seg.front() == '{') path_params.push_back(seg.substr(1, seg.find('}') - 1));
     }
     nlohmann::json op = {{"operationId", OperationId(r)},
                          {"summary", r.summary},
@@ -72,11 +72,12 @@ std::string BuildOpenApi(const Router& router) {
     std::string out_name = m->output_type()->full_name();
     for (auto& c : out_name) if (c == '.') c = '_';
     if (!components.contains(out_name)) components[out_name] = SchemaFor(m->output_type(), &components);
+    nlohmann::json success_content =
+        r.raw_response_field.empty()
+            ? nlohmann::json{{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + out_name}}}}}}
+            : nlohmann::json{{"application/pdf", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}};
     nlohmann::json responses = {
-        {std::to_string(r.success_status),
-         {{"description", "Success"},
-          {"content",
-           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + out_name}}}}}}}}},
+        {std::to_string(r.success_status), {{"description", "Success"}, {"content", success_content}}},
         {"400", ProblemRef("Invalid request")},
         {"429", ProblemRef("Rate limited")},
         {"default", ProblemRef("Error (RFC 9457 problem details)")},

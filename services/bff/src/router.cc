@@ -81,10 +81,18 @@ Match Router::Find(std::string_view method, std::string_view path) const {
     bool ok = true;
     for (size_t i = 0; i < segs.size() && ok; ++i) {
       const std::string& t = r.segments[i];
-      if (t.size() > 2 && t.front() == '{' && t.back() == '}') {
-        auto decoded = PercentDecode(segs[i], false);
+      size_t close = t.find('}');
+      if (t.size() > 2 && t.front() == '{' && close != std::string::npos) {
+        // "{name}" or "{name}.ext": a parameter, optionally followed by a literal suffix.
+        std::string suffix = t.substr(close + 1);
+        const std::string& seg = segs[i];
+        if (seg.size() <= suffix.size() || seg.compare(seg.size() - suffix.size(), suffix.size(), suffix) != 0) {
+          ok = false;
+          continue;
+        }
+        auto decoded = PercentDecode(std::string_view(seg).substr(0, seg.size() - suffix.size()), false);
         if (!decoded || decoded->empty()) ok = false;
-        else params[t.substr(1, t.size() - 2)] = *decoded;
+        else params[t.substr(1, close - 1)] = *decoded;
       } else if (t != segs[i]) {
         ok = false;
       }

@@ -31,6 +31,11 @@ struct Route {
   bool raw_body_always = false;
   // Request headers copied into fields (header name, field name).
   std::vector<std::pair<std::string, std::string>> header_fields;
+  // When set, the response is this bytes field sent raw, with the Content-Type from
+  // `raw_response_type_field` and a download name from `raw_response_filename_field`.
+  std::string raw_response_field;
+  std::string raw_response_type_field;
+  std::string raw_response_filename_field;
   std::vector<std::string> segments;  // filled by the router
 };
 

@@ -159,6 +159,13 @@ std::vector<Route> AllRoutes() {
           "Refund all or part of a payment (org admins, platform admins; send an Idempotency-Key)",
           true, 201),
   };
+  // The ".pdf" template first: "{id}" alone would also match "<id>.pdf".
+  Route pdf = pay("GET", "/v1/invoices/{id}.pdf", "GetInvoicePdf", "An invoice or credit note as a PDF", true);
+  pdf.raw_response_field = "pdf";
+  pdf.raw_response_type_field = "content_type";
+  pdf.raw_response_filename_field = "filename";
+  payment_routes.push_back(pdf);
+  payment_routes.push_back(pay("GET", "/v1/invoices/{id}", "GetInvoice", "An invoice or credit note", true));
   Route webhook = pay("POST", "/v1/payments/webhooks/{gateway}", "HandleGatewayWebhook",
                       "Gateway webhooks, authenticated by X-Razorpay-Signature over the raw body", false);
   webhook.raw_body_field = "raw_body";

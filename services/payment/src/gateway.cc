@@ -84,7 +84,10 @@ absl::StatusOr<std::string> RazorpayGateway::Call(const std::string& method, con
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     }
+    auto started = std::chrono::steady_clock::now();
     CURLcode rc = curl_easy_perform(curl);
+    log::Debug("gateway_call", {{"path", path}, {"curl", curl_easy_strerror(rc)},
+                                {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
     long http = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
     curl_slist_free_all(headers);

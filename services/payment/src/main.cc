@@ -53,10 +53,12 @@ int main(int argc, char** argv) {
   std::string redis_url_text = env.Required("REDIS_URL");
   std::string iam_url = env.Required("IAM_SERVICE_URL");
   std::string appointment_url = env.Required("APPOINTMENT_SERVICE_URL");
+  std::string org_url = env.Required("ORG_SERVICE_URL");
   payment::Config config;
   config.internal_token = env.Required("INTERNAL_SERVICE_TOKEN", true);
   config.jwt_issuer = env.String("JWT_ISSUER", "https://api.healthtech.com");
   config.jwt_audience = env.String("JWT_AUDIENCE", "healthtech-api");
+  config.gst_rate_bps = env.Int("GST_RATE_BPS", 0, 0, 2800);
   std::string gateway_url = env.Required("GATEWAY_BASE_URL");
   std::string key_id = env.Required("GATEWAY_KEY_ID");
   std::string key_secret = env.Required("GATEWAY_KEY_SECRET", true);
@@ -77,7 +79,8 @@ int main(int argc, char** argv) {
   payment::RazorpayGateway gateway(gateway_url, key_id, key_secret, webhook_secret, checkout_url);
   auto iam = grpc::CreateChannel(iam_url, grpc::InsecureChannelCredentials());
   auto appointments = grpc::CreateChannel(appointment_url, grpc::InsecureChannelCredentials());
-  payment::PaymentServiceImpl service(config, &pool, &gateway, iam, appointments);
+  auto orgs = grpc::CreateChannel(org_url, grpc::InsecureChannelCredentials());
+  payment::PaymentServiceImpl service(config, &pool, &gateway, iam, appointments, orgs);
   outbox::Relay relay(&pool, &redis, "payment", "payment-service");
   relay.Start();
   // Appointment events (cancellations → refunds), on a connection of its own.

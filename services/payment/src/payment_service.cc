@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include "healthtech/grpc_server/server.h"
+#include "invoice.h"
 #include "healthtech/log/log.h"
 #include "healthtech/outbox/relay.h"
 #include "healthtech/status/status.h"
@@ -119,12 +120,15 @@ pg::Subject SubjectOf(const auth::Claims& c) { return {c.sub, c.RolesCsv()}; }
 
 PaymentServiceImpl::PaymentServiceImpl(Config config, pg::Pool* pool, Gateway* gateway,
                                        std::shared_ptr<grpc::Channel> iam,
-                                       std::shared_ptr<grpc::Channel> appointments)
+                                       std::shared_ptr<grpc::Channel> appointments,
+                                       std::shared_ptr<grpc::Channel> orgs)
     : config_(std::move(config)),
       pool_(pool),
       gateway_(gateway),
       authn_(auth::JwksFromIam(iam), config_.jwt_issuer, config_.jwt_audience),
-      appointments_(appointment::v1::AppointmentService::NewStub(appointments)) {}
+      appointments_(appointment::v1::AppointmentService::NewStub(appointments)),
+      orgs_(org::v1::OrgService::NewStub(orgs)),
+      iam_(iam::v1::IamService::NewStub(iam)) {}
 
 grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePaymentRequest* req,
                                                v1::CreatePaymentResponse* resp) {
@@ -274,6 +278,9 @@ grpc::Status PaymentServiceImpl::GetPayment(Ctx* ctx, const v1::GetPaymentReques
       if (rows.empty()) return kNotFound;
       Read(rows[0], resp);
       LoadRefunds(tx, resp);
+      auto inv = tx.exec_params("SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = 'invoice'",
+                                resp->id());
+      if (!inv.empty()) resp->set_invoice_id(inv[0][0].as<std::string>());
       return absl::OkStatus();
     });
   });
@@ -334,6 +341,10 @@ absl::Status PaymentServiceImpl::ApplyCapture(const std::string& order_id, const
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
+  log::Debug("capture_recorded", {{"payment_id", payment_id}});
+  if (auto inv = IssueDocument(payment_id, ""); !inv.ok()) {
+    log::Error("invoice_failed", {{"payment_id", payment_id}, {"error", std::string(inv.status().message())}});
+  }
   ConfirmAppointment(payment_id, request_id);
   return absl::OkStatus();
 }
@@ -388,7 +399,9 @@ grpc::Status PaymentServiceImpl::VerifyPayment(Ctx* ctx, const v1::VerifyPayment
                                  {{"signature", "does not match"}});
     }
     // The signature proves the checkout happened; the gateway says whether money moved.
+    log::Debug("verify_signature_ok");
     auto gp = gateway_->GetPayment(req->gateway_payment_id());
+    log::Debug("verify_gateway_answered");
     if (!gp.ok()) return gp.status();
     if (gp->order_id != order_id) {
       return st::InvalidArgument("SIGNATURE_INVALID", "This payment belongs to another order.", {});
@@ -577,6 +590,11 @@ absl::StatusOr<v1::Refund> PaymentServiceImpl::Refund(const std::string& payment
     });
     if (!u.ok()) return u;
     if (!g.ok()) return g.status();
+    if (g->second == "processed") {
+      if (auto cn = IssueDocument(payment_id, refund_id); !cn.ok()) {
+        log::Error("credit_note_failed", {{"refund_id", refund_id}, {"error", std::string(cn.status().message())}});
+      }
+    }
   }
   v1::Refund out;
   auto rd = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
@@ -689,6 +707,178 @@ int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis, const
     }
   }
   return handled;
+}
+
+absl::StatusOr<std::string> PaymentServiceImpl::IssueDocument(const std::string& payment_id,
+                                                              const std::string& refund_id) {
+  bool credit = !refund_id.empty();
+  // Already issued?
+  std::string existing, appointment_id, payer_id, org_id, currency, original;
+  int64_t amount = 0;
+  int64_t issued_at = 0;
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+    auto e = credit ? tx.exec_params("SELECT id::text FROM payment.invoices WHERE refund_id = $1::uuid", refund_id)
+                    : tx.exec_params("SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = "
+                                     "'invoice'", payment_id);
+    if (!e.empty()) existing = e[0][0].as<std::string>();
+    auto p = tx.exec_params("SELECT appointment_id::text, payer_id::text, organization_id::text, amount_minor, "
+                            "currency, extract(epoch from coalesce(captured_at, now()))::bigint FROM "
+                            "payment.payments WHERE id = $1::uuid",
+                            payment_id);
+    if (p.empty()) return kNotFound;
+    appointment_id = p[0][0].as<std::string>();
+    payer_id = p[0][1].as<std::string>();
+    org_id = p[0][2].as<std::string>();
+    amount = p[0][3].as<int64_t>();
+    currency = p[0][4].as<std::string>();
+    issued_at = p[0][5].as<int64_t>();
+    if (credit) {
+      auto r = tx.exec_params("SELECT amount_minor, extract(epoch from coalesce(processed_at, now()))::bigint FROM "
+                              "payment.refunds WHERE id = $1::uuid",
+                              refund_id);
+      if (r.empty()) return kNotFound;
+      amount = r[0][0].as<int64_t>();
+      issued_at = r[0][1].as<int64_t>();
+      auto o = tx.exec_params("SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = 'invoice'",
+                              payment_id);
+      if (!o.empty()) original = o[0][0].as<std::string>();
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  if (!existing.empty()) return existing;
+
+  v1::Invoice inv;
+  inv.set_kind(credit ? v1::INVOICE_KIND_CREDIT_NOTE : v1::INVOICE_KIND_INVOICE);
+  inv.set_payment_id(payment_id);
+  inv.set_appointment_id(appointment_id);
+  if (credit) inv.set_refund_id(refund_id);
+  if (!original.empty()) inv.set_original_invoice_id(original);
+  inv.mutable_issued_at()->set_seconds(issued_at);
+  // Seller: the (verified, hence public) organization.
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    org::v1::GetOrganizationRequest req;
+    req.set_id(org_id);
+    org::v1::Organization org;
+    grpc::Status gs = orgs_->GetOrganization(&ctx, req, &org);
+    if (!gs.ok()) return st::Unavailable("ORG_UNAVAILABLE", "Seller details are unavailable.");
+    auto* seller = inv.mutable_seller();
+    seller->set_id(org.id());
+    seller->set_name(org.legal_name());
+    if (org.has_gstin()) seller->set_gstin(org.gstin());
+    *seller->mutable_address() = org.address();
+    seller->set_email(org.contact_email());
+    inv.set_place_of_supply(org.address().state());
+  }
+  // Buyer: the patient.
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    ctx.AddMetadata("x-internal-token", config_.internal_token);
+    iam::v1::LookupUsersRequest req;
+    req.add_user_ids(payer_id);
+    iam::v1::LookupUsersResponse resp;
+    grpc::Status gs = iam_->LookupUsers(&ctx, req, &resp);
+    if (!gs.ok() || resp.users().empty()) return st::Unavailable("IAM_UNAVAILABLE", "Buyer details are unavailable.");
+    inv.mutable_buyer()->set_id(payer_id);
+    inv.mutable_buyer()->set_name(resp.users(0).full_name());
+    inv.mutable_buyer()->set_email(resp.users(0).email());
+  }
+  auto* li = inv.add_line_items();
+  li->set_description(std::string(credit ? "Refund of medical consultation, appointment " : "Medical consultation, appointment ") +
+                      appointment_id.substr(0, 8));
+  li->set_sac_code("9993");  // human health services
+  li->set_quantity(1);
+  li->mutable_unit_price()->set_amount_minor(amount);
+  li->mutable_unit_price()->set_currency(currency);
+  // Consultations are supplied at the clinic: the place of supply is the seller's state.
+  ComputeTotals(&inv, config_.gst_rate_bps, /*same_state=*/true);
+  std::string id;
+  s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+    std::string fy = FiscalYear(issued_at), kind = credit ? "credit_note" : "invoice";
+    // Gapless: the counter row stays locked until this transaction ends.
+    int seq = tx.exec_params("INSERT INTO payment.document_counters (organization_id, kind, fiscal_year, last_number) "
+                             "VALUES ($1::uuid, $2, $3, 1) ON CONFLICT (organization_id, kind, fiscal_year) DO UPDATE "
+                             "SET last_number = payment.document_counters.last_number + 1 RETURNING last_number",
+                             org_id, kind, fy)[0][0].as<int>();
+    inv.set_number(DocumentNumber(credit, fy, seq));
+    id = tx.exec("SELECT gen_random_uuid()::text")[0][0].as<std::string>();
+    inv.set_id(id);
+    // Issued documents are immutable: written once, complete.
+    auto r = tx.exec_params("INSERT INTO payment.invoices (id, kind, organization_id, fiscal_year, seq, number, "
+                            "payment_id, refund_id, document) VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7::uuid, "
+                            "nullif($8, '')::uuid, $9) ON CONFLICT DO NOTHING RETURNING id::text",
+                            id, kind, org_id, fy, seq, inv.number(), payment_id, refund_id,
+                            pqxx::binarystring(inv.SerializeAsString()));
+    if (r.empty()) {
+      // Someone issued it concurrently: roll back our number, keep theirs.
+      return st::Conflict("ALREADY_ISSUED", "issued concurrently");
+    }
+    nlohmann::json ev = {{"invoice_id", id}, {"number", inv.number()}, {"kind", kind}, {"payment_id", payment_id},
+                         {"payer_id", payer_id}, {"organization_id", org_id},
+                         {"total", {{"amount_minor", inv.total().amount_minor()}, {"currency", currency}}}};
+    outbox::Enqueue(tx, "payment", "invoice.issued", id, ev.dump());
+    return absl::OkStatus();
+  });
+  if (s.code() == absl::StatusCode::kAborted) {
+    // Issued concurrently by another request: return that one (never loop).
+    std::string found;
+    pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+      auto e = credit ? tx.exec_params("SELECT id::text FROM payment.invoices WHERE refund_id = $1::uuid", refund_id)
+                      : tx.exec_params("SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = "
+                                       "'invoice'", payment_id);
+      if (!e.empty()) found = e[0][0].as<std::string>();
+      return absl::OkStatus();
+    }).IgnoreError();
+    if (found.empty()) return st::Internal("invoice could not be issued");
+    return found;
+  }
+  if (!s.ok()) return s;
+  return id;
+}
+
+absl::StatusOr<v1::Invoice> PaymentServiceImpl::LoadInvoice(const std::string& id, const grpc::ServerContext& ctx) {
+  const absl::Status not_found = st::NotFound("INVOICE_NOT_FOUND", "No invoice with this id is visible to you.");
+  auto caller = authn_.Authenticate(ctx);
+  if (!caller.ok()) return caller.status();
+  if (!validate::ValidUuid(id)) return not_found;
+  v1::Invoice inv;
+  auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+    // Visible when its payment is (payer, seller's admins, platform admins: RLS).
+    auto r = tx.exec_params("SELECT i.document FROM payment.invoices i JOIN payment.payments p ON p.id = i.payment_id "
+                            "WHERE i.id = $1::uuid",
+                            id);
+    if (r.empty()) return not_found;
+    inv.ParseFromString(pqxx::binarystring(r[0][0]).str());
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return inv;
+}
+
+grpc::Status PaymentServiceImpl::GetInvoice(Ctx* ctx, const v1::GetInvoiceRequest* req, v1::Invoice* resp) {
+  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+    auto inv = LoadInvoice(req->id(), *ctx);
+    if (!inv.ok()) return inv.status();
+    *resp = *inv;
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status PaymentServiceImpl::GetInvoicePdf(Ctx* ctx, const v1::GetInvoicePdfRequest* req,
+                                               v1::GetInvoicePdfResponse* resp) {
+  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+    auto inv = LoadInvoice(req->id(), *ctx);
+    if (!inv.ok()) return inv.status();
+    resp->set_pdf(RenderPdf(*inv));
+    resp->set_content_type("application/pdf");
+    std::string name = inv->number();
+    for (auto& c : name) if (c == '/') c = '-';
+    resp->set_filename(name + ".pdf");
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace healthtech::payment

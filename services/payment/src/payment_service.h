@@ -4,6 +4,8 @@
 #include "gateway.h"
 #include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
 #include "healthtech/auth/authenticator.h"
+#include "healthtech/iam/v1/iam_service.grpc.pb.h"
+#include "healthtech/org/v1/org_service.grpc.pb.h"
 #include "healthtech/payment/v1/payment_service.grpc.pb.h"
 #include "healthtech/pg/pool.h"
 #include "healthtech/redis/redis.h"
@@ -13,6 +15,7 @@ namespace healthtech::payment {
 struct Config {
   std::string internal_token;
   std::string jwt_issuer, jwt_audience;
+  int gst_rate_bps = 0;  // healthcare services are exempt by default
 };
 
 // Payments for appointments. Amounts come from the appointment (its practitioner's fee
@@ -22,7 +25,7 @@ struct Config {
 class PaymentServiceImpl final : public v1::PaymentService::Service {
  public:
   PaymentServiceImpl(Config config, pg::Pool* pool, Gateway* gateway, std::shared_ptr<grpc::Channel> iam,
-                     std::shared_ptr<grpc::Channel> appointments);
+                     std::shared_ptr<grpc::Channel> appointments, std::shared_ptr<grpc::Channel> orgs);
 
   using Ctx = grpc::ServerContext;
   grpc::Status CreatePayment(Ctx*, const v1::CreatePaymentRequest*, v1::CreatePaymentResponse*) override;
@@ -32,6 +35,12 @@ class PaymentServiceImpl final : public v1::PaymentService::Service {
   grpc::Status HandleGatewayWebhook(Ctx*, const v1::HandleGatewayWebhookRequest*,
                                     v1::HandleGatewayWebhookResponse*) override;
   grpc::Status CreateRefund(Ctx*, const v1::CreateRefundRequest*, v1::Refund*) override;
+  grpc::Status GetInvoice(Ctx*, const v1::GetInvoiceRequest*, v1::Invoice*) override;
+  grpc::Status GetInvoicePdf(Ctx*, const v1::GetInvoicePdfRequest*, v1::GetInvoicePdfResponse*) override;
+
+  // Issues the invoice of a captured payment (or the credit note of a processed refund)
+  // once; a later call returns the existing one.
+  absl::StatusOr<std::string> IssueDocument(const std::string& payment_id, const std::string& refund_id);
 
   // Refunds `amount_minor` (0 = all that remains) of a payment. Used by CreateRefund and
   // by the platform itself (late captures, cancellations before the cut-off).
@@ -54,6 +63,9 @@ class PaymentServiceImpl final : public v1::PaymentService::Service {
   Gateway* gateway_;
   auth::Authenticator authn_;
   std::unique_ptr<appointment::v1::AppointmentService::Stub> appointments_;
+  std::unique_ptr<org::v1::OrgService::Stub> orgs_;
+  std::unique_ptr<iam::v1::IamService::Stub> iam_;
+  absl::StatusOr<v1::Invoice> LoadInvoice(const std::string& id, const grpc::ServerContext& ctx);
 };
 
 }  // namespace healthtech::payment
