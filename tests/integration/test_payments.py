@@ -233,3 +233,38 @@ def test_invoices_and_credit_notes(api, paid_clinic, tmp_path):
     api.post(f"/v1/payments/{p['payment_id']}/refunds", {"reason": "goodwill"}, token=owner.access)
     refunds = api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["refunds"]
     assert refunds and refunds[0]["status"] == "processed"
+
+
+def test_clinic_cancellation_refunds_in_full_even_after_the_cutoff(api, paid_clinic, db):
+    owner = paid_clinic["owner"]
+    org_id = paid_clinic["org"]["id"]
+    assert api.patch(f"/v1/organizations/{org_id}", {"late_cancellation_refund_percent": 40},
+                     token=owner.access).status_code == 200
+    patient, appt, p = captured_payment(api, paid_clinic, 11)
+    assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
+    # Past the cut-off for this practitioner, then the patient cancels.
+    db(f"UPDATE appointment.availability SET cancellation_cutoff_minutes = 43200 WHERE practitioner_id = "
+       f"'{paid_clinic['practitioner']['id']}'")
+    # Patients cannot cancel a booked appointment past the cut-off online; the clinic can.
+    assert_problem(api.post(f"/v1/appointments/{appt['id']}/cancel", {}, token=patient.access), 400)
+    # The clinic cancelling refunds everything, whatever the organization's late-cancellation percentage.
+    assert api.post(f"/v1/appointments/{appt['id']}/cancel", {"reason": "doctor unwell"},
+                    token=paid_clinic["doctor"].access).status_code == 200
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "refunded",
+                    timeout=15)
+
+
+def test_verify_then_webhook_converge_and_old_events_do_not_regress(api, paid_clinic, db):
+    patient, appt = pending(api, paid_clinic, 12)
+    p = create(api, patient, appt["id"]).json()
+    result = sim_pay(p["gateway_order_id"], outcome="approve", webhook=True, out_of_order=True, duplicates=1)
+    r = api.post(f"/v1/payments/{p['payment_id']}/verify",
+                 {"gateway_payment_id": result["razorpay_payment_id"], "signature": result["razorpay_signature"]},
+                 token=patient.access)
+    assert r.status_code == 200 and r.json()["status"] == "captured"
+    time.sleep(1.0)  # duplicates and the late "authorized" event arrive
+    assert api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "captured"
+    assert db(f"SELECT count(*) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' AND kind = 'captured'") == "1"
+    assert db(f"SELECT count(*) FROM payment.invoices WHERE payment_id = '{p['payment_id']}'") == "1"
+    hist = api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status_history"]
+    assert [h["to"] for h in hist].count("booked") == 1

@@ -676,10 +676,19 @@ int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis, const
       });
       ok = s.ok();
       // Cancellation policy: the clinic cancelling, or the patient before the cut-off,
-      // gets the whole fee back; after the cut-off nothing (per-organization percentages
-      // are an organization setting not applied yet).
-      bool entitled = j.is_object() && (j.value("cancelled_by_role", "") != "patient" || j.value("before_cutoff", false));
-      if (ok && first_time && entitled) {
+      // gets the whole fee back; a patient after the cut-off gets the organization's
+      // late_cancellation_refund_percent (0 unless the organization set it).
+      bool full = j.is_object() && (j.value("cancelled_by_role", "") != "patient" || j.value("before_cutoff", false));
+      int percent = full ? 100 : 0;
+      if (ok && first_time && !full && j.is_object()) {
+        grpc::ClientContext octx;
+        octx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+        org::v1::GetOrganizationRequest oreq;
+        oreq.set_id(j.value("organization_id", ""));
+        org::v1::Organization org;
+        if (orgs_->GetOrganization(&octx, oreq, &org).ok()) percent = org.late_cancellation_refund_percent();
+      }
+      if (ok && first_time && percent > 0) {
         std::string payment_id;
         pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
           auto p = tx.exec_params("SELECT id::text FROM payment.payments WHERE appointment_id = $1::uuid AND status IN "
@@ -688,8 +697,18 @@ int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis, const
           if (!p.empty()) payment_id = p[0][0].as<std::string>();
           return absl::OkStatus();
         }).IgnoreError();
-        if (!payment_id.empty()) {
-          auto rf = Refund(payment_id, 0, "appointment cancelled", "system", "", "cancel:" + id, pg::Subject::System());
+        int64_t amount = 0;  // 0 = everything that remains
+        if (!payment_id.empty() && percent < 100) {
+          pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+            auto a = tx.exec_params("SELECT amount_minor FROM payment.payments WHERE id = $1::uuid", payment_id);
+            if (!a.empty()) amount = a[0][0].as<int64_t>() * percent / 100;
+            return absl::OkStatus();
+          }).IgnoreError();
+        }
+        if (!payment_id.empty() && (percent == 100 || amount > 0)) {
+          auto rf = Refund(payment_id, amount, percent == 100 ? "appointment cancelled"
+                                                               : "late cancellation (" + std::to_string(percent) + "%)",
+                           "system", "", "cancel:" + id, pg::Subject::System());
           if (!rf.ok() && rf.status().code() == absl::StatusCode::kUnavailable) {
             // Retry later: forget we consumed it and leave the entry unacknowledged.
             pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
