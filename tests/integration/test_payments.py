@@ -268,3 +268,29 @@ def test_verify_then_webhook_converge_and_old_events_do_not_regress(api, paid_cl
     assert db(f"SELECT count(*) FROM payment.invoices WHERE payment_id = '{p['payment_id']}'") == "1"
     hist = api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status_history"]
     assert [h["to"] for h in hist].count("booked") == 1
+
+
+def run_reconcile():
+    import subprocess
+    env = dict(os.environ)
+    for line in os.environ["PAYMENT_ENV"].splitlines():
+        k, _, v = line.partition("=")
+        env[k] = v
+    return subprocess.run([os.environ["PAYMENT_BIN"], "reconcile"], env=dict(env, LOG_LEVEL="warn"),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_reconcile_finds_a_capture_missing_from_the_ledger(api, paid_clinic):
+    patient, appt = pending(api, paid_clinic, 13)
+    p = create(api, patient, appt["id"]).json()
+    # Money moved at the gateway, but no webhook and no verify reached us.
+    result = sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
+    out = run_reconcile()
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert f"DIFFERENCE payment {p['payment_id']}" in out.stdout
+    # The client's verify records it; the ledger and the gateway agree again.
+    api.post(f"/v1/payments/{p['payment_id']}/verify",
+             {"gateway_payment_id": result["razorpay_payment_id"], "signature": result["razorpay_signature"]},
+             token=patient.access)
+    out = run_reconcile()
+    assert out.returncode == 0 and " 0 difference(s)" in out.stdout, out.stdout

@@ -9,6 +9,7 @@ duplicates and out-of-order deliveries on request.
 API (HTTP basic auth key_id:key_secret):
   POST /v1/orders {amount, currency, receipt, notes}      -> order
   GET  /v1/orders/{id}                                     -> order
+  GET  /v1/orders/{id}/payments                            -> {items: [payment]}
   GET  /v1/payments/{id}                                   -> payment
   POST /v1/payments/{id}/refund {amount?}                  -> refund
 Checkout (what a browser sees):
@@ -148,6 +149,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         if parts[:2] == ["v1", "orders"] and len(parts) == 3 and parts[2] in ORDERS:
             return self.reply(200, ORDERS[parts[2]])
+        if parts[:2] == ["v1", "orders"] and len(parts) == 4 and parts[3] == "payments" and parts[2] in ORDERS:
+            with LOCK:
+                items = [p for p in PAYMENTS.values() if p["order_id"] == parts[2]]
+            return self.reply(200, {"entity": "collection", "count": len(items), "items": items})
         if parts[:2] == ["v1", "payments"] and len(parts) == 3 and parts[2] in PAYMENTS:
             return self.reply(200, PAYMENTS[parts[2]])
         self.reply(404, {"error": {"code": "BAD_REQUEST_ERROR", "description": "not found"}})

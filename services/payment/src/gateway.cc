@@ -147,6 +147,22 @@ absl::StatusOr<std::pair<std::string, std::string>> RazorpayGateway::CreateRefun
   return std::make_pair(j["id"].get<std::string>(), j.value("status", "pending"));
 }
 
+absl::StatusOr<std::vector<GatewayPayment>> RazorpayGateway::OrderPayments(const std::string& order_id) {
+  for (char c : order_id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return Down();
+  }
+  auto r = Call("GET", "/v1/orders/" + order_id + "/payments", "", 2);
+  if (!r.ok()) return r.status();
+  auto j = nlohmann::json::parse(*r, nullptr, false);
+  if (!j.is_object() || !j.contains("items")) return Down();
+  std::vector<GatewayPayment> out;
+  for (const auto& p : j["items"]) {
+    out.push_back(GatewayPayment{p.value("id", ""), p.value("order_id", ""), p.value("amount", int64_t{0}),
+                                 p.value("currency", ""), p.value("status", ""), p.value("amount_refunded", int64_t{0})});
+  }
+  return out;
+}
+
 bool RazorpayGateway::VerifyCheckoutSignature(const std::string& order_id, const std::string& payment_id,
                                               const std::string& signature) const {
   return ConstantTimeEquals(HmacSha256Hex(key_secret_, order_id + "|" + payment_id), signature);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <absl/status/statusor.h>
 
@@ -25,6 +26,7 @@ struct GatewayPayment {
   int64_t amount_minor = 0;
   std::string currency;
   std::string status;  // created | authorized | captured | failed | refunded
+  int64_t amount_refunded = 0;
 };
 
 class Gateway {
@@ -36,6 +38,8 @@ class Gateway {
   virtual absl::StatusOr<GatewayOrder> CreateOrder(int64_t amount_minor, const std::string& currency,
                                                    const std::string& receipt) = 0;
   virtual absl::StatusOr<GatewayPayment> GetPayment(const std::string& payment_id) = 0;
+  // Every payment attempt of an order (for reconciliation).
+  virtual absl::StatusOr<std::vector<GatewayPayment>> OrderPayments(const std::string& order_id) = 0;
   // Refunds part or all of a captured payment; returns the gateway's refund id and status.
   virtual absl::StatusOr<std::pair<std::string, std::string>> CreateRefund(const std::string& payment_id,
                                                                            int64_t amount_minor) = 0;
@@ -58,6 +62,7 @@ class RazorpayGateway final : public Gateway {
   absl::StatusOr<GatewayPayment> GetPayment(const std::string& payment_id) override;
   absl::StatusOr<std::pair<std::string, std::string>> CreateRefund(const std::string& payment_id,
                                                                    int64_t amount_minor) override;
+  absl::StatusOr<std::vector<GatewayPayment>> OrderPayments(const std::string& order_id) override;
   bool VerifyCheckoutSignature(const std::string& order_id, const std::string& payment_id,
                                const std::string& signature) const override;
   bool VerifyWebhookSignature(const std::string& raw_body, const std::string& signature) const override;

@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
     std::printf("payment: %d migration(s) applied, at version %d\n", r.applied, r.current_version);
     return 0;
   }
-  if (command != "serve") {
-    std::fprintf(stderr, "usage: payment-service [serve|migrate]\n");
+  if (command != "serve" && command != "reconcile") {
+    std::fprintf(stderr, "usage: payment-service [serve|migrate|reconcile]\n");
     return 2;
   }
   grpc_server::PrepareProcess();
@@ -81,6 +81,10 @@ int main(int argc, char** argv) {
   auto appointments = grpc::CreateChannel(appointment_url, grpc::InsecureChannelCredentials());
   auto orgs = grpc::CreateChannel(org_url, grpc::InsecureChannelCredentials());
   payment::PaymentServiceImpl service(config, &pool, &gateway, iam, appointments, orgs);
+  if (command == "reconcile") {
+    int differences = service.Reconcile(stdout);
+    return differences == 0 ? 0 : 1;
+  }
   outbox::Relay relay(&pool, &redis, "payment", "payment-service");
   relay.Start();
   // Appointment events (cancellations → refunds), on a connection of its own.

@@ -644,6 +644,51 @@ grpc::Status PaymentServiceImpl::CreateRefund(Ctx* ctx, const v1::CreateRefundRe
   });
 }
 
+int PaymentServiceImpl::Reconcile(std::FILE* out) {
+  struct Row {
+    std::string id, order, currency;
+    int64_t captured, refunded;
+  };
+  std::vector<Row> rows;
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+    for (const auto& r : tx.exec(
+             "SELECT p.id::text, p.gateway_order_id, p.currency, coalesce((SELECT sum(amount_minor) FROM "
+             "payment.ledger l WHERE l.payment_id = p.id AND l.kind = 'captured'), 0)::bigint, "
+             "coalesce((SELECT -sum(amount_minor) FROM payment.ledger l WHERE l.payment_id = p.id AND l.kind = "
+             "'refunded'), 0)::bigint FROM payment.payments p WHERE p.gateway_order_id IS NOT NULL ORDER BY "
+             "p.created_at")) {
+      rows.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<int64_t>(),
+                      r[4].as<int64_t>()});
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) {
+    std::fprintf(out, "cannot read the ledger: %s\n", std::string(s.message()).c_str());
+    return -1;
+  }
+  int differences = 0;
+  for (const auto& row : rows) {
+    auto payments = gateway_->OrderPayments(row.order);
+    if (!payments.ok()) {
+      std::fprintf(out, "cannot read order %s from the gateway\n", row.order.c_str());
+      return -1;
+    }
+    int64_t captured = 0, refunded = 0;
+    for (const auto& p : *payments) {
+      if (p.status == "captured" || p.status == "refunded") captured += p.amount_minor;
+      refunded += p.amount_refunded;
+    }
+    if (captured != row.captured || refunded != row.refunded) {
+      ++differences;
+      std::fprintf(out, "DIFFERENCE payment %s order %s: gateway captured %lld refunded %lld, ledger captured %lld refunded %lld %s\n",
+                   row.id.c_str(), row.order.c_str(), static_cast<long long>(captured), static_cast<long long>(refunded),
+                   static_cast<long long>(row.captured), static_cast<long long>(row.refunded), row.currency.c_str());
+    }
+  }
+  std::fprintf(out, "reconciled %zu payment(s) with the gateway: %d difference(s)\n", rows.size(), differences);
+  return differences;
+}
+
 int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis, const std::string& consumer) {
   const std::string stream = "healthtech:events:appointment", group = "payment-service";
   (void)redis.Command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});  // BUSYGROUP when it exists

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdio>
 #include <memory>
 
 #include "gateway.h"
@@ -48,6 +49,10 @@ class PaymentServiceImpl final : public v1::PaymentService::Service {
                                     const std::string& reason, const std::string& initiated_by,
                                     const std::string& user_id, const std::string& idempotency_key,
                                     const pg::Subject& subject);
+  // Compares the ledger with the gateway, payment by payment; prints each difference
+  // and returns how many there were (-1 when the gateway could not be read).
+  int Reconcile(std::FILE* out);
+
   // Consumes appointment events (consumer group "payment-service"): a cancellation that
   // entitles the patient to a refund gets one. Returns the number of events handled.
   int ConsumeAppointmentEventsOnce(class redis::Client& redis, const std::string& consumer);
