@@ -294,3 +294,38 @@ def test_reconcile_finds_a_capture_missing_from_the_ledger(api, paid_clinic):
              token=patient.access)
     out = run_reconcile()
     assert out.returncode == 0 and " 0 difference(s)" in out.stdout, out.stdout
+
+
+def test_restart_of_payment_service_mid_flow_loses_nothing(api, paid_clinic, db):
+    import signal
+    import subprocess
+    patient, appt = pending(api, paid_clinic, 14)
+    p = create(api, patient, appt["id"]).json()
+    pidfile = os.path.join(os.environ["HEALTHTECH_DATA"], "run", "payment.pid")
+    old = int(open(pidfile).read())
+    os.kill(old, signal.SIGTERM)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            os.kill(old, 0)
+            if "zombie" in open(f"/proc/{old}/status").read().lower():
+                break
+            time.sleep(0.05)
+        except (ProcessLookupError, FileNotFoundError):
+            break
+    # The patient pays while the service is down: the gateway keeps retrying its webhook.
+    sim_pay(p["gateway_order_id"], outcome="approve")
+    time.sleep(0.3)
+    env = dict(os.environ)
+    for line in os.environ["PAYMENT_ENV"].splitlines():
+        k, _, v = line.partition("=")
+        env[k] = v
+    log = open(os.path.join(os.environ["HEALTHTECH_DATA"], "logs", "payment.log"), "a")
+    proc = subprocess.Popen([os.environ["PAYMENT_BIN"]], env=env, stdout=log, stderr=log, start_new_session=True)
+    with open(pidfile, "w") as f:
+        f.write(str(proc.pid))  # so that ./healthtech down stops it
+    assert wait_for(lambda: requests.get(f"{api.base}/ready", timeout=5).status_code == 200, timeout=20)
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json().get("status")
+                    == "captured", timeout=20)
+    assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
+    assert db(f"SELECT count(*) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' AND kind = 'captured'") == "1"
