@@ -329,3 +329,14 @@ def test_restart_of_payment_service_mid_flow_loses_nothing(api, paid_clinic, db)
                     == "captured", timeout=20)
     assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
     assert db(f"SELECT count(*) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' AND kind = 'captured'") == "1"
+
+
+def test_a_capture_whose_webhooks_never_arrive_is_recovered(api, paid_clinic, db):
+    # The gateway took the money but no webhook (and no client verify) ever reaches us:
+    # payment-service asks the gateway about payments still waiting.
+    patient, appt = pending(api, paid_clinic, 15)
+    p = create(api, patient, appt["id"]).json()
+    sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"]
+                    == "captured", timeout=20)
+    assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")

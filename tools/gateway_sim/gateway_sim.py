@@ -58,14 +58,16 @@ def send_webhook(event, payload_entity, duplicates=0, delay=0.0):
             req = urllib.request.Request(ARGS.webhook_url, data=body, method="POST",
                                          headers={"Content-Type": "application/json",
                                                   "X-Razorpay-Signature": signature})
-            for attempt in range(5):  # the real gateway retries failed deliveries
+            # Like the real gateway, retry failed deliveries with growing pauses
+            # (here for about a minute instead of a day).
+            for attempt in range(10):
                 try:
                     with urllib.request.urlopen(req, timeout=10) as r:
                         EVENTS.append({"event": event, "status": r.status})
                         break
                 except Exception as e:  # noqa: BLE001 - record and retry
                     EVENTS.append({"event": event, "error": str(e)})
-                    time.sleep(0.2 * (attempt + 1))
+                    time.sleep(min(0.25 * (2 ** attempt), 15))
 
     if ARGS.webhook_url:
         threading.Thread(target=deliver, daemon=True).start()

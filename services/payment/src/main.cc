@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   std::string key_secret = env.Required("GATEWAY_KEY_SECRET", true);
   std::string webhook_secret = env.Required("GATEWAY_WEBHOOK_SECRET", true);
   std::string checkout_url = env.String("GATEWAY_CHECKOUT_URL", gateway_url);
+  int sync_after = env.Int("PAYMENT_SYNC_AFTER_SECONDS", 30, 1, 86400);
   env.Finish();
   log::Init("payment-service", server.log_level);
   log::Info("config_loaded", env.redacted());
@@ -92,8 +93,15 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop{false};
   std::thread consumer([&] {
     std::string name = "payment-" + std::to_string(::getpid());
+    auto next_sync = std::chrono::steady_clock::now();
     while (!stop) {
-      if (service.ConsumeAppointmentEventsOnce(consumer_redis, name) == 0) {
+      int handled = service.ConsumeAppointmentEventsOnce(consumer_redis, name);
+      // Webhooks can be lost: now and then, ask the gateway about payments still waiting.
+      if (std::chrono::steady_clock::now() >= next_sync) {
+        service.SyncPendingOnce(sync_after);
+        next_sync = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, sync_after / 3));
+      }
+      if (handled == 0) {
         for (int i = 0; i < 10 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }

@@ -644,6 +644,41 @@ grpc::Status PaymentServiceImpl::CreateRefund(Ctx* ctx, const v1::CreateRefundRe
   });
 }
 
+int PaymentServiceImpl::SyncPendingOnce(int min_age_seconds) {
+  std::vector<std::string> orders;
+  pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+    for (const auto& r : tx.exec_params("SELECT gateway_order_id FROM payment.payments WHERE status IN ('created', "
+                                        "'authorized') AND gateway_order_id IS NOT NULL AND updated_at < now() - "
+                                        "make_interval(secs => $1) AND created_at > now() - interval '2 days' ORDER BY "
+                                        "updated_at LIMIT 50",
+                                        min_age_seconds)) {
+      orders.push_back(r[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }).IgnoreError();
+  int applied = 0;
+  for (const auto& order : orders) {
+    auto payments = gateway_->OrderPayments(order);
+    if (!payments.ok()) break;  // gateway down: try again next round
+    for (const auto& p : *payments) {
+      if (p.status != "captured") continue;
+      bool done = false;
+      if (ApplyCapture(order, p.id, p.amount_minor, "", &done).ok() && done) {
+        log::Info("capture_recovered_by_sync", {{"order_id", order}});
+        ++applied;
+      }
+    }
+    // Looked at now: wait min_age_seconds before asking again about this one.
+    pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+      tx.exec_params("UPDATE payment.payments SET updated_at = now() WHERE gateway_order_id = $1 AND status IN "
+                     "('created', 'authorized')",
+                     order);
+      return absl::OkStatus();
+    }).IgnoreError();
+  }
+  return applied;
+}
+
 int PaymentServiceImpl::Reconcile(std::FILE* out) {
   struct Row {
     std::string id, order, currency;

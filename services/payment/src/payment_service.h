@@ -49,6 +49,10 @@ class PaymentServiceImpl final : public v1::PaymentService::Service {
                                     const std::string& reason, const std::string& initiated_by,
                                     const std::string& user_id, const std::string& idempotency_key,
                                     const pg::Subject& subject);
+  // Asks the gateway about payments still waiting after `min_age_seconds` (a webhook
+  // may never come): captures are applied like a webhook would. Returns how many.
+  int SyncPendingOnce(int min_age_seconds);
+
   // Compares the ledger with the gateway, payment by payment; prints each difference
   // and returns how many there were (-1 when the gateway could not be read).
   int Reconcile(std::FILE* out);
