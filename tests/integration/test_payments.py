@@ -127,10 +127,12 @@ def test_twenty_concurrent_creates_make_one_order(api, paid_clinic):
     assert len({r.json()["payment_id"] for r in results}) == 1
     orders = requests.get(f"{GATEWAY}/v1/test/ledger", timeout=5).json()["orders"]
     assert len([o for o in orders if o["receipt"] == "appt_" + appt["id"][:8]]) == 1
-    # The same key with another appointment is a conflict.
-    _, other = pending(api, paid_clinic, 4)
-    r = api.post("/v1/payments", {"appointment_id": other["id"]}, token=patient.access, headers={"Idempotency-Key": key})
-    assert r.status_code in (404, 409)
+    # The same key with another request (another appointment of the same patient) is a conflict.
+    other = book(api, patient, paid_clinic["practitioner"], later_slots(api, paid_clinic["practitioner"]["id"])[20])
+    assert other.status_code == 201, other.text
+    r = api.post("/v1/payments", {"appointment_id": other.json()["id"]}, token=patient.access,
+                 headers={"Idempotency-Key": key})
+    assert_problem(r, 409, "IDEMPOTENCY_KEY_REUSED")
 
 
 def test_unpayable_and_gateway_down(api, paid_clinic, clinic_free=None):

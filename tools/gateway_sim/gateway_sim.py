@@ -26,6 +26,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import threading
 import time
@@ -36,6 +37,24 @@ LOCK = threading.Lock()
 ORDERS, PAYMENTS, REFUNDS, EVENTS = {}, {}, {}, []
 STATE = {"mode": "none"}
 ARGS = None
+
+
+def save():
+    """Keeps the ledger across restarts (a gateway does not forget): written under LOCK."""
+    if ARGS and ARGS.state_file:
+        tmp = ARGS.state_file + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"orders": ORDERS, "payments": PAYMENTS, "refunds": REFUNDS}, f)
+        os.replace(tmp, ARGS.state_file)
+
+
+def load():
+    if ARGS.state_file and os.path.exists(ARGS.state_file):
+        with open(ARGS.state_file) as f:
+            state = json.load(f)
+        ORDERS.update(state.get("orders", {}))
+        PAYMENTS.update(state.get("payments", {}))
+        REFUNDS.update(state.get("refunds", {}))
 
 
 def rid(prefix):
@@ -86,6 +105,7 @@ def pay(order_id, outcome, webhook=True, duplicates=0, out_of_order=False):
         PAYMENTS[payment_id] = payment
         order["status"] = "paid" if status == "captured" else "attempted"
         order["attempts"] += 1
+        save()
     if webhook:
         entity = {"payment": {"entity": dict(payment)}}
         if out_of_order and status == "captured":
@@ -188,6 +208,7 @@ class Handler(BaseHTTPRequestHandler):
                          "currency": currency, "receipt": body.get("receipt", ""), "notes": body.get("notes", {}),
                          "status": "created", "attempts": 0, "created_at": int(time.time())}
                 ORDERS[order["id"]] = order
+                save()
             return self.reply(200, order)
         if parts[:2] == ["v1", "payments"] and len(parts) == 4 and parts[3] == "refund":
             with LOCK:
@@ -201,6 +222,7 @@ class Handler(BaseHTTPRequestHandler):
                 refund = {"id": rid("rfnd"), "entity": "refund", "payment_id": payment["id"], "amount": amount,
                           "currency": payment["currency"], "status": "processed", "created_at": int(time.time())}
                 REFUNDS[refund["id"]] = refund
+                save()
             send_webhook("refund.processed", {"refund": {"entity": refund}})
             return self.reply(200, refund)
         self.reply(404, {"error": {"code": "BAD_REQUEST_ERROR", "description": "not found"}})
@@ -214,7 +236,9 @@ def main():
     p.add_argument("--key-secret", required=True)
     p.add_argument("--webhook-secret", required=True)
     p.add_argument("--webhook-url", default="")
+    p.add_argument("--state-file", default="")
     ARGS = p.parse_args()
+    load()
     ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler).serve_forever()
 
 
