@@ -5,8 +5,8 @@
 // from IAM_ARGON2_OPSLIMIT / IAM_ARGON2_MEMLIMIT_KIB, defaults 2 and 19456 KiB, read here
 // from the same variables so the figure matches the running service.
 //
-//   build/bin/argon2_bench                          # 1 and 2 threads, items_per_second = verifications/s
-//   build/bin/argon2_bench --benchmark_format=json  # what bench/run.sh parses
+//   build/bin/argon2_bench                          # 1 and 2 threads, items_per_second =
+//   verifications/s build/bin/argon2_bench --benchmark_format=json  # what bench/run.sh parses
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -24,7 +24,8 @@ long EnvLong(const char* name, long fallback) {
   return (end != nullptr && *end == '\0' && n > 0) ? n : fallback;
 }
 
-const unsigned long long kOpsLimit = static_cast<unsigned long long>(EnvLong("IAM_ARGON2_OPSLIMIT", 2));
+const unsigned long long kOpsLimit =
+    static_cast<unsigned long long>(EnvLong("IAM_ARGON2_OPSLIMIT", 2));
 const size_t kMemLimitBytes = static_cast<size_t>(EnvLong("IAM_ARGON2_MEMLIMIT_KIB", 19456)) * 1024;
 constexpr char kPassword[] = "correct horse battery staple 42";
 

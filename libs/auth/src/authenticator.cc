@@ -17,8 +17,10 @@ std::shared_ptr<const KeySet> Authenticator::CurrentKeys(bool force, const std::
   auto now = std::chrono::steady_clock::now();
   bool stale = keys_->empty() || now - fetched_at_ > std::chrono::minutes(5);
   bool may_force =
-      force && throttle_.Allow(kid, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        now.time_since_epoch()).count());
+      force &&
+      throttle_.Allow(
+          kid,
+          std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   if (stale || may_force) {
     auto fetched = fetch_();
     if (fetched.ok()) {
@@ -50,7 +52,8 @@ absl::StatusOr<Claims> Authenticator::VerifyToken(std::string_view token) {
   bool unknown_kid = false;
   auto claims = Verify(token, *CurrentKeys(false), issuer_, audience_, now, &unknown_kid);
   if (!claims.ok() && unknown_kid) {
-    claims = Verify(token, *CurrentKeys(true, PeekKid(token)), issuer_, audience_, now, &unknown_kid);
+    claims =
+        Verify(token, *CurrentKeys(true, PeekKid(token)), issuer_, audience_, now, &unknown_kid);
   }
   if (claims.ok()) cache_.Put(token, *claims);
   return claims;

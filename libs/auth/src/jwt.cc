@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 
 #include "healthtech/status/status.h"
 
@@ -11,8 +11,8 @@ namespace healthtech::auth {
 namespace {
 
 absl::Status Invalid(std::string_view why) {
-  return status::Unauthenticated("TOKEN_INVALID", std::string("invalid access token: ") +
-                                                      std::string(why));
+  return status::Unauthenticated("TOKEN_INVALID",
+                                 std::string("invalid access token: ") + std::string(why));
 }
 
 [[maybe_unused]] const bool kSodiumReady = [] { return sodium_init() >= 0; }();
@@ -67,8 +67,8 @@ absl::StatusOr<std::string> Base64UrlDecode(std::string_view data) {
 
 std::string Sign(const Claims& c, const std::string& kid, const std::string& secret_key) {
   nlohmann::ordered_json header = {{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", kid}};
-  nlohmann::ordered_json payload = {{"iss", c.iss}, {"aud", c.aud}, {"sub", c.sub},
-                                    {"exp", c.exp}, {"iat", c.iat}, {"jti", c.jti},
+  nlohmann::ordered_json payload = {{"iss", c.iss},     {"aud", c.aud}, {"sub", c.sub},
+                                    {"exp", c.exp},     {"iat", c.iat}, {"jti", c.jti},
                                     {"roles", c.roles}, {"amr", c.amr}, {"aal", c.aal}};
   std::string signing_input =
       Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload.dump());
@@ -109,10 +109,10 @@ absl::StatusOr<Claims> Verify(std::string_view token, const KeySet& keys, std::s
     return Invalid("bad signature length");
   }
   std::string_view signing_input = token.substr(0, d2);
-  if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig->data()),
-                                  reinterpret_cast<const unsigned char*>(signing_input.data()),
-                                  signing_input.size(),
-                                  reinterpret_cast<const unsigned char*>(key->second.data())) != 0) {
+  if (crypto_sign_verify_detached(
+          reinterpret_cast<const unsigned char*>(sig->data()),
+          reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(),
+          reinterpret_cast<const unsigned char*>(key->second.data())) != 0) {
     return Invalid("bad signature");
   }
   Claims c;

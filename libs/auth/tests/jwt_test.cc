@@ -1,8 +1,8 @@
 #include "healthtech/auth/jwt.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 
 namespace healthtech::auth {
 namespace {
@@ -64,7 +64,8 @@ TEST_F(JwtTest, RejectsWrongAudienceAndIssuer) {
 TEST_F(JwtTest, RejectsUnknownKidAndReportsIt) {
   std::string token = Sign(Sample(), "k2", key_.sk);
   bool unknown = false;
-  EXPECT_FALSE(Verify(token, keys_, "https://healthtech.dev", "healthtech-api", kNow, &unknown).ok());
+  EXPECT_FALSE(
+      Verify(token, keys_, "https://healthtech.dev", "healthtech-api", kNow, &unknown).ok());
   EXPECT_TRUE(unknown);
 }
 
@@ -82,15 +83,17 @@ TEST_F(JwtTest, RejectsTamperedPayload) {
   // Splice the forged payload into the genuine header + signature.
   auto p1 = token.find('.'), p2 = token.rfind('.');
   auto f1 = forged.find('.'), f2 = forged.rfind('.');
-  std::string spliced = token.substr(0, p1 + 1) + forged.substr(f1 + 1, f2 - f1 - 1) +
-                        token.substr(p2);
+  std::string spliced =
+      token.substr(0, p1 + 1) + forged.substr(f1 + 1, f2 - f1 - 1) + token.substr(p2);
   EXPECT_FALSE(Verify(spliced, keys_, "https://healthtech.dev", "healthtech-api", kNow).ok());
 }
 
 TEST_F(JwtTest, RejectsAlgNone) {
   nlohmann::json header = {{"alg", "none"}, {"kid", "k1"}};
-  nlohmann::json payload = {{"iss", "https://healthtech.dev"}, {"aud", "healthtech-api"},
-                            {"sub", "x"}, {"exp", kNow + 100}};
+  nlohmann::json payload = {{"iss", "https://healthtech.dev"},
+                            {"aud", "healthtech-api"},
+                            {"sub", "x"},
+                            {"exp", kNow + 100}};
   std::string token = Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload.dump()) + ".";
   EXPECT_FALSE(Verify(token, keys_, "https://healthtech.dev", "healthtech-api", kNow).ok());
 }
@@ -124,9 +127,9 @@ namespace {
 TEST(RefreshThrottle, LetsEachNewKidThroughButNotAFlood) {
   RefreshThrottle t;
   EXPECT_TRUE(t.Allow("k1", 1000));
-  EXPECT_FALSE(t.Allow("k2", 1100));   // within 200 ms of any refresh
+  EXPECT_FALSE(t.Allow("k2", 1100));  // within 200 ms of any refresh
   EXPECT_TRUE(t.Allow("k2", 1300));
-  EXPECT_FALSE(t.Allow("k2", 5000));   // same kid within 30 s
+  EXPECT_FALSE(t.Allow("k2", 5000));  // same kid within 30 s
   EXPECT_TRUE(t.Allow("k2", 31400));
 }
 

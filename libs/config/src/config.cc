@@ -35,8 +35,7 @@ std::string EnvReader::Required(const std::string& name, bool secret) {
   return v;
 }
 
-std::string EnvReader::String(const std::string& name, const std::string& fallback,
-                              bool secret) {
+std::string EnvReader::String(const std::string& name, const std::string& fallback, bool secret) {
   const char* v = Get(name);
   std::string value = v ? v : fallback;
   Record(name, value, secret);
@@ -57,8 +56,8 @@ int EnvReader::Int(const std::string& name, int fallback, int min, int max) {
     return fallback;
   }
   if (out < min || out > max) {
-    Fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                   ", got " + s);
+    Fail(name,
+         "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + s);
     return fallback;
   }
   Record(name, s, false);

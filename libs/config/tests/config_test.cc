@@ -15,8 +15,8 @@ EnvReader Reader(std::map<std::string, std::string>* env) {
 }
 
 TEST(EnvReader, ReadsTypedValuesAndDefaults) {
-  std::map<std::string, std::string> env = {{"GRPC_PORT", "50052"}, {"FLAG", "yes"},
-                                            {"LIST", "a, b,,c"}};
+  std::map<std::string, std::string> env = {
+      {"GRPC_PORT", "50052"}, {"FLAG", "yes"}, {"LIST", "a, b,,c"}};
   auto r = Reader(&env);
   EXPECT_EQ(r.Int("GRPC_PORT", 50051, 1, 65535), 50052);
   EXPECT_EQ(r.Int("ADMIN_PORT", 9090, 1, 65535), 9090);
@@ -26,8 +26,8 @@ TEST(EnvReader, ReadsTypedValuesAndDefaults) {
 }
 
 TEST(EnvReader, ReportsEveryProblemOnce) {
-  std::map<std::string, std::string> env = {{"GRPC_PORT", "abc"}, {"ADMIN_PORT", "70000"},
-                                            {"LOG_LEVEL", "loud"}};
+  std::map<std::string, std::string> env = {
+      {"GRPC_PORT", "abc"}, {"ADMIN_PORT", "70000"}, {"LOG_LEVEL", "loud"}};
   auto r = Reader(&env);
   r.Required("DATABASE_URL");
   r.Int("GRPC_PORT", 50051, 1, 65535);

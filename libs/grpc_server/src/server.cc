@@ -1,7 +1,7 @@
 #include "healthtech/grpc_server/server.h"
 
-#include <csignal>
 #include <pthread.h>
+#include <csignal>
 
 #include <chrono>
 #include <cstdlib>
@@ -24,24 +24,42 @@ namespace {
 
 const char* CodeName(grpc::StatusCode c) {
   switch (c) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "UNKNOWN";
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -59,8 +77,7 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
-    if (methods->QueryInterceptionHookPoint(
-            InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       auto* md = methods->GetRecvInitialMetadata();
       if (md != nullptr) {
         auto it = md->find("x-request-id");
@@ -85,9 +102,8 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
                           status.error_code() == grpc::StatusCode::DATA_LOSS;
       if (server_error || log::Enabled(log::Level::kDebug)) {
         log::ScopedContext scope(request_id_, trace_id_);
-        nlohmann::json f = {{"grpc_method", full},
-                            {"grpc_code", code},
-                            {"duration_ms", secs * 1000.0}};
+        nlohmann::json f = {
+            {"grpc_method", full}, {"grpc_code", code}, {"duration_ms", secs * 1000.0}};
         if (server_error) {
           f["error"] = status.error_message();
           log::Error("rpc_finished", f);
@@ -175,9 +191,7 @@ int RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& s
   }
 
   auto* health = server->GetHealthCheckService();
-  auto set_health = [&](bool ok) {
-    health->SetServingStatus(ok);
-  };
+  auto set_health = [&](bool ok) { health->SetServingStatus(ok); };
   set_health(!ready || ready());
 
   std::unique_ptr<metrics::AdminServer> admin;
@@ -195,7 +209,8 @@ int RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& s
   std::atomic<bool> stop{false};
   std::thread health_thread([&] {
     while (!stop) {
-      for (int i = 0; i < 20 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      for (int i = 0; i < 20 && !stop; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (!stop && ready) set_health(ready());
     }
   });
@@ -206,7 +221,8 @@ int RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& s
   sigaddset(&set, SIGINT);
   int sig = 0;
   sigwait(&set, &sig);
-  log::Info("shutdown_started", {{"signal", sig}, {"grace_seconds", options.shutdown_grace_seconds}});
+  log::Info("shutdown_started",
+            {{"signal", sig}, {"grace_seconds", options.shutdown_grace_seconds}});
   stop = true;
   health_thread.join();
   health->Shutdown();  // NOT_SERVING from now on; load balancers drain us

@@ -34,7 +34,8 @@ std::vector<uint64_t> Histogram::CumulativeCounts() const {
 
 template <class T>
 T& Family<T>::WithLabels(const std::vector<std::string>& values) {
-  if (values.size() != labels_.size()) throw std::invalid_argument("label count mismatch: " + name_);
+  if (values.size() != labels_.size())
+    throw std::invalid_argument("label count mismatch: " + name_);
   {
     std::shared_lock lock(mu_);
     auto it = series_.find(values);
@@ -65,9 +66,8 @@ template class Family<Gauge>;
 template class Family<Histogram>;
 
 const std::vector<double>& DefaultLatencyBuckets() {
-  static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                               0.05,   0.1,   0.25,   0.5,   1.0,  2.5,
-                                               5.0,    10.0};
+  static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                               0.1,    0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
   return kBuckets;
 }
 
@@ -122,10 +122,14 @@ std::string EscapeLabel(const std::string& v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -135,9 +139,12 @@ namespace {
 std::string EscapeHelp(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -207,8 +214,8 @@ std::string Registry::Serialize() const {
           }
           out += f.name() + "_bucket" + LabelSet(f.labels(), values, "le", "+Inf") + " " +
                  std::to_string(counts.back()) + "\n";
-          out += f.name() + "_sum" + LabelSet(f.labels(), values) + " " + FormatValue(s->Sum()) +
-                 "\n";
+          out +=
+              f.name() + "_sum" + LabelSet(f.labels(), values) + " " + FormatValue(s->Sum()) + "\n";
           out += f.name() + "_count" + LabelSet(f.labels(), values) + " " +
                  std::to_string(counts.back()) + "\n";
         }

@@ -13,8 +13,9 @@ TEST(Registry, SerializesCountersWithEscapedLabels) {
   c.WithLabels({"iam\"x", "a\\b", "line\nbreak"}).Inc();
   std::string text = r.Serialize();
   EXPECT_NE(text.find("# TYPE grpc_requests_total counter\n"), std::string::npos);
-  EXPECT_NE(text.find("grpc_requests_total{service=\"iam-service\",method=\"Login\",code=\"OK\"} 3\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("grpc_requests_total{service=\"iam-service\",method=\"Login\",code=\"OK\"} 3\n"),
+      std::string::npos);
   EXPECT_NE(text.find("service=\"iam\\\"x\",method=\"a\\\\b\",code=\"line\\nbreak\""),
             std::string::npos);
 }

@@ -44,21 +44,22 @@ void Relay::Stop() {
 int Relay::RunOnce() {
   int published = 0;
   auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec("SELECT id, event_id::text, event_type, aggregate_id, payload::text, "
-                        "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
-                        "FROM " + tx.quote_name(schema_) +
-                        ".outbox WHERE published_at IS NULL ORDER BY id LIMIT 100 "
-                        "FOR UPDATE SKIP LOCKED");
+    auto rows = tx.exec(
+        "SELECT id, event_id::text, event_type, aggregate_id, payload::text, "
+        "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+        "FROM " +
+        tx.quote_name(schema_) +
+        ".outbox WHERE published_at IS NULL ORDER BY id LIMIT 100 "
+        "FOR UPDATE SKIP LOCKED");
     for (const auto& row : rows) {
-      auto r = redis_->Command({"XADD", stream_, "MAXLEN", "~", "100000", "*", "id",
-                                row[1].as<std::string>(), "type", row[2].as<std::string>(),
-                                "source", service_, "aggregate_id", row[3].as<std::string>(),
-                                "occurred_at", row[5].as<std::string>(), "payload",
-                                row[4].as<std::string>()});
+      auto r = redis_->Command(
+          {"XADD", stream_, "MAXLEN", "~", "100000", "*", "id", row[1].as<std::string>(), "type",
+           row[2].as<std::string>(), "source", service_, "aggregate_id", row[3].as<std::string>(),
+           "occurred_at", row[5].as<std::string>(), "payload", row[4].as<std::string>()});
       if (!r.ok() || r->type == redis::Reply::Type::kError) break;  // retry later
-      tx.exec_params("UPDATE " + tx.quote_name(schema_) +
-                         ".outbox SET published_at = now() WHERE id = $1",
-                     row[0].as<long long>());
+      tx.exec_params(
+          "UPDATE " + tx.quote_name(schema_) + ".outbox SET published_at = now() WHERE id = $1",
+          row[0].as<long long>());
       ++published;
     }
     return absl::OkStatus();

@@ -66,7 +66,8 @@ absl::Status Migrate(const std::string& conninfo, const std::string& schema,
       tx.exec_params("INSERT INTO " + table + " (version, name, checksum) VALUES ($1, $2, $3)",
                      m.version, std::string(m.name), sum);
       tx.commit();
-      log::Info("migration_applied", {{"schema", schema}, {"version", m.version}, {"name", m.name}});
+      log::Info("migration_applied",
+                {{"schema", schema}, {"version", m.version}, {"name", m.name}});
       ++r.applied;
       r.current_version = std::max(r.current_version, m.version);
     }

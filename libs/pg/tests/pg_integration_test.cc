@@ -22,8 +22,9 @@ class PgTest : public testing::Test {
     pqxx::connection c(Url());
     pqxx::nontransaction tx(c);
     tx.exec("DROP SCHEMA IF EXISTS libpg_test CASCADE");
-    tx.exec("DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname='libpg_test_owner')"
-            " THEN CREATE ROLE libpg_test_owner NOLOGIN; END IF; END$$");
+    tx.exec(
+        "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname='libpg_test_owner')"
+        " THEN CREATE ROLE libpg_test_owner NOLOGIN; END IF; END$$");
     tx.exec("GRANT CREATE ON DATABASE " + c.quote_name(c.dbname()) + " TO libpg_test_owner");
   }
 };
@@ -45,7 +46,8 @@ TEST_F(PgTest, MigratesOnceAndRecordsVersions) {
   pqxx::nontransaction tx(c);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM libpg_test.items")[0].as<int>(), 2);
   EXPECT_EQ(tx.exec1("SELECT tableowner FROM pg_tables WHERE schemaname='libpg_test' AND "
-                     "tablename='items'")[0].as<std::string>(),
+                     "tablename='items'")[0]
+                .as<std::string>(),
             "libpg_test_owner");
 }
 
@@ -61,12 +63,13 @@ TEST_F(PgTest, TransactionSetsSubjectAndRollsBackOnError) {
   ASSERT_TRUE(Migrate(Url(), "libpg_test", "libpg_test_owner", kMigrations).ok());
   Pool pool(Url(), 2, nullptr, "test");
   std::string seen;
-  ASSERT_TRUE(WithTransaction(pool, Subject{"11111111-1111-1111-1111-111111111111", "patient"},
-                              [&](pqxx::transaction_base& tx) {
-                                seen = tx.exec1("SELECT current_setting('app.subject_id')")[0]
-                                           .as<std::string>();
-                                return absl::OkStatus();
-                              })
+  ASSERT_TRUE(WithTransaction(
+                  pool, Subject{"11111111-1111-1111-1111-111111111111", "patient"},
+                  [&](pqxx::transaction_base& tx) {
+                    seen =
+                        tx.exec1("SELECT current_setting('app.subject_id')")[0].as<std::string>();
+                    return absl::OkStatus();
+                  })
                   .ok());
   EXPECT_EQ(seen, "11111111-1111-1111-1111-111111111111");
   absl::Status s = WithTransaction(pool, Subject::System(), [&](pqxx::transaction_base& tx) {

@@ -9,19 +9,30 @@ namespace {
 TEST(HttpStatusFromGrpcCode, FollowsGoogleApiTable) {
   using C = grpc::StatusCode;
   const std::pair<C, int> cases[] = {
-      {C::OK, 200},          {C::CANCELLED, 499},          {C::UNKNOWN, 500},
-      {C::INVALID_ARGUMENT, 400}, {C::DEADLINE_EXCEEDED, 504}, {C::NOT_FOUND, 404},
-      {C::ALREADY_EXISTS, 409},   {C::PERMISSION_DENIED, 403}, {C::RESOURCE_EXHAUSTED, 429},
-      {C::FAILED_PRECONDITION, 400}, {C::ABORTED, 409},    {C::OUT_OF_RANGE, 400},
-      {C::UNIMPLEMENTED, 501},    {C::INTERNAL, 500},       {C::UNAVAILABLE, 503},
-      {C::DATA_LOSS, 500},        {C::UNAUTHENTICATED, 401},
+      {C::OK, 200},
+      {C::CANCELLED, 499},
+      {C::UNKNOWN, 500},
+      {C::INVALID_ARGUMENT, 400},
+      {C::DEADLINE_EXCEEDED, 504},
+      {C::NOT_FOUND, 404},
+      {C::ALREADY_EXISTS, 409},
+      {C::PERMISSION_DENIED, 403},
+      {C::RESOURCE_EXHAUSTED, 429},
+      {C::FAILED_PRECONDITION, 400},
+      {C::ABORTED, 409},
+      {C::OUT_OF_RANGE, 400},
+      {C::UNIMPLEMENTED, 501},
+      {C::INTERNAL, 500},
+      {C::UNAVAILABLE, 503},
+      {C::DATA_LOSS, 500},
+      {C::UNAUTHENTICATED, 401},
   };
   for (auto [code, http] : cases) EXPECT_EQ(HttpStatusFromGrpcCode(code), http) << code;
 }
 
 TEST(Status, ReasonAndViolationsSurviveTheGrpcHop) {
-  absl::Status s = InvalidArgument("VALIDATION_FAILED", "bad input",
-                                   {{"email", "must be an email address"}});
+  absl::Status s =
+      InvalidArgument("VALIDATION_FAILED", "bad input", {{"email", "must be an email address"}});
   grpc::Status g = ToGrpc(s);
   EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   Problem p = ProblemFromGrpc(g);

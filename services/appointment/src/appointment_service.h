@@ -2,8 +2,8 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <thread>
+#include <unordered_map>
 
 #include "config.h"
 #include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
@@ -26,11 +26,13 @@ class AppointmentServiceImpl final : public v1::AppointmentService::Service {
   grpc::Status PutAvailability(Ctx*, const v1::PutAvailabilityRequest*, v1::Availability*) override;
   grpc::Status GetAvailability(Ctx*, const v1::GetAvailabilityRequest*, v1::Availability*) override;
   grpc::Status ListSlots(Ctx*, const v1::ListSlotsRequest*, v1::ListSlotsResponse*) override;
-  grpc::Status CreateAppointment(Ctx*, const v1::CreateAppointmentRequest*, v1::Appointment*) override;
+  grpc::Status CreateAppointment(Ctx*, const v1::CreateAppointmentRequest*,
+                                 v1::Appointment*) override;
   grpc::Status GetAppointment(Ctx*, const v1::GetAppointmentRequest*, v1::Appointment*) override;
   grpc::Status ListAppointments(Ctx*, const v1::ListAppointmentsRequest*,
                                 v1::ListAppointmentsResponse*) override;
-  grpc::Status CancelAppointment(Ctx*, const v1::CancelAppointmentRequest*, v1::Appointment*) override;
+  grpc::Status CancelAppointment(Ctx*, const v1::CancelAppointmentRequest*,
+                                 v1::Appointment*) override;
   grpc::Status RescheduleAppointment(Ctx*, const v1::RescheduleAppointmentRequest*,
                                      v1::Appointment*) override;
   grpc::Status CheckIn(Ctx*, const v1::CheckInRequest*, v1::Appointment*) override;

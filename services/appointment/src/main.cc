@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
     log::Init("appointment-service", "info");
     const char* url = std::getenv("MIGRATION_DATABASE_URL");
     if (url == nullptr) {
-      std::fprintf(stderr, "appointment-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
+      std::fprintf(stderr,
+                   "appointment-service: configuration error: MIGRATION_DATABASE_URL: required but "
+                   "not set\n");
       return 2;
     }
     pg::MigrateResult r;
@@ -35,7 +37,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "appointment-service: %s\n", std::string(s.message()).c_str());
       return 1;
     }
-    std::printf("appointment: %d migration(s) applied, at version %d\n", r.applied, r.current_version);
+    std::printf("appointment: %d migration(s) applied, at version %d\n", r.applied,
+                r.current_version);
     return 0;
   }
   if (command != "serve") {
@@ -59,9 +62,10 @@ int main(int argc, char** argv) {
   outbox::Relay relay(&pool, &redis, "appointment", "appointment-service");
   relay.Start();
   service.StartSweeper();
-  return grpc_server::RunServer(config.server, {&service}, registry, [&] { return pool.Ping(); },
-                                [&] {
-                                  service.StopSweeper();
-                                  relay.Stop();
-                                });
+  return grpc_server::RunServer(
+      config.server, {&service}, registry, [&] { return pool.Ping(); },
+      [&] {
+        service.StopSweeper();
+        relay.Stop();
+      });
 }

@@ -34,9 +34,8 @@ std::string RandomHex(size_t bytes) {
 }
 
 bool IsHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 bool SafeRequestId(std::string_view s) {
@@ -139,7 +138,8 @@ Response App::Problem(Ctx& ctx, const status::Problem& p) {
   Response res{static_cast<http::status>(p.http_status), ctx.version};
   res.set(http::field::content_type, "application/problem+json");
   if (p.http_status == 429 || p.http_status == 503) {
-    if (p.retry_after_seconds > 0) res.set(http::field::retry_after, std::to_string(p.retry_after_seconds));
+    if (p.retry_after_seconds > 0)
+      res.set(http::field::retry_after, std::to_string(p.retry_after_seconds));
   }
   res.body() = status::ProblemJson(p, ctx.request_id);
   return res;
@@ -154,10 +154,10 @@ void App::Finish(Ctx& ctx, Response& res) {
   if (res.find("Content-Security-Policy") == res.end()) {
     res.set("Content-Security-Policy", kApiCsp);
   }
-  if (res.find(http::field::cache_control) == res.end()) res.set(http::field::cache_control, "no-store");
-  if (!ctx.origin.empty() &&
-      std::find(config_.cors_origins.begin(), config_.cors_origins.end(), ctx.origin) !=
-          config_.cors_origins.end()) {
+  if (res.find(http::field::cache_control) == res.end())
+    res.set(http::field::cache_control, "no-store");
+  if (!ctx.origin.empty() && std::find(config_.cors_origins.begin(), config_.cors_origins.end(),
+                                       ctx.origin) != config_.cors_origins.end()) {
     res.set(http::field::access_control_allow_origin, ctx.origin);
     res.set(http::field::access_control_allow_credentials, "true");
     res.set(http::field::access_control_expose_headers,
@@ -214,7 +214,8 @@ awaitable<Response> App::Handle(Request req, std::string client_ip) {
     ctx.trace_id = RandomHex(16);
     ctx.traceparent = "00-" + ctx.trace_id + "-" + span + "-01";
   }
-  if (auto it = req.find(http::field::origin); it != req.end()) ctx.origin = std::string(SV(it->value()));
+  if (auto it = req.find(http::field::origin); it != req.end())
+    ctx.origin = std::string(SV(it->value()));
 
   std::string_view target = SV(req.target());
   std::string_view path = target.substr(0, target.find('?'));
@@ -232,9 +233,9 @@ awaitable<Response> App::Handle(Request req, std::string client_ip) {
     res.set(http::field::cache_control, "public, max-age=60");
   } else if (req.method() == http::verb::options) {
     ctx.route = "preflight";
-    bool allowed = !ctx.origin.empty() &&
-                   std::find(config_.cors_origins.begin(), config_.cors_origins.end(),
-                             ctx.origin) != config_.cors_origins.end();
+    bool allowed =
+        !ctx.origin.empty() && std::find(config_.cors_origins.begin(), config_.cors_origins.end(),
+                                         ctx.origin) != config_.cors_origins.end();
     if (!allowed) {
       res = Problem(ctx, status::MakeProblem(403, "CORS_ORIGIN_NOT_ALLOWED",
                                              "This origin may not call the API."));
@@ -295,8 +296,8 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     if (!m.allowed_methods.empty()) {
       std::string allow;
       for (auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
-      Response res = Problem(ctx, status::MakeProblem(405, "METHOD_NOT_ALLOWED",
-                                                      "Use one of: " + allow + "."));
+      Response res = Problem(
+          ctx, status::MakeProblem(405, "METHOD_NOT_ALLOWED", "Use one of: " + allow + "."));
       res.set(http::field::allow, allow);
       co_return res;
     }
@@ -343,8 +344,8 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     std::vector<Bucket> buckets = {
         {"healthtech:bff:rl:ip:" + ctx.client_ip, config_.ip_rate, config_.ip_burst}};
     if (claims) {
-      buckets.push_back({"healthtech:bff:rl:user:" + claims->sub, config_.user_rate,
-                         config_.user_burst});
+      buckets.push_back(
+          {"healthtech:bff:rl:user:" + claims->sub, config_.user_rate, config_.user_burst});
     }
     ctx.rate_storage = co_await t_state->limiter->Take(std::move(buckets));
     ctx.rate = &ctx.rate_storage;
@@ -365,7 +366,8 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
   std::string_view ct = SV(req[http::field::content_type]);
   std::string_view media = ct.substr(0, ct.find(';'));
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  bool json_body = beast::iequals(beast::string_view(media.data(), media.size()), "application/json");
+  bool json_body =
+      beast::iequals(beast::string_view(media.data(), media.size()), "application/json");
   if (!body.empty() && (!json_body || route.raw_body_always) && !route.raw_body_field.empty()) {
     // A raw upload: the bytes as they came, the declared type beside them.
     const auto* desc = DescriptorPool::generated_pool()->FindMethodByName(route.rpc)->input_type();
@@ -380,7 +382,10 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
   }
   for (const auto& [header, field] : route.header_fields) {
     if (auto it = req.find(header); it != req.end()) {
-      const auto* f = DescriptorPool::generated_pool()->FindMethodByName(route.rpc)->input_type()->FindFieldByName(field);
+      const auto* f = DescriptorPool::generated_pool()
+                          ->FindMethodByName(route.rpc)
+                          ->input_type()
+                          ->FindFieldByName(field);
       if (f != nullptr) msg->GetReflection()->SetString(msg.get(), f, std::string(SV(it->value())));
     }
   }
@@ -391,16 +396,17 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     }
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_discarded()) {
-      co_return Problem(ctx, status::MakeProblem(400, "MALFORMED_JSON",
-                                                 "The request body is not valid JSON."));
+      co_return Problem(
+          ctx, status::MakeProblem(400, "MALFORMED_JSON", "The request body is not valid JSON."));
     }
     if (!j.is_object()) {
-      co_return Problem(ctx, status::MakeProblem(400, "MALFORMED_JSON",
-                                                 "The request body must be a JSON object.",
-                                                 {{"body", "must be a JSON object"}}));
+      co_return Problem(
+          ctx, status::MakeProblem(400, "MALFORMED_JSON", "The request body must be a JSON object.",
+                                   {{"body", "must be a JSON object"}}));
     }
     for (const auto& [name, value] : m.params) {
-      if (j.contains(name)) errors.push_back({name, "is given by the URL path; remove it from the body"});
+      if (j.contains(name))
+        errors.push_back({name, "is given by the URL path; remove it from the body"});
     }
     JsonToMessage(j, msg.get(), &errors);
   }
@@ -428,8 +434,9 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     if (!SetFieldFromString(msg.get(), f, value, &err)) errors.push_back({key, err});
   }
   if (!errors.empty()) {
-    co_return Problem(ctx, status::MakeProblem(400, "VALIDATION_FAILED",
-                                               "The request has invalid fields.", std::move(errors)));
+    co_return Problem(
+        ctx, status::MakeProblem(400, "VALIDATION_FAILED", "The request has invalid fields.",
+                                 std::move(errors)));
   }
 
   std::vector<std::pair<std::string, std::string>> md = {
@@ -449,9 +456,9 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     co_return Problem(ctx, status::MakeProblem(503, "SERVICE_UNAVAILABLE",
                                                "This part of the platform is not configured."));
   }
-  auto result = co_await up->second->Call(GrpcPath(route.rpc), msg->SerializeAsString(),
-                                          std::move(md),
-                                          std::chrono::milliseconds(config_.upstream_timeout_ms));
+  auto result =
+      co_await up->second->Call(GrpcPath(route.rpc), msg->SerializeAsString(), std::move(md),
+                                std::chrono::milliseconds(config_.upstream_timeout_ms));
   if (!result.status.ok()) {
     auto p = status::ProblemFromGrpc(result.status);
     if (p.http_status >= 500) {
@@ -472,12 +479,18 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     const auto* r = out->GetReflection();
     Response raw{static_cast<http::status>(route.success_status), ctx.version};
     raw.body() = r->GetString(*out, d->FindFieldByName(route.raw_response_field));
-    raw.set(http::field::content_type, r->GetString(*out, d->FindFieldByName(route.raw_response_type_field)));
-    std::string filename = r->GetString(*out, d->FindFieldByName(route.raw_response_filename_field));
+    raw.set(http::field::content_type,
+            r->GetString(*out, d->FindFieldByName(route.raw_response_type_field)));
+    std::string filename =
+        r->GetString(*out, d->FindFieldByName(route.raw_response_filename_field));
     filename.erase(std::remove_if(filename.begin(), filename.end(),
-                                  [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'); }),
+                                  [](char c) {
+                                    return !(std::isalnum(static_cast<unsigned char>(c)) ||
+                                             c == '-' || c == '_' || c == '.');
+                                  }),
                    filename.end());
-    if (!filename.empty()) raw.set(http::field::content_disposition, "attachment; filename=\"" + filename + "\"");
+    if (!filename.empty())
+      raw.set(http::field::content_disposition, "attachment; filename=\"" + filename + "\"");
     raw.set(http::field::cache_control, route.cache_control);
     co_return raw;
   }

@@ -2,8 +2,8 @@
 // The BFF application: request pipeline from HTTP to gRPC and back.
 #include <atomic>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "asio.h"

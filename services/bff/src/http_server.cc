@@ -47,8 +47,8 @@ void HttpServer::Start() {
 awaitable<void> HttpServer::Accept(Worker* w) {
   for (;;) {
     beast::error_code ec;
-    tcp::socket socket = co_await w->acceptor->async_accept(
-        asio::redirect_error(use_awaitable, ec));
+    tcp::socket socket =
+        co_await w->acceptor->async_accept(asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || draining_) co_return;
       continue;
@@ -71,7 +71,8 @@ awaitable<void> HttpServer::Session(tcp::socket socket) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(16 * 1024);
     stream.expires_after(std::chrono::seconds(60));
-    co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    co_await http::async_read_header(stream, buffer, parser,
+                                     asio::redirect_error(use_awaitable, ec));
     size_t limit = app_->config().max_body_bytes;
     if (!ec) {
       limit = app_->BodyLimitFor(SV(parser.get().method_string()), SV(parser.get().target()));

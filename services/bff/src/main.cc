@@ -1,6 +1,6 @@
 // bff-service: wiring only. REST/JSON on HTTP_PORT, /metrics on ADMIN_PORT.
-#include <csignal>
 #include <pthread.h>
+#include <csignal>
 
 #include "app.h"
 #include "config.h"
@@ -20,8 +20,8 @@ int main() {
   try {
     server = std::make_unique<bff::HttpServer>(&app, config.bind_address, config.http_port,
                                                config.threads);
-    admin = std::make_unique<metrics::AdminServer>(config.bind_address, config.admin_port,
-                                                   &registry);
+    admin =
+        std::make_unique<metrics::AdminServer>(config.bind_address, config.admin_port, &registry);
   } catch (const std::exception& e) {
     log::Error("listen_failed", {{"error", e.what()}});
     return 1;

@@ -16,9 +16,10 @@ std::string OperationId(const Route& r) {
 }
 
 nlohmann::json ProblemRef(const std::string& description) {
-  return {{"description", description},
-          {"content",
-           {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
+  return {
+      {"description", description},
+      {"content",
+       {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
 }
 
 }  // namespace
@@ -34,11 +35,11 @@ std::string BuildOpenApi(const Router& router) {
     if (m == nullptr) continue;
     std::vector<std::string> path_params;
     for (const auto& seg : r.segments) {
-      if (seg.size() > 2 && seg.front() == '{') path_params.push_back(seg.substr(1, seg.find('}') - 1));
+      if (seg.size() > 2 && seg.front() == '{')
+        path_params.push_back(seg.substr(1, seg.find('}') - 1));
     }
-    nlohmann::json op = {{"operationId", OperationId(r)},
-                         {"summary", r.summary},
-                         {"tags", {r.tag}}};
+    nlohmann::json op = {
+        {"operationId", OperationId(r)}, {"summary", r.summary}, {"tags", {r.tag}}};
     tags.insert(r.tag);
     nlohmann::json params = nlohmann::json::array();
     for (const auto& p : path_params) {
@@ -57,27 +58,36 @@ std::string BuildOpenApi(const Router& router) {
           continue;
         nlohmann::json tmp_components;
         nlohmann::json s = SchemaFor(in, &tmp_components)["properties"][f->name()];
-        params.push_back({{"name", f->name()}, {"in", "query"}, {"required", false}, {"schema", s}});
+        params.push_back(
+            {{"name", f->name()}, {"in", "query"}, {"required", false}, {"schema", s}});
       }
     }
     if (!params.empty()) op["parameters"] = params;
-    if (body_method || (r.method == "DELETE" && in->field_count() > static_cast<int>(path_params.size()))) {
+    if (body_method ||
+        (r.method == "DELETE" && in->field_count() > static_cast<int>(path_params.size()))) {
       std::string name = in->full_name();
-      for (auto& c : name) if (c == '.') c = '_';
+      for (auto& c : name)
+        if (c == '.') c = '_';
       components[name] = SchemaFor(in, &components, path_params);
       op["requestBody"] = {
           {"required", false},
-          {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + name}}}}}}}};
+          {"content",
+           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + name}}}}}}}};
     }
     std::string out_name = m->output_type()->full_name();
-    for (auto& c : out_name) if (c == '.') c = '_';
-    if (!components.contains(out_name)) components[out_name] = SchemaFor(m->output_type(), &components);
+    for (auto& c : out_name)
+      if (c == '.') c = '_';
+    if (!components.contains(out_name))
+      components[out_name] = SchemaFor(m->output_type(), &components);
     nlohmann::json success_content =
         r.raw_response_field.empty()
-            ? nlohmann::json{{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + out_name}}}}}}
-            : nlohmann::json{{"application/pdf", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}};
+            ? nlohmann::json{{"application/json",
+                              {{"schema", {{"$ref", "#/components/schemas/" + out_name}}}}}}
+            : nlohmann::json{
+                  {"application/pdf", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}};
     nlohmann::json responses = {
-        {std::to_string(r.success_status), {{"description", "Success"}, {"content", success_content}}},
+        {std::to_string(r.success_status),
+         {{"description", "Success"}, {"content", success_content}}},
         {"400", ProblemRef("Invalid request")},
         {"429", ProblemRef("Rate limited")},
         {"default", ProblemRef("Error (RFC 9457 problem details)")},
@@ -101,8 +111,13 @@ std::string BuildOpenApi(const Router& router) {
           {"summary", summary},
           {"tags", {"operations"}},
           {"security", nlohmann::json::array()},
-          {"responses", {{"200", {{"description", desc}, {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
-                         {"503", {{"description", "Not ready"}, {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}}}}}}};
+          {"responses",
+           {{"200",
+             {{"description", desc},
+              {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
+            {"503",
+             {{"description", "Not ready"},
+              {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}}}}}}};
   };
   paths["/health"] = simple("health", "Liveness: the process serves", "Alive");
   paths["/ready"] = simple("ready", "Readiness: downstream services and Redis answer", "Ready");
@@ -124,10 +139,12 @@ std::string BuildOpenApi(const Router& router) {
          {{"type", "array"},
           {"items",
            {{"type", "object"},
-            {"properties", {{"field", {{"type", "string"}}}, {"message", {{"type", "string"}}}}}}}}}}}};
+            {"properties",
+             {{"field", {{"type", "string"}}}, {"message", {{"type", "string"}}}}}}}}}}}};
 
   nlohmann::json tag_list = nlohmann::json::array();
-  for (const auto& t : tags) tag_list.push_back({{"name", t}, {"description", "HealthTech " + t + " endpoints"}});
+  for (const auto& t : tags)
+    tag_list.push_back({{"name", t}, {"description", "HealthTech " + t + " endpoints"}});
 
   nlohmann::json doc = {
       {"openapi", "3.1.0"},

@@ -19,10 +19,10 @@ struct Bucket {
 
 struct RateDecision {
   bool allowed = true;
-  bool degraded = false;  // Redis unavailable; allowed without a check
-  long limit = 0;         // capacity of the tightest bucket
-  long remaining = 0;     // tokens left in the tightest bucket
-  long reset_seconds = 0; // until the tightest bucket is full again
+  bool degraded = false;   // Redis unavailable; allowed without a check
+  long limit = 0;          // capacity of the tightest bucket
+  long remaining = 0;      // tokens left in the tightest bucket
+  long reset_seconds = 0;  // until the tightest bucket is full again
   long retry_after_seconds = 0;
 };
 

@@ -182,7 +182,8 @@ bool AsyncRedis::EnsureConnected() {
 }
 
 void AsyncRedis::OnReply(redisAsyncContext* ac, void* reply, void* privdata) {
-  std::unique_ptr<std::shared_ptr<Pending>> holder(static_cast<std::shared_ptr<Pending>*>(privdata));
+  std::unique_ptr<std::shared_ptr<Pending>> holder(
+      static_cast<std::shared_ptr<Pending>*>(privdata));
   auto* r = static_cast<redisReply*>(reply);
   Result result = r == nullptr ? Result(Down()) : Result(Convert(r));
   (*holder)->Finish(std::move(result));
@@ -214,22 +215,23 @@ awaitable<absl::StatusOr<redis::Reply>> AsyncRedis::Command(std::vector<std::str
       return;
     }
     pending->timer = std::make_unique<asio::steady_timer>(ioc_, timeout_);
-    pending->timer->async_wait([this, pending, gen = generation_](const boost::system::error_code& ec) {
-      if (ec || pending->done) return;
-      pending->Finish(status::Unavailable("REDIS_TIMEOUT", "Redis did not answer in time."));
-      // A connection that stopped answering is dropped; the next command reconnects.
-      if (gen == generation_ && ac_ != nullptr) {
-        // redisAsyncDisconnect would wait for the missing replies: free it outright
-        // (pending commands complete as unavailable).
-        log::Warn("redis_timeout_reconnect");
-        redisAsyncContext* ac = ac_;
-        ac_ = nullptr;
-        redisAsyncFree(ac);
-      }
-    });
+    pending->timer->async_wait(
+        [this, pending, gen = generation_](const boost::system::error_code& ec) {
+          if (ec || pending->done) return;
+          pending->Finish(status::Unavailable("REDIS_TIMEOUT", "Redis did not answer in time."));
+          // A connection that stopped answering is dropped; the next command reconnects.
+          if (gen == generation_ && ac_ != nullptr) {
+            // redisAsyncDisconnect would wait for the missing replies: free it outright
+            // (pending commands complete as unavailable).
+            log::Warn("redis_timeout_reconnect");
+            redisAsyncContext* ac = ac_;
+            ac_ = nullptr;
+            redisAsyncFree(ac);
+          }
+        });
   };
   co_return co_await asio::async_initiate<decltype(use_awaitable), void(Result)>(std::move(init),
-                                                                                use_awaitable);
+                                                                                 use_awaitable);
 }
 
 }  // namespace healthtech::bff

@@ -59,7 +59,7 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view q) 
       size_t eq = part.find('=');
       auto k = PercentDecode(part.substr(0, eq), true);
       auto v = eq == std::string_view::npos ? std::optional<std::string>("")
-                                             : PercentDecode(part.substr(eq + 1), true);
+                                            : PercentDecode(part.substr(eq + 1), true);
       if (k && v) out.emplace_back(*k, *v);
     }
     if (amp == q.size()) break;
@@ -86,13 +86,17 @@ Match Router::Find(std::string_view method, std::string_view path) const {
         // "{name}" or "{name}.ext": a parameter, optionally followed by a literal suffix.
         std::string suffix = t.substr(close + 1);
         const std::string& seg = segs[i];
-        if (seg.size() <= suffix.size() || seg.compare(seg.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        if (seg.size() <= suffix.size() ||
+            seg.compare(seg.size() - suffix.size(), suffix.size(), suffix) != 0) {
           ok = false;
           continue;
         }
-        auto decoded = PercentDecode(std::string_view(seg).substr(0, seg.size() - suffix.size()), false);
-        if (!decoded || decoded->empty()) ok = false;
-        else params[t.substr(1, close - 1)] = *decoded;
+        auto decoded =
+            PercentDecode(std::string_view(seg).substr(0, seg.size() - suffix.size()), false);
+        if (!decoded || decoded->empty())
+          ok = false;
+        else
+          params[t.substr(1, close - 1)] = *decoded;
       } else if (t != segs[i]) {
         ok = false;
       }

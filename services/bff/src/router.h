@@ -10,15 +10,15 @@
 namespace healthtech::bff {
 
 struct Route {
-  std::string method;        // "GET", "POST", "PUT", "PATCH", "DELETE"
-  std::string path;          // template; "{field}" segments fill request fields
-  std::string service;       // downstream short name: "iam", "org", ...
-  std::string rpc;           // fully qualified: "healthtech.iam.v1.IamService.Login"
+  std::string method;   // "GET", "POST", "PUT", "PATCH", "DELETE"
+  std::string path;     // template; "{field}" segments fill request fields
+  std::string service;  // downstream short name: "iam", "org", ...
+  std::string rpc;      // fully qualified: "healthtech.iam.v1.IamService.Login"
   std::string summary;
   std::string tag;
-  bool auth = false;         // requires a valid access token
+  bool auth = false;  // requires a valid access token
   int success_status = 200;
-  bool dev_only = false;     // 404 unless HEALTHTECH_ENV=development
+  bool dev_only = false;  // 404 unless HEALTHTECH_ENV=development
   bool rate_limited = true;
   std::string cache_control = "no-store";
   // Larger bodies for uploads (0 = the server default, MAX_BODY_BYTES).

@@ -39,19 +39,20 @@ std::vector<Route> AllRoutes() {
       iam("POST", "/v1/auth/resend-verification", "ResendVerification",
           "Send the verification email again", false, 202),
       iam("POST", "/v1/auth/login", "Login", "Sign in with email and password", false),
-      iam("POST", "/v1/auth/mfa/verify", "VerifyMfa", "Complete sign-in with a TOTP or recovery code",
-          false),
+      iam("POST", "/v1/auth/mfa/verify", "VerifyMfa",
+          "Complete sign-in with a TOTP or recovery code", false),
       iam("POST", "/v1/auth/mfa/totp/enroll", "EnrollTotp", "Start TOTP enrolment", true),
       iam("POST", "/v1/auth/mfa/totp/activate", "ActivateTotp",
           "Activate TOTP and receive recovery codes", true),
-      iam("DELETE", "/v1/auth/mfa/totp", "DisableTotp", "Turn TOTP off (needs a current code)", true),
+      iam("DELETE", "/v1/auth/mfa/totp", "DisableTotp", "Turn TOTP off (needs a current code)",
+          true),
       iam("POST", "/v1/auth/refresh", "Refresh", "Rotate the refresh token for a new pair", false),
       iam("POST", "/v1/auth/logout", "Logout", "End this session", false),
       iam("POST", "/v1/auth/logout-all", "LogoutAll", "End every session of the caller", true),
       iam("POST", "/v1/auth/password/forgot", "ForgotPassword", "Email a password reset link",
           false, 202),
-      iam("POST", "/v1/auth/password/reset", "ResetPassword", "Set a new password with a reset token",
-          false),
+      iam("POST", "/v1/auth/password/reset", "ResetPassword",
+          "Set a new password with a reset token", false),
       iam("GET", "/v1/me", "GetMe", "The caller's profile", true, 200, "me"),
       iam("PATCH", "/v1/me", "UpdateMe", "Update the caller's profile", true, 200, "me"),
       iam("POST", "/v1/me/password", "ChangePassword", "Change the caller's password", true, 200,
@@ -87,27 +88,28 @@ std::vector<Route> AllRoutes() {
           "Facilities of an organization", false),
       org("POST", "/v1/organizations/{org_id}/staff", "InviteStaff", "Invite a staff member", true,
           201, "staff"),
-      org("GET", "/v1/organizations/{org_id}/staff", "ListStaff",
-          "Members and pending invitations", true, 200, "staff"),
+      org("GET", "/v1/organizations/{org_id}/staff", "ListStaff", "Members and pending invitations",
+          true, 200, "staff"),
       org("DELETE", "/v1/organizations/{org_id}/staff/{user_id}", "RemoveStaff",
           "Remove a member (or one of its roles)", true, 200, "staff"),
-      org("POST", "/v1/invitations/{token}/accept", "AcceptInvitation",
-          "Accept a staff invitation", true, 200, "staff"),
+      org("POST", "/v1/invitations/{token}/accept", "AcceptInvitation", "Accept a staff invitation",
+          true, 200, "staff"),
       org("GET", "/v1/admin/verifications", "ListVerifications",
           "Organizations awaiting a decision (platform admins)", true, 200, "admin"),
       org("POST", "/v1/admin/organizations/{organization_id}/verification", "DecideVerification",
           "Approve, reject or request changes (platform admins)", true, 200, "admin"),
       org("PUT", "/v1/practitioners/me", "UpsertMyPractitionerProfile",
           "Create or replace your practitioner profile", true, 200, "practitioners"),
-      org("GET", "/v1/practitioners", "SearchPractitioners",
-          "Search verified practitioners", false, 200, "practitioners"),
+      org("GET", "/v1/practitioners", "SearchPractitioners", "Search verified practitioners", false,
+          200, "practitioners"),
       org("GET", "/v1/practitioners/{id}", "GetPractitioner", "A practitioner's public profile",
           false, 200, "practitioners"),
   };
-  Route upload = org("POST", "/v1/organizations/{organization_id}/documents", "UploadDocument",
-                     "Upload a verification document (PDF, PNG or JPEG, at most 5 MiB): raw body "
-                     "with its Content-Type and ?document_type=&filename=, or JSON with base64 content",
-                     true, 201);
+  Route upload =
+      org("POST", "/v1/organizations/{organization_id}/documents", "UploadDocument",
+          "Upload a verification document (PDF, PNG or JPEG, at most 5 MiB): raw body "
+          "with its Content-Type and ?document_type=&filename=, or JSON with base64 content",
+          true, 201);
   upload.max_body_bytes = 8 * 1024 * 1024;  // 5 MiB raw, or base64 in JSON
   upload.raw_body_field = "content";
   upload.raw_content_type_field = "content_type";
@@ -129,8 +131,8 @@ std::vector<Route> AllRoutes() {
            false, 200, "availability"),
       appt("POST", "/v1/practitioners/{practitioner_id}/waitlist", "JoinWaitlist",
            "Wait for a free slot between two dates", true, 201, "availability"),
-      appt("POST", "/v1/appointments", "CreateAppointment",
-           "Book a slot (send an Idempotency-Key)", true, 201),
+      appt("POST", "/v1/appointments", "CreateAppointment", "Book a slot (send an Idempotency-Key)",
+           true, 201),
       appt("GET", "/v1/appointments", "ListAppointments",
            "Your appointments (role=patient|practitioner|org)", true),
       appt("GET", "/v1/appointments/{id}", "GetAppointment", "One appointment", true),
@@ -160,14 +162,17 @@ std::vector<Route> AllRoutes() {
           true, 201),
   };
   // The ".pdf" template first: "{id}" alone would also match "<id>.pdf".
-  Route pdf = pay("GET", "/v1/invoices/{id}.pdf", "GetInvoicePdf", "An invoice or credit note as a PDF", true);
+  Route pdf = pay("GET", "/v1/invoices/{id}.pdf", "GetInvoicePdf",
+                  "An invoice or credit note as a PDF", true);
   pdf.raw_response_field = "pdf";
   pdf.raw_response_type_field = "content_type";
   pdf.raw_response_filename_field = "filename";
   payment_routes.push_back(pdf);
-  payment_routes.push_back(pay("GET", "/v1/invoices/{id}", "GetInvoice", "An invoice or credit note", true));
-  Route webhook = pay("POST", "/v1/payments/webhooks/{gateway}", "HandleGatewayWebhook",
-                      "Gateway webhooks, authenticated by X-Razorpay-Signature over the raw body", false);
+  payment_routes.push_back(
+      pay("GET", "/v1/invoices/{id}", "GetInvoice", "An invoice or credit note", true));
+  Route webhook =
+      pay("POST", "/v1/payments/webhooks/{gateway}", "HandleGatewayWebhook",
+          "Gateway webhooks, authenticated by X-Razorpay-Signature over the raw body", false);
   webhook.raw_body_field = "raw_body";
   webhook.raw_body_always = true;
   webhook.header_fields = {{"X-Razorpay-Signature", "signature"}};

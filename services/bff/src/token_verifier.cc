@@ -16,13 +16,14 @@ std::shared_ptr<const auth::KeySet> TokenVerifier::Keys() {
 awaitable<bool> TokenVerifier::Refresh(const std::string* unknown_kid) {
   auto now = std::chrono::steady_clock::now();
   if (unknown_kid != nullptr &&
-      !throttle_.Allow(*unknown_kid, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         now.time_since_epoch()).count())) {
+      !throttle_.Allow(
+          *unknown_kid,
+          std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count())) {
     co_return false;
   }
   std::string method = "/healthtech.iam.v1.IamService/GetJwks";
-  auto r = co_await iam_->Call(std::move(method), std::string(), {},
-                               std::chrono::milliseconds(2000));
+  auto r =
+      co_await iam_->Call(std::move(method), std::string(), {}, std::chrono::milliseconds(2000));
   iam::v1::GetJwksResponse resp;
   if (!r.status.ok() || !resp.ParseFromString(r.response)) {
     log::Warn("jwks_fetch_failed", {{"grpc_code", static_cast<int>(r.status.error_code())}});
@@ -46,7 +47,8 @@ awaitable<absl::StatusOr<auth::Claims>> TokenVerifier::Verify(std::string token)
   bool stale;
   {
     std::lock_guard lock(mu_);
-    stale = keys_->empty() || std::chrono::steady_clock::now() - fetched_at_ > std::chrono::minutes(5);
+    stale =
+        keys_->empty() || std::chrono::steady_clock::now() - fetched_at_ > std::chrono::minutes(5);
   }
   if (stale) co_await Refresh(nullptr);
   auto now = std::chrono::duration_cast<std::chrono::seconds>(

@@ -129,24 +129,39 @@ std::string SetScalar(Message* m, const FieldDescriptor* f, const nlohmann::json
       }
       long double lo, hi;
       switch (f->cpp_type()) {
-        case FieldDescriptor::CPPTYPE_INT32: lo = INT32_MIN; hi = INT32_MAX; break;
-        case FieldDescriptor::CPPTYPE_UINT32: lo = 0; hi = UINT32_MAX; break;
-        case FieldDescriptor::CPPTYPE_UINT64: lo = 0; hi = 9007199254740991.0L; break;
-        default: lo = -9007199254740991.0L; hi = 9007199254740991.0L;
+        case FieldDescriptor::CPPTYPE_INT32:
+          lo = INT32_MIN;
+          hi = INT32_MAX;
+          break;
+        case FieldDescriptor::CPPTYPE_UINT32:
+          lo = 0;
+          hi = UINT32_MAX;
+          break;
+        case FieldDescriptor::CPPTYPE_UINT64:
+          lo = 0;
+          hi = 9007199254740991.0L;
+          break;
+        default:
+          lo = -9007199254740991.0L;
+          hi = 9007199254740991.0L;
       }
       if (x < lo || x > hi) return "is out of range";
       switch (f->cpp_type()) {
         case FieldDescriptor::CPPTYPE_INT32:
-          rep ? r->AddInt32(m, f, static_cast<int32_t>(x)) : r->SetInt32(m, f, static_cast<int32_t>(x));
+          rep ? r->AddInt32(m, f, static_cast<int32_t>(x))
+              : r->SetInt32(m, f, static_cast<int32_t>(x));
           break;
         case FieldDescriptor::CPPTYPE_UINT32:
-          rep ? r->AddUInt32(m, f, static_cast<uint32_t>(x)) : r->SetUInt32(m, f, static_cast<uint32_t>(x));
+          rep ? r->AddUInt32(m, f, static_cast<uint32_t>(x))
+              : r->SetUInt32(m, f, static_cast<uint32_t>(x));
           break;
         case FieldDescriptor::CPPTYPE_UINT64:
-          rep ? r->AddUInt64(m, f, static_cast<uint64_t>(x)) : r->SetUInt64(m, f, static_cast<uint64_t>(x));
+          rep ? r->AddUInt64(m, f, static_cast<uint64_t>(x))
+              : r->SetUInt64(m, f, static_cast<uint64_t>(x));
           break;
         default:
-          rep ? r->AddInt64(m, f, static_cast<int64_t>(x)) : r->SetInt64(m, f, static_cast<int64_t>(x));
+          rep ? r->AddInt64(m, f, static_cast<int64_t>(x))
+              : r->SetInt64(m, f, static_cast<int64_t>(x));
       }
       return "";
     }
@@ -198,8 +213,8 @@ void JsonToMessage(const nlohmann::json& j, Message* out, std::vector<status::Vi
                    const std::string& prefix) {
   const Descriptor* d = out->GetDescriptor();
   if (!j.is_object()) {
-    errors->push_back({prefix.empty() ? "body" : prefix.substr(0, prefix.size() - 1),
-                       "must be a JSON object"});
+    errors->push_back(
+        {prefix.empty() ? "body" : prefix.substr(0, prefix.size() - 1), "must be a JSON object"});
     return;
   }
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -217,8 +232,8 @@ void JsonToMessage(const nlohmann::json& j, Message* out, std::vector<status::Vi
     }
     if (f->containing_oneof() != nullptr &&
         out->GetReflection()->HasOneof(*out, f->containing_oneof())) {
-      errors->push_back({path, "only one of the fields of '" + f->containing_oneof()->name() +
-                                   "' may be given"});
+      errors->push_back(
+          {path, "only one of the fields of '" + f->containing_oneof()->name() + "' may be given"});
       continue;
     }
     if (f->is_repeated()) {
@@ -248,9 +263,12 @@ bool SetFieldFromString(Message* msg, const FieldDescriptor* f, std::string_view
       v = std::string(value);
       break;
     case FieldDescriptor::CPPTYPE_BOOL:
-      if (value == "true" || value == "1") v = true;
-      else if (value == "false" || value == "0") v = false;
-      else v = std::string(value);
+      if (value == "true" || value == "1")
+        v = true;
+      else if (value == "false" || value == "0")
+        v = false;
+      else
+        v = std::string(value);
       break;
     default: {
       v = nlohmann::json::parse(value, nullptr, false);
@@ -274,11 +292,16 @@ nlohmann::json ScalarToJson(const Message& m, const FieldDescriptor* f, int inde
       if (f->type() == FieldDescriptor::TYPE_BYTES) return Base64(s);
       return s;
     }
-    case FieldDescriptor::CPPTYPE_BOOL: return rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f);
-    case FieldDescriptor::CPPTYPE_INT32: return rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f);
-    case FieldDescriptor::CPPTYPE_INT64: return rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f);
-    case FieldDescriptor::CPPTYPE_UINT32: return rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f);
-    case FieldDescriptor::CPPTYPE_UINT64: return rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f);
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f);
+    case FieldDescriptor::CPPTYPE_INT32:
+      return rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f);
+    case FieldDescriptor::CPPTYPE_INT64:
+      return rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f);
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f);
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f);
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_FLOAT: {
       double d = f->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE
@@ -335,11 +358,21 @@ void AppendEscaped(std::string_view s, std::string* out) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20) {
           out->append("\\u00");
@@ -369,24 +402,36 @@ bool AppendValue(const Message& m, const FieldDescriptor* f, int index, std::str
       std::string scratch;
       const std::string& v = rep ? r->GetRepeatedStringReference(m, f, index, &scratch)
                                  : r->GetStringReference(m, f, &scratch);
-      if (f->type() == FieldDescriptor::TYPE_BYTES) AppendEscaped(Base64(v), out);
-      else AppendEscaped(v, out);
+      if (f->type() == FieldDescriptor::TYPE_BYTES)
+        AppendEscaped(Base64(v), out);
+      else
+        AppendEscaped(v, out);
       return true;
     }
     case FieldDescriptor::CPPTYPE_BOOL:
       out->append((rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f)) ? "true" : "false");
       return true;
-    case FieldDescriptor::CPPTYPE_INT32: AppendNumber(rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f), out); return true;
-    case FieldDescriptor::CPPTYPE_INT64: AppendNumber(rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f), out); return true;
-    case FieldDescriptor::CPPTYPE_UINT32: AppendNumber(rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f), out); return true;
-    case FieldDescriptor::CPPTYPE_UINT64: AppendNumber(rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f), out); return true;
+    case FieldDescriptor::CPPTYPE_INT32:
+      AppendNumber(rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f), out);
+      return true;
+    case FieldDescriptor::CPPTYPE_INT64:
+      AppendNumber(rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f), out);
+      return true;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      AppendNumber(rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f), out);
+      return true;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      AppendNumber(rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f), out);
+      return true;
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_FLOAT: {
       double d = f->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE
                      ? (rep ? r->GetRepeatedDouble(m, f, index) : r->GetDouble(m, f))
                      : (rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f));
-      if (!std::isfinite(d)) out->append("null");
-      else AppendNumber(d, out);
+      if (!std::isfinite(d))
+        out->append("null");
+      else
+        AppendNumber(d, out);
       return true;
     }
     case FieldDescriptor::CPPTYPE_ENUM: {
@@ -403,7 +448,8 @@ bool AppendValue(const Message& m, const FieldDescriptor* f, int index, std::str
       const Message& sub = rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f);
       if (IsTimestamp(sub.GetDescriptor())) {
         AppendEscaped(google::protobuf::util::TimeUtil::ToString(
-                          static_cast<const google::protobuf::Timestamp&>(sub)), out);
+                          static_cast<const google::protobuf::Timestamp&>(sub)),
+                      out);
       } else {
         AppendMessageJson(sub, out);
       }
@@ -426,7 +472,8 @@ void AppendMessageJson(const Message& m, std::string* out) {
     if (!f->is_repeated()) {
       if (f->has_presence() && !r->HasField(m, f)) continue;
       if (f->name() == "next_page_token" && r->GetString(m, f).empty()) continue;
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && r->GetEnum(m, f)->number() == 0) continue;
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && r->GetEnum(m, f)->number() == 0)
+        continue;
     }
     if (!first) out->push_back(',');
     first = false;
@@ -456,17 +503,28 @@ nlohmann::json FieldSchema(const FieldDescriptor* f, nlohmann::json* components)
       s = {{"type", "string"}};
       if (f->type() == FieldDescriptor::TYPE_BYTES) s["contentEncoding"] = "base64";
       break;
-    case FieldDescriptor::CPPTYPE_BOOL: s = {{"type", "boolean"}}; break;
-    case FieldDescriptor::CPPTYPE_INT32: s = {{"type", "integer"}, {"format", "int32"}}; break;
-    case FieldDescriptor::CPPTYPE_UINT32: s = {{"type", "integer"}, {"minimum", 0}}; break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      s = {{"type", "boolean"}};
+      break;
+    case FieldDescriptor::CPPTYPE_INT32:
+      s = {{"type", "integer"}, {"format", "int32"}};
+      break;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      s = {{"type", "integer"}, {"minimum", 0}};
+      break;
     case FieldDescriptor::CPPTYPE_INT64:
-    case FieldDescriptor::CPPTYPE_UINT64: s = {{"type", "integer"}, {"format", "int64"}}; break;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      s = {{"type", "integer"}, {"format", "int64"}};
+      break;
     case FieldDescriptor::CPPTYPE_DOUBLE:
-    case FieldDescriptor::CPPTYPE_FLOAT: s = {{"type", "number"}}; break;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      s = {{"type", "number"}};
+      break;
     case FieldDescriptor::CPPTYPE_ENUM: {
       auto values = nlohmann::json::array();
       for (int i = 0; i < f->enum_type()->value_count(); ++i) {
-        if (f->enum_type()->value(i)->number() != 0) values.push_back(EnumJsonName(f->enum_type()->value(i)));
+        if (f->enum_type()->value(i)->number() != 0)
+          values.push_back(EnumJsonName(f->enum_type()->value(i)));
       }
       s = {{"type", "string"}, {"enum", values}};
       break;
@@ -476,7 +534,8 @@ nlohmann::json FieldSchema(const FieldDescriptor* f, nlohmann::json* components)
         s = {{"type", "string"}, {"format", "date-time"}};
       } else {
         std::string name = f->message_type()->full_name();
-        for (auto& c : name) if (c == '.') c = '_';
+        for (auto& c : name)
+          if (c == '.') c = '_';
         if (!components->contains(name)) {
           (*components)[name] = nlohmann::json::object();  // placeholder against recursion
           (*components)[name] = SchemaFor(f->message_type(), components);

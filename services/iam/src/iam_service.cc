@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/iam/domain/crypto.h"
@@ -158,14 +158,19 @@ absl::Status IamServiceImpl::QueueEmail(pqxx::transaction_base& tx, const std::s
       "RETURNING to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
       Bin(TokenHash(token)), user_id, purpose, ttl_seconds);
   std::string expires_at = rows[0][0].as<std::string>();
-  std::string url = config_.public_web_url + (verify ? "/verify-email?token=" : "/reset-password?token=") + token;
-  std::string subject = verify ? "Verify your HealthTech email address" : "Reset your HealthTech password";
+  std::string url =
+      config_.public_web_url + (verify ? "/verify-email?token=" : "/reset-password?token=") + token;
+  std::string subject =
+      verify ? "Verify your HealthTech email address" : "Reset your HealthTech password";
   std::string body =
-      verify ? "Hello " + full_name + ",\n\nPlease confirm your email address by opening this link "
-                   "(valid for 24 hours):\n" + url + "\n\nIf you did not sign up, ignore this email.\n"
-             : "Hello " + full_name + ",\n\nSomeone asked to reset your HealthTech password. Open "
-                   "this link within 1 hour to choose a new one:\n" + url +
-                   "\n\nIf it was not you, ignore this email; your password is unchanged.\n";
+      verify ? "Hello " + full_name +
+                   ",\n\nPlease confirm your email address by opening this link "
+                   "(valid for 24 hours):\n" +
+                   url + "\n\nIf you did not sign up, ignore this email.\n"
+             : "Hello " + full_name +
+                   ",\n\nSomeone asked to reset your HealthTech password. Open "
+                   "this link within 1 hour to choose a new one:\n" +
+                   url + "\n\nIf it was not you, ignore this email; your password is unchanged.\n";
   nlohmann::json payload = {
       {"user_id", user_id},
       {"email", email},
@@ -180,8 +185,8 @@ absl::Status IamServiceImpl::QueueEmail(pqxx::transaction_base& tx, const std::s
 
 absl::Status IamServiceImpl::IssueTokens(pqxx::transaction_base& tx, const std::string& user_id,
                                          const std::vector<std::string>& amr,
-                                         const std::string& family_id,
-                                         const std::string& parent_id, v1::LoginResponse* out) {
+                                         const std::string& family_id, const std::string& parent_id,
+                                         v1::LoginResponse* out) {
   v1::User user;
   if (auto s = LoadUser(tx, user_id, &user); !s.ok()) return s;
   auto active = keys_->Active();
@@ -216,10 +221,13 @@ grpc::Status IamServiceImpl::Register(Ctx* ctx, const v1::RegisterRequest* req,
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     std::vector<st::Violation> v;
     std::string email;
-    if (!NormalizeEmail(req->email(), &email)) v.push_back({"email", "must be a valid email address"});
+    if (!NormalizeEmail(req->email(), &email))
+      v.push_back({"email", "must be a valid email address"});
     std::string name = Trim(req->full_name());
-    if (name.empty()) v.push_back({"full_name", "is required"});
-    else if (CodePoints(name) > 200) v.push_back({"full_name", "must be at most 200 characters"});
+    if (name.empty())
+      v.push_back({"full_name", "is required"});
+    else if (CodePoints(name) > 200)
+      v.push_back({"full_name", "must be at most 200 characters"});
     if (!req->phone().empty() && !ValidPhone(req->phone()))
       v.push_back({"phone", "must be in E.164 format, e.g. +919812345678"});
     for (auto& p : CheckPassword(req->password(), email, "password")) v.push_back(p);
@@ -228,24 +236,25 @@ grpc::Status IamServiceImpl::Register(Ctx* ctx, const v1::RegisterRequest* req,
     std::string hash = HashPassword(req->password(), config_.argon2);
     std::string user_id;
     bool taken = false;
-    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "INSERT INTO iam.users (email, password_hash, full_name, phone) VALUES ($1, $2, $3, "
-          "nullif($4, '')) ON CONFLICT (email) DO NOTHING RETURNING id::text",
-          email, hash, name, req->phone());
-      if (rows.empty()) {
-        taken = true;
-        return absl::OkStatus();
-      }
-      user_id = rows[0][0].as<std::string>();
-      tx.exec_params("INSERT INTO iam.user_roles (user_id, role) VALUES ($1::uuid, 'patient')",
-                     user_id);
-      nlohmann::json reg = {{"user_id", user_id}, {"email", email}, {"full_name", name}};
-      outbox::Enqueue(tx, "iam", "user.registered", user_id, reg.dump());
-      AppendAudit(tx, user_id, "user.register", user_id, scope);
-      return QueueEmail(tx, "user.email_verification_requested", user_id, email, name,
-                        "verify_email");
-    });
+    auto s = pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "INSERT INTO iam.users (email, password_hash, full_name, phone) VALUES ($1, $2, $3, "
+              "nullif($4, '')) ON CONFLICT (email) DO NOTHING RETURNING id::text",
+              email, hash, name, req->phone());
+          if (rows.empty()) {
+            taken = true;
+            return absl::OkStatus();
+          }
+          user_id = rows[0][0].as<std::string>();
+          tx.exec_params("INSERT INTO iam.user_roles (user_id, role) VALUES ($1::uuid, 'patient')",
+                         user_id);
+          nlohmann::json reg = {{"user_id", user_id}, {"email", email}, {"full_name", name}};
+          outbox::Enqueue(tx, "iam", "user.registered", user_id, reg.dump());
+          AppendAudit(tx, user_id, "user.register", user_id, scope);
+          return QueueEmail(tx, "user.email_verification_requested", user_id, email, name,
+                            "verify_email");
+        });
     if (!s.ok()) return s;
     if (taken) {
       // The address is registered already. Tell the caller plainly: a registration form
@@ -261,25 +270,27 @@ grpc::Status IamServiceImpl::VerifyEmail(Ctx* ctx, const v1::VerifyEmailRequest*
                                          v1::VerifyEmailResponse* resp) {
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (req->token().empty()) return Invalid({{"token", "is required"}});
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "UPDATE iam.one_time_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = "
-          "'verify_email' AND used_at IS NULL AND expires_at > now() RETURNING user_id::text",
-          Bin(TokenHash(req->token())));
-      if (rows.empty()) {
-        return st::InvalidArgument("TOKEN_INVALID",
-                                   "This verification link is invalid, used or expired.",
-                                   {{"token", "invalid, used or expired"}});
-      }
-      std::string user_id = rows[0][0].as<std::string>();
-      tx.exec_params("UPDATE iam.users SET email_verified_at = coalesce(email_verified_at, now()), "
-                     "updated_at = now() WHERE id = $1::uuid",
-                     user_id);
-      AppendAudit(tx, user_id, "user.verify_email", user_id, scope);
-      resp->set_user_id(user_id);
-      resp->set_email_verified(true);
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "UPDATE iam.one_time_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = "
+              "'verify_email' AND used_at IS NULL AND expires_at > now() RETURNING user_id::text",
+              Bin(TokenHash(req->token())));
+          if (rows.empty()) {
+            return st::InvalidArgument("TOKEN_INVALID",
+                                       "This verification link is invalid, used or expired.",
+                                       {{"token", "invalid, used or expired"}});
+          }
+          std::string user_id = rows[0][0].as<std::string>();
+          tx.exec_params(
+              "UPDATE iam.users SET email_verified_at = coalesce(email_verified_at, now()), "
+              "updated_at = now() WHERE id = $1::uuid",
+              user_id);
+          AppendAudit(tx, user_id, "user.verify_email", user_id, scope);
+          resp->set_user_id(user_id);
+          resp->set_email_verified(true);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -290,14 +301,16 @@ grpc::Status IamServiceImpl::ResendVerification(Ctx* ctx, const v1::ResendVerifi
     if (!NormalizeEmail(req->email(), &email)) {
       return Invalid({{"email", "must be a valid email address"}});
     }
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "SELECT id::text, full_name FROM iam.users WHERE email = $1 AND email_verified_at IS NULL",
-          email);
-      if (rows.empty()) return absl::OkStatus();  // never reveal whether the email exists
-      return QueueEmail(tx, "user.email_verification_requested", rows[0][0].as<std::string>(),
-                        email, rows[0][1].as<std::string>(), "verify_email");
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "SELECT id::text, full_name FROM iam.users WHERE email = $1 AND email_verified_at IS "
+              "NULL",
+              email);
+          if (rows.empty()) return absl::OkStatus();  // never reveal whether the email exists
+          return QueueEmail(tx, "user.email_verification_requested", rows[0][0].as<std::string>(),
+                            email, rows[0][1].as<std::string>(), "verify_email");
+        });
   });
 }
 
@@ -377,23 +390,25 @@ grpc::Status IamServiceImpl::Login(Ctx* ctx, const v1::LoginRequest* req, v1::Lo
     std::string new_hash = NeedsRehash(hash, config_.argon2)
                                ? HashPassword(req->password(), config_.argon2)
                                : std::string();
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      if (!new_hash.empty()) {
-        tx.exec_params("UPDATE iam.users SET password_hash = $1 WHERE id = $2::uuid", new_hash,
-                       user_id);
-      }
-      AppendAudit(tx, user_id, mfa ? "user.login_mfa_challenge" : "user.login", user_id, scope);
-      if (mfa) {
-        std::string token = RandomToken();
-        tx.exec_params("INSERT INTO iam.mfa_challenges (token_hash, user_id, expires_at) VALUES "
-                       "($1, $2::uuid, now() + interval '5 minutes')",
-                       Bin(TokenHash(token)), user_id);
-        resp->set_mfa_required(true);
-        resp->set_mfa_token(token);
-        return absl::OkStatus();
-      }
-      return IssueTokens(tx, user_id, {"pwd"}, NewUuid(), "", resp);
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          if (!new_hash.empty()) {
+            tx.exec_params("UPDATE iam.users SET password_hash = $1 WHERE id = $2::uuid", new_hash,
+                           user_id);
+          }
+          AppendAudit(tx, user_id, mfa ? "user.login_mfa_challenge" : "user.login", user_id, scope);
+          if (mfa) {
+            std::string token = RandomToken();
+            tx.exec_params(
+                "INSERT INTO iam.mfa_challenges (token_hash, user_id, expires_at) VALUES "
+                "($1, $2::uuid, now() + interval '5 minutes')",
+                Bin(TokenHash(token)), user_id);
+            resp->set_mfa_required(true);
+            resp->set_mfa_token(token);
+            return absl::OkStatus();
+          }
+          return IssueTokens(tx, user_id, {"pwd"}, NewUuid(), "", resp);
+        });
   });
 }
 
@@ -408,46 +423,51 @@ grpc::Status IamServiceImpl::VerifyMfa(Ctx* ctx, const v1::VerifyMfaRequest* req
     const absl::Status invalid =
         st::Unauthenticated("MFA_CODE_INVALID", "The code is wrong, expired or already used.");
     bool failed = false;
-    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto ch = tx.exec_params(
-          "SELECT c.user_id::text, u.totp_secret_enc, u.totp_last_step FROM iam.mfa_challenges c "
-          "JOIN iam.users u ON u.id = c.user_id WHERE c.token_hash = $1 AND c.used_at IS NULL AND "
-          "c.expires_at > now() AND c.attempts < 5 FOR UPDATE OF c, u",
-          Bin(TokenHash(req->mfa_token())));
-      if (ch.empty() || ch[0][1].is_null()) {
-        failed = true;
-        return absl::OkStatus();
-      }
-      std::string user_id = ch[0][0].as<std::string>();
-      bool ok = false;
-      if (!req->code().empty()) {
-        auto secret = Decrypt(pqxx::binarystring(ch[0][1]).str(), config_.key_encryption_key);
-        if (!secret) return st::Internal("cannot decrypt TOTP secret");
-        auto step = MatchTotp(*secret, req->code(), NowSeconds());
-        if (step && *step > ch[0][2].as<int64_t>()) {
-          tx.exec_params("UPDATE iam.users SET totp_last_step = $1 WHERE id = $2::uuid", *step,
-                         user_id);
-          ok = true;
-        }
-      } else {
-        auto used = tx.exec_params(
-            "UPDATE iam.recovery_codes SET used_at = now() WHERE user_id = $1::uuid AND code_hash "
-            "= $2 AND used_at IS NULL RETURNING 1",
-            user_id, Bin(TokenHash(NormalizeRecoveryCode(req->recovery_code()))));
-        ok = !used.empty();
-      }
-      if (!ok) {
-        tx.exec_params("UPDATE iam.mfa_challenges SET attempts = attempts + 1 WHERE token_hash = $1",
-                       Bin(TokenHash(req->mfa_token())));
-        failed = true;
-        return absl::OkStatus();  // commit the attempt count
-      }
-      tx.exec_params("UPDATE iam.mfa_challenges SET used_at = now() WHERE token_hash = $1",
-                     Bin(TokenHash(req->mfa_token())));
-      AppendAudit(tx, user_id, req->code().empty() ? "user.mfa_recovery_code" : "user.mfa_totp",
-                  user_id, scope);
-      return IssueTokens(tx, user_id, {"pwd", "otp"}, NewUuid(), "", resp);
-    });
+    auto s = pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto ch = tx.exec_params(
+              "SELECT c.user_id::text, u.totp_secret_enc, u.totp_last_step FROM iam.mfa_challenges "
+              "c "
+              "JOIN iam.users u ON u.id = c.user_id WHERE c.token_hash = $1 AND c.used_at IS NULL "
+              "AND "
+              "c.expires_at > now() AND c.attempts < 5 FOR UPDATE OF c, u",
+              Bin(TokenHash(req->mfa_token())));
+          if (ch.empty() || ch[0][1].is_null()) {
+            failed = true;
+            return absl::OkStatus();
+          }
+          std::string user_id = ch[0][0].as<std::string>();
+          bool ok = false;
+          if (!req->code().empty()) {
+            auto secret = Decrypt(pqxx::binarystring(ch[0][1]).str(), config_.key_encryption_key);
+            if (!secret) return st::Internal("cannot decrypt TOTP secret");
+            auto step = MatchTotp(*secret, req->code(), NowSeconds());
+            if (step && *step > ch[0][2].as<int64_t>()) {
+              tx.exec_params("UPDATE iam.users SET totp_last_step = $1 WHERE id = $2::uuid", *step,
+                             user_id);
+              ok = true;
+            }
+          } else {
+            auto used = tx.exec_params(
+                "UPDATE iam.recovery_codes SET used_at = now() WHERE user_id = $1::uuid AND "
+                "code_hash "
+                "= $2 AND used_at IS NULL RETURNING 1",
+                user_id, Bin(TokenHash(NormalizeRecoveryCode(req->recovery_code()))));
+            ok = !used.empty();
+          }
+          if (!ok) {
+            tx.exec_params(
+                "UPDATE iam.mfa_challenges SET attempts = attempts + 1 WHERE token_hash = $1",
+                Bin(TokenHash(req->mfa_token())));
+            failed = true;
+            return absl::OkStatus();  // commit the attempt count
+          }
+          tx.exec_params("UPDATE iam.mfa_challenges SET used_at = now() WHERE token_hash = $1",
+                         Bin(TokenHash(req->mfa_token())));
+          AppendAudit(tx, user_id, req->code().empty() ? "user.mfa_recovery_code" : "user.mfa_totp",
+                      user_id, scope);
+          return IssueTokens(tx, user_id, {"pwd", "otp"}, NewUuid(), "", resp);
+        });
     if (!s.ok()) return s;
     if (failed) {
       resp->Clear();
@@ -463,20 +483,24 @@ grpc::Status IamServiceImpl::EnrollTotp(Ctx* ctx, const v1::EnrollTotpRequest*,
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::string secret = NewTotpSecret();
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "UPDATE iam.users SET totp_pending_enc = $1, updated_at = now() WHERE id = $2::uuid AND "
-          "totp_secret_enc IS NULL RETURNING email",
-          Bin(Encrypt(secret, config_.key_encryption_key)), caller->sub);
-      if (rows.empty()) {
-        return st::AlreadyExists("MFA_ALREADY_ENABLED", "Two-factor authentication is already on.");
-      }
-      std::string b32 = Base32Encode(secret);
-      resp->set_secret(b32);
-      resp->set_otpauth_uri("otpauth://totp/HealthTech:" + rows[0][0].as<std::string>() +
-                            "?secret=" + b32 + "&issuer=HealthTech&algorithm=SHA1&digits=6&period=30");
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "UPDATE iam.users SET totp_pending_enc = $1, updated_at = now() WHERE id = $2::uuid "
+              "AND "
+              "totp_secret_enc IS NULL RETURNING email",
+              Bin(Encrypt(secret, config_.key_encryption_key)), caller->sub);
+          if (rows.empty()) {
+            return st::AlreadyExists("MFA_ALREADY_ENABLED",
+                                     "Two-factor authentication is already on.");
+          }
+          std::string b32 = Base32Encode(secret);
+          resp->set_secret(b32);
+          resp->set_otpauth_uri("otpauth://totp/HealthTech:" + rows[0][0].as<std::string>() +
+                                "?secret=" + b32 +
+                                "&issuer=HealthTech&algorithm=SHA1&digits=6&period=30");
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -486,36 +510,40 @@ grpc::Status IamServiceImpl::ActivateTotp(Ctx* ctx, const v1::ActivateTotpReques
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (req->code().empty()) return Invalid({{"code", "is required"}});
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "SELECT totp_pending_enc, email FROM iam.users WHERE id = $1::uuid AND totp_secret_enc IS "
-          "NULL AND totp_pending_enc IS NOT NULL FOR UPDATE",
-          caller->sub);
-      if (rows.empty()) {
-        return st::FailedPrecondition("MFA_NOT_ENROLLING", "Start TOTP enrolment first.");
-      }
-      std::string enc = pqxx::binarystring(rows[0][0]).str();
-      auto secret = Decrypt(enc, config_.key_encryption_key);
-      if (!secret) return st::Internal("cannot decrypt TOTP secret");
-      auto step = MatchTotp(*secret, req->code(), NowSeconds());
-      if (!step) {
-        return st::Unauthenticated("MFA_CODE_INVALID", "The code is wrong or expired.");
-      }
-      tx.exec_params("UPDATE iam.users SET totp_secret_enc = $1, totp_pending_enc = NULL, "
-                     "totp_last_step = $2, updated_at = now() WHERE id = $3::uuid",
-                     Bin(enc), *step, caller->sub);
-      tx.exec_params("DELETE FROM iam.recovery_codes WHERE user_id = $1::uuid", caller->sub);
-      for (int i = 0; i < 10; ++i) {
-        std::string code = NewRecoveryCode();
-        tx.exec_params("INSERT INTO iam.recovery_codes (user_id, code_hash) VALUES ($1::uuid, $2)",
-                       caller->sub, Bin(TokenHash(code)));
-        resp->add_recovery_codes(code);
-      }
-      nlohmann::json ev = {{"user_id", caller->sub}, {"enabled", true}};
-      outbox::Enqueue(tx, "iam", "user.mfa_changed", caller->sub, ev.dump());
-      AppendAudit(tx, caller->sub, "user.mfa_enable", caller->sub, scope);
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "SELECT totp_pending_enc, email FROM iam.users WHERE id = $1::uuid AND "
+              "totp_secret_enc IS "
+              "NULL AND totp_pending_enc IS NOT NULL FOR UPDATE",
+              caller->sub);
+          if (rows.empty()) {
+            return st::FailedPrecondition("MFA_NOT_ENROLLING", "Start TOTP enrolment first.");
+          }
+          std::string enc = pqxx::binarystring(rows[0][0]).str();
+          auto secret = Decrypt(enc, config_.key_encryption_key);
+          if (!secret) return st::Internal("cannot decrypt TOTP secret");
+          auto step = MatchTotp(*secret, req->code(), NowSeconds());
+          if (!step) {
+            return st::Unauthenticated("MFA_CODE_INVALID", "The code is wrong or expired.");
+          }
+          tx.exec_params(
+              "UPDATE iam.users SET totp_secret_enc = $1, totp_pending_enc = NULL, "
+              "totp_last_step = $2, updated_at = now() WHERE id = $3::uuid",
+              Bin(enc), *step, caller->sub);
+          tx.exec_params("DELETE FROM iam.recovery_codes WHERE user_id = $1::uuid", caller->sub);
+          for (int i = 0; i < 10; ++i) {
+            std::string code = NewRecoveryCode();
+            tx.exec_params(
+                "INSERT INTO iam.recovery_codes (user_id, code_hash) VALUES ($1::uuid, $2)",
+                caller->sub, Bin(TokenHash(code)));
+            resp->add_recovery_codes(code);
+          }
+          nlohmann::json ev = {{"user_id", caller->sub}, {"enabled", true}};
+          outbox::Enqueue(tx, "iam", "user.mfa_changed", caller->sub, ev.dump());
+          AppendAudit(tx, caller->sub, "user.mfa_enable", caller->sub, scope);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -525,30 +553,33 @@ grpc::Status IamServiceImpl::DisableTotp(Ctx* ctx, const v1::DisableTotpRequest*
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (req->code().empty()) return Invalid({{"code", "is required"}});
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "SELECT totp_secret_enc, totp_last_step FROM iam.users WHERE id = $1::uuid AND "
-          "totp_secret_enc IS NOT NULL FOR UPDATE",
-          caller->sub);
-      if (rows.empty()) {
-        return st::FailedPrecondition("MFA_NOT_ENABLED", "Two-factor authentication is off.");
-      }
-      auto secret = Decrypt(pqxx::binarystring(rows[0][0]).str(), config_.key_encryption_key);
-      if (!secret) return st::Internal("cannot decrypt TOTP secret");
-      auto step = MatchTotp(*secret, req->code(), NowSeconds());
-      if (!step || *step <= rows[0][1].as<int64_t>()) {
-        return st::Unauthenticated("MFA_CODE_INVALID", "The code is wrong, expired or already used.");
-      }
-      tx.exec_params("UPDATE iam.users SET totp_secret_enc = NULL, totp_pending_enc = NULL, "
-                     "totp_last_step = $1, updated_at = now() WHERE id = $2::uuid",
-                     *step, caller->sub);
-      tx.exec_params("DELETE FROM iam.recovery_codes WHERE user_id = $1::uuid", caller->sub);
-      nlohmann::json ev = {{"user_id", caller->sub}, {"enabled", false}};
-      outbox::Enqueue(tx, "iam", "user.mfa_changed", caller->sub, ev.dump());
-      AppendAudit(tx, caller->sub, "user.mfa_disable", caller->sub, scope);
-      resp->set_mfa_enabled(false);
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "SELECT totp_secret_enc, totp_last_step FROM iam.users WHERE id = $1::uuid AND "
+              "totp_secret_enc IS NOT NULL FOR UPDATE",
+              caller->sub);
+          if (rows.empty()) {
+            return st::FailedPrecondition("MFA_NOT_ENABLED", "Two-factor authentication is off.");
+          }
+          auto secret = Decrypt(pqxx::binarystring(rows[0][0]).str(), config_.key_encryption_key);
+          if (!secret) return st::Internal("cannot decrypt TOTP secret");
+          auto step = MatchTotp(*secret, req->code(), NowSeconds());
+          if (!step || *step <= rows[0][1].as<int64_t>()) {
+            return st::Unauthenticated("MFA_CODE_INVALID",
+                                       "The code is wrong, expired or already used.");
+          }
+          tx.exec_params(
+              "UPDATE iam.users SET totp_secret_enc = NULL, totp_pending_enc = NULL, "
+              "totp_last_step = $1, updated_at = now() WHERE id = $2::uuid",
+              *step, caller->sub);
+          tx.exec_params("DELETE FROM iam.recovery_codes WHERE user_id = $1::uuid", caller->sub);
+          nlohmann::json ev = {{"user_id", caller->sub}, {"enabled", false}};
+          outbox::Enqueue(tx, "iam", "user.mfa_changed", caller->sub, ev.dump());
+          AppendAudit(tx, caller->sub, "user.mfa_disable", caller->sub, scope);
+          resp->set_mfa_enabled(false);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -556,39 +587,43 @@ grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
                                      v1::LoginResponse* resp) {
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (req->refresh_token().empty()) return Invalid({{"refresh_token", "is required"}});
-    const absl::Status invalid = st::Unauthenticated(
-        "REFRESH_TOKEN_INVALID", "The session has ended. Sign in again.");
+    const absl::Status invalid =
+        st::Unauthenticated("REFRESH_TOKEN_INVALID", "The session has ended. Sign in again.");
     bool rejected = false;
-    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "SELECT id::text, family_id::text, user_id::text, amr::text, rotated_at IS NOT NULL, "
-          "revoked_at IS NOT NULL, expires_at <= now() FROM iam.refresh_tokens WHERE token_hash = "
-          "$1 FOR UPDATE",
-          Bin(TokenHash(req->refresh_token())));
-      if (rows.empty()) {
-        rejected = true;
-        return absl::OkStatus();
-      }
-      const auto& r = rows[0];
-      std::string id = r[0].as<std::string>(), family = r[1].as<std::string>(),
-                  user_id = r[2].as<std::string>();
-      if (r[4].as<bool>() && !r[5].as<bool>()) {
-        // A rotated token came back: it was stolen or replayed. End the whole family.
-        tx.exec_params("UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
-                       "'reuse_detected' WHERE family_id = $1::uuid AND revoked_at IS NULL",
-                       family);
-        AppendAudit(tx, user_id, "session.reuse_detected", family, scope);
-        log::Warn("refresh_token_reuse", {{"user_id", user_id}, {"family_id", family}});
-        rejected = true;
-        return absl::OkStatus();  // commit the revocation
-      }
-      if (r[4].as<bool>() || r[5].as<bool>() || r[6].as<bool>()) {
-        rejected = true;
-        return absl::OkStatus();
-      }
-      tx.exec_params("UPDATE iam.refresh_tokens SET rotated_at = now() WHERE id = $1::uuid", id);
-      return IssueTokens(tx, user_id, ParsePgArray(r[3].as<std::string>()), family, id, resp);
-    });
+    auto s = pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "SELECT id::text, family_id::text, user_id::text, amr::text, rotated_at IS NOT NULL, "
+              "revoked_at IS NOT NULL, expires_at <= now() FROM iam.refresh_tokens WHERE "
+              "token_hash = "
+              "$1 FOR UPDATE",
+              Bin(TokenHash(req->refresh_token())));
+          if (rows.empty()) {
+            rejected = true;
+            return absl::OkStatus();
+          }
+          const auto& r = rows[0];
+          std::string id = r[0].as<std::string>(), family = r[1].as<std::string>(),
+                      user_id = r[2].as<std::string>();
+          if (r[4].as<bool>() && !r[5].as<bool>()) {
+            // A rotated token came back: it was stolen or replayed. End the whole family.
+            tx.exec_params(
+                "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
+                "'reuse_detected' WHERE family_id = $1::uuid AND revoked_at IS NULL",
+                family);
+            AppendAudit(tx, user_id, "session.reuse_detected", family, scope);
+            log::Warn("refresh_token_reuse", {{"user_id", user_id}, {"family_id", family}});
+            rejected = true;
+            return absl::OkStatus();  // commit the revocation
+          }
+          if (r[4].as<bool>() || r[5].as<bool>() || r[6].as<bool>()) {
+            rejected = true;
+            return absl::OkStatus();
+          }
+          tx.exec_params("UPDATE iam.refresh_tokens SET rotated_at = now() WHERE id = $1::uuid",
+                         id);
+          return IssueTokens(tx, user_id, ParsePgArray(r[3].as<std::string>()), family, id, resp);
+        });
     if (!s.ok()) return s;
     if (rejected) {
       resp->Clear();
@@ -602,18 +637,19 @@ grpc::Status IamServiceImpl::Logout(Ctx* ctx, const v1::LogoutRequest* req,
                                     v1::LogoutResponse* resp) {
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (req->refresh_token().empty()) return Invalid({{"refresh_token", "is required"}});
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = 'logout' WHERE "
-          "family_id = (SELECT family_id FROM iam.refresh_tokens WHERE token_hash = $1) AND "
-          "revoked_at IS NULL RETURNING user_id::text",
-          Bin(TokenHash(req->refresh_token())));
-      resp->set_sessions_revoked(rows.empty() ? 0 : 1);
-      if (!rows.empty()) {
-        AppendAudit(tx, rows[0][0].as<std::string>(), "user.logout", "", scope);
-      }
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = 'logout' WHERE "
+              "family_id = (SELECT family_id FROM iam.refresh_tokens WHERE token_hash = $1) AND "
+              "revoked_at IS NULL RETURNING user_id::text",
+              Bin(TokenHash(req->refresh_token())));
+          resp->set_sessions_revoked(rows.empty() ? 0 : 1);
+          if (!rows.empty()) {
+            AppendAudit(tx, rows[0][0].as<std::string>(), "user.logout", "", scope);
+          }
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -622,18 +658,21 @@ grpc::Status IamServiceImpl::LogoutAll(Ctx* ctx, const v1::LogoutAllRequest*,
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto r = tx.exec_params(
-          "SELECT count(DISTINCT family_id) FROM iam.refresh_tokens WHERE user_id = $1::uuid AND "
-          "revoked_at IS NULL AND rotated_at IS NULL AND expires_at > now()",
-          caller->sub);
-      tx.exec_params("UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
-                     "'logout_all' WHERE user_id = $1::uuid AND revoked_at IS NULL",
-                     caller->sub);
-      resp->set_sessions_revoked(r[0][0].as<int>());
-      AppendAudit(tx, caller->sub, "user.logout_all", caller->sub, scope);
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto r = tx.exec_params(
+              "SELECT count(DISTINCT family_id) FROM iam.refresh_tokens WHERE user_id = $1::uuid "
+              "AND "
+              "revoked_at IS NULL AND rotated_at IS NULL AND expires_at > now()",
+              caller->sub);
+          tx.exec_params(
+              "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
+              "'logout_all' WHERE user_id = $1::uuid AND revoked_at IS NULL",
+              caller->sub);
+          resp->set_sessions_revoked(r[0][0].as<int>());
+          AppendAudit(tx, caller->sub, "user.logout_all", caller->sub, scope);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -644,14 +683,16 @@ grpc::Status IamServiceImpl::ForgotPassword(Ctx* ctx, const v1::ForgotPasswordRe
     if (!NormalizeEmail(req->email(), &email)) {
       return Invalid({{"email", "must be a valid email address"}});
     }
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params("SELECT id::text, full_name FROM iam.users WHERE email = $1", email);
-      if (rows.empty()) return absl::OkStatus();  // same answer whether or not it exists
-      std::string user_id = rows[0][0].as<std::string>();
-      AppendAudit(tx, "", "user.password_reset_requested", user_id, scope);
-      return QueueEmail(tx, "user.password_reset_requested", user_id, email,
-                        rows[0][1].as<std::string>(), "reset_password");
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows =
+              tx.exec_params("SELECT id::text, full_name FROM iam.users WHERE email = $1", email);
+          if (rows.empty()) return absl::OkStatus();  // same answer whether or not it exists
+          std::string user_id = rows[0][0].as<std::string>();
+          AppendAudit(tx, "", "user.password_reset_requested", user_id, scope);
+          return QueueEmail(tx, "user.password_reset_requested", user_id, email,
+                            rows[0][1].as<std::string>(), "reset_password");
+        });
   });
 }
 
@@ -663,34 +704,38 @@ grpc::Status IamServiceImpl::ResetPassword(Ctx* ctx, const v1::ResetPasswordRequ
     for (auto& p : CheckPassword(req->new_password(), "", "new_password")) v.push_back(p);
     if (!v.empty()) return Invalid(std::move(v));
     std::string hash = HashPassword(req->new_password(), config_.argon2);
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "UPDATE iam.one_time_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = "
-          "'reset_password' AND used_at IS NULL AND expires_at > now() RETURNING user_id::text",
-          Bin(TokenHash(req->token())));
-      if (rows.empty()) {
-        return st::InvalidArgument("TOKEN_INVALID", "This reset link is invalid, used or expired.",
-                                   {{"token", "invalid, used or expired"}});
-      }
-      std::string user_id = rows[0][0].as<std::string>();
-      auto u = tx.exec_params(
-          "UPDATE iam.users SET password_hash = $1, password_changed_at = now(), updated_at = "
-          "now(), email_verified_at = coalesce(email_verified_at, now()) WHERE id = $2::uuid "
-          "RETURNING email",
-          hash, user_id);
-      // The link proved control of the mailbox: other reset links die, every session ends.
-      tx.exec_params("UPDATE iam.one_time_tokens SET used_at = now() WHERE user_id = $1::uuid AND "
-                     "purpose = 'reset_password' AND used_at IS NULL",
-                     user_id);
-      tx.exec_params("UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
-                     "'password_reset' WHERE user_id = $1::uuid AND revoked_at IS NULL",
-                     user_id);
-      nlohmann::json ev = {{"user_id", user_id}, {"email", u[0][0].as<std::string>()}};
-      outbox::Enqueue(tx, "iam", "user.password_changed", user_id, ev.dump());
-      AppendAudit(tx, user_id, "user.password_reset", user_id, scope);
-      resp->set_user_id(user_id);
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "UPDATE iam.one_time_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = "
+              "'reset_password' AND used_at IS NULL AND expires_at > now() RETURNING user_id::text",
+              Bin(TokenHash(req->token())));
+          if (rows.empty()) {
+            return st::InvalidArgument("TOKEN_INVALID",
+                                       "This reset link is invalid, used or expired.",
+                                       {{"token", "invalid, used or expired"}});
+          }
+          std::string user_id = rows[0][0].as<std::string>();
+          auto u = tx.exec_params(
+              "UPDATE iam.users SET password_hash = $1, password_changed_at = now(), updated_at = "
+              "now(), email_verified_at = coalesce(email_verified_at, now()) WHERE id = $2::uuid "
+              "RETURNING email",
+              hash, user_id);
+          // The link proved control of the mailbox: other reset links die, every session ends.
+          tx.exec_params(
+              "UPDATE iam.one_time_tokens SET used_at = now() WHERE user_id = $1::uuid AND "
+              "purpose = 'reset_password' AND used_at IS NULL",
+              user_id);
+          tx.exec_params(
+              "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
+              "'password_reset' WHERE user_id = $1::uuid AND revoked_at IS NULL",
+              user_id);
+          nlohmann::json ev = {{"user_id", user_id}, {"email", u[0][0].as<std::string>()}};
+          outbox::Enqueue(tx, "iam", "user.password_changed", user_id, ev.dump());
+          AppendAudit(tx, user_id, "user.password_reset", user_id, scope);
+          resp->set_user_id(user_id);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -715,20 +760,23 @@ grpc::Status IamServiceImpl::UpdateMe(Ctx* ctx, const v1::UpdateMeRequest* req, 
     std::string name;
     if (req->has_full_name()) {
       name = Trim(req->full_name());
-      if (name.empty()) v.push_back({"full_name", "must not be empty"});
-      else if (CodePoints(name) > 200) v.push_back({"full_name", "must be at most 200 characters"});
+      if (name.empty())
+        v.push_back({"full_name", "must not be empty"});
+      else if (CodePoints(name) > 200)
+        v.push_back({"full_name", "must be at most 200 characters"});
     }
     if (req->has_phone() && !req->phone().empty() && !ValidPhone(req->phone()))
       v.push_back({"phone", "must be in E.164 format, e.g. +919812345678"});
     if (!v.empty()) return Invalid(std::move(v));
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
-      tx.exec_params(
-          "UPDATE iam.users SET full_name = CASE WHEN $1 THEN $2 ELSE full_name END, "
-          "phone = CASE WHEN $3 THEN nullif($4, '') ELSE phone END, updated_at = now() "
-          "WHERE id = $5::uuid",
-          req->has_full_name(), name, req->has_phone(), req->phone(), caller->sub);
-      return LoadUser(tx, caller->sub, resp);
-    });
+    return pg::WithTransaction(
+        *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
+          tx.exec_params(
+              "UPDATE iam.users SET full_name = CASE WHEN $1 THEN $2 ELSE full_name END, "
+              "phone = CASE WHEN $3 THEN nullif($4, '') ELSE phone END, updated_at = now() "
+              "WHERE id = $5::uuid",
+              req->has_full_name(), name, req->has_phone(), req->phone(), caller->sub);
+          return LoadUser(tx, caller->sub, resp);
+        });
   });
 }
 
@@ -740,14 +788,15 @@ grpc::Status IamServiceImpl::ChangePassword(Ctx* ctx, const v1::ChangePasswordRe
     std::vector<st::Violation> v;
     if (req->current_password().empty()) v.push_back({"current_password", "is required"});
     std::string current_hash, email;
-    auto s = pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params("SELECT password_hash, email FROM iam.users WHERE id = $1::uuid",
-                                 caller->sub);
-      if (rows.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
-      current_hash = rows[0][0].as<std::string>();
-      email = rows[0][1].as<std::string>();
-      return absl::OkStatus();
-    });
+    auto s = pg::WithTransaction(
+        *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "SELECT password_hash, email FROM iam.users WHERE id = $1::uuid", caller->sub);
+          if (rows.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
+          current_hash = rows[0][0].as<std::string>();
+          email = rows[0][1].as<std::string>();
+          return absl::OkStatus();
+        });
     if (!s.ok()) return s;
     for (auto& p : CheckPassword(req->new_password(), email, "new_password")) v.push_back(p);
     if (!v.empty()) return Invalid(std::move(v));
@@ -756,18 +805,21 @@ grpc::Status IamServiceImpl::ChangePassword(Ctx* ctx, const v1::ChangePasswordRe
                                  {{"current_password", "is incorrect"}});
     }
     std::string hash = HashPassword(req->new_password(), config_.argon2);
-    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
-      tx.exec_params("UPDATE iam.users SET password_hash = $1, password_changed_at = now(), "
-                     "updated_at = now() WHERE id = $2::uuid",
-                     hash, caller->sub);
-      tx.exec_params("UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
-                     "'password_changed' WHERE user_id = $1::uuid AND revoked_at IS NULL",
-                     caller->sub);
-      nlohmann::json ev = {{"user_id", caller->sub}, {"email", email}};
-      outbox::Enqueue(tx, "iam", "user.password_changed", caller->sub, ev.dump());
-      AppendAudit(tx, caller->sub, "user.password_change", caller->sub, scope);
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
+          tx.exec_params(
+              "UPDATE iam.users SET password_hash = $1, password_changed_at = now(), "
+              "updated_at = now() WHERE id = $2::uuid",
+              hash, caller->sub);
+          tx.exec_params(
+              "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
+              "'password_changed' WHERE user_id = $1::uuid AND revoked_at IS NULL",
+              caller->sub);
+          nlohmann::json ev = {{"user_id", caller->sub}, {"email", email}};
+          outbox::Enqueue(tx, "iam", "user.password_changed", caller->sub, ev.dump());
+          AppendAudit(tx, caller->sub, "user.password_change", caller->sub, scope);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -807,15 +859,17 @@ grpc::Status IamServiceImpl::GrantRole(Ctx* ctx, const v1::GrantRoleRequest* req
       return st::PermissionDenied("FORBIDDEN", "Only platform admins can grant roles.");
     }
     if (auto s = ValidateGlobalRole(req->role()); !s.ok()) return s;
-    return pg::WithTransaction(*pool_, pg::Subject{"", "system"}, [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto u = tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id());
-      if (u.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
-      tx.exec_params("INSERT INTO iam.user_roles (user_id, role, granted_by) VALUES ($1::uuid, $2, "
-                     "$3::uuid) ON CONFLICT DO NOTHING",
-                     req->user_id(), req->role(), caller->sub);
-      AppendAudit(tx, caller->sub, "role.grant:" + req->role(), req->user_id(), scope);
-      return LoadUser(tx, req->user_id(), resp);
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject{"", "system"}, [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto u = tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id());
+          if (u.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
+          tx.exec_params(
+              "INSERT INTO iam.user_roles (user_id, role, granted_by) VALUES ($1::uuid, $2, "
+              "$3::uuid) ON CONFLICT DO NOTHING",
+              req->user_id(), req->role(), caller->sub);
+          AppendAudit(tx, caller->sub, "role.grant:" + req->role(), req->user_id(), scope);
+          return LoadUser(tx, req->user_id(), resp);
+        });
   });
 }
 
@@ -828,25 +882,29 @@ grpc::Status IamServiceImpl::RevokeRole(Ctx* ctx, const v1::RevokeRoleRequest* r
       return st::PermissionDenied("FORBIDDEN", "Only platform admins can revoke roles.");
     }
     if (auto s = ValidateGlobalRole(req->role()); !s.ok()) return s;
-    return pg::WithTransaction(*pool_, pg::Subject{"", "system"}, [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto u = tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id());
-      if (u.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
-      if (req->role() == "platform_admin") {
-        tx.exec("SELECT pg_advisory_xact_lock(hashtext('healthtech.iam.platform_admins'))");
-        auto n = tx.exec("SELECT count(*) FROM iam.user_roles WHERE role = 'platform_admin'");
-        auto has = tx.exec_params("SELECT 1 FROM iam.user_roles WHERE role = 'platform_admin' AND "
-                                  "user_id = $1::uuid", req->user_id());
-        if (!has.empty() && n[0][0].as<int>() <= 1) {
-          return st::FailedPrecondition("LAST_PLATFORM_ADMIN",
-                                        "The platform must keep at least one platform admin.");
-        }
-      }
-      tx.exec_params("DELETE FROM iam.user_roles WHERE user_id = $1::uuid AND role = $2 AND org_id "
-                     "IS NULL",
-                     req->user_id(), req->role());
-      AppendAudit(tx, caller->sub, "role.revoke:" + req->role(), req->user_id(), scope);
-      return LoadUser(tx, req->user_id(), resp);
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject{"", "system"}, [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto u = tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id());
+          if (u.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
+          if (req->role() == "platform_admin") {
+            tx.exec("SELECT pg_advisory_xact_lock(hashtext('healthtech.iam.platform_admins'))");
+            auto n = tx.exec("SELECT count(*) FROM iam.user_roles WHERE role = 'platform_admin'");
+            auto has = tx.exec_params(
+                "SELECT 1 FROM iam.user_roles WHERE role = 'platform_admin' AND "
+                "user_id = $1::uuid",
+                req->user_id());
+            if (!has.empty() && n[0][0].as<int>() <= 1) {
+              return st::FailedPrecondition("LAST_PLATFORM_ADMIN",
+                                            "The platform must keep at least one platform admin.");
+            }
+          }
+          tx.exec_params(
+              "DELETE FROM iam.user_roles WHERE user_id = $1::uuid AND role = $2 AND org_id "
+              "IS NULL",
+              req->user_id(), req->role());
+          AppendAudit(tx, caller->sub, "role.revoke:" + req->role(), req->user_id(), scope);
+          return LoadUser(tx, req->user_id(), resp);
+        });
   });
 }
 
@@ -872,22 +930,23 @@ grpc::Status IamServiceImpl::ListDevOutbox(Ctx* ctx, const v1::ListDevOutboxRequ
     std::string to;
     if (!NormalizeEmail(req->to(), &to)) to = Trim(req->to());
     if (to.empty()) return Invalid({{"to", "is required"}});
-    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      for (const auto& row : tx.exec_params(
-               "SELECT payload->'message'->>'channel', payload->'message'->>'to', "
-               "payload->'message'->>'subject', payload->'message'->>'body', "
-               "extract(epoch from created_at)::bigint FROM iam.outbox WHERE "
-               "payload->'message'->>'to' = $1 ORDER BY id LIMIT 200",
-               to)) {
-        auto* m = resp->add_items();
-        m->set_channel(row[0].as<std::string>());
-        m->set_to(row[1].as<std::string>());
-        m->set_subject(row[2].as<std::string>());
-        m->set_body(row[3].as<std::string>());
-        m->mutable_created_at()->set_seconds(row[4].as<int64_t>());
-      }
-      return absl::OkStatus();
-    });
+    auto s = pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          for (const auto& row :
+               tx.exec_params("SELECT payload->'message'->>'channel', payload->'message'->>'to', "
+                              "payload->'message'->>'subject', payload->'message'->>'body', "
+                              "extract(epoch from created_at)::bigint FROM iam.outbox WHERE "
+                              "payload->'message'->>'to' = $1 ORDER BY id LIMIT 200",
+                              to)) {
+            auto* m = resp->add_items();
+            m->set_channel(row[0].as<std::string>());
+            m->set_to(row[1].as<std::string>());
+            m->set_subject(row[2].as<std::string>());
+            m->set_body(row[3].as<std::string>());
+            m->mutable_created_at()->set_seconds(row[4].as<int64_t>());
+          }
+          return absl::OkStatus();
+        });
     if (!s.ok()) return s;
     // Messages other services would send (e.g. staff invitations) travel as events with a
     // rendered `message`; read them back from their streams (development only).
@@ -933,16 +992,19 @@ grpc::Status IamServiceImpl::LookupUsers(Ctx* ctx, const v1::LookupUsersRequest*
       if (NormalizeEmail(e, &n)) emails.push_back(n);
     }
     for (const auto& id : req->user_ids()) ids.push_back(id);
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "SELECT id::text FROM iam.users WHERE email = ANY($1::text[]) OR id::text = ANY($2::text[]) "
-          "ORDER BY email",
-          PgArray(emails), PgArray(ids));
-      for (const auto& row : rows) {
-        if (auto s = LoadUser(tx, row[0].as<std::string>(), resp->add_users()); !s.ok()) return s;
-      }
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "SELECT id::text FROM iam.users WHERE email = ANY($1::text[]) OR id::text = "
+              "ANY($2::text[]) "
+              "ORDER BY email",
+              PgArray(emails), PgArray(ids));
+          for (const auto& row : rows) {
+            if (auto s = LoadUser(tx, row[0].as<std::string>(), resp->add_users()); !s.ok())
+              return s;
+          }
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -953,23 +1015,28 @@ grpc::Status IamServiceImpl::SetOrgRole(Ctx* ctx, const v1::SetOrgRoleRequest* r
     if (req->role() != "org_admin" && req->role() != "org_staff" && req->role() != "practitioner") {
       return Invalid({{"role", "must be org_admin, org_staff or practitioner"}});
     }
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-      if (tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id()).empty()) {
-        return st::NotFound("USER_NOT_FOUND", "No such user.");
-      }
-      if (req->granted()) {
-        tx.exec_params("INSERT INTO iam.user_roles (user_id, role, org_id) VALUES ($1::uuid, $2, "
-                       "$3::uuid) ON CONFLICT DO NOTHING",
-                       req->user_id(), req->role(), req->org_id());
-      } else {
-        tx.exec_params("DELETE FROM iam.user_roles WHERE user_id = $1::uuid AND role = $2 AND "
-                       "org_id = $3::uuid",
-                       req->user_id(), req->role(), req->org_id());
-      }
-      AppendAudit(tx, "", std::string(req->granted() ? "role.grant:" : "role.revoke:") + req->role(),
-                  req->user_id() + "@" + req->org_id(), scope);
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          if (tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id())
+                  .empty()) {
+            return st::NotFound("USER_NOT_FOUND", "No such user.");
+          }
+          if (req->granted()) {
+            tx.exec_params(
+                "INSERT INTO iam.user_roles (user_id, role, org_id) VALUES ($1::uuid, $2, "
+                "$3::uuid) ON CONFLICT DO NOTHING",
+                req->user_id(), req->role(), req->org_id());
+          } else {
+            tx.exec_params(
+                "DELETE FROM iam.user_roles WHERE user_id = $1::uuid AND role = $2 AND "
+                "org_id = $3::uuid",
+                req->user_id(), req->role(), req->org_id());
+          }
+          AppendAudit(tx, "",
+                      std::string(req->granted() ? "role.grant:" : "role.revoke:") + req->role(),
+                      req->user_id() + "@" + req->org_id(), scope);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -978,19 +1045,22 @@ absl::Status IamServiceImpl::GrantAdminByEmail(const std::string& raw_email) {
   if (!NormalizeEmail(raw_email, &email)) {
     return st::InvalidArgument("VALIDATION_FAILED", "not a valid email address");
   }
-  return pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-    auto rows = tx.exec_params("SELECT id::text FROM iam.users WHERE email = $1", email);
-    if (rows.empty()) {
-      return st::NotFound("USER_NOT_FOUND", "no account with this email; register it first");
-    }
-    tx.exec_params("INSERT INTO iam.user_roles (user_id, role) VALUES ($1::uuid, "
-                   "'platform_admin') ON CONFLICT DO NOTHING",
-                   rows[0][0].as<std::string>());
-    tx.exec_params("INSERT INTO iam.audit_log (actor_id, action, target_id) VALUES (NULL, "
-                   "'role.grant:platform_admin:cli', $1)",
-                   rows[0][0].as<std::string>());
-    return absl::OkStatus();
-  });
+  return pg::WithTransaction(
+      *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
+        auto rows = tx.exec_params("SELECT id::text FROM iam.users WHERE email = $1", email);
+        if (rows.empty()) {
+          return st::NotFound("USER_NOT_FOUND", "no account with this email; register it first");
+        }
+        tx.exec_params(
+            "INSERT INTO iam.user_roles (user_id, role) VALUES ($1::uuid, "
+            "'platform_admin') ON CONFLICT DO NOTHING",
+            rows[0][0].as<std::string>());
+        tx.exec_params(
+            "INSERT INTO iam.audit_log (actor_id, action, target_id) VALUES (NULL, "
+            "'role.grant:platform_admin:cli', $1)",
+            rows[0][0].as<std::string>());
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace healthtech::iam

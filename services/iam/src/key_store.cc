@@ -19,7 +19,8 @@ absl::Status InsertKey(pqxx::transaction_base& tx, const std::string& kek, std::
   std::string kid = NewUuid().substr(0, 8) + "-" + std::to_string(std::time(nullptr));
   std::string enc = Encrypt(secret, kek);
   tx.exec_params(
-      "INSERT INTO iam.signing_keys (kid, alg, public_key, private_key_enc) VALUES ($1, 'EdDSA', $2, $3)",
+      "INSERT INTO iam.signing_keys (kid, alg, public_key, private_key_enc) VALUES ($1, 'EdDSA', "
+      "$2, $3)",
       kid, pqxx::binarystring(pk, sizeof pk), pqxx::binarystring(enc));
   *kid_out = kid;
   return absl::OkStatus();
@@ -31,8 +32,9 @@ absl::Status KeyStore::Load() {
   std::string kid, enc;
   bool found = false;
   auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec("SELECT kid, private_key_enc FROM iam.signing_keys WHERE retired_at IS NULL "
-                        "ORDER BY created_at DESC LIMIT 1");
+    auto rows = tx.exec(
+        "SELECT kid, private_key_enc FROM iam.signing_keys WHERE retired_at IS NULL "
+        "ORDER BY created_at DESC LIMIT 1");
     if (rows.empty()) return absl::OkStatus();
     found = true;
     kid = rows[0][0].as<std::string>();
@@ -83,9 +85,10 @@ absl::StatusOr<std::string> KeyStore::Rotate() {
 absl::StatusOr<std::vector<PublishedKey>> KeyStore::Published() {
   std::vector<PublishedKey> out;
   auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
-    for (const auto& row : tx.exec("SELECT kid, public_key FROM iam.signing_keys WHERE retired_at IS "
-                                   "NULL OR retired_at > now() - interval '1 hour' ORDER BY "
-                                   "created_at DESC")) {
+    for (const auto& row :
+         tx.exec("SELECT kid, public_key FROM iam.signing_keys WHERE retired_at IS "
+                 "NULL OR retired_at > now() - interval '1 hour' ORDER BY "
+                 "created_at DESC")) {
       out.push_back({row[0].as<std::string>(), pqxx::binarystring(row[1]).str()});
     }
     return absl::OkStatus();

@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
     log::Init("iam-service", "info");
     const char* url = std::getenv("MIGRATION_DATABASE_URL");
     if (url == nullptr) {
-      std::fprintf(stderr, "iam-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
+      std::fprintf(
+          stderr,
+          "iam-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
       return 2;
     }
     pg::MigrateResult r;
@@ -81,7 +83,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "iam-service: %s\n", std::string(s.message()).c_str());
       return 1;
     }
-    std::printf("%s is now a platform admin (effective at their next sign-in or refresh)\n", argv[2]);
+    std::printf("%s is now a platform admin (effective at their next sign-in or refresh)\n",
+                argv[2]);
     return 0;
   }
   outbox::Relay relay(&pool, &redis, "iam", "iam-service");

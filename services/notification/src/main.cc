@@ -1,9 +1,9 @@
-// notification-service: the v1 contract (proto/healthtech/notification/v1) served with the platform's
-// bootstrap (health, reflection, metrics, graceful shutdown). Its RPCs are not built yet
+// notification-service: the v1 contract (proto/healthtech/notification/v1) served with the
+// platform's bootstrap (health, reflection, metrics, graceful shutdown). Its RPCs are not built yet
 // and answer UNIMPLEMENTED (HTTP 501 through the BFF); see the open issue for this service.
-#include "healthtech/notification/v1/notification_service.grpc.pb.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
+#include "healthtech/notification/v1/notification_service.grpc.pb.h"
 
 int main() {
   using namespace healthtech;

@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
     log::Init("org-service", "info");
     const char* url = std::getenv("MIGRATION_DATABASE_URL");
     if (url == nullptr) {
-      std::fprintf(stderr, "org-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
+      std::fprintf(
+          stderr,
+          "org-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
       return 2;
     }
     pg::MigrateResult r;
@@ -56,7 +58,8 @@ int main(int argc, char** argv) {
   auto iam = grpc::CreateChannel(config.iam_service_url, grpc::InsecureChannelCredentials());
   std::shared_ptr<grpc::Channel> appointments;
   if (!config.appointment_service_url.empty()) {
-    appointments = grpc::CreateChannel(config.appointment_service_url, grpc::InsecureChannelCredentials());
+    appointments =
+        grpc::CreateChannel(config.appointment_service_url, grpc::InsecureChannelCredentials());
   }
   org::OrgServiceImpl service(config, &pool, iam, appointments);
   outbox::Relay relay(&pool, &redis, "org", "org-service");

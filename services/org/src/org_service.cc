@@ -4,9 +4,9 @@
 #include <chrono>
 
 #include <grpcpp/grpcpp.h>
-#include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 
 #include "healthtech/auth/jwt.h"
 #include "healthtech/grpc_server/server.h"
@@ -42,14 +42,16 @@ const absl::Status kOrgNotFound = st::NotFound("ORGANIZATION_NOT_FOUND", "No suc
 
 // ---- enum <-> text, using the proto names: ORGANIZATION_TYPE_CLINIC <-> "clinic"
 template <class E>
-std::string EnumText(const google::protobuf::EnumDescriptor* d, E value, const std::string& prefix) {
+std::string EnumText(const google::protobuf::EnumDescriptor* d, E value,
+                     const std::string& prefix) {
   const auto* v = d->FindValueByNumber(static_cast<int>(value));
   if (v == nullptr || v->number() == 0) return "";
   std::string n = v->name().substr(prefix.size());
   std::transform(n.begin(), n.end(), n.begin(), ::tolower);
   return n;
 }
-int EnumValue(const google::protobuf::EnumDescriptor* d, std::string text, const std::string& prefix) {
+int EnumValue(const google::protobuf::EnumDescriptor* d, std::string text,
+              const std::string& prefix) {
   std::transform(text.begin(), text.end(), text.begin(), ::toupper);
   const auto* v = d->FindValueByName(prefix + text);
   return v ? v->number() : 0;
@@ -61,7 +63,9 @@ v1::OrganizationStatus StatusOf(const std::string& s) {
   return static_cast<v1::OrganizationStatus>(
       EnumValue(v1::OrganizationStatus_descriptor(), s, "ORGANIZATION_STATUS_"));
 }
-std::string RoleText(v1::StaffRole r) { return EnumText(v1::StaffRole_descriptor(), r, "STAFF_ROLE_"); }
+std::string RoleText(v1::StaffRole r) {
+  return EnumText(v1::StaffRole_descriptor(), r, "STAFF_ROLE_");
+}
 v1::StaffRole RoleOf(const std::string& s) {
   return static_cast<v1::StaffRole>(EnumValue(v1::StaffRole_descriptor(), s, "STAFF_ROLE_"));
 }
@@ -173,7 +177,8 @@ void ValidateAddress(const common::v1::Address& a, const std::string& field,
   if (a.has_longitude() && (a.longitude() < -180 || a.longitude() > 180))
     v->push_back({field + ".longitude", "must be between -180 and 180"});
   for (const auto* s : {&a.line1(), &a.line2(), &a.city(), &a.state()}) {
-    if (validate::CodePoints(*s) > 200) v->push_back({field, "address lines are at most 200 characters"});
+    if (validate::CodePoints(*s) > 200)
+      v->push_back({field, "address lines are at most 200 characters"});
   }
 }
 
@@ -216,9 +221,8 @@ void ReadOrg(const pqxx::row& r, v1::Organization* o) {
 absl::Status LoadOrg(transaction_base& tx, const std::string& id, bool with_history,
                      v1::Organization* out) {
   if (!validate::ValidUuid(id)) return kOrgNotFound;
-  auto rows = tx.exec_params(std::string("SELECT ") + kOrgCols +
-                                 " FROM org.organizations o WHERE o.id = $1::uuid",
-                             id);
+  auto rows = tx.exec_params(
+      std::string("SELECT ") + kOrgCols + " FROM org.organizations o WHERE o.id = $1::uuid", id);
   if (rows.empty()) return kOrgNotFound;
   ReadOrg(rows[0], out);
   if (with_history) {
@@ -233,8 +237,8 @@ absl::Status LoadOrg(transaction_base& tx, const std::string& id, bool with_hist
       e->set_actor_id(h[2].as<std::string>());
       std::string decision = h[3].as<std::string>();
       if (!decision.empty()) {
-        e->set_decision(static_cast<v1::VerificationDecision>(EnumValue(
-            v1::VerificationDecision_descriptor(), decision, "VERIFICATION_DECISION_")));
+        e->set_decision(static_cast<v1::VerificationDecision>(
+            EnumValue(v1::VerificationDecision_descriptor(), decision, "VERIFICATION_DECISION_")));
       }
       if (!h[4].is_null()) e->set_reason(h[4].as<std::string>());
       e->mutable_at()->set_seconds(h[5].as<int64_t>());
@@ -245,19 +249,21 @@ absl::Status LoadOrg(transaction_base& tx, const std::string& id, bool with_hist
 
 bool IsMember(transaction_base& tx, const std::string& org_id, const std::string& user_id,
               const std::vector<std::string>& roles) {
-  return !tx.exec_params("SELECT 1 FROM org.members WHERE organization_id = $1::uuid AND user_id = "
-                         "$2::uuid AND role = ANY($3::text[])",
-                         org_id, user_id, PgArray(roles))
+  return !tx.exec_params(
+                "SELECT 1 FROM org.members WHERE organization_id = $1::uuid AND user_id = "
+                "$2::uuid AND role = ANY($3::text[])",
+                org_id, user_id, PgArray(roles))
               .empty();
 }
 
 void RecordTransition(transaction_base& tx, const std::string& org_id, const std::string& from,
                       const std::string& to, const std::string& actor, const std::string& decision,
                       const std::string& reason) {
-  tx.exec_params("INSERT INTO org.verification_history (organization_id, from_status, to_status, "
-                 "actor_id, decision, reason) VALUES ($1::uuid, nullif($2, ''), $3, $4::uuid, "
-                 "nullif($5, ''), nullif($6, ''))",
-                 org_id, from, to, actor, decision, reason);
+  tx.exec_params(
+      "INSERT INTO org.verification_history (organization_id, from_status, to_status, "
+      "actor_id, decision, reason) VALUES ($1::uuid, nullif($2, ''), $3, $4::uuid, "
+      "nullif($5, ''), nullif($6, ''))",
+      org_id, from, to, actor, decision, reason);
 }
 
 pg::Subject SubjectOf(const auth::Claims& c) { return {c.sub, c.RolesCsv()}; }
@@ -275,7 +281,8 @@ OrgServiceImpl::OrgServiceImpl(const Config& config, pg::Pool* pool,
     : config_(config),
       pool_(pool),
       iam_(iam::v1::IamService::NewStub(iam)),
-      appointment_(appointment ? appointment::v1::AppointmentService::NewStub(appointment) : nullptr),
+      appointment_(appointment ? appointment::v1::AppointmentService::NewStub(appointment)
+                               : nullptr),
       authn_(auth::JwksFromIam(iam), config.jwt_issuer, config.jwt_audience) {}
 
 absl::StatusOr<auth::Claims> OrgServiceImpl::Caller(const grpc::ServerContext& ctx) {
@@ -306,8 +313,8 @@ absl::Status OrgServiceImpl::SetIamRole(const std::string& user_id, const std::s
   iam::v1::SetOrgRoleResponse resp;
   grpc::Status s = iam_->SetOrgRole(&ctx, req, &resp);
   if (!s.ok()) {
-    log::Error("iam_set_org_role_failed", {{"code", static_cast<int>(s.error_code())},
-                                           {"error", s.error_message()}});
+    log::Error("iam_set_org_role_failed",
+               {{"code", static_cast<int>(s.error_code())}, {"error", s.error_message()}});
     return st::Unavailable("IAM_UNAVAILABLE", "Roles could not be updated; try again.");
   }
   return absl::OkStatus();
@@ -333,19 +340,19 @@ absl::StatusOr<std::vector<iam::v1::User>> OrgServiceImpl::LookupIamUsers(
   return out;
 }
 
-absl::StatusOr<std::set<std::string>> OrgServiceImpl::AvailableOn(const std::vector<std::string>& ids,
-                                                                  const std::string& date,
-                                                                  const std::string& mode) {
+absl::StatusOr<std::set<std::string>> OrgServiceImpl::AvailableOn(
+    const std::vector<std::string>& ids, const std::string& date, const std::string& mode) {
   std::set<std::string> out;
   if (ids.empty()) return out;
-  if (!appointment_) return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Availability search is not configured.");
+  if (!appointment_)
+    return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Availability search is not configured.");
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   ctx.AddMetadata("x-internal-token", config_.internal_token);
   appointment::v1::FilterAvailablePractitionersRequest req;
   for (const auto& id : ids) req.add_practitioner_ids(id);
   req.set_date(date);
-  req.set_mode(mode == "video" ? appointment::v1::CONSULTATION_MODE_VIDEO
+  req.set_mode(mode == "video"       ? appointment::v1::CONSULTATION_MODE_VIDEO
                : mode == "in_person" ? appointment::v1::CONSULTATION_MODE_IN_PERSON
                                      : appointment::v1::CONSULTATION_MODE_UNSPECIFIED);
   appointment::v1::FilterAvailablePractitionersResponse resp;
@@ -353,7 +360,8 @@ absl::StatusOr<std::set<std::string>> OrgServiceImpl::AvailableOn(const std::vec
   if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
     return Invalid({{"available_on", "must be a date YYYY-MM-DD"}});
   }
-  if (!s.ok()) return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Availability is temporarily unavailable.");
+  if (!s.ok())
+    return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Availability is temporarily unavailable.");
   out.insert(resp.practitioner_ids().begin(), resp.practitioner_ids().end());
   return out;
 }
@@ -367,16 +375,20 @@ grpc::Status OrgServiceImpl::CreateOrganization(Ctx* ctx, const v1::CreateOrgani
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
     std::string type = TypeText(req->type());
-    if (type.empty()) v.push_back({"type", "must be one of: hospital, clinic, lab, individual_practice"});
+    if (type.empty())
+      v.push_back({"type", "must be one of: hospital, clinic, lab, individual_practice"});
     std::string legal = validate::Trim(req->legal_name());
     if (validate::CodePoints(legal) < 2 || validate::CodePoints(legal) > 200)
       v.push_back({"legal_name", "must be 2–200 characters"});
     if (validate::CodePoints(req->display_name()) > 200)
       v.push_back({"display_name", "must be at most 200 characters"});
     std::string reg = validate::Trim(req->registration_number());
-    if (reg.empty() || reg.size() > 64) v.push_back({"registration_number", "is required (at most 64 characters)"});
-    if (!req->has_address()) v.push_back({"address", "is required"});
-    else ValidateAddress(req->address(), "address", &v);
+    if (reg.empty() || reg.size() > 64)
+      v.push_back({"registration_number", "is required (at most 64 characters)"});
+    if (!req->has_address())
+      v.push_back({"address", "is required"});
+    else
+      ValidateAddress(req->address(), "address", &v);
     std::string email;
     if (!req->contact_email().empty() && !validate::NormalizeEmail(req->contact_email(), &email))
       v.push_back({"contact_email", "must be a valid email address"});
@@ -386,28 +398,31 @@ grpc::Status OrgServiceImpl::CreateOrganization(Ctx* ctx, const v1::CreateOrgani
       v.push_back({"gstin", "must be a valid 15-character GSTIN"});
     if (!v.empty()) return Invalid(std::move(v));
     const auto& a = req->address();
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "INSERT INTO org.organizations (type, legal_name, display_name, registration_number, "
-          "line1, line2, city, state, pincode, country, latitude, longitude, contact_email, "
-          "contact_phone, gstin, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-          "CASE WHEN $11 THEN $12::float8 END, CASE WHEN $11 THEN $13::float8 END, $14, $15, "
-          "nullif($16, ''), $17::uuid) RETURNING id::text",
-          type, legal, validate::Trim(req->display_name()), reg, validate::Trim(a.line1()),
-          validate::Trim(a.line2()), validate::Trim(a.city()), validate::Trim(a.state()),
-          a.pincode(), a.country().empty() ? "IN" : a.country(), a.has_latitude(), a.latitude(),
-          a.longitude(), email, req->contact_phone(), req->has_gstin() ? req->gstin() : "",
-          caller->sub);
-      std::string id = rows[0][0].as<std::string>();
-      tx.exec_params("INSERT INTO org.members (organization_id, user_id, role) VALUES ($1::uuid, "
-                     "$2::uuid, 'org_admin')",
-                     id, caller->sub);
-      RecordTransition(tx, id, "", "pending_verification", caller->sub, "", "");
-      // The creator's org_admin role, for their next token; before commit, so that a
-      // failure leaves nothing half-made here.
-      if (auto s = SetIamRole(caller->sub, id, "org_admin", true, scope.request_id()); !s.ok()) return s;
-      return LoadOrg(tx, id, true, resp);
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "INSERT INTO org.organizations (type, legal_name, display_name, registration_number, "
+              "line1, line2, city, state, pincode, country, latitude, longitude, contact_email, "
+              "contact_phone, gstin, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+              "CASE WHEN $11 THEN $12::float8 END, CASE WHEN $11 THEN $13::float8 END, $14, $15, "
+              "nullif($16, ''), $17::uuid) RETURNING id::text",
+              type, legal, validate::Trim(req->display_name()), reg, validate::Trim(a.line1()),
+              validate::Trim(a.line2()), validate::Trim(a.city()), validate::Trim(a.state()),
+              a.pincode(), a.country().empty() ? "IN" : a.country(), a.has_latitude(), a.latitude(),
+              a.longitude(), email, req->contact_phone(), req->has_gstin() ? req->gstin() : "",
+              caller->sub);
+          std::string id = rows[0][0].as<std::string>();
+          tx.exec_params(
+              "INSERT INTO org.members (organization_id, user_id, role) VALUES ($1::uuid, "
+              "$2::uuid, 'org_admin')",
+              id, caller->sub);
+          RecordTransition(tx, id, "", "pending_verification", caller->sub, "", "");
+          // The creator's org_admin role, for their next token; before commit, so that a
+          // failure leaves nothing half-made here.
+          if (auto s = SetIamRole(caller->sub, id, "org_admin", true, scope.request_id()); !s.ok())
+            return s;
+          return LoadOrg(tx, id, true, resp);
+        });
   });
 }
 
@@ -442,8 +457,8 @@ grpc::Status OrgServiceImpl::UpdateOrganization(Ctx* ctx, const v1::UpdateOrgani
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
-    if (req->has_legal_name() &&
-        (validate::CodePoints(validate::Trim(req->legal_name())) < 2 || validate::CodePoints(req->legal_name()) > 200))
+    if (req->has_legal_name() && (validate::CodePoints(validate::Trim(req->legal_name())) < 2 ||
+                                  validate::CodePoints(req->legal_name()) > 200))
       v.push_back({"legal_name", "must be 2–200 characters"});
     if (req->has_registration_number() && validate::Trim(req->registration_number()).empty())
       v.push_back({"registration_number", "must not be empty"});
@@ -452,46 +467,58 @@ grpc::Status OrgServiceImpl::UpdateOrganization(Ctx* ctx, const v1::UpdateOrgani
     if (req->has_contact_email() && !req->contact_email().empty() &&
         !validate::NormalizeEmail(req->contact_email(), &email))
       v.push_back({"contact_email", "must be a valid email address"});
-    if (req->has_contact_phone() && !req->contact_phone().empty() && !validate::ValidPhone(req->contact_phone()))
+    if (req->has_contact_phone() && !req->contact_phone().empty() &&
+        !validate::ValidPhone(req->contact_phone()))
       v.push_back({"contact_phone", "must be in E.164 format"});
     if (req->has_gstin() && !req->gstin().empty() && !ValidGstin(req->gstin()))
       v.push_back({"gstin", "must be a valid 15-character GSTIN"});
     if (req->has_late_cancellation_refund_percent() &&
-        (req->late_cancellation_refund_percent() < 0 || req->late_cancellation_refund_percent() > 100))
+        (req->late_cancellation_refund_percent() < 0 ||
+         req->late_cancellation_refund_percent() > 100))
       v.push_back({"late_cancellation_refund_percent", "must be between 0 and 100"});
     if (!v.empty()) return Invalid(std::move(v));
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      v1::Organization current;
-      if (auto s = LoadOrg(tx, req->id(), false, &current); !s.ok()) return s;
-      if (!IsMember(tx, req->id(), caller->sub, {"org_admin"}) && !caller->HasRole("platform_admin")) {
-        return st::PermissionDenied("FORBIDDEN", "Only this organization's admins can change it.");
-      }
-      const auto& a = req->address();
-      tx.exec_params(
-          "UPDATE org.organizations SET "
-          "legal_name = CASE WHEN $2 THEN $3 ELSE legal_name END, "
-          "display_name = CASE WHEN $4 THEN $5 ELSE display_name END, "
-          "registration_number = CASE WHEN $6 THEN $7 ELSE registration_number END, "
-          "line1 = CASE WHEN $8 THEN $9 ELSE line1 END, line2 = CASE WHEN $8 THEN $10 ELSE line2 END, "
-          "city = CASE WHEN $8 THEN $11 ELSE city END, state = CASE WHEN $8 THEN $12 ELSE state END, "
-          "pincode = CASE WHEN $8 THEN $13 ELSE pincode END, country = CASE WHEN $8 THEN $14 ELSE country END, "
-          "latitude = CASE WHEN $8 THEN (CASE WHEN $15 THEN $16::float8 END) ELSE latitude END, "
-          "longitude = CASE WHEN $8 THEN (CASE WHEN $15 THEN $17::float8 END) ELSE longitude END, "
-          "contact_email = CASE WHEN $18 THEN $19 ELSE contact_email END, "
-          "contact_phone = CASE WHEN $20 THEN $21 ELSE contact_phone END, "
-          "gstin = CASE WHEN $22 THEN nullif($23, '') ELSE gstin END, "
-          "late_cancellation_refund_percent = CASE WHEN $24 THEN $25 ELSE late_cancellation_refund_percent END, "
-          "updated_at = now() WHERE id = $1::uuid",
-          req->id(), req->has_legal_name(), validate::Trim(req->legal_name()), req->has_display_name(),
-          validate::Trim(req->display_name()), req->has_registration_number(),
-          validate::Trim(req->registration_number()), req->has_address(), validate::Trim(a.line1()),
-          validate::Trim(a.line2()), validate::Trim(a.city()), validate::Trim(a.state()), a.pincode(),
-          a.country().empty() ? "IN" : a.country(), a.has_latitude(), a.latitude(), a.longitude(),
-          req->has_contact_email(), email, req->has_contact_phone(), req->contact_phone(),
-          req->has_gstin(), req->gstin(), req->has_late_cancellation_refund_percent(),
-          req->late_cancellation_refund_percent());
-      return LoadOrg(tx, req->id(), true, resp);
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          v1::Organization current;
+          if (auto s = LoadOrg(tx, req->id(), false, &current); !s.ok()) return s;
+          if (!IsMember(tx, req->id(), caller->sub, {"org_admin"}) &&
+              !caller->HasRole("platform_admin")) {
+            return st::PermissionDenied("FORBIDDEN",
+                                        "Only this organization's admins can change it.");
+          }
+          const auto& a = req->address();
+          tx.exec_params(
+              "UPDATE org.organizations SET "
+              "legal_name = CASE WHEN $2 THEN $3 ELSE legal_name END, "
+              "display_name = CASE WHEN $4 THEN $5 ELSE display_name END, "
+              "registration_number = CASE WHEN $6 THEN $7 ELSE registration_number END, "
+              "line1 = CASE WHEN $8 THEN $9 ELSE line1 END, line2 = CASE WHEN $8 THEN $10 ELSE "
+              "line2 END, "
+              "city = CASE WHEN $8 THEN $11 ELSE city END, state = CASE WHEN $8 THEN $12 ELSE "
+              "state END, "
+              "pincode = CASE WHEN $8 THEN $13 ELSE pincode END, country = CASE WHEN $8 THEN $14 "
+              "ELSE country END, "
+              "latitude = CASE WHEN $8 THEN (CASE WHEN $15 THEN $16::float8 END) ELSE latitude "
+              "END, "
+              "longitude = CASE WHEN $8 THEN (CASE WHEN $15 THEN $17::float8 END) ELSE longitude "
+              "END, "
+              "contact_email = CASE WHEN $18 THEN $19 ELSE contact_email END, "
+              "contact_phone = CASE WHEN $20 THEN $21 ELSE contact_phone END, "
+              "gstin = CASE WHEN $22 THEN nullif($23, '') ELSE gstin END, "
+              "late_cancellation_refund_percent = CASE WHEN $24 THEN $25 ELSE "
+              "late_cancellation_refund_percent END, "
+              "updated_at = now() WHERE id = $1::uuid",
+              req->id(), req->has_legal_name(), validate::Trim(req->legal_name()),
+              req->has_display_name(), validate::Trim(req->display_name()),
+              req->has_registration_number(), validate::Trim(req->registration_number()),
+              req->has_address(), validate::Trim(a.line1()), validate::Trim(a.line2()),
+              validate::Trim(a.city()), validate::Trim(a.state()), a.pincode(),
+              a.country().empty() ? "IN" : a.country(), a.has_latitude(), a.latitude(),
+              a.longitude(), req->has_contact_email(), email, req->has_contact_phone(),
+              req->contact_phone(), req->has_gstin(), req->gstin(),
+              req->has_late_cancellation_refund_percent(), req->late_cancellation_refund_percent());
+          return LoadOrg(tx, req->id(), true, resp);
+        });
   });
 }
 
@@ -501,45 +528,53 @@ grpc::Status OrgServiceImpl::UploadDocument(Ctx* ctx, const v1::UploadDocumentRe
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
-    std::string doc_type = req->document_type().empty() ? "registration_certificate" : req->document_type();
+    std::string doc_type =
+        req->document_type().empty() ? "registration_certificate" : req->document_type();
     if (doc_type.size() < 2 || doc_type.size() > 40 ||
-        !std::all_of(doc_type.begin(), doc_type.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }))
-      v.push_back({"document_type", "must be a lower_snake_case name, e.g. registration_certificate"});
+        !std::all_of(doc_type.begin(), doc_type.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }))
+      v.push_back(
+          {"document_type", "must be a lower_snake_case name, e.g. registration_certificate"});
     std::string filename = validate::Trim(req->filename());
     if (filename.empty()) filename = "document";
     if (filename.size() > 255 || filename.find('/') != std::string::npos ||
         filename.find('\\') != std::string::npos || filename.find('\0') != std::string::npos)
       v.push_back({"filename", "must be a plain file name of at most 255 characters"});
-    if (req->content().empty()) v.push_back({"content", "is required"});
-    else if (req->content().size() > 5u * 1024 * 1024) v.push_back({"content", "must be at most 5 MiB"});
+    if (req->content().empty())
+      v.push_back({"content", "is required"});
+    else if (req->content().size() > 5u * 1024 * 1024)
+      v.push_back({"content", "must be at most 5 MiB"});
     std::string detected = SniffContentType(req->content());
     if (!req->content().empty() && detected.empty())
       v.push_back({"content", "must be a PDF, PNG or JPEG file (checked by content)"});
     if (!v.empty()) return Invalid(std::move(v));
     std::string sha = Sha256Hex(req->content());
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      v1::Organization org;
-      if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
-      if (!IsMember(tx, req->organization_id(), caller->sub, {"org_admin", "org_staff"})) {
-        return st::PermissionDenied("FORBIDDEN", "Only this organization's admins and staff can upload.");
-      }
-      auto rows = tx.exec_params(
-          "INSERT INTO org.documents (organization_id, document_type, filename, content_type, "
-          "size_bytes, sha256, content, uploaded_by) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, "
-          "$8::uuid) RETURNING id::text, extract(epoch from created_at)::bigint",
-          req->organization_id(), doc_type, filename, detected, static_cast<int>(req->content().size()),
-          sha, pqxx::binarystring(req->content()), caller->sub);
-      resp->set_id(rows[0][0].as<std::string>());
-      resp->set_organization_id(req->organization_id());
-      resp->set_document_type(doc_type);
-      resp->set_filename(filename);
-      resp->set_content_type(detected);
-      resp->set_size_bytes(static_cast<int>(req->content().size()));
-      resp->set_sha256(sha);
-      resp->set_uploaded_by(caller->sub);
-      resp->mutable_created_at()->set_seconds(rows[0][1].as<int64_t>());
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          v1::Organization org;
+          if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
+          if (!IsMember(tx, req->organization_id(), caller->sub, {"org_admin", "org_staff"})) {
+            return st::PermissionDenied("FORBIDDEN",
+                                        "Only this organization's admins and staff can upload.");
+          }
+          auto rows = tx.exec_params(
+              "INSERT INTO org.documents (organization_id, document_type, filename, content_type, "
+              "size_bytes, sha256, content, uploaded_by) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, "
+              "$8::uuid) RETURNING id::text, extract(epoch from created_at)::bigint",
+              req->organization_id(), doc_type, filename, detected,
+              static_cast<int>(req->content().size()), sha, pqxx::binarystring(req->content()),
+              caller->sub);
+          resp->set_id(rows[0][0].as<std::string>());
+          resp->set_organization_id(req->organization_id());
+          resp->set_document_type(doc_type);
+          resp->set_filename(filename);
+          resp->set_content_type(detected);
+          resp->set_size_bytes(static_cast<int>(req->content().size()));
+          resp->set_sha256(sha);
+          resp->set_uploaded_by(caller->sub);
+          resp->mutable_created_at()->set_seconds(rows[0][1].as<int64_t>());
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -549,30 +584,36 @@ grpc::Status OrgServiceImpl::SubmitForVerification(Ctx* ctx,
   return Handle(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      v1::Organization org;
-      if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
-      if (!IsMember(tx, req->organization_id(), caller->sub, {"org_admin"})) {
-        return st::PermissionDenied("FORBIDDEN", "Only this organization's admins can submit it.");
-      }
-      auto rows = tx.exec_params("SELECT status FROM org.organizations WHERE id = $1::uuid FOR UPDATE",
-                                 req->organization_id());
-      std::string from = rows[0][0].as<std::string>();
-      if (from != "pending_verification" && from != "changes_requested") {
-        return st::Conflict("INVALID_TRANSITION",
-                            "Only a new organization, or one asked for changes, can be submitted.");
-      }
-      if (tx.exec_params("SELECT 1 FROM org.documents WHERE organization_id = $1::uuid LIMIT 1",
-                         req->organization_id()).empty()) {
-        return st::FailedPrecondition("DOCUMENTS_REQUIRED",
-                                      "Upload at least one verification document first.");
-      }
-      tx.exec_params("UPDATE org.organizations SET status = 'under_review', submitted_at = now(), "
-                     "updated_at = now() WHERE id = $1::uuid",
-                     req->organization_id());
-      RecordTransition(tx, req->organization_id(), from, "under_review", caller->sub, "", "");
-      return LoadOrg(tx, req->organization_id(), true, resp);
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          v1::Organization org;
+          if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
+          if (!IsMember(tx, req->organization_id(), caller->sub, {"org_admin"})) {
+            return st::PermissionDenied("FORBIDDEN",
+                                        "Only this organization's admins can submit it.");
+          }
+          auto rows =
+              tx.exec_params("SELECT status FROM org.organizations WHERE id = $1::uuid FOR UPDATE",
+                             req->organization_id());
+          std::string from = rows[0][0].as<std::string>();
+          if (from != "pending_verification" && from != "changes_requested") {
+            return st::Conflict(
+                "INVALID_TRANSITION",
+                "Only a new organization, or one asked for changes, can be submitted.");
+          }
+          if (tx.exec_params("SELECT 1 FROM org.documents WHERE organization_id = $1::uuid LIMIT 1",
+                             req->organization_id())
+                  .empty()) {
+            return st::FailedPrecondition("DOCUMENTS_REQUIRED",
+                                          "Upload at least one verification document first.");
+          }
+          tx.exec_params(
+              "UPDATE org.organizations SET status = 'under_review', submitted_at = now(), "
+              "updated_at = now() WHERE id = $1::uuid",
+              req->organization_id());
+          RecordTransition(tx, req->organization_id(), from, "under_review", caller->sub, "", "");
+          return LoadOrg(tx, req->organization_id(), true, resp);
+        });
   });
 }
 
@@ -584,50 +625,57 @@ grpc::Status OrgServiceImpl::ListVerifications(Ctx* ctx, const v1::ListVerificat
     if (!caller->HasRole("platform_admin")) {
       return st::PermissionDenied("FORBIDDEN", "Only platform admins review organizations.");
     }
-    std::string status = req->status() == v1::ORGANIZATION_STATUS_UNSPECIFIED
-                             ? "under_review"
-                             : EnumText(v1::OrganizationStatus_descriptor(), req->status(),
-                                        "ORGANIZATION_STATUS_");
+    std::string status =
+        req->status() == v1::ORGANIZATION_STATUS_UNSPECIFIED
+            ? "under_review"
+            : EnumText(v1::OrganizationStatus_descriptor(), req->status(), "ORGANIZATION_STATUS_");
     auto token = DecodeToken(req->page_token());
     if (!token.ok()) return token.status();
     int limit = Limit(req->limit());
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      double after_ts = token->is_array() && token->size() == 2 ? (*token)[0].get<double>() : -1;
-      std::string after_id = token->is_array() && token->size() == 2 ? (*token)[1].get<std::string>() : "";
-      auto rows = tx.exec_params(
-          std::string("SELECT ") + kOrgCols + ", extract(epoch from coalesce(o.submitted_at, "
-          "o.created_at))::float8 AS k FROM org.organizations o WHERE o.status = $1 AND "
-          "($2 < 0 OR (extract(epoch from coalesce(o.submitted_at, o.created_at))::float8, o.id::text) > ($2, $3)) "
-          "ORDER BY k, o.id LIMIT $4",
-          status, after_ts, after_id, limit + 1);
-      for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
-        auto* item = resp->add_items();
-        std::string id = rows[i][0].as<std::string>();
-        if (auto s = LoadOrg(tx, id, true, item->mutable_organization()); !s.ok()) return s;
-        item->mutable_submitted_at()->set_seconds(static_cast<int64_t>(rows[i][21].as<double>()));
-        for (const auto& d : tx.exec_params(
-                 "SELECT id::text, document_type, filename, content_type, size_bytes, sha256, "
-                 "uploaded_by::text, extract(epoch from created_at)::bigint FROM org.documents "
-                 "WHERE organization_id = $1::uuid ORDER BY created_at",
-                 id)) {
-          auto* doc = item->add_documents();
-          doc->set_id(d[0].as<std::string>());
-          doc->set_organization_id(id);
-          doc->set_document_type(d[1].as<std::string>());
-          doc->set_filename(d[2].as<std::string>());
-          doc->set_content_type(d[3].as<std::string>());
-          doc->set_size_bytes(d[4].as<int>());
-          doc->set_sha256(d[5].as<std::string>());
-          doc->set_uploaded_by(d[6].as<std::string>());
-          doc->mutable_created_at()->set_seconds(d[7].as<int64_t>());
-        }
-      }
-      if (static_cast<int>(rows.size()) > limit) {
-        const auto& last = rows[limit - 1];
-        resp->set_next_page_token(EncodeToken({last[21].as<double>(), last[0].as<std::string>()}));
-      }
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          double after_ts =
+              token->is_array() && token->size() == 2 ? (*token)[0].get<double>() : -1;
+          std::string after_id =
+              token->is_array() && token->size() == 2 ? (*token)[1].get<std::string>() : "";
+          auto rows = tx.exec_params(
+              std::string("SELECT ") + kOrgCols +
+                  ", extract(epoch from coalesce(o.submitted_at, "
+                  "o.created_at))::float8 AS k FROM org.organizations o WHERE o.status = $1 AND "
+                  "($2 < 0 OR (extract(epoch from coalesce(o.submitted_at, o.created_at))::float8, "
+                  "o.id::text) > ($2, $3)) "
+                  "ORDER BY k, o.id LIMIT $4",
+              status, after_ts, after_id, limit + 1);
+          for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+            auto* item = resp->add_items();
+            std::string id = rows[i][0].as<std::string>();
+            if (auto s = LoadOrg(tx, id, true, item->mutable_organization()); !s.ok()) return s;
+            item->mutable_submitted_at()->set_seconds(
+                static_cast<int64_t>(rows[i][21].as<double>()));
+            for (const auto& d : tx.exec_params(
+                     "SELECT id::text, document_type, filename, content_type, size_bytes, sha256, "
+                     "uploaded_by::text, extract(epoch from created_at)::bigint FROM org.documents "
+                     "WHERE organization_id = $1::uuid ORDER BY created_at",
+                     id)) {
+              auto* doc = item->add_documents();
+              doc->set_id(d[0].as<std::string>());
+              doc->set_organization_id(id);
+              doc->set_document_type(d[1].as<std::string>());
+              doc->set_filename(d[2].as<std::string>());
+              doc->set_content_type(d[3].as<std::string>());
+              doc->set_size_bytes(d[4].as<int>());
+              doc->set_sha256(d[5].as<std::string>());
+              doc->set_uploaded_by(d[6].as<std::string>());
+              doc->mutable_created_at()->set_seconds(d[7].as<int64_t>());
+            }
+          }
+          if (static_cast<int>(rows.size()) > limit) {
+            const auto& last = rows[limit - 1];
+            resp->set_next_page_token(
+                EncodeToken({last[21].as<double>(), last[0].as<std::string>()}));
+          }
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -639,44 +687,57 @@ grpc::Status OrgServiceImpl::DecideVerification(Ctx* ctx, const v1::DecideVerifi
     if (!caller->HasRole("platform_admin")) {
       return st::PermissionDenied("FORBIDDEN", "Only platform admins decide verifications.");
     }
-    std::string decision = EnumText(v1::VerificationDecision_descriptor(), req->decision(),
-                                    "VERIFICATION_DECISION_");
+    std::string decision =
+        EnumText(v1::VerificationDecision_descriptor(), req->decision(), "VERIFICATION_DECISION_");
     std::string reason = validate::Trim(req->reason());
     std::vector<st::Violation> v;
-    if (decision.empty()) v.push_back({"decision", "must be one of: approve, reject, request_changes"});
-    if (decision != "approve" && reason.empty()) v.push_back({"reason", "is required to reject or request changes"});
-    if (validate::CodePoints(reason) > 2000) v.push_back({"reason", "must be at most 2000 characters"});
+    if (decision.empty())
+      v.push_back({"decision", "must be one of: approve, reject, request_changes"});
+    if (decision != "approve" && reason.empty())
+      v.push_back({"reason", "is required to reject or request changes"});
+    if (validate::CodePoints(reason) > 2000)
+      v.push_back({"reason", "must be at most 2000 characters"});
     if (!v.empty()) return Invalid(std::move(v));
-    std::string to = decision == "approve" ? "verified" : decision == "reject" ? "rejected" : "changes_requested";
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      v1::Organization org;
-      if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
-      auto rows = tx.exec_params("SELECT status, legal_name FROM org.organizations WHERE id = $1::uuid "
-                                 "FOR UPDATE",
-                                 req->organization_id());
-      if (rows[0][0].as<std::string>() != "under_review") {
-        return st::Conflict("INVALID_TRANSITION", "Only an organization under review can be decided.");
-      }
-      tx.exec_params("UPDATE org.organizations SET status = $2, updated_at = now() WHERE id = $1::uuid",
-                     req->organization_id(), to);
-      RecordTransition(tx, req->organization_id(), "under_review", to, caller->sub, decision, reason);
-      nlohmann::json admins = nlohmann::json::array();
-      for (const auto& m : tx.exec_params("SELECT user_id::text FROM org.members WHERE organization_id "
-                                          "= $1::uuid AND role = 'org_admin'",
-                                          req->organization_id())) {
-        admins.push_back(m[0].as<std::string>());
-      }
-      nlohmann::json ev = {{"organization_id", req->organization_id()},
-                           {"legal_name", rows[0][1].as<std::string>()},
-                           {"admin_user_ids", admins},
-                           {"decided_by", caller->sub},
-                           {"reason", reason}};
-      outbox::Enqueue(tx, "org", "organization." + std::string(decision == "approve" ? "verified"
-                                                               : decision == "reject" ? "rejected"
-                                                                                      : "changes_requested"),
-                      req->organization_id(), ev.dump());
-      return LoadOrg(tx, req->organization_id(), true, resp);
-    });
+    std::string to = decision == "approve"  ? "verified"
+                     : decision == "reject" ? "rejected"
+                                            : "changes_requested";
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          v1::Organization org;
+          if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
+          auto rows = tx.exec_params(
+              "SELECT status, legal_name FROM org.organizations WHERE id = $1::uuid "
+              "FOR UPDATE",
+              req->organization_id());
+          if (rows[0][0].as<std::string>() != "under_review") {
+            return st::Conflict("INVALID_TRANSITION",
+                                "Only an organization under review can be decided.");
+          }
+          tx.exec_params(
+              "UPDATE org.organizations SET status = $2, updated_at = now() WHERE id = $1::uuid",
+              req->organization_id(), to);
+          RecordTransition(tx, req->organization_id(), "under_review", to, caller->sub, decision,
+                           reason);
+          nlohmann::json admins = nlohmann::json::array();
+          for (const auto& m :
+               tx.exec_params("SELECT user_id::text FROM org.members WHERE organization_id "
+                              "= $1::uuid AND role = 'org_admin'",
+                              req->organization_id())) {
+            admins.push_back(m[0].as<std::string>());
+          }
+          nlohmann::json ev = {{"organization_id", req->organization_id()},
+                               {"legal_name", rows[0][1].as<std::string>()},
+                               {"admin_user_ids", admins},
+                               {"decided_by", caller->sub},
+                               {"reason", reason}};
+          outbox::Enqueue(
+              tx, "org",
+              "organization." + std::string(decision == "approve"  ? "verified"
+                                            : decision == "reject" ? "rejected"
+                                                                   : "changes_requested"),
+              req->organization_id(), ev.dump());
+          return LoadOrg(tx, req->organization_id(), true, resp);
+        });
   });
 }
 
@@ -686,7 +747,8 @@ namespace {
 
 constexpr const char* kFacilityCols =
     "f.id::text, f.organization_id::text, f.name, f.line1, f.line2, f.city, f.state, f.pincode, "
-    "f.country, f.latitude, f.longitude, f.timezone, f.phone, extract(epoch from f.created_at)::bigint";
+    "f.country, f.latitude, f.longitude, f.timezone, f.phone, extract(epoch from "
+    "f.created_at)::bigint";
 
 void ReadFacility(const pqxx::row& r, v1::Facility* f) {
   f->set_id(r[0].as<std::string>());
@@ -707,36 +769,43 @@ grpc::Status OrgServiceImpl::CreateFacility(Ctx* ctx, const v1::CreateFacilityRe
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
     std::string name = validate::Trim(req->name());
-    if (name.empty() || validate::CodePoints(name) > 200) v.push_back({"name", "is required (at most 200 characters)"});
-    if (!req->has_address()) v.push_back({"address", "is required"});
-    else ValidateAddress(req->address(), "address", &v);
+    if (name.empty() || validate::CodePoints(name) > 200)
+      v.push_back({"name", "is required (at most 200 characters)"});
+    if (!req->has_address())
+      v.push_back({"address", "is required"});
+    else
+      ValidateAddress(req->address(), "address", &v);
     if (!req->phone().empty() && !validate::ValidPhone(req->phone()))
       v.push_back({"phone", "must be in E.164 format"});
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      if (!ValidTimezone(tx, req->timezone()))
-        v.push_back({"timezone", "must be an IANA time zone, e.g. Asia/Kolkata"});
-      if (!v.empty()) return Invalid(std::move(v));
-      v1::Organization org;
-      if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
-      if (!IsMember(tx, req->organization_id(), caller->sub, {"org_admin"})) {
-        return st::PermissionDenied("FORBIDDEN", "Only this organization's admins add facilities.");
-      }
-      const auto& a = req->address();
-      auto rows = tx.exec_params(
-          "INSERT INTO org.facilities (organization_id, name, line1, line2, city, state, pincode, "
-          "country, latitude, longitude, timezone, phone) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, "
-          "$8, CASE WHEN $9 THEN $10::float8 END, CASE WHEN $9 THEN $11::float8 END, $12, $13) "
-          "RETURNING id::text",
-          req->organization_id(), name, validate::Trim(a.line1()), validate::Trim(a.line2()),
-          validate::Trim(a.city()), validate::Trim(a.state()), a.pincode(),
-          a.country().empty() ? "IN" : a.country(), a.has_latitude(), a.latitude(), a.longitude(),
-          req->timezone(), req->phone());
-      auto f = tx.exec_params(std::string("SELECT ") + kFacilityCols +
-                                  " FROM org.facilities f WHERE f.id = $1::uuid",
-                              rows[0][0].as<std::string>());
-      ReadFacility(f[0], resp);
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          if (!ValidTimezone(tx, req->timezone()))
+            v.push_back({"timezone", "must be an IANA time zone, e.g. Asia/Kolkata"});
+          if (!v.empty()) return Invalid(std::move(v));
+          v1::Organization org;
+          if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
+          if (!IsMember(tx, req->organization_id(), caller->sub, {"org_admin"})) {
+            return st::PermissionDenied("FORBIDDEN",
+                                        "Only this organization's admins add facilities.");
+          }
+          const auto& a = req->address();
+          auto rows = tx.exec_params(
+              "INSERT INTO org.facilities (organization_id, name, line1, line2, city, state, "
+              "pincode, "
+              "country, latitude, longitude, timezone, phone) VALUES ($1::uuid, $2, $3, $4, $5, "
+              "$6, $7, "
+              "$8, CASE WHEN $9 THEN $10::float8 END, CASE WHEN $9 THEN $11::float8 END, $12, $13) "
+              "RETURNING id::text",
+              req->organization_id(), name, validate::Trim(a.line1()), validate::Trim(a.line2()),
+              validate::Trim(a.city()), validate::Trim(a.state()), a.pincode(),
+              a.country().empty() ? "IN" : a.country(), a.has_latitude(), a.latitude(),
+              a.longitude(), req->timezone(), req->phone());
+          auto f = tx.exec_params(std::string("SELECT ") + kFacilityCols +
+                                      " FROM org.facilities f WHERE f.id = $1::uuid",
+                                  rows[0][0].as<std::string>());
+          ReadFacility(f[0], resp);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -755,12 +824,14 @@ grpc::Status OrgServiceImpl::ListFacilities(Ctx* ctx, const v1::ListFacilitiesRe
     return pg::WithTransaction(*pool_, subject, [&](transaction_base& tx) -> absl::Status {
       v1::Organization org;  // visibility of the organization decides visibility of its facilities
       if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
-      std::string after = token->is_array() && !token->empty() ? (*token)[0].get<std::string>() : "";
+      std::string after =
+          token->is_array() && !token->empty() ? (*token)[0].get<std::string>() : "";
       auto rows = tx.exec_params(std::string("SELECT ") + kFacilityCols +
                                      " FROM org.facilities f WHERE f.organization_id = $1::uuid "
                                      "AND ($2 = '' OR f.id > $2::uuid) ORDER BY f.id LIMIT $3",
                                  req->organization_id(), after, limit + 1);
-      for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) ReadFacility(rows[i], resp->add_items());
+      for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i)
+        ReadFacility(rows[i], resp->add_items());
       if (static_cast<int>(rows.size()) > limit) {
         resp->set_next_page_token(EncodeToken({rows[limit - 1][0].as<std::string>()}));
       }
@@ -778,59 +849,66 @@ grpc::Status OrgServiceImpl::InviteStaff(Ctx* ctx, const v1::InviteStaffRequest*
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
     std::string email;
-    if (!validate::NormalizeEmail(req->email(), &email)) v.push_back({"email", "must be a valid email address"});
+    if (!validate::NormalizeEmail(req->email(), &email))
+      v.push_back({"email", "must be a valid email address"});
     std::string role = RoleText(req->role());
     if (role.empty()) v.push_back({"role", "must be one of: practitioner, org_staff, org_admin"});
     if (!v.empty()) return Invalid(std::move(v));
     std::string token = RandomToken();
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      v1::Organization org;
-      if (auto s = LoadOrg(tx, req->org_id(), false, &org); !s.ok()) return s;
-      if (!IsMember(tx, req->org_id(), caller->sub, {"org_admin"})) {
-        return st::PermissionDenied("FORBIDDEN", "Only this organization's admins invite staff.");
-      }
-      // A newer invitation for the same address and role replaces the older one.
-      tx.exec_params("UPDATE org.invitations SET status = 'revoked' WHERE organization_id = $1::uuid "
-                     "AND email = $2 AND role = $3 AND status = 'pending'",
-                     req->org_id(), email, role);
-      auto rows = tx.exec_params(
-          "INSERT INTO org.invitations (organization_id, email, role, token_hash, invited_by, "
-          "expires_at) VALUES ($1::uuid, $2, $3, $4, $5::uuid, now() + make_interval(days => $6)) "
-          "RETURNING id::text, extract(epoch from expires_at)::bigint, extract(epoch from created_at)::bigint, "
-          "to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-          req->org_id(), email, role, pqxx::binarystring(TokenHash(token)), caller->sub,
-          config_.invitation_ttl_days);
-      std::string org_name = org.display_name().empty() ? org.legal_name() : org.display_name();
-      std::string url = config_.public_web_url + "/invitations/accept?token=" + token;
-      nlohmann::json ev = {
-          {"invitation_id", rows[0][0].as<std::string>()},
-          {"organization_id", req->org_id()},
-          {"organization_name", org_name},
-          {"email", email},
-          {"role", role},
-          {"token", token},
-          {"accept_url", url},
-          {"invited_by", caller->sub},
-          {"expires_at", rows[0][3].as<std::string>()},
-          {"message",
-           {{"channel", "email"},
-            {"to", email},
-            {"subject", "You are invited to join " + org_name + " on HealthTech"},
-            {"body", "Hello,\n\n" + org_name + " invites you to join as " + role +
-                         ". Sign in (or create an account with this email address) and open:\n" +
-                         url + "\n\nThe invitation expires in " +
-                         std::to_string(config_.invitation_ttl_days) + " days.\n"}}}};
-      outbox::Enqueue(tx, "org", "staff.invited", req->org_id(), ev.dump());
-      resp->set_id(rows[0][0].as<std::string>());
-      resp->set_organization_id(req->org_id());
-      resp->set_email(email);
-      resp->set_role(req->role());
-      resp->set_status(v1::INVITATION_STATUS_PENDING);
-      resp->set_invited_by(caller->sub);
-      resp->mutable_expires_at()->set_seconds(rows[0][1].as<int64_t>());
-      resp->mutable_created_at()->set_seconds(rows[0][2].as<int64_t>());
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          v1::Organization org;
+          if (auto s = LoadOrg(tx, req->org_id(), false, &org); !s.ok()) return s;
+          if (!IsMember(tx, req->org_id(), caller->sub, {"org_admin"})) {
+            return st::PermissionDenied("FORBIDDEN",
+                                        "Only this organization's admins invite staff.");
+          }
+          // A newer invitation for the same address and role replaces the older one.
+          tx.exec_params(
+              "UPDATE org.invitations SET status = 'revoked' WHERE organization_id = $1::uuid "
+              "AND email = $2 AND role = $3 AND status = 'pending'",
+              req->org_id(), email, role);
+          auto rows = tx.exec_params(
+              "INSERT INTO org.invitations (organization_id, email, role, token_hash, invited_by, "
+              "expires_at) VALUES ($1::uuid, $2, $3, $4, $5::uuid, now() + make_interval(days => "
+              "$6)) "
+              "RETURNING id::text, extract(epoch from expires_at)::bigint, extract(epoch from "
+              "created_at)::bigint, "
+              "to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+              req->org_id(), email, role, pqxx::binarystring(TokenHash(token)), caller->sub,
+              config_.invitation_ttl_days);
+          std::string org_name = org.display_name().empty() ? org.legal_name() : org.display_name();
+          std::string url = config_.public_web_url + "/invitations/accept?token=" + token;
+          nlohmann::json ev = {
+              {"invitation_id", rows[0][0].as<std::string>()},
+              {"organization_id", req->org_id()},
+              {"organization_name", org_name},
+              {"email", email},
+              {"role", role},
+              {"token", token},
+              {"accept_url", url},
+              {"invited_by", caller->sub},
+              {"expires_at", rows[0][3].as<std::string>()},
+              {"message",
+               {{"channel", "email"},
+                {"to", email},
+                {"subject", "You are invited to join " + org_name + " on HealthTech"},
+                {"body",
+                 "Hello,\n\n" + org_name + " invites you to join as " + role +
+                     ". Sign in (or create an account with this email address) and open:\n" + url +
+                     "\n\nThe invitation expires in " +
+                     std::to_string(config_.invitation_ttl_days) + " days.\n"}}}};
+          outbox::Enqueue(tx, "org", "staff.invited", req->org_id(), ev.dump());
+          resp->set_id(rows[0][0].as<std::string>());
+          resp->set_organization_id(req->org_id());
+          resp->set_email(email);
+          resp->set_role(req->role());
+          resp->set_status(v1::INVITATION_STATUS_PENDING);
+          resp->set_invited_by(caller->sub);
+          resp->mutable_expires_at()->set_seconds(rows[0][1].as<int64_t>());
+          resp->mutable_created_at()->set_seconds(rows[0][2].as<int64_t>());
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -844,42 +922,49 @@ grpc::Status OrgServiceImpl::AcceptInvitation(Ctx* ctx, const v1::AcceptInvitati
     if (!users.ok()) return users.status();
     if (users->empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
     const iam::v1::User me = users->front();
-    const absl::Status invalid = st::InvalidArgument(
-        "INVITATION_INVALID", "This invitation is invalid, used or expired.", {{"token", "invalid, used or expired"}});
+    const absl::Status invalid =
+        st::InvalidArgument("INVITATION_INVALID", "This invitation is invalid, used or expired.",
+                            {{"token", "invalid, used or expired"}});
     // The invitee is not a member yet: the token (checked here) is the authority.
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(
-          "SELECT id::text, organization_id::text, email, role FROM org.invitations WHERE "
-          "token_hash = $1 AND status = 'pending' AND expires_at > now() FOR UPDATE",
-          pqxx::binarystring(TokenHash(req->token())));
-      if (rows.empty()) return invalid;
-      std::string org_id = rows[0][1].as<std::string>(), role = rows[0][3].as<std::string>();
-      if (rows[0][2].as<std::string>() != me.email()) {
-        return st::PermissionDenied("INVITATION_FOR_ANOTHER_EMAIL",
-                                    "This invitation was sent to a different email address.");
-      }
-      tx.exec_params("UPDATE org.invitations SET status = 'accepted', accepted_by = $2::uuid WHERE "
-                     "id = $1::uuid",
-                     rows[0][0].as<std::string>(), caller->sub);
-      tx.exec_params("INSERT INTO org.members (organization_id, user_id, role) VALUES ($1::uuid, "
-                     "$2::uuid, $3) ON CONFLICT DO NOTHING",
-                     org_id, caller->sub, role);
-      if (auto s = SetIamRole(caller->sub, org_id, role, true, scope.request_id()); !s.ok()) return s;
-      resp->set_user_id(caller->sub);
-      resp->set_organization_id(org_id);
-      resp->set_email(me.email());
-      resp->set_full_name(me.full_name());
-      for (const auto& m : tx.exec_params("SELECT role, extract(epoch from min(joined_at) OVER ())::bigint "
-                                          "FROM org.members WHERE organization_id = $1::uuid AND "
-                                          "user_id = $2::uuid ORDER BY role",
-                                          org_id, caller->sub)) {
-        resp->add_roles(RoleOf(m[0].as<std::string>()));
-        resp->mutable_joined_at()->set_seconds(m[1].as<int64_t>());
-      }
-      auto p = tx.exec_params("SELECT id::text FROM org.practitioners WHERE user_id = $1::uuid", caller->sub);
-      if (!p.empty()) resp->set_practitioner_id(p[0][0].as<std::string>());
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "SELECT id::text, organization_id::text, email, role FROM org.invitations WHERE "
+              "token_hash = $1 AND status = 'pending' AND expires_at > now() FOR UPDATE",
+              pqxx::binarystring(TokenHash(req->token())));
+          if (rows.empty()) return invalid;
+          std::string org_id = rows[0][1].as<std::string>(), role = rows[0][3].as<std::string>();
+          if (rows[0][2].as<std::string>() != me.email()) {
+            return st::PermissionDenied("INVITATION_FOR_ANOTHER_EMAIL",
+                                        "This invitation was sent to a different email address.");
+          }
+          tx.exec_params(
+              "UPDATE org.invitations SET status = 'accepted', accepted_by = $2::uuid WHERE "
+              "id = $1::uuid",
+              rows[0][0].as<std::string>(), caller->sub);
+          tx.exec_params(
+              "INSERT INTO org.members (organization_id, user_id, role) VALUES ($1::uuid, "
+              "$2::uuid, $3) ON CONFLICT DO NOTHING",
+              org_id, caller->sub, role);
+          if (auto s = SetIamRole(caller->sub, org_id, role, true, scope.request_id()); !s.ok())
+            return s;
+          resp->set_user_id(caller->sub);
+          resp->set_organization_id(org_id);
+          resp->set_email(me.email());
+          resp->set_full_name(me.full_name());
+          for (const auto& m :
+               tx.exec_params("SELECT role, extract(epoch from min(joined_at) OVER ())::bigint "
+                              "FROM org.members WHERE organization_id = $1::uuid AND "
+                              "user_id = $2::uuid ORDER BY role",
+                              org_id, caller->sub)) {
+            resp->add_roles(RoleOf(m[0].as<std::string>()));
+            resp->mutable_joined_at()->set_seconds(m[1].as<int64_t>());
+          }
+          auto p = tx.exec_params("SELECT id::text FROM org.practitioners WHERE user_id = $1::uuid",
+                                  caller->sub);
+          if (!p.empty()) resp->set_practitioner_id(p[0][0].as<std::string>());
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -893,52 +978,60 @@ grpc::Status OrgServiceImpl::ListStaff(Ctx* ctx, const v1::ListStaffRequest* req
     int limit = Limit(req->limit());
     std::vector<std::string> ids;
     std::map<std::string, v1::StaffMember> members;
-    auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      v1::Organization org;
-      if (auto s = LoadOrg(tx, req->org_id(), false, &org); !s.ok()) return s;
-      if (!IsMember(tx, req->org_id(), caller->sub, {"org_admin", "org_staff", "practitioner"}) &&
-          !caller->HasRole("platform_admin")) {
-        return st::PermissionDenied("FORBIDDEN", "Only this organization's staff see its members.");
-      }
-      std::string after = token->is_array() && !token->empty() ? (*token)[0].get<std::string>() : "";
-      auto rows = tx.exec_params(
-          "SELECT m.user_id::text, array_agg(m.role ORDER BY m.role)::text, "
-          "extract(epoch from min(m.joined_at))::bigint, (SELECT p.id::text FROM org.practitioners p "
-          "WHERE p.user_id = m.user_id) FROM org.members m WHERE m.organization_id = $1::uuid AND "
-          "($2 = '' OR m.user_id > $2::uuid) GROUP BY m.user_id ORDER BY m.user_id LIMIT $3",
-          req->org_id(), after, limit + 1);
-      for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
-        v1::StaffMember m;
-        m.set_user_id(rows[i][0].as<std::string>());
-        m.set_organization_id(req->org_id());
-        for (const auto& r : ParseArray(rows[i][1].as<std::string>())) m.add_roles(RoleOf(r));
-        m.mutable_joined_at()->set_seconds(rows[i][2].as<int64_t>());
-        if (!rows[i][3].is_null()) m.set_practitioner_id(rows[i][3].as<std::string>());
-        ids.push_back(m.user_id());
-        members[m.user_id()] = m;
-      }
-      if (static_cast<int>(rows.size()) > limit) {
-        resp->set_next_page_token(EncodeToken({rows[limit - 1][0].as<std::string>()}));
-      }
-      if (after.empty()) {
-        for (const auto& inv : tx.exec_params(
-                 "SELECT id::text, email, role, invited_by::text, extract(epoch from expires_at)::bigint, "
-                 "extract(epoch from created_at)::bigint FROM org.invitations WHERE organization_id = "
-                 "$1::uuid AND status = 'pending' AND expires_at > now() ORDER BY created_at",
-                 req->org_id())) {
-          auto* p = resp->add_pending_invitations();
-          p->set_id(inv[0].as<std::string>());
-          p->set_organization_id(req->org_id());
-          p->set_email(inv[1].as<std::string>());
-          p->set_role(RoleOf(inv[2].as<std::string>()));
-          p->set_status(v1::INVITATION_STATUS_PENDING);
-          p->set_invited_by(inv[3].as<std::string>());
-          p->mutable_expires_at()->set_seconds(inv[4].as<int64_t>());
-          p->mutable_created_at()->set_seconds(inv[5].as<int64_t>());
-        }
-      }
-      return absl::OkStatus();
-    });
+    auto s =
+        pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          v1::Organization org;
+          if (auto s = LoadOrg(tx, req->org_id(), false, &org); !s.ok()) return s;
+          if (!IsMember(tx, req->org_id(), caller->sub,
+                        {"org_admin", "org_staff", "practitioner"}) &&
+              !caller->HasRole("platform_admin")) {
+            return st::PermissionDenied("FORBIDDEN",
+                                        "Only this organization's staff see its members.");
+          }
+          std::string after =
+              token->is_array() && !token->empty() ? (*token)[0].get<std::string>() : "";
+          auto rows = tx.exec_params(
+              "SELECT m.user_id::text, array_agg(m.role ORDER BY m.role)::text, "
+              "extract(epoch from min(m.joined_at))::bigint, (SELECT p.id::text FROM "
+              "org.practitioners p "
+              "WHERE p.user_id = m.user_id) FROM org.members m WHERE m.organization_id = $1::uuid "
+              "AND "
+              "($2 = '' OR m.user_id > $2::uuid) GROUP BY m.user_id ORDER BY m.user_id LIMIT $3",
+              req->org_id(), after, limit + 1);
+          for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+            v1::StaffMember m;
+            m.set_user_id(rows[i][0].as<std::string>());
+            m.set_organization_id(req->org_id());
+            for (const auto& r : ParseArray(rows[i][1].as<std::string>())) m.add_roles(RoleOf(r));
+            m.mutable_joined_at()->set_seconds(rows[i][2].as<int64_t>());
+            if (!rows[i][3].is_null()) m.set_practitioner_id(rows[i][3].as<std::string>());
+            ids.push_back(m.user_id());
+            members[m.user_id()] = m;
+          }
+          if (static_cast<int>(rows.size()) > limit) {
+            resp->set_next_page_token(EncodeToken({rows[limit - 1][0].as<std::string>()}));
+          }
+          if (after.empty()) {
+            for (const auto& inv : tx.exec_params(
+                     "SELECT id::text, email, role, invited_by::text, extract(epoch from "
+                     "expires_at)::bigint, "
+                     "extract(epoch from created_at)::bigint FROM org.invitations WHERE "
+                     "organization_id = "
+                     "$1::uuid AND status = 'pending' AND expires_at > now() ORDER BY created_at",
+                     req->org_id())) {
+              auto* p = resp->add_pending_invitations();
+              p->set_id(inv[0].as<std::string>());
+              p->set_organization_id(req->org_id());
+              p->set_email(inv[1].as<std::string>());
+              p->set_role(RoleOf(inv[2].as<std::string>()));
+              p->set_status(v1::INVITATION_STATUS_PENDING);
+              p->set_invited_by(inv[3].as<std::string>());
+              p->mutable_expires_at()->set_seconds(inv[4].as<int64_t>());
+              p->mutable_created_at()->set_seconds(inv[5].as<int64_t>());
+            }
+          }
+          return absl::OkStatus();
+        });
     if (!s.ok()) return s;
     auto users = LookupIamUsers(ids, {});
     if (!users.ok()) return users.status();
@@ -958,43 +1051,53 @@ grpc::Status OrgServiceImpl::RemoveStaff(Ctx* ctx, const v1::RemoveStaffRequest*
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    if (!validate::ValidUuid(req->user_id())) return st::NotFound("MEMBER_NOT_FOUND", "No such member.");
+    if (!validate::ValidUuid(req->user_id()))
+      return st::NotFound("MEMBER_NOT_FOUND", "No such member.");
     std::string only_role = req->has_role() ? RoleText(req->role()) : "";
     if (req->has_role() && only_role.empty()) {
       return Invalid({{"role", "must be one of: practitioner, org_staff, org_admin"}});
     }
     std::vector<std::string> removed;
-    auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      v1::Organization org;
-      if (auto s = LoadOrg(tx, req->org_id(), false, &org); !s.ok()) return s;
-      if (!IsMember(tx, req->org_id(), caller->sub, {"org_admin"})) {
-        return st::PermissionDenied("FORBIDDEN", "Only this organization's admins remove staff.");
-      }
-      // Serialize admin changes of this organization so two removals cannot both pass.
-      tx.exec_params("SELECT 1 FROM org.organizations WHERE id = $1::uuid FOR UPDATE", req->org_id());
-      auto rows = tx.exec_params("DELETE FROM org.members WHERE organization_id = $1::uuid AND user_id = "
-                                 "$2::uuid AND ($3 = '' OR role = $3) RETURNING role",
-                                 req->org_id(), req->user_id(), only_role);
-      if (rows.empty()) return st::NotFound("MEMBER_NOT_FOUND", "No such member.");
-      for (const auto& r : rows) removed.push_back(r[0].as<std::string>());
-      if (std::find(removed.begin(), removed.end(), "practitioner") != removed.end()) {
-        // No longer consulting here: not listed, searchable or bookable at its facilities.
-        tx.exec_params("DELETE FROM org.practitioner_facilities pf USING org.facilities f, "
-                       "org.practitioners p WHERE pf.facility_id = f.id AND f.organization_id = "
-                       "$1::uuid AND pf.practitioner_id = p.id AND p.user_id = $2::uuid",
-                       req->org_id(), req->user_id());
-      }
-      if (tx.exec_params("SELECT 1 FROM org.members WHERE organization_id = $1::uuid AND role = "
-                         "'org_admin' LIMIT 1",
-                         req->org_id()).empty()) {
-        return st::FailedPrecondition("LAST_ORG_ADMIN",
-                                      "An organization must keep at least one admin.");
-      }
-      for (const auto& role : removed) {
-        if (auto s = SetIamRole(req->user_id(), req->org_id(), role, false, scope.request_id()); !s.ok()) return s;
-      }
-      return absl::OkStatus();
-    });
+    auto s =
+        pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          v1::Organization org;
+          if (auto s = LoadOrg(tx, req->org_id(), false, &org); !s.ok()) return s;
+          if (!IsMember(tx, req->org_id(), caller->sub, {"org_admin"})) {
+            return st::PermissionDenied("FORBIDDEN",
+                                        "Only this organization's admins remove staff.");
+          }
+          // Serialize admin changes of this organization so two removals cannot both pass.
+          tx.exec_params("SELECT 1 FROM org.organizations WHERE id = $1::uuid FOR UPDATE",
+                         req->org_id());
+          auto rows = tx.exec_params(
+              "DELETE FROM org.members WHERE organization_id = $1::uuid AND user_id = "
+              "$2::uuid AND ($3 = '' OR role = $3) RETURNING role",
+              req->org_id(), req->user_id(), only_role);
+          if (rows.empty()) return st::NotFound("MEMBER_NOT_FOUND", "No such member.");
+          for (const auto& r : rows) removed.push_back(r[0].as<std::string>());
+          if (std::find(removed.begin(), removed.end(), "practitioner") != removed.end()) {
+            // No longer consulting here: not listed, searchable or bookable at its facilities.
+            tx.exec_params(
+                "DELETE FROM org.practitioner_facilities pf USING org.facilities f, "
+                "org.practitioners p WHERE pf.facility_id = f.id AND f.organization_id = "
+                "$1::uuid AND pf.practitioner_id = p.id AND p.user_id = $2::uuid",
+                req->org_id(), req->user_id());
+          }
+          if (tx.exec_params(
+                    "SELECT 1 FROM org.members WHERE organization_id = $1::uuid AND role = "
+                    "'org_admin' LIMIT 1",
+                    req->org_id())
+                  .empty()) {
+            return st::FailedPrecondition("LAST_ORG_ADMIN",
+                                          "An organization must keep at least one admin.");
+          }
+          for (const auto& role : removed) {
+            if (auto s = SetIamRole(req->user_id(), req->org_id(), role, false, scope.request_id());
+                !s.ok())
+              return s;
+          }
+          return absl::OkStatus();
+        });
     return s;
   });
 }
@@ -1032,9 +1135,11 @@ void ReadPractitioner(transaction_base& tx, const pqxx::row& r, bool all, v1::Pr
   p->mutable_updated_at()->set_seconds(r[14].as<int64_t>());
   bool verified = false;
   for (const auto& f : tx.exec_params(
-           "SELECT f.id::text, f.name, o.id::text, coalesce(nullif(o.display_name, ''), o.legal_name), "
+           "SELECT f.id::text, f.name, o.id::text, coalesce(nullif(o.display_name, ''), "
+           "o.legal_name), "
            "f.line1, f.line2, f.city, f.state, f.pincode, f.country, f.latitude, f.longitude, "
-           "f.timezone, o.status = 'verified' FROM org.practitioner_facilities pf JOIN org.facilities f "
+           "f.timezone, o.status = 'verified' FROM org.practitioner_facilities pf JOIN "
+           "org.facilities f "
            "ON f.id = pf.facility_id JOIN org.organizations o ON o.id = f.organization_id WHERE "
            "pf.practitioner_id = $1::uuid AND ($2 OR o.status = 'verified') ORDER BY f.name, f.id",
            p->id(), all)) {
@@ -1069,7 +1174,8 @@ grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
     auto specialties = NormalizeList({req->specialties().begin(), req->specialties().end()});
     if (specialties.empty()) v.push_back({"specialties", "give at least one specialty"});
     if (specialties.size() > 10) v.push_back({"specialties", "at most 10"});
-    for (const auto& s : specialties) if (s.size() > 60) v.push_back({"specialties", "each at most 60 characters"});
+    for (const auto& s : specialties)
+      if (s.size() > 60) v.push_back({"specialties", "each at most 60 characters"});
     std::vector<std::string> quals;
     for (const auto& q : req->qualifications()) {
       std::string t = validate::Trim(q);
@@ -1083,67 +1189,86 @@ grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
     }
     if (req->years_of_experience() < 0 || req->years_of_experience() > 80)
       v.push_back({"years_of_experience", "must be between 0 and 80"});
-    if (validate::CodePoints(req->bio()) > 4000) v.push_back({"bio", "must be at most 4000 characters"});
+    if (validate::CodePoints(req->bio()) > 4000)
+      v.push_back({"bio", "must be at most 4000 characters"});
     std::vector<std::string> modes;
     for (int m : req->consultation_modes()) {
       std::string t = ModeText(static_cast<v1::ConsultationMode>(m));
-      if (t.empty()) v.push_back({"consultation_modes", "must be in_person or video"});
-      else if (std::find(modes.begin(), modes.end(), t) == modes.end()) modes.push_back(t);
+      if (t.empty())
+        v.push_back({"consultation_modes", "must be in_person or video"});
+      else if (std::find(modes.begin(), modes.end(), t) == modes.end())
+        modes.push_back(t);
     }
     if (modes.empty()) v.push_back({"consultation_modes", "give at least one of in_person, video"});
-    int64_t first = req->fees().first_visit().amount_minor(), follow = req->fees().follow_up().amount_minor();
-    std::string currency = req->fees().first_visit().currency().empty() ? "INR" : req->fees().first_visit().currency();
+    int64_t first = req->fees().first_visit().amount_minor(),
+            follow = req->fees().follow_up().amount_minor();
+    std::string currency =
+        req->fees().first_visit().currency().empty() ? "INR" : req->fees().first_visit().currency();
     if (first < 0) v.push_back({"fees.first_visit.amount_minor", "must not be negative"});
     if (follow < 0) v.push_back({"fees.follow_up.amount_minor", "must not be negative"});
-    if (first > 10'000'000 || follow > 10'000'000) v.push_back({"fees", "must be at most 1,00,000.00"});
+    if (first > 10'000'000 || follow > 10'000'000)
+      v.push_back({"fees", "must be at most 1,00,000.00"});
     if (currency != "INR") v.push_back({"fees.first_visit.currency", "only INR is supported"});
-    if (!req->fees().follow_up().currency().empty() && req->fees().follow_up().currency() != currency)
+    if (!req->fees().follow_up().currency().empty() &&
+        req->fees().follow_up().currency() != currency)
       v.push_back({"fees.follow_up.currency", "must match fees.first_visit.currency"});
     std::vector<std::string> facility_ids;
     for (const auto& f : req->facility_ids()) {
-      if (!validate::ValidUuid(f)) v.push_back({"facility_ids", "must be facility ids"});
-      else if (std::find(facility_ids.begin(), facility_ids.end(), f) == facility_ids.end()) facility_ids.push_back(f);
+      if (!validate::ValidUuid(f))
+        v.push_back({"facility_ids", "must be facility ids"});
+      else if (std::find(facility_ids.begin(), facility_ids.end(), f) == facility_ids.end())
+        facility_ids.push_back(f);
     }
     if (!v.empty()) return Invalid(std::move(v));
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      // Facilities must belong to organizations where the caller is a practitioner.
-      auto allowed = tx.exec_params(
-          "SELECT f.id::text FROM org.facilities f JOIN org.members m ON m.organization_id = "
-          "f.organization_id WHERE f.id = ANY($1::uuid[]) AND m.user_id = $2::uuid AND m.role = "
-          "'practitioner'",
-          PgArray(facility_ids), caller->sub);
-      if (static_cast<size_t>(allowed.size()) != facility_ids.size()) {
-        return Invalid({{"facility_ids",
-                         "every facility must belong to an organization where you are a practitioner"}});
-      }
-      auto rows = tx.exec_params(
-          "INSERT INTO org.practitioners (user_id, display_name, specialties, qualifications, "
-          "registration_number, languages, years_of_experience, bio, consultation_modes, "
-          "fee_first_visit_minor, fee_follow_up_minor, currency, search_document) VALUES ($1::uuid, "
-          "$2, $3::text[], $4::text[], $5, $6::text[], $7, $8, $9::text[], $10, $11, $12, "
-          "setweight(to_tsvector('english', $2), 'A') || setweight(to_tsvector('english', "
-          "array_to_string($3::text[], ' ')), 'A') || setweight(to_tsvector('english', $8), 'C')) "
-          "ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, specialties = "
-          "EXCLUDED.specialties, qualifications = EXCLUDED.qualifications, registration_number = "
-          "EXCLUDED.registration_number, languages = EXCLUDED.languages, years_of_experience = "
-          "EXCLUDED.years_of_experience, bio = EXCLUDED.bio, consultation_modes = "
-          "EXCLUDED.consultation_modes, fee_first_visit_minor = EXCLUDED.fee_first_visit_minor, "
-          "fee_follow_up_minor = EXCLUDED.fee_follow_up_minor, currency = EXCLUDED.currency, "
-          "search_document = EXCLUDED.search_document, updated_at = now() RETURNING id::text",
-          caller->sub, name, PgArray(specialties), PgArray(quals),
-          validate::Trim(req->registration_number()), PgArray(languages), req->years_of_experience(),
-          req->bio(), PgArray(modes), first, follow, currency);
-      std::string id = rows[0][0].as<std::string>();
-      tx.exec_params("DELETE FROM org.practitioner_facilities WHERE practitioner_id = $1::uuid", id);
-      tx.exec_params("INSERT INTO org.practitioner_facilities (practitioner_id, facility_id) SELECT "
-                     "$1::uuid, unnest($2::uuid[])",
-                     id, PgArray(facility_ids));
-      auto p = tx.exec_params(std::string("SELECT ") + kPractitionerCols +
-                                  " FROM org.practitioners p WHERE p.id = $1::uuid",
-                              id);
-      ReadPractitioner(tx, p[0], true, resp);
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          // Facilities must belong to organizations where the caller is a practitioner.
+          auto allowed = tx.exec_params(
+              "SELECT f.id::text FROM org.facilities f JOIN org.members m ON m.organization_id = "
+              "f.organization_id WHERE f.id = ANY($1::uuid[]) AND m.user_id = $2::uuid AND m.role "
+              "= "
+              "'practitioner'",
+              PgArray(facility_ids), caller->sub);
+          if (static_cast<size_t>(allowed.size()) != facility_ids.size()) {
+            return Invalid(
+                {{"facility_ids",
+                  "every facility must belong to an organization where you are a practitioner"}});
+          }
+          auto rows = tx.exec_params(
+              "INSERT INTO org.practitioners (user_id, display_name, specialties, qualifications, "
+              "registration_number, languages, years_of_experience, bio, consultation_modes, "
+              "fee_first_visit_minor, fee_follow_up_minor, currency, search_document) VALUES "
+              "($1::uuid, "
+              "$2, $3::text[], $4::text[], $5, $6::text[], $7, $8, $9::text[], $10, $11, $12, "
+              "setweight(to_tsvector('english', $2), 'A') || setweight(to_tsvector('english', "
+              "array_to_string($3::text[], ' ')), 'A') || setweight(to_tsvector('english', $8), "
+              "'C')) "
+              "ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, "
+              "specialties = "
+              "EXCLUDED.specialties, qualifications = EXCLUDED.qualifications, registration_number "
+              "= "
+              "EXCLUDED.registration_number, languages = EXCLUDED.languages, years_of_experience = "
+              "EXCLUDED.years_of_experience, bio = EXCLUDED.bio, consultation_modes = "
+              "EXCLUDED.consultation_modes, fee_first_visit_minor = "
+              "EXCLUDED.fee_first_visit_minor, "
+              "fee_follow_up_minor = EXCLUDED.fee_follow_up_minor, currency = EXCLUDED.currency, "
+              "search_document = EXCLUDED.search_document, updated_at = now() RETURNING id::text",
+              caller->sub, name, PgArray(specialties), PgArray(quals),
+              validate::Trim(req->registration_number()), PgArray(languages),
+              req->years_of_experience(), req->bio(), PgArray(modes), first, follow, currency);
+          std::string id = rows[0][0].as<std::string>();
+          tx.exec_params("DELETE FROM org.practitioner_facilities WHERE practitioner_id = $1::uuid",
+                         id);
+          tx.exec_params(
+              "INSERT INTO org.practitioner_facilities (practitioner_id, facility_id) SELECT "
+              "$1::uuid, unnest($2::uuid[])",
+              id, PgArray(facility_ids));
+          auto p = tx.exec_params(std::string("SELECT ") + kPractitionerCols +
+                                      " FROM org.practitioners p WHERE p.id = $1::uuid",
+                                  id);
+          ReadPractitioner(tx, p[0], true, resp);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -1158,35 +1283,41 @@ grpc::Status OrgServiceImpl::GetPractitioner(Ctx* ctx, const v1::GetPractitioner
     }
     const absl::Status not_found = st::NotFound("PRACTITIONER_NOT_FOUND", "No such practitioner.");
     if (!validate::ValidUuid(req->id())) return not_found;
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(std::string("SELECT ") + kPractitionerCols +
-                                     " FROM org.practitioners p WHERE p.id = $1::uuid",
-                                 req->id());
-      if (rows.empty()) return not_found;
-      bool owner = rows[0][1].as<std::string>() == sub;
-      ReadPractitioner(tx, rows[0], owner, resp);
-      // Only practitioners of verified organizations are public.
-      if (!owner && !resp->verified()) {
-        resp->Clear();
-        return not_found;
-      }
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(std::string("SELECT ") + kPractitionerCols +
+                                         " FROM org.practitioners p WHERE p.id = $1::uuid",
+                                     req->id());
+          if (rows.empty()) return not_found;
+          bool owner = rows[0][1].as<std::string>() == sub;
+          ReadPractitioner(tx, rows[0], owner, resp);
+          // Only practitioners of verified organizations are public.
+          if (!owner && !resp->verified()) {
+            resp->Clear();
+            return not_found;
+          }
+          return absl::OkStatus();
+        });
   });
 }
 
-grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx, const v1::SearchPractitionersRequest* req,
+grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
+                                                 const v1::SearchPractitionersRequest* req,
                                                  v1::SearchPractitionersResponse* resp) {
   return Handle(ctx, [&](const RpcScope&) -> absl::Status {
     std::vector<st::Violation> v;
     std::string q = validate::Trim(req->q());
     if (validate::CodePoints(q) > 200) v.push_back({"q", "must be at most 200 characters"});
-    std::string specialty = NormalizeList({req->specialty()}).empty() ? "" : NormalizeList({req->specialty()})[0];
-    std::string language = NormalizeList({req->language()}).empty() ? "" : NormalizeList({req->language()})[0];
-    if (!language.empty() && !ValidLanguage(language)) v.push_back({"language", "must be an ISO 639-1 code, e.g. hi"});
+    std::string specialty =
+        NormalizeList({req->specialty()}).empty() ? "" : NormalizeList({req->specialty()})[0];
+    std::string language =
+        NormalizeList({req->language()}).empty() ? "" : NormalizeList({req->language()})[0];
+    if (!language.empty() && !ValidLanguage(language))
+      v.push_back({"language", "must be an ISO 639-1 code, e.g. hi"});
     std::string mode = ModeText(req->mode());
     const std::string& available_on = req->available_on();
-    if (!available_on.empty() && (available_on.size() != 10 || available_on[4] != '-' || available_on[7] != '-')) {
+    if (!available_on.empty() &&
+        (available_on.size() != 10 || available_on[4] != '-' || available_on[7] != '-')) {
       v.push_back({"available_on", "must be a date YYYY-MM-DD"});
     }
     auto token = DecodeToken(req->page_token());
@@ -1196,59 +1327,72 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx, const v1::SearchPract
     bool has_after = token->is_array() && token->size() == 2;
     std::string after_score = has_after ? (*token)[0].get<std::string>() : "0";
     std::string after_id = has_after ? (*token)[1].get<std::string>() : "";
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-      // Pages are read in keyset order; with available_on, each batch is filtered by the
-      // appointment service until the page is full.
-      std::string cursor_score = after_score, cursor_id = has_after ? after_id : "";
-      bool cursor_set = has_after;
-      std::vector<pqxx::row> page;
-      std::vector<pqxx::result> keep;  // rows borrow their result
-      // Bounded: at most 5 batches of 100 candidates per page (the connection is held).
-      for (int round = 0; round < 5 && static_cast<int>(page.size()) <= limit; ++round) {
-        int batch = available_on.empty() ? limit + 1 : 100;
-        auto rows = tx.exec_params(
-            std::string("WITH scored AS (SELECT p.*, CASE WHEN $1 = '' THEN 0::numeric ELSE round(("
-            "ts_rank(p.search_document, websearch_to_tsquery('english', $1)) + "
-            "similarity(p.display_name, $1))::numeric, 6) END AS score FROM org.practitioners p "
-            "WHERE EXISTS (SELECT 1 FROM org.practitioner_facilities pf JOIN org.facilities f ON f.id "
-            "= pf.facility_id JOIN org.organizations o ON o.id = f.organization_id WHERE "
-            "pf.practitioner_id = p.id AND o.status = 'verified' AND ($2 = '' OR lower(f.city) = "
-            "lower($2))) AND ($3 = '' OR $3 = ANY (p.specialties)) AND ($4 = '' OR $4 = ANY "
-            "(p.languages)) AND ($5 = '' OR $5 = ANY (p.consultation_modes)) AND ($1 = '' OR "
-            "p.search_document @@ websearch_to_tsquery('english', $1) OR similarity(p.display_name, "
-            "$1) > 0.3 OR EXISTS (SELECT 1 FROM unnest(p.specialties) s WHERE similarity(s, $1) > "
-            "0.4))) SELECT ") + kPractitionerCols + ", p.score::text FROM scored p WHERE (NOT $6 OR "
-            "p.score < $7::numeric OR (p.score = $7::numeric AND p.id > $8::uuid)) ORDER BY p.score "
-            "DESC, p.id LIMIT $9",
-            q, validate::Trim(req->city()), specialty, language, mode, cursor_set, cursor_score,
-            cursor_set ? cursor_id : "00000000-0000-0000-0000-000000000000", batch);
-        keep.push_back(rows);
-        std::set<std::string> available;
-        if (!available_on.empty()) {
-          std::vector<std::string> ids;
-          for (const auto& r : rows) ids.push_back(r[0].as<std::string>());
-          auto a = AvailableOn(ids, available_on, mode);
-          if (!a.ok()) return a.status();
-          available = std::move(*a);
-        }
-        for (const auto& r : rows) {
-          if (available_on.empty() || available.count(r[0].as<std::string>()) > 0) page.push_back(r);
-          if (static_cast<int>(page.size()) > limit) break;
-        }
-        if (static_cast<int>(rows.size()) < batch) break;  // no more candidates
-        cursor_score = rows[rows.size() - 1][15].as<std::string>();
-        cursor_id = rows[rows.size() - 1][0].as<std::string>();
-        cursor_set = true;
-      }
-      for (int i = 0; i < static_cast<int>(page.size()) && i < limit; ++i) {
-        ReadPractitioner(tx, page[i], false, resp->add_items());
-      }
-      if (static_cast<int>(page.size()) > limit) {
-        resp->set_next_page_token(EncodeToken({page[limit - 1][15].as<std::string>(),
-                                               page[limit - 1][0].as<std::string>()}));
-      }
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+          // Pages are read in keyset order; with available_on, each batch is filtered by the
+          // appointment service until the page is full.
+          std::string cursor_score = after_score, cursor_id = has_after ? after_id : "";
+          bool cursor_set = has_after;
+          std::vector<pqxx::row> page;
+          std::vector<pqxx::result> keep;  // rows borrow their result
+          // Bounded: at most 5 batches of 100 candidates per page (the connection is held).
+          for (int round = 0; round < 5 && static_cast<int>(page.size()) <= limit; ++round) {
+            int batch = available_on.empty() ? limit + 1 : 100;
+            auto rows = tx.exec_params(
+                std::string(
+                    "WITH scored AS (SELECT p.*, CASE WHEN $1 = '' THEN 0::numeric ELSE round(("
+                    "ts_rank(p.search_document, websearch_to_tsquery('english', $1)) + "
+                    "similarity(p.display_name, $1))::numeric, 6) END AS score FROM "
+                    "org.practitioners p "
+                    "WHERE EXISTS (SELECT 1 FROM org.practitioner_facilities pf JOIN "
+                    "org.facilities f ON f.id "
+                    "= pf.facility_id JOIN org.organizations o ON o.id = f.organization_id WHERE "
+                    "pf.practitioner_id = p.id AND o.status = 'verified' AND ($2 = '' OR "
+                    "lower(f.city) = "
+                    "lower($2))) AND ($3 = '' OR $3 = ANY (p.specialties)) AND ($4 = '' OR $4 = "
+                    "ANY "
+                    "(p.languages)) AND ($5 = '' OR $5 = ANY (p.consultation_modes)) AND ($1 = '' "
+                    "OR "
+                    "p.search_document @@ websearch_to_tsquery('english', $1) OR "
+                    "similarity(p.display_name, "
+                    "$1) > 0.3 OR EXISTS (SELECT 1 FROM unnest(p.specialties) s WHERE "
+                    "similarity(s, $1) > "
+                    "0.4))) SELECT ") +
+                    kPractitionerCols +
+                    ", p.score::text FROM scored p WHERE (NOT $6 OR "
+                    "p.score < $7::numeric OR (p.score = $7::numeric AND p.id > $8::uuid)) ORDER "
+                    "BY p.score "
+                    "DESC, p.id LIMIT $9",
+                q, validate::Trim(req->city()), specialty, language, mode, cursor_set, cursor_score,
+                cursor_set ? cursor_id : "00000000-0000-0000-0000-000000000000", batch);
+            keep.push_back(rows);
+            std::set<std::string> available;
+            if (!available_on.empty()) {
+              std::vector<std::string> ids;
+              for (const auto& r : rows) ids.push_back(r[0].as<std::string>());
+              auto a = AvailableOn(ids, available_on, mode);
+              if (!a.ok()) return a.status();
+              available = std::move(*a);
+            }
+            for (const auto& r : rows) {
+              if (available_on.empty() || available.count(r[0].as<std::string>()) > 0)
+                page.push_back(r);
+              if (static_cast<int>(page.size()) > limit) break;
+            }
+            if (static_cast<int>(rows.size()) < batch) break;  // no more candidates
+            cursor_score = rows[rows.size() - 1][15].as<std::string>();
+            cursor_id = rows[rows.size() - 1][0].as<std::string>();
+            cursor_set = true;
+          }
+          for (int i = 0; i < static_cast<int>(page.size()) && i < limit; ++i) {
+            ReadPractitioner(tx, page[i], false, resp->add_items());
+          }
+          if (static_cast<int>(page.size()) > limit) {
+            resp->set_next_page_token(EncodeToken(
+                {page[limit - 1][15].as<std::string>(), page[limit - 1][0].as<std::string>()}));
+          }
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -1258,39 +1402,42 @@ grpc::Status OrgServiceImpl::GetPractitionerBookingInfo(
     if (auto s = CheckInternal(*ctx); !s.ok()) return s;
     const absl::Status not_found = st::NotFound("PRACTITIONER_NOT_FOUND", "No such practitioner.");
     if (!validate::ValidUuid(req->practitioner_id())) return not_found;
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(std::string("SELECT ") + kPractitionerCols +
-                                     " FROM org.practitioners p WHERE p.id = $1::uuid",
-                                 req->practitioner_id());
-      if (rows.empty()) return not_found;
-      v1::Practitioner p;
-      ReadPractitioner(tx, rows[0], true, &p);
-      resp->set_practitioner_id(p.id());
-      resp->set_user_id(p.user_id());
-      resp->set_display_name(p.display_name());
-      *resp->mutable_consultation_modes() = p.consultation_modes();
-      if (p.has_fees()) *resp->mutable_fees() = p.fees();
-      auto fac = tx.exec_params(
-          "SELECT f.id::text, o.id::text, f.timezone, o.status = 'verified' FROM "
-          "org.practitioner_facilities pf JOIN org.facilities f ON f.id = pf.facility_id JOIN "
-          "org.organizations o ON o.id = f.organization_id WHERE pf.practitioner_id = $1::uuid "
-          "ORDER BY (o.status = 'verified') DESC, f.name, f.id",
-          p.id());
-      for (const auto& f : fac) {
-        auto* b = resp->add_facilities();
-        b->set_facility_id(f[0].as<std::string>());
-        b->set_organization_id(f[1].as<std::string>());
-        b->set_timezone(f[2].as<std::string>());
-        b->set_organization_verified(f[3].as<bool>());
-        if (f[3].as<bool>() && resp->organization_id().empty()) resp->set_organization_id(f[1].as<std::string>());
-      }
-      resp->set_verified(!resp->organization_id().empty());
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(std::string("SELECT ") + kPractitionerCols +
+                                         " FROM org.practitioners p WHERE p.id = $1::uuid",
+                                     req->practitioner_id());
+          if (rows.empty()) return not_found;
+          v1::Practitioner p;
+          ReadPractitioner(tx, rows[0], true, &p);
+          resp->set_practitioner_id(p.id());
+          resp->set_user_id(p.user_id());
+          resp->set_display_name(p.display_name());
+          *resp->mutable_consultation_modes() = p.consultation_modes();
+          if (p.has_fees()) *resp->mutable_fees() = p.fees();
+          auto fac = tx.exec_params(
+              "SELECT f.id::text, o.id::text, f.timezone, o.status = 'verified' FROM "
+              "org.practitioner_facilities pf JOIN org.facilities f ON f.id = pf.facility_id JOIN "
+              "org.organizations o ON o.id = f.organization_id WHERE pf.practitioner_id = $1::uuid "
+              "ORDER BY (o.status = 'verified') DESC, f.name, f.id",
+              p.id());
+          for (const auto& f : fac) {
+            auto* b = resp->add_facilities();
+            b->set_facility_id(f[0].as<std::string>());
+            b->set_organization_id(f[1].as<std::string>());
+            b->set_timezone(f[2].as<std::string>());
+            b->set_organization_verified(f[3].as<bool>());
+            if (f[3].as<bool>() && resp->organization_id().empty())
+              resp->set_organization_id(f[1].as<std::string>());
+          }
+          resp->set_verified(!resp->organization_id().empty());
+          return absl::OkStatus();
+        });
   });
 }
 
-grpc::Status OrgServiceImpl::LookupPractitioners(Ctx* ctx, const v1::LookupPractitionersRequest* req,
+grpc::Status OrgServiceImpl::LookupPractitioners(Ctx* ctx,
+                                                 const v1::LookupPractitionersRequest* req,
                                                  v1::LookupPractitionersResponse* resp) {
   return Handle(ctx, [&](const RpcScope&) -> absl::Status {
     if (auto s = CheckInternal(*ctx); !s.ok()) return s;
@@ -1299,23 +1446,27 @@ grpc::Status OrgServiceImpl::LookupPractitioners(Ctx* ctx, const v1::LookupPract
       if (validate::ValidUuid(id)) ids.push_back(id);
     }
     if (ids.size() > 500) return Invalid({{"user_ids", "at most 500 per call"}});
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-      for (const auto& r : tx.exec_params(
-               "SELECT p.user_id::text, p.id::text, p.display_name, coalesce(p.specialties[1], ''), "
-               "EXISTS (SELECT 1 FROM org.practitioner_facilities pf JOIN org.facilities f ON f.id = "
-               "pf.facility_id JOIN org.organizations o ON o.id = f.organization_id WHERE "
-               "pf.practitioner_id = p.id AND o.status = 'verified') FROM org.practitioners p WHERE "
-               "p.user_id = ANY($1::uuid[]) ORDER BY p.user_id",
-               PgArray(ids))) {
-        auto* b = resp->add_items();
-        b->set_user_id(r[0].as<std::string>());
-        b->set_practitioner_id(r[1].as<std::string>());
-        b->set_display_name(r[2].as<std::string>());
-        b->set_specialty(r[3].as<std::string>());
-        b->set_verified_practitioner(r[4].as<bool>());
-      }
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+          for (const auto& r : tx.exec_params(
+                   "SELECT p.user_id::text, p.id::text, p.display_name, coalesce(p.specialties[1], "
+                   "''), "
+                   "EXISTS (SELECT 1 FROM org.practitioner_facilities pf JOIN org.facilities f ON "
+                   "f.id = "
+                   "pf.facility_id JOIN org.organizations o ON o.id = f.organization_id WHERE "
+                   "pf.practitioner_id = p.id AND o.status = 'verified') FROM org.practitioners p "
+                   "WHERE "
+                   "p.user_id = ANY($1::uuid[]) ORDER BY p.user_id",
+                   PgArray(ids))) {
+            auto* b = resp->add_items();
+            b->set_user_id(r[0].as<std::string>());
+            b->set_practitioner_id(r[1].as<std::string>());
+            b->set_display_name(r[2].as<std::string>());
+            b->set_specialty(r[3].as<std::string>());
+            b->set_verified_practitioner(r[4].as<bool>());
+          }
+          return absl::OkStatus();
+        });
   });
 }
 

@@ -3,8 +3,8 @@
 #include <set>
 
 #include "config.h"
-#include "healthtech/auth/authenticator.h"
 #include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
+#include "healthtech/auth/authenticator.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
 #include "healthtech/org/v1/org_service.grpc.pb.h"
 #include "healthtech/pg/pool.h"
@@ -36,7 +36,8 @@ class OrgServiceImpl final : public v1::OrgService::Service {
   grpc::Status ListFacilities(Ctx*, const v1::ListFacilitiesRequest*,
                               v1::ListFacilitiesResponse*) override;
   grpc::Status InviteStaff(Ctx*, const v1::InviteStaffRequest*, v1::StaffInvitation*) override;
-  grpc::Status AcceptInvitation(Ctx*, const v1::AcceptInvitationRequest*, v1::StaffMember*) override;
+  grpc::Status AcceptInvitation(Ctx*, const v1::AcceptInvitationRequest*,
+                                v1::StaffMember*) override;
   grpc::Status ListStaff(Ctx*, const v1::ListStaffRequest*, v1::ListStaffResponse*) override;
   grpc::Status RemoveStaff(Ctx*, const v1::RemoveStaffRequest*, v1::RemoveStaffResponse*) override;
   grpc::Status UpsertMyPractitionerProfile(Ctx*, const v1::UpsertMyPractitionerProfileRequest*,
@@ -63,7 +64,8 @@ class OrgServiceImpl final : public v1::OrgService::Service {
   std::unique_ptr<appointment::v1::AppointmentService::Stub> appointment_;
   // Practitioners among `ids` with a free slot on `date` (YYYY-MM-DD).
   absl::StatusOr<std::set<std::string>> AvailableOn(const std::vector<std::string>& ids,
-                                                    const std::string& date, const std::string& mode);
+                                                    const std::string& date,
+                                                    const std::string& mode);
   auth::Authenticator authn_;
 };
 

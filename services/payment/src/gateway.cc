@@ -3,9 +3,9 @@
 #include <thread>
 
 #include <curl/curl.h>
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
+#include <nlohmann/json.hpp>
 
 #include "healthtech/log/log.h"
 #include "healthtech/status/status.h"
@@ -13,7 +13,9 @@
 namespace healthtech::payment {
 namespace {
 
-[[maybe_unused]] const bool kCurlReady = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == 0; }();
+[[maybe_unused]] const bool kCurlReady = [] {
+  return curl_global_init(CURL_GLOBAL_DEFAULT) == 0;
+}();
 
 size_t Collect(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
@@ -22,11 +24,13 @@ size_t Collect(char* data, size_t size, size_t n, void* out) {
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch()).count();
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 absl::Status Down() {
-  return status::Unavailable("GATEWAY_UNAVAILABLE", "The payment gateway is unavailable; try again shortly.");
+  return status::Unavailable("GATEWAY_UNAVAILABLE",
+                             "The payment gateway is unavailable; try again shortly.");
 }
 
 }  // namespace
@@ -61,8 +65,9 @@ std::string RazorpayGateway::CheckoutUrl(const std::string& order_id) const {
   return checkout_base_url_ + "/checkout/" + order_id;
 }
 
-absl::StatusOr<std::string> RazorpayGateway::Call(const std::string& method, const std::string& path,
-                                                  const std::string& body, int retries) {
+absl::StatusOr<std::string> RazorpayGateway::Call(const std::string& method,
+                                                  const std::string& path, const std::string& body,
+                                                  int retries) {
   if (NowMs() < open_until_ms_.load()) return Down();  // circuit open: fail fast
   for (int attempt = 0;; ++attempt) {
     CURL* curl = curl_easy_init();
@@ -86,8 +91,11 @@ absl::StatusOr<std::string> RazorpayGateway::Call(const std::string& method, con
     }
     auto started = std::chrono::steady_clock::now();
     CURLcode rc = curl_easy_perform(curl);
-    log::Debug("gateway_call", {{"path", path}, {"curl", curl_easy_strerror(rc)},
-                                {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
+    log::Debug("gateway_call", {{"path", path},
+                                {"curl", curl_easy_strerror(rc)},
+                                {"ms", std::chrono::duration<double, std::milli>(
+                                           std::chrono::steady_clock::now() - started)
+                                           .count()}});
     long http = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
     curl_slist_free_all(headers);
@@ -98,16 +106,19 @@ absl::StatusOr<std::string> RazorpayGateway::Call(const std::string& method, con
     }
     if (rc == CURLE_OK && http >= 400 && http < 500) {
       log::Warn("gateway_rejected", {{"path", path}, {"http_status", http}});
-      return status::FailedPrecondition("GATEWAY_REJECTED", "The payment gateway refused the request.");
+      return status::FailedPrecondition("GATEWAY_REJECTED",
+                                        "The payment gateway refused the request.");
     }
-    log::Warn("gateway_failed", {{"path", path}, {"curl", curl_easy_strerror(rc)}, {"http_status", http}});
+    log::Warn("gateway_failed",
+              {{"path", path}, {"curl", curl_easy_strerror(rc)}, {"http_status", http}});
     if (++consecutive_failures_ >= 5) open_until_ms_ = NowMs() + 10000;  // open for 10 s
     if (attempt >= retries) return Down();
     std::this_thread::sleep_for(std::chrono::milliseconds(100 * (1 << attempt)));
   }
 }
 
-absl::StatusOr<GatewayOrder> RazorpayGateway::CreateOrder(int64_t amount_minor, const std::string& currency,
+absl::StatusOr<GatewayOrder> RazorpayGateway::CreateOrder(int64_t amount_minor,
+                                                          const std::string& currency,
                                                           const std::string& receipt) {
   nlohmann::json body = {{"amount", amount_minor}, {"currency", currency}, {"receipt", receipt}};
   // Not retried: a lost answer could mean a second order. The caller's row in
@@ -116,22 +127,24 @@ absl::StatusOr<GatewayOrder> RazorpayGateway::CreateOrder(int64_t amount_minor, 
   if (!r.ok()) return r.status();
   auto j = nlohmann::json::parse(*r, nullptr, false);
   if (!j.is_object() || !j.contains("id")) return Down();
-  return GatewayOrder{j["id"].get<std::string>(), j.value("amount", int64_t{0}), j.value("currency", ""),
-                      j.value("status", "")};
+  return GatewayOrder{j["id"].get<std::string>(), j.value("amount", int64_t{0}),
+                      j.value("currency", ""), j.value("status", "")};
 }
 
 absl::StatusOr<GatewayPayment> RazorpayGateway::GetPayment(const std::string& payment_id) {
   for (char c : payment_id) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
-      return status::InvalidArgument("VALIDATION_FAILED", "Bad payment id.", {{"gateway_payment_id", "is not a gateway payment id"}});
+      return status::InvalidArgument("VALIDATION_FAILED", "Bad payment id.",
+                                     {{"gateway_payment_id", "is not a gateway payment id"}});
     }
   }
   auto r = Call("GET", "/v1/payments/" + payment_id, "", 2);
   if (!r.ok()) return r.status();
   auto j = nlohmann::json::parse(*r, nullptr, false);
   if (!j.is_object() || !j.contains("id")) return Down();
-  return GatewayPayment{j["id"].get<std::string>(), j.value("order_id", ""), j.value("amount", int64_t{0}),
-                        j.value("currency", ""), j.value("status", "")};
+  return GatewayPayment{j["id"].get<std::string>(), j.value("order_id", ""),
+                        j.value("amount", int64_t{0}), j.value("currency", ""),
+                        j.value("status", "")};
 }
 
 absl::StatusOr<std::pair<std::string, std::string>> RazorpayGateway::CreateRefund(
@@ -147,7 +160,8 @@ absl::StatusOr<std::pair<std::string, std::string>> RazorpayGateway::CreateRefun
   return std::make_pair(j["id"].get<std::string>(), j.value("status", "pending"));
 }
 
-absl::StatusOr<std::vector<GatewayPayment>> RazorpayGateway::OrderPayments(const std::string& order_id) {
+absl::StatusOr<std::vector<GatewayPayment>> RazorpayGateway::OrderPayments(
+    const std::string& order_id) {
   for (char c : order_id) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return Down();
   }
@@ -157,19 +171,23 @@ absl::StatusOr<std::vector<GatewayPayment>> RazorpayGateway::OrderPayments(const
   if (!j.is_object() || !j.contains("items")) return Down();
   std::vector<GatewayPayment> out;
   for (const auto& p : j["items"]) {
-    out.push_back(GatewayPayment{p.value("id", ""), p.value("order_id", ""), p.value("amount", int64_t{0}),
-                                 p.value("currency", ""), p.value("status", ""), p.value("amount_refunded", int64_t{0})});
+    out.push_back(GatewayPayment{p.value("id", ""), p.value("order_id", ""),
+                                 p.value("amount", int64_t{0}), p.value("currency", ""),
+                                 p.value("status", ""), p.value("amount_refunded", int64_t{0})});
   }
   return out;
 }
 
-bool RazorpayGateway::VerifyCheckoutSignature(const std::string& order_id, const std::string& payment_id,
+bool RazorpayGateway::VerifyCheckoutSignature(const std::string& order_id,
+                                              const std::string& payment_id,
                                               const std::string& signature) const {
   return ConstantTimeEquals(HmacSha256Hex(key_secret_, order_id + "|" + payment_id), signature);
 }
 
-bool RazorpayGateway::VerifyWebhookSignature(const std::string& raw_body, const std::string& signature) const {
-  return !signature.empty() && ConstantTimeEquals(HmacSha256Hex(webhook_secret_, raw_body), signature);
+bool RazorpayGateway::VerifyWebhookSignature(const std::string& raw_body,
+                                             const std::string& signature) const {
+  return !signature.empty() &&
+         ConstantTimeEquals(HmacSha256Hex(webhook_secret_, raw_body), signature);
 }
 
 }  // namespace healthtech::payment

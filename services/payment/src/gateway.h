@@ -35,19 +35,22 @@ class Gateway {
   virtual std::string name() const = 0;
   virtual std::string key_id() const = 0;
   virtual std::string CheckoutUrl(const std::string& order_id) const = 0;
-  virtual absl::StatusOr<GatewayOrder> CreateOrder(int64_t amount_minor, const std::string& currency,
+  virtual absl::StatusOr<GatewayOrder> CreateOrder(int64_t amount_minor,
+                                                   const std::string& currency,
                                                    const std::string& receipt) = 0;
   virtual absl::StatusOr<GatewayPayment> GetPayment(const std::string& payment_id) = 0;
   // Every payment attempt of an order (for reconciliation).
-  virtual absl::StatusOr<std::vector<GatewayPayment>> OrderPayments(const std::string& order_id) = 0;
+  virtual absl::StatusOr<std::vector<GatewayPayment>> OrderPayments(
+      const std::string& order_id) = 0;
   // Refunds part or all of a captured payment; returns the gateway's refund id and status.
-  virtual absl::StatusOr<std::pair<std::string, std::string>> CreateRefund(const std::string& payment_id,
-                                                                           int64_t amount_minor) = 0;
+  virtual absl::StatusOr<std::pair<std::string, std::string>> CreateRefund(
+      const std::string& payment_id, int64_t amount_minor) = 0;
   // Checkout signature: HMAC-SHA256("<order_id>|<payment_id>", key secret), hex.
   virtual bool VerifyCheckoutSignature(const std::string& order_id, const std::string& payment_id,
                                        const std::string& signature) const = 0;
   // Webhook signature: HMAC-SHA256(raw body, webhook secret), hex.
-  virtual bool VerifyWebhookSignature(const std::string& raw_body, const std::string& signature) const = 0;
+  virtual bool VerifyWebhookSignature(const std::string& raw_body,
+                                      const std::string& signature) const = 0;
 };
 
 class RazorpayGateway final : public Gateway {
@@ -65,7 +68,8 @@ class RazorpayGateway final : public Gateway {
   absl::StatusOr<std::vector<GatewayPayment>> OrderPayments(const std::string& order_id) override;
   bool VerifyCheckoutSignature(const std::string& order_id, const std::string& payment_id,
                                const std::string& signature) const override;
-  bool VerifyWebhookSignature(const std::string& raw_body, const std::string& signature) const override;
+  bool VerifyWebhookSignature(const std::string& raw_body,
+                              const std::string& signature) const override;
 
  private:
   // method + path, JSON body ("" for GET). `retries` only for idempotent calls.

@@ -33,8 +33,10 @@ std::string Latin1(const std::string& utf8) {
 
 std::string Amount(const common::v1::Money& m) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s %lld.%02lld", m.currency().empty() ? "INR" : m.currency().c_str(),
-                static_cast<long long>(m.amount_minor() / 100), static_cast<long long>(std::llabs(m.amount_minor() % 100)));
+  std::snprintf(buf, sizeof buf, "%s %lld.%02lld",
+                m.currency().empty() ? "INR" : m.currency().c_str(),
+                static_cast<long long>(m.amount_minor() / 100),
+                static_cast<long long>(std::llabs(m.amount_minor() % 100)));
   return buf;
 }
 
@@ -59,7 +61,8 @@ std::string FiscalYear(int64_t unix_seconds) {
 
 std::string DocumentNumber(bool credit_note, const std::string& fiscal_year, int seq) {
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%s/%s/%06d", credit_note ? "CN" : "INV", fiscal_year.c_str(), seq);
+  std::snprintf(buf, sizeof buf, "%s/%s/%06d", credit_note ? "CN" : "INV", fiscal_year.c_str(),
+                seq);
   return buf;
 }
 
@@ -115,7 +118,9 @@ std::string RenderPdf(const v1::Invoice& inv) {
       HPDF_Page_EndText(page);
     };
     bool cn = inv.kind() == v1::INVOICE_KIND_CREDIT_NOTE;
-    text(bold, 18, 50, cn ? "CREDIT NOTE" : (inv.tax().total_tax().amount_minor() == 0 ? "BILL OF SUPPLY" : "TAX INVOICE"));
+    text(bold, 18, 50,
+         cn ? "CREDIT NOTE"
+            : (inv.tax().total_tax().amount_minor() == 0 ? "BILL OF SUPPLY" : "TAX INVOICE"));
     y -= 24;
     char issued[32];
     std::time_t t = static_cast<std::time_t>(inv.issued_at().seconds());
@@ -139,7 +144,8 @@ std::string RenderPdf(const v1::Invoice& inv) {
       if (!p.address().line1().empty()) {
         text(font, 10, x, p.address().line1());
         y -= 13;
-        text(font, 10, x, p.address().city() + ", " + p.address().state() + " " + p.address().pincode());
+        text(font, 10, x,
+             p.address().city() + ", " + p.address().state() + " " + p.address().pincode());
         y -= 13;
       }
       if (!p.email().empty()) {
@@ -189,7 +195,8 @@ std::string RenderPdf(const v1::Invoice& inv) {
     text(bold, 11, 330, "Total");
     text(bold, 11, 430, Amount(inv.total()));
     y -= 30;
-    text(font, 8, 50, "Payment " + inv.payment_id() + " for appointment " + inv.appointment_id() + ".");
+    text(font, 8, 50,
+         "Payment " + inv.payment_id() + " for appointment " + inv.appointment_id() + ".");
     HPDF_SaveToStream(pdf);
     HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
     out.resize(size);

@@ -1,10 +1,10 @@
 // payment-service: wiring only.
 //   payment-service            serve gRPC (default)
 //   payment-service migrate    apply migrations (MIGRATION_DATABASE_URL)
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
-#include <unistd.h>
 
 #include <grpcpp/grpcpp.h>
 
@@ -29,7 +29,9 @@ int main(int argc, char** argv) {
     log::Init("payment-service", "info");
     const char* url = std::getenv("MIGRATION_DATABASE_URL");
     if (url == nullptr) {
-      std::fprintf(stderr, "payment-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
+      std::fprintf(
+          stderr,
+          "payment-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
       return 2;
     }
     pg::MigrateResult r;
@@ -99,17 +101,21 @@ int main(int argc, char** argv) {
       // Webhooks can be lost: now and then, ask the gateway about payments still waiting.
       if (std::chrono::steady_clock::now() >= next_sync) {
         service.SyncPendingOnce(sync_after);
-        next_sync = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, sync_after / 3));
+        next_sync =
+            std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, sync_after / 3));
       }
       if (handled == 0) {
-        for (int i = 0; i < 10 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        for (int i = 0; i < 10 && !stop; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }
   });
-  int rc = grpc_server::RunServer(server, {&service}, registry, [&] { return pool.Ping(); }, [&] {
-    stop = true;
-    consumer.join();
-    relay.Stop();
-  });
+  int rc = grpc_server::RunServer(
+      server, {&service}, registry, [&] { return pool.Ping(); },
+      [&] {
+        stop = true;
+        consumer.join();
+        relay.Stop();
+      });
   return rc;
 }

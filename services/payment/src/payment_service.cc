@@ -4,15 +4,15 @@
 #include <thread>
 
 #include <grpcpp/grpcpp.h>
-#include <nlohmann/json.hpp>
 #include <openssl/sha.h>
+#include <nlohmann/json.hpp>
 
 #include "healthtech/grpc_server/server.h"
-#include "invoice.h"
 #include "healthtech/log/log.h"
 #include "healthtech/outbox/relay.h"
 #include "healthtech/status/status.h"
 #include "healthtech/validate/validate.h"
+#include "invoice.h"
 
 namespace healthtech::payment {
 namespace {
@@ -32,7 +32,8 @@ grpc::Status Handle(grpc::ServerContext* ctx, F&& body) {
   }
 }
 
-const absl::Status kNotFound = st::NotFound("PAYMENT_NOT_FOUND", "No payment with this id is visible to you.");
+const absl::Status kNotFound =
+    st::NotFound("PAYMENT_NOT_FOUND", "No payment with this id is visible to you.");
 
 v1::PaymentStatus StatusOf(const std::string& s) {
   if (s == "creating" || s == "created") return v1::PAYMENT_STATUS_CREATED;
@@ -45,19 +46,24 @@ v1::PaymentStatus StatusOf(const std::string& s) {
 }
 
 constexpr const char* kCols =
-    "p.id::text, p.appointment_id::text, p.payer_id::text, p.organization_id::text, p.amount_minor, "
+    "p.id::text, p.appointment_id::text, p.payer_id::text, p.organization_id::text, "
+    "p.amount_minor, "
     "p.currency, p.status, p.gateway, coalesce(p.gateway_order_id, ''), p.gateway_payment_id, "
-    "p.failure_reason, extract(epoch from p.created_at)::bigint, extract(epoch from p.updated_at)::bigint, "
+    "p.failure_reason, extract(epoch from p.created_at)::bigint, extract(epoch from "
+    "p.updated_at)::bigint, "
     "extract(epoch from p.captured_at)::bigint";
 
 v1::RefundStatus RefundStatusOf(const std::string& s) {
-  return s == "processed" ? v1::REFUND_STATUS_PROCESSED : s == "failed" ? v1::REFUND_STATUS_FAILED
-                                                                        : v1::REFUND_STATUS_PENDING;
+  return s == "processed" ? v1::REFUND_STATUS_PROCESSED
+         : s == "failed"  ? v1::REFUND_STATUS_FAILED
+                          : v1::REFUND_STATUS_PENDING;
 }
 
 constexpr const char* kRefundCols =
-    "r.id::text, r.payment_id::text, r.amount_minor, r.currency, r.status, r.reason, r.initiated_by, "
-    "r.gateway_refund_id, extract(epoch from r.created_at)::bigint, extract(epoch from r.processed_at)::bigint";
+    "r.id::text, r.payment_id::text, r.amount_minor, r.currency, r.status, r.reason, "
+    "r.initiated_by, "
+    "r.gateway_refund_id, extract(epoch from r.created_at)::bigint, extract(epoch from "
+    "r.processed_at)::bigint";
 
 void ReadRefund(const pqxx::row& r, v1::Refund* out) {
   out->set_id(r[0].as<std::string>());
@@ -93,9 +99,10 @@ void Read(const pqxx::row& r, v1::Payment* p) {
 
 void LoadRefunds(transaction_base& tx, v1::Payment* p) {
   int64_t refunded = 0;
-  for (const auto& r : tx.exec_params(std::string("SELECT ") + kRefundCols +
-                                          " FROM payment.refunds r WHERE r.payment_id = $1::uuid ORDER BY r.created_at",
-                                      p->id())) {
+  for (const auto& r : tx.exec_params(
+           std::string("SELECT ") + kRefundCols +
+               " FROM payment.refunds r WHERE r.payment_id = $1::uuid ORDER BY r.created_at",
+           p->id())) {
     ReadRefund(r, p->add_refunds());
     if (r[4].as<std::string>() != "failed") refunded += r[2].as<int64_t>();
   }
@@ -135,8 +142,9 @@ grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePayment
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
-    std::string key = req->idempotency_key().empty() ? grpc_server::Metadata(*ctx, "idempotency-key")
-                                                     : req->idempotency_key();
+    std::string key = req->idempotency_key().empty()
+                          ? grpc_server::Metadata(*ctx, "idempotency-key")
+                          : req->idempotency_key();
     if (!validate::ValidUuid(req->appointment_id())) {
       return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
                                  {{"appointment_id", "must be an appointment id"}});
@@ -156,83 +164,103 @@ grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePayment
     appointment::v1::Appointment appt;
     grpc::Status gs = appointments_->GetAppointment(&actx, areq, &appt);
     if (gs.error_code() == grpc::StatusCode::NOT_FOUND) {
-      return st::NotFound("APPOINTMENT_NOT_FOUND", "No appointment with this id is visible to you.");
+      return st::NotFound("APPOINTMENT_NOT_FOUND",
+                          "No appointment with this id is visible to you.");
     }
-    if (!gs.ok()) return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Appointments are temporarily unavailable.");
+    if (!gs.ok())
+      return st::Unavailable("APPOINTMENTS_UNAVAILABLE",
+                             "Appointments are temporarily unavailable.");
     if (appt.patient_id() != caller->sub) {
       return st::PermissionDenied("FORBIDDEN", "Only the patient pays for an appointment.");
     }
     // Reuse: the same key, or the appointment's open payment.
     std::string payment_id;
     bool need_order = false;
-    auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      if (!key.empty()) {
-        auto prior = tx.exec_params("SELECT id::text, request_hash FROM payment.payments WHERE payer_id = "
-                                    "$1::uuid AND idempotency_key = $2",
-                                    caller->sub, key);
-        if (!prior.empty()) {
-          if (prior[0][1].as<std::string>() != request_hash) {
-            return st::Conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used for a different request.");
+    auto s =
+        pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          if (!key.empty()) {
+            auto prior = tx.exec_params(
+                "SELECT id::text, request_hash FROM payment.payments WHERE payer_id = "
+                "$1::uuid AND idempotency_key = $2",
+                caller->sub, key);
+            if (!prior.empty()) {
+              if (prior[0][1].as<std::string>() != request_hash) {
+                return st::Conflict("IDEMPOTENCY_KEY_REUSED",
+                                    "This Idempotency-Key was used for a different request.");
+              }
+              payment_id = prior[0][0].as<std::string>();
+              return absl::OkStatus();
+            }
           }
-          payment_id = prior[0][0].as<std::string>();
+          auto open = tx.exec_params(
+              "SELECT id::text FROM payment.payments WHERE appointment_id = $1::uuid AND "
+              "status IN ('creating', 'created', 'authorized', 'captured')",
+              req->appointment_id());
+          if (!open.empty()) {
+            payment_id = open[0][0].as<std::string>();
+            return absl::OkStatus();
+          }
+          if (appt.status() != appointment::v1::APPOINTMENT_STATUS_PENDING_PAYMENT) {
+            return st::FailedPrecondition("NOT_PAYABLE",
+                                          "This appointment is not waiting for a payment.");
+          }
+          if (appt.fee().amount_minor() <= 0) {
+            return st::FailedPrecondition("NOT_PAYABLE", "This appointment has no fee to pay.");
+          }
+          try {
+            tx.exec("SAVEPOINT create_payment");
+            auto rows = tx.exec_params(
+                "INSERT INTO payment.payments (appointment_id, payer_id, organization_id, "
+                "amount_minor, "
+                "currency, status, gateway, idempotency_key, request_hash) VALUES ($1::uuid, "
+                "$2::uuid, "
+                "$3::uuid, $4, $5, 'creating', $6, nullif($7, ''), $8) RETURNING id::text",
+                req->appointment_id(), caller->sub, appt.organization_id(),
+                appt.fee().amount_minor(),
+                appt.fee().currency().empty() ? "INR" : appt.fee().currency(), gateway_->name(),
+                key, request_hash);
+            payment_id = rows[0][0].as<std::string>();
+            need_order = true;
+          } catch (const pqxx::sql_error& e) {
+            if (e.sqlstate() != "23505") throw;
+            // A concurrent request created it first: answer with that one.
+            tx.exec("ROLLBACK TO SAVEPOINT create_payment");
+            auto again = tx.exec_params(
+                "SELECT id::text FROM payment.payments WHERE appointment_id = $1::uuid AND "
+                "status IN ('creating', 'created', 'authorized', 'captured')",
+                req->appointment_id());
+            if (again.empty()) return st::Conflict("CONFLICT", "Try again.");
+            payment_id = again[0][0].as<std::string>();
+          }
           return absl::OkStatus();
-        }
-      }
-      auto open = tx.exec_params("SELECT id::text FROM payment.payments WHERE appointment_id = $1::uuid AND "
-                                 "status IN ('creating', 'created', 'authorized', 'captured')",
-                                 req->appointment_id());
-      if (!open.empty()) {
-        payment_id = open[0][0].as<std::string>();
-        return absl::OkStatus();
-      }
-      if (appt.status() != appointment::v1::APPOINTMENT_STATUS_PENDING_PAYMENT) {
-        return st::FailedPrecondition("NOT_PAYABLE", "This appointment is not waiting for a payment.");
-      }
-      if (appt.fee().amount_minor() <= 0) {
-        return st::FailedPrecondition("NOT_PAYABLE", "This appointment has no fee to pay.");
-      }
-      try {
-        tx.exec("SAVEPOINT create_payment");
-        auto rows = tx.exec_params(
-            "INSERT INTO payment.payments (appointment_id, payer_id, organization_id, amount_minor, "
-            "currency, status, gateway, idempotency_key, request_hash) VALUES ($1::uuid, $2::uuid, "
-            "$3::uuid, $4, $5, 'creating', $6, nullif($7, ''), $8) RETURNING id::text",
-            req->appointment_id(), caller->sub, appt.organization_id(), appt.fee().amount_minor(),
-            appt.fee().currency().empty() ? "INR" : appt.fee().currency(), gateway_->name(), key, request_hash);
-        payment_id = rows[0][0].as<std::string>();
-        need_order = true;
-      } catch (const pqxx::sql_error& e) {
-        if (e.sqlstate() != "23505") throw;
-        // A concurrent request created it first: answer with that one.
-        tx.exec("ROLLBACK TO SAVEPOINT create_payment");
-        auto again = tx.exec_params("SELECT id::text FROM payment.payments WHERE appointment_id = $1::uuid AND "
-                                    "status IN ('creating', 'created', 'authorized', 'captured')",
-                                    req->appointment_id());
-        if (again.empty()) return st::Conflict("CONFLICT", "Try again.");
-        payment_id = again[0][0].as<std::string>();
-      }
-      return absl::OkStatus();
-    });
+        });
     if (!s.ok()) return s;
     if (need_order) {
       // Outside any transaction: the gateway call. Exactly one request gets here per
       // appointment (the unique index); a failure removes the row, so nothing half-made stays.
-      auto order = gateway_->CreateOrder(appt.fee().amount_minor(),
-                                         appt.fee().currency().empty() ? "INR" : appt.fee().currency(),
-                                         "appt_" + req->appointment_id().substr(0, 8));
-      absl::Status saved = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-        if (!order.ok()) {
-          tx.exec_params("DELETE FROM payment.payments WHERE id = $1::uuid AND status = 'creating'", payment_id);
-          return absl::OkStatus();
-        }
-        tx.exec_params("UPDATE payment.payments SET status = 'created', gateway_order_id = $2, updated_at = now() "
-                       "WHERE id = $1::uuid",
-                       payment_id, order->id);
-        tx.exec_params("INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) "
-                       "VALUES ($1::uuid, 'order_created', $2, $3, $4)",
-                       payment_id, order->amount_minor, order->currency, order->id);
-        return absl::OkStatus();
-      });
+      auto order = gateway_->CreateOrder(
+          appt.fee().amount_minor(), appt.fee().currency().empty() ? "INR" : appt.fee().currency(),
+          "appt_" + req->appointment_id().substr(0, 8));
+      absl::Status saved =
+          pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+            if (!order.ok()) {
+              tx.exec_params(
+                  "DELETE FROM payment.payments WHERE id = $1::uuid AND status = 'creating'",
+                  payment_id);
+              return absl::OkStatus();
+            }
+            tx.exec_params(
+                "UPDATE payment.payments SET status = 'created', gateway_order_id = $2, updated_at "
+                "= now() "
+                "WHERE id = $1::uuid",
+                payment_id, order->id);
+            tx.exec_params(
+                "INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, "
+                "gateway_ref) "
+                "VALUES ($1::uuid, 'order_created', $2, $3, $4)",
+                payment_id, order->amount_minor, order->currency, order->id);
+            return absl::OkStatus();
+          });
       if (!saved.ok()) return saved;
       if (!order.ok()) return order.status();
     }
@@ -240,17 +268,21 @@ grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePayment
     for (int i = 0; i < 50; ++i) {
       v1::Payment p;
       std::string status;
-      auto r = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-        auto rows = tx.exec_params(std::string("SELECT ") + kCols + " FROM payment.payments p WHERE p.id = $1::uuid",
-                                   payment_id);
-        if (rows.empty()) return kNotFound;
-        status = rows[0][6].as<std::string>();
-        Read(rows[0], &p);
-        return absl::OkStatus();
-      });
-      if (!r.ok()) return r.code() == absl::StatusCode::kNotFound
-                               ? st::Unavailable("GATEWAY_UNAVAILABLE", "The payment could not be created; try again.")
-                               : r;
+      auto r = pg::WithTransaction(
+          *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+            auto rows = tx.exec_params(
+                std::string("SELECT ") + kCols + " FROM payment.payments p WHERE p.id = $1::uuid",
+                payment_id);
+            if (rows.empty()) return kNotFound;
+            status = rows[0][6].as<std::string>();
+            Read(rows[0], &p);
+            return absl::OkStatus();
+          });
+      if (!r.ok())
+        return r.code() == absl::StatusCode::kNotFound
+                   ? st::Unavailable("GATEWAY_UNAVAILABLE",
+                                     "The payment could not be created; try again.")
+                   : r;
       if (status != "creating") {
         resp->set_payment_id(p.id());
         resp->set_gateway(p.gateway());
@@ -267,22 +299,27 @@ grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePayment
   });
 }
 
-grpc::Status PaymentServiceImpl::GetPayment(Ctx* ctx, const v1::GetPaymentRequest* req, v1::Payment* resp) {
+grpc::Status PaymentServiceImpl::GetPayment(Ctx* ctx, const v1::GetPaymentRequest* req,
+                                            v1::Payment* resp) {
   return Handle(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     if (!validate::ValidUuid(req->id())) return kNotFound;
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(std::string("SELECT ") + kCols + " FROM payment.payments p WHERE p.id = $1::uuid",
-                                 req->id());
-      if (rows.empty()) return kNotFound;
-      Read(rows[0], resp);
-      LoadRefunds(tx, resp);
-      auto inv = tx.exec_params("SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = 'invoice'",
-                                resp->id());
-      if (!inv.empty()) resp->set_invoice_id(inv[0][0].as<std::string>());
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              std::string("SELECT ") + kCols + " FROM payment.payments p WHERE p.id = $1::uuid",
+              req->id());
+          if (rows.empty()) return kNotFound;
+          Read(rows[0], resp);
+          LoadRefunds(tx, resp);
+          auto inv = tx.exec_params(
+              "SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = "
+              "'invoice'",
+              resp->id());
+          if (!inv.empty()) resp->set_invoice_id(inv[0][0].as<std::string>());
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -296,66 +333,87 @@ grpc::Status PaymentServiceImpl::ListPayments(Ctx* ctx, const v1::ListPaymentsRe
                                  {{"appointment_id", "must be an appointment id"}});
     }
     int limit = req->limit() <= 0 ? 20 : std::min(req->limit(), 100);
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(std::string("SELECT ") + kCols +
-                                     " FROM payment.payments p WHERE p.status <> 'creating' AND ($1 = '' OR "
-                                     "p.appointment_id = nullif($1, '')::uuid) ORDER BY p.created_at DESC, p.id LIMIT $2",
-                                 req->appointment_id(), limit);
-      for (const auto& r : rows) {
-        if (req->status() != v1::PAYMENT_STATUS_UNSPECIFIED && StatusOf(r[6].as<std::string>()) != req->status()) continue;
-        Read(r, resp->add_items());
-      }
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              std::string("SELECT ") + kCols +
+                  " FROM payment.payments p WHERE p.status <> 'creating' AND ($1 = '' OR "
+                  "p.appointment_id = nullif($1, '')::uuid) ORDER BY p.created_at DESC, p.id LIMIT "
+                  "$2",
+              req->appointment_id(), limit);
+          for (const auto& r : rows) {
+            if (req->status() != v1::PAYMENT_STATUS_UNSPECIFIED &&
+                StatusOf(r[6].as<std::string>()) != req->status())
+              continue;
+            Read(r, resp->add_items());
+          }
+          return absl::OkStatus();
+        });
   });
 }
 
-absl::Status PaymentServiceImpl::ApplyCapture(const std::string& order_id, const std::string& gateway_payment_id,
-                                              int64_t amount_minor, const std::string& request_id, bool* applied) {
+absl::Status PaymentServiceImpl::ApplyCapture(const std::string& order_id,
+                                              const std::string& gateway_payment_id,
+                                              int64_t amount_minor, const std::string& request_id,
+                                              bool* applied) {
   std::string payment_id;
   *applied = false;
-  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-    auto rows = tx.exec_params("SELECT id::text, status, amount_minor, currency FROM payment.payments WHERE "
-                               "gateway_order_id = $1 FOR UPDATE",
-                               order_id);
-    if (rows.empty()) return st::NotFound("PAYMENT_NOT_FOUND", "No payment for this order.");
-    payment_id = rows[0][0].as<std::string>();
-    std::string status = rows[0][1].as<std::string>();
-    if (amount_minor != rows[0][2].as<int64_t>()) {
-      log::Error("capture_amount_mismatch", {{"payment_id", payment_id}});
-      return st::FailedPrecondition("AMOUNT_MISMATCH", "The captured amount does not match the order.");
-    }
-    if (status == "captured" || status == "refunded" || status == "partially_refunded") {
-      return absl::OkStatus();  // already applied: a duplicate or an older event
-    }
-    tx.exec_params("UPDATE payment.payments SET status = 'captured', gateway_payment_id = $2, captured_at = now(), "
-                   "failure_reason = NULL, updated_at = now() WHERE id = $1::uuid",
-                   payment_id, gateway_payment_id);
-    tx.exec_params("INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
-                   "($1::uuid, 'captured', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
-                   payment_id, amount_minor, rows[0][3].as<std::string>(), gateway_payment_id);
-    nlohmann::json ev = {{"payment_id", payment_id}, {"gateway_payment_id", gateway_payment_id},
-                         {"amount", {{"amount_minor", amount_minor}, {"currency", rows[0][3].as<std::string>()}}}};
-    outbox::Enqueue(tx, "payment", "payment.captured", payment_id, ev.dump());
-    *applied = true;
-    return absl::OkStatus();
-  });
+  auto s =
+      pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+        auto rows = tx.exec_params(
+            "SELECT id::text, status, amount_minor, currency FROM payment.payments WHERE "
+            "gateway_order_id = $1 FOR UPDATE",
+            order_id);
+        if (rows.empty()) return st::NotFound("PAYMENT_NOT_FOUND", "No payment for this order.");
+        payment_id = rows[0][0].as<std::string>();
+        std::string status = rows[0][1].as<std::string>();
+        if (amount_minor != rows[0][2].as<int64_t>()) {
+          log::Error("capture_amount_mismatch", {{"payment_id", payment_id}});
+          return st::FailedPrecondition("AMOUNT_MISMATCH",
+                                        "The captured amount does not match the order.");
+        }
+        if (status == "captured" || status == "refunded" || status == "partially_refunded") {
+          return absl::OkStatus();  // already applied: a duplicate or an older event
+        }
+        tx.exec_params(
+            "UPDATE payment.payments SET status = 'captured', gateway_payment_id = $2, captured_at "
+            "= now(), "
+            "failure_reason = NULL, updated_at = now() WHERE id = $1::uuid",
+            payment_id, gateway_payment_id);
+        tx.exec_params(
+            "INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) "
+            "VALUES "
+            "($1::uuid, 'captured', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
+            payment_id, amount_minor, rows[0][3].as<std::string>(), gateway_payment_id);
+        nlohmann::json ev = {
+            {"payment_id", payment_id},
+            {"gateway_payment_id", gateway_payment_id},
+            {"amount",
+             {{"amount_minor", amount_minor}, {"currency", rows[0][3].as<std::string>()}}}};
+        outbox::Enqueue(tx, "payment", "payment.captured", payment_id, ev.dump());
+        *applied = true;
+        return absl::OkStatus();
+      });
   if (!s.ok()) return s;
   log::Debug("capture_recorded", {{"payment_id", payment_id}});
   if (auto inv = IssueDocument(payment_id, ""); !inv.ok()) {
-    log::Error("invoice_failed", {{"payment_id", payment_id}, {"error", std::string(inv.status().message())}});
+    log::Error("invoice_failed",
+               {{"payment_id", payment_id}, {"error", std::string(inv.status().message())}});
   }
   ConfirmAppointment(payment_id, request_id);
   return absl::OkStatus();
 }
 
-void PaymentServiceImpl::ConfirmAppointment(const std::string& payment_id, const std::string& request_id) {
+void PaymentServiceImpl::ConfirmAppointment(const std::string& payment_id,
+                                            const std::string& request_id) {
   std::string appointment_id;
-  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-    auto r = tx.exec_params("SELECT appointment_id::text FROM payment.payments WHERE id = $1::uuid", payment_id);
-    if (!r.empty()) appointment_id = r[0][0].as<std::string>();
-    return absl::OkStatus();
-  });
+  auto s =
+      pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+        auto r = tx.exec_params(
+            "SELECT appointment_id::text FROM payment.payments WHERE id = $1::uuid", payment_id);
+        if (!r.empty()) appointment_id = r[0][0].as<std::string>();
+        return absl::OkStatus();
+      });
   if (!s.ok() || appointment_id.empty()) return;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
@@ -368,33 +426,39 @@ void PaymentServiceImpl::ConfirmAppointment(const std::string& payment_id, const
   grpc::Status gs = appointments_->ConfirmPayment(&ctx, req, &resp);
   if (!gs.ok()) {
     // The capture is recorded; the webhook's retry (or the client's verify) confirms later.
-    log::Error("confirm_appointment_failed", {{"payment_id", payment_id}, {"code", static_cast<int>(gs.error_code())}});
+    log::Error("confirm_appointment_failed",
+               {{"payment_id", payment_id}, {"code", static_cast<int>(gs.error_code())}});
     return;
   }
   if (resp.outcome() == appointment::v1::CONFIRM_PAYMENT_OUTCOME_NOT_CONFIRMABLE) {
     // Captured after the hold expired (or the appointment was cancelled): give it back.
-    log::Warn("capture_not_confirmable", {{"payment_id", payment_id}, {"appointment_id", appointment_id}});
+    log::Warn("capture_not_confirmable",
+              {{"payment_id", payment_id}, {"appointment_id", appointment_id}});
     auto r = Refund(payment_id, 0, "captured after the booking hold expired", "system", "",
                     "late-capture:" + payment_id, pg::Subject::System());
     if (!r.ok()) log::Error("late_capture_refund_failed", {{"payment_id", payment_id}});
   }
 }
 
-grpc::Status PaymentServiceImpl::VerifyPayment(Ctx* ctx, const v1::VerifyPaymentRequest* req, v1::Payment* resp) {
+grpc::Status PaymentServiceImpl::VerifyPayment(Ctx* ctx, const v1::VerifyPaymentRequest* req,
+                                               v1::Payment* resp) {
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     if (!validate::ValidUuid(req->payment_id())) return kNotFound;
     std::string order_id;
-    auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params("SELECT coalesce(gateway_order_id, '') FROM payment.payments WHERE id = $1::uuid",
-                                 req->payment_id());
-      if (rows.empty()) return kNotFound;
-      order_id = rows[0][0].as<std::string>();
-      return absl::OkStatus();
-    });
+    auto s =
+        pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "SELECT coalesce(gateway_order_id, '') FROM payment.payments WHERE id = $1::uuid",
+              req->payment_id());
+          if (rows.empty()) return kNotFound;
+          order_id = rows[0][0].as<std::string>();
+          return absl::OkStatus();
+        });
     if (!s.ok()) return s;
-    if (order_id.empty() || !gateway_->VerifyCheckoutSignature(order_id, req->gateway_payment_id(), req->signature())) {
+    if (order_id.empty() ||
+        !gateway_->VerifyCheckoutSignature(order_id, req->gateway_payment_id(), req->signature())) {
       return st::InvalidArgument("SIGNATURE_INVALID", "The checkout signature does not match.",
                                  {{"signature", "does not match"}});
     }
@@ -408,19 +472,24 @@ grpc::Status PaymentServiceImpl::VerifyPayment(Ctx* ctx, const v1::VerifyPayment
     }
     if (gp->status == "captured") {
       bool applied = false;
-      if (auto a = ApplyCapture(order_id, gp->id, gp->amount_minor, scope.request_id(), &applied); !a.ok()) return a;
+      if (auto a = ApplyCapture(order_id, gp->id, gp->amount_minor, scope.request_id(), &applied);
+          !a.ok())
+        return a;
     }
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params(std::string("SELECT ") + kCols + " FROM payment.payments p WHERE p.id = $1::uuid",
-                                 req->payment_id());
-      if (rows.empty()) return kNotFound;
-      Read(rows[0], resp);
-      return absl::OkStatus();
-    });
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              std::string("SELECT ") + kCols + " FROM payment.payments p WHERE p.id = $1::uuid",
+              req->payment_id());
+          if (rows.empty()) return kNotFound;
+          Read(rows[0], resp);
+          return absl::OkStatus();
+        });
   });
 }
 
-grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx, const v1::HandleGatewayWebhookRequest* req,
+grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx,
+                                                      const v1::HandleGatewayWebhookRequest* req,
                                                       v1::HandleGatewayWebhookResponse* resp) {
   return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (!gateway_->VerifyWebhookSignature(req->raw_body(), req->signature())) {
@@ -435,15 +504,19 @@ grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx, const v1::Handle
     nlohmann::json entity = j.contains("payload") && j["payload"].contains("payment")
                                 ? j["payload"]["payment"].value("entity", nlohmann::json::object())
                                 : nlohmann::json::object();
-    std::string order_id = entity.value("order_id", ""), gateway_payment_id = entity.value("id", "");
+    std::string order_id = entity.value("order_id", ""),
+                gateway_payment_id = entity.value("id", "");
     bool seen = false;
-    auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-      auto r = tx.exec_params("INSERT INTO payment.webhook_events (event_id, gateway, event_type, payment_ref, applied) "
-                              "VALUES ($1, $2, $3, $4, false) ON CONFLICT (event_id) DO NOTHING RETURNING 1",
-                              event_id, req->gateway(), type, gateway_payment_id);
-      seen = r.empty();
-      return absl::OkStatus();
-    });
+    auto s = pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+          auto r = tx.exec_params(
+              "INSERT INTO payment.webhook_events (event_id, gateway, event_type, payment_ref, "
+              "applied) "
+              "VALUES ($1, $2, $3, $4, false) ON CONFLICT (event_id) DO NOTHING RETURNING 1",
+              event_id, req->gateway(), type, gateway_payment_id);
+          seen = r.empty();
+          return absl::OkStatus();
+        });
     if (!s.ok()) return s;
     if (seen) {
       resp->set_applied(false);  // the same event twice changes state once
@@ -458,52 +531,65 @@ grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx, const v1::Handle
       }).IgnoreError();
     };
     if (type == "payment.captured" && !order_id.empty()) {
-      if (auto a = ApplyCapture(order_id, gateway_payment_id, entity.value("amount", int64_t{0}), scope.request_id(),
-                                &applied);
+      if (auto a = ApplyCapture(order_id, gateway_payment_id, entity.value("amount", int64_t{0}),
+                                scope.request_id(), &applied);
           !a.ok() && a.code() != absl::StatusCode::kNotFound) {
         forget();
         return a;
       }
     } else if (type == "refund.processed") {
-      nlohmann::json refund = j["payload"].contains("refund") ? j["payload"]["refund"].value("entity", nlohmann::json::object())
-                                                             : nlohmann::json::object();
-      auto f = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-        auto r = tx.exec_params("UPDATE payment.refunds SET status = 'processed', processed_at = now() WHERE "
-                                "gateway_refund_id = $1 AND status = 'pending' RETURNING payment_id::text, amount_minor, currency",
-                                refund.value("id", ""));
-        applied = !r.empty();
-        if (applied) {
-          tx.exec_params("INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
-                         "($1::uuid, 'refunded', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
-                         r[0][0].as<std::string>(), -r[0][1].as<int64_t>(), r[0][2].as<std::string>(), refund.value("id", ""));
-        }
-        return absl::OkStatus();
-      });
+      nlohmann::json refund = j["payload"].contains("refund")
+                                  ? j["payload"]["refund"].value("entity", nlohmann::json::object())
+                                  : nlohmann::json::object();
+      auto f = pg::WithTransaction(
+          *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+            auto r = tx.exec_params(
+                "UPDATE payment.refunds SET status = 'processed', processed_at = now() WHERE "
+                "gateway_refund_id = $1 AND status = 'pending' RETURNING payment_id::text, "
+                "amount_minor, currency",
+                refund.value("id", ""));
+            applied = !r.empty();
+            if (applied) {
+              tx.exec_params(
+                  "INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, "
+                  "gateway_ref) VALUES "
+                  "($1::uuid, 'refunded', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
+                  r[0][0].as<std::string>(), -r[0][1].as<int64_t>(), r[0][2].as<std::string>(),
+                  refund.value("id", ""));
+            }
+            return absl::OkStatus();
+          });
       if (!f.ok()) {
         forget();
         return f;
       }
     } else if (type == "payment.failed" && !order_id.empty()) {
-      auto f = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-        // An older failure never overwrites a capture.
-        auto r = tx.exec_params("UPDATE payment.payments SET status = 'failed', failure_reason = $2, updated_at = "
-                                "now() WHERE gateway_order_id = $1 AND status IN ('created', 'authorized') RETURNING "
-                                "id::text",
-                                order_id, entity.value("error_description", "declined"));
-        applied = !r.empty();
-        if (applied) {
-          nlohmann::json ev = {{"payment_id", r[0][0].as<std::string>()}, {"gateway_payment_id", gateway_payment_id}};
-          outbox::Enqueue(tx, "payment", "payment.failed", r[0][0].as<std::string>(), ev.dump());
-        }
-        return absl::OkStatus();
-      });
+      auto f = pg::WithTransaction(
+          *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+            // An older failure never overwrites a capture.
+            auto r = tx.exec_params(
+                "UPDATE payment.payments SET status = 'failed', failure_reason = $2, updated_at = "
+                "now() WHERE gateway_order_id = $1 AND status IN ('created', 'authorized') "
+                "RETURNING "
+                "id::text",
+                order_id, entity.value("error_description", "declined"));
+            applied = !r.empty();
+            if (applied) {
+              nlohmann::json ev = {{"payment_id", r[0][0].as<std::string>()},
+                                   {"gateway_payment_id", gateway_payment_id}};
+              outbox::Enqueue(tx, "payment", "payment.failed", r[0][0].as<std::string>(),
+                              ev.dump());
+            }
+            return absl::OkStatus();
+          });
       if (!f.ok()) {
         forget();
         return f;
       }
     }
     pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-      tx.exec_params("UPDATE payment.webhook_events SET applied = $2 WHERE event_id = $1", event_id, applied);
+      tx.exec_params("UPDATE payment.webhook_events SET applied = $2 WHERE event_id = $1", event_id,
+                     applied);
       return absl::OkStatus();
     }).IgnoreError();
     resp->set_applied(applied);
@@ -511,27 +597,31 @@ grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx, const v1::Handle
   });
 }
 
-absl::StatusOr<v1::Refund> PaymentServiceImpl::Refund(const std::string& payment_id, int64_t amount_minor,
-                                                      const std::string& reason, const std::string& initiated_by,
-                                                      const std::string& user_id, const std::string& key,
-                                                      const pg::Subject& subject) {
-  std::string request_hash = Sha256Hex(payment_id + "|" + std::to_string(amount_minor) + "|" + reason);
+absl::StatusOr<v1::Refund> PaymentServiceImpl::Refund(
+    const std::string& payment_id, int64_t amount_minor, const std::string& reason,
+    const std::string& initiated_by, const std::string& user_id, const std::string& key,
+    const pg::Subject& subject) {
+  std::string request_hash =
+      Sha256Hex(payment_id + "|" + std::to_string(amount_minor) + "|" + reason);
   std::string refund_id, gateway_payment_id, currency;
   int64_t amount = amount_minor;
   bool replay = false;
   auto s = pg::WithTransaction(*pool_, subject, [&](transaction_base& tx) -> absl::Status {
     // Serialize refunds of one payment: the total can never pass the captured amount.
-    auto rows = tx.exec_params("SELECT status, amount_minor, currency, coalesce(gateway_payment_id, '') FROM "
-                               "payment.payments WHERE id = $1::uuid FOR UPDATE",
-                               payment_id);
+    auto rows = tx.exec_params(
+        "SELECT status, amount_minor, currency, coalesce(gateway_payment_id, '') FROM "
+        "payment.payments WHERE id = $1::uuid FOR UPDATE",
+        payment_id);
     if (rows.empty()) return kNotFound;
     if (!key.empty()) {
-      auto prior = tx.exec_params("SELECT id::text, request_hash FROM payment.refunds WHERE payment_id = $1::uuid "
-                                  "AND idempotency_key = $2",
-                                  payment_id, key);
+      auto prior = tx.exec_params(
+          "SELECT id::text, request_hash FROM payment.refunds WHERE payment_id = $1::uuid "
+          "AND idempotency_key = $2",
+          payment_id, key);
       if (!prior.empty()) {
         if (prior[0][1].as<std::string>() != request_hash) {
-          return st::Conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used for a different refund.");
+          return st::Conflict("IDEMPOTENCY_KEY_REUSED",
+                              "This Idempotency-Key was used for a different refund.");
         }
         refund_id = prior[0][0].as<std::string>();
         replay = true;
@@ -545,17 +635,23 @@ absl::StatusOr<v1::Refund> PaymentServiceImpl::Refund(const std::string& payment
     int64_t captured = rows[0][1].as<int64_t>();
     currency = rows[0][2].as<std::string>();
     gateway_payment_id = rows[0][3].as<std::string>();
-    int64_t already = tx.exec_params("SELECT coalesce(sum(amount_minor), 0)::bigint FROM payment.refunds WHERE "
-                                     "payment_id = $1::uuid AND status <> 'failed'",
-                                     payment_id)[0][0].as<int64_t>();
+    int64_t already =
+        tx.exec_params(
+              "SELECT coalesce(sum(amount_minor), 0)::bigint FROM payment.refunds WHERE "
+              "payment_id = $1::uuid AND status <> 'failed'",
+              payment_id)[0][0]
+            .as<int64_t>();
     if (amount == 0) amount = captured - already;
     if (amount <= 0 || already + amount > captured) {
-      return st::InvalidArgument("REFUND_EXCEEDS_CAPTURED", "Refunds cannot exceed the captured amount.",
-                                 {{"amount", "at most " + std::to_string(captured - already) + " can be refunded"}});
+      return st::InvalidArgument(
+          "REFUND_EXCEEDS_CAPTURED", "Refunds cannot exceed the captured amount.",
+          {{"amount", "at most " + std::to_string(captured - already) + " can be refunded"}});
     }
     auto r = tx.exec_params(
-        "INSERT INTO payment.refunds (payment_id, amount_minor, currency, status, reason, initiated_by, "
-        "initiated_by_user, idempotency_key, request_hash) VALUES ($1::uuid, $2, $3, 'pending', $4, $5, "
+        "INSERT INTO payment.refunds (payment_id, amount_minor, currency, status, reason, "
+        "initiated_by, "
+        "initiated_by_user, idempotency_key, request_hash) VALUES ($1::uuid, $2, $3, 'pending', "
+        "$4, $5, "
         "nullif($6, '')::uuid, nullif($7, ''), $8) RETURNING id::text",
         payment_id, amount, currency, reason, initiated_by, user_id, key, request_hash);
     refund_id = r[0][0].as<std::string>();
@@ -564,57 +660,73 @@ absl::StatusOr<v1::Refund> PaymentServiceImpl::Refund(const std::string& payment
   if (!s.ok()) return s;
   if (!replay) {
     auto g = gateway_->CreateRefund(gateway_payment_id, amount);
-    auto u = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-      if (!g.ok()) {
-        tx.exec_params("UPDATE payment.refunds SET status = 'failed' WHERE id = $1::uuid", refund_id);
-        return absl::OkStatus();
-      }
-      tx.exec_params("UPDATE payment.refunds SET gateway_refund_id = $2, status = CASE WHEN $3 = 'processed' THEN "
-                     "'processed' ELSE status END, processed_at = CASE WHEN $3 = 'processed' THEN now() END WHERE "
-                     "id = $1::uuid",
-                     refund_id, g->first, g->second);
-      if (g->second == "processed") {
-        tx.exec_params("INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
-                       "($1::uuid, 'refunded', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
-                       payment_id, -amount, currency, g->first);
-        tx.exec_params("UPDATE payment.payments p SET status = CASE WHEN (SELECT coalesce(sum(amount_minor), 0) FROM "
-                       "payment.refunds WHERE payment_id = p.id AND status = 'processed') >= p.amount_minor THEN "
-                       "'refunded' ELSE 'partially_refunded' END, updated_at = now() WHERE id = $1::uuid",
-                       payment_id);
-        nlohmann::json ev = {{"refund_id", refund_id}, {"payment_id", payment_id},
-                             {"amount", {{"amount_minor", amount}, {"currency", currency}}},
-                             {"initiated_by", initiated_by}};
-        outbox::Enqueue(tx, "payment", "refund.processed", refund_id, ev.dump());
-      }
-      return absl::OkStatus();
-    });
+    auto u = pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+          if (!g.ok()) {
+            tx.exec_params("UPDATE payment.refunds SET status = 'failed' WHERE id = $1::uuid",
+                           refund_id);
+            return absl::OkStatus();
+          }
+          tx.exec_params(
+              "UPDATE payment.refunds SET gateway_refund_id = $2, status = CASE WHEN $3 = "
+              "'processed' THEN "
+              "'processed' ELSE status END, processed_at = CASE WHEN $3 = 'processed' THEN now() "
+              "END WHERE "
+              "id = $1::uuid",
+              refund_id, g->first, g->second);
+          if (g->second == "processed") {
+            tx.exec_params(
+                "INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, "
+                "gateway_ref) VALUES "
+                "($1::uuid, 'refunded', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
+                payment_id, -amount, currency, g->first);
+            tx.exec_params(
+                "UPDATE payment.payments p SET status = CASE WHEN (SELECT "
+                "coalesce(sum(amount_minor), 0) FROM "
+                "payment.refunds WHERE payment_id = p.id AND status = 'processed') >= "
+                "p.amount_minor THEN "
+                "'refunded' ELSE 'partially_refunded' END, updated_at = now() WHERE id = $1::uuid",
+                payment_id);
+            nlohmann::json ev = {{"refund_id", refund_id},
+                                 {"payment_id", payment_id},
+                                 {"amount", {{"amount_minor", amount}, {"currency", currency}}},
+                                 {"initiated_by", initiated_by}};
+            outbox::Enqueue(tx, "payment", "refund.processed", refund_id, ev.dump());
+          }
+          return absl::OkStatus();
+        });
     if (!u.ok()) return u;
     if (!g.ok()) return g.status();
     if (g->second == "processed") {
       if (auto cn = IssueDocument(payment_id, refund_id); !cn.ok()) {
-        log::Error("credit_note_failed", {{"refund_id", refund_id}, {"error", std::string(cn.status().message())}});
+        log::Error("credit_note_failed",
+                   {{"refund_id", refund_id}, {"error", std::string(cn.status().message())}});
       }
     }
   }
   v1::Refund out;
-  auto rd = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-    auto rows = tx.exec_params(std::string("SELECT ") + kRefundCols + " FROM payment.refunds r WHERE r.id = $1::uuid",
-                               refund_id);
-    if (rows.empty()) return kNotFound;
-    ReadRefund(rows[0], &out);
-    return absl::OkStatus();
-  });
+  auto rd =
+      pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+        auto rows = tx.exec_params(
+            std::string("SELECT ") + kRefundCols + " FROM payment.refunds r WHERE r.id = $1::uuid",
+            refund_id);
+        if (rows.empty()) return kNotFound;
+        ReadRefund(rows[0], &out);
+        return absl::OkStatus();
+      });
   if (!rd.ok()) return rd;
   return out;
 }
 
-grpc::Status PaymentServiceImpl::CreateRefund(Ctx* ctx, const v1::CreateRefundRequest* req, v1::Refund* resp) {
+grpc::Status PaymentServiceImpl::CreateRefund(Ctx* ctx, const v1::CreateRefundRequest* req,
+                                              v1::Refund* resp) {
   return Handle(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     if (!validate::ValidUuid(req->payment_id())) return kNotFound;
-    std::string key = req->idempotency_key().empty() ? grpc_server::Metadata(*ctx, "idempotency-key")
-                                                     : req->idempotency_key();
+    std::string key = req->idempotency_key().empty()
+                          ? grpc_server::Metadata(*ctx, "idempotency-key")
+                          : req->idempotency_key();
     if (req->has_amount() && req->amount().amount_minor() <= 0) {
       return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
                                  {{"amount.amount_minor", "must be positive"}});
@@ -625,19 +737,24 @@ grpc::Status PaymentServiceImpl::CreateRefund(Ctx* ctx, const v1::CreateRefundRe
     }
     // Who: platform admins, or admins of the selling organization.
     std::string org_id;
-    auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-      auto rows = tx.exec_params("SELECT organization_id::text FROM payment.payments WHERE id = $1::uuid", req->payment_id());
-      if (rows.empty()) return kNotFound;
-      org_id = rows[0][0].as<std::string>();
-      return absl::OkStatus();
-    });
+    auto s =
+        pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "SELECT organization_id::text FROM payment.payments WHERE id = $1::uuid",
+              req->payment_id());
+          if (rows.empty()) return kNotFound;
+          org_id = rows[0][0].as<std::string>();
+          return absl::OkStatus();
+        });
     if (!s.ok()) return s;
     bool platform = caller->HasRole("platform_admin");
     if (!platform && !caller->HasRole("org_admin:" + org_id)) {
-      return st::PermissionDenied("FORBIDDEN", "Only the organization's admins or platform admins refund.");
+      return st::PermissionDenied("FORBIDDEN",
+                                  "Only the organization's admins or platform admins refund.");
     }
-    auto r = Refund(req->payment_id(), req->has_amount() ? req->amount().amount_minor() : 0, req->reason(),
-                    platform ? "platform_admin" : "org_admin", caller->sub, key, pg::Subject::System());
+    auto r = Refund(req->payment_id(), req->has_amount() ? req->amount().amount_minor() : 0,
+                    req->reason(), platform ? "platform_admin" : "org_admin", caller->sub, key,
+                    pg::Subject::System());
     if (!r.ok()) return r.status();
     *resp = *r;
     return absl::OkStatus();
@@ -647,11 +764,12 @@ grpc::Status PaymentServiceImpl::CreateRefund(Ctx* ctx, const v1::CreateRefundRe
 int PaymentServiceImpl::SyncPendingOnce(int min_age_seconds) {
   std::vector<std::string> orders;
   pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-    for (const auto& r : tx.exec_params("SELECT gateway_order_id FROM payment.payments WHERE status IN ('created', "
-                                        "'authorized') AND gateway_order_id IS NOT NULL AND updated_at < now() - "
-                                        "make_interval(secs => $1) AND created_at > now() - interval '2 days' ORDER BY "
-                                        "updated_at LIMIT 50",
-                                        min_age_seconds)) {
+    for (const auto& r : tx.exec_params(
+             "SELECT gateway_order_id FROM payment.payments WHERE status IN ('created', "
+             "'authorized') AND gateway_order_id IS NOT NULL AND updated_at < now() - "
+             "make_interval(secs => $1) AND created_at > now() - interval '2 days' ORDER BY "
+             "updated_at LIMIT 50",
+             min_age_seconds)) {
       orders.push_back(r[0].as<std::string>());
     }
     return absl::OkStatus();
@@ -670,9 +788,11 @@ int PaymentServiceImpl::SyncPendingOnce(int min_age_seconds) {
     }
     // Looked at now: wait min_age_seconds before asking again about this one.
     pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-      tx.exec_params("UPDATE payment.payments SET updated_at = now() WHERE gateway_order_id = $1 AND status IN "
-                     "('created', 'authorized')",
-                     order);
+      tx.exec_params(
+          "UPDATE payment.payments SET updated_at = now() WHERE gateway_order_id = $1 AND status "
+          "IN "
+          "('created', 'authorized')",
+          order);
       return absl::OkStatus();
     }).IgnoreError();
   }
@@ -685,18 +805,22 @@ int PaymentServiceImpl::Reconcile(std::FILE* out) {
     int64_t captured, refunded;
   };
   std::vector<Row> rows;
-  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-    for (const auto& r : tx.exec(
-             "SELECT p.id::text, p.gateway_order_id, p.currency, coalesce((SELECT sum(amount_minor) FROM "
-             "payment.ledger l WHERE l.payment_id = p.id AND l.kind = 'captured'), 0)::bigint, "
-             "coalesce((SELECT -sum(amount_minor) FROM payment.ledger l WHERE l.payment_id = p.id AND l.kind = "
-             "'refunded'), 0)::bigint FROM payment.payments p WHERE p.gateway_order_id IS NOT NULL ORDER BY "
-             "p.created_at")) {
-      rows.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<int64_t>(),
-                      r[4].as<int64_t>()});
-    }
-    return absl::OkStatus();
-  });
+  auto s =
+      pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+        for (const auto& r : tx.exec(
+                 "SELECT p.id::text, p.gateway_order_id, p.currency, coalesce((SELECT "
+                 "sum(amount_minor) FROM "
+                 "payment.ledger l WHERE l.payment_id = p.id AND l.kind = 'captured'), 0)::bigint, "
+                 "coalesce((SELECT -sum(amount_minor) FROM payment.ledger l WHERE l.payment_id = "
+                 "p.id AND l.kind = "
+                 "'refunded'), 0)::bigint FROM payment.payments p WHERE p.gateway_order_id IS NOT "
+                 "NULL ORDER BY "
+                 "p.created_at")) {
+          rows.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                          r[3].as<int64_t>(), r[4].as<int64_t>()});
+        }
+        return absl::OkStatus();
+      });
   if (!s.ok()) {
     std::fprintf(out, "cannot read the ledger: %s\n", std::string(s.message()).c_str());
     return -1;
@@ -715,23 +839,31 @@ int PaymentServiceImpl::Reconcile(std::FILE* out) {
     }
     if (captured != row.captured || refunded != row.refunded) {
       ++differences;
-      std::fprintf(out, "DIFFERENCE payment %s order %s: gateway captured %lld refunded %lld, ledger captured %lld refunded %lld %s\n",
-                   row.id.c_str(), row.order.c_str(), static_cast<long long>(captured), static_cast<long long>(refunded),
-                   static_cast<long long>(row.captured), static_cast<long long>(row.refunded), row.currency.c_str());
+      std::fprintf(out,
+                   "DIFFERENCE payment %s order %s: gateway captured %lld refunded %lld, ledger "
+                   "captured %lld refunded %lld %s\n",
+                   row.id.c_str(), row.order.c_str(), static_cast<long long>(captured),
+                   static_cast<long long>(refunded), static_cast<long long>(row.captured),
+                   static_cast<long long>(row.refunded), row.currency.c_str());
     }
   }
-  std::fprintf(out, "reconciled %zu payment(s) with the gateway: %d difference(s)\n", rows.size(), differences);
+  std::fprintf(out, "reconciled %zu payment(s) with the gateway: %d difference(s)\n", rows.size(),
+               differences);
   return differences;
 }
 
-int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis, const std::string& consumer) {
+int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis,
+                                                     const std::string& consumer) {
   const std::string stream = "healthtech:events:appointment", group = "payment-service";
-  (void)redis.Command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});  // BUSYGROUP when it exists
-  auto r = redis.Command({"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, "0"});
+  (void)redis.Command(
+      {"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});  // BUSYGROUP when it exists
+  auto r = redis.Command(
+      {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, "0"});
   // First our own pending (unacknowledged) entries, then new ones.
   if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.empty() ||
       r->elements[0].elements.size() < 2 || r->elements[0].elements[1].elements.empty()) {
-    r = redis.Command({"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, ">"});
+    r = redis.Command(
+        {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, ">"});
   }
   if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.empty()) return 0;
   int handled = 0;
@@ -748,17 +880,22 @@ int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis, const
     if (type == "appointment.cancelled" && !id.empty()) {
       auto j = nlohmann::json::parse(payload, nullptr, false);
       bool first_time = false;
-      auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-        first_time = !tx.exec_params("INSERT INTO payment.consumed_events (event_id, event_type) VALUES ($1, $2) "
-                                     "ON CONFLICT DO NOTHING RETURNING 1",
-                                     id, type).empty();
-        return absl::OkStatus();
-      });
+      auto s = pg::WithTransaction(
+          *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+            first_time =
+                !tx.exec_params(
+                       "INSERT INTO payment.consumed_events (event_id, event_type) VALUES ($1, $2) "
+                       "ON CONFLICT DO NOTHING RETURNING 1",
+                       id, type)
+                     .empty();
+            return absl::OkStatus();
+          });
       ok = s.ok();
       // Cancellation policy: the clinic cancelling, or the patient before the cut-off,
       // gets the whole fee back; a patient after the cut-off gets the organization's
       // late_cancellation_refund_percent (0 unless the organization set it).
-      bool full = j.is_object() && (j.value("cancelled_by_role", "") != "patient" || j.value("before_cutoff", false));
+      bool full = j.is_object() && (j.value("cancelled_by_role", "") != "patient" ||
+                                    j.value("before_cutoff", false));
       int percent = full ? 100 : 0;
       if (ok && first_time && !full && j.is_object()) {
         grpc::ClientContext octx;
@@ -766,28 +903,32 @@ int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis, const
         org::v1::GetOrganizationRequest oreq;
         oreq.set_id(j.value("organization_id", ""));
         org::v1::Organization org;
-        if (orgs_->GetOrganization(&octx, oreq, &org).ok()) percent = org.late_cancellation_refund_percent();
+        if (orgs_->GetOrganization(&octx, oreq, &org).ok())
+          percent = org.late_cancellation_refund_percent();
       }
       if (ok && first_time && percent > 0) {
         std::string payment_id;
         pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-          auto p = tx.exec_params("SELECT id::text FROM payment.payments WHERE appointment_id = $1::uuid AND status IN "
-                                  "('captured', 'partially_refunded')",
-                                  j.value("appointment_id", ""));
+          auto p = tx.exec_params(
+              "SELECT id::text FROM payment.payments WHERE appointment_id = $1::uuid AND status IN "
+              "('captured', 'partially_refunded')",
+              j.value("appointment_id", ""));
           if (!p.empty()) payment_id = p[0][0].as<std::string>();
           return absl::OkStatus();
         }).IgnoreError();
         int64_t amount = 0;  // 0 = everything that remains
         if (!payment_id.empty() && percent < 100) {
           pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-            auto a = tx.exec_params("SELECT amount_minor FROM payment.payments WHERE id = $1::uuid", payment_id);
+            auto a = tx.exec_params("SELECT amount_minor FROM payment.payments WHERE id = $1::uuid",
+                                    payment_id);
             if (!a.empty()) amount = a[0][0].as<int64_t>() * percent / 100;
             return absl::OkStatus();
           }).IgnoreError();
         }
         if (!payment_id.empty() && (percent == 100 || amount > 0)) {
-          auto rf = Refund(payment_id, amount, percent == 100 ? "appointment cancelled"
-                                                               : "late cancellation (" + std::to_string(percent) + "%)",
+          auto rf = Refund(payment_id, amount,
+                           percent == 100 ? "appointment cancelled"
+                                          : "late cancellation (" + std::to_string(percent) + "%)",
                            "system", "", "cancel:" + id, pg::Subject::System());
           if (!rf.ok() && rf.status().code() == absl::StatusCode::kUnavailable) {
             // Retry later: forget we consumed it and leave the entry unacknowledged.
@@ -815,35 +956,45 @@ absl::StatusOr<std::string> PaymentServiceImpl::IssueDocument(const std::string&
   std::string existing, appointment_id, payer_id, org_id, currency, original;
   int64_t amount = 0;
   int64_t issued_at = 0;
-  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-    auto e = credit ? tx.exec_params("SELECT id::text FROM payment.invoices WHERE refund_id = $1::uuid", refund_id)
-                    : tx.exec_params("SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = "
-                                     "'invoice'", payment_id);
-    if (!e.empty()) existing = e[0][0].as<std::string>();
-    auto p = tx.exec_params("SELECT appointment_id::text, payer_id::text, organization_id::text, amount_minor, "
-                            "currency, extract(epoch from coalesce(captured_at, now()))::bigint FROM "
-                            "payment.payments WHERE id = $1::uuid",
-                            payment_id);
-    if (p.empty()) return kNotFound;
-    appointment_id = p[0][0].as<std::string>();
-    payer_id = p[0][1].as<std::string>();
-    org_id = p[0][2].as<std::string>();
-    amount = p[0][3].as<int64_t>();
-    currency = p[0][4].as<std::string>();
-    issued_at = p[0][5].as<int64_t>();
-    if (credit) {
-      auto r = tx.exec_params("SELECT amount_minor, extract(epoch from coalesce(processed_at, now()))::bigint FROM "
-                              "payment.refunds WHERE id = $1::uuid",
-                              refund_id);
-      if (r.empty()) return kNotFound;
-      amount = r[0][0].as<int64_t>();
-      issued_at = r[0][1].as<int64_t>();
-      auto o = tx.exec_params("SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = 'invoice'",
+  auto s =
+      pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+        auto e = credit ? tx.exec_params(
+                              "SELECT id::text FROM payment.invoices WHERE refund_id = $1::uuid",
+                              refund_id)
+                        : tx.exec_params(
+                              "SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid "
+                              "AND kind = "
+                              "'invoice'",
                               payment_id);
-      if (!o.empty()) original = o[0][0].as<std::string>();
-    }
-    return absl::OkStatus();
-  });
+        if (!e.empty()) existing = e[0][0].as<std::string>();
+        auto p = tx.exec_params(
+            "SELECT appointment_id::text, payer_id::text, organization_id::text, amount_minor, "
+            "currency, extract(epoch from coalesce(captured_at, now()))::bigint FROM "
+            "payment.payments WHERE id = $1::uuid",
+            payment_id);
+        if (p.empty()) return kNotFound;
+        appointment_id = p[0][0].as<std::string>();
+        payer_id = p[0][1].as<std::string>();
+        org_id = p[0][2].as<std::string>();
+        amount = p[0][3].as<int64_t>();
+        currency = p[0][4].as<std::string>();
+        issued_at = p[0][5].as<int64_t>();
+        if (credit) {
+          auto r = tx.exec_params(
+              "SELECT amount_minor, extract(epoch from coalesce(processed_at, now()))::bigint FROM "
+              "payment.refunds WHERE id = $1::uuid",
+              refund_id);
+          if (r.empty()) return kNotFound;
+          amount = r[0][0].as<int64_t>();
+          issued_at = r[0][1].as<int64_t>();
+          auto o = tx.exec_params(
+              "SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = "
+              "'invoice'",
+              payment_id);
+          if (!o.empty()) original = o[0][0].as<std::string>();
+        }
+        return absl::OkStatus();
+      });
   if (!s.ok()) return s;
   if (!existing.empty()) return existing;
 
@@ -880,13 +1031,15 @@ absl::StatusOr<std::string> PaymentServiceImpl::IssueDocument(const std::string&
     req.add_user_ids(payer_id);
     iam::v1::LookupUsersResponse resp;
     grpc::Status gs = iam_->LookupUsers(&ctx, req, &resp);
-    if (!gs.ok() || resp.users().empty()) return st::Unavailable("IAM_UNAVAILABLE", "Buyer details are unavailable.");
+    if (!gs.ok() || resp.users().empty())
+      return st::Unavailable("IAM_UNAVAILABLE", "Buyer details are unavailable.");
     inv.mutable_buyer()->set_id(payer_id);
     inv.mutable_buyer()->set_name(resp.users(0).full_name());
     inv.mutable_buyer()->set_email(resp.users(0).email());
   }
   auto* li = inv.add_line_items();
-  li->set_description(std::string(credit ? "Refund of medical consultation, appointment " : "Medical consultation, appointment ") +
+  li->set_description(std::string(credit ? "Refund of medical consultation, appointment "
+                                         : "Medical consultation, appointment ") +
                       appointment_id.substr(0, 8));
   li->set_sac_code("9993");  // human health services
   li->set_quantity(1);
@@ -898,26 +1051,37 @@ absl::StatusOr<std::string> PaymentServiceImpl::IssueDocument(const std::string&
   s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
     std::string fy = FiscalYear(issued_at), kind = credit ? "credit_note" : "invoice";
     // Gapless: the counter row stays locked until this transaction ends.
-    int seq = tx.exec_params("INSERT INTO payment.document_counters (organization_id, kind, fiscal_year, last_number) "
-                             "VALUES ($1::uuid, $2, $3, 1) ON CONFLICT (organization_id, kind, fiscal_year) DO UPDATE "
-                             "SET last_number = payment.document_counters.last_number + 1 RETURNING last_number",
-                             org_id, kind, fy)[0][0].as<int>();
+    int seq =
+        tx.exec_params(
+              "INSERT INTO payment.document_counters (organization_id, kind, fiscal_year, "
+              "last_number) "
+              "VALUES ($1::uuid, $2, $3, 1) ON CONFLICT (organization_id, kind, fiscal_year) DO "
+              "UPDATE "
+              "SET last_number = payment.document_counters.last_number + 1 RETURNING last_number",
+              org_id, kind, fy)[0][0]
+            .as<int>();
     inv.set_number(DocumentNumber(credit, fy, seq));
     id = tx.exec("SELECT gen_random_uuid()::text")[0][0].as<std::string>();
     inv.set_id(id);
     // Issued documents are immutable: written once, complete.
-    auto r = tx.exec_params("INSERT INTO payment.invoices (id, kind, organization_id, fiscal_year, seq, number, "
-                            "payment_id, refund_id, document) VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7::uuid, "
-                            "nullif($8, '')::uuid, $9) ON CONFLICT DO NOTHING RETURNING id::text",
-                            id, kind, org_id, fy, seq, inv.number(), payment_id, refund_id,
-                            pqxx::binarystring(inv.SerializeAsString()));
+    auto r = tx.exec_params(
+        "INSERT INTO payment.invoices (id, kind, organization_id, fiscal_year, seq, number, "
+        "payment_id, refund_id, document) VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7::uuid, "
+        "nullif($8, '')::uuid, $9) ON CONFLICT DO NOTHING RETURNING id::text",
+        id, kind, org_id, fy, seq, inv.number(), payment_id, refund_id,
+        pqxx::binarystring(inv.SerializeAsString()));
     if (r.empty()) {
       // Someone issued it concurrently: roll back our number, keep theirs.
       return st::Conflict("ALREADY_ISSUED", "issued concurrently");
     }
-    nlohmann::json ev = {{"invoice_id", id}, {"number", inv.number()}, {"kind", kind}, {"payment_id", payment_id},
-                         {"payer_id", payer_id}, {"organization_id", org_id},
-                         {"total", {{"amount_minor", inv.total().amount_minor()}, {"currency", currency}}}};
+    nlohmann::json ev = {
+        {"invoice_id", id},
+        {"number", inv.number()},
+        {"kind", kind},
+        {"payment_id", payment_id},
+        {"payer_id", payer_id},
+        {"organization_id", org_id},
+        {"total", {{"amount_minor", inv.total().amount_minor()}, {"currency", currency}}}};
     outbox::Enqueue(tx, "payment", "invoice.issued", id, ev.dump());
     return absl::OkStatus();
   });
@@ -925,9 +1089,14 @@ absl::StatusOr<std::string> PaymentServiceImpl::IssueDocument(const std::string&
     // Issued concurrently by another request: return that one (never loop).
     std::string found;
     pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-      auto e = credit ? tx.exec_params("SELECT id::text FROM payment.invoices WHERE refund_id = $1::uuid", refund_id)
-                      : tx.exec_params("SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = "
-                                       "'invoice'", payment_id);
+      auto e =
+          credit
+              ? tx.exec_params("SELECT id::text FROM payment.invoices WHERE refund_id = $1::uuid",
+                               refund_id)
+              : tx.exec_params(
+                    "SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = "
+                    "'invoice'",
+                    payment_id);
       if (!e.empty()) found = e[0][0].as<std::string>();
       return absl::OkStatus();
     }).IgnoreError();
@@ -938,26 +1107,32 @@ absl::StatusOr<std::string> PaymentServiceImpl::IssueDocument(const std::string&
   return id;
 }
 
-absl::StatusOr<v1::Invoice> PaymentServiceImpl::LoadInvoice(const std::string& id, const grpc::ServerContext& ctx) {
-  const absl::Status not_found = st::NotFound("INVOICE_NOT_FOUND", "No invoice with this id is visible to you.");
+absl::StatusOr<v1::Invoice> PaymentServiceImpl::LoadInvoice(const std::string& id,
+                                                            const grpc::ServerContext& ctx) {
+  const absl::Status not_found =
+      st::NotFound("INVOICE_NOT_FOUND", "No invoice with this id is visible to you.");
   auto caller = authn_.Authenticate(ctx);
   if (!caller.ok()) return caller.status();
   if (!validate::ValidUuid(id)) return not_found;
   v1::Invoice inv;
-  auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-    // Visible when its payment is (payer, seller's admins, platform admins: RLS).
-    auto r = tx.exec_params("SELECT i.document FROM payment.invoices i JOIN payment.payments p ON p.id = i.payment_id "
-                            "WHERE i.id = $1::uuid",
-                            id);
-    if (r.empty()) return not_found;
-    inv.ParseFromString(pqxx::binarystring(r[0][0]).str());
-    return absl::OkStatus();
-  });
+  auto s =
+      pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+        // Visible when its payment is (payer, seller's admins, platform admins: RLS).
+        auto r = tx.exec_params(
+            "SELECT i.document FROM payment.invoices i JOIN payment.payments p ON p.id = "
+            "i.payment_id "
+            "WHERE i.id = $1::uuid",
+            id);
+        if (r.empty()) return not_found;
+        inv.ParseFromString(pqxx::binarystring(r[0][0]).str());
+        return absl::OkStatus();
+      });
   if (!s.ok()) return s;
   return inv;
 }
 
-grpc::Status PaymentServiceImpl::GetInvoice(Ctx* ctx, const v1::GetInvoiceRequest* req, v1::Invoice* resp) {
+grpc::Status PaymentServiceImpl::GetInvoice(Ctx* ctx, const v1::GetInvoiceRequest* req,
+                                            v1::Invoice* resp) {
   return Handle(ctx, [&](const RpcScope&) -> absl::Status {
     auto inv = LoadInvoice(req->id(), *ctx);
     if (!inv.ok()) return inv.status();
@@ -974,7 +1149,8 @@ grpc::Status PaymentServiceImpl::GetInvoicePdf(Ctx* ctx, const v1::GetInvoicePdf
     resp->set_pdf(RenderPdf(*inv));
     resp->set_content_type("application/pdf");
     std::string name = inv->number();
-    for (auto& c : name) if (c == '/') c = '-';
+    for (auto& c : name)
+      if (c == '/') c = '-';
     resp->set_filename(name + ".pdf");
     return absl::OkStatus();
   });

@@ -25,23 +25,29 @@ struct Config {
 // or by the client's verified checkout signature, confirms the appointment exactly once.
 class PaymentServiceImpl final : public v1::PaymentService::Service {
  public:
-  PaymentServiceImpl(Config config, pg::Pool* pool, Gateway* gateway, std::shared_ptr<grpc::Channel> iam,
-                     std::shared_ptr<grpc::Channel> appointments, std::shared_ptr<grpc::Channel> orgs);
+  PaymentServiceImpl(Config config, pg::Pool* pool, Gateway* gateway,
+                     std::shared_ptr<grpc::Channel> iam,
+                     std::shared_ptr<grpc::Channel> appointments,
+                     std::shared_ptr<grpc::Channel> orgs);
 
   using Ctx = grpc::ServerContext;
-  grpc::Status CreatePayment(Ctx*, const v1::CreatePaymentRequest*, v1::CreatePaymentResponse*) override;
+  grpc::Status CreatePayment(Ctx*, const v1::CreatePaymentRequest*,
+                             v1::CreatePaymentResponse*) override;
   grpc::Status GetPayment(Ctx*, const v1::GetPaymentRequest*, v1::Payment*) override;
-  grpc::Status ListPayments(Ctx*, const v1::ListPaymentsRequest*, v1::ListPaymentsResponse*) override;
+  grpc::Status ListPayments(Ctx*, const v1::ListPaymentsRequest*,
+                            v1::ListPaymentsResponse*) override;
   grpc::Status VerifyPayment(Ctx*, const v1::VerifyPaymentRequest*, v1::Payment*) override;
   grpc::Status HandleGatewayWebhook(Ctx*, const v1::HandleGatewayWebhookRequest*,
                                     v1::HandleGatewayWebhookResponse*) override;
   grpc::Status CreateRefund(Ctx*, const v1::CreateRefundRequest*, v1::Refund*) override;
   grpc::Status GetInvoice(Ctx*, const v1::GetInvoiceRequest*, v1::Invoice*) override;
-  grpc::Status GetInvoicePdf(Ctx*, const v1::GetInvoicePdfRequest*, v1::GetInvoicePdfResponse*) override;
+  grpc::Status GetInvoicePdf(Ctx*, const v1::GetInvoicePdfRequest*,
+                             v1::GetInvoicePdfResponse*) override;
 
   // Issues the invoice of a captured payment (or the credit note of a processed refund)
   // once; a later call returns the existing one.
-  absl::StatusOr<std::string> IssueDocument(const std::string& payment_id, const std::string& refund_id);
+  absl::StatusOr<std::string> IssueDocument(const std::string& payment_id,
+                                            const std::string& refund_id);
 
   // Refunds `amount_minor` (0 = all that remains) of a payment. Used by CreateRefund and
   // by the platform itself (late captures, cancellations before the cut-off).

@@ -138,7 +138,8 @@ std::optional<int64_t> MatchTotp(std::string_view secret, std::string_view code,
 std::string NewRecoveryCode() {
   unsigned char b[7];
   randombytes_buf(b, sizeof b);
-  std::string s = Base32Encode(std::string_view(reinterpret_cast<char*>(b), sizeof b)).substr(0, 10);
+  std::string s =
+      Base32Encode(std::string_view(reinterpret_cast<char*>(b), sizeof b)).substr(0, 10);
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s.substr(0, 5) + "-" + s.substr(5, 5);
 }

@@ -11,18 +11,18 @@ namespace {
 // A small built-in list of the most common passwords of at least 10 characters
 // (from public breach-frequency lists), compared case-insensitively.
 constexpr std::array<std::string_view, 60> kCommonPasswords = {
-    "1234567890", "12345678910", "123456789a", "0123456789", "1234567890a",
-    "1q2w3e4r5t", "1qaz2wsx3edc", "qwertyuiop", "qwerty12345", "qwerty123456",
-    "qwertyuiop1", "password12", "password123", "password1234", "password01",
-    "passw0rd123", "iloveyou12", "iloveyou123", "abcdefghij", "abcd123456",
-    "abc1234567", "a123456789", "aa12345678", "asdfghjkl1", "asdfghjkl;",
-    "zaq12wsxcde", "zxcvbnm123", "1111111111", "0000000000", "9876543210",
-    "1122334455", "1234554321", "11223344556", "football12", "baseball12",
-    "superman123", "princess12", "sunshine12", "welcome123", "welcome1234",
-    "letmein123", "trustno1234", "monkey12345", "dragon12345", "master12345",
-    "admin12345", "administrator", "changeme123", "healthtech1", "healthtech123",
-    "password!1", "p@ssw0rd123", "p@ssword123", "qwerty@123", "india@123",
-    "india12345", "passwordpassword", "1234qwerasdf", "q1w2e3r4t5", "1q2w3e4r5t6y",
+    "1234567890",  "12345678910",      "123456789a",   "0123456789",   "1234567890a",
+    "1q2w3e4r5t",  "1qaz2wsx3edc",     "qwertyuiop",   "qwerty12345",  "qwerty123456",
+    "qwertyuiop1", "password12",       "password123",  "password1234", "password01",
+    "passw0rd123", "iloveyou12",       "iloveyou123",  "abcdefghij",   "abcd123456",
+    "abc1234567",  "a123456789",       "aa12345678",   "asdfghjkl1",   "asdfghjkl;",
+    "zaq12wsxcde", "zxcvbnm123",       "1111111111",   "0000000000",   "9876543210",
+    "1122334455",  "1234554321",       "11223344556",  "football12",   "baseball12",
+    "superman123", "princess12",       "sunshine12",   "welcome123",   "welcome1234",
+    "letmein123",  "trustno1234",      "monkey12345",  "dragon12345",  "master12345",
+    "admin12345",  "administrator",    "changeme123",  "healthtech1",  "healthtech123",
+    "password!1",  "p@ssw0rd123",      "p@ssword123",  "qwerty@123",   "india@123",
+    "india12345",  "passwordpassword", "1234qwerasdf", "q1w2e3r4t5",   "1q2w3e4r5t6y",
 };
 
 std::string Lower(std::string_view s) {

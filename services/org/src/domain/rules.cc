@@ -9,7 +9,8 @@ namespace healthtech::org {
 
 std::string SniffContentType(std::string_view c) {
   if (c.size() >= 5 && c.substr(0, 5) == "%PDF-") return "application/pdf";
-  if (c.size() >= 8 && c.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) return "image/png";
+  if (c.size() >= 8 && c.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8))
+    return "image/png";
   if (c.size() >= 3 && static_cast<unsigned char>(c[0]) == 0xFF &&
       static_cast<unsigned char>(c[1]) == 0xD8 && static_cast<unsigned char>(c[2]) == 0xFF)
     return "image/jpeg";
@@ -21,9 +22,11 @@ bool ValidGstin(std::string_view g) {
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
   if (!digit(g[0]) || !digit(g[1])) return false;
-  for (int i = 2; i < 7; ++i) if (!upper(g[i])) return false;     // PAN letters
-  for (int i = 7; i < 11; ++i) if (!digit(g[i])) return false;    // PAN digits
-  if (!upper(g[11])) return false;                                 // PAN check letter
+  for (int i = 2; i < 7; ++i)
+    if (!upper(g[i])) return false;  // PAN letters
+  for (int i = 7; i < 11; ++i)
+    if (!digit(g[i])) return false;  // PAN digits
+  if (!upper(g[11])) return false;   // PAN check letter
   if (!(digit(g[12]) || upper(g[12])) || g[13] != 'Z') return false;
   if (!(digit(g[14]) || upper(g[14]))) return false;
   // Check character: base-36 weighted sum (GSTN's published algorithm).

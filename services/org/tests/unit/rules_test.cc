@@ -15,7 +15,7 @@ TEST(SniffContentType, TrustsBytesNotNames) {
 }
 
 TEST(ValidGstin, ChecksFormatAndCheckCharacter) {
-  EXPECT_TRUE(ValidGstin("27AAPFU0939F1ZV"));   // a published example
+  EXPECT_TRUE(ValidGstin("27AAPFU0939F1ZV"));  // a published example
   EXPECT_TRUE(ValidGstin("29AAGCB7383J1Z4"));
   EXPECT_FALSE(ValidGstin("27AAPFU0939F1ZW"));  // wrong check character
   EXPECT_FALSE(ValidGstin("27AAPFU0939F1Z"));

@@ -4,11 +4,11 @@
 // signature valid, `iss` and `aud` must match, and `exp` must be in the future.
 #include <cstdint>
 #include <map>
-#include <optional>
-#include <unordered_map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <absl/status/statusor.h>

@@ -11,8 +11,7 @@ namespace healthtech::config {
 class EnvReader {
  public:
   // `getenv` is injectable for tests.
-  explicit EnvReader(std::string service,
-                     std::function<const char*(const char*)> getenv = nullptr);
+  explicit EnvReader(std::string service, std::function<const char*(const char*)> getenv = nullptr);
 
   std::string Required(const std::string& name, bool secret = false);
   std::string String(const std::string& name, const std::string& fallback, bool secret = false);

@@ -10,8 +10,8 @@
 namespace healthtech::iam {
 
 struct Argon2Params {
-  unsigned long long opslimit = 2;        // iterations (t)
-  size_t memlimit_bytes = 19u << 20;      // memory (m) = 19 MiB; OWASP's argon2id minimum
+  unsigned long long opslimit = 2;    // iterations (t)
+  size_t memlimit_bytes = 19u << 20;  // memory (m) = 19 MiB; OWASP's argon2id minimum
 };
 
 std::string HashPassword(std::string_view password, const Argon2Params& p);
@@ -29,7 +29,7 @@ std::string Encrypt(std::string_view plaintext, std::string_view key);
 std::optional<std::string> Decrypt(std::string_view ciphertext, std::string_view key);
 
 // TOTP (RFC 6238, SHA-1, 6 digits, 30 s steps).
-std::string NewTotpSecret();  // 20 random bytes
+std::string NewTotpSecret();                     // 20 random bytes
 std::string Base32Encode(std::string_view raw);  // RFC 4648, no padding
 std::string TotpCode(std::string_view secret, int64_t unix_seconds);
 // The time step of a code valid within ±1 step of `unix_seconds`, if any.
