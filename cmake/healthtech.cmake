@@ -21,3 +21,17 @@ function(healthtech_test name)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   gtest_discover_tests(${name} PROPERTIES LABELS ${T_LABEL} DISCOVERY_TIMEOUT 30)
 endfunction()
+
+# healthtech_embed_files(<target> <dir> <namespace> <function>): every file under <dir>
+# becomes an entry of <namespace>::<function>() (relative path -> content).
+function(healthtech_embed_files target dir ns fn)
+  file(GLOB_RECURSE files CONFIGURE_DEPENDS ${dir}/*)
+  list(SORT files)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_${fn}.cc)
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNS=${ns} -DFN=${fn} -DBASE=${dir} "-DFILES=${files}"
+            -P ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
+    DEPENDS ${files} ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
+    VERBATIM)
+  target_sources(${target} PRIVATE ${out})
+endfunction()

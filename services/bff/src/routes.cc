@@ -23,6 +23,7 @@ constexpr const char* kIam = "healthtech.iam.v1.IamService.";
 constexpr const char* kOrg = "healthtech.org.v1.OrgService.";
 constexpr const char* kAppointment = "healthtech.appointment.v1.AppointmentService.";
 constexpr const char* kPayment = "healthtech.payment.v1.PaymentService.";
+constexpr const char* kNotification = "healthtech.notification.v1.NotificationService.";
 
 }  // namespace
 
@@ -179,6 +180,16 @@ std::vector<Route> AllRoutes() {
   webhook.rate_limited = false;
   payment_routes.push_back(webhook);
   routes.insert(routes.end(), payment_routes.begin(), payment_routes.end());
+  auto notify = [](std::string method, std::string path, std::string rpc, std::string summary) {
+    return R(std::move(method), std::move(path), "notification", std::string(kNotification) + rpc,
+             std::move(summary), "notifications", true, 200);
+  };
+  routes.push_back(notify("GET", "/v1/notifications", "ListNotifications",
+                          "Your in-app notifications, newest first, with the unread count"));
+  routes.push_back(notify("POST", "/v1/notifications/read-all", "MarkAllRead",
+                          "Mark all your notifications read"));
+  routes.push_back(
+      notify("POST", "/v1/notifications/{id}/read", "MarkRead", "Mark one notification read"));
   Route outbox = iam("GET", "/v1/dev/outbox", "ListDevOutbox",
                      "Development only: messages sent to an address", false, 200, "development");
   outbox.dev_only = true;

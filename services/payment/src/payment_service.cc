@@ -385,9 +385,16 @@ absl::Status PaymentServiceImpl::ApplyCapture(const std::string& order_id,
             "VALUES "
             "($1::uuid, 'captured', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
             payment_id, amount_minor, rows[0][3].as<std::string>(), gateway_payment_id);
+        auto who = tx.exec_params(
+            "SELECT payer_id::text, appointment_id::text, organization_id::text FROM "
+            "payment.payments WHERE id = $1::uuid",
+            payment_id);
         nlohmann::json ev = {
             {"payment_id", payment_id},
             {"gateway_payment_id", gateway_payment_id},
+            {"payer_id", who[0][0].as<std::string>()},
+            {"appointment_id", who[0][1].as<std::string>()},
+            {"organization_id", who[0][2].as<std::string>()},
             {"amount",
              {{"amount_minor", amount_minor}, {"currency", rows[0][3].as<std::string>()}}}};
         outbox::Enqueue(tx, "payment", "payment.captured", payment_id, ev.dump());
@@ -687,8 +694,11 @@ absl::StatusOr<v1::Refund> PaymentServiceImpl::Refund(
                 "p.amount_minor THEN "
                 "'refunded' ELSE 'partially_refunded' END, updated_at = now() WHERE id = $1::uuid",
                 payment_id);
+            auto who = tx.exec_params(
+                "SELECT payer_id::text FROM payment.payments WHERE id = $1::uuid", payment_id);
             nlohmann::json ev = {{"refund_id", refund_id},
                                  {"payment_id", payment_id},
+                                 {"payer_id", who[0][0].as<std::string>()},
                                  {"amount", {{"amount_minor", amount}, {"currency", currency}}},
                                  {"initiated_by", initiated_by}};
             outbox::Enqueue(tx, "payment", "refund.processed", refund_id, ev.dump());

@@ -1,0 +1,124 @@
+"""Notifications through the REST API: events become in-app notifications and email (over
+SMTP, to the development mail sink), each once, and only their owner sees them."""
+import os
+import subprocess
+import time
+import uuid
+
+import requests
+
+from conftest import assert_problem
+from test_appointments import book, clinic, later_slots, new_patient  # noqa: F401 - fixture
+from test_payments import captured_payment, paid_clinic  # noqa: F401 - fixture
+
+SINK = os.environ.get("SMTP_SINK_URL", "")
+
+
+def wait_for(fn, timeout=20):
+    deadline = time.time() + timeout
+    while True:
+        value = fn()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def mails(address):
+    assert SINK, "SMTP_SINK_URL is not set (run through ./healthtech test)"
+    return requests.get(f"{SINK}/messages", params={"to": address}, timeout=5).json()["items"]
+
+
+def inbox(api, user, **params):
+    r = api.get("/v1/notifications", params=params, token=user.access)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_booking_and_cancellation_notify_the_patient_once(api, clinic):  # noqa: F811
+    patient, other = new_patient(api), new_patient(api)
+    slot = later_slots(api, clinic["practitioner"]["id"])[0]
+    r = book(api, patient, clinic["practitioner"], slot)
+    assert r.status_code == 201, r.text
+    appointment = r.json()
+
+    items = wait_for(lambda: inbox(api, patient)["items"])
+    assert [n["type"] for n in items] == ["appointment.booked"]
+    n = items[0]
+    assert n["category"] == "appointments" and n["read"] is False
+    assert n["title"] == "Your appointment is confirmed"
+    assert n["link"].endswith("/appointments/" + appointment["id"])
+    assert "Asia/Kolkata" in n["body"]
+    assert inbox(api, patient)["unread_count"] == 1
+    # Nobody else sees it, nor can mark it.
+    assert inbox(api, other)["items"] == []
+    assert_problem(api.post(f"/v1/notifications/{n['id']}/read", {}, token=other.access), 404)
+    assert_problem(api.post(f"/v1/notifications/{uuid.uuid4()}/read", {}, token=patient.access), 404)
+    assert_problem(api.post("/v1/notifications/not-a-uuid/read", {}, token=patient.access), 404, "NOTIFICATION_NOT_FOUND")
+    assert_problem(api.get("/v1/notifications"), 401)
+
+    # The email went over SMTP to the address IAM holds (events carry no addresses).
+    got = wait_for(lambda: mails(patient.email))
+    assert len(got) == 1 and got[0]["subject"] == "Your appointment is confirmed", got
+    assert appointment["id"] in got[0]["body"]
+    assert mails(other.email) == []
+
+    # Read one; the count follows; marking again changes nothing.
+    r = api.post(f"/v1/notifications/{n['id']}/read", {}, token=patient.access)
+    assert r.status_code == 200 and r.json()["read"] is True and r.json()["read_at"], r.text
+    assert api.post(f"/v1/notifications/{n['id']}/read", {}, token=patient.access).json()["read_at"] == r.json()["read_at"]
+    assert inbox(api, patient)["unread_count"] == 0
+
+    # A cancellation is another event: one more notification and one more email.
+    r = api.post(f"/v1/appointments/{appointment['id']}/cancel", {"reason": "travelling"}, token=patient.access)
+    assert r.status_code == 200, r.text
+    items = wait_for(lambda: [x for x in inbox(api, patient)["items"] if x["type"] == "appointment.cancelled"])
+    assert len(items) == 1 and items[0]["title"] == "Your appointment was cancelled"
+    assert wait_for(lambda: len(mails(patient.email)) == 2)
+    assert inbox(api, patient, unread_only="true")["unread_count"] == 1
+    assert [x["type"] for x in inbox(api, patient, unread_only="true")["items"]] == ["appointment.cancelled"]
+    r = api.post("/v1/notifications/read-all", {}, token=patient.access)
+    assert r.status_code == 200 and r.json()["marked_count"] == 1, r.text
+    assert inbox(api, patient)["unread_count"] == 0
+    # Quiet afterwards: nothing is sent twice.
+    time.sleep(1.5)
+    assert len(mails(patient.email)) == 2 and len(inbox(api, patient)["items"]) == 2
+
+
+def test_a_redelivered_event_sends_nothing_twice(api, clinic):  # noqa: F811
+    """The service crashed after storing but before acknowledging: Redis hands the entry
+    out again, and the processed-events record makes it a no-op."""
+    patient = new_patient(api)
+    slot = later_slots(api, clinic["practitioner"]["id"])[0]
+    assert book(api, patient, clinic["practitioner"], slot).status_code == 201
+    assert wait_for(lambda: mails(patient.email))
+    # Publish the same entry again, as a crash before XACK would.
+    port = os.environ["REDIS_PORT"]
+    lines = subprocess.run(["redis-cli", "-p", port, "--raw", "XRANGE", "healthtech:events:appointment", "-", "+"],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    entries = [dict(zip(lines[i + 1:i + 13:2], lines[i + 2:i + 13:2])) for i in range(0, len(lines), 13)]
+    mine = [e for e in entries if e.get("type") == "appointment.booked" and patient.id in e.get("payload", "")]
+    assert len(mine) == 1, entries[-3:]
+    args = [x for kv in mine[0].items() for x in kv]
+    new_id = subprocess.run(["redis-cli", "-p", port, "--raw", "XADD", "healthtech:events:appointment", "*", *args],
+                            capture_output=True, text=True, check=True).stdout.strip()
+
+    def consumed():
+        out = subprocess.run(["redis-cli", "-p", port, "--raw", "XINFO", "GROUPS", "healthtech:events:appointment"],
+                             capture_output=True, text=True, check=True).stdout.splitlines()
+        groups = [dict(zip(out[i:i + 12:2], out[i + 1:i + 12:2])) for i in range(0, len(out), 12)]
+        return any(g.get("name") == "notification-service" and g.get("last-delivered-id") == new_id
+                   and g.get("pending") == "0" for g in groups)
+    assert wait_for(consumed), "notification-service did not take the redelivered entry"
+    time.sleep(1)
+    assert len(mails(patient.email)) == 1
+    assert len(inbox(api, patient)["items"]) == 1
+
+
+def test_a_captured_payment_notifies_the_payer_with_the_amount(api, paid_clinic):  # noqa: F811
+    patient, _, payment = captured_payment(api, paid_clinic, 0)
+    items = wait_for(lambda: [n for n in inbox(api, patient)["items"] if n["type"] == "payment.captured"])
+    assert len(items) == 1, items
+    assert items[0]["category"] == "payments" and "INR 750.00" in items[0]["body"]
+    assert items[0]["link"].endswith("/payments/" + payment["payment_id"])
+    got = wait_for(lambda: [m for m in mails(patient.email) if m["subject"] == "Payment received"])
+    assert len(got) == 1 and "INR 750.00" in got[0]["body"]

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""A development SMTP server on loopback that keeps what it receives (JSON lines) and
+shows it over HTTP: GET /messages?to=ADDRESS -> {"items": [...]}, oldest first.
+
+  smtp_sink.py --smtp-port N --http-port M --store FILE
+"""
+import argparse
+import asyncore  # noqa: F401 - smtpd runs on asyncore (Python 3.11 stdlib)
+import email
+import email.policy
+import json
+import os
+import smtpd
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+ARGS = None
+
+
+class Sink(smtpd.SMTPServer):
+    def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
+        msg = email.message_from_bytes(data if isinstance(data, bytes) else data.encode(), policy=email.policy.default)
+        body = msg.get_body(preferencelist=("plain", "html"))
+        record = {"from": mailfrom, "to": [r.lower() for r in rcpttos], "subject": str(msg["subject"] or ""),
+                  "body": body.get_content() if body else "", "received_at": time.time()}
+        with LOCK, open(ARGS.store, "a") as f:
+            f.write(json.dumps(record) + "\n")
+        return None
+
+
+class Http(BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        url = urllib.parse.urlparse(self.path)
+        to = urllib.parse.parse_qs(url.query).get("to", [""])[0].lower()
+        items = []
+        if os.path.exists(ARGS.store):
+            with LOCK, open(ARGS.store) as f:
+                for line in f:
+                    m = json.loads(line)
+                    if not to or to in m["to"]:
+                        items.append(m)
+        data = json.dumps({"items": items}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def main():
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument("--smtp-port", type=int, required=True)
+    p.add_argument("--http-port", type=int, required=True)
+    p.add_argument("--store", required=True)
+    ARGS = p.parse_args()
+    Sink(("127.0.0.1", ARGS.smtp_port), None, decode_data=False)
+    threading.Thread(target=ThreadingHTTPServer(("127.0.0.1", ARGS.http_port), Http).serve_forever, daemon=True).start()
+    import asyncore as loop
+    loop.loop()
+
+
+if __name__ == "__main__":
+    main()
