@@ -122,3 +122,30 @@ def test_a_captured_payment_notifies_the_payer_with_the_amount(api, paid_clinic)
     assert items[0]["link"].endswith("/payments/" + payment["payment_id"])
     got = wait_for(lambda: [m for m in mails(patient.email) if m["subject"] == "Payment received"])
     assert len(got) == 1 and "INR 750.00" in got[0]["body"]
+
+
+def test_an_entry_left_by_a_dead_consumer_is_claimed_and_handled(api, clinic):  # noqa: F811
+    """Another replica took an entry and died before acknowledging it: once it has been idle
+    for EVENT_CLAIM_IDLE_MS (2 s in tests) a live replica claims it, so the patient is still told."""
+    patient = new_patient(api)
+    slot = later_slots(api, clinic["practitioner"]["id"])[0]
+    assert book(api, patient, clinic["practitioner"], slot).status_code == 201
+    assert wait_for(lambda: inbox(api, patient)["items"])
+    port, stream = os.environ["REDIS_PORT"], "healthtech:events:appointment"
+    lines = subprocess.run(["redis-cli", "-p", port, "--raw", "XRANGE", stream, "-", "+"],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    entries = [dict(zip(lines[i + 1:i + 13:2], lines[i + 2:i + 13:2])) for i in range(0, len(lines), 13)]
+    [event] = [e for e in entries if e.get("type") == "appointment.booked" and patient.id in e.get("payload", "")]
+    event["id"] = str(uuid.uuid4())  # a new event, for the same patient
+    # Publish it and hand it to consumer "ghost" in one step, so no live replica sees it first.
+    script = ("local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV)) "
+              "local r = redis.call('XREADGROUP', 'GROUP', 'notification-service', 'ghost', 'COUNT', '1', "
+              "'STREAMS', KEYS[1], '>') return {id, r[1][2][1][1]}")
+    out = subprocess.run(["redis-cli", "-p", port, "--raw", "EVAL", script, "1", stream,
+                          *[x for kv in event.items() for x in kv]], capture_output=True, text=True, check=True)
+    new_id, taken = out.stdout.split()
+    assert new_id == taken, out.stdout + out.stderr  # the ghost holds it
+    booked = wait_for(lambda: len([n for n in inbox(api, patient)["items"] if n["type"] == "appointment.booked"]) == 2,
+                      timeout=30)
+    assert booked, "the stranded entry was never handled"
+    assert wait_for(lambda: len(mails(patient.email)) == 2)

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   config.smtp_from = env.String("SMTP_FROM", "no-reply@healthtech.dev");
   config.smtp_starttls = env.OneOf("SMTP_STARTTLS", "try", {"try", "required"});
   config.public_web_url = env.String("PUBLIC_WEB_URL", "http://localhost:8080");
+  int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 60000, 100, 3600000);
   env.Finish();
   log::Init("notification-service", server.log_level);
   log::Info("config_loaded", env.redacted());
@@ -77,7 +78,7 @@ int main(int argc, char** argv) {
   std::thread worker([&] {
     std::string name = "notification-" + std::to_string(::getpid());
     while (!stop) {
-      int n = service.ConsumeOnce(redis, name) + service.DeliverOnce();
+      int n = service.ConsumeOnce(redis, name, claim_idle_ms) + service.DeliverOnce();
       if (n == 0) {
         for (int i = 0; i < 4 && !stop; ++i)
           std::this_thread::sleep_for(std::chrono::milliseconds(50));

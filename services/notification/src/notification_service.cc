@@ -288,11 +288,14 @@ absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const 
       });
 }
 
-int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, const std::string& consumer) {
+int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, const std::string& consumer,
+                                         int claim_idle_ms) {
   int handled = 0;
   for (const char* source : {"appointment", "payment"}) {
     std::string stream = std::string("healthtech:events:") + source, group = "notification-service";
     (void)redis.Command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});
+    (void)redis.Command({"XAUTOCLAIM", stream, group, consumer, std::to_string(claim_idle_ms),
+                         "0-0", "COUNT", "50"});
     auto r = redis.Command(
         {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, "0"});
     if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.empty() ||

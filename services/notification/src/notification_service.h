@@ -29,8 +29,9 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   grpc::Status MarkRead(Ctx*, const v1::MarkReadRequest*, v1::Notification*) override;
   grpc::Status MarkAllRead(Ctx*, const v1::MarkAllReadRequest*, v1::MarkAllReadResponse*) override;
 
-  // One round over every stream; returns the number of entries handled.
-  int ConsumeOnce(redis::Client& redis, const std::string& consumer);
+  // One round over every stream; returns the number of entries handled. Entries another
+  // consumer left unacknowledged for claim_idle_ms (it crashed) are claimed first.
+  int ConsumeOnce(redis::Client& redis, const std::string& consumer, int claim_idle_ms = 60000);
   // Sends due email deliveries; returns how many were attempted.
   int DeliverOnce();
 

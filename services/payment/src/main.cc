@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   std::string webhook_secret = env.Required("GATEWAY_WEBHOOK_SECRET", true);
   std::string checkout_url = env.String("GATEWAY_CHECKOUT_URL", gateway_url);
   int sync_after = env.Int("PAYMENT_SYNC_AFTER_SECONDS", 30, 1, 86400);
+  int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 60000, 100, 3600000);
   env.Finish();
   log::Init("payment-service", server.log_level);
   log::Info("config_loaded", env.redacted());
@@ -97,7 +98,7 @@ int main(int argc, char** argv) {
     std::string name = "payment-" + std::to_string(::getpid());
     auto next_sync = std::chrono::steady_clock::now();
     while (!stop) {
-      int handled = service.ConsumeAppointmentEventsOnce(consumer_redis, name);
+      int handled = service.ConsumeAppointmentEventsOnce(consumer_redis, name, claim_idle_ms);
       // Webhooks can be lost: now and then, ask the gateway about payments still waiting.
       if (std::chrono::steady_clock::now() >= next_sync) {
         service.SyncPendingOnce(sync_after);

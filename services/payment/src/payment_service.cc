@@ -863,10 +863,13 @@ int PaymentServiceImpl::Reconcile(std::FILE* out) {
 }
 
 int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis,
-                                                     const std::string& consumer) {
+                                                     const std::string& consumer,
+                                                     int claim_idle_ms) {
   const std::string stream = "healthtech:events:appointment", group = "payment-service";
   (void)redis.Command(
       {"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});  // BUSYGROUP when it exists
+  (void)redis.Command(
+      {"XAUTOCLAIM", stream, group, consumer, std::to_string(claim_idle_ms), "0-0", "COUNT", "50"});
   auto r = redis.Command(
       {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, "0"});
   // First our own pending (unacknowledged) entries, then new ones.

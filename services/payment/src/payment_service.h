@@ -65,7 +65,10 @@ class PaymentServiceImpl final : public v1::PaymentService::Service {
 
   // Consumes appointment events (consumer group "payment-service"): a cancellation that
   // entitles the patient to a refund gets one. Returns the number of events handled.
-  int ConsumeAppointmentEventsOnce(class redis::Client& redis, const std::string& consumer);
+  // Entries another consumer took and left unacknowledged for claim_idle_ms (it crashed)
+  // are claimed first, so no event is stranded with a dead process.
+  int ConsumeAppointmentEventsOnce(class redis::Client& redis, const std::string& consumer,
+                                   int claim_idle_ms = 60000);
 
  private:
   // Records a capture (idempotent) and confirms the appointment; returns the payment id.
