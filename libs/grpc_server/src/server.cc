@@ -9,11 +9,13 @@
 #include <thread>
 
 #include <absl/synchronization/mutex.h>
+#include <grpcpp/client_context.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 #include <grpcpp/support/server_interceptor.h>
+#include <sodium.h>
 #include <nlohmann/json.hpp>
 
 #include "healthtech/log/log.h"
@@ -247,6 +249,22 @@ RpcScope::RpcScope(const grpc::ServerContext& ctx) {
   std::string tp = Metadata(ctx, "traceparent");
   std::string trace_id = tp.size() >= 35 ? tp.substr(3, 32) : "";
   log_scope_ = std::make_shared<log::ScopedContext>(request_id_, trace_id);
+}
+
+void PrepareInternalCall(grpc::ClientContext& ctx, const std::string& token,
+                         const std::string& request_id, int timeout_seconds) {
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds));
+  ctx.AddMetadata("x-internal-token", token);
+  if (!request_id.empty()) ctx.AddMetadata("x-request-id", request_id);
+}
+
+absl::Status CheckInternalToken(const grpc::ServerContext& ctx, const std::string& expected) {
+  std::string presented = Metadata(ctx, "x-internal-token");
+  if (expected.empty() || presented.size() != expected.size() ||
+      sodium_memcmp(presented.data(), expected.data(), presented.size()) != 0) {
+    return status::PermissionDenied("FORBIDDEN", "This RPC is for platform services only.");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace healthtech::grpc_server

@@ -7,7 +7,6 @@
 
 #include <grpcpp/grpcpp.h>
 #include <openssl/sha.h>
-#include <sodium.h>
 #include <nlohmann/json.hpp>
 
 #include "healthtech/auth/jwt.h"
@@ -21,22 +20,21 @@ namespace healthtech::appointment {
 namespace {
 
 using grpc_server::RpcScope;
+using grpc_server::Serve;
 namespace st = status;
 using pqxx::transaction_base;
 
-template <class F>
-grpc::Status Handle(grpc::ServerContext* ctx, F&& body) {
-  RpcScope scope(*ctx);
-  try {
-    return st::ToGrpc(body(scope));
-  } catch (const std::exception& e) {
-    log::Error("unhandled_exception", {{"error", e.what()}});
-    return st::ToGrpc(st::Internal("unexpected error"));
-  }
-}
-
-absl::Status Invalid(std::vector<st::Violation> v) {
-  return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.", std::move(v));
+// Whether the patient may still cancel or move the appointment online (the practitioner's
+// cancellation_cutoff_minutes, 240 when unset).
+bool BeforeCancellationCutoff(transaction_base& tx, const std::string& appointment_id) {
+  return tx
+      .exec_params(
+          "SELECT now() <= a.start_at - make_interval(mins => coalesce(av."
+          "cancellation_cutoff_minutes, 240)) FROM appointment.appointments a "
+          "LEFT JOIN appointment.availability av ON av.practitioner_id = "
+          "a.practitioner_id WHERE a.id = $1::uuid",
+          appointment_id)[0][0]
+      .as<bool>();
 }
 
 const absl::Status kNotFound =
@@ -274,12 +272,7 @@ absl::StatusOr<auth::Claims> AppointmentServiceImpl::Caller(const grpc::ServerCo
 }
 
 absl::Status AppointmentServiceImpl::CheckInternal(const grpc::ServerContext& ctx) {
-  std::string presented = grpc_server::Metadata(ctx, "x-internal-token");
-  if (presented.size() != config_.internal_token.size() ||
-      sodium_memcmp(presented.data(), config_.internal_token.data(), presented.size()) != 0) {
-    return st::PermissionDenied("FORBIDDEN", "This RPC is for platform services only.");
-  }
-  return absl::OkStatus();
+  return grpc_server::CheckInternalToken(ctx, config_.internal_token);
 }
 
 void AppointmentServiceImpl::ForgetSlots(const std::string& practitioner_id) {
@@ -298,9 +291,7 @@ absl::StatusOr<org::v1::PractitionerBookingInfo> AppointmentServiceImpl::Booking
     if (it != info_cache_.end() && it->second.expires > now) return it->second.info;
   }
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
-  ctx.AddMetadata("x-internal-token", config_.internal_token);
-  if (!request_id.empty()) ctx.AddMetadata("x-request-id", request_id);
+  grpc_server::PrepareInternalCall(ctx, config_.internal_token, request_id);
   org::v1::GetPractitionerBookingInfoRequest req;
   req.set_practitioner_id(practitioner_id);
   org::v1::PractitionerBookingInfo info;
@@ -323,7 +314,7 @@ absl::StatusOr<org::v1::PractitionerBookingInfo> AppointmentServiceImpl::Booking
 grpc::Status AppointmentServiceImpl::PutAvailability(Ctx* ctx,
                                                      const v1::PutAvailabilityRequest* req,
                                                      v1::Availability* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     auto info = BookingInfo(req->practitioner_id(), scope.request_id());
@@ -406,7 +397,7 @@ grpc::Status AppointmentServiceImpl::PutAvailability(Ctx* ctx,
               tx.exec_params("SELECT 1 FROM pg_timezone_names WHERE name = $1", tz).empty()) {
             v.push_back({"timezone", "must be an IANA time zone, e.g. Asia/Kolkata"});
           }
-          if (!v.empty()) return Invalid(std::move(v));
+          if (!v.empty()) return st::ValidationFailed(std::move(v));
           tx.exec_params(
               "INSERT INTO appointment.availability (practitioner_id, practitioner_user_id, "
               "timezone, "
@@ -487,7 +478,7 @@ grpc::Status AppointmentServiceImpl::PutAvailability(Ctx* ctx,
 grpc::Status AppointmentServiceImpl::GetAvailability(Ctx* ctx,
                                                      const v1::GetAvailabilityRequest* req,
                                                      v1::Availability* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     const absl::Status none =
         st::NotFound("AVAILABILITY_NOT_FOUND", "This practitioner has not published availability.");
     if (!validate::ValidUuid(req->practitioner_id())) return none;
@@ -572,7 +563,7 @@ grpc::Status AppointmentServiceImpl::GetAvailability(Ctx* ctx,
 
 grpc::Status AppointmentServiceImpl::ListSlots(Ctx* ctx, const v1::ListSlotsRequest* req,
                                                v1::ListSlotsResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     std::vector<st::Violation> v;
     double from = req->has_from() ? Seconds(req->from()) : static_cast<double>(Now());
     double to = req->has_to() ? Seconds(req->to()) : from + 7 * 86400;
@@ -583,7 +574,7 @@ grpc::Status AppointmentServiceImpl::ListSlots(Ctx* ctx, const v1::ListSlotsRequ
     if (!validate::ValidUuid(req->practitioner_id())) {
       return st::NotFound("PRACTITIONER_NOT_FOUND", "No such practitioner.");
     }
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     // A default window ("from now") is cached per minute of its start.
     std::string key =
         req->practitioner_id() + "|" +
@@ -671,7 +662,7 @@ absl::Status ConstraintError(const pqxx::sql_error& e) {
 grpc::Status AppointmentServiceImpl::CreateAppointment(Ctx* ctx,
                                                        const v1::CreateAppointmentRequest* req,
                                                        v1::Appointment* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::string key = req->idempotency_key().empty()
@@ -688,7 +679,7 @@ grpc::Status AppointmentServiceImpl::CreateAppointment(Ctx* ctx,
     if (validate::CodePoints(req->reason()) > 1000)
       v.push_back({"reason", "must be at most 1000 characters"});
     if (key.size() > 255) v.push_back({"Idempotency-Key", "must be at most 255 characters"});
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     // What the request means, for Idempotency-Key replays: same key + same body only.
     std::string request_hash = Sha256Hex(req->practitioner_id() + "|" + req->facility_id() + "|" +
                                          std::to_string(Seconds(req->start())) + "|" + mode + "|" +
@@ -810,7 +801,7 @@ grpc::Status AppointmentServiceImpl::CreateAppointment(Ctx* ctx,
 
 grpc::Status AppointmentServiceImpl::GetAppointment(Ctx* ctx, const v1::GetAppointmentRequest* req,
                                                     v1::Appointment* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     return pg::WithTransaction(*pool_, SubjectOf(*caller),
@@ -825,7 +816,7 @@ grpc::Status AppointmentServiceImpl::GetAppointment(Ctx* ctx, const v1::GetAppoi
 grpc::Status AppointmentServiceImpl::ListAppointments(Ctx* ctx,
                                                       const v1::ListAppointmentsRequest* req,
                                                       v1::ListAppointmentsResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
@@ -861,7 +852,7 @@ grpc::Status AppointmentServiceImpl::ListAppointments(Ctx* ctx,
         }
       }
     }
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     int limit = Limit(req->limit());
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
@@ -910,11 +901,11 @@ grpc::Status AppointmentServiceImpl::Transition(grpc::ServerContext* ctx, const 
                                                 const std::vector<std::string>& from,
                                                 const std::string& to, const std::string& note,
                                                 v1::Appointment* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (validate::CodePoints(note) > 1000)
-      return Invalid({{"note", "must be at most 1000 characters"}});
+      return st::ValidationFailed({{"note", "must be at most 1000 characters"}});
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
           v1::Appointment current;
@@ -975,12 +966,12 @@ grpc::Status AppointmentServiceImpl::MarkNoShow(Ctx* ctx, const v1::MarkNoShowRe
 grpc::Status AppointmentServiceImpl::CancelAppointment(Ctx* ctx,
                                                        const v1::CancelAppointmentRequest* req,
                                                        v1::Appointment* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::string reason = validate::Trim(req->reason());
     if (validate::CodePoints(reason) > 1000)
-      return Invalid({{"reason", "must be at most 1000 characters"}});
+      return st::ValidationFailed({{"reason", "must be at most 1000 characters"}});
     std::string practitioner_for_cache;
     absl::Status result =
         pg::WithTransaction(*pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
@@ -1002,13 +993,7 @@ grpc::Status AppointmentServiceImpl::CancelAppointment(Ctx* ctx,
           }
           bool before_cutoff = true;
           if (by_patient && !by_provider) {
-            auto cutoff = tx.exec_params(
-                "SELECT now() <= a.start_at - make_interval(mins => coalesce(av."
-                "cancellation_cutoff_minutes, 240)) FROM appointment.appointments a "
-                "LEFT JOIN appointment.availability av ON av.practitioner_id = "
-                "a.practitioner_id WHERE a.id = $1::uuid",
-                req->id());
-            before_cutoff = cutoff[0][0].as<bool>();
+            before_cutoff = BeforeCancellationCutoff(tx, req->id());
             if (!before_cutoff && from == "booked") {
               return st::FailedPrecondition(
                   "CANCELLATION_CUTOFF_PASSED",
@@ -1046,12 +1031,12 @@ grpc::Status AppointmentServiceImpl::CancelAppointment(Ctx* ctx,
 
 grpc::Status AppointmentServiceImpl::RescheduleAppointment(
     Ctx* ctx, const v1::RescheduleAppointmentRequest* req, v1::Appointment* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    if (!req->has_start()) return Invalid({{"start", "is required"}});
+    if (!req->has_start()) return st::ValidationFailed({{"start", "is required"}});
     if (!req->facility_id().empty() && !validate::ValidUuid(req->facility_id()))
-      return Invalid({{"facility_id", "must be a facility id"}});
+      return st::ValidationFailed({{"facility_id", "must be a facility id"}});
     // Atomic: the old slot is freed and the new one taken in one transaction, or nothing changes.
     std::string practitioner_for_cache;
     absl::Status result =
@@ -1073,13 +1058,7 @@ grpc::Status AppointmentServiceImpl::RescheduleAppointment(
             return st::PermissionDenied("FORBIDDEN", "You cannot reschedule this appointment.");
           std::string facility = req->facility_id().empty() ? a.facility_id() : req->facility_id();
           if (by_patient && !by_provider && from == "booked") {
-            auto cutoff = tx.exec_params(
-                "SELECT now() <= a.start_at - make_interval(mins => coalesce(av."
-                "cancellation_cutoff_minutes, 240)) FROM appointment.appointments a "
-                "LEFT JOIN appointment.availability av ON av.practitioner_id = "
-                "a.practitioner_id WHERE a.id = $1::uuid",
-                req->id());
-            if (!cutoff[0][0].as<bool>()) {
+            if (!BeforeCancellationCutoff(tx, req->id())) {
               return st::FailedPrecondition(
                   "CANCELLATION_CUTOFF_PASSED",
                   "It is too late to move this appointment online; contact the clinic.");
@@ -1148,7 +1127,7 @@ grpc::Status AppointmentServiceImpl::RescheduleAppointment(
 
 grpc::Status AppointmentServiceImpl::ConfirmPayment(Ctx* ctx, const v1::ConfirmPaymentRequest* req,
                                                     v1::ConfirmPaymentResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (auto s = CheckInternal(*ctx); !s.ok()) return s;
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
@@ -1256,7 +1235,7 @@ void ReadWaitlist(const pqxx::row& r, v1::WaitlistEntry* w) {
 
 grpc::Status AppointmentServiceImpl::JoinWaitlist(Ctx* ctx, const v1::JoinWaitlistRequest* req,
                                                   v1::WaitlistEntry* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
@@ -1266,7 +1245,7 @@ grpc::Status AppointmentServiceImpl::JoinWaitlist(Ctx* ctx, const v1::JoinWaitli
       v.push_back({"date_to", "must not be before date_from"});
     if (!req->facility_id().empty() && !validate::ValidUuid(req->facility_id()))
       v.push_back({"facility_id", "must be a facility id"});
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     auto info = BookingInfo(req->practitioner_id(), scope.request_id());
     if (!info.ok()) return info.status();
     if (!info->verified()) return st::NotFound("PRACTITIONER_NOT_FOUND", "No such practitioner.");
@@ -1292,10 +1271,12 @@ grpc::Status AppointmentServiceImpl::JoinWaitlist(Ctx* ctx, const v1::JoinWaitli
 grpc::Status AppointmentServiceImpl::FilterAvailablePractitioners(
     Ctx* ctx, const v1::FilterAvailablePractitionersRequest* req,
     v1::FilterAvailablePractitionersResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     if (auto s = CheckInternal(*ctx); !s.ok()) return s;
-    if (!ValidDate(req->date())) return Invalid({{"date", "must be a date YYYY-MM-DD"}});
-    if (req->practitioner_ids_size() > 500) return Invalid({{"practitioner_ids", "at most 500"}});
+    if (!ValidDate(req->date()))
+      return st::ValidationFailed({{"date", "must be a date YYYY-MM-DD"}});
+    if (req->practitioner_ids_size() > 500)
+      return st::ValidationFailed({{"practitioner_ids", "at most 500"}});
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
           for (const auto& id : req->practitioner_ids()) {

@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include <sodium.h>
 #include <nlohmann/json.hpp>
 
 #include "healthtech/grpc_server/server.h"
@@ -10,12 +9,14 @@
 #include "healthtech/iam/domain/validation.h"
 #include "healthtech/log/log.h"
 #include "healthtech/outbox/relay.h"
+#include "healthtech/pg/text_array.h"
 #include "healthtech/status/status.h"
 
 namespace healthtech::iam {
 namespace {
 
 using grpc_server::RpcScope;
+using grpc_server::Serve;
 namespace st = status;
 
 int64_t NowSeconds() {
@@ -26,55 +27,8 @@ int64_t NowSeconds() {
 
 pqxx::binarystring Bin(const std::string& s) { return pqxx::binarystring(s); }
 
-// Runs a handler body, turning any escaped exception into INTERNAL (logged, not shown).
-template <class F>
-grpc::Status Handle(grpc::ServerContext* ctx, F&& body) {
-  RpcScope scope(*ctx);
-  try {
-    return st::ToGrpc(body(scope));
-  } catch (const std::exception& e) {
-    log::Error("unhandled_exception", {{"error", e.what()}});
-    return st::ToGrpc(st::Internal("unexpected error"));
-  }
-}
-
-absl::Status Invalid(std::vector<st::Violation> v) {
-  return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.", std::move(v));
-}
-
 const absl::Status kBadCredentials =
     st::Unauthenticated("INVALID_CREDENTIALS", "Email or password is incorrect.");
-
-std::vector<std::string> ParsePgArray(const std::string& s) {
-  std::vector<std::string> out;
-  if (s.size() < 2) return out;
-  std::string cur;
-  for (size_t i = 1; i + 1 < s.size(); ++i) {
-    if (s[i] == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else if (s[i] != '"') {
-      cur.push_back(s[i]);
-    }
-  }
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
-
-// A text[] literal with every element quoted.
-std::string PgArray(const std::vector<std::string>& v) {
-  std::string out = "{";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ",";
-    out += '"';
-    for (char c : v[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
 
 void AppendAudit(pqxx::transaction_base& tx, const std::string& actor, const std::string& action,
                  const std::string& target, const RpcScope& scope) {
@@ -100,12 +54,7 @@ absl::StatusOr<auth::Claims> IamServiceImpl::Caller(const grpc::ServerContext& c
 }
 
 absl::Status IamServiceImpl::CheckInternal(const grpc::ServerContext& ctx) {
-  std::string presented = grpc_server::Metadata(ctx, "x-internal-token");
-  if (config_.internal_token.empty() || presented.size() != config_.internal_token.size() ||
-      sodium_memcmp(presented.data(), config_.internal_token.data(), presented.size()) != 0) {
-    return st::PermissionDenied("FORBIDDEN", "This RPC is for platform services only.");
-  }
-  return absl::OkStatus();
+  return grpc_server::CheckInternalToken(ctx, config_.internal_token);
 }
 
 namespace {
@@ -131,7 +80,7 @@ absl::Status FillUser(const pqxx::result& rows, v1::User* out) {
   out->set_mfa_enabled(r[5].as<bool>());
   out->mutable_created_at()->set_seconds(r[6].as<int64_t>());
   out->clear_roles();
-  for (auto& role : ParsePgArray(r[7].as<std::string>())) out->add_roles(role);
+  for (auto& role : pg::ParseTextArray(r[7].as<std::string>())) out->add_roles(role);
   return absl::OkStatus();
 }
 
@@ -197,7 +146,7 @@ absl::Status IamServiceImpl::IssueTokens(pqxx::transaction_base& tx, const std::
       "INSERT INTO iam.refresh_tokens (family_id, parent_id, user_id, token_hash, amr, aal, "
       "expires_at) VALUES ($1::uuid, nullif($2,'')::uuid, $3::uuid, $4, $5::text[], $6, "
       "now() + make_interval(days => $7))",
-      family_id, parent_id, user_id, Bin(TokenHash(refresh)), PgArray(amr), aal,
+      family_id, parent_id, user_id, Bin(TokenHash(refresh)), pg::TextArray(amr), aal,
       config_.refresh_token_ttl_days);
   auth::Claims c;
   c.iss = config_.jwt_issuer;
@@ -218,7 +167,7 @@ absl::Status IamServiceImpl::IssueTokens(pqxx::transaction_base& tx, const std::
 
 grpc::Status IamServiceImpl::Register(Ctx* ctx, const v1::RegisterRequest* req,
                                       v1::RegisterResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     std::vector<st::Violation> v;
     std::string email;
     if (!NormalizeEmail(req->email(), &email))
@@ -231,7 +180,7 @@ grpc::Status IamServiceImpl::Register(Ctx* ctx, const v1::RegisterRequest* req,
     if (!req->phone().empty() && !ValidPhone(req->phone()))
       v.push_back({"phone", "must be in E.164 format, e.g. +919812345678"});
     for (auto& p : CheckPassword(req->password(), email, "password")) v.push_back(p);
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
 
     std::string hash = HashPassword(req->password(), config_.argon2);
     std::string user_id;
@@ -268,8 +217,8 @@ grpc::Status IamServiceImpl::Register(Ctx* ctx, const v1::RegisterRequest* req,
 
 grpc::Status IamServiceImpl::VerifyEmail(Ctx* ctx, const v1::VerifyEmailRequest* req,
                                          v1::VerifyEmailResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
-    if (req->token().empty()) return Invalid({{"token", "is required"}});
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
+    if (req->token().empty()) return st::ValidationFailed({{"token", "is required"}});
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
@@ -296,10 +245,10 @@ grpc::Status IamServiceImpl::VerifyEmail(Ctx* ctx, const v1::VerifyEmailRequest*
 
 grpc::Status IamServiceImpl::ResendVerification(Ctx* ctx, const v1::ResendVerificationRequest* req,
                                                 v1::ResendVerificationResponse*) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     std::string email;
     if (!NormalizeEmail(req->email(), &email)) {
-      return Invalid({{"email", "must be a valid email address"}});
+      return st::ValidationFailed({{"email", "must be a valid email address"}});
     }
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
@@ -352,11 +301,11 @@ void IamServiceImpl::RecordLoginFailure(const std::string& email, const std::str
 }
 
 grpc::Status IamServiceImpl::Login(Ctx* ctx, const v1::LoginRequest* req, v1::LoginResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     std::vector<st::Violation> v;
     if (req->email().empty()) v.push_back({"email", "is required"});
     if (req->password().empty()) v.push_back({"password", "is required"});
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     std::string email;
     if (!NormalizeEmail(req->email(), &email)) email = Trim(req->email());
     if (auto s = CheckLoginThrottle(email, scope.client_ip()); !s.ok()) return s;
@@ -414,12 +363,12 @@ grpc::Status IamServiceImpl::Login(Ctx* ctx, const v1::LoginRequest* req, v1::Lo
 
 grpc::Status IamServiceImpl::VerifyMfa(Ctx* ctx, const v1::VerifyMfaRequest* req,
                                        v1::LoginResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     std::vector<st::Violation> v;
     if (req->mfa_token().empty()) v.push_back({"mfa_token", "is required"});
     if (req->code().empty() == req->recovery_code().empty())
       v.push_back({"code", "give either code or recovery_code"});
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     const absl::Status invalid =
         st::Unauthenticated("MFA_CODE_INVALID", "The code is wrong, expired or already used.");
     bool failed = false;
@@ -479,7 +428,7 @@ grpc::Status IamServiceImpl::VerifyMfa(Ctx* ctx, const v1::VerifyMfaRequest* req
 
 grpc::Status IamServiceImpl::EnrollTotp(Ctx* ctx, const v1::EnrollTotpRequest*,
                                         v1::EnrollTotpResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::string secret = NewTotpSecret();
@@ -506,10 +455,10 @@ grpc::Status IamServiceImpl::EnrollTotp(Ctx* ctx, const v1::EnrollTotpRequest*,
 
 grpc::Status IamServiceImpl::ActivateTotp(Ctx* ctx, const v1::ActivateTotpRequest* req,
                                           v1::ActivateTotpResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    if (req->code().empty()) return Invalid({{"code", "is required"}});
+    if (req->code().empty()) return st::ValidationFailed({{"code", "is required"}});
     return pg::WithTransaction(
         *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
@@ -549,10 +498,10 @@ grpc::Status IamServiceImpl::ActivateTotp(Ctx* ctx, const v1::ActivateTotpReques
 
 grpc::Status IamServiceImpl::DisableTotp(Ctx* ctx, const v1::DisableTotpRequest* req,
                                          v1::DisableTotpResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    if (req->code().empty()) return Invalid({{"code", "is required"}});
+    if (req->code().empty()) return st::ValidationFailed({{"code", "is required"}});
     return pg::WithTransaction(
         *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
@@ -585,8 +534,9 @@ grpc::Status IamServiceImpl::DisableTotp(Ctx* ctx, const v1::DisableTotpRequest*
 
 grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
                                      v1::LoginResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
-    if (req->refresh_token().empty()) return Invalid({{"refresh_token", "is required"}});
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
+    if (req->refresh_token().empty())
+      return st::ValidationFailed({{"refresh_token", "is required"}});
     const absl::Status invalid =
         st::Unauthenticated("REFRESH_TOKEN_INVALID", "The session has ended. Sign in again.");
     bool rejected = false;
@@ -622,7 +572,8 @@ grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
           }
           tx.exec_params("UPDATE iam.refresh_tokens SET rotated_at = now() WHERE id = $1::uuid",
                          id);
-          return IssueTokens(tx, user_id, ParsePgArray(r[3].as<std::string>()), family, id, resp);
+          return IssueTokens(tx, user_id, pg::ParseTextArray(r[3].as<std::string>()), family, id,
+                             resp);
         });
     if (!s.ok()) return s;
     if (rejected) {
@@ -635,8 +586,9 @@ grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
 
 grpc::Status IamServiceImpl::Logout(Ctx* ctx, const v1::LogoutRequest* req,
                                     v1::LogoutResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
-    if (req->refresh_token().empty()) return Invalid({{"refresh_token", "is required"}});
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
+    if (req->refresh_token().empty())
+      return st::ValidationFailed({{"refresh_token", "is required"}});
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
@@ -655,7 +607,7 @@ grpc::Status IamServiceImpl::Logout(Ctx* ctx, const v1::LogoutRequest* req,
 
 grpc::Status IamServiceImpl::LogoutAll(Ctx* ctx, const v1::LogoutAllRequest*,
                                        v1::LogoutResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     return pg::WithTransaction(
@@ -678,10 +630,10 @@ grpc::Status IamServiceImpl::LogoutAll(Ctx* ctx, const v1::LogoutAllRequest*,
 
 grpc::Status IamServiceImpl::ForgotPassword(Ctx* ctx, const v1::ForgotPasswordRequest* req,
                                             v1::ForgotPasswordResponse*) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     std::string email;
     if (!NormalizeEmail(req->email(), &email)) {
-      return Invalid({{"email", "must be a valid email address"}});
+      return st::ValidationFailed({{"email", "must be a valid email address"}});
     }
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
@@ -698,11 +650,11 @@ grpc::Status IamServiceImpl::ForgotPassword(Ctx* ctx, const v1::ForgotPasswordRe
 
 grpc::Status IamServiceImpl::ResetPassword(Ctx* ctx, const v1::ResetPasswordRequest* req,
                                            v1::ResetPasswordResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     std::vector<st::Violation> v;
     if (req->token().empty()) v.push_back({"token", "is required"});
     for (auto& p : CheckPassword(req->new_password(), "", "new_password")) v.push_back(p);
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     std::string hash = HashPassword(req->new_password(), config_.argon2);
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
@@ -740,7 +692,7 @@ grpc::Status IamServiceImpl::ResetPassword(Ctx* ctx, const v1::ResetPasswordRequ
 }
 
 grpc::Status IamServiceImpl::GetMe(Ctx* ctx, const v1::GetMeRequest*, v1::User* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     // The hottest read: one round trip (RLS caller + query in one implicit transaction).
@@ -753,7 +705,7 @@ grpc::Status IamServiceImpl::GetMe(Ctx* ctx, const v1::GetMeRequest*, v1::User* 
 }
 
 grpc::Status IamServiceImpl::UpdateMe(Ctx* ctx, const v1::UpdateMeRequest* req, v1::User* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
@@ -767,7 +719,7 @@ grpc::Status IamServiceImpl::UpdateMe(Ctx* ctx, const v1::UpdateMeRequest* req, 
     }
     if (req->has_phone() && !req->phone().empty() && !ValidPhone(req->phone()))
       v.push_back({"phone", "must be in E.164 format, e.g. +919812345678"});
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     return pg::WithTransaction(
         *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
           tx.exec_params(
@@ -782,7 +734,7 @@ grpc::Status IamServiceImpl::UpdateMe(Ctx* ctx, const v1::UpdateMeRequest* req, 
 
 grpc::Status IamServiceImpl::ChangePassword(Ctx* ctx, const v1::ChangePasswordRequest* req,
                                             v1::ChangePasswordResponse*) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
@@ -799,7 +751,7 @@ grpc::Status IamServiceImpl::ChangePassword(Ctx* ctx, const v1::ChangePasswordRe
         });
     if (!s.ok()) return s;
     for (auto& p : CheckPassword(req->new_password(), email, "new_password")) v.push_back(p);
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     if (!VerifyPassword(current_hash, req->current_password())) {
       return st::InvalidArgument("CURRENT_PASSWORD_INCORRECT", "The current password is incorrect.",
                                  {{"current_password", "is incorrect"}});
@@ -825,7 +777,7 @@ grpc::Status IamServiceImpl::ChangePassword(Ctx* ctx, const v1::ChangePasswordRe
 
 grpc::Status IamServiceImpl::GetJwks(Ctx* ctx, const v1::GetJwksRequest*,
                                      v1::GetJwksResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto keys = keys_->Published();
     if (!keys.ok()) return keys.status();
     for (const auto& k : *keys) {
@@ -852,7 +804,7 @@ absl::Status ValidateGlobalRole(const std::string& role) {
 }  // namespace
 
 grpc::Status IamServiceImpl::GrantRole(Ctx* ctx, const v1::GrantRoleRequest* req, v1::User* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (!caller->HasRole("platform_admin")) {
@@ -875,7 +827,7 @@ grpc::Status IamServiceImpl::GrantRole(Ctx* ctx, const v1::GrantRoleRequest* req
 
 grpc::Status IamServiceImpl::RevokeRole(Ctx* ctx, const v1::RevokeRoleRequest* req,
                                         v1::User* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (!caller->HasRole("platform_admin")) {
@@ -910,7 +862,7 @@ grpc::Status IamServiceImpl::RevokeRole(Ctx* ctx, const v1::RevokeRoleRequest* r
 
 grpc::Status IamServiceImpl::RotateSigningKey(Ctx* ctx, const v1::RotateSigningKeyRequest*,
                                               v1::RotateSigningKeyResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (!caller->HasRole("platform_admin")) {
@@ -925,11 +877,11 @@ grpc::Status IamServiceImpl::RotateSigningKey(Ctx* ctx, const v1::RotateSigningK
 
 grpc::Status IamServiceImpl::ListDevOutbox(Ctx* ctx, const v1::ListDevOutboxRequest* req,
                                            v1::ListDevOutboxResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     if (!config_.development) return st::NotFound("NOT_FOUND", "Not found.");
     std::string to;
     if (!NormalizeEmail(req->to(), &to)) to = Trim(req->to());
-    if (to.empty()) return Invalid({{"to", "is required"}});
+    if (to.empty()) return st::ValidationFailed({{"to", "is required"}});
     auto s = pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
           for (const auto& row :
@@ -981,10 +933,10 @@ grpc::Status IamServiceImpl::ListDevOutbox(Ctx* ctx, const v1::ListDevOutboxRequ
 
 grpc::Status IamServiceImpl::LookupUsers(Ctx* ctx, const v1::LookupUsersRequest* req,
                                          v1::LookupUsersResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     if (auto s = CheckInternal(*ctx); !s.ok()) return s;
     if (req->emails_size() + req->user_ids_size() > 500) {
-      return Invalid({{"emails", "at most 500 lookups per call"}});
+      return st::ValidationFailed({{"emails", "at most 500 lookups per call"}});
     }
     std::vector<std::string> emails, ids;
     for (const auto& e : req->emails()) {
@@ -998,7 +950,7 @@ grpc::Status IamServiceImpl::LookupUsers(Ctx* ctx, const v1::LookupUsersRequest*
               "SELECT id::text FROM iam.users WHERE email = ANY($1::text[]) OR id::text = "
               "ANY($2::text[]) "
               "ORDER BY email",
-              PgArray(emails), PgArray(ids));
+              pg::TextArray(emails), pg::TextArray(ids));
           for (const auto& row : rows) {
             if (auto s = LoadUser(tx, row[0].as<std::string>(), resp->add_users()); !s.ok())
               return s;
@@ -1010,10 +962,10 @@ grpc::Status IamServiceImpl::LookupUsers(Ctx* ctx, const v1::LookupUsersRequest*
 
 grpc::Status IamServiceImpl::SetOrgRole(Ctx* ctx, const v1::SetOrgRoleRequest* req,
                                         v1::SetOrgRoleResponse*) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (auto s = CheckInternal(*ctx); !s.ok()) return s;
     if (req->role() != "org_admin" && req->role() != "org_staff" && req->role() != "practitioner") {
-      return Invalid({{"role", "must be org_admin, org_staff or practitioner"}});
+      return st::ValidationFailed({{"role", "must be org_admin, org_staff or practitioner"}});
     }
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {

@@ -19,19 +19,9 @@ namespace healthtech::notification {
 namespace {
 
 using grpc_server::RpcScope;
+using grpc_server::Serve;
 namespace st = status;
 using pqxx::transaction_base;
-
-template <class F>
-grpc::Status Wrap(grpc::ServerContext* ctx, F&& body) {
-  RpcScope scope(*ctx);
-  try {
-    return st::ToGrpc(body(scope));
-  } catch (const std::exception& e) {
-    log::Error("unhandled_exception", {{"error", e.what()}});
-    return st::ToGrpc(st::Internal("unexpected error"));
-  }
-}
 
 v1::NotificationCategory CategoryOf(const std::string& c) {
   if (c == "appointments") return v1::NOTIFICATION_CATEGORY_APPOINTMENTS;
@@ -140,7 +130,7 @@ NotificationServiceImpl::NotificationServiceImpl(Config config, pg::Pool* pool,
 grpc::Status NotificationServiceImpl::ListNotifications(Ctx* ctx,
                                                         const v1::ListNotificationsRequest* req,
                                                         v1::ListNotificationsResponse* resp) {
-  return Wrap(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     int limit = req->limit() <= 0 ? 20 : std::min(req->limit(), 100);
@@ -148,8 +138,7 @@ grpc::Status NotificationServiceImpl::ListNotifications(Ctx* ctx,
     if (!req->page_token().empty()) {
       auto raw = auth::Base64UrlDecode(req->page_token());
       if (!raw.ok() || raw->find('|') == std::string::npos) {
-        return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
-                                   {{"page_token", "is not a token this API returned"}});
+        return st::ValidationFailed({{"page_token", "is not a token this API returned"}});
       }
       after = *raw;
     }
@@ -183,7 +172,7 @@ grpc::Status NotificationServiceImpl::ListNotifications(Ctx* ctx,
 
 grpc::Status NotificationServiceImpl::MarkRead(Ctx* ctx, const v1::MarkReadRequest* req,
                                                v1::Notification* resp) {
-  return Wrap(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     const absl::Status not_found = st::NotFound("NOTIFICATION_NOT_FOUND", "No such notification.");
@@ -205,7 +194,7 @@ grpc::Status NotificationServiceImpl::MarkRead(Ctx* ctx, const v1::MarkReadReque
 
 grpc::Status NotificationServiceImpl::MarkAllRead(Ctx* ctx, const v1::MarkAllReadRequest*,
                                                   v1::MarkAllReadResponse* resp) {
-  return Wrap(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     return pg::WithTransaction(
@@ -246,8 +235,7 @@ absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const 
   values["link"] = link;
   // The recipient's address (never in events).
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
-  ctx.AddMetadata("x-internal-token", config_.internal_token);
+  grpc_server::PrepareInternalCall(ctx, config_.internal_token);
   iam::v1::LookupUsersRequest lreq;
   lreq.add_user_ids(user_id);
   iam::v1::LookupUsersResponse lresp;

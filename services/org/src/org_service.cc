@@ -13,6 +13,7 @@
 #include "healthtech/log/log.h"
 #include "healthtech/org/domain/rules.h"
 #include "healthtech/outbox/relay.h"
+#include "healthtech/pg/text_array.h"
 #include "healthtech/status/status.h"
 #include "healthtech/validate/validate.h"
 
@@ -20,23 +21,9 @@ namespace healthtech::org {
 namespace {
 
 using grpc_server::RpcScope;
+using grpc_server::Serve;
 namespace st = status;
 using pqxx::transaction_base;
-
-template <class F>
-grpc::Status Handle(grpc::ServerContext* ctx, F&& body) {
-  RpcScope scope(*ctx);
-  try {
-    return st::ToGrpc(body(scope));
-  } catch (const std::exception& e) {
-    log::Error("unhandled_exception", {{"error", e.what()}});
-    return st::ToGrpc(st::Internal("unexpected error"));
-  }
-}
-
-absl::Status Invalid(std::vector<st::Violation> v) {
-  return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.", std::move(v));
-}
 
 const absl::Status kOrgNotFound = st::NotFound("ORGANIZATION_NOT_FOUND", "No such organization.");
 
@@ -77,45 +64,6 @@ v1::ConsultationMode ModeOf(const std::string& s) {
       EnumValue(v1::ConsultationMode_descriptor(), s, "CONSULTATION_MODE_"));
 }
 
-std::vector<std::string> ParseArray(const std::string& s) {
-  std::vector<std::string> out;
-  if (s.size() < 2) return out;
-  std::string cur;
-  bool quoted = false, any = false;
-  for (size_t i = 1; i + 1 < s.size(); ++i) {
-    char c = s[i];
-    if (c == '"') {
-      quoted = !quoted;
-      any = true;
-    } else if (c == '\\' && i + 2 < s.size()) {
-      cur.push_back(s[++i]);
-    } else if (c == ',' && !quoted) {
-      out.push_back(cur);
-      cur.clear();
-      any = false;
-    } else {
-      cur.push_back(c);
-      any = true;
-    }
-  }
-  if (any || !cur.empty()) out.push_back(cur);
-  return out;
-}
-
-std::string PgArray(const std::vector<std::string>& v) {
-  std::string out = "{";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ",";
-    out += '"';
-    for (char c : v[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 std::string Sha256Hex(std::string_view data) {
   unsigned char d[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
@@ -152,7 +100,7 @@ absl::StatusOr<nlohmann::json> DecodeToken(const std::string& token) {
     auto j = nlohmann::json::parse(*raw, nullptr, false);
     if (j.is_array()) return j;
   }
-  return Invalid({{"page_token", "is not a token this API returned"}});
+  return st::ValidationFailed({{"page_token", "is not a token this API returned"}});
 }
 
 // ---- address
@@ -252,7 +200,7 @@ bool IsMember(transaction_base& tx, const std::string& org_id, const std::string
   return !tx.exec_params(
                 "SELECT 1 FROM org.members WHERE organization_id = $1::uuid AND user_id = "
                 "$2::uuid AND role = ANY($3::text[])",
-                org_id, user_id, PgArray(roles))
+                org_id, user_id, pg::TextArray(roles))
               .empty();
 }
 
@@ -290,21 +238,14 @@ absl::StatusOr<auth::Claims> OrgServiceImpl::Caller(const grpc::ServerContext& c
 }
 
 absl::Status OrgServiceImpl::CheckInternal(const grpc::ServerContext& ctx) {
-  std::string presented = grpc_server::Metadata(ctx, "x-internal-token");
-  if (presented.size() != config_.internal_token.size() ||
-      sodium_memcmp(presented.data(), config_.internal_token.data(), presented.size()) != 0) {
-    return st::PermissionDenied("FORBIDDEN", "This RPC is for platform services only.");
-  }
-  return absl::OkStatus();
+  return grpc_server::CheckInternalToken(ctx, config_.internal_token);
 }
 
 absl::Status OrgServiceImpl::SetIamRole(const std::string& user_id, const std::string& org_id,
                                         const std::string& role, bool granted,
                                         const std::string& request_id) {
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
-  ctx.AddMetadata("x-internal-token", config_.internal_token);
-  if (!request_id.empty()) ctx.AddMetadata("x-request-id", request_id);
+  grpc_server::PrepareInternalCall(ctx, config_.internal_token, request_id);
   iam::v1::SetOrgRoleRequest req;
   req.set_user_id(user_id);
   req.set_org_id(org_id);
@@ -325,8 +266,7 @@ absl::StatusOr<std::vector<iam::v1::User>> OrgServiceImpl::LookupIamUsers(
   std::vector<iam::v1::User> out;
   if (ids.empty() && emails.empty()) return out;
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
-  ctx.AddMetadata("x-internal-token", config_.internal_token);
+  grpc_server::PrepareInternalCall(ctx, config_.internal_token);
   iam::v1::LookupUsersRequest req;
   for (const auto& id : ids) req.add_user_ids(id);
   for (const auto& e : emails) req.add_emails(e);
@@ -347,8 +287,7 @@ absl::StatusOr<std::set<std::string>> OrgServiceImpl::AvailableOn(
   if (!appointment_)
     return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Availability search is not configured.");
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  ctx.AddMetadata("x-internal-token", config_.internal_token);
+  grpc_server::PrepareInternalCall(ctx, config_.internal_token, "", 2);
   appointment::v1::FilterAvailablePractitionersRequest req;
   for (const auto& id : ids) req.add_practitioner_ids(id);
   req.set_date(date);
@@ -358,7 +297,7 @@ absl::StatusOr<std::set<std::string>> OrgServiceImpl::AvailableOn(
   appointment::v1::FilterAvailablePractitionersResponse resp;
   grpc::Status s = appointment_->FilterAvailablePractitioners(&ctx, req, &resp);
   if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-    return Invalid({{"available_on", "must be a date YYYY-MM-DD"}});
+    return st::ValidationFailed({{"available_on", "must be a date YYYY-MM-DD"}});
   }
   if (!s.ok())
     return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Availability is temporarily unavailable.");
@@ -370,7 +309,7 @@ absl::StatusOr<std::set<std::string>> OrgServiceImpl::AvailableOn(
 
 grpc::Status OrgServiceImpl::CreateOrganization(Ctx* ctx, const v1::CreateOrganizationRequest* req,
                                                 v1::Organization* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
@@ -396,7 +335,7 @@ grpc::Status OrgServiceImpl::CreateOrganization(Ctx* ctx, const v1::CreateOrgani
       v.push_back({"contact_phone", "must be in E.164 format, e.g. +918041234567"});
     if (req->has_gstin() && !req->gstin().empty() && !ValidGstin(req->gstin()))
       v.push_back({"gstin", "must be a valid 15-character GSTIN"});
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     const auto& a = req->address();
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
@@ -428,7 +367,7 @@ grpc::Status OrgServiceImpl::CreateOrganization(Ctx* ctx, const v1::CreateOrgani
 
 grpc::Status OrgServiceImpl::GetOrganization(Ctx* ctx, const v1::GetOrganizationRequest* req,
                                              v1::Organization* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     pg::Subject subject;
     std::string sub;
     if (!grpc_server::Metadata(*ctx, "authorization").empty()) {
@@ -453,7 +392,7 @@ grpc::Status OrgServiceImpl::GetOrganization(Ctx* ctx, const v1::GetOrganization
 
 grpc::Status OrgServiceImpl::UpdateOrganization(Ctx* ctx, const v1::UpdateOrganizationRequest* req,
                                                 v1::Organization* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
@@ -476,7 +415,7 @@ grpc::Status OrgServiceImpl::UpdateOrganization(Ctx* ctx, const v1::UpdateOrgani
         (req->late_cancellation_refund_percent() < 0 ||
          req->late_cancellation_refund_percent() > 100))
       v.push_back({"late_cancellation_refund_percent", "must be between 0 and 100"});
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
           v1::Organization current;
@@ -524,7 +463,7 @@ grpc::Status OrgServiceImpl::UpdateOrganization(Ctx* ctx, const v1::UpdateOrgani
 
 grpc::Status OrgServiceImpl::UploadDocument(Ctx* ctx, const v1::UploadDocumentRequest* req,
                                             v1::OrganizationDocument* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
@@ -547,7 +486,7 @@ grpc::Status OrgServiceImpl::UploadDocument(Ctx* ctx, const v1::UploadDocumentRe
     std::string detected = SniffContentType(req->content());
     if (!req->content().empty() && detected.empty())
       v.push_back({"content", "must be a PDF, PNG or JPEG file (checked by content)"});
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     std::string sha = Sha256Hex(req->content());
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
@@ -581,7 +520,7 @@ grpc::Status OrgServiceImpl::UploadDocument(Ctx* ctx, const v1::UploadDocumentRe
 grpc::Status OrgServiceImpl::SubmitForVerification(Ctx* ctx,
                                                    const v1::SubmitForVerificationRequest* req,
                                                    v1::Organization* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     return pg::WithTransaction(
@@ -619,7 +558,7 @@ grpc::Status OrgServiceImpl::SubmitForVerification(Ctx* ctx,
 
 grpc::Status OrgServiceImpl::ListVerifications(Ctx* ctx, const v1::ListVerificationsRequest* req,
                                                v1::ListVerificationsResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (!caller->HasRole("platform_admin")) {
@@ -681,7 +620,7 @@ grpc::Status OrgServiceImpl::ListVerifications(Ctx* ctx, const v1::ListVerificat
 
 grpc::Status OrgServiceImpl::DecideVerification(Ctx* ctx, const v1::DecideVerificationRequest* req,
                                                 v1::Organization* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (!caller->HasRole("platform_admin")) {
@@ -697,7 +636,7 @@ grpc::Status OrgServiceImpl::DecideVerification(Ctx* ctx, const v1::DecideVerifi
       v.push_back({"reason", "is required to reject or request changes"});
     if (validate::CodePoints(reason) > 2000)
       v.push_back({"reason", "must be at most 2000 characters"});
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     std::string to = decision == "approve"  ? "verified"
                      : decision == "reject" ? "rejected"
                                             : "changes_requested";
@@ -764,7 +703,7 @@ void ReadFacility(const pqxx::row& r, v1::Facility* f) {
 
 grpc::Status OrgServiceImpl::CreateFacility(Ctx* ctx, const v1::CreateFacilityRequest* req,
                                             v1::Facility* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
@@ -781,7 +720,7 @@ grpc::Status OrgServiceImpl::CreateFacility(Ctx* ctx, const v1::CreateFacilityRe
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
           if (!ValidTimezone(tx, req->timezone()))
             v.push_back({"timezone", "must be an IANA time zone, e.g. Asia/Kolkata"});
-          if (!v.empty()) return Invalid(std::move(v));
+          if (!v.empty()) return st::ValidationFailed(std::move(v));
           v1::Organization org;
           if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
           if (!IsMember(tx, req->organization_id(), caller->sub, {"org_admin"})) {
@@ -811,7 +750,7 @@ grpc::Status OrgServiceImpl::CreateFacility(Ctx* ctx, const v1::CreateFacilityRe
 
 grpc::Status OrgServiceImpl::ListFacilities(Ctx* ctx, const v1::ListFacilitiesRequest* req,
                                             v1::ListFacilitiesResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     pg::Subject subject;
     if (!grpc_server::Metadata(*ctx, "authorization").empty()) {
       auto caller = Caller(*ctx);
@@ -844,7 +783,7 @@ grpc::Status OrgServiceImpl::ListFacilities(Ctx* ctx, const v1::ListFacilitiesRe
 
 grpc::Status OrgServiceImpl::InviteStaff(Ctx* ctx, const v1::InviteStaffRequest* req,
                                          v1::StaffInvitation* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
@@ -853,7 +792,7 @@ grpc::Status OrgServiceImpl::InviteStaff(Ctx* ctx, const v1::InviteStaffRequest*
       v.push_back({"email", "must be a valid email address"});
     std::string role = RoleText(req->role());
     if (role.empty()) v.push_back({"role", "must be one of: practitioner, org_staff, org_admin"});
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     std::string token = RandomToken();
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
@@ -914,10 +853,10 @@ grpc::Status OrgServiceImpl::InviteStaff(Ctx* ctx, const v1::InviteStaffRequest*
 
 grpc::Status OrgServiceImpl::AcceptInvitation(Ctx* ctx, const v1::AcceptInvitationRequest* req,
                                               v1::StaffMember* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    if (req->token().empty()) return Invalid({{"token", "is required"}});
+    if (req->token().empty()) return st::ValidationFailed({{"token", "is required"}});
     auto users = LookupIamUsers({caller->sub}, {});
     if (!users.ok()) return users.status();
     if (users->empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
@@ -970,7 +909,7 @@ grpc::Status OrgServiceImpl::AcceptInvitation(Ctx* ctx, const v1::AcceptInvitati
 
 grpc::Status OrgServiceImpl::ListStaff(Ctx* ctx, const v1::ListStaffRequest* req,
                                        v1::ListStaffResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     auto token = DecodeToken(req->page_token());
@@ -1002,7 +941,8 @@ grpc::Status OrgServiceImpl::ListStaff(Ctx* ctx, const v1::ListStaffRequest* req
             v1::StaffMember m;
             m.set_user_id(rows[i][0].as<std::string>());
             m.set_organization_id(req->org_id());
-            for (const auto& r : ParseArray(rows[i][1].as<std::string>())) m.add_roles(RoleOf(r));
+            for (const auto& r : pg::ParseTextArray(rows[i][1].as<std::string>()))
+              m.add_roles(RoleOf(r));
             m.mutable_joined_at()->set_seconds(rows[i][2].as<int64_t>());
             if (!rows[i][3].is_null()) m.set_practitioner_id(rows[i][3].as<std::string>());
             ids.push_back(m.user_id());
@@ -1048,14 +988,14 @@ grpc::Status OrgServiceImpl::ListStaff(Ctx* ctx, const v1::ListStaffRequest* req
 
 grpc::Status OrgServiceImpl::RemoveStaff(Ctx* ctx, const v1::RemoveStaffRequest* req,
                                          v1::RemoveStaffResponse*) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (!validate::ValidUuid(req->user_id()))
       return st::NotFound("MEMBER_NOT_FOUND", "No such member.");
     std::string only_role = req->has_role() ? RoleText(req->role()) : "";
     if (req->has_role() && only_role.empty()) {
-      return Invalid({{"role", "must be one of: practitioner, org_staff, org_admin"}});
+      return st::ValidationFailed({{"role", "must be one of: practitioner, org_staff, org_admin"}});
     }
     std::vector<std::string> removed;
     auto s =
@@ -1117,13 +1057,13 @@ void ReadPractitioner(transaction_base& tx, const pqxx::row& r, bool all, v1::Pr
   p->set_id(r[0].as<std::string>());
   p->set_user_id(r[1].as<std::string>());
   p->set_display_name(r[2].as<std::string>());
-  for (auto& s : ParseArray(r[3].as<std::string>())) p->add_specialties(s);
-  for (auto& s : ParseArray(r[4].as<std::string>())) p->add_qualifications(s);
+  for (auto& s : pg::ParseTextArray(r[3].as<std::string>())) p->add_specialties(s);
+  for (auto& s : pg::ParseTextArray(r[4].as<std::string>())) p->add_qualifications(s);
   p->set_registration_number(r[5].as<std::string>());
-  for (auto& s : ParseArray(r[6].as<std::string>())) p->add_languages(s);
+  for (auto& s : pg::ParseTextArray(r[6].as<std::string>())) p->add_languages(s);
   p->set_years_of_experience(r[7].as<int>());
   p->set_bio(r[8].as<std::string>());
-  for (auto& s : ParseArray(r[9].as<std::string>())) p->add_consultation_modes(ModeOf(s));
+  for (auto& s : pg::ParseTextArray(r[9].as<std::string>())) p->add_consultation_modes(ModeOf(s));
   int64_t first = r[10].as<int64_t>(), follow = r[11].as<int64_t>();
   if (first > 0 || follow > 0) {
     p->mutable_fees()->mutable_first_visit()->set_amount_minor(first);
@@ -1164,7 +1104,7 @@ bool ValidLanguage(const std::string& l) {
 
 grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
     Ctx* ctx, const v1::UpsertMyPractitionerProfileRequest* req, v1::Practitioner* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
@@ -1219,7 +1159,7 @@ grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
       else if (std::find(facility_ids.begin(), facility_ids.end(), f) == facility_ids.end())
         facility_ids.push_back(f);
     }
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
           // Facilities must belong to organizations where the caller is a practitioner.
@@ -1228,9 +1168,9 @@ grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
               "f.organization_id WHERE f.id = ANY($1::uuid[]) AND m.user_id = $2::uuid AND m.role "
               "= "
               "'practitioner'",
-              PgArray(facility_ids), caller->sub);
+              pg::TextArray(facility_ids), caller->sub);
           if (static_cast<size_t>(allowed.size()) != facility_ids.size()) {
-            return Invalid(
+            return st::ValidationFailed(
                 {{"facility_ids",
                   "every facility must belong to an organization where you are a practitioner"}});
           }
@@ -1253,16 +1193,17 @@ grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
               "EXCLUDED.fee_first_visit_minor, "
               "fee_follow_up_minor = EXCLUDED.fee_follow_up_minor, currency = EXCLUDED.currency, "
               "search_document = EXCLUDED.search_document, updated_at = now() RETURNING id::text",
-              caller->sub, name, PgArray(specialties), PgArray(quals),
-              validate::Trim(req->registration_number()), PgArray(languages),
-              req->years_of_experience(), req->bio(), PgArray(modes), first, follow, currency);
+              caller->sub, name, pg::TextArray(specialties), pg::TextArray(quals),
+              validate::Trim(req->registration_number()), pg::TextArray(languages),
+              req->years_of_experience(), req->bio(), pg::TextArray(modes), first, follow,
+              currency);
           std::string id = rows[0][0].as<std::string>();
           tx.exec_params("DELETE FROM org.practitioner_facilities WHERE practitioner_id = $1::uuid",
                          id);
           tx.exec_params(
               "INSERT INTO org.practitioner_facilities (practitioner_id, facility_id) SELECT "
               "$1::uuid, unnest($2::uuid[])",
-              id, PgArray(facility_ids));
+              id, pg::TextArray(facility_ids));
           auto p = tx.exec_params(std::string("SELECT ") + kPractitionerCols +
                                       " FROM org.practitioners p WHERE p.id = $1::uuid",
                                   id);
@@ -1274,7 +1215,7 @@ grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
 
 grpc::Status OrgServiceImpl::GetPractitioner(Ctx* ctx, const v1::GetPractitionerRequest* req,
                                              v1::Practitioner* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     std::string sub;
     if (!grpc_server::Metadata(*ctx, "authorization").empty()) {
       auto caller = Caller(*ctx);
@@ -1304,7 +1245,7 @@ grpc::Status OrgServiceImpl::GetPractitioner(Ctx* ctx, const v1::GetPractitioner
 grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
                                                  const v1::SearchPractitionersRequest* req,
                                                  v1::SearchPractitionersResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     std::vector<st::Violation> v;
     std::string q = validate::Trim(req->q());
     if (validate::CodePoints(q) > 200) v.push_back({"q", "must be at most 200 characters"});
@@ -1322,7 +1263,7 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
     }
     auto token = DecodeToken(req->page_token());
     if (!token.ok()) return token.status();
-    if (!v.empty()) return Invalid(std::move(v));
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
     int limit = Limit(req->limit());
     bool has_after = token->is_array() && token->size() == 2;
     std::string after_score = has_after ? (*token)[0].get<std::string>() : "0";
@@ -1398,7 +1339,7 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
 
 grpc::Status OrgServiceImpl::GetPractitionerBookingInfo(
     Ctx* ctx, const v1::GetPractitionerBookingInfoRequest* req, v1::PractitionerBookingInfo* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     if (auto s = CheckInternal(*ctx); !s.ok()) return s;
     const absl::Status not_found = st::NotFound("PRACTITIONER_NOT_FOUND", "No such practitioner.");
     if (!validate::ValidUuid(req->practitioner_id())) return not_found;
@@ -1439,13 +1380,13 @@ grpc::Status OrgServiceImpl::GetPractitionerBookingInfo(
 grpc::Status OrgServiceImpl::LookupPractitioners(Ctx* ctx,
                                                  const v1::LookupPractitionersRequest* req,
                                                  v1::LookupPractitionersResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     if (auto s = CheckInternal(*ctx); !s.ok()) return s;
     std::vector<std::string> ids;
     for (const auto& id : req->user_ids()) {
       if (validate::ValidUuid(id)) ids.push_back(id);
     }
-    if (ids.size() > 500) return Invalid({{"user_ids", "at most 500 per call"}});
+    if (ids.size() > 500) return st::ValidationFailed({{"user_ids", "at most 500 per call"}});
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
           for (const auto& r : tx.exec_params(
@@ -1457,7 +1398,7 @@ grpc::Status OrgServiceImpl::LookupPractitioners(Ctx* ctx,
                    "pf.practitioner_id = p.id AND o.status = 'verified') FROM org.practitioners p "
                    "WHERE "
                    "p.user_id = ANY($1::uuid[]) ORDER BY p.user_id",
-                   PgArray(ids))) {
+                   pg::TextArray(ids))) {
             auto* b = resp->add_items();
             b->set_user_id(r[0].as<std::string>());
             b->set_practitioner_id(r[1].as<std::string>());

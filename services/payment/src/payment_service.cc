@@ -18,19 +18,9 @@ namespace healthtech::payment {
 namespace {
 
 using grpc_server::RpcScope;
+using grpc_server::Serve;
 namespace st = status;
 using pqxx::transaction_base;
-
-template <class F>
-grpc::Status Handle(grpc::ServerContext* ctx, F&& body) {
-  RpcScope scope(*ctx);
-  try {
-    return st::ToGrpc(body(scope));
-  } catch (const std::exception& e) {
-    log::Error("unhandled_exception", {{"error", e.what()}});
-    return st::ToGrpc(st::Internal("unexpected error"));
-  }
-}
 
 const absl::Status kNotFound =
     st::NotFound("PAYMENT_NOT_FOUND", "No payment with this id is visible to you.");
@@ -139,15 +129,14 @@ PaymentServiceImpl::PaymentServiceImpl(Config config, pg::Pool* pool, Gateway* g
 
 grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePaymentRequest* req,
                                                v1::CreatePaymentResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     std::string key = req->idempotency_key().empty()
                           ? grpc_server::Metadata(*ctx, "idempotency-key")
                           : req->idempotency_key();
     if (!validate::ValidUuid(req->appointment_id())) {
-      return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
-                                 {{"appointment_id", "must be an appointment id"}});
+      return st::ValidationFailed({{"appointment_id", "must be an appointment id"}});
     }
     if (key.size() > 255) {
       return st::InvalidArgument("VALIDATION_FAILED", "Idempotency-Key is too long.",
@@ -301,7 +290,7 @@ grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePayment
 
 grpc::Status PaymentServiceImpl::GetPayment(Ctx* ctx, const v1::GetPaymentRequest* req,
                                             v1::Payment* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     if (!validate::ValidUuid(req->id())) return kNotFound;
@@ -325,12 +314,11 @@ grpc::Status PaymentServiceImpl::GetPayment(Ctx* ctx, const v1::GetPaymentReques
 
 grpc::Status PaymentServiceImpl::ListPayments(Ctx* ctx, const v1::ListPaymentsRequest* req,
                                               v1::ListPaymentsResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     if (!req->appointment_id().empty() && !validate::ValidUuid(req->appointment_id())) {
-      return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
-                                 {{"appointment_id", "must be an appointment id"}});
+      return st::ValidationFailed({{"appointment_id", "must be an appointment id"}});
     }
     int limit = req->limit() <= 0 ? 20 : std::min(req->limit(), 100);
     return pg::WithTransaction(
@@ -423,9 +411,7 @@ void PaymentServiceImpl::ConfirmAppointment(const std::string& payment_id,
       });
   if (!s.ok() || appointment_id.empty()) return;
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
-  ctx.AddMetadata("x-internal-token", config_.internal_token);
-  if (!request_id.empty()) ctx.AddMetadata("x-request-id", request_id);
+  grpc_server::PrepareInternalCall(ctx, config_.internal_token, request_id);
   appointment::v1::ConfirmPaymentRequest req;
   req.set_appointment_id(appointment_id);
   req.set_payment_id(payment_id);
@@ -449,7 +435,7 @@ void PaymentServiceImpl::ConfirmAppointment(const std::string& payment_id,
 
 grpc::Status PaymentServiceImpl::VerifyPayment(Ctx* ctx, const v1::VerifyPaymentRequest* req,
                                                v1::Payment* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     if (!validate::ValidUuid(req->payment_id())) return kNotFound;
@@ -498,7 +484,7 @@ grpc::Status PaymentServiceImpl::VerifyPayment(Ctx* ctx, const v1::VerifyPayment
 grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx,
                                                       const v1::HandleGatewayWebhookRequest* req,
                                                       v1::HandleGatewayWebhookResponse* resp) {
-  return Handle(ctx, [&](const RpcScope& scope) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (!gateway_->VerifyWebhookSignature(req->raw_body(), req->signature())) {
       return st::Unauthenticated("SIGNATURE_INVALID", "The webhook signature is missing or wrong.");
     }
@@ -730,7 +716,7 @@ absl::StatusOr<v1::Refund> PaymentServiceImpl::Refund(
 
 grpc::Status PaymentServiceImpl::CreateRefund(Ctx* ctx, const v1::CreateRefundRequest* req,
                                               v1::Refund* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     if (!validate::ValidUuid(req->payment_id())) return kNotFound;
@@ -738,12 +724,10 @@ grpc::Status PaymentServiceImpl::CreateRefund(Ctx* ctx, const v1::CreateRefundRe
                           ? grpc_server::Metadata(*ctx, "idempotency-key")
                           : req->idempotency_key();
     if (req->has_amount() && req->amount().amount_minor() <= 0) {
-      return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
-                                 {{"amount.amount_minor", "must be positive"}});
+      return st::ValidationFailed({{"amount.amount_minor", "must be positive"}});
     }
     if (validate::CodePoints(req->reason()) > 500) {
-      return st::InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
-                                 {{"reason", "must be at most 500 characters"}});
+      return st::ValidationFailed({{"reason", "must be at most 500 characters"}});
     }
     // Who: platform admins, or admins of the selling organization.
     std::string org_id;
@@ -1038,8 +1022,7 @@ absl::StatusOr<std::string> PaymentServiceImpl::IssueDocument(const std::string&
   // Buyer: the patient.
   {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
-    ctx.AddMetadata("x-internal-token", config_.internal_token);
+    grpc_server::PrepareInternalCall(ctx, config_.internal_token);
     iam::v1::LookupUsersRequest req;
     req.add_user_ids(payer_id);
     iam::v1::LookupUsersResponse resp;
@@ -1146,7 +1129,7 @@ absl::StatusOr<v1::Invoice> PaymentServiceImpl::LoadInvoice(const std::string& i
 
 grpc::Status PaymentServiceImpl::GetInvoice(Ctx* ctx, const v1::GetInvoiceRequest* req,
                                             v1::Invoice* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto inv = LoadInvoice(req->id(), *ctx);
     if (!inv.ok()) return inv.status();
     *resp = *inv;
@@ -1156,7 +1139,7 @@ grpc::Status PaymentServiceImpl::GetInvoice(Ctx* ctx, const v1::GetInvoiceReques
 
 grpc::Status PaymentServiceImpl::GetInvoicePdf(Ctx* ctx, const v1::GetInvoicePdfRequest* req,
                                                v1::GetInvoicePdfResponse* resp) {
-  return Handle(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto inv = LoadInvoice(req->id(), *ctx);
     if (!inv.ok()) return inv.status();
     resp->set_pdf(RenderPdf(*inv));

@@ -11,11 +11,14 @@
 #include <grpcpp/server_context.h>
 
 #include "healthtech/config/config.h"
+#include "healthtech/log/log.h"
 #include "healthtech/metrics/metrics.h"
+#include "healthtech/status/status.h"
 
 namespace grpc {
+class ClientContext;
 class Service;
-}
+}  // namespace grpc
 
 namespace healthtech::grpc_server {
 
@@ -57,7 +60,29 @@ class RpcScope {
   std::shared_ptr<void> log_scope_;
 };
 
+// Runs one RPC's body inside an RpcScope and answers with its status; an exception that
+// escapes is logged and answered INTERNAL, never leaked to the caller.
+template <class F>
+grpc::Status Serve(grpc::ServerContext* ctx, F&& body) {
+  RpcScope scope(*ctx);
+  try {
+    return status::ToGrpc(body(scope));
+  } catch (const std::exception& e) {
+    log::Error("unhandled_exception", {{"error", e.what()}});
+    return status::ToGrpc(status::Internal("unexpected error"));
+  }
+}
+
 // Value of a metadata key ("" if absent).
 std::string Metadata(const grpc::ServerContext& ctx, const std::string& key);
+
+// For RPCs only platform services may call: the x-internal-token metadata must equal
+// `expected` (compared in constant time; an empty `expected` admits nobody).
+absl::Status CheckInternalToken(const grpc::ServerContext& ctx, const std::string& expected);
+
+// Sets up a call to another platform service: deadline, x-internal-token and, when known,
+// the x-request-id of the request being served.
+void PrepareInternalCall(grpc::ClientContext& ctx, const std::string& token,
+                         const std::string& request_id = "", int timeout_seconds = 3);
 
 }  // namespace healthtech::grpc_server

@@ -26,6 +26,11 @@ inline absl::Status InvalidArgument(std::string_view reason, std::string_view me
                                     std::vector<Violation> violations = {}) {
   return Error(absl::StatusCode::kInvalidArgument, reason, message, std::move(violations));
 }
+// The platform's answer to a request with invalid fields (400 VALIDATION_FAILED).
+inline absl::Status ValidationFailed(std::vector<Violation> violations) {
+  return InvalidArgument("VALIDATION_FAILED", "The request has invalid fields.",
+                         std::move(violations));
+}
 inline absl::Status NotFound(std::string_view reason, std::string_view message) {
   return Error(absl::StatusCode::kNotFound, reason, message);
 }
