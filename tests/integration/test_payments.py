@@ -342,3 +342,30 @@ def test_a_capture_whose_webhooks_never_arrive_is_recovered(api, paid_clinic, db
     assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"]
                     == "captured", timeout=20)
     assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
+
+
+def test_a_refund_that_settles_later_completes_by_webhook(api, paid_clinic, db):
+    """Gateways often answer a refund "pending" and settle it by webhook later: the webhook
+    must then do all a settled refund does (ledger, payment state, credit note, event)."""
+    patient, appt, p = captured_payment(api, paid_clinic, 0)
+    owner = paid_clinic["owner"]
+    refreshed = api.post("/v1/auth/refresh", {"refresh_token": owner.refresh}).json()  # org_admin role in the token
+    owner.access = refreshed["access_token"]
+    assert requests.post(f"{GATEWAY}/v1/test/refunds", json={"settle": "later"}, timeout=5).status_code == 200
+    try:
+        r = api.post(f"/v1/payments/{p['payment_id']}/refunds", {"amount": {"amount_minor": 30000, "currency": "INR"},
+                     "reason": "goodwill"}, token=owner.access, headers={"Idempotency-Key": str(uuid.uuid4())})
+    finally:
+        requests.post(f"{GATEWAY}/v1/test/refunds", json={"settle": "now"}, timeout=5)
+    assert r.status_code == 201 and r.json()["status"] == "pending", r.text
+    assert api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "captured"
+    got = wait_for(lambda: (lambda x: x if x["status"] == "partially_refunded" else None)(
+        api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()))
+    assert got and got["amount_refunded"]["amount_minor"] == 30000, got
+    assert got["refunds"][0]["status"] == "processed"
+    assert db(f"SELECT -sum(amount_minor) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' "
+              "AND kind = 'refunded'") == "30000"
+    assert db(f"SELECT count(*) FROM payment.invoices WHERE refund_id = '{r.json()['id']}'") == "1"  # credit note
+    notes = wait_for(lambda: [n for n in api.get("/v1/notifications", token=patient.access).json()["items"]
+                              if n["type"] == "refund.processed"])
+    assert len(notes) == 1 and "INR 300.00" in notes[0]["body"], notes

@@ -20,6 +20,8 @@ Test controls (no auth, loopback):
        duplicates: int, out_of_order: bool}                -> {razorpay_payment_id, razorpay_order_id, razorpay_signature}
   GET  /v1/test/ledger                                     -> every order, payment and refund
   POST /v1/test/fail {mode: "none"|"down"}                 -> make the API answer 503
+  POST /v1/test/refunds {settle: "now"|"later"}            -> "later": refunds answer "pending"
+                                                              and settle by webhook 0.5 s after
 """
 import argparse
 import base64
@@ -35,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 ORDERS, PAYMENTS, REFUNDS, EVENTS = {}, {}, {}, []
-STATE = {"mode": "none"}
+STATE = {"mode": "none", "refunds": "now"}
 ARGS = None
 
 
@@ -186,6 +188,9 @@ class Handler(BaseHTTPRequestHandler):
             if parts[2:3] == ["fail"]:
                 STATE["mode"] = body.get("mode", "none")
                 return self.reply(200, STATE)
+            if parts[2:3] == ["refunds"]:
+                STATE["refunds"] = body.get("settle", "now")
+                return self.reply(200, STATE)
             if parts[2:3] == ["orders"] and len(parts) == 5 and parts[4] == "pay":
                 result = pay(parts[3], body.get("outcome", "approve"), body.get("webhook", True),
                              int(body.get("duplicates", 0)), bool(body.get("out_of_order", False)))
@@ -219,11 +224,14 @@ class Handler(BaseHTTPRequestHandler):
                 if amount <= 0 or payment["amount_refunded"] + amount > payment["amount"]:
                     return self.reply(400, {"error": {"code": "BAD_REQUEST_ERROR", "description": "amount"}})
                 payment["amount_refunded"] += amount
+                later = STATE.get("refunds") == "later"
                 refund = {"id": rid("rfnd"), "entity": "refund", "payment_id": payment["id"], "amount": amount,
-                          "currency": payment["currency"], "status": "processed", "created_at": int(time.time())}
-                REFUNDS[refund["id"]] = refund
+                          "currency": payment["currency"], "status": "pending" if later else "processed",
+                          "created_at": int(time.time())}
+                REFUNDS[refund["id"]] = dict(refund, status="processed")
                 save()
-            send_webhook("refund.processed", {"refund": {"entity": refund}})
+            send_webhook("refund.processed", {"refund": {"entity": dict(refund, status="processed")}},
+                         delay=0.5 if later else 0.0)
             return self.reply(200, refund)
         self.reply(404, {"error": {"code": "BAD_REQUEST_ERROR", "description": "not found"}})
 

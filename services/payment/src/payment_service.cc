@@ -22,6 +22,31 @@ using grpc_server::Serve;
 namespace st = status;
 using pqxx::transaction_base;
 
+// A refund the gateway has processed, in the caller's transaction: its ledger row, the
+// payment's refunded state and the refund.processed event. Both ways a refund completes
+// (the gateway's answer and its later webhook) come through here.
+void RecordRefundProcessed(transaction_base& tx, const std::string& refund_id,
+                           const std::string& payment_id, int64_t amount,
+                           const std::string& currency, const std::string& gateway_refund_id,
+                           const std::string& initiated_by) {
+  tx.exec_params(
+      "INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) "
+      "VALUES ($1::uuid, 'refunded', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
+      payment_id, -amount, currency, gateway_refund_id);
+  auto payer = tx.exec_params(
+      "UPDATE payment.payments p SET status = CASE WHEN (SELECT coalesce(sum(amount_minor), 0) "
+      "FROM payment.refunds WHERE payment_id = p.id AND status = 'processed') >= p.amount_minor "
+      "THEN 'refunded' ELSE 'partially_refunded' END, updated_at = now() WHERE id = $1::uuid "
+      "RETURNING payer_id::text",
+      payment_id);
+  nlohmann::json ev = {{"refund_id", refund_id},
+                       {"payment_id", payment_id},
+                       {"payer_id", payer[0][0].as<std::string>()},
+                       {"amount", {{"amount_minor", amount}, {"currency", currency}}},
+                       {"initiated_by", initiated_by}};
+  outbox::Enqueue(tx, "payment", "refund.processed", refund_id, ev.dump());
+}
+
 const absl::Status kNotFound =
     st::NotFound("PAYMENT_NOT_FOUND", "No payment with this id is visible to you.");
 
@@ -349,7 +374,8 @@ absl::Status PaymentServiceImpl::ApplyCapture(const std::string& order_id,
   auto s =
       pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
         auto rows = tx.exec_params(
-            "SELECT id::text, status, amount_minor, currency FROM payment.payments WHERE "
+            "SELECT id::text, status, amount_minor, currency, payer_id::text, "
+            "appointment_id::text, organization_id::text FROM payment.payments WHERE "
             "gateway_order_id = $1 FOR UPDATE",
             order_id);
         if (rows.empty()) return st::NotFound("PAYMENT_NOT_FOUND", "No payment for this order.");
@@ -373,16 +399,12 @@ absl::Status PaymentServiceImpl::ApplyCapture(const std::string& order_id,
             "VALUES "
             "($1::uuid, 'captured', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
             payment_id, amount_minor, rows[0][3].as<std::string>(), gateway_payment_id);
-        auto who = tx.exec_params(
-            "SELECT payer_id::text, appointment_id::text, organization_id::text FROM "
-            "payment.payments WHERE id = $1::uuid",
-            payment_id);
         nlohmann::json ev = {
             {"payment_id", payment_id},
             {"gateway_payment_id", gateway_payment_id},
-            {"payer_id", who[0][0].as<std::string>()},
-            {"appointment_id", who[0][1].as<std::string>()},
-            {"organization_id", who[0][2].as<std::string>()},
+            {"payer_id", rows[0][4].as<std::string>()},
+            {"appointment_id", rows[0][5].as<std::string>()},
+            {"organization_id", rows[0][6].as<std::string>()},
             {"amount",
              {{"amount_minor", amount_minor}, {"currency", rows[0][3].as<std::string>()}}}};
         outbox::Enqueue(tx, "payment", "payment.captured", payment_id, ev.dump());
@@ -534,27 +556,33 @@ grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx,
       nlohmann::json refund = j["payload"].contains("refund")
                                   ? j["payload"]["refund"].value("entity", nlohmann::json::object())
                                   : nlohmann::json::object();
+      std::string settled_refund, settled_payment;
       auto f = pg::WithTransaction(
           *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
             auto r = tx.exec_params(
                 "UPDATE payment.refunds SET status = 'processed', processed_at = now() WHERE "
-                "gateway_refund_id = $1 AND status = 'pending' RETURNING payment_id::text, "
-                "amount_minor, currency",
+                "gateway_refund_id = $1 AND status = 'pending' RETURNING id::text, "
+                "payment_id::text, amount_minor, currency, initiated_by",
                 refund.value("id", ""));
             applied = !r.empty();
             if (applied) {
-              tx.exec_params(
-                  "INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, "
-                  "gateway_ref) VALUES "
-                  "($1::uuid, 'refunded', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
-                  r[0][0].as<std::string>(), -r[0][1].as<int64_t>(), r[0][2].as<std::string>(),
-                  refund.value("id", ""));
+              settled_refund = r[0][0].as<std::string>();
+              settled_payment = r[0][1].as<std::string>();
+              RecordRefundProcessed(tx, settled_refund, settled_payment, r[0][2].as<int64_t>(),
+                                    r[0][3].as<std::string>(), refund.value("id", ""),
+                                    r[0][4].as<std::string>());
             }
             return absl::OkStatus();
           });
       if (!f.ok()) {
         forget();
         return f;
+      }
+      if (!settled_refund.empty()) {
+        if (auto cn = IssueDocument(settled_payment, settled_refund); !cn.ok()) {
+          log::Error("credit_note_failed", {{"refund_id", settled_refund},
+                                            {"error", std::string(cn.status().message())}});
+        }
       }
     } else if (type == "payment.failed" && !order_id.empty()) {
       auto f = pg::WithTransaction(
@@ -668,26 +696,8 @@ absl::StatusOr<v1::Refund> PaymentServiceImpl::Refund(
               "id = $1::uuid",
               refund_id, g->first, g->second);
           if (g->second == "processed") {
-            tx.exec_params(
-                "INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, "
-                "gateway_ref) VALUES "
-                "($1::uuid, 'refunded', $2, $3, $4) ON CONFLICT (kind, gateway_ref) DO NOTHING",
-                payment_id, -amount, currency, g->first);
-            tx.exec_params(
-                "UPDATE payment.payments p SET status = CASE WHEN (SELECT "
-                "coalesce(sum(amount_minor), 0) FROM "
-                "payment.refunds WHERE payment_id = p.id AND status = 'processed') >= "
-                "p.amount_minor THEN "
-                "'refunded' ELSE 'partially_refunded' END, updated_at = now() WHERE id = $1::uuid",
-                payment_id);
-            auto who = tx.exec_params(
-                "SELECT payer_id::text FROM payment.payments WHERE id = $1::uuid", payment_id);
-            nlohmann::json ev = {{"refund_id", refund_id},
-                                 {"payment_id", payment_id},
-                                 {"payer_id", who[0][0].as<std::string>()},
-                                 {"amount", {{"amount_minor", amount}, {"currency", currency}}},
-                                 {"initiated_by", initiated_by}};
-            outbox::Enqueue(tx, "payment", "refund.processed", refund_id, ev.dump());
+            RecordRefundProcessed(tx, refund_id, payment_id, amount, currency, g->first,
+                                  initiated_by);
           }
           return absl::OkStatus();
         });
