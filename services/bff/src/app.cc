@@ -103,6 +103,9 @@ App::App(Config config, metrics::Registry* registry)
   verifier_ = std::make_unique<TokenVerifier>(upstreams_.at("iam").get(), config_.jwt_issuer,
                                               config_.jwt_audience);
   openapi_ = BuildOpenApi(router_);
+  ws_hub_ = std::make_unique<WsHub>(
+      redis_url_, [this](std::string token) { return verifier_->Verify(std::move(token)); },
+      registry);
   http_requests_ = &registry->AddCounter("http_requests_total", "HTTP requests served",
                                          {"route", "method", "status"});
   http_duration_ = &registry->AddHistogram("http_request_duration_seconds",

@@ -15,6 +15,7 @@
 #include "router.h"
 #include "token_verifier.h"
 #include "upstream.h"
+#include "websocket.h"
 
 namespace healthtech::bff {
 
@@ -43,6 +44,8 @@ class App {
   const Config& config() const { return config_; }
   const Router& router() const { return router_; }
   const std::string& openapi() const { return openapi_; }
+  // Real-time notifications over `GET /ws` (websocket.h).
+  WsHub& ws() { return *ws_hub_; }
   awaitable<void> WarmUp();
 
  private:
@@ -59,6 +62,7 @@ class App {
   redis::Url redis_url_;
   std::unique_ptr<TokenVerifier> verifier_;
   std::string openapi_;
+  std::unique_ptr<WsHub> ws_hub_;
   metrics::Family<metrics::Counter>* http_requests_;
   metrics::Family<metrics::Histogram>* http_duration_;
   std::mutex ready_mu_;

@@ -1,5 +1,7 @@
 #include "http_server.h"
 
+#include <boost/beast/websocket/rfc6455.hpp>
+
 #include "healthtech/log/log.h"
 
 namespace healthtech::bff {
@@ -99,8 +101,23 @@ awaitable<void> HttpServer::Session(tcp::socket socket) {
       co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
       break;
     }
-    ++active_;
     Request req = parser.release();
+    if (std::string_view t = SV(req.target()); t.substr(0, t.find('?')) == "/ws") {
+      if (beast::websocket::is_upgrade(req) && !draining_) {
+        co_await app_->ws().Serve(std::move(stream), std::move(req));
+        co_return;
+      }
+      Response res = app_->TransportError(
+          draining_ ? 503 : 426, draining_ ? "SHUTTING_DOWN" : "UPGRADE_REQUIRED",
+          draining_ ? "This server is shutting down; reconnect."
+                    : "GET /ws is a WebSocket endpoint: send a WebSocket upgrade request.",
+          req.version());
+      if (!draining_) res.set(http::field::upgrade, "websocket");
+      stream.expires_after(std::chrono::seconds(5));
+      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      break;
+    }
+    ++active_;
     Response res = co_await app_->Handle(std::move(req), peer);
     if (draining_) res.keep_alive(false);
     stream.expires_after(std::chrono::seconds(30));

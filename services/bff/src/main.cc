@@ -27,6 +27,7 @@ int main() {
     return 1;
   }
   server->Start();
+  app.ws().Start();
   {
     // Fetch the JWKS once before serving traffic (best effort).
     bff::asio::io_context ioc;
@@ -44,6 +45,7 @@ int main() {
   int sig = 0;
   sigwait(&set, &sig);
   log::Info("shutdown_started", {{"signal", sig}});
+  app.ws().Stop();
   server->Shutdown(std::chrono::seconds(config.shutdown_grace_seconds));
   admin->Stop();
   log::Info("shutdown_finished");

@@ -27,7 +27,7 @@ Config Config::FromEnv() {
   c.argon2.opslimit = env.Int("IAM_ARGON2_OPSLIMIT", 2, 1, 10);
   c.argon2.memlimit_bytes =
       static_cast<size_t>(env.Int("IAM_ARGON2_MEMLIMIT_KIB", 19456, 8192, 1048576)) * 1024;
-  c.access_token_ttl_seconds = env.Int("ACCESS_TOKEN_TTL_SECONDS", 900, 60, 3600);
+  c.access_token_ttl_seconds = env.Int("ACCESS_TOKEN_TTL_SECONDS", 900, 5, 3600);
   c.refresh_token_ttl_days = env.Int("REFRESH_TOKEN_TTL_DAYS", 30, 1, 365);
   c.login_failures_per_account = env.Int("LOGIN_FAILURES_PER_ACCOUNT", 10, 1, 1000000);
   c.login_failures_per_ip = env.Int("LOGIN_FAILURES_PER_IP", 100, 1, 1000000);

@@ -211,7 +211,8 @@ grpc::Status NotificationServiceImpl::MarkAllRead(Ctx* ctx, const v1::MarkAllRea
 }
 
 absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const std::string& type,
-                                             const std::string& payload_text) {
+                                             const std::string& payload_text,
+                                             std::vector<Publication>* publish) {
   auto p = nlohmann::json::parse(payload_text, nullptr, false);
   if (!p.is_object()) return absl::OkStatus();  // not for us: nothing to do
   std::string user_id, category, link;
@@ -260,11 +261,33 @@ absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const 
         }
         auto msg = Render(type, "en", values);
         if (!msg) return absl::OkStatus();
-        tx.exec_params(
+        auto created = tx.exec_params(
             "INSERT INTO notification.notifications (user_id, category, type, title, body, link, "
             "event_id) "
-            "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id::text, "
+            "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
             user_id, category, type, msg->subject, msg->body, link, event_id);
+        if (!created.empty() && publish != nullptr) {
+          // Real time: the BFF forwards this to the user's open WebSocket sessions.
+          int unread = tx.exec_params(
+                             "SELECT count(*) FROM notification.notifications WHERE "
+                             "user_id = $1::uuid AND read_at IS NULL",
+                             user_id)[0][0]
+                           .as<int>();
+          publish->push_back(
+              {user_id, nlohmann::json{{"type", "notification"},
+                                       {"notification",
+                                        {{"id", created[0][0].as<std::string>()},
+                                         {"category", category},
+                                         {"type", type},
+                                         {"title", msg->subject},
+                                         {"body", msg->body},
+                                         {"link", link},
+                                         {"read", false},
+                                         {"created_at", created[0][1].as<std::string>()}}},
+                                       {"unread_count", unread}}
+                            .dump()});
+        }
         if (!email.empty()) {
           tx.exec_params(
               "INSERT INTO notification.deliveries (event_id, user_id, channel, recipient, "
@@ -302,13 +325,21 @@ int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, const std::string
         if (f[i].str == "payload") payload = f[i + 1].str;
       }
       // Acknowledged only after the notifications are stored.
-      if (Handle(id, type, payload).ok()) {
+      std::vector<Publication> publish;
+      if (Handle(id, type, payload, &publish).ok()) {
         (void)redis.Command({"XACK", stream, group, entry.elements[0].str});
         ++handled;
+        for (const auto& [user, message] : publish) Publish(redis, user, message);
       }
     }
   }
   return handled;
+}
+
+void NotificationServiceImpl::Publish(redis::Client& redis, const std::string& user_id,
+                                      const std::string& message) {
+  // Best effort: the inbox is the record; a missed frame is caught up by the client's refetch.
+  (void)redis.Command({"PUBLISH", "healthtech:notify:user:" + user_id, message});
 }
 
 int NotificationServiceImpl::DeliverOnce() {

@@ -1,6 +1,8 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
@@ -36,8 +38,11 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   int DeliverOnce();
 
  private:
+  // (user id, JSON frame) to publish once the transaction has committed.
+  using Publication = std::pair<std::string, std::string>;
   absl::Status Handle(const std::string& event_id, const std::string& type,
-                      const std::string& payload);
+                      const std::string& payload, std::vector<Publication>* publish);
+  static void Publish(redis::Client& redis, const std::string& user_id, const std::string& message);
 
   Config config_;
   pg::Pool* pool_;

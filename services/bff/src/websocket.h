@@ -1,0 +1,66 @@
+#pragma once
+// Real-time notifications: `GET /ws` upgrades to a WebSocket that authenticates with its
+// first message, {"type":"auth","access_token":"…"} (never a token in the URL), within
+// 5 s. After {"type":"ready"} the server forwards what notification-service publishes on
+// the Redis channel healthtech:notify:user:{user_id} to every session of that user, on
+// every BFF replica (each replica subscribes once, by pattern, and fans out to its own
+// sessions). Heartbeats are WebSocket pings; a session whose token expires is closed with
+// 4001 (send a fresh {"type":"auth"} before then to extend it); bad or missing
+// authentication closes with 1008; shutdown closes with 1001.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include <absl/status/statusor.h>
+
+#include "asio.h"
+#include "healthtech/auth/jwt.h"
+#include "healthtech/metrics/metrics.h"
+#include "healthtech/redis/redis.h"
+
+namespace healthtech::bff {
+
+class WsSession;
+
+class WsHub {
+ public:
+  using Verify = std::function<awaitable<absl::StatusOr<auth::Claims>>(std::string)>;
+  WsHub(redis::Url redis, Verify verify, metrics::Registry* registry);
+  ~WsHub();
+  WsHub(const WsHub&) = delete;
+  WsHub& operator=(const WsHub&) = delete;
+
+  // Starts the Redis subscriber thread.
+  void Start();
+  // Closes every session (1001) and stops the subscriber.
+  void Stop();
+
+  // Runs one WebSocket session on the calling coroutine's executor until it closes.
+  awaitable<void> Serve(beast::tcp_stream stream, http::request<http::string_body> upgrade_request);
+
+  // Delivers `message` to every session of `user_id` on this replica; returns how many.
+  int Deliver(const std::string& user_id, const std::string& message);
+  int sessions() const { return static_cast<int>(sessions_gauge_->Value()); }
+
+ private:
+  void Subscribe();
+  void Register(const std::string& user_id, const std::shared_ptr<WsSession>& s);
+  void Unregister(const std::string& user_id, const WsSession* s);
+  void Broadcast(const std::string& message);
+
+  redis::Url redis_;
+  Verify verify_;
+  std::mutex mu_;
+  std::unordered_multimap<std::string, std::weak_ptr<WsSession>> by_user_;
+  std::unordered_map<const WsSession*, std::weak_ptr<WsSession>> all_;
+  std::thread subscriber_;
+  std::atomic<bool> stop_{false};
+  metrics::Gauge* sessions_gauge_;
+  metrics::Family<metrics::Counter>* frames_;
+};
+
+}  // namespace healthtech::bff
