@@ -50,7 +50,11 @@ def account(i):
     s, _ = call("POST", BASE + "/v1/auth/register", {"email": email, "password": PASSWORD, "full_name": f"Rel {i}"},
                 ok=(201, 409))
     if s == 201:
-        items = call("GET", BASE + "/v1/dev/outbox?to=" + email)[1]["items"]
+        for _ in range(200):  # the mail travels event -> notification-service -> SMTP sink
+            items = call("GET", BASE + "/v1/dev/outbox?to=" + email)[1]["items"]
+            if items:
+                break
+            time.sleep(0.1)
         token = re.search(r"verify-email\?token=([A-Za-z0-9_-]+)", items[-1]["body"]).group(1)
         call("POST", BASE + "/v1/auth/verify-email", {"token": token})
     return call("POST", BASE + "/v1/auth/login", {"email": email, "password": PASSWORD})[1]["access_token"]

@@ -134,11 +134,16 @@ post() { curl -fsS -X POST -H 'Content-Type: application/json' --data "$2" "$BFF
 say "registering $EMAIL"
 post /v1/auth/register "$(json email "$EMAIL" password "$PASSWORD" full_name "Bench User")" >/dev/null \
   || die "POST /v1/auth/register failed"
-TOKEN_VERIFY="$(curl -fsS -G --data-urlencode "to=$EMAIL" "$BFF/v1/dev/outbox" | "$PY" -c '
+TOKEN_VERIFY=""
+for _ in $(seq 100); do  # the mail travels event -> notification-service -> SMTP sink
+  TOKEN_VERIFY="$(curl -fsS -G --data-urlencode "to=$EMAIL" "$BFF/v1/dev/outbox" | "$PY" -c '
 import json, re, sys
 for item in json.load(sys.stdin).get("items", []):
     m = re.search(r"[?&]token=([A-Za-z0-9_\-]+)", item.get("body", ""))
     if m: print(m.group(1)); break')" || true
+  [ -n "$TOKEN_VERIFY" ] && break
+  sleep 0.1
+done
 [ -n "$TOKEN_VERIFY" ] || die "no verification token for $EMAIL in /v1/dev/outbox"
 post /v1/auth/verify-email "$(json token "$TOKEN_VERIFY")" >/dev/null || die "POST /v1/auth/verify-email failed"
 LOGIN_BODY="$(json email "$EMAIL" password "$PASSWORD")"

@@ -54,17 +54,29 @@ class Api:
         return self.call("DELETE", path, body, **kw)
 
     # ---- flows
-    def outbox(self, email):
-        r = self.get("/v1/dev/outbox", params={"to": email})
-        assert r.status_code == 200, r.text
-        return r.json()["items"]
+    def outbox(self, email, at_least=1, timeout=20):
+        """What the development email/SMS sinks received for an address. Delivery is
+        asynchronous (event -> notification-service -> SMTP), so this waits until at least
+        `at_least` messages are there (or the timeout passes) and returns them all."""
+        deadline = time.time() + timeout
+        while True:
+            r = self.get("/v1/dev/outbox", params={"to": email})
+            assert r.status_code == 200, r.text
+            items = r.json()["items"]
+            if len(items) >= at_least or time.time() > deadline:
+                return items
+            time.sleep(0.1)
 
-    def last_token(self, email, kind="verify-email"):
-        for msg in reversed(self.outbox(email)):
-            m = re.search(kind + r"\?token=([A-Za-z0-9_-]+)", msg["body"])
-            if m:
-                return m.group(1)
-        raise AssertionError(f"no {kind} link sent to {email}")
+    def last_token(self, email, kind="verify-email", timeout=20):
+        deadline = time.time() + timeout
+        while True:
+            for msg in reversed(self.outbox(email, at_least=0)):
+                m = re.search(kind + r"\?token=([A-Za-z0-9_-]+)", msg["body"])
+                if m:
+                    return m.group(1)
+            if time.time() > deadline:
+                raise AssertionError(f"no {kind} link sent to {email}")
+            time.sleep(0.1)
 
     def register(self, email=None, password="correct horse battery", name="Asha Rao", verify=True):
         email = email or f"user-{uuid.uuid4().hex[:12]}@example.com"

@@ -24,8 +24,10 @@ class Sink(smtpd.SMTPServer):
     def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
         msg = email.message_from_bytes(data if isinstance(data, bytes) else data.encode(), policy=email.policy.default)
         body = msg.get_body(preferencelist=("plain", "html"))
+        html = msg.get_body(preferencelist=("html",))
         record = {"from": mailfrom, "to": [r.lower() for r in rcpttos], "subject": str(msg["subject"] or ""),
-                  "body": body.get_content() if body else "", "received_at": time.time()}
+                  "body": body.get_content() if body else "", "html": html.get_content() if html else "",
+                  "message_id": str(msg["message-id"] or "").strip("<>"), "received_at": time.time()}
         with LOCK, open(ARGS.store, "a") as f:
             f.write(json.dumps(record) + "\n")
         return None

@@ -190,8 +190,18 @@ std::vector<Route> AllRoutes() {
                           "Mark all your notifications read"));
   routes.push_back(
       notify("POST", "/v1/notifications/{id}/read", "MarkRead", "Mark one notification read"));
-  Route outbox = iam("GET", "/v1/dev/outbox", "ListDevOutbox",
-                     "Development only: messages sent to an address", false, 200, "development");
+  routes.push_back(notify("GET", "/v1/notification-preferences", "GetPreferences",
+                          "Your notification preferences (defaults when never set)"));
+  routes.push_back(notify("PUT", "/v1/notification-preferences", "UpdatePreferences",
+                          "Change channels per category, quiet hours or language"));
+  routes.push_back(notify("GET", "/v1/admin/notifications/failed", "ListFailedNotifications",
+                          "Messages whose delivery failed after every retry (platform admins)"));
+  routes.push_back(notify("POST", "/v1/admin/notifications/{id}/retry", "RetryNotification",
+                          "Queue a failed message for another attempt (platform admins)"));
+  // Reads back what the development email and SMS sinks received for an address.
+  Route outbox =
+      R("GET", "/v1/dev/outbox", "notification", std::string(kNotification) + "ListDevOutbox",
+        "Development only: messages sent to an address", "development", false, 200);
   outbox.dev_only = true;
   routes.push_back(outbox);
   return routes;

@@ -109,25 +109,13 @@ absl::Status IamServiceImpl::QueueEmail(pqxx::transaction_base& tx, const std::s
   std::string expires_at = rows[0][0].as<std::string>();
   std::string url =
       config_.public_web_url + (verify ? "/verify-email?token=" : "/reset-password?token=") + token;
-  std::string subject =
-      verify ? "Verify your HealthTech email address" : "Reset your HealthTech password";
-  std::string body =
-      verify ? "Hello " + full_name +
-                   ",\n\nPlease confirm your email address by opening this link "
-                   "(valid for 24 hours):\n" +
-                   url + "\n\nIf you did not sign up, ignore this email.\n"
-             : "Hello " + full_name +
-                   ",\n\nSomeone asked to reset your HealthTech password. Open "
-                   "this link within 1 hour to choose a new one:\n" +
-                   url + "\n\nIf it was not you, ignore this email; your password is unchanged.\n";
-  nlohmann::json payload = {
-      {"user_id", user_id},
-      {"email", email},
-      {"full_name", full_name},
-      {"token", token},
-      {verify ? "verify_url" : "reset_url", url},
-      {"expires_at", expires_at},
-      {"message", {{"channel", "email"}, {"to", email}, {"subject", subject}, {"body", body}}}};
+  // notification-service renders and sends the message (templates, locale, SMTP).
+  nlohmann::json payload = {{"user_id", user_id},
+                            {"email", email},
+                            {"full_name", full_name},
+                            {"token", token},
+                            {verify ? "verify_url" : "reset_url", url},
+                            {"expires_at", expires_at}};
   outbox::Enqueue(tx, "iam", event_type, user_id, payload.dump());
   return absl::OkStatus();
 }
@@ -871,62 +859,6 @@ grpc::Status IamServiceImpl::RotateSigningKey(Ctx* ctx, const v1::RotateSigningK
     auto kid = keys_->Rotate();
     if (!kid.ok()) return kid.status();
     resp->set_kid(*kid);
-    return absl::OkStatus();
-  });
-}
-
-grpc::Status IamServiceImpl::ListDevOutbox(Ctx* ctx, const v1::ListDevOutboxRequest* req,
-                                           v1::ListDevOutboxResponse* resp) {
-  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
-    if (!config_.development) return st::NotFound("NOT_FOUND", "Not found.");
-    std::string to;
-    if (!NormalizeEmail(req->to(), &to)) to = Trim(req->to());
-    if (to.empty()) return st::ValidationFailed({{"to", "is required"}});
-    auto s = pg::WithTransaction(
-        *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-          for (const auto& row :
-               tx.exec_params("SELECT payload->'message'->>'channel', payload->'message'->>'to', "
-                              "payload->'message'->>'subject', payload->'message'->>'body', "
-                              "extract(epoch from created_at)::bigint FROM iam.outbox WHERE "
-                              "payload->'message'->>'to' = $1 ORDER BY id LIMIT 200",
-                              to)) {
-            auto* m = resp->add_items();
-            m->set_channel(row[0].as<std::string>());
-            m->set_to(row[1].as<std::string>());
-            m->set_subject(row[2].as<std::string>());
-            m->set_body(row[3].as<std::string>());
-            m->mutable_created_at()->set_seconds(row[4].as<int64_t>());
-          }
-          return absl::OkStatus();
-        });
-    if (!s.ok()) return s;
-    // Messages other services would send (e.g. staff invitations) travel as events with a
-    // rendered `message`; read them back from their streams (development only).
-    for (const char* stream : {"healthtech:events:org"}) {
-      auto r = redis_->Command({"XRANGE", stream, "-", "+", "COUNT", "5000"});
-      if (!r.ok() || r->type != redis::Reply::Type::kArray) continue;
-      for (const auto& entry : r->elements) {
-        if (entry.elements.size() < 2) continue;
-        const auto& fields = entry.elements[1].elements;
-        for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-          if (fields[i].str != "payload") continue;
-          auto payload = nlohmann::json::parse(fields[i + 1].str, nullptr, false);
-          if (!payload.is_object() || !payload.contains("message")) continue;
-          const auto& msg = payload["message"];
-          if (msg.value("to", "") != to) continue;
-          auto* m = resp->add_items();
-          m->set_channel(msg.value("channel", "email"));
-          m->set_to(to);
-          m->set_subject(msg.value("subject", ""));
-          m->set_body(msg.value("body", ""));
-          m->mutable_created_at()->set_seconds(std::stoll(entry.elements[0].str) / 1000);
-        }
-      }
-    }
-    std::stable_sort(resp->mutable_items()->begin(), resp->mutable_items()->end(),
-                     [](const v1::DevMessage& a, const v1::DevMessage& b) {
-                       return a.created_at().seconds() < b.created_at().seconds();
-                     });
     return absl::OkStatus();
   });
 }

@@ -46,8 +46,6 @@ class IamServiceImpl final : public v1::IamService::Service {
   grpc::Status RevokeRole(Ctx*, const v1::RevokeRoleRequest*, v1::User*) override;
   grpc::Status RotateSigningKey(Ctx*, const v1::RotateSigningKeyRequest*,
                                 v1::RotateSigningKeyResponse*) override;
-  grpc::Status ListDevOutbox(Ctx*, const v1::ListDevOutboxRequest*,
-                             v1::ListDevOutboxResponse*) override;
   grpc::Status LookupUsers(Ctx*, const v1::LookupUsersRequest*, v1::LookupUsersResponse*) override;
   grpc::Status SetOrgRole(Ctx*, const v1::SetOrgRoleRequest*, v1::SetOrgRoleResponse*) override;
 

@@ -55,10 +55,35 @@ int main(int argc, char** argv) {
   config.internal_token = env.Required("INTERNAL_SERVICE_TOKEN", true);
   config.jwt_issuer = env.String("JWT_ISSUER", "https://api.healthtech.com");
   config.jwt_audience = env.String("JWT_AUDIENCE", "healthtech-api");
-  config.smtp_url = env.Required("SMTP_URL");
-  config.smtp_from = env.String("SMTP_FROM", "no-reply@healthtech.dev");
-  config.smtp_starttls = env.OneOf("SMTP_STARTTLS", "try", {"try", "required"});
   config.public_web_url = env.String("PUBLIC_WEB_URL", "http://localhost:8080");
+  config.development = server.environment == "development";
+  notification::SmtpConfig smtp;
+  smtp.url = env.Required("SMTP_URL");
+  smtp.from = env.String("SMTP_FROM", "no-reply@healthtech.dev");
+  smtp.starttls = env.OneOf("SMTP_STARTTLS", "try", {"try", "required"});
+  smtp.username = env.String("SMTP_USERNAME", "");
+  smtp.password = env.String("SMTP_PASSWORD", "", true);
+  // SMS is optional: without SMS_API_URL no SMS is planned.
+  notification::SmsConfig sms;
+  sms.api_url = env.String("SMS_API_URL", "");
+  sms.api_key = env.String("SMS_API_KEY", "", true);
+  sms.sender_id = env.String("SMS_SENDER_ID", "HLTHTK");
+  sms.provider = env.String("SMS_PROVIDER", "msg91");
+  for (const auto& pair : env.List("SMS_DLT_TEMPLATE_IDS", "")) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size()) {
+      env.Fail("SMS_DLT_TEMPLATE_IDS",
+               "entries must be event.type=TEMPLATE_ID, got \"" + pair + "\"");
+      continue;
+    }
+    config.dlt_template_ids[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  config.smtp_sink_url = env.String("DEV_SMTP_SINK_URL", "");
+  config.sms_sink_url = env.String("DEV_SMS_SINK_URL", "");
+  config.max_attempts = env.Int("DELIVERY_MAX_ATTEMPTS", 8, 1, 20);
+  config.sms_hourly_cap = env.Int("SMS_USER_HOURLY_CAP", 10, 1, 1000);
+  config.breaker_failures = env.Int("CIRCUIT_BREAKER_FAILURES", 5, 1, 1000);
+  config.breaker_open_ms = env.Int("CIRCUIT_BREAKER_OPEN_MS", 30000, 100, 3600000);
   int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 60000, 100, 3600000);
   env.Finish();
   log::Init("notification-service", server.log_level);
@@ -71,18 +96,19 @@ int main(int argc, char** argv) {
   }
   metrics::Registry registry;
   pg::Pool pool(database_url, 8, &registry, "notification-service");
-  redis::Client redis(*redis_url);
+  redis::Client redis(*redis_url), publisher(*redis_url);
   auto iam = grpc::CreateChannel(iam_url, grpc::InsecureChannelCredentials());
-  notification::NotificationServiceImpl service(config, &pool, iam);
+  notification::NotificationServiceImpl service(
+      config, &pool, iam, notification::MakeSmtpChannel(smtp),
+      sms.api_url.empty() ? nullptr : notification::MakeSmsChannel(sms), &publisher, &registry);
   std::atomic<bool> stop{false};
   std::thread worker([&] {
     std::string name = "notification-" + std::to_string(::getpid());
     while (!stop) {
-      int n = service.ConsumeOnce(redis, name, claim_idle_ms) + service.DeliverOnce();
-      if (n == 0) {
-        for (int i = 0; i < 4 && !stop; ++i)
-          std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
+      // ConsumeOnce waits up to 100 ms for new events, so this loop idles gently.
+      bool redis_down = service.ConsumeOnce(redis, name, claim_idle_ms) < 0;
+      service.DeliverOnce();
+      if (redis_down) std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
   });
   return grpc_server::RunServer(

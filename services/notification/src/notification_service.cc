@@ -1,7 +1,11 @@
 #include "notification_service.h"
 
+#include <array>
+#include <cctype>
 #include <chrono>
 #include <cstring>
+#include <functional>
+#include <optional>
 #include <random>
 
 #include <curl/curl.h>
@@ -60,72 +64,260 @@ std::string Money(const nlohmann::json& m) {
   return buf;
 }
 
-// SMTP upload source.
-struct Upload {
-  std::string data;
-  size_t offset = 0;
+// ------------------------------------------------------------------ what each event sends
+
+struct Recipient {
+  std::string user_id;  // empty for an address that is not a user yet (invitations)
+  std::string email;    // set when the event names the address (verification, invitations)
 };
-size_t ReadUpload(char* buf, size_t size, size_t n, void* p) {
-  auto* u = static_cast<Upload*>(p);
-  size_t left = u->data.size() - u->offset, want = size * n;
-  size_t take = std::min(left, want);
-  std::memcpy(buf, u->data.data() + u->offset, take);
-  u->offset += take;
-  return take;
+
+struct Plan {
+  std::string category;   // appointments | payments | forum | account
+  bool security = false;  // ignores opt-outs and quiet hours
+  bool urgent = false;    // an SMS that cannot go out falls back to email
+  bool in_app = true, email = true, sms = false;
+  std::vector<Recipient> to;
+  std::string link;
+  std::map<std::string, std::string> values;
+  // Value name -> UTC instant, shown in `timezone` as local time.
+  std::vector<std::pair<std::string, std::string>> local_times;
+  std::string timezone = "UTC";
+};
+
+std::string Str(const nlohmann::json& p, const char* key) {
+  auto it = p.find(key);
+  return it != p.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-std::string Base64(const std::string& s) { return auth::Base64UrlEncode(s); }
-
-absl::Status SendMail(const Config& c, const std::string& to, const std::string& subject,
-                      const std::string& body) {
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return st::Unavailable("SMTP_UNAVAILABLE", "no curl");
-  // RFC 2047 subject (UTF-8, base64; our base64url has '-' '_' instead of '+' '/').
-  std::string b64 = Base64(subject);
-  for (auto& ch : b64) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
-  while (b64.size() % 4) b64.push_back('=');
-  std::string text;
-  for (char ch : body) {
-    if (ch == '\n')
-      text += "\r\n";
-    else
-      text.push_back(ch);
+void AddUsers(Plan& plan, const nlohmann::json& ids) {
+  if (!ids.is_array()) return;
+  for (const auto& id : ids) {
+    if (id.is_string() && validate::ValidUuid(id.get<std::string>()))
+      plan.to.push_back({id.get<std::string>(), ""});
   }
-  Upload up;
-  up.data = "To: <" + to + ">\r\nFrom: HealthTech <" + c.smtp_from + ">\r\nSubject: =?UTF-8?B?" +
-            b64 +
-            "?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; "
-            "charset=utf-8\r\nContent-Transfer-Encoding: "
-            "8bit\r\n\r\n" +
-            text + "\r\n";
-  curl_slist* rcpt = curl_slist_append(nullptr, ("<" + to + ">").c_str());
-  std::string from = "<" + c.smtp_from + ">";
-  curl_easy_setopt(curl, CURLOPT_URL, c.smtp_url.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-  curl_easy_setopt(curl, CURLOPT_READFUNCTION, &ReadUpload);
-  curl_easy_setopt(curl, CURLOPT_READDATA, &up);
-  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+}
+
+std::optional<Plan> PlanFor(const std::string& type, const nlohmann::json& p,
+                            const std::string& web) {
+  Plan plan;
+  if (type == "appointment.booked" || type == "appointment.rescheduled" ||
+      type == "appointment.cancelled" || type == "appointment.reminder_due") {
+    plan.category = "appointments";
+    plan.sms = true;
+    plan.urgent = type == "appointment.reminder_due";
+    plan.to.push_back({Str(p, "patient_id"), ""});
+    plan.link = web + "/appointments/" + Str(p, "appointment_id");
+    plan.timezone = Str(p, "timezone");
+    plan.local_times = {{"start_local", Str(p, "start")}};
+    bool hour = Str(p, "lead") == "1h";
+    plan.values["lead_text"] = hour ? "in one hour" : "tomorrow";
+    plan.values["lead_text_hi"] = hour ? "एक घंटे में" : "कल";
+  } else if (type == "waitlist.offered") {
+    plan.category = "appointments";
+    plan.sms = plan.urgent = true;
+    plan.to.push_back({Str(p, "patient_id"), ""});
+    plan.link = web + "/practitioners/" + Str(p, "practitioner_id");
+    plan.timezone = Str(p, "timezone");
+    plan.local_times = {{"start_local", Str(p, "slot_start")},
+                        {"offer_expires_local", Str(p, "offer_expires_at")}};
+  } else if (type == "payment.captured" || type == "refund.processed") {
+    plan.category = "payments";
+    plan.sms = true;
+    plan.to.push_back({Str(p, "payer_id"), ""});
+    plan.link = web + "/payments/" + Str(p, "payment_id");
+    plan.values["invoice_link"] = plan.link + "/invoice";
+    plan.values["amount"] = Money(p.value("amount", nlohmann::json::object()));
+  } else if (type == "user.email_verification_requested" ||
+             type == "user.password_reset_requested") {
+    plan.category = "account";
+    plan.security = true;
+    plan.in_app = false;
+    plan.to.push_back({Str(p, "user_id"), Str(p, "email")});
+    plan.values["full_name"] = Str(p, "full_name");
+    plan.values["verify_url"] = Str(p, "verify_url");
+    plan.values["reset_url"] = Str(p, "reset_url");
+  } else if (type == "user.password_changed") {
+    plan.category = "account";
+    plan.security = plan.sms = true;
+    plan.to.push_back({Str(p, "user_id"), ""});
+    plan.link = web + "/forgot-password";
+  } else if (type == "organization.verified" || type == "organization.rejected" ||
+             type == "organization.changes_requested") {
+    plan.category = "account";
+    AddUsers(plan, p.value("admin_user_ids", nlohmann::json::array()));
+    plan.link = web + "/organizations/" + Str(p, "organization_id");
+    plan.values["org_name"] = Str(p, "legal_name");
+    plan.values["reason"] = Str(p, "reason");
+  } else if (type == "staff.invited") {
+    plan.category = "account";
+    plan.in_app = false;
+    plan.to.push_back({"", Str(p, "email")});
+    plan.values["org_name"] = Str(p, "organization_name");
+    plan.values["role"] = Str(p, "role");
+    plan.values["invite_url"] = Str(p, "accept_url");
+    plan.values["expires_at"] = Str(p, "expires_at");
+  } else if (type == "forum.reply_created") {
+    plan.category = "forum";
+    AddUsers(plan, p.value("follower_ids", nlohmann::json::array()));
+    plan.link = web + "/forum/threads/" + Str(p, "thread_id") + "#post-" + Str(p, "post_id");
+    plan.values["thread_title"] = Str(p, "thread_title");
+    plan.values["author_name"] = Str(p, "author_display_name");
+  } else if (type == "forum.moderation_action") {
+    plan.category = "forum";
+    plan.to.push_back({Str(p, "target_user_id"), ""});
+    plan.link = web + "/forum/threads/" + Str(p, "thread_id");
+    plan.values["action"] = Str(p, "action");
+    plan.values["reason"] = Str(p, "reason");
+  } else {
+    return std::nullopt;
+  }
+  std::erase_if(plan.to, [](const Recipient& r) {
+    return r.user_id.empty() ? r.email.empty() : !validate::ValidUuid(r.user_id);
+  });
+  if (plan.to.empty()) return std::nullopt;
+  plan.values["link"] = plan.link;
+  plan.values["timezone"] = plan.timezone.empty() ? "UTC" : plan.timezone;
+  return plan;
+}
+
+// Preferences: what a category uses when the user never said.
+constexpr std::array<const char*, 4> kConfigurable = {"appointments", "payments", "forum",
+                                                      "marketing"};
+bool DefaultOn(const std::string& category, const std::string& channel) {
+  if (category == "marketing") return false;  // opt-in
+  if (channel == "push") return false;        // not delivered yet
+  if (channel == "sms") return category == "appointments";
+  return true;
+}
+bool Wants(const nlohmann::json& channels, const std::string& category,
+           const std::string& channel) {
+  if (category == "account") return true;  // not configurable
+  auto c = channels.find(category);
+  if (c != channels.end() && c->is_object()) {
+    auto v = c->find(channel);
+    if (v != c->end() && v->is_boolean()) return v->get<bool>();
+  }
+  return DefaultOn(category, channel);
+}
+
+v1::Channel ChannelOf(const std::string& c) {
+  return c == "email"  ? v1::CHANNEL_EMAIL
+         : c == "sms"  ? v1::CHANNEL_SMS
+         : c == "push" ? v1::CHANNEL_PUSH
+                       : v1::CHANNEL_UNSPECIFIED;
+}
+v1::DeliveryStatus StatusOf(const std::string& s) {
+  if (s == "pending" || s == "standby") return v1::DELIVERY_STATUS_QUEUED;
+  if (s == "deferred") return v1::DELIVERY_STATUS_DEFERRED;
+  if (s == "sent") return v1::DELIVERY_STATUS_SENT;
+  if (s == "failed") return v1::DELIVERY_STATUS_FAILED;
+  if (s == "suppressed") return v1::DELIVERY_STATUS_SUPPRESSED;
+  return v1::DELIVERY_STATUS_UNSPECIFIED;
+}
+
+constexpr const char* kDeliveryCols =
+    "d.id::text, coalesce(d.user_id::text, ''), d.channel, d.recipient, d.event_type, d.locale, "
+    "d.event_id, d.status, extract(epoch from d.next_attempt_at)::bigint, extract(epoch from "
+    "d.created_at)::bigint, extract(epoch from d.updated_at)::bigint, to_char(d.updated_at, "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US')";
+
+void ReadDelivery(transaction_base& tx, const pqxx::row& r, v1::OutboundMessage* m) {
+  m->set_id(r[0].as<std::string>());
+  m->set_user_id(r[1].as<std::string>());
+  m->set_channel(ChannelOf(r[2].as<std::string>()));
+  m->set_recipient(r[3].as<std::string>());
+  m->set_template_name(r[4].as<std::string>());
+  m->set_locale(r[5].as<std::string>());
+  m->set_event_id(r[6].as<std::string>());
+  m->set_event_type(r[4].as<std::string>());
+  m->set_status(StatusOf(r[7].as<std::string>()));
+  m->mutable_next_attempt_at()->set_seconds(r[8].as<int64_t>());
+  m->mutable_created_at()->set_seconds(r[9].as<int64_t>());
+  m->mutable_updated_at()->set_seconds(r[10].as<int64_t>());
+  for (const auto& a : tx.exec_params(
+           "SELECT attempt, provider, status, provider_message_id, error, extract(epoch from "
+           "at)::bigint FROM notification.delivery_attempts WHERE delivery_id = $1::uuid ORDER "
+           "BY attempt, id",
+           m->id())) {
+    auto* x = m->add_attempts();
+    x->set_attempt(a[0].as<int>());
+    x->set_provider(a[1].as<std::string>());
+    std::string s = a[2].as<std::string>();
+    x->set_status(s == "sent"       ? v1::DELIVERY_STATUS_SENT
+                  : s == "deferred" ? v1::DELIVERY_STATUS_DEFERRED
+                                    : v1::DELIVERY_STATUS_FAILED);
+    if (!a[3].is_null()) x->set_provider_message_id(a[3].as<std::string>());
+    if (!a[4].is_null()) x->set_error(a[4].as<std::string>());
+    x->mutable_at()->set_seconds(a[5].as<int64_t>());
+  }
+}
+
+size_t CollectBody(char* buf, size_t size, size_t n, void* p) {
+  static_cast<std::string*>(p)->append(buf, size * n);
+  return size * n;
+}
+
+// GET url -> parsed JSON (null on any failure). Development sinks only.
+nlohmann::json HttpGetJson(const std::string& url) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return nullptr;
+  std::string out;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &CollectBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 3000L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  // STARTTLS when the server offers it ("try"), or insist on it ("required").
-  curl_easy_setopt(curl, CURLOPT_USE_SSL,
-                   c.smtp_starttls == "required" ? CURLUSESSL_ALL : CURLUSESSL_TRY);
   CURLcode rc = curl_easy_perform(curl);
-  curl_slist_free_all(rcpt);
   curl_easy_cleanup(curl);
-  if (rc != CURLE_OK) return st::Unavailable("SMTP_FAILED", curl_easy_strerror(rc));
-  return absl::OkStatus();
+  if (rc != CURLE_OK) return nullptr;
+  return nlohmann::json::parse(out, nullptr, false);
+}
+
+std::string UrlEncode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+bool ValidLocalTime(const std::string& s) {
+  return s.size() == 5 && std::isdigit(s[0]) && std::isdigit(s[1]) && s[2] == ':' &&
+         std::isdigit(s[3]) && std::isdigit(s[4]) && std::stoi(s.substr(0, 2)) < 24 &&
+         std::stoi(s.substr(3, 2)) < 60;
 }
 
 }  // namespace
 
 NotificationServiceImpl::NotificationServiceImpl(Config config, pg::Pool* pool,
-                                                 std::shared_ptr<grpc::Channel> iam)
+                                                 std::shared_ptr<grpc::Channel> iam,
+                                                 std::unique_ptr<Channel> email,
+                                                 std::unique_ptr<Channel> sms,
+                                                 redis::Client* publisher,
+                                                 metrics::Registry* registry)
     : config_(std::move(config)),
       pool_(pool),
       authn_(auth::JwksFromIam(iam), config_.jwt_issuer, config_.jwt_audience),
-      iam_(iam::v1::IamService::NewStub(iam)) {}
+      iam_(iam::v1::IamService::NewStub(iam)),
+      email_(std::move(email)),
+      sms_(std::move(sms)),
+      email_breaker_(config_.breaker_failures, std::chrono::milliseconds(config_.breaker_open_ms)),
+      sms_breaker_(config_.breaker_failures, std::chrono::milliseconds(config_.breaker_open_ms)),
+      publisher_(publisher) {
+  deliveries_ = &registry->AddCounter("notification_deliveries_total",
+                                      "Delivery attempts and decisions by channel and outcome",
+                                      {"channel", "outcome"});
+  circuit_open_ =
+      &registry->AddGauge("notification_provider_circuit_open",
+                          "1 while the provider's circuit breaker is open", {"provider"});
+  events_ = &registry->AddCounter("notification_events_total", "Events consumed by type", {"type"});
+}
 
 grpc::Status NotificationServiceImpl::ListNotifications(Ctx* ctx,
                                                         const v1::ListNotificationsRequest* req,
@@ -177,8 +369,9 @@ grpc::Status NotificationServiceImpl::MarkRead(Ctx* ctx, const v1::MarkReadReque
     if (!caller.ok()) return caller.status();
     const absl::Status not_found = st::NotFound("NOTIFICATION_NOT_FOUND", "No such notification.");
     if (!validate::ValidUuid(req->id())) return not_found;
-    return pg::WithTransaction(
-        *pool_, {caller->sub, ""}, [&](transaction_base& tx) -> absl::Status {
+    int unread = -1;
+    auto s =
+        pg::WithTransaction(*pool_, {caller->sub, ""}, [&](transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
               std::string(
                   "UPDATE notification.notifications n SET read_at = coalesce(read_at, now()) "
@@ -187,8 +380,15 @@ grpc::Status NotificationServiceImpl::MarkRead(Ctx* ctx, const v1::MarkReadReque
               req->id(), caller->sub);
           if (rows.empty()) return not_found;
           Read(rows[0], resp);
+          unread = tx.exec_params(
+                         "SELECT count(*) FROM notification.notifications WHERE "
+                         "user_id = $1::uuid AND read_at IS NULL",
+                         caller->sub)[0][0]
+                       .as<int>();
           return absl::OkStatus();
         });
+    if (s.ok()) PublishUnreadCount(caller->sub, unread);  // other tabs update their badge
+    return s;
   });
 }
 
@@ -197,8 +397,8 @@ grpc::Status NotificationServiceImpl::MarkAllRead(Ctx* ctx, const v1::MarkAllRea
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
-    return pg::WithTransaction(
-        *pool_, {caller->sub, ""}, [&](transaction_base& tx) -> absl::Status {
+    auto s =
+        pg::WithTransaction(*pool_, {caller->sub, ""}, [&](transaction_base& tx) -> absl::Status {
           auto r = tx.exec_params(
               "UPDATE notification.notifications SET read_at = now() WHERE user_id = $1::uuid AND "
               "read_at IS NULL RETURNING 1",
@@ -207,7 +407,38 @@ grpc::Status NotificationServiceImpl::MarkAllRead(Ctx* ctx, const v1::MarkAllRea
           resp->set_unread_count(0);
           return absl::OkStatus();
         });
+    if (s.ok() && resp->marked_count() > 0) PublishUnreadCount(caller->sub, 0);
+    return s;
   });
+}
+
+absl::Status NotificationServiceImpl::LoadPreferences(transaction_base& tx,
+                                                      const std::string& user_id,
+                                                      v1::Preferences* out) {
+  auto rows = tx.exec_params(
+      "SELECT channels::text, to_char(quiet_start, 'HH24:MI'), to_char(quiet_end, 'HH24:MI'), "
+      "quiet_timezone, locale, extract(epoch from updated_at)::bigint FROM "
+      "notification.preferences WHERE user_id = $1::uuid",
+      user_id);
+  nlohmann::json channels = nlohmann::json::object();
+  if (!rows.empty()) channels = nlohmann::json::parse(rows[0][0].as<std::string>());
+  for (const char* c : kConfigurable) {
+    auto* p = out->add_categories();
+    p->set_category(CategoryOf(c));
+    p->set_email(Wants(channels, c, "email"));
+    p->set_sms(Wants(channels, c, "sms"));
+    p->set_in_app(Wants(channels, c, "in_app"));
+    p->set_push(Wants(channels, c, "push"));
+  }
+  out->set_locale(rows.empty() ? "en" : rows[0][4].as<std::string>());
+  if (!rows.empty() && !rows[0][1].is_null()) {
+    auto* q = out->mutable_quiet_hours();
+    q->set_start_local(rows[0][1].as<std::string>());
+    q->set_end_local(rows[0][2].as<std::string>());
+    q->set_timezone(rows[0][3].as<std::string>());
+  }
+  if (!rows.empty()) out->mutable_updated_at()->set_seconds(rows[0][5].as<int64_t>());
+  return absl::OkStatus();
 }
 
 absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const std::string& type,
@@ -215,85 +446,122 @@ absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const 
                                              std::vector<Publication>* publish) {
   auto p = nlohmann::json::parse(payload_text, nullptr, false);
   if (!p.is_object()) return absl::OkStatus();  // not for us: nothing to do
-  std::string user_id, category, link;
-  std::map<std::string, std::string> values;
-  if (type == "appointment.booked" || type == "appointment.cancelled" ||
-      type == "appointment.reminder_due") {
-    user_id = p.value("patient_id", "");
-    category = "appointments";
-    link = config_.public_web_url + "/appointments/" + p.value("appointment_id", "");
-    values["timezone"] = p.value("timezone", "UTC");
-    values["lead_text"] = p.value("lead", "") == "1h" ? "in one hour" : "tomorrow";
-  } else if (type == "payment.captured" || type == "refund.processed") {
-    user_id = p.value("payer_id", "");
-    category = "payments";
-    link = config_.public_web_url + "/payments/" + p.value("payment_id", "");
-    values["amount"] = Money(p.value("amount", nlohmann::json::object()));
-  } else {
-    return absl::OkStatus();
+  auto plan = PlanFor(type, p, config_.public_web_url);
+  if (!plan) return absl::OkStatus();
+  events_->WithLabels({type}).Inc();
+  // Addresses and phone numbers come from IAM (events carry identifiers, not contacts).
+  std::map<std::string, iam::v1::User> users;
+  {
+    iam::v1::LookupUsersRequest lreq;
+    for (const auto& r : plan->to) {
+      if (!r.user_id.empty()) lreq.add_user_ids(r.user_id);
+    }
+    if (lreq.user_ids_size() > 0) {
+      grpc::ClientContext ctx;
+      grpc_server::PrepareInternalCall(ctx, config_.internal_token);
+      iam::v1::LookupUsersResponse lresp;
+      grpc::Status gs = iam_->LookupUsers(&ctx, lreq, &lresp);
+      if (!gs.ok()) return st::Unavailable("IAM_UNAVAILABLE", "users unavailable");  // retried
+      for (const auto& u : lresp.users()) users[u.id()] = u;
+    }
   }
-  if (!validate::ValidUuid(user_id)) return absl::OkStatus();
-  values["link"] = link;
-  // The recipient's address (never in events).
-  grpc::ClientContext ctx;
-  grpc_server::PrepareInternalCall(ctx, config_.internal_token);
-  iam::v1::LookupUsersRequest lreq;
-  lreq.add_user_ids(user_id);
-  iam::v1::LookupUsersResponse lresp;
-  grpc::Status gs = iam_->LookupUsers(&ctx, lreq, &lresp);
-  if (!gs.ok()) return st::Unavailable("IAM_UNAVAILABLE", "users unavailable");  // retried later
-  std::string email = lresp.users().empty() ? "" : lresp.users(0).email();
   return pg::WithTransaction(
       *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
         if (tx.exec_params("INSERT INTO notification.processed_events (event_id, event_type) "
-                           "VALUES ($1, $2) ON CONFLICT "
-                           "DO NOTHING RETURNING 1",
+                           "VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
                            event_id, type)
                 .empty()) {
           return absl::OkStatus();  // handled before: nothing is sent twice
         }
-        if (p.contains("start")) {
-          values["start_local"] =
+        for (const auto& [name, instant] : plan->local_times) {
+          if (instant.empty()) continue;
+          plan->values[name] =
               tx.exec_params(
-                    "SELECT to_char($1::timestamptz AT TIME ZONE $2, 'Dy DD Mon YYYY, HH24:MI')",
-                    p.value("start", ""), values["timezone"])[0][0]
+                    "SELECT to_char($1::timestamptz AT TIME ZONE coalesce((SELECT name "
+                    "FROM pg_timezone_names WHERE name = $2), 'UTC'), 'Dy DD Mon YYYY, "
+                    "HH24:MI')",
+                    instant, plan->values["timezone"])[0][0]
                   .as<std::string>();
         }
-        auto msg = Render(type, "en", values);
-        if (!msg) return absl::OkStatus();
-        auto created = tx.exec_params(
-            "INSERT INTO notification.notifications (user_id, category, type, title, body, link, "
-            "event_id) "
-            "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id::text, "
-            "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-            user_id, category, type, msg->subject, msg->body, link, event_id);
-        if (!created.empty() && publish != nullptr) {
-          // Real time: the BFF forwards this to the user's open WebSocket sessions.
-          int unread = tx.exec_params(
-                             "SELECT count(*) FROM notification.notifications WHERE "
-                             "user_id = $1::uuid AND read_at IS NULL",
-                             user_id)[0][0]
-                           .as<int>();
-          publish->push_back(
-              {user_id, nlohmann::json{{"type", "notification"},
-                                       {"notification",
-                                        {{"id", created[0][0].as<std::string>()},
-                                         {"category", category},
-                                         {"type", type},
-                                         {"title", msg->subject},
-                                         {"body", msg->body},
-                                         {"link", link},
-                                         {"read", false},
-                                         {"created_at", created[0][1].as<std::string>()}}},
-                                       {"unread_count", unread}}
-                            .dump()});
-        }
-        if (!email.empty()) {
-          tx.exec_params(
-              "INSERT INTO notification.deliveries (event_id, user_id, channel, recipient, "
-              "subject, body, status) "
-              "VALUES ($1, $2::uuid, 'email', $3, $4, $5, 'pending') ON CONFLICT DO NOTHING",
-              event_id, user_id, email, msg->subject, msg->body);
+        for (const auto& r : plan->to) {
+          auto u = users.find(r.user_id);
+          if (!r.user_id.empty() && u == users.end()) continue;  // no such user (any more)
+          std::string email = !r.email.empty() ? r.email : u->second.email();
+          std::string phone = u != users.end() ? u->second.phone() : "";
+          v1::Preferences prefs;
+          nlohmann::json channels = nlohmann::json::object();
+          std::string locale = "en";
+          if (!r.user_id.empty()) {
+            auto row = tx.exec_params(
+                "SELECT channels::text, locale FROM notification.preferences WHERE user_id = "
+                "$1::uuid",
+                r.user_id);
+            if (!row.empty()) {
+              channels = nlohmann::json::parse(row[0][0].as<std::string>());
+              locale = row[0][1].as<std::string>();
+            }
+          }
+          auto wants = [&](const char* channel) {
+            return plan->security || Wants(channels, plan->category, channel);
+          };
+          auto msg = Render(type, locale, plan->values);
+          if (!msg) continue;
+          if (plan->in_app && !r.user_id.empty() && wants("in_app")) {
+            auto created = tx.exec_params(
+                "INSERT INTO notification.notifications (user_id, category, type, title, body, "
+                "link, event_id) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7) ON CONFLICT DO "
+                "NOTHING RETURNING id::text, to_char(created_at AT TIME ZONE 'UTC', "
+                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+                r.user_id, plan->category, type, msg->subject, msg->body, plan->link, event_id);
+            if (!created.empty()) {
+              // Real time: the BFF forwards this to the user's open WebSocket sessions.
+              int unread = tx.exec_params(
+                                 "SELECT count(*) FROM notification.notifications "
+                                 "WHERE user_id = $1::uuid AND read_at IS NULL",
+                                 r.user_id)[0][0]
+                               .as<int>();
+              publish->push_back(
+                  {r.user_id, nlohmann::json{{"type", "notification"},
+                                             {"notification",
+                                              {{"id", created[0][0].as<std::string>()},
+                                               {"category", plan->category},
+                                               {"type", type},
+                                               {"title", msg->subject},
+                                               {"body", msg->body},
+                                               {"link", plan->link},
+                                               {"read", false},
+                                               {"created_at", created[0][1].as<std::string>()}}},
+                                             {"unread_count", unread}}
+                                  .dump()});
+            }
+          }
+          bool sms = plan->sms && sms_ != nullptr && !phone.empty() && wants("sms");
+          auto queue = [&](const std::string& channel, const std::string& to,
+                           const std::string& subject, const std::string& body,
+                           const std::string& html, const std::string& status) {
+            auto it = config_.dlt_template_ids.find(type);
+            tx.exec_params(
+                "INSERT INTO notification.deliveries (event_id, user_id, channel, recipient, "
+                "subject, body, html_body, status, event_type, category, locale, security, "
+                "urgent, dlt_template_id) VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6, $7, "
+                "$8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING",
+                event_id, r.user_id, channel, to, subject, body, html, status, type, plan->category,
+                locale, plan->security, plan->urgent,
+                channel == "sms" && it != config_.dlt_template_ids.end() ? it->second : "");
+            deliveries_->WithLabels({channel, status == "pending" ? "queued" : status}).Inc();
+          };
+          if (plan->email && !email.empty()) {
+            // An urgent message the user takes by SMS only keeps an email on standby.
+            std::string status = wants("email")          ? "pending"
+                                 : (plan->urgent && sms) ? "standby"
+                                                         : "suppressed";
+            queue("email", email, msg->subject, msg->body, HtmlEmail(msg->subject, msg->body),
+                  status);
+          }
+          if (plan->sms && sms_ != nullptr && !phone.empty()) {
+            queue("sms", phone, msg->subject, RenderSms(type, locale, plan->values), "",
+                  sms ? "pending" : "suppressed");
+          }
         }
         return absl::OkStatus();
       });
@@ -301,21 +569,13 @@ absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const 
 
 int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, const std::string& consumer,
                                          int claim_idle_ms) {
+  static constexpr std::array<const char*, 5> kStreams = {
+      "healthtech:events:iam", "healthtech:events:org", "healthtech:events:appointment",
+      "healthtech:events:payment", "healthtech:events:forum"};
+  const std::string group = "notification-service";
   int handled = 0;
-  for (const char* source : {"appointment", "payment"}) {
-    std::string stream = std::string("healthtech:events:") + source, group = "notification-service";
-    (void)redis.Command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});
-    (void)redis.Command({"XAUTOCLAIM", stream, group, consumer, std::to_string(claim_idle_ms),
-                         "0-0", "COUNT", "50"});
-    auto r = redis.Command(
-        {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, "0"});
-    if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.empty() ||
-        r->elements[0].elements.size() < 2 || r->elements[0].elements[1].elements.empty()) {
-      r = redis.Command(
-          {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, ">"});
-    }
-    if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.empty()) continue;
-    for (const auto& entry : r->elements[0].elements[1].elements) {
+  auto handle_entries = [&](const std::string& stream, const redis::Reply& entries) {
+    for (const auto& entry : entries.elements) {
       if (entry.elements.size() < 2) continue;
       std::string id, type, payload;
       const auto& f = entry.elements[1].elements;
@@ -324,61 +584,422 @@ int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, const std::string
         if (f[i].str == "type") type = f[i + 1].str;
         if (f[i].str == "payload") payload = f[i + 1].str;
       }
-      // Acknowledged only after the notifications are stored.
+      // Acknowledged only after the messages are stored.
       std::vector<Publication> publish;
       if (Handle(id, type, payload, &publish).ok()) {
         (void)redis.Command({"XACK", stream, group, entry.elements[0].str});
         ++handled;
-        for (const auto& [user, message] : publish) Publish(redis, user, message);
+        for (const auto& p : publish) Publish(p.user_id, p.message);
       }
     }
+  };
+  // Each reply of XREADGROUP: [[stream, [entries]], ...].
+  auto handle_reply = [&](const absl::StatusOr<redis::Reply>& r) {
+    if (!r.ok() || r->type != redis::Reply::Type::kArray) return;
+    for (const auto& s : r->elements) {
+      if (s.elements.size() == 2) handle_entries(s.elements[0].str, s.elements[1]);
+    }
+  };
+  auto now = std::chrono::steady_clock::now();
+  if (!groups_ready_ || now - last_recovery_ > std::chrono::seconds(1)) {
+    // Now and then: create the groups (idempotent), claim what crashed consumers left, and
+    // retry this consumer's own unacknowledged entries (their handling failed).
+    last_recovery_ = now;
+    groups_ready_ = true;
+    for (const char* stream : kStreams) {
+      (void)redis.Command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});
+      (void)redis.Command({"XAUTOCLAIM", stream, group, consumer, std::to_string(claim_idle_ms),
+                           "0-0", "COUNT", "50"});
+      handle_reply(redis.Command(
+          {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, "0"}));
+    }
   }
+  // New entries of every stream in one call, waiting up to 100 ms for the first.
+  std::vector<std::string> read = {"XREADGROUP", "GROUP", group, consumer, "COUNT",
+                                   "50",         "BLOCK", "100", "STREAMS"};
+  for (const char* stream : kStreams) read.push_back(stream);
+  for (size_t i = 0; i < kStreams.size(); ++i) read.push_back(">");
+  auto r = redis.Command(read);
+  if (!r.ok() || r->type == redis::Reply::Type::kError) {
+    groups_ready_ = false;  // e.g. NOGROUP after Redis lost its data
+    return handled > 0 ? handled : -1;
+  }
+  handle_reply(r);
   return handled;
 }
 
-void NotificationServiceImpl::Publish(redis::Client& redis, const std::string& user_id,
-                                      const std::string& message) {
+void NotificationServiceImpl::Publish(const std::string& user_id, const std::string& message) {
   // Best effort: the inbox is the record; a missed frame is caught up by the client's refetch.
-  (void)redis.Command({"PUBLISH", "healthtech:notify:user:" + user_id, message});
+  if (publisher_ != nullptr)
+    (void)publisher_->Command({"PUBLISH", "healthtech:notify:user:" + user_id, message});
+}
+
+void NotificationServiceImpl::PublishUnreadCount(const std::string& user_id, int unread) {
+  Publish(user_id, nlohmann::json{{"type", "unread_count"}, {"unread_count", unread}}.dump());
 }
 
 int NotificationServiceImpl::DeliverOnce() {
   struct Item {
-    std::string id, to, subject, body;
-    int attempts;
+    std::string id, channel, to, subject, body, html, user_id, event_id, dlt;
+    int attempts = 0;
+    bool security = false, urgent = false;
+    std::optional<double> quiet_until;
   };
   std::vector<Item> due;
-  pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-    for (const auto& r :
-         tx.exec("SELECT id::text, recipient, subject, body, attempts FROM notification.deliveries "
-                 "WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY next_attempt_at "
-                 "LIMIT 20")) {
-      due.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                     r[3].as<std::string>(), r[4].as<int>()});
+  // Take a lease on up to 20 due messages (another replica skips them meanwhile).
+  auto taken = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+    for (const auto& r : tx.exec(
+             "UPDATE notification.deliveries d SET next_attempt_at = now() + interval '2 "
+             "minutes' WHERE d.id IN (SELECT id FROM notification.deliveries WHERE status IN "
+             "('pending', 'deferred') AND next_attempt_at <= now() ORDER BY next_attempt_at "
+             "LIMIT 20 FOR UPDATE SKIP LOCKED) RETURNING d.id::text, d.channel, d.recipient, "
+             "d.subject, d.body, d.html_body, coalesce(d.user_id::text, ''), d.event_id, "
+             "d.dlt_template_id, d.attempts, d.security, d.urgent, "
+             // The end of the user's quiet hours when they are in them now (else NULL).
+             "(SELECT extract(epoch from (date_trunc('day', l.lt) + p.quiet_end + CASE WHEN "
+             "l.lt::time >= p.quiet_end THEN interval '1 day' ELSE interval '0' END) AT TIME ZONE "
+             "p.quiet_timezone) FROM notification.preferences p CROSS JOIN LATERAL (SELECT now() "
+             "AT TIME ZONE p.quiet_timezone AS lt) l WHERE p.user_id = d.user_id AND "
+             "p.quiet_start IS NOT NULL AND CASE WHEN p.quiet_start < p.quiet_end THEN l.lt::time "
+             ">= p.quiet_start AND l.lt::time < p.quiet_end ELSE l.lt::time >= p.quiet_start OR "
+             "l.lt::time < p.quiet_end END)")) {
+      Item it;
+      it.id = r[0].as<std::string>();
+      it.channel = r[1].as<std::string>();
+      it.to = r[2].as<std::string>();
+      it.subject = r[3].as<std::string>();
+      it.body = r[4].as<std::string>();
+      it.html = r[5].as<std::string>();
+      it.user_id = r[6].as<std::string>();
+      it.event_id = r[7].as<std::string>();
+      it.dlt = r[8].as<std::string>();
+      it.attempts = r[9].as<int>();
+      it.security = r[10].as<bool>();
+      it.urgent = r[11].as<bool>();
+      if (!r[12].is_null()) it.quiet_until = r[12].as<double>();
+      due.push_back(std::move(it));
     }
     return absl::OkStatus();
-  }).IgnoreError();
+  });
+  if (!taken.ok()) return 0;
   static thread_local std::mt19937 rng(std::random_device{}());
-  for (const auto& d : due) {
-    absl::Status sent = SendMail(config_, d.to, d.subject, d.body);
-    // Transient failures retry with exponential backoff and jitter, then fail for good.
-    int attempts = d.attempts + 1;
-    double backoff = std::min(300.0, 0.5 * (1 << std::min(attempts, 9))) *
-                     (0.5 + std::uniform_real_distribution<>(0, 1)(rng));
+  auto exec = [&](const std::function<void(transaction_base&)>& f) {
     pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-      tx.exec_params(
-          "UPDATE notification.deliveries SET attempts = $2, status = CASE WHEN $3 THEN 'sent' "
-          "WHEN $2 >= 8 "
-          "THEN 'failed' ELSE 'pending' END, sent_at = CASE WHEN $3 THEN now() END, last_error = "
-          "nullif($4, ''), "
-          "next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1::uuid",
-          d.id, attempts, sent.ok(), sent.ok() ? "" : std::string(sent.message()), backoff);
+      f(tx);
       return absl::OkStatus();
     }).IgnoreError();
-    if (!sent.ok())
-      log::Warn("email_delivery_failed", {{"delivery_id", d.id}, {"attempts", attempts}});
+  };
+  // The urgent message's email, kept on standby, goes out instead of the SMS.
+  auto fall_back = [&](const Item& d) {
+    exec([&](transaction_base& tx) {
+      tx.exec_params(
+          "UPDATE notification.deliveries SET status = 'pending', next_attempt_at = now(), "
+          "updated_at = now() WHERE event_id = $1 AND user_id = $2::uuid AND channel = 'email' "
+          "AND status = 'standby'",
+          d.event_id, d.user_id);
+    });
+    deliveries_->WithLabels({"sms", "fallback_email"}).Inc();
+  };
+  auto set_status = [&](const Item& d, const std::string& status, const std::string& error,
+                        double retry_in_seconds) {
+    exec([&](transaction_base& tx) {
+      tx.exec_params(
+          "UPDATE notification.deliveries SET status = $2, last_error = nullif($3, ''), "
+          "next_attempt_at = now() + make_interval(secs => $4), updated_at = now() WHERE id = "
+          "$1::uuid",
+          d.id, status, error, retry_in_seconds);
+    });
+    deliveries_->WithLabels({d.channel, status}).Inc();
+  };
+  for (const auto& d : due) {
+    bool sms = d.channel == "sms";
+    if (!d.security && d.quiet_until) {  // quiet hours: wait until they end
+      exec([&](transaction_base& tx) {
+        tx.exec_params(
+            "UPDATE notification.deliveries SET status = 'deferred', next_attempt_at = "
+            "to_timestamp($2), updated_at = now() WHERE id = $1::uuid",
+            d.id, *d.quiet_until);
+      });
+      deliveries_->WithLabels({d.channel, "deferred"}).Inc();
+      continue;
+    }
+    int sms_last_hour = 0;
+    if (sms && !d.security && !d.user_id.empty()) {  // counted now: earlier ones just went out
+      exec([&](transaction_base& tx) {
+        sms_last_hour = tx.exec_params(
+                              "SELECT count(*) FROM notification.deliveries WHERE "
+                              "user_id = $1::uuid AND channel = 'sms' AND status = "
+                              "'sent' AND sent_at > now() - interval '1 hour'",
+                              d.user_id)[0][0]
+                            .as<int>();
+      });
+    }
+    if (sms && !d.security && sms_last_hour >= config_.sms_hourly_cap) {
+      set_status(d, "suppressed", "the user's hourly SMS cap is reached", 0);
+      if (d.urgent) fall_back(d);
+      continue;
+    }
+    Channel* channel = sms ? sms_.get() : email_.get();
+    CircuitBreaker& breaker = sms ? sms_breaker_ : email_breaker_;
+    if (channel == nullptr) {
+      set_status(d, "failed", "no provider is configured for this channel", 0);
+      continue;
+    }
+    if (!breaker.Allow()) {
+      if (d.urgent && sms) {
+        set_status(d, "failed", "the SMS provider's circuit breaker is open", 0);
+        fall_back(d);
+      } else {
+        set_status(d, "pending", "", config_.breaker_open_ms / 1000.0);
+      }
+      continue;
+    }
+    auto sent = channel->Send({d.to, d.subject, d.body, d.html, d.dlt});
+    bool permanent = !sent.ok() && !absl::IsUnavailable(sent.status());
+    // A message the provider refuses is not the provider failing.
+    breaker.Record(sent.ok() || permanent);
+    circuit_open_->WithLabels({channel->provider()}).Set(breaker.open() ? 1 : 0);
+    int attempts = d.attempts + 1;
+    std::string status = sent.ok()                                         ? "sent"
+                         : (permanent || attempts >= config_.max_attempts) ? "failed"
+                                                                           : "pending";
+    // Exponential backoff with jitter: ~1 s, 2 s, 4 s, ... up to 5 minutes.
+    double backoff = std::min(300.0, 0.5 * (1 << std::min(attempts, 10))) *
+                     std::uniform_real_distribution<>(0.5, 1.5)(rng);
+    std::string error = sent.ok() ? "" : std::string(sent.status().message());
+    exec([&](transaction_base& tx) {
+      tx.exec_params(
+          "UPDATE notification.deliveries SET attempts = $2, status = $3, sent_at = CASE WHEN $3 "
+          "= 'sent' THEN now() END, last_error = nullif($4, ''), provider = $5, "
+          "provider_message_id = nullif($6, ''), next_attempt_at = now() + make_interval(secs "
+          "=> $7), updated_at = now() WHERE id = $1::uuid",
+          d.id, attempts, status, error, channel->provider(), sent.ok() ? *sent : "", backoff);
+      tx.exec_params(
+          "INSERT INTO notification.delivery_attempts (delivery_id, attempt, provider, status, "
+          "provider_message_id, error) VALUES ($1::uuid, (SELECT coalesce(max(attempt), 0) + 1 "
+          "FROM notification.delivery_attempts WHERE delivery_id = $1::uuid), $2, $3, "
+          "nullif($4, ''), nullif($5, ''))",
+          d.id, channel->provider(), sent.ok() ? "sent" : "failed", sent.ok() ? *sent : "", error);
+      if (sms && sent.ok()) {  // the standby email is not needed
+        tx.exec_params(
+            "UPDATE notification.deliveries SET status = 'suppressed', updated_at = now() WHERE "
+            "event_id = $1 AND user_id = $2::uuid AND channel = 'email' AND status = 'standby'",
+            d.event_id, d.user_id);
+      }
+    });
+    deliveries_->WithLabels({d.channel, status == "pending" ? "retry" : status}).Inc();
+    if (status == "failed" && sms && d.urgent) fall_back(d);
+    if (!sent.ok()) {
+      log::Warn("delivery_failed", {{"delivery_id", d.id},
+                                    {"channel", d.channel},
+                                    {"attempts", attempts},
+                                    {"final", status == "failed"},
+                                    {"error", error}});
+    }
   }
   return static_cast<int>(due.size());
+}
+
+// ------------------------------------------------------------------ preferences
+
+grpc::Status NotificationServiceImpl::GetPreferences(Ctx* ctx, const v1::GetPreferencesRequest*,
+                                                     v1::Preferences* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = authn_.Authenticate(*ctx);
+    if (!caller.ok()) return caller.status();
+    return pg::WithTransaction(*pool_, {caller->sub, ""}, [&](transaction_base& tx) {
+      return LoadPreferences(tx, caller->sub, resp);
+    });
+  });
+}
+
+grpc::Status NotificationServiceImpl::UpdatePreferences(Ctx* ctx,
+                                                        const v1::UpdatePreferencesRequest* req,
+                                                        v1::Preferences* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = authn_.Authenticate(*ctx);
+    if (!caller.ok()) return caller.status();
+    std::vector<st::Violation> bad;
+    nlohmann::json patch = nlohmann::json::object();
+    for (int i = 0; i < req->categories_size(); ++i) {
+      const auto& c = req->categories(i);
+      std::string name;
+      for (const char* k : kConfigurable) {
+        if (CategoryOf(k) == c.category()) name = k;
+      }
+      std::string field = "categories[" + std::to_string(i) + "]";
+      if (name.empty()) {
+        bad.push_back({field + ".category",
+                       "must be one of appointments, payments, forum, marketing (account "
+                       "messages cannot be turned off)"});
+        continue;
+      }
+      if (c.has_push() && c.push()) {
+        bad.push_back({field + ".push", "push notifications are not available yet"});
+      }
+      auto& entry = patch[name];
+      if (!entry.is_object()) entry = nlohmann::json::object();
+      if (c.has_email()) entry["email"] = c.email();
+      if (c.has_sms()) entry["sms"] = c.sms();
+      if (c.has_in_app()) entry["in_app"] = c.in_app();
+      if (c.has_push()) entry["push"] = c.push();
+    }
+    bool set_quiet = req->has_quiet_hours();
+    const auto& q = req->quiet_hours();
+    if (set_quiet) {
+      if (!ValidLocalTime(q.start_local()))
+        bad.push_back({"quiet_hours.start_local", "must be HH:MM (24-hour)"});
+      if (!ValidLocalTime(q.end_local()))
+        bad.push_back({"quiet_hours.end_local", "must be HH:MM (24-hour)"});
+      if (q.start_local() == q.end_local() && ValidLocalTime(q.start_local()))
+        bad.push_back({"quiet_hours.end_local", "must differ from start_local"});
+      if (q.timezone().empty() || q.timezone().size() > 64)
+        bad.push_back({"quiet_hours.timezone", "must be an IANA time zone, e.g. Asia/Kolkata"});
+    }
+    if (req->has_locale() && req->locale() != "en" && req->locale() != "hi")
+      bad.push_back({"locale", "must be \"en\" or \"hi\""});
+    if (!bad.empty()) return st::ValidationFailed(std::move(bad));
+    return pg::WithTransaction(
+        *pool_, {caller->sub, ""}, [&](transaction_base& tx) -> absl::Status {
+          if (set_quiet &&
+              tx.exec_params("SELECT 1 FROM pg_timezone_names WHERE name = $1", q.timezone())
+                  .empty()) {
+            return st::ValidationFailed(
+                {{"quiet_hours.timezone", "is not a known IANA time zone"}});
+          }
+          tx.exec_params(
+              "INSERT INTO notification.preferences AS p (user_id, channels, quiet_start, "
+              "quiet_end, quiet_timezone, locale) VALUES ($1::uuid, $2::jsonb, "
+              "nullif($4, '')::time, nullif($5, '')::time, nullif($6, ''), coalesce(nullif($8, "
+              "''), 'en')) ON CONFLICT (user_id) DO UPDATE SET channels = (SELECT "
+              "coalesce(jsonb_object_agg(k, coalesce(p.channels -> k, '{}') || "
+              "coalesce($2::jsonb -> k, '{}')), '{}') FROM (SELECT jsonb_object_keys(p.channels) "
+              "UNION SELECT jsonb_object_keys($2::jsonb)) AS keys(k)), quiet_start = CASE WHEN $3 "
+              "THEN nullif($4, '')::time WHEN $7 THEN NULL ELSE p.quiet_start END, quiet_end = "
+              "CASE WHEN $3 THEN nullif($5, '')::time WHEN $7 THEN NULL ELSE p.quiet_end END, "
+              "quiet_timezone = CASE WHEN $3 THEN nullif($6, '') WHEN $7 THEN NULL ELSE "
+              "p.quiet_timezone END, locale = coalesce(nullif($8, ''), p.locale), updated_at = "
+              "now()",
+              caller->sub, patch.dump(), set_quiet, set_quiet ? q.start_local() : "",
+              set_quiet ? q.end_local() : "", set_quiet ? q.timezone() : "",
+              !set_quiet && req->clear_quiet_hours(), req->has_locale() ? req->locale() : "");
+          // Messages waiting for the old quiet hours look again now.
+          tx.exec_params(
+              "UPDATE notification.deliveries SET next_attempt_at = now() WHERE user_id = "
+              "$1::uuid AND status = 'deferred'",
+              caller->sub);
+          return LoadPreferences(tx, caller->sub, resp);
+        });
+  });
+}
+
+// ------------------------------------------------------------------ failed deliveries
+
+grpc::Status NotificationServiceImpl::ListFailedNotifications(
+    Ctx* ctx, const v1::ListFailedNotificationsRequest* req,
+    v1::ListFailedNotificationsResponse* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = authn_.Authenticate(*ctx);
+    if (!caller.ok()) return caller.status();
+    if (!caller->HasRole("platform_admin"))
+      return st::PermissionDenied("FORBIDDEN", "Only platform admins see failed deliveries.");
+    int limit = req->limit() <= 0 ? 50 : std::min(req->limit(), 200);
+    std::string after_ts, after_id;
+    if (!req->page_token().empty()) {
+      auto raw = auth::Base64UrlDecode(req->page_token());
+      if (!raw.ok() || raw->find('|') == std::string::npos)
+        return st::ValidationFailed({{"page_token", "is not a token this API returned"}});
+      after_ts = raw->substr(0, raw->find('|'));
+      after_id = raw->substr(raw->find('|') + 1);
+    }
+    std::string channel = req->channel() == v1::CHANNEL_EMAIL  ? "email"
+                          : req->channel() == v1::CHANNEL_SMS  ? "sms"
+                          : req->channel() == v1::CHANNEL_PUSH ? "push"
+                                                               : "";
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              std::string("SELECT ") + kDeliveryCols +
+                  " FROM notification.deliveries d WHERE d.status = 'failed' AND ($1 = '' OR "
+                  "d.channel = $1) AND ($2 = '' OR (d.updated_at, d.id::text) < ($2::timestamp, "
+                  "$3)) ORDER BY d.updated_at DESC, d.id DESC LIMIT $4",
+              channel, after_ts, after_id, limit + 1);
+          for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i)
+            ReadDelivery(tx, rows[i], resp->add_items());
+          if (static_cast<int>(rows.size()) > limit) {
+            resp->set_next_page_token(auth::Base64UrlEncode(rows[limit - 1][11].as<std::string>() +
+                                                            "|" +
+                                                            rows[limit - 1][0].as<std::string>()));
+          }
+          return absl::OkStatus();
+        });
+  });
+}
+
+grpc::Status NotificationServiceImpl::RetryNotification(Ctx* ctx,
+                                                        const v1::RetryNotificationRequest* req,
+                                                        v1::OutboundMessage* resp) {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
+    auto caller = authn_.Authenticate(*ctx);
+    if (!caller.ok()) return caller.status();
+    if (!caller->HasRole("platform_admin"))
+      return st::PermissionDenied("FORBIDDEN", "Only platform admins retry deliveries.");
+    const absl::Status not_found = st::NotFound("DELIVERY_NOT_FOUND", "No such delivery.");
+    if (!validate::ValidUuid(req->id())) return not_found;
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              std::string("UPDATE notification.deliveries d SET status = 'pending', attempts = "
+                          "0, next_attempt_at = now(), updated_at = now() WHERE d.id = $1::uuid "
+                          "AND d.status = 'failed' RETURNING ") +
+                  kDeliveryCols,
+              req->id());
+          if (rows.empty()) {
+            auto s = tx.exec_params(
+                "SELECT status FROM notification.deliveries WHERE id = $1::uuid", req->id());
+            if (s.empty()) return not_found;
+            return st::Conflict("DELIVERY_NOT_FAILED",
+                                "Only failed deliveries can be retried; this one is " +
+                                    s[0][0].as<std::string>() + ".");
+          }
+          log::Info("delivery_retry_requested", {{"delivery_id", req->id()},
+                                                 {"by", caller->sub},
+                                                 {"request_id", scope.request_id()}});
+          ReadDelivery(tx, rows[0], resp);
+          return absl::OkStatus();
+        });
+  });
+}
+
+// ------------------------------------------------------------------ development outbox
+
+grpc::Status NotificationServiceImpl::ListDevOutbox(Ctx* ctx, const v1::ListDevOutboxRequest* req,
+                                                    v1::ListDevOutboxResponse* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    if (!config_.development) return st::NotFound("NOT_FOUND", "Not found.");
+    std::string to = req->to();
+    while (!to.empty() && std::isspace(static_cast<unsigned char>(to.back()))) to.pop_back();
+    while (!to.empty() && std::isspace(static_cast<unsigned char>(to.front()))) to.erase(0, 1);
+    if (to.empty()) return st::ValidationFailed({{"to", "is required"}});
+    bool is_email = to.find('@') != std::string::npos;
+    if (is_email) {
+      for (auto& c : to) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    std::string sink = is_email ? config_.smtp_sink_url : config_.sms_sink_url;
+    if (sink.empty()) return absl::OkStatus();
+    auto got = HttpGetJson(sink + "/messages?to=" + UrlEncode(to));
+    if (!got.is_object() || !got.contains("items") || !got["items"].is_array())
+      return st::Unavailable("SINK_UNAVAILABLE", "The development sink did not answer.");
+    for (const auto& m : got["items"]) {
+      auto* out = resp->add_items();
+      out->set_channel(is_email ? "email" : "sms");
+      out->set_to(to);
+      out->set_subject(is_email ? m.value("subject", "") : "");
+      out->set_body(is_email ? m.value("body", "") : m.value("text", ""));
+      out->mutable_created_at()->set_seconds(static_cast<int64_t>(m.value("received_at", 0.0)));
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace healthtech::notification

@@ -1,11 +1,15 @@
 #pragma once
+#include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "channels.h"
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
+#include "healthtech/metrics/metrics.h"
 #include "healthtech/notification/v1/notification_service.grpc.pb.h"
 #include "healthtech/pg/pool.h"
 #include "healthtech/redis/redis.h"
@@ -14,40 +18,75 @@ namespace healthtech::notification {
 
 struct Config {
   std::string internal_token, jwt_issuer, jwt_audience;
-  std::string smtp_url, smtp_from, smtp_starttls;  // starttls: "try" or "required"
   std::string public_web_url;
+  bool development = false;
+  // Development sinks that GET /v1/dev/outbox reads back (empty: not shown).
+  std::string smtp_sink_url, sms_sink_url;
+  // DLT template id per event type (India's SMS rules), e.g. "appointment.booked" -> "1107…".
+  std::map<std::string, std::string> dlt_template_ids;
+  int max_attempts = 8;
+  int sms_hourly_cap = 10;
+  int breaker_failures = 5;
+  int breaker_open_ms = 30000;
 };
 
 // Consumes the platform's events (Redis consumer groups, acknowledged only after the
-// notifications are stored), keeps each user's in-app inbox, and delivers email over
-// SMTP with retries. Each event produces its messages once.
+// messages are stored), keeps each user's in-app inbox (published to the BFF's WebSockets
+// as it changes), honours preferences and quiet hours, and delivers email and SMS with
+// recorded attempts, backoff, a circuit breaker per provider and an email fallback for
+// urgent SMS. Each event produces its messages once.
 class NotificationServiceImpl final : public v1::NotificationService::Service {
  public:
-  NotificationServiceImpl(Config config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam);
+  NotificationServiceImpl(Config config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
+                          std::unique_ptr<Channel> email, std::unique_ptr<Channel> sms,
+                          redis::Client* publisher, metrics::Registry* registry);
 
   using Ctx = grpc::ServerContext;
   grpc::Status ListNotifications(Ctx*, const v1::ListNotificationsRequest*,
                                  v1::ListNotificationsResponse*) override;
   grpc::Status MarkRead(Ctx*, const v1::MarkReadRequest*, v1::Notification*) override;
   grpc::Status MarkAllRead(Ctx*, const v1::MarkAllReadRequest*, v1::MarkAllReadResponse*) override;
+  grpc::Status GetPreferences(Ctx*, const v1::GetPreferencesRequest*, v1::Preferences*) override;
+  grpc::Status UpdatePreferences(Ctx*, const v1::UpdatePreferencesRequest*,
+                                 v1::Preferences*) override;
+  grpc::Status ListFailedNotifications(Ctx*, const v1::ListFailedNotificationsRequest*,
+                                       v1::ListFailedNotificationsResponse*) override;
+  grpc::Status RetryNotification(Ctx*, const v1::RetryNotificationRequest*,
+                                 v1::OutboundMessage*) override;
+  grpc::Status ListDevOutbox(Ctx*, const v1::ListDevOutboxRequest*,
+                             v1::ListDevOutboxResponse*) override;
 
-  // One round over every stream; returns the number of entries handled. Entries another
-  // consumer left unacknowledged for claim_idle_ms (it crashed) are claimed first.
+  // One round over every stream, waiting up to 100 ms for new events; returns the number
+  // of entries handled, or -1 when Redis is unreachable. Entries another consumer left
+  // unacknowledged for claim_idle_ms (it crashed) are claimed now and then.
   int ConsumeOnce(redis::Client& redis, const std::string& consumer, int claim_idle_ms = 60000);
-  // Sends due email deliveries; returns how many were attempted.
+  // Sends due email and SMS deliveries; returns how many were looked at.
   int DeliverOnce();
 
  private:
-  // (user id, JSON frame) to publish once the transaction has committed.
-  using Publication = std::pair<std::string, std::string>;
+  struct Publication {
+    std::string user_id, message;
+  };
   absl::Status Handle(const std::string& event_id, const std::string& type,
                       const std::string& payload, std::vector<Publication>* publish);
-  static void Publish(redis::Client& redis, const std::string& user_id, const std::string& message);
+  void Publish(const std::string& user_id, const std::string& message);
+  void PublishUnreadCount(const std::string& user_id, int unread);
+  absl::Status LoadPreferences(pqxx::transaction_base& tx, const std::string& user_id,
+                               v1::Preferences* out);
 
   Config config_;
   pg::Pool* pool_;
   auth::Authenticator authn_;
   std::unique_ptr<iam::v1::IamService::Stub> iam_;
+  std::unique_ptr<Channel> email_, sms_;
+  CircuitBreaker email_breaker_, sms_breaker_;
+  redis::Client* publisher_;
+  metrics::Family<metrics::Counter>* deliveries_;
+  metrics::Family<metrics::Gauge>* circuit_open_;
+  metrics::Family<metrics::Counter>* events_;
+  // Consumer state (one worker thread).
+  bool groups_ready_ = false;
+  std::chrono::steady_clock::time_point last_recovery_{};
 };
 
 }  // namespace healthtech::notification

@@ -818,25 +818,15 @@ grpc::Status OrgServiceImpl::InviteStaff(Ctx* ctx, const v1::InviteStaffRequest*
               config_.invitation_ttl_days);
           std::string org_name = org.display_name().empty() ? org.legal_name() : org.display_name();
           std::string url = config_.public_web_url + "/invitations/accept?token=" + token;
-          nlohmann::json ev = {
-              {"invitation_id", rows[0][0].as<std::string>()},
-              {"organization_id", req->org_id()},
-              {"organization_name", org_name},
-              {"email", email},
-              {"role", role},
-              {"token", token},
-              {"accept_url", url},
-              {"invited_by", caller->sub},
-              {"expires_at", rows[0][3].as<std::string>()},
-              {"message",
-               {{"channel", "email"},
-                {"to", email},
-                {"subject", "You are invited to join " + org_name + " on HealthTech"},
-                {"body",
-                 "Hello,\n\n" + org_name + " invites you to join as " + role +
-                     ". Sign in (or create an account with this email address) and open:\n" + url +
-                     "\n\nThe invitation expires in " +
-                     std::to_string(config_.invitation_ttl_days) + " days.\n"}}}};
+          nlohmann::json ev = {{"invitation_id", rows[0][0].as<std::string>()},
+                               {"organization_id", req->org_id()},
+                               {"organization_name", org_name},
+                               {"email", email},
+                               {"role", role},
+                               {"token", token},
+                               {"accept_url", url},
+                               {"invited_by", caller->sub},
+                               {"expires_at", rows[0][3].as<std::string>()}};
           outbox::Enqueue(tx, "org", "staff.invited", req->org_id(), ev.dump());
           resp->set_id(rows[0][0].as<std::string>());
           resp->set_organization_id(req->org_id());
