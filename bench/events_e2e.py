@@ -65,7 +65,7 @@ def main():
         m = EmailMessage()
         m["From"], m["To"], m["Subject"] = "bench@healthtech.dev", "baseline@example.com", f"baseline {i}"
         m.set_content("Your appointment on Mon 01 Dec 2026, 10:00 (Asia/Kolkata) is confirmed.")
-        with smtplib.SMTP("127.0.0.1", a.smtp_port) as c:
+        with smtplib.SMTP("127.0.0.1", a.smtp_port, local_hostname="localhost") as c:
             c.send_message(m)
     direct = time.perf_counter() - t1
     print(json.dumps({"events": a.events, "publish_s": round(published, 3), "end_to_end_s": round(e2e, 2),

@@ -26,7 +26,7 @@ die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 curl -fsS -o /dev/null "$BFF/ready" || die "no ready stack at $BFF (./healthtech up)"
 "$PY" -c 'import websockets' 2>/dev/null || die "python3-websockets is needed (apt-get install python3-websockets)"
-BASELINE_BIN="$ROOT/build/bench/ws_broadcast_baseline"
+BASELINE_BIN="${HEALTHTECH_BUILD_DIR:-$ROOT/build}/bin/ws_broadcast_baseline"
 [ -x "$BASELINE_BIN" ] || die "build first: ./healthtech build"
 
 EMAIL="bench.notify.$(date +%s)@example.com"

@@ -72,11 +72,19 @@ std::string RandomBoundary() {
 class SmtpChannel final : public Channel {
  public:
   explicit SmtpChannel(SmtpConfig c) : c_(std::move(c)) {}
+  ~SmtpChannel() override {
+    if (curl_ != nullptr) curl_easy_cleanup(curl_);
+  }
   std::string provider() const override { return "smtp"; }
 
+  // One handle, reset between messages: libcurl keeps the SMTP connection open and sends
+  // the next message on it (RSET + MAIL FROM) instead of connecting and greeting again.
   absl::StatusOr<std::string> Send(const OutgoingMessage& m) override {
-    CURL* curl = curl_easy_init();
-    if (curl == nullptr) return st::Unavailable("SMTP_UNAVAILABLE", "no curl handle");
+    std::lock_guard lock(mu_);
+    if (curl_ == nullptr) curl_ = curl_easy_init();
+    if (curl_ == nullptr) return st::Unavailable("SMTP_UNAVAILABLE", "no curl handle");
+    curl_easy_reset(curl_);
+    CURL* curl = curl_;
     static thread_local std::mt19937_64 rng(std::random_device{}());
     char id[64];
     std::snprintf(id, sizeof id, "%016llx.%016llx", static_cast<unsigned long long>(rng()),
@@ -113,6 +121,7 @@ class SmtpChannel final : public Channel {
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_MAXAGE_CONN, 30L);  // don't reuse a connection idle > 30 s
     if (!c_.username.empty()) {
       curl_easy_setopt(curl, CURLOPT_USERNAME, c_.username.c_str());
       curl_easy_setopt(curl, CURLOPT_PASSWORD, c_.password.c_str());
@@ -123,7 +132,6 @@ class SmtpChannel final : public Channel {
     long smtp_code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &smtp_code);
     curl_slist_free_all(rcpt);
-    curl_easy_cleanup(curl);
     if (rc == CURLE_OK) return message_id;
     std::string why =
         std::string(curl_easy_strerror(rc)) + " (SMTP " + std::to_string(smtp_code) + ")";
@@ -137,16 +145,25 @@ class SmtpChannel final : public Channel {
 
  private:
   SmtpConfig c_;
+  std::mutex mu_;
+  CURL* curl_ = nullptr;
 };
 
 class SmsChannel final : public Channel {
  public:
   explicit SmsChannel(SmsConfig c) : c_(std::move(c)) {}
+  ~SmsChannel() override {
+    if (curl_ != nullptr) curl_easy_cleanup(curl_);
+  }
   std::string provider() const override { return c_.provider; }
 
+  // One handle, reset between requests, so HTTP keep-alive reuses the connection.
   absl::StatusOr<std::string> Send(const OutgoingMessage& m) override {
-    CURL* curl = curl_easy_init();
-    if (curl == nullptr) return st::Unavailable("SMS_UNAVAILABLE", "no curl handle");
+    std::lock_guard lock(mu_);
+    if (curl_ == nullptr) curl_ = curl_easy_init();
+    if (curl_ == nullptr) return st::Unavailable("SMS_UNAVAILABLE", "no curl handle");
+    curl_easy_reset(curl_);
+    CURL* curl = curl_;
     std::string url = c_.api_url + "/v1/messages";
     std::string body = nlohmann::json{{"sender", c_.sender_id},
                                       {"to", m.to},
@@ -168,7 +185,6 @@ class SmsChannel final : public Channel {
     long code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
     curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
     if (rc != CURLE_OK) return st::Unavailable("SMS_FAILED", curl_easy_strerror(rc));
     auto j = nlohmann::json::parse(out, nullptr, false);
     if (code >= 200 && code < 300) {
@@ -186,6 +202,8 @@ class SmsChannel final : public Channel {
 
  private:
   SmsConfig c_;
+  std::mutex mu_;
+  CURL* curl_ = nullptr;
 };
 
 }  // namespace
