@@ -399,3 +399,31 @@ def test_notification_service_down_for_a_while_loses_nothing(api, clinic):  # no
     assert wait_for(lambda: api.get("/v1/notifications", token=patient.access).status_code == 200)
     assert len(inbox(api, patient)["items"]) == 2
     assert len(sms(patient.phone)) == 2
+
+
+def test_a_poison_event_is_dead_lettered_and_blocks_nothing(api, clinic):  # noqa: F811
+    """An event whose handling keeps failing (here: a start time that is not a time) is
+    retried, then acknowledged unhandled after EVENT_MAX_DELIVERIES (3 in tests), logged and
+    counted; events after it are handled normally."""
+    patient = patient_with_phone(api)
+    slot = later_slots(api, clinic["practitioner"]["id"])[0]
+    assert book(api, patient, clinic["practitioner"], slot).status_code == 201
+    event = booked_event(patient)
+
+    def dead_lettered():
+        ports = dict(p.split("=") for p in os.environ["SERVICE_ADMIN_PORTS"].strip(",").split(","))
+        text = requests.get(f"http://127.0.0.1:{ports['notification']}/metrics", timeout=5).text
+        m = re.search(r'^notification_events_dead_lettered_total\{stream="healthtech:events:appointment"\} (\S+)$',
+                      text, re.M)
+        return float(m.group(1)) if m else 0.0
+    before = dead_lettered()
+    xadd("healthtech:events:appointment", "appointment.rescheduled", dict(event, start="not a time"))
+    xadd("healthtech:events:appointment", "appointment.cancelled", event)
+    # The good event after it goes through at once...
+    assert wait_for(lambda: [n for n in inbox(api, patient)["items"] if n["type"] == "appointment.cancelled"])
+    # ...and the bad one is given up on after a few tries, leaving nothing pending.
+    assert wait_for(lambda: dead_lettered() == before + 1, timeout=30)
+    out = subprocess.run(["redis-cli", "-p", os.environ["REDIS_PORT"], "XPENDING", "healthtech:events:appointment",
+                          "notification-service"], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[0] == "0", out
+    assert [n["type"] for n in inbox(api, patient)["items"]].count("appointment.rescheduled") == 0

@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   config.smtp_sink_url = env.String("DEV_SMTP_SINK_URL", "");
   config.sms_sink_url = env.String("DEV_SMS_SINK_URL", "");
   config.max_attempts = env.Int("DELIVERY_MAX_ATTEMPTS", 8, 1, 20);
+  config.max_event_deliveries = env.Int("EVENT_MAX_DELIVERIES", 20, 2, 1000);
   config.sms_hourly_cap = env.Int("SMS_USER_HOURLY_CAP", 10, 1, 1000);
   config.breaker_failures = env.Int("CIRCUIT_BREAKER_FAILURES", 5, 1, 1000);
   config.breaker_open_ms = env.Int("CIRCUIT_BREAKER_OPEN_MS", 30000, 100, 3600000);

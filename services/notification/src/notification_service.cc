@@ -317,6 +317,9 @@ NotificationServiceImpl::NotificationServiceImpl(Config config, pg::Pool* pool,
       &registry->AddGauge("notification_provider_circuit_open",
                           "1 while the provider's circuit breaker is open", {"provider"});
   events_ = &registry->AddCounter("notification_events_total", "Events consumed by type", {"type"});
+  dead_letters_ = &registry->AddCounter(
+      "notification_events_dead_lettered_total",
+      "Events acknowledged unhandled after repeated failures (see the log)", {"stream"});
 }
 
 grpc::Status NotificationServiceImpl::ListNotifications(Ctx* ctx,
@@ -608,6 +611,21 @@ int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, const std::string
     groups_ready_ = true;
     for (const char* stream : kStreams) {
       (void)redis.Command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});
+      // An entry whose handling failed max_event_deliveries times (a poison event) would
+      // block nothing but retry forever: acknowledge it, log it and count it. It stays in the
+      // stream, so it can be replayed once the cause is fixed.
+      auto pending = redis.Command({"XPENDING", stream, group, "-", "+", "50", consumer});
+      if (pending.ok() && pending->type == redis::Reply::Type::kArray) {
+        for (const auto& p : pending->elements) {
+          if (p.elements.size() == 4 && p.elements[3].integer >= config_.max_event_deliveries) {
+            (void)redis.Command({"XACK", stream, group, p.elements[0].str});
+            dead_letters_->WithLabels({stream}).Inc();
+            log::Error("event_dead_lettered", {{"stream", stream},
+                                               {"entry_id", p.elements[0].str},
+                                               {"deliveries", p.elements[3].integer}});
+          }
+        }
+      }
       (void)redis.Command({"XAUTOCLAIM", stream, group, consumer, std::to_string(claim_idle_ms),
                            "0-0", "COUNT", "50"});
       handle_reply(redis.Command(

@@ -25,6 +25,7 @@ struct Config {
   // DLT template id per event type (India's SMS rules), e.g. "appointment.booked" -> "1107…".
   std::map<std::string, std::string> dlt_template_ids;
   int max_attempts = 8;
+  int max_event_deliveries = 20;  // then an event that keeps failing is dead-lettered
   int sms_hourly_cap = 10;
   int breaker_failures = 5;
   int breaker_open_ms = 30000;
@@ -84,6 +85,7 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   metrics::Family<metrics::Counter>* deliveries_;
   metrics::Family<metrics::Gauge>* circuit_open_;
   metrics::Family<metrics::Counter>* events_;
+  metrics::Family<metrics::Counter>* dead_letters_;
   // Consumer state (one worker thread).
   bool groups_ready_ = false;
   std::chrono::steady_clock::time_point last_recovery_{};
