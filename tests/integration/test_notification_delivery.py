@@ -427,3 +427,27 @@ def test_a_poison_event_is_dead_lettered_and_blocks_nothing(api, clinic):  # noq
                           "notification-service"], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[0] == "0", out
     assert [n["type"] for n in inbox(api, patient)["items"]].count("appointment.rescheduled") == 0
+
+
+def test_waitlist_offer_and_refund_messages_in_hindi(api):
+    patient = patient_with_phone(api)
+    prefs(api, patient, {"locale": "hi", "categories": [{"category": "payments", "sms": True}]})
+    soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+    xadd("healthtech:events:appointment", "waitlist.offered",
+         {"waitlist_entry_id": str(uuid.uuid4()), "patient_id": patient.id, "practitioner_id": str(uuid.uuid4()),
+          "facility_id": str(uuid.uuid4()), "mode": "in_person", "timezone": "Asia/Kolkata",
+          "slot_start": soon.strftime("%Y-%m-%dT%H:%M:%SZ"),
+          "slot_end": (soon + dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+          "offer_expires_at": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    n = wait_for(lambda: [x for x in inbox(api, patient)["items"] if x["type"] == "waitlist.offered"])
+    assert n[0]["title"] == "आपके लिए एक समय उपलब्ध है"
+    local = soon.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%H:%M")
+    assert local in n[0]["body"]  # shown in the clinic's zone
+    payment = str(uuid.uuid4())
+    xadd("healthtech:events:payment", "refund.processed",
+         {"refund_id": str(uuid.uuid4()), "payment_id": payment, "payer_id": patient.id,
+          "amount": {"amount_minor": 75000, "currency": "INR"}, "initiated_by": "org_admin"})
+    got = wait_for(lambda: [m for m in mails(patient.email) if m["subject"] == "रिफ़ंड हो गया है"])
+    assert "INR 750.00" in got[0]["body"] and f"/payments/{payment}" in got[0]["body"]
+    texts = wait_for(lambda: len(sms(patient.phone)) == 2 and sms(patient.phone))
+    assert any("INR 750.00" in t["text"] for t in texts)
