@@ -451,3 +451,43 @@ def test_waitlist_offer_and_refund_messages_in_hindi(api):
     assert "INR 750.00" in got[0]["body"] and f"/payments/{payment}" in got[0]["body"]
     texts = wait_for(lambda: len(sms(patient.phone)) == 2 and sms(patient.phone))
     assert any("INR 750.00" in t["text"] for t in texts)
+
+
+def test_redis_down_for_a_while_loses_nothing(api, clinic):  # noqa: F811
+    """With Redis stopped, bookings still commit (their events wait in the appointment
+    service's outbox table); when Redis returns the relay publishes them, the consumer
+    delivers them, and open WebSocket sessions are told to resync."""
+    import websocket
+    patient = patient_with_phone(api)
+    ws = websocket.create_connection(api.base.replace("http://", "ws://") + "/ws", timeout=10)
+    ws.send(json.dumps({"type": "auth", "access_token": patient.access}))
+    assert json.loads(ws.recv())["type"] == "ready"
+    port = os.environ["REDIS_PORT"]
+    pid = int(subprocess.run(["redis-cli", "-p", port, "INFO", "server"], capture_output=True,
+                             text=True).stdout.split("process_id:")[1].split()[0])
+    subprocess.run(["redis-cli", "-p", port, "SHUTDOWN"], capture_output=True)
+    try:
+        assert wait_for(lambda: not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z")
+        slot = later_slots(api, clinic["practitioner"]["id"])[0]
+        r = book(api, patient, clinic["practitioner"], slot)
+        assert r.status_code == 201, r.text
+        time.sleep(2)
+        assert mails(patient.email) == []  # nothing could travel yet
+    finally:
+        out = subprocess.run([os.environ["HEALTHTECH_CLI"], "_redis-start"], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert wait_for(lambda: subprocess.run(["redis-cli", "-p", port, "PING"], capture_output=True,
+                                               text=True).stdout.strip() == "PONG")
+    got = wait_for(lambda: mails(patient.email), timeout=30)
+    assert [m["subject"] for m in got] == ["Your appointment is confirmed"]
+    assert wait_for(lambda: len(inbox(api, patient)["items"]) == 1)
+    frames = []
+    deadline = time.time() + 15
+    while time.time() < deadline and not any(f["type"] == "resync" for f in frames):
+        ws.settimeout(max(0.1, deadline - time.time()))
+        try:
+            frames.append(json.loads(ws.recv()))
+        except websocket.WebSocketTimeoutException:
+            break
+    assert any(f["type"] == "resync" for f in frames), frames
+    ws.close()
