@@ -638,3 +638,39 @@ def test_search_finds_stemmed_words_and_ranks_title_matches_first(api, admin, us
     # Deleted posts leave search.
     api.delete(f"/v1/forum/posts/{tricky['opening_post']['id']}", token=user.access)
     assert search(api, f"glucose {key}") == []
+
+
+def test_a_regular_users_flag_weighs_more(api, admin, user, db):
+    cat = category(api, admin)
+    t = thread(api, user, cat)
+    author, newbie, regular = member(api), member(api), member(api)
+    post = reply(api, author, t["id"], "Questionable advice")
+    r = api.post(f"/v1/forum/posts/{post['id']}/flags", {"reason": "misinformation"}, token=newbie.access)
+    assert r.json()["post_status"] == "visible"
+    db(f"INSERT INTO forum.members (user_id, display_name, approved_posts) VALUES ('{regular.id}', 'R', 25)")
+    r = api.post(f"/v1/forum/posts/{post['id']}/flags", {"reason": "misinformation"}, token=regular.access)
+    assert r.status_code == 201 and r.json()["post_status"] == "hidden"  # 1 (new) + 3 (regular) >= 3
+    assert db(f"SELECT string_agg(weight::text, ',' ORDER BY weight) FROM forum.flags "
+              f"WHERE post_id = '{post['id']}'") == "1,3"
+
+
+def test_the_database_itself_hides_private_threads_from_other_subjects(api, user, verified_org, db):  # noqa: F811
+    """Row-level security, not only the service: as forum_app with another subject set, the
+    rows are invisible; with the patient's subject they are there."""
+    doctor, profile = make_practitioner(api, verified_org)
+    patient = member(api)
+    pt = api.post("/v1/forum/private-threads", {"practitioner_id": profile["id"], "subject": "Private",
+                                                "body": "Only for my doctor"}, token=patient.access).json()
+    as_app = ("BEGIN; SET LOCAL ROLE forum_app; SELECT set_config('app.subject_id', '{sub}', true); "
+              "SELECT set_config('app.roles', '{roles}', true); "
+              f"SELECT count(*) FROM forum.private_threads WHERE id = '{pt['id']}'; COMMIT;")
+    count = lambda sub, roles="patient": db(as_app.format(sub=sub, roles=roles)).splitlines()[-1]
+    assert count(str(uuid.uuid4())) == "0"
+    assert count(patient.id) == "1"
+    assert count(doctor.id) == "1"
+    assert count(str(uuid.uuid4()), "patient,moderator") == "0"
+    assert count(str(uuid.uuid4()), "platform_admin") == "1"
+    posts = ("BEGIN; SET LOCAL ROLE forum_app; SELECT set_config('app.subject_id', '{sub}', true); "
+             f"SELECT count(*) FROM forum.private_posts WHERE thread_id = '{pt['id']}'; COMMIT;")
+    assert db(posts.format(sub=str(uuid.uuid4()))).splitlines()[-1] == "0"
+    assert db(posts.format(sub=patient.id)).splitlines()[-1] == "1"
