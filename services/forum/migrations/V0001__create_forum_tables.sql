@@ -84,6 +84,7 @@ CREATE TABLE forum.posts (
 CREATE INDEX posts_thread_path_idx ON forum.posts (thread_id, path);
 CREATE INDEX posts_thread_top_idx ON forum.posts (thread_id, (path[1])) WHERE cardinality(path) = 1;
 CREATE INDEX posts_author_idx ON forum.posts (author_id, created_at DESC);
+CREATE INDEX posts_parent_idx ON forum.posts (parent_post_id) WHERE parent_post_id IS NOT NULL;
 CREATE INDEX posts_search_idx ON forum.posts USING gin (search);
 CREATE INDEX posts_queue_idx ON forum.posts (queued_at) WHERE queue_reason IS NOT NULL;
 CREATE UNIQUE INDEX posts_opening_idx ON forum.posts (thread_id) WHERE cardinality(path) = 0;
