@@ -77,6 +77,10 @@ CREATE TABLE forum.posts (
   vote_score integer NOT NULL DEFAULT 0,
   -- Weighted document: thread title (A) and tags (C) on the opening post, body (B).
   search tsvector NOT NULL,
+  -- Copies kept by the triggers below, so search filters on the post row alone instead of
+  -- joining every match to its thread: the thread's category and its opening post's status.
+  category_id uuid NOT NULL,
+  thread_status text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   edited_at timestamptz,
   CHECK ((parent_post_id IS NULL) = (cardinality(path) <= 1))
@@ -88,6 +92,29 @@ CREATE INDEX posts_parent_idx ON forum.posts (parent_post_id) WHERE parent_post_
 CREATE INDEX posts_search_idx ON forum.posts USING gin (search);
 CREATE INDEX posts_queue_idx ON forum.posts (queued_at) WHERE queue_reason IS NOT NULL;
 CREATE UNIQUE INDEX posts_opening_idx ON forum.posts (thread_id) WHERE cardinality(path) = 0;
+
+CREATE FUNCTION forum.posts_fill_thread_copies() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT t.category_id INTO NEW.category_id FROM forum.threads t WHERE t.id = NEW.thread_id;
+  IF cardinality(NEW.path) = 0 THEN
+    NEW.thread_status := NEW.status;
+  ELSE
+    SELECT op.status INTO NEW.thread_status FROM forum.posts op
+     WHERE op.thread_id = NEW.thread_id AND cardinality(op.path) = 0;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER posts_fill_thread_copies BEFORE INSERT ON forum.posts
+  FOR EACH ROW EXECUTE FUNCTION forum.posts_fill_thread_copies();
+
+CREATE FUNCTION forum.posts_follow_opening_status() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE forum.posts SET thread_status = NEW.status WHERE thread_id = NEW.thread_id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER posts_follow_opening_status AFTER UPDATE OF status ON forum.posts
+  FOR EACH ROW WHEN (cardinality(NEW.path) = 0 AND OLD.status IS DISTINCT FROM NEW.status)
+  EXECUTE FUNCTION forum.posts_follow_opening_status();
 
 ALTER TABLE forum.threads ADD CONSTRAINT threads_accepted_fk
   FOREIGN KEY (accepted_post_id) REFERENCES forum.posts (id);
