@@ -12,7 +12,7 @@
 #   1. GET /v1/forum/search?q=…  (random queries; wrk -t2 -c16, p50/p99),
 #   2. the same search SQL run by pgbench as forum_app (the SQL baseline),
 #   3. GET /v1/forum/threads/{id} (random bench threads of 20 posts; wrk -t2 -c16),
-#   4. the thread-view SQL run by pgbench as forum_app (the SQL baseline),
+#   4. the thread-view query run by pgbench as forum_app (the SQL baseline),
 # prints a table and the ratios API / SQL, writes bench/results/forum-<timestamp>.json, and
 # removes the generated forum at the end. If the stack was already running it is restarted
 # with the caller's own environment; if forum.sh started it, it is stopped.
@@ -242,13 +242,12 @@ wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$TMP/thread.lua" "$BFF" >"$R
 
 # ---------------------------------------------------------------- 4. the thread-view SQL in pgbench
 TIDS="$(paste -sd',' "$TMP/threads.txt")"
+# The service sends its RLS settings and EXECUTE forum_thread_view(...) as one message
+# (pg::ReadOnce); pgbench sends them as two statements, the view prepared (-M prepared).
 cat >"$TMP/thread.sql" <<'SQL'
 \set i random(1, :nt)
-BEGIN;
-SELECT set_config('app.subject_id', '', true), set_config('app.roles', '', true), split_part(:tids::text, ',', :i::int) AS tid \gset
-SELECT t.id::text, t.category_id::text, t.title, t.tags::text, t.author_id::text, coalesce(m.display_name, ''), op.status, t.pinned, t.locked, t.accepted_post_id::text, t.reply_count, op.vote_score, EXISTS (SELECT 1 FROM forum.follows f WHERE f.thread_id = t.id AND f.user_id = nullif('', '')::uuid), left(op.body_text, 400), extract(epoch from t.last_activity_at)::bigint, extract(epoch from t.created_at)::bigint, op.id::text FROM forum.threads t JOIN forum.posts op ON op.thread_id = t.id AND cardinality(op.path) = 0 LEFT JOIN forum.members m ON m.user_id = t.author_id WHERE t.id = :tid::uuid AND (op.status IN ('visible', 'deleted') OR false OR (op.status = 'pending_review' AND op.author_id = nullif('', '')::uuid));
-WITH top AS (SELECT p.seq FROM forum.posts p WHERE p.thread_id = :tid::uuid AND cardinality(p.path) = 1 AND p.seq > 0 AND (p.status IN ('visible', 'deleted') OR false OR (p.status = 'pending_review' AND p.author_id = nullif('', '')::uuid)) ORDER BY p.seq LIMIT 51) SELECT p.id::text, p.thread_id::text, p.parent_post_id::text, cardinality(p.path), p.author_id::text, coalesce(m.display_name, ''), p.body_markdown, p.body_html, coalesce(m.approved_posts, 0), p.vote_score, coalesce(v.value, 0), p.status, coalesce(t.accepted_post_id = p.id, false), extract(epoch from p.created_at)::bigint, extract(epoch from p.edited_at)::bigint, p.seq, coalesce(p.path[1], 0), p.queue_reason, p.flag_weight, extract(epoch from p.queued_at)::bigint, t.title, t.category_id::text FROM forum.posts p JOIN forum.threads t ON t.id = p.thread_id LEFT JOIN forum.members m ON m.user_id = p.author_id LEFT JOIN forum.votes v ON v.post_id = p.id AND v.user_id = nullif('', '')::uuid WHERE p.thread_id = :tid::uuid AND (p.status IN ('visible', 'deleted') OR false OR (p.status = 'pending_review' AND p.author_id = nullif('', '')::uuid)) AND (cardinality(p.path) = 0 OR p.path[1] IN (SELECT seq FROM top)) ORDER BY p.path;
-COMMIT;
+SELECT set_config('app.subject_id', '', false), set_config('app.roles', '', false), split_part(:tids::text, ',', :i::int) AS tid \gset
+WITH top AS (SELECT p.seq FROM forum.posts p WHERE p.thread_id = :tid::uuid AND cardinality(p.path) = 1 AND p.seq > 0 AND (p.status IN ('visible', 'deleted') OR false OR (p.status = 'pending_review' AND p.author_id = nullif('', '')::uuid)) ORDER BY p.seq LIMIT 51) SELECT p.id::text, p.thread_id::text, p.parent_post_id::text, cardinality(p.path), p.author_id::text, coalesce(m.display_name, ''), p.body_markdown, p.body_html, coalesce(m.approved_posts, 0), p.vote_score, coalesce(v.value, 0), p.status, coalesce(t.accepted_post_id = p.id, false), extract(epoch from p.created_at)::bigint, extract(epoch from p.edited_at)::bigint, p.seq, coalesce(p.path[1], 0), p.queue_reason, p.flag_weight, extract(epoch from p.queued_at)::bigint, t.title, t.category_id::text, t.tags::text, t.pinned, t.locked, t.accepted_post_id::text, t.reply_count, EXISTS (SELECT 1 FROM forum.follows f WHERE f.thread_id = t.id AND f.user_id = nullif('', '')::uuid), left(p.body_text, 400), extract(epoch from t.last_activity_at)::bigint, extract(epoch from t.created_at)::bigint FROM forum.posts p JOIN forum.threads t ON t.id = p.thread_id LEFT JOIN forum.members m ON m.user_id = p.author_id LEFT JOIN forum.votes v ON v.post_id = p.id AND v.user_id = nullif('', '')::uuid WHERE p.thread_id = :tid::uuid AND (p.status IN ('visible', 'deleted') OR false OR (p.status = 'pending_review' AND p.author_id = nullif('', '')::uuid)) AND (cardinality(p.path) = 0 OR p.path[1] IN (SELECT seq FROM top)) ORDER BY p.path;
 SQL
 say "pgbench thread-view SQL: -M prepared -c $CLIENTS -j 2 -T $DURATION (as forum_app)"
 PGPASSWORD="$FORUM_APP_PASSWORD" "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$DURATION" -f "$TMP/thread.sql" \

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include <grpcpp/grpcpp.h>
@@ -198,6 +199,32 @@ constexpr const char* kPostFrom =
     "LEFT JOIN forum.members m ON m.user_id = p.author_id "
     "LEFT JOIN forum.votes v ON v.post_id = p.id AND v.user_id = nullif($me, '')::uuid ";
 
+// The thread view, prepared on every connection: the opening post and a page of top-level
+// replies ($2: after this seq, $3: how many) with their subtrees, in tree order, each row
+// with the thread's own columns (22-30). $4: the caller is a moderator; $5: the caller's id
+// or ''. The same visibility rule as VisibleSql.
+constexpr const char* kThreadViewSql =
+    "WITH top AS (SELECT p.seq FROM forum.posts p WHERE p.thread_id = $1::uuid AND "
+    "cardinality(p.path) = 1 AND p.seq > $2::bigint AND (p.status IN ('visible', 'deleted') OR "
+    "$4::boolean OR (p.status = 'pending_review' AND p.author_id = nullif($5::text, '')::uuid)) "
+    "ORDER BY p.seq LIMIT $3::int) "
+    "SELECT p.id::text, p.thread_id::text, p.parent_post_id::text, cardinality(p.path), "
+    "p.author_id::text, coalesce(m.display_name, ''), p.body_markdown, p.body_html, "
+    "coalesce(m.approved_posts, 0), p.vote_score, coalesce(v.value, 0), p.status, "
+    "coalesce(t.accepted_post_id = p.id, false), extract(epoch from p.created_at)::bigint, "
+    "extract(epoch from p.edited_at)::bigint, p.seq, coalesce(p.path[1], 0), "
+    "p.queue_reason, p.flag_weight, extract(epoch from p.queued_at)::bigint, t.title, "
+    "t.category_id::text, t.tags::text, t.pinned, t.locked, t.accepted_post_id::text, "
+    "t.reply_count, EXISTS (SELECT 1 FROM forum.follows f WHERE f.thread_id = t.id AND "
+    "f.user_id = nullif($5::text, '')::uuid), left(p.body_text, 400), "
+    "extract(epoch from t.last_activity_at)::bigint, extract(epoch from t.created_at)::bigint "
+    "FROM forum.posts p JOIN forum.threads t ON t.id = p.thread_id "
+    "LEFT JOIN forum.members m ON m.user_id = p.author_id "
+    "LEFT JOIN forum.votes v ON v.post_id = p.id AND v.user_id = nullif($5::text, '')::uuid "
+    "WHERE p.thread_id = $1::uuid AND (p.status IN ('visible', 'deleted') OR $4::boolean OR "
+    "(p.status = 'pending_review' AND p.author_id = nullif($5::text, '')::uuid)) AND "
+    "(cardinality(p.path) = 0 OR p.path[1] IN (SELECT seq FROM top)) ORDER BY p.path";
+
 constexpr const char* kThreadCols =
     "t.id::text, t.category_id::text, t.title, t.tags::text, t.author_id::text, "
     "coalesce(m.display_name, ''), op.status, t.pinned, t.locked, t.accepted_post_id::text, "
@@ -357,7 +384,9 @@ ForumServiceImpl::ForumServiceImpl(const Config& config, pg::Pool* pool,
       authn_(auth::JwksFromIam(iam), config.jwt_issuer, config.jwt_audience),
       iam_(iam::v1::IamService::NewStub(iam)),
       org_(org::v1::OrgService::NewStub(org)),
-      appointment_(appointment::v1::AppointmentService::NewStub(appointment)) {}
+      appointment_(appointment::v1::AppointmentService::NewStub(appointment)) {
+  pool_->Prepare("forum_thread_view", kThreadViewSql);
+}
 
 absl::StatusOr<Caller> ForumServiceImpl::SignedIn(const grpc::ServerContext& ctx) {
   auto claims = authn_.Authenticate(ctx);
@@ -821,49 +850,70 @@ grpc::Status ForumServiceImpl::GetThread(Ctx* ctx, const v1::GetThreadRequest* r
     int limit = Limit(req->limit(), 50, 200);
     auto after = SeqFromToken(req->page_token());
     if (!after.ok()) return after.status();
-    absl::Status s =
-        pg::WithTransaction(*pool_, caller->subject(), [&](transaction_base& tx) -> absl::Status {
-          auto* thread = resp->mutable_thread();
-          if (auto ls = LoadThread(tx, *caller, req->id(), thread); !ls.ok()) return ls;
-          // The opening post and a page of top-level replies with their subtrees, in tree order.
-          auto rows = tx.exec_params(
-              Bind(std::string("WITH top AS (SELECT p.seq FROM forum.posts p WHERE p.thread_id = "
-                               "$1::uuid AND cardinality(p.path) = 1 AND p.seq > $2 AND ") +
-                       VisibleSql("p") + " ORDER BY p.seq LIMIT $3) SELECT " + kPostCols +
-                       kPostFrom + "WHERE p.thread_id = $1::uuid AND " + VisibleSql("p") +
-                       " AND (cardinality(p.path) = 0 OR p.path[1] IN (SELECT seq FROM top)) "
-                       "ORDER BY p.path",
-                   *caller),
-              req->id(), *after, limit + 1);
-          std::set<int64_t> tops;
-          for (const auto& r : rows) {
-            if (r[3].as<int>() == 1) tops.insert(r[15].as<int64_t>());
-          }
-          int64_t cut = 0;  // the extra top-level reply that only says "there is more"
-          if (static_cast<int>(tops.size()) > limit) {
-            cut = *tops.rbegin();
-            tops.erase(cut);
-            resp->set_next_page_token(SeqToken(*tops.rbegin()));
-          }
-          std::vector<v1::Post*> posts;
-          std::map<std::string, v1::Post*> by_id;
-          for (const auto& r : rows) {
-            if (cut != 0 && r[16].as<int64_t>() == cut) continue;
-            v1::Post* p = r[3].as<int>() == 0 ? thread->mutable_opening_post() : resp->add_items();
-            ReadPost(
-                r, *caller, [this](int n) { return TrustOf(n); }, p);
-            posts.push_back(p);
-            by_id[p->id()] = p;
-          }
-          for (auto* p : posts) {
-            std::string parent = p->has_parent_post_id() ? p->parent_post_id()
-                                 : p->depth() == 1       ? thread->opening_post().id()
-                                                         : "";
-            auto it = by_id.find(parent);
-            if (it != by_id.end()) it->second->set_reply_count(it->second->reply_count() + 1);
-          }
-          return absl::OkStatus();
-        });
+    if (!validate::ValidUuid(req->id())) return ThreadNotFound();
+    // One round trip: the caller's RLS settings and the prepared thread view (see
+    // kThreadViewSql) go as one message.
+    auto rows = pg::ReadOnce(*pool_, caller->subject(), [&](pqxx::connection& c) {
+      return "EXECUTE forum_thread_view(" + c.quote(req->id()) + ", " + std::to_string(*after) +
+             ", " + std::to_string(limit + 1) + ", " + (caller->moderator ? "true" : "false") +
+             ", " + c.quote(validate::ValidUuid(caller->id()) ? caller->id() : "") + ")";
+    });
+    if (!rows.ok()) return rows.status();
+    auto* thread = resp->mutable_thread();
+    // The opening post's row carries the thread; without it the thread is not visible.
+    std::optional<pqxx::row> opening;
+    for (const auto& r : *rows) {
+      if (r[3].as<int>() == 0) opening = pqxx::row(r);
+    }
+    if (!opening) return ThreadNotFound();
+    {
+      const auto& r = *opening;
+      thread->set_id(r[1].as<std::string>());
+      thread->set_category_id(r[21].as<std::string>());
+      thread->set_title(r[20].as<std::string>());
+      for (const auto& tag : pg::ParseTextArray(r[22].as<std::string>())) thread->add_tags(tag);
+      thread->set_author_id(r[4].as<std::string>());
+      thread->set_author_display_name(r[5].as<std::string>());
+      std::string status = r[11].as<std::string>();
+      thread->set_status(StatusOf(status));
+      thread->set_pinned(r[23].as<bool>());
+      thread->set_locked(r[24].as<bool>());
+      if (!r[25].is_null()) thread->set_accepted_post_id(r[25].as<std::string>());
+      thread->set_reply_count(r[26].as<int>());
+      thread->set_vote_score(r[9].as<int>());
+      thread->set_following(r[27].as<bool>());
+      if (status == "visible") thread->set_excerpt(Excerpt(r[28].as<std::string>(), 200));
+      thread->mutable_last_activity_at()->set_seconds(r[29].as<int64_t>());
+      thread->mutable_created_at()->set_seconds(r[30].as<int64_t>());
+    }
+    std::set<int64_t> tops;
+    for (const auto& r : *rows) {
+      if (r[3].as<int>() == 1) tops.insert(r[15].as<int64_t>());
+    }
+    int64_t cut = 0;  // the extra top-level reply that only says "there is more"
+    if (static_cast<int>(tops.size()) > limit) {
+      cut = *tops.rbegin();
+      tops.erase(cut);
+      resp->set_next_page_token(SeqToken(*tops.rbegin()));
+    }
+    std::vector<v1::Post*> posts;
+    std::map<std::string, v1::Post*> by_id;
+    for (const auto& r : *rows) {
+      if (cut != 0 && r[16].as<int64_t>() == cut) continue;
+      v1::Post* p = r[3].as<int>() == 0 ? thread->mutable_opening_post() : resp->add_items();
+      ReadPost(
+          r, *caller, [this](int n) { return TrustOf(n); }, p);
+      posts.push_back(p);
+      by_id[p->id()] = p;
+    }
+    for (auto* p : posts) {
+      std::string parent = p->has_parent_post_id() ? p->parent_post_id()
+                           : p->depth() == 1       ? thread->opening_post().id()
+                                                   : "";
+      auto it = by_id.find(parent);
+      if (it != by_id.end()) it->second->set_reply_count(it->second->reply_count() + 1);
+    }
+    absl::Status s = absl::OkStatus();
     if (!s.ok()) return s;
     std::vector<v1::Post*> all;
     if (resp->thread().has_opening_post())
