@@ -79,7 +79,7 @@ DELETE FROM forum.members WHERE display_name LIKE 'Bench member %';
 SELECT count(*) FROM bt;
 COMMIT;
 SQL
-  psql_su -c 'VACUUM (ANALYZE) forum.posts, forum.threads, forum.members' >/dev/null
+  psql_su -c 'VACUUM (ANALYZE) forum.posts, forum.post_search, forum.threads, forum.members' >/dev/null
 }
 
 cleanup() {
@@ -170,7 +170,7 @@ INSERT INTO forum.posts (id, seq, thread_id, parent_post_id, path, author_id, bo
                      AND p.k = s.k - (SELECT max(k) FROM stage) / 2
    ORDER BY s.seq;
 COMMIT;
-VACUUM (ANALYZE) forum.posts, forum.threads, forum.members;
+VACUUM (ANALYZE) forum.posts, forum.post_search, forum.threads, forum.members;
 SQL
 } | psql_su -v slug="$SLUG" >/dev/null
 T1=$(date +%s.%N)
@@ -217,7 +217,7 @@ cat >"$TMP/search.sql" <<'SQL'
 \set i random(1, :nq)
 BEGIN;
 SELECT set_config('app.subject_id', '', true), set_config('app.roles', '', true);
-WITH q AS (SELECT websearch_to_tsquery('english', split_part(:qs::text, '|', :i::int)) AS q), hits AS (SELECT p.id, p.thread_id, p.author_id, p.body_text, p.created_at, ts_rank(p.search, q.q) AS rank FROM q, forum.posts p WHERE p.search @@ q.q AND p.status = ANY('{visible}'::text[]) AND p.thread_status = ANY('{visible}'::text[]) AND ('' = '' OR p.category_id = nullif('', '')::uuid) AND ('' = '' OR EXISTS (SELECT 1 FROM forum.threads t WHERE t.id = p.thread_id AND t.tags @> ARRAY['']::text[])) ORDER BY rank DESC, p.created_at DESC, p.id LIMIT 21 OFFSET 0) SELECT h.thread_id::text, h.id::text, t.title, t.category_id::text, ts_headline('english', h.body_text, q.q, 'StartSel="<<", StopSel=">>", MaxWords=30, MinWords=12, MaxFragments=2'), h.rank, coalesce(m.display_name, ''), extract(epoch from h.created_at)::bigint FROM hits h JOIN forum.threads t ON t.id = h.thread_id CROSS JOIN q LEFT JOIN forum.members m ON m.user_id = h.author_id ORDER BY h.rank DESC, h.created_at DESC, h.id;
+WITH q AS (SELECT websearch_to_tsquery('english', split_part(:qs::text, '|', :i::int)) AS q), hits AS (SELECT p.post_id AS id, p.thread_id, p.author_id, p.created_at, ts_rank(p.search, q.q) AS rank FROM q, forum.post_search p WHERE p.search @@ q.q AND p.status = ANY('{visible}'::text[]) AND p.thread_status = ANY('{visible}'::text[]) AND ('' = '' OR p.category_id = nullif('', '')::uuid) AND ('' = '' OR EXISTS (SELECT 1 FROM forum.threads t WHERE t.id = p.thread_id AND t.tags @> ARRAY['']::text[])) ORDER BY rank DESC, p.created_at DESC, p.post_id LIMIT 21 OFFSET 0) SELECT h.thread_id::text, h.id::text, t.title, t.category_id::text, ts_headline('english', b.body_text, q.q, 'StartSel="<<", StopSel=">>", MaxWords=30, MinWords=12, MaxFragments=2'), h.rank, coalesce(m.display_name, ''), extract(epoch from h.created_at)::bigint FROM hits h JOIN forum.threads t ON t.id = h.thread_id JOIN forum.posts b ON b.id = h.id CROSS JOIN q LEFT JOIN forum.members m ON m.user_id = h.author_id ORDER BY h.rank DESC, h.created_at DESC, h.id;
 COMMIT;
 SQL
 say "pgbench search SQL: -M prepared -c $CLIENTS -j 2 -T $DURATION (as forum_app)"

@@ -1815,22 +1815,24 @@ grpc::Status ForumServiceImpl::Search(Ctx* ctx, const v1::SearchRequest* req,
             if (c.empty()) return st::NotFound("CATEGORY_NOT_FOUND", "No such category.");
             category_id = c[0][0].as<std::string>();
           }
-          // Matches are filtered and ranked on the post row alone (its copies of the
-          // thread's category and status); only the page is joined to threads.
+          // Matches are filtered and ranked on the narrow forum.post_search rows (with
+          // copies of the thread's category and status); only the page is joined to
+          // threads and posts.
           auto rows = tx.exec_params(
               "WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q), hits AS ("
-              "SELECT p.id, p.thread_id, p.author_id, p.body_text, p.created_at, "
-              "ts_rank(p.search, q.q) AS rank FROM q, forum.posts p "
+              "SELECT p.post_id AS id, p.thread_id, p.author_id, p.created_at, "
+              "ts_rank(p.search, q.q) AS rank FROM q, forum.post_search p "
               "WHERE p.search @@ q.q AND p.status = ANY($2::text[]) AND p.thread_status = "
               "ANY($2::text[]) AND ($3 = '' OR p.category_id = nullif($3, '')::uuid) AND "
               "($4 = '' OR EXISTS (SELECT 1 FROM forum.threads t WHERE t.id = p.thread_id AND "
               "t.tags @> ARRAY[$4]::text[])) "
-              "ORDER BY rank DESC, p.created_at DESC, p.id LIMIT $5 OFFSET $6) "
+              "ORDER BY rank DESC, p.created_at DESC, p.post_id LIMIT $5 OFFSET $6) "
               "SELECT h.thread_id::text, h.id::text, t.title, t.category_id::text, "
-              "ts_headline('english', h.body_text, q.q, 'StartSel=\"\x02\", StopSel=\"\x03\", "
+              "ts_headline('english', b.body_text, q.q, 'StartSel=\"\x02\", StopSel=\"\x03\", "
               "MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"'), h.rank, "
               "coalesce(m.display_name, ''), extract(epoch from h.created_at)::bigint "
-              "FROM hits h JOIN forum.threads t ON t.id = h.thread_id CROSS JOIN q "
+              "FROM hits h JOIN forum.threads t ON t.id = h.thread_id JOIN forum.posts b ON b.id = "
+              "h.id CROSS JOIN q "
               "LEFT JOIN forum.members m ON m.user_id = h.author_id "
               "ORDER BY h.rank DESC, h.created_at DESC, h.id",
               q, statuses, category_id, tag, limit + 1, *offset);
