@@ -427,6 +427,7 @@ def test_private_threads_are_visible_only_to_their_patient_practitioner_and_audi
     audit = db(f"SELECT action || ':' || actor_id || ':' || coalesce(reason, '') FROM forum.audit_log "
                f"WHERE private_thread_id = '{pt['id']}' ORDER BY id").splitlines()
     assert audit == [f"create:{patient.id}:", f"read:{doctor.id}:", f"post:{doctor.id}:", f"read:{patient.id}:",
+                     f"list:{patient.id}:", f"list:{doctor.id}:",
                      f"admin_read:{admin.id}:Safety review of a reported thread"]
     # Bad input.
     assert_problem(api.post("/v1/forum/private-threads", {"practitioner_id": str(uuid.uuid4()), "subject": "s",

@@ -1311,7 +1311,7 @@ grpc::Status ForumServiceImpl::CreatePrivateThread(Ctx* ctx,
 grpc::Status ForumServiceImpl::ListPrivateThreads(Ctx* ctx,
                                                   const v1::ListPrivateThreadsRequest* req,
                                                   v1::ListPrivateThreadsResponse* resp) {
-  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = SignedIn(*ctx);
     if (!caller.ok()) return caller.status();
     int limit = Limit(req->limit(), 20, 100);
@@ -1326,11 +1326,20 @@ grpc::Status ForumServiceImpl::ListPrivateThreads(Ctx* ctx,
                   "pt.practitioner_user_id = $1::uuid ORDER BY pt.last_post_at DESC, pt.id LIMIT "
                   "$2 OFFSET $3",
               caller->id(), limit + 1, *offset);
+          std::vector<std::string> listed;
           for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
             ReadPrivateThread(rows[i], resp->add_items());
+            listed.push_back(resp->items(i).id());
           }
           if (static_cast<int>(rows.size()) > limit) {
             resp->set_next_page_token(OffsetToken(*offset + limit));
+          }
+          // A list shows subjects (PHI): each listed thread's read is audited too.
+          if (!listed.empty()) {
+            tx.exec_params(
+                "INSERT INTO forum.audit_log (actor_id, action, private_thread_id, client_ip, "
+                "request_id) SELECT $1::uuid, 'list', id, $3, $4 FROM unnest($2::uuid[]) AS id",
+                caller->id(), pg::TextArray(listed), scope.client_ip(), scope.request_id());
           }
           return absl::OkStatus();
         });
