@@ -675,3 +675,16 @@ def test_the_database_itself_hides_private_threads_from_other_subjects(api, user
              f"SELECT count(*) FROM forum.private_posts WHERE thread_id = '{pt['id']}'; COMMIT;")
     assert db(posts.format(sub=str(uuid.uuid4()))).splitlines()[-1] == "0"
     assert db(posts.format(sub=patient.id)).splitlines()[-1] == "1"
+
+
+def test_the_forum_routes_of_the_issue_are_documented(api):
+    paths = api.get("/v1/openapi.json").json()["paths"]
+    for path, method in (("/v1/forum/categories", "post"), ("/v1/forum/categories", "get"),
+                         ("/v1/forum/threads", "post"), ("/v1/forum/threads", "get"),
+                         ("/v1/forum/threads/{id}", "get"), ("/v1/forum/threads/{thread_id}/posts", "post"),
+                         ("/v1/forum/private-threads", "post"), ("/v1/forum/private-threads", "get"),
+                         ("/v1/forum/private-threads/{id}", "get"),
+                         ("/v1/forum/private-threads/{thread_id}/posts", "post"),
+                         ("/v1/forum/posts/{post_id}/flags", "post"), ("/v1/forum/moderation/queue", "get"),
+                         ("/v1/forum/posts/{post_id}/moderation", "post"), ("/v1/forum/search", "get")):
+        assert method in paths.get(path, {}), (method, path)
