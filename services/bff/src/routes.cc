@@ -24,6 +24,70 @@ constexpr const char* kOrg = "healthtech.org.v1.OrgService.";
 constexpr const char* kAppointment = "healthtech.appointment.v1.AppointmentService.";
 constexpr const char* kPayment = "healthtech.payment.v1.PaymentService.";
 constexpr const char* kNotification = "healthtech.notification.v1.NotificationService.";
+constexpr const char* kForum = "healthtech.forum.v1.ForumService.";
+
+// The forum's REST surface (issue 6).
+std::vector<Route> ForumRoutes() {
+  auto forum = [](std::string method, std::string path, std::string rpc, std::string summary,
+                  bool auth, int success = 200, std::string tag = "forum") {
+    return R(std::move(method), std::move(path), "forum", std::string(kForum) + rpc,
+             std::move(summary), std::move(tag), auth, success);
+  };
+  return {
+      forum("GET", "/v1/forum/categories", "ListCategories", "Forum categories with their rules",
+            false),
+      forum("POST", "/v1/forum/categories", "CreateCategory",
+            "Add a category with its rules (platform admins)", true, 201),
+      forum("GET", "/v1/forum/threads", "ListThreads",
+            "Threads by category or tag, pinned first (sort=latest|top|unanswered)", false),
+      forum("POST", "/v1/forum/threads", "CreateThread",
+            "Open a thread (Markdown body; may wait for review)", true, 201),
+      forum("GET", "/v1/forum/threads/{id}", "GetThread", "A thread with a page of its reply tree",
+            false),
+      forum("POST", "/v1/forum/threads/{thread_id}/posts", "CreatePost",
+            "Reply to a thread or to one of its posts", true, 201),
+      forum("PUT", "/v1/forum/threads/{thread_id}/accepted-answer", "AcceptAnswer",
+            "Mark a reply as the accepted answer (the thread's author; empty post_id clears)",
+            true),
+      forum("POST", "/v1/forum/threads/{thread_id}/follow", "FollowThread",
+            "Follow a thread (notified of replies)", true),
+      forum("DELETE", "/v1/forum/threads/{thread_id}/follow", "UnfollowThread",
+            "Stop following a thread", true),
+      forum("PATCH", "/v1/forum/posts/{id}", "EditPost",
+            "Edit your post within 24 hours (history kept)", true),
+      forum("DELETE", "/v1/forum/posts/{id}", "DeletePost",
+            "Delete your post (it shows as deleted)", true),
+      forum("PUT", "/v1/forum/posts/{id}/vote", "VotePost", "Vote on a post: -1, 0 or 1", true),
+      forum("POST", "/v1/forum/posts/{post_id}/flags", "FlagPost", "Flag a post for moderators",
+            true, 201),
+      forum("GET", "/v1/forum/search", "Search",
+            "Full-text search with highlighted snippets, best first", false),
+      forum("POST", "/v1/forum/private-threads", "CreatePrivateThread",
+            "Open a private thread with a practitioner", true, 201, "forum-private"),
+      forum("GET", "/v1/forum/private-threads", "ListPrivateThreads",
+            "Your private threads, latest first", true, 200, "forum-private"),
+      forum("GET", "/v1/forum/private-threads/{id}", "GetPrivateThread",
+            "A private thread with its posts (platform admins give an access_reason; audited)",
+            true, 200, "forum-private"),
+      forum("POST", "/v1/forum/private-threads/{thread_id}/posts", "CreatePrivatePost",
+            "Reply in a private thread", true, 201, "forum-private"),
+      forum("GET", "/v1/forum/moderation/queue", "GetModerationQueue",
+            "Posts waiting for a moderator (moderators)", true, 200, "forum-moderation"),
+      forum("POST", "/v1/forum/posts/{post_id}/moderation", "ModeratePost",
+            "Approve, hide, delete or restore a post (moderators)", true, 200, "forum-moderation"),
+      forum("POST", "/v1/forum/threads/{thread_id}/lock", "LockThread",
+            "Lock or unlock a thread (moderators)", true, 200, "forum-moderation"),
+      forum("POST", "/v1/forum/threads/{thread_id}/pin", "PinThread",
+            "Pin or unpin a thread (moderators)", true, 200, "forum-moderation"),
+      forum("POST", "/v1/forum/users/{user_id}/suspension", "SuspendUser",
+            "Suspend a user from the forum, or lift it with duration_seconds 0 (moderators)", true,
+            200, "forum-moderation"),
+      forum("GET", "/v1/forum/moderation/watched-words", "ListWatchedWords",
+            "The watched-words list (moderators)", true, 200, "forum-moderation"),
+      forum("PUT", "/v1/forum/moderation/watched-words", "SetWatchedWords",
+            "Replace the watched-words list (moderators)", true, 200, "forum-moderation"),
+  };
+}
 
 }  // namespace
 
@@ -190,6 +254,8 @@ std::vector<Route> AllRoutes() {
                           "Mark all your notifications read"));
   routes.push_back(
       notify("POST", "/v1/notifications/{id}/read", "MarkRead", "Mark one notification read"));
+  auto forum_routes = ForumRoutes();
+  routes.insert(routes.end(), forum_routes.begin(), forum_routes.end());
   routes.push_back(notify("GET", "/v1/notification-preferences", "GetPreferences",
                           "Your notification preferences (defaults when never set)"));
   routes.push_back(notify("PUT", "/v1/notification-preferences", "UpdatePreferences",

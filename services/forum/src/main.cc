@@ -1,19 +1,67 @@
-// forum-service: the v1 contract (proto/healthtech/forum/v1) served with the platform's
-// bootstrap (health, reflection, metrics, graceful shutdown). Its RPCs are not built yet
-// and answer UNIMPLEMENTED (HTTP 501 through the BFF); see the open issue for this service.
-#include "healthtech/forum/v1/forum_service.grpc.pb.h"
+// forum-service: wiring only.
+//   forum-service            serve gRPC (default)
+//   forum-service migrate    apply migrations (MIGRATION_DATABASE_URL)
+#include <cstdio>
+#include <cstdlib>
+
+#include <grpcpp/grpcpp.h>
+
+#include "config.h"
+#include "forum_service.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
+#include "healthtech/outbox/relay.h"
+#include "healthtech/pg/migrate.h"
+#include "healthtech/pg/pool.h"
+#include "healthtech/redis/redis.h"
 
-int main() {
+namespace healthtech::forum {
+const std::vector<pg::Migration>& Migrations();
+}
+
+int main(int argc, char** argv) {
   using namespace healthtech;
+  std::string command = argc > 1 ? argv[1] : "serve";
+  if (command == "migrate") {
+    log::Init("forum-service", "info");
+    const char* url = std::getenv("MIGRATION_DATABASE_URL");
+    if (url == nullptr) {
+      std::fprintf(stderr,
+                   "forum-service: configuration error: MIGRATION_DATABASE_URL: required but not "
+                   "set\n");
+      return 2;
+    }
+    pg::MigrateResult r;
+    auto s = pg::Migrate(url, "forum", "forum_owner", forum::Migrations(), &r);
+    if (!s.ok()) {
+      std::fprintf(stderr, "forum-service: %s\n", std::string(s.message()).c_str());
+      return 1;
+    }
+    std::printf("forum: %d migration(s) applied, at version %d\n", r.applied, r.current_version);
+    return 0;
+  }
+  if (command != "serve") {
+    std::fprintf(stderr, "usage: forum-service [serve|migrate]\n");
+    return 2;
+  }
   grpc_server::PrepareProcess();
-  config::EnvReader env("forum-service");
-  auto options = grpc_server::ServerOptions::FromEnv(env, "forum-service");
-  env.Finish();
-  log::Init("forum-service", options.log_level);
-  log::Info("config_loaded", env.redacted());
+  forum::Config config = forum::Config::FromEnv();
   metrics::Registry registry;
-  forum::v1::ForumService::Service service;  // every RPC: UNIMPLEMENTED
-  return grpc_server::RunServer(options, {&service}, registry);
+  pg::Pool pool(config.database_url, config.db_pool_size, &registry, "forum-service");
+  auto redis_url = redis::ParseUrl(config.redis_url);
+  if (!redis_url.ok()) {
+    std::fprintf(stderr, "forum-service: configuration error: REDIS_URL: %s\n",
+                 std::string(redis_url.status().message()).c_str());
+    return 2;
+  }
+  redis::Client redis(*redis_url);
+  auto iam = grpc::CreateChannel(config.iam_service_url, grpc::InsecureChannelCredentials());
+  auto org = grpc::CreateChannel(config.org_service_url, grpc::InsecureChannelCredentials());
+  auto appointment =
+      grpc::CreateChannel(config.appointment_service_url, grpc::InsecureChannelCredentials());
+  forum::ForumServiceImpl service(config, &pool, iam, org, appointment);
+  outbox::Relay relay(&pool, &redis, "forum", "forum-service");
+  relay.Start();
+  return grpc_server::RunServer(
+      config.server, {&service}, registry, [&] { return pool.Ping(); }, [&] { relay.Stop(); });
 }
