@@ -491,3 +491,27 @@ def test_redis_down_for_a_while_loses_nothing(api, clinic):  # noqa: F811
             break
     assert any(f["type"] == "resync" for f in frames), frames
     ws.close()
+
+
+def test_a_reply_in_a_followed_forum_thread_reaches_the_follower_in_real_time(api, admin):
+    """The real forum service publishes forum.reply_created; the thread's author (who follows
+    it) gets an in-app notification on the WebSocket and an email; the replier gets nothing."""
+    import websocket
+    from test_forum import category, member, reply, thread
+    author, replier = member(api, "Asha Author"), member(api, "Rita Replier")
+    t = thread(api, author, category(api, admin), title="Is 110 mg/dL fasting sugar high?")
+    ws = websocket.create_connection(api.base.replace("http://", "ws://") + "/ws", timeout=10)
+    ws.send(json.dumps({"type": "auth", "access_token": author.access}))
+    assert json.loads(ws.recv())["type"] == "ready"
+    post = reply(api, replier, t["id"], "Slightly above normal; ask your doctor about an HbA1c test.")
+    frame = json.loads(ws.recv())
+    while frame["type"] != "notification":
+        frame = json.loads(ws.recv())
+    ws.close()
+    n = frame["notification"]
+    assert n["type"] == "forum.reply_created" and n["category"] == "forum"
+    assert n["title"] == 'New reply in "Is 110 mg/dL fasting sugar high?"'
+    assert "Rita Replier" in n["body"] and n["link"].endswith(f"/forum/threads/{t['id']}#post-{post['id']}")
+    assert wait_for(lambda: [m for m in mails(author.email) if m["subject"].startswith("New reply")])
+    time.sleep(0.5)
+    assert [x for x in inbox(api, replier)["items"] if x["type"] == "forum.reply_created"] == []
