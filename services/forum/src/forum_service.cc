@@ -1645,46 +1645,42 @@ grpc::Status ForumServiceImpl::ModeratePost(Ctx* ctx, const v1::ModeratePostRequ
   });
 }
 
-grpc::Status ForumServiceImpl::LockThread(Ctx* ctx, const v1::LockThreadRequest* req,
-                                          v1::Thread* resp) {
+// Lock/unlock and pin/unpin: a moderator sets one flag of a thread, with a reason, logged
+// and announced to the author.
+grpc::Status ForumServiceImpl::SetThreadFlag(Ctx* ctx, const std::string& thread_id,
+                                             const char* column, bool on, const char* action_on,
+                                             const char* action_off, const std::string& reason_in,
+                                             v1::Thread* resp) {
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = SignedIn(*ctx);
     if (!caller.ok()) return caller.status();
     if (!caller->moderator) return NotModerator();
-    auto reason = RequireReason(req->reason());
+    auto reason = RequireReason(reason_in);
     if (!reason.ok()) return reason.status();
     return pg::WithTransaction(
         *pool_, caller->subject(), [&](transaction_base& tx) -> absl::Status {
           v1::Thread thread;
-          if (auto ls = LoadThread(tx, *caller, req->thread_id(), &thread); !ls.ok()) return ls;
-          tx.exec_params("UPDATE forum.threads SET locked = $2 WHERE id = $1::uuid", thread.id(),
-                         req->locked());
-          EmitModeration(tx, req->locked() ? "lock" : "unlock", "", thread.id(), thread.author_id(),
+          if (auto ls = LoadThread(tx, *caller, thread_id, &thread); !ls.ok()) return ls;
+          tx.exec_params(
+              std::string("UPDATE forum.threads SET ") + column + " = $2 WHERE id = $1::uuid",
+              thread.id(), on);
+          EmitModeration(tx, on ? action_on : action_off, "", thread.id(), thread.author_id(),
                          caller->id(), *reason, "");
           return LoadThread(tx, *caller, thread.id(), resp);
         });
   });
 }
 
+grpc::Status ForumServiceImpl::LockThread(Ctx* ctx, const v1::LockThreadRequest* req,
+                                          v1::Thread* resp) {
+  return SetThreadFlag(ctx, req->thread_id(), "locked", req->locked(), "lock", "unlock",
+                       req->reason(), resp);
+}
+
 grpc::Status ForumServiceImpl::PinThread(Ctx* ctx, const v1::PinThreadRequest* req,
                                          v1::Thread* resp) {
-  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
-    auto caller = SignedIn(*ctx);
-    if (!caller.ok()) return caller.status();
-    if (!caller->moderator) return NotModerator();
-    auto reason = RequireReason(req->reason());
-    if (!reason.ok()) return reason.status();
-    return pg::WithTransaction(
-        *pool_, caller->subject(), [&](transaction_base& tx) -> absl::Status {
-          v1::Thread thread;
-          if (auto ls = LoadThread(tx, *caller, req->thread_id(), &thread); !ls.ok()) return ls;
-          tx.exec_params("UPDATE forum.threads SET pinned = $2 WHERE id = $1::uuid", thread.id(),
-                         req->pinned());
-          EmitModeration(tx, req->pinned() ? "pin" : "unpin", "", thread.id(), thread.author_id(),
-                         caller->id(), *reason, "");
-          return LoadThread(tx, *caller, thread.id(), resp);
-        });
-  });
+  return SetThreadFlag(ctx, req->thread_id(), "pinned", req->pinned(), "pin", "unpin",
+                       req->reason(), resp);
 }
 
 grpc::Status ForumServiceImpl::SuspendUser(Ctx* ctx, const v1::SuspendUserRequest* req,

@@ -78,6 +78,9 @@ class ForumServiceImpl final : public v1::ForumService::Service {
   grpc::Status Search(Ctx*, const v1::SearchRequest*, v1::SearchResponse*) override;
 
  private:
+  grpc::Status SetThreadFlag(Ctx* ctx, const std::string& thread_id, const char* column, bool on,
+                             const char* action_on, const char* action_off,
+                             const std::string& reason, v1::Thread* resp);
   // Required sign-in; or optional (anonymous when no authorization metadata).
   absl::StatusOr<Caller> SignedIn(const grpc::ServerContext& ctx);
   absl::StatusOr<Caller> Optional(const grpc::ServerContext& ctx);

@@ -132,33 +132,6 @@ std::string FitSms(const std::string& text, int max_segments) {
   return text.substr(0, starts[lo]) + ellipsis;
 }
 
-std::string EscapeHtml(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string HtmlEmail(const std::string& subject, const std::string& text) {
   std::string body;
   size_t i = 0;

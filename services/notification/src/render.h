@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "healthtech/text/html.h"
+
 namespace healthtech::notification {
 
 struct Rendered {
@@ -35,6 +37,6 @@ std::string FitSms(const std::string& text, int max_segments);
 
 // An HTML alternative of a plain-text message: every character escaped, links clickable.
 std::string HtmlEmail(const std::string& subject, const std::string& text);
-std::string EscapeHtml(std::string_view s);
+using text::EscapeHtml;
 
 }  // namespace healthtech::notification

@@ -239,33 +239,6 @@ int FlagWeight(Trust reporter) {
   return 1;
 }
 
-std::string EscapeHtml(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 bool SafeUrl(std::string_view url, bool images_only, std::string* decoded) {
   std::string d = DecodeEntities(url);
   // Browsers ignore leading/trailing spaces and tabs/newlines anywhere in a URL.

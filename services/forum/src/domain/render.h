@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "healthtech/text/html.h"
+
 namespace healthtech::forum {
 
 // From simple activity thresholds (approved posts); decides link/image rendering and flag
@@ -44,6 +46,6 @@ std::string Excerpt(std::string_view text, size_t max_code_points);
 // digits and any non-ASCII byte count as word characters).
 bool ContainsWord(std::string_view text, std::string_view word);
 
-std::string EscapeHtml(std::string_view text);
+using text::EscapeHtml;
 
 }  // namespace healthtech::forum
