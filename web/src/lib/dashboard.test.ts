@@ -30,6 +30,7 @@ describe('dashboard figures', () => {
         { captured_at: '2026-12-01T04:00:00Z', amount: { amount_minor: '50000' } },
         { captured_at: '2026-12-03T04:00:00Z', amount: { amount_minor: 30000 }, amount_refunded: { amount_minor: 10000 } },
         { captured_at: '2026-12-08T04:00:00Z', amount: { amount_minor: 1000 } },
+        { captured_at: '2026-12-08T05:00:00Z', status: 'refunded', amount: { amount_minor: 4000 }, amount_refunded: { amount_minor: 0 } },
         { status: 'created', amount: { amount_minor: 999 } },
       ],
       'Asia/Kolkata',

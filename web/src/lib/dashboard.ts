@@ -54,7 +54,9 @@ export function revenuePerWeek(payments: PaymentLike[], tz: string): { week: str
   const weeks = new Map<string, number>();
   for (const p of payments) {
     if (!p.captured_at) continue;
-    const net = Number(p.amount?.amount_minor ?? 0) - Number(p.amount_refunded?.amount_minor ?? 0);
+    const amount = Number(p.amount?.amount_minor ?? 0);
+    // A fully refunded payment nets zero even where a list leaves amount_refunded at 0.
+    const net = p.status === 'refunded' ? 0 : amount - Number(p.amount_refunded?.amount_minor ?? 0);
     const w = weekStart(dayKey(p.captured_at, tz));
     weeks.set(w, (weeks.get(w) ?? 0) + net);
   }

@@ -450,7 +450,7 @@ export function Dashboard() {
             <Tooltip />
             <Legend />
             {CHART_STATUSES.map((s) => (
-              <Bar key={s} dataKey={s} name={label(s)} stackId="a" fill={STATUS_COLORS[s]} />
+              <Bar key={s} dataKey={s} name={label(s)} stackId="a" fill={STATUS_COLORS[s]} isAnimationActive={false} />
             ))}
           </BarChart>
         </ResponsiveContainer>
@@ -463,7 +463,7 @@ export function Dashboard() {
             <XAxis dataKey="week" />
             <YAxis />
             <Tooltip />
-            <Line type="monotone" dataKey="rupees" name="Revenue" stroke="#0b6e4f" />
+            <Line type="monotone" dataKey="rupees" name="Revenue" stroke="#0b6e4f" isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
       </div>
