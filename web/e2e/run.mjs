@@ -320,7 +320,8 @@ const tests = [
     'patient books and pays on the gateway page; the appointment is confirmed',
     async () => {
       const { page, context } = await ctx('patient');
-      await page.locator('button.slot').first().click();
+      // Not the very next slot: it may start before the booking reaches the server.
+      await page.locator('button.slot').nth(2).click();
       await page.getByLabel('Reason for the visit (optional)').fill('Chest pain when climbing stairs');
       await page.getByRole('button', { name: 'Book' }).click();
       await page.getByTestId('appointment-status').filter({ hasText: 'pending payment' }).waitFor();
@@ -388,7 +389,7 @@ const tests = [
       await page.getByLabel('Name, specialty or condition').fill(S.doctorName);
       await page.getByRole('button', { name: 'Search' }).click();
       await page.getByRole('link', { name: S.doctorName }).click();
-      await page.locator('button.slot').nth(2).click();
+      await page.locator('button.slot').nth(4).click();
       await page.getByRole('button', { name: 'Book' }).click();
       await page.getByTestId('appointment-status').filter({ hasText: 'pending payment' }).waitFor();
       const apptUrl = page.url();
@@ -396,6 +397,7 @@ const tests = [
       await page.getByRole('button', { name: /^Pay / }).click();
       const gateway = await popup;
       await gateway.getByRole('button', { name: 'Approve payment' }).click();
+      await gateway.getByText('Payment approved').waitFor();
       await gateway.close();
       await page.getByTestId('payment-status').filter({ hasText: 'captured' }).waitFor({ timeout: 30_000 });
       const paymentUrl = page.url();
@@ -427,9 +429,15 @@ const tests = [
     },
   ],
   [
-    'clinic dashboard draws its charts',
+    "clinic sees the organization's appointments and payments, and the dashboard draws its charts",
     async () => {
       const { page } = await ctx('owner');
+      await page.goto(`${BASE}/organizations/${S.orgId}`);
+      const appts = page.getByRole('region', { name: /Appointments/ });
+      await appts.getByRole('cell', { name: 'checked in' }).waitFor();
+      await appts.getByRole('cell', { name: 'cancelled' }).waitFor();
+      await page.getByRole('region', { name: 'Payments' }).getByRole('cell', { name: 'refunded' }).waitFor();
+      await shot(page, '16-organization-appointments-payments');
       await page.goto(`${BASE}/organizations/${S.orgId}/dashboard`);
       await page.locator('.recharts-surface').first().waitFor();
       await page.getByTestId('no-show-rate').waitFor();
@@ -456,11 +464,20 @@ for (const [name, fn] of tests) {
     continue;
   }
   const t0 = Date.now();
+  let watchdog;
   try {
-    await fn();
+    // No step may hang the suite: each gets two minutes at most.
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        watchdog = setTimeout(() => reject(new Error('step took longer than 120 s')), 120_000);
+      }),
+    ]);
+    clearTimeout(watchdog);
     passed += 1;
     console.log(`  ✓ ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   } catch (e) {
+    clearTimeout(watchdog);
     failed += 1;
     skipRest = true; // the scenario is a story: later steps need this one
     console.log(`  ✗ ${name}\n      ${String(e?.message ?? e).split('\n').slice(0, 6).join('\n      ')}`);

@@ -364,6 +364,55 @@ function OrgPayments({ orgId }: { orgId: string }) {
   );
 }
 
+function OrgAppointments({ orgId }: { orgId: string }) {
+  const tz = browserTimeZone();
+  const today = dayKey(Date.now(), tz);
+  const from = new Date(startOfDay(addDays(today, -7), tz)).toISOString();
+  const to = new Date(startOfDay(addDays(today, 15), tz)).toISOString();
+  const q = useQuery({
+    queryKey: ['appointments', 'org', orgId, 'list', from],
+    queryFn: () => get<Page<Appointment>>('/v1/appointments', { role: 'org', organization_id: orgId, from, to, limit: 100 }),
+  });
+  return (
+    <section aria-labelledby="appts-h" className="panel">
+      <h2 id="appts-h">Appointments (last 7 and next 14 days)</h2>
+      <QueryState q={q} what="Loading appointments">
+        {(d) =>
+          (d.items ?? []).length === 0 ? (
+            <p>None.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Mode</th>
+                    <th scope="col">Fee</th>
+                    <th scope="col">Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(d.items ?? [])
+                    .slice()
+                    .sort((a, b) => Date.parse(a.start!) - Date.parse(b.start!))
+                    .map((a) => (
+                      <tr key={a.id}>
+                        <td>{dateTimeLabel(a.start, tz)}</td>
+                        <td>{label(a.mode)}</td>
+                        <td>{money(a.fee)}</td>
+                        <td>{label(a.status)}</td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </QueryState>
+    </section>
+  );
+}
+
 export function OrganizationPage() {
   const { id = '' } = useParams();
   const claims = useClaims();
@@ -387,6 +436,7 @@ export function OrganizationPage() {
               {isAdmin && <Documents org={org} />}
               {isAdmin && <Facilities orgId={id} />}
               {isAdmin && <Staff orgId={id} />}
+              {isAdmin && org.status === 'verified' && <OrgAppointments orgId={id} />}
               {isAdmin && org.status === 'verified' && <OrgPayments orgId={id} />}
             </div>
           </>

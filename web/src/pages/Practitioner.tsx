@@ -189,16 +189,19 @@ function AvailabilityForm({ pid, facilities }: { pid: string; facilities: Facili
   const [cutoff, setCutoff] = useState('240');
   const [saved, setSaved] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
     const a = current.data;
-    if (!a) return;
+    // Fill the form once: later refetches must not wipe what is being edited.
+    if (!a || loaded) return;
+    setLoaded(true);
     setTz(a.timezone || facilities[0]?.timezone || browserTimeZone());
     setRules((a.rules ?? []).map((r) => ({ weekday: r.weekday ?? 'monday', facility_id: r.facility_id ?? '', mode: r.mode ?? 'in_person', start_local: r.start_local ?? '09:00', end_local: r.end_local ?? '13:00', slot_minutes: r.slot_minutes ?? 15 })));
     setExtra((a.extra_hours ?? []).map((r) => ({ date: r.date ?? '', facility_id: r.facility_id ?? '', mode: r.mode ?? 'in_person', start_local: r.start_local ?? '', end_local: r.end_local ?? '', slot_minutes: r.slot_minutes ?? 15 })));
     setOff((a.time_off ?? []).map((t) => ({ start_date: t.start_date ?? '', end_date: t.end_date ?? '', note: t.note ?? '' })));
     if (a.min_notice_minutes !== undefined) setNotice(String(a.min_notice_minutes));
     if (a.cancellation_cutoff_minutes !== undefined) setCutoff(String(a.cancellation_cutoff_minutes));
-  }, [current.data, facilities]);
+  }, [current.data, facilities, loaded]);
   const save = useMutation({
     mutationFn: () =>
       put(`/v1/practitioners/${pid}/availability`, {
