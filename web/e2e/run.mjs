@@ -244,6 +244,12 @@ const tests = [
       await page.getByLabel('Email').fill(S.patient);
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await page.getByLabel('Repeat the password').fill(PASSWORD);
+      // The PWA: a manifest and a service worker that controls the page.
+      const sw = await page.evaluate(async () => {
+        const reg = await Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(() => r(null), 10_000))]);
+        return { active: !!reg?.active, manifest: document.querySelector('link[rel=manifest]')?.getAttribute('href') };
+      });
+      if (!sw.active || sw.manifest !== '/manifest.webmanifest') throw new Error(`no service worker / manifest: ${JSON.stringify(sw)}`);
       await shot(page, '01-sign-up');
       await axeCheck(page, 'sign up');
       await page.getByRole('button', { name: 'Create account' }).click();
@@ -443,6 +449,23 @@ const tests = [
       await page.getByTestId('no-show-rate').waitFor();
       await shot(page, '15-dashboard');
       await axeCheck(page, 'dashboard');
+      // Every main page fits a 360 px phone without scrolling sideways.
+      // (The same tab: its sessionStorage holds the session; each load waits for the
+      // network to settle, so no refresh is cut off by the next navigation.)
+      const phone = page;
+      await phone.setViewportSize({ width: 360, height: 740 });
+      const wide = [];
+      for (const p of ['/search', '/appointments', '/invoices', '/notifications', '/account', `/organizations/${S.orgId}`, `/organizations/${S.orgId}/dashboard`, '/organizations/new']) {
+        await phone.goto(`${BASE}${p}`);
+        await phone.locator('main h1').first().waitFor();
+        if (phone.url().includes('/signin')) throw new Error(`signed out while opening ${p}`);
+        await phone.waitForLoadState('networkidle');
+        const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (overflow > 1) wide.push(`${p} (+${overflow}px)`);
+      }
+      await phone.screenshot({ path: path.join(ART, '17-form-360px.png'), fullPage: true });
+      await phone.setViewportSize({ width: 1280, height: 900 });
+      if (wide.length) throw new Error(`pages wider than 360 px: ${wide.join(', ')}`);
     },
   ],
 ];
