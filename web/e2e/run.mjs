@@ -442,7 +442,11 @@ const tests = [
       const appts = page.getByRole('region', { name: /Appointments/ });
       await appts.getByRole('cell', { name: 'checked in' }).waitFor();
       await appts.getByRole('cell', { name: 'cancelled' }).waitFor();
-      await page.getByRole('region', { name: 'Payments' }).getByRole('cell', { name: 'refunded' }).waitFor();
+      const payments = page.getByRole('region', { name: 'Payments' });
+      await payments.getByRole('cell', { name: 'refunded' }).waitFor();
+      // The clinic refunds the first visit's payment in full.
+      await payments.getByRole('button', { name: 'Refund the rest' }).click();
+      await payments.getByRole('button', { name: 'Refund the rest' }).waitFor({ state: 'detached', timeout: 30_000 });
       await shot(page, '16-organization-appointments-payments');
       await page.goto(`${BASE}/organizations/${S.orgId}/dashboard`);
       await page.locator('.recharts-surface').first().waitFor();

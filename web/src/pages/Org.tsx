@@ -343,7 +343,7 @@ function OrgPayments({ orgId }: { orgId: string }) {
                     <tr key={p.id}>
                       <td>{dateTimeLabel(p.created_at, tz)}</td>
                       <td>{money(p.amount)}</td>
-                      <td>{money(p.amount_refunded)}</td>
+                      <td>{money(p.status === 'refunded' ? p.amount : p.amount_refunded)}</td>
                       <td>{label(p.status)}</td>
                       <td>
                         {['captured', 'partially_refunded'].includes(p.status ?? '') && (

@@ -53,6 +53,28 @@ export function ProfileEditor() {
   const [facilityIds, setFacilityIds] = useState<string[]>([]);
   const [saved, setSaved] = useState<Practitioner | null>(null);
   const s = useSubmit();
+  const me = useMyPractitionerId();
+  const existing = useQuery({ queryKey: ['practitioner', me.id], queryFn: () => get<Practitioner>(`/v1/practitioners/${me.id}`), enabled: !!me.id });
+  const [filled, setFilled] = useState(false);
+  useEffect(() => {
+    const p = existing.data;
+    if (!p || filled) return;
+    setFilled(true);
+    const rupees = (m?: { amount_minor?: number | string }) => (m?.amount_minor !== undefined ? String(Number(m.amount_minor) / 100) : '');
+    setF({
+      display_name: p.display_name ?? '',
+      specialties: (p.specialties ?? []).join(', '),
+      qualifications: (p.qualifications ?? []).join(', '),
+      registration_number: p.registration_number ?? '',
+      languages: (p.languages ?? []).join(', '),
+      years: String(p.years_of_experience ?? 0),
+      bio: p.bio ?? '',
+      first_fee: rupees(p.fees?.first_visit),
+      follow_fee: rupees(p.fees?.follow_up),
+    });
+    setModes((p.consultation_modes ?? []).map(String));
+    setFacilityIds((p.facilities ?? []).map((x) => x.facility_id ?? '').filter(Boolean));
+  }, [existing.data, filled]);
   const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement>) => setF({ ...f, [k]: e.target.value });
   const fee = (rupees: string) => (rupees.trim() ? { amount_minor: Math.round(Number(rupees) * 100), currency: 'INR' } : undefined);
   return (
