@@ -75,7 +75,8 @@ export function refreshSession(): Promise<boolean> {
       } catch {
         return false;
       } finally {
-        setTimeout(() => (refreshing = null), 0);
+        // Callers waiting on this refresh already hold the promise.
+        refreshing = null;
       }
     })();
   }
@@ -111,6 +112,8 @@ export async function api<T = unknown>(method: string, path: string, opts: CallO
     throw new ApiError(0, { detail: 'Cannot reach HealthTech. Check your connection and try again.', code: 'NETWORK' });
   }
   if (res.status === 401 && !retried && !opts.anonymous && tokens.refresh()) {
+    // Sent with a token another call has replaced meanwhile: just send it again.
+    if (access && tokens.access() && tokens.access() !== access) return api<T>(method, path, opts, true);
     if (await refreshSession()) return api<T>(method, path, opts, true);
   }
   if (!res.ok) {
