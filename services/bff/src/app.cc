@@ -9,7 +9,9 @@
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/log/log.h"
 #include "healthtech/status/status.h"
+#include "static_files.h"
 #include "transcode.h"
+#include "web_app_response.h"
 
 namespace healthtech::bff {
 namespace {
@@ -249,6 +251,11 @@ awaitable<Response> App::Handle(Request req, std::string client_ip) {
               "Authorization, Content-Type, Idempotency-Key, X-Request-Id, traceparent");
       res.set(http::field::access_control_max_age, "600");
     }
+  } else if (StaticFiles::FromEnv() != nullptr && StaticFiles::Claims(ctx.method, path)) {
+    ctx.route = "web";  // development only: the built web app (static_files.h)
+    auto file = StaticFiles::FromEnv()->Get(path);
+    res = file ? WebAppResponse(*file, ctx.version, ctx.method == "HEAD")
+               : Problem(ctx, status::MakeProblem(404, "NOT_FOUND", "No such resource."));
   } else {
     res = co_await HandleRoute(req, ctx);
   }

@@ -1,0 +1,524 @@
+// End-to-end tests of the web app in Debian's Chromium (playwright-core), against a
+// running stack whose BFF serves the built app (WEB_DIST_DIR).
+//
+//   BASE_URL=http://127.0.0.1:8080 IAM_BIN=build/bin/iam-service IAM_ENV="$(...)" node e2e/run.mjs
+//
+// Each test is a function run in order (later ones use what earlier ones made). A failed
+// test keeps its Playwright trace (trace-<name>.zip); screenshots of the main screens are
+// saved either way. Everything goes to ARTIFACTS_DIR (default ../build/e2e). Ends with
+// "e2e: N passed, M failed".
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BASE = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+const ART = path.resolve(process.env.ARTIFACTS_DIR || path.join(here, '..', '..', 'build', 'e2e'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const TZ = 'Asia/Kolkata';
+const PASSWORD = 'correct horse battery staple';
+const run = crypto.randomBytes(4).toString('hex');
+const AXE = fs.readFileSync(path.join(here, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+fs.mkdirSync(ART, { recursive: true });
+
+// ------------------------------------------------------------------ helpers
+function totp(secretB32, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretB32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const h = crypto.createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+async function outboxToken(email, kind, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await fetch(`${BASE}/v1/dev/outbox?to=${encodeURIComponent(email)}`);
+    if (r.ok) {
+      const items = (await r.json()).items ?? [];
+      for (const m of items.reverse()) {
+        const hit = new RegExp(`${kind}\\?token=([A-Za-z0-9_-]+)`).exec(m.body ?? '');
+        if (hit) return hit[1];
+      }
+    }
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new Error(`no ${kind} link was sent to ${email}`);
+}
+
+/** A verified account made through the API (for the supporting actors). */
+async function apiAccount(email, name) {
+  const r = await fetch(`${BASE}/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD, full_name: name }),
+  });
+  if (r.status !== 201) throw new Error(`register ${email}: HTTP ${r.status} ${await r.text()}`);
+  const token = await outboxToken(email, 'verify-email');
+  const v = await fetch(`${BASE}/v1/auth/verify-email`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+  if (!v.ok) throw new Error(`verify ${email}: HTTP ${v.status}`);
+}
+
+function grantAdmin(email) {
+  const env = { ...process.env };
+  for (const line of (process.env.IAM_ENV || '').split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
+  }
+  execFileSync(process.env.IAM_BIN, ['grant-admin', email], { env, stdio: 'pipe', timeout: 60_000 });
+}
+
+const shots = [];
+async function shot(page, name) {
+  const file = path.join(ART, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  shots.push(file);
+}
+
+const axeResults = {};
+/** axe-core on the current page: no serious or critical violation. */
+async function axeCheck(page, name) {
+  await page.evaluate(AXE + ';0');
+  const res = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, target: v.nodes[0]?.target }));
+  });
+  axeResults[name] = res;
+  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length) throw new Error(`axe: serious violations on ${name}: ${JSON.stringify(bad)}`);
+}
+
+async function signIn(page, email, { code } = {}) {
+  await page.goto(`${BASE}/signin`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (code) {
+    await page.getByLabel('Code from your authenticator app').fill(code());
+    await page.getByRole('button', { name: 'Verify' }).click();
+  }
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+function expectText(actual, re, what) {
+  if (!re.test(actual ?? '')) throw new Error(`${what}: expected ${re}, got ${JSON.stringify(actual)}`);
+}
+
+// ------------------------------------------------------------------ the scenario
+const S = {
+  owner: `owner-${run}@example.com`,
+  admin: `admin-${run}@example.com`,
+  doctor: `dr-${run}@example.com`,
+  patient: `patient-${run}@example.com`,
+  doctorName: `Dr. Meera Iyer ${run}`,
+};
+let browser;
+const contexts = {};
+async function ctx(name) {
+  if (!contexts[name]) {
+    const c = await browser.newContext({ timezoneId: TZ, locale: 'en-IN', viewport: { width: 1280, height: 900 } });
+    c.setDefaultTimeout(15_000);
+    await c.tracing.start({ screenshots: true, snapshots: true, title: name });
+    contexts[name] = { context: c, page: await c.newPage() };
+  }
+  return contexts[name];
+}
+
+const tests = [
+  [
+    'clinic registers, uploads its certificate and submits',
+    async () => {
+      await apiAccount(S.owner, 'Owner Rao');
+      const { page } = await ctx('owner');
+      await signIn(page, S.owner);
+      await page.goto(`${BASE}/organizations/new`);
+      // Client-side validation first: nothing filled.
+      await page.getByRole('button', { name: 'Register' }).click();
+      await page.getByText('Enter the legal name.').waitFor();
+      await page.getByLabel('Legal name').fill(`Sunrise Health Clinic ${run} Pvt Ltd`);
+      await page.getByLabel('Name shown to patients').fill(`Sunrise Clinic ${run}`);
+      await page.getByLabel('Registration number').fill(`KA-BLR-2026-${run}`);
+      await page.getByLabel('Address').fill('12 MG Road');
+      await page.getByLabel('City').fill('Bengaluru');
+      await page.getByLabel('State').fill('Karnataka');
+      await page.getByLabel('PIN code').fill('560001');
+      await page.getByLabel('Contact email').fill('desk@sunrise.example');
+      await page.getByLabel('Contact phone').fill('+918041234567');
+      await page.getByRole('button', { name: 'Register' }).click();
+      await page.getByRole('heading', { name: `Sunrise Clinic ${run}` }).waitFor();
+      S.orgId = page.url().split('/organizations/')[1];
+      await page.getByLabel('File (PDF, PNG or JPEG, up to 5 MiB)').setInputFiles({
+        name: 'registration.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'),
+      });
+      await page.getByRole('button', { name: 'Upload' }).click();
+      await page.getByText('Uploaded: registration.pdf').waitFor();
+      await page.getByRole('button', { name: 'Submit for verification' }).click();
+      await page.getByTestId('org-status').filter({ hasText: 'under review' }).waitFor();
+      await shot(page, '06-organization-submitted');
+    },
+  ],
+  [
+    'platform admin approves it from the verification queue',
+    async () => {
+      await apiAccount(S.admin, 'Platform Admin');
+      grantAdmin(S.admin);
+      const { page } = await ctx('admin');
+      await signIn(page, S.admin);
+      await page.getByRole('link', { name: 'Verification queue' }).click();
+      const item = page.getByTestId('verification-item').filter({ hasText: `Sunrise Clinic ${run}` });
+      await item.getByText('registration.pdf').waitFor();
+      await shot(page, '07-admin-verification-queue');
+      await axeCheck(page, 'verification queue');
+      await item.getByRole('button', { name: 'Approve' }).click();
+      await item.waitFor({ state: 'detached' });
+    },
+  ],
+  [
+    'clinic adds a facility and invites a practitioner',
+    async () => {
+      const { page } = await ctx('owner');
+      await page.reload();
+      await page.getByTestId('org-status').filter({ hasText: /^verified$/ }).waitFor();
+      await page.getByLabel('Facility name').fill('Sunrise MG Road');
+      await page.getByLabel('Time zone').fill(TZ);
+      await page.getByLabel('Facility address').fill('12 MG Road');
+      await page.getByLabel('Facility city').fill('Bengaluru');
+      await page.getByLabel('Facility state').fill('Karnataka');
+      await page.getByLabel('Facility PIN code').fill('560001');
+      await page.getByRole('button', { name: 'Add facility' }).click();
+      await page.getByText(`Sunrise MG Road — Bengaluru (${TZ})`).waitFor();
+      await page.getByLabel('Their email').fill(S.doctor);
+      await page.getByRole('button', { name: 'Send invitation' }).click();
+      await page.getByText(`${S.doctor} as practitioner`).waitFor();
+      await shot(page, '08-organization-admin');
+      await axeCheck(page, 'organization');
+    },
+  ],
+  [
+    'practitioner joins, fills the profile and publishes availability',
+    async () => {
+      await apiAccount(S.doctor, S.doctorName);
+      const token = await outboxToken(S.doctor, 'invitations/accept');
+      const { page } = await ctx('doctor');
+      await signIn(page, S.doctor);
+      await page.goto(`${BASE}/invitations/accept?token=${token}`);
+      await page.getByRole('button', { name: 'Accept the invitation' }).click();
+      await page.getByRole('heading', { name: 'Organizations' }).waitFor();
+      await page.goto(`${BASE}/practice/profile`);
+      await page.getByLabel('Name shown to patients').fill(S.doctorName);
+      await page.getByLabel('Specialties (comma-separated)').fill('Cardiology');
+      await page.getByLabel('Languages (codes, comma-separated)').fill('en, hi');
+      await page.getByLabel('First-visit fee (₹, empty for free)').fill('500');
+      await page.getByLabel('Follow-up fee (₹)').fill('300');
+      await page.getByLabel(/Sunrise MG Road/).check();
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await page.getByText('Saved. Patients find you at').waitFor();
+      await page.getByRole('link', { name: 'publish your hours' }).click();
+      await page.getByRole('button', { name: 'Add every day, all day' }).click();
+      await page.getByLabel('Minimum notice (minutes)').fill('0');
+      await page.getByLabel('Patients may cancel until (minutes before)').fill('0');
+      await page.getByRole('button', { name: 'Publish availability' }).click();
+      await page.getByText('Published.').waitFor();
+      await shot(page, '09-practitioner-availability');
+    },
+  ],
+  [
+    'patient signs up and verifies the email from the development mailbox',
+    async () => {
+      const { page } = await ctx('patient');
+      await page.goto(`${BASE}/signup`);
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByText('Use at least 10 characters.').waitFor(); // client validation
+      await page.getByLabel('Full name').fill('Asha Patient');
+      await page.getByLabel('Email').fill(S.patient);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Repeat the password').fill(PASSWORD);
+      // The PWA: a manifest and a service worker that controls the page.
+      const sw = await page.evaluate(async () => {
+        const reg = await Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(() => r(null), 10_000))]);
+        return { active: !!reg?.active, manifest: document.querySelector('link[rel=manifest]')?.getAttribute('href') };
+      });
+      if (!sw.active || sw.manifest !== '/manifest.webmanifest') throw new Error(`no service worker / manifest: ${JSON.stringify(sw)}`);
+      await shot(page, '01-sign-up');
+      await axeCheck(page, 'sign up');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+      const token = await outboxToken(S.patient, 'verify-email');
+      await page.goto(`${BASE}/verify-email?token=${token}`);
+      await page.getByText('Your email address is confirmed.').waitFor();
+    },
+  ],
+  [
+    'patient enrols TOTP from the QR code page and signs in with a code',
+    async () => {
+      const { page } = await ctx('patient');
+      await signIn(page, S.patient);
+      await page.goto(`${BASE}/account`);
+      await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
+      await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+      const secret = (await page.getByTestId('totp-secret').textContent()).trim();
+      S.secret = secret;
+      await shot(page, '02-mfa-enrolment');
+      await axeCheck(page, 'account / MFA');
+      await page.getByLabel('Code from the app').fill(totp(secret));
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByTestId('recovery-codes').waitFor();
+      const codes = await page.getByTestId('recovery-codes').locator('li').count();
+      if (codes !== 10) throw new Error(`expected 10 recovery codes, saw ${codes}`);
+      await page.getByRole('button', { name: 'I saved them' }).click();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      // A wrong code shows the API's detail.
+      await page.getByLabel('Email').fill(S.patient);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Code from your authenticator app').fill(totp(secret) === '000000' ? '111111' : '000000');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('alert').waitFor();
+      // The activation code's 30-second step is spent (replays are refused): the app's
+      // next code, which the server accepts as one step of clock skew, is a fresh one.
+      await page.getByLabel('Code from your authenticator app').fill(totp(secret, Date.now() + 30_000));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await axeCheck(page, 'my appointments (empty)');
+    },
+  ],
+  [
+    'patient finds the practitioner and sees a week of free slots in their time zone',
+    async () => {
+      const { page } = await ctx('patient');
+      await page.getByRole('link', { name: 'Find a doctor' }).first().click();
+      await page.getByLabel('Name, specialty or condition').fill(S.doctorName);
+      await page.getByLabel('City').fill('Bengaluru');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('link', { name: S.doctorName }).waitFor();
+      await shot(page, '03-search');
+      await axeCheck(page, 'search');
+      await page.getByRole('link', { name: S.doctorName }).click();
+      await page.getByRole('heading', { name: S.doctorName }).waitFor();
+      const slot = page.locator('button.slot').first();
+      await slot.waitFor();
+      const dayCount = await page.locator('.week .day').count();
+      if (dayCount !== 7) throw new Error(`week view shows ${dayCount} days`);
+      await shot(page, '04-practitioner-week');
+      await axeCheck(page, 'practitioner week view');
+      const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, timezoneId: TZ });
+      await phone.goto(page.url());
+      await phone.locator('button.slot').first().waitFor();
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      await phone.screenshot({ path: path.join(ART, '04b-practitioner-week-360px.png'), fullPage: true });
+      await phone.close();
+      if (overflow > 1) throw new Error(`the page scrolls sideways at 360 px (${overflow}px)`);
+    },
+  ],
+  [
+    'patient books and pays on the gateway page; the appointment is confirmed',
+    async () => {
+      const { page, context } = await ctx('patient');
+      // Not the very next slot: it may start before the booking reaches the server.
+      await page.locator('button.slot').nth(2).click();
+      await page.getByLabel('Reason for the visit (optional)').fill('Chest pain when climbing stairs');
+      await page.getByRole('button', { name: 'Book' }).click();
+      await page.getByTestId('appointment-status').filter({ hasText: 'pending payment' }).waitFor();
+      S.appointmentUrl = page.url();
+      const popup = context.waitForEvent('page');
+      await page.getByRole('button', { name: /^Pay / }).click();
+      const gateway = await popup;
+      await gateway.getByRole('button', { name: 'Approve payment' }).click();
+      await gateway.getByText('Payment approved').waitFor();
+      await gateway.close();
+      await page.getByTestId('payment-status').filter({ hasText: 'captured' }).waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Download invoice (PDF)' }).waitFor({ timeout: 30_000 });
+      S.paymentUrl = page.url();
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Download invoice (PDF)' }).click();
+      const pdf = await (await download).path();
+      const head = fs.readFileSync(pdf).subarray(0, 5).toString();
+      if (head !== '%PDF-') throw new Error(`the invoice is not a PDF (${head})`);
+      await shot(page, '05-payment-captured');
+      await page.goto(S.appointmentUrl);
+      await page.getByTestId('appointment-status').filter({ hasText: /^booked$/ }).waitFor({ timeout: 30_000 });
+    },
+  ],
+  [
+    'patient sees the notification with the unread badge',
+    async () => {
+      const { page } = await ctx('patient');
+      const badge = page.getByTestId('unread-badge');
+      // The badge updates by itself (WebSocket push, or the polling fallback).
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=unread-badge]')?.textContent || 0) > 0, null, { timeout: 30_000 });
+      const unread = Number(await badge.textContent());
+      await page.getByRole('link', { name: /Notifications/ }).click();
+      await page.getByRole('list', { name: 'Notifications' }).locator('li').first().waitFor();
+      const text = await page.getByRole('list', { name: 'Notifications' }).textContent();
+      expectText(text, /book|confirm|payment/i, 'notifications');
+      await shot(page, '10-notifications');
+      await axeCheck(page, 'notifications');
+      await page.getByRole('button', { name: 'Mark all read' }).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=unread-badge]')?.hasAttribute('hidden'), null, { timeout: 15_000 });
+      if (!(unread > 0)) throw new Error('no unread notification was counted');
+    },
+  ],
+  [
+    'practitioner sees the booking in the schedule and checks the patient in',
+    async () => {
+      const { page } = await ctx('doctor');
+      await page.goto(`${BASE}/practice/today`);
+      const item = page.getByTestId('schedule-item').filter({ hasText: 'Chest pain' });
+      await item.waitFor();
+      await shot(page, '11-practitioner-schedule');
+      await axeCheck(page, "practitioner's schedule");
+      await item.getByRole('button', { name: 'Check in' }).click();
+      await item.getByText('checked in').waitFor();
+      // The patient's page follows.
+      const { page: p } = await ctx('patient');
+      await p.goto(S.appointmentUrl);
+      await p.getByTestId('appointment-status').filter({ hasText: 'checked in' }).waitFor();
+    },
+  ],
+  [
+    'patient books a second time, cancels it and gets the refund',
+    async () => {
+      const { page, context } = await ctx('patient');
+      await page.goto(S.appointmentUrl.replace(/\/appointments\/.*/, '/search'));
+      await page.getByLabel('Name, specialty or condition').fill(S.doctorName);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('link', { name: S.doctorName }).click();
+      await page.locator('button.slot').nth(4).click();
+      await page.getByRole('button', { name: 'Book' }).click();
+      await page.getByTestId('appointment-status').filter({ hasText: 'pending payment' }).waitFor();
+      const apptUrl = page.url();
+      const popup = context.waitForEvent('page');
+      await page.getByRole('button', { name: /^Pay / }).click();
+      const gateway = await popup;
+      await gateway.getByRole('button', { name: 'Approve payment' }).click();
+      await gateway.getByText('Payment approved').waitFor();
+      await gateway.close();
+      await page.getByTestId('payment-status').filter({ hasText: 'captured' }).waitFor({ timeout: 30_000 });
+      const paymentUrl = page.url();
+      await page.goto(apptUrl);
+      await page.getByTestId('appointment-status').filter({ hasText: /^booked$/ }).waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Choose another time' }).waitFor(); // reschedule is offered
+      await page.getByLabel('Reason (optional)').fill('Feeling better');
+      await page.getByRole('button', { name: 'Cancel appointment' }).click();
+      await page.getByTestId('appointment-status').filter({ hasText: 'cancelled' }).waitFor();
+      // The refund is automatic before the cut-off; the payment page shows it.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        await page.goto(paymentUrl);
+        const st = await page.getByTestId('payment-status').textContent();
+        if (/refunded/.test(st)) break;
+        if (Date.now() > deadline) throw new Error(`payment not refunded: ${st}`);
+        await page.waitForTimeout(1000);
+      }
+      await page.getByRole('heading', { name: 'Refunds' }).waitFor();
+      await shot(page, '12-refunded');
+      await page.goto(`${BASE}/appointments`);
+      await page.getByRole('tab', { name: 'Past' }).click();
+      await page.getByText('cancelled').first().waitFor();
+      await shot(page, '13-my-appointments');
+      await axeCheck(page, 'my appointments');
+      await page.goto(`${BASE}/invoices`);
+      await page.getByRole('button', { name: 'PDF' }).first().waitFor();
+      await shot(page, '14-invoices');
+    },
+  ],
+  [
+    "clinic sees the organization's appointments and payments, and the dashboard draws its charts",
+    async () => {
+      const { page } = await ctx('owner');
+      await page.goto(`${BASE}/organizations/${S.orgId}`);
+      const appts = page.getByRole('region', { name: /Appointments/ });
+      await appts.getByRole('cell', { name: 'checked in' }).waitFor();
+      await appts.getByRole('cell', { name: 'cancelled' }).waitFor();
+      const payments = page.getByRole('region', { name: 'Payments' });
+      await payments.getByRole('cell', { name: 'refunded' }).waitFor();
+      // The clinic refunds the first visit's payment in full.
+      await payments.getByRole('button', { name: 'Refund the rest' }).click();
+      await payments.getByRole('button', { name: 'Refund the rest' }).waitFor({ state: 'detached', timeout: 30_000 });
+      await shot(page, '16-organization-appointments-payments');
+      await page.goto(`${BASE}/organizations/${S.orgId}/dashboard`);
+      await page.locator('.recharts-surface').first().waitFor();
+      await page.getByTestId('no-show-rate').waitFor();
+      await shot(page, '15-dashboard');
+      await axeCheck(page, 'dashboard');
+      // Every main page fits a 360 px phone without scrolling sideways.
+      // (The same tab: its sessionStorage holds the session; each load waits for the
+      // network to settle, so no refresh is cut off by the next navigation.)
+      const phone = page;
+      await phone.setViewportSize({ width: 360, height: 740 });
+      const wide = [];
+      for (const p of ['/search', '/appointments', '/invoices', '/notifications', '/account', `/organizations/${S.orgId}`, `/organizations/${S.orgId}/dashboard`, '/organizations/new']) {
+        await phone.goto(`${BASE}${p}`);
+        await phone.locator('main h1').first().waitFor();
+        if (phone.url().includes('/signin')) throw new Error(`signed out while opening ${p}`);
+        await phone.waitForLoadState('networkidle');
+        const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (overflow > 1) wide.push(`${p} (+${overflow}px)`);
+      }
+      await phone.screenshot({ path: path.join(ART, '17-form-360px.png'), fullPage: true });
+      await phone.setViewportSize({ width: 1280, height: 900 });
+      if (wide.length) throw new Error(`pages wider than 360 px: ${wide.join(', ')}`);
+    },
+  ],
+];
+
+// ------------------------------------------------------------------ runner
+let passed = 0;
+let failed = 0;
+const started = Date.now();
+browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let skipRest = false;
+for (const [name, fn] of tests) {
+  if (skipRest) {
+    failed += 1;
+    console.log(`  ✗ ${name} (not run: an earlier step failed)`);
+    continue;
+  }
+  const t0 = Date.now();
+  let watchdog;
+  try {
+    // No step may hang the suite: each gets two minutes at most.
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        watchdog = setTimeout(() => reject(new Error('step took longer than 120 s')), 120_000);
+      }),
+    ]);
+    clearTimeout(watchdog);
+    passed += 1;
+    console.log(`  ✓ ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    clearTimeout(watchdog);
+    failed += 1;
+    skipRest = true; // the scenario is a story: later steps need this one
+    console.log(`  ✗ ${name}\n      ${String(e?.message ?? e).split('\n').slice(0, 6).join('\n      ')}`);
+    for (const [who, { page }] of Object.entries(contexts)) {
+      await page.screenshot({ path: path.join(ART, `failed-${who}.png`), fullPage: true }).catch(() => {});
+    }
+    for (const [who, { context }] of Object.entries(contexts)) {
+      await context.tracing.stop({ path: path.join(ART, `trace-${who}.zip`) }).catch(() => {});
+    }
+  }
+}
+if (!skipRest) for (const { context } of Object.values(contexts)) await context.tracing.stop().catch(() => {});
+await browser.close();
+fs.writeFileSync(path.join(ART, 'axe.json'), JSON.stringify(axeResults, null, 2));
+console.log(`  screenshots: ${shots.length} in ${ART}; axe results in axe.json; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,72 @@
+// Token storage. The access token (15 min) lives in memory only. The refresh token is
+// kept in sessionStorage: it survives a reload and the trip to the payment page in the
+// same tab, is not shared with other tabs, and is gone when the tab closes. The BFF
+// offers no HttpOnly-cookie session, so this is the safest storage that keeps people
+// signed in across a reload; localStorage (kept forever, every tab) is never used.
+// The strict CSP on the served pages (no inline or foreign script) guards against XSS.
+
+const RT_KEY = 'healthtech.refresh';
+
+export interface Claims {
+  sub: string;
+  roles: string[];
+  exp: number;
+  amr?: string[];
+}
+
+type Listener = () => void;
+let access: string | null = null;
+let claims: Claims | null = null;
+const listeners = new Set<Listener>();
+
+export function decodeClaims(jwt: string): Claims | null {
+  try {
+    const part = jwt.split('.')[1];
+    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+    const c = JSON.parse(json);
+    return { sub: c.sub, roles: Array.isArray(c.roles) ? c.roles : [], exp: c.exp, amr: c.amr };
+  } catch {
+    return null;
+  }
+}
+
+export const tokens = {
+  access: () => access,
+  claims: () => claims,
+  refresh: (): string | null => {
+    try {
+      return sessionStorage.getItem(RT_KEY);
+    } catch {
+      return null;
+    }
+  },
+  set(accessToken: string, refreshToken: string | undefined) {
+    access = accessToken;
+    claims = decodeClaims(accessToken);
+    if (refreshToken) sessionStorage.setItem(RT_KEY, refreshToken);
+    listeners.forEach((l) => l());
+  },
+  clear() {
+    access = null;
+    claims = null;
+    try {
+      sessionStorage.removeItem(RT_KEY);
+    } catch {
+      /* storage unavailable */
+    }
+    listeners.forEach((l) => l());
+  },
+  subscribe(l: Listener) {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  },
+};
+
+/** Roles of the signed-in user: global ones as they are, org-scoped ones "role:<org_id>". */
+export function hasRole(c: Claims | null, role: string): boolean {
+  return !!c && c.roles.some((r) => r === role || r.startsWith(role + ':'));
+}
+
+export function orgIdsFor(c: Claims | null, role: string): string[] {
+  return (c?.roles ?? []).filter((r) => r.startsWith(role + ':')).map((r) => r.slice(role.length + 1));
+}

@@ -1,0 +1,544 @@
+import { useRef, useState } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { api, get, newIdempotencyKey, post, refreshSession } from '../api/client';
+import type { Appointment, Facility, Organization, Page, Payment, StaffList } from '../api/types';
+import { orgIdsFor } from '../auth/tokens';
+import { useClaims } from '../auth/session';
+import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
+import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, isValidTimeZone, startOfDay } from '../lib/time';
+import { appointmentsPerDay, CHART_STATUSES, noShowRate, revenuePerWeek } from '../lib/dashboard';
+import { checkEmail, checkPhone, checkRequired, validate } from '../lib/validation';
+import { useSubmit } from './Auth';
+
+export function MyOrganizations() {
+  const claims = useClaims();
+  const ids = Array.from(new Set([...orgIdsFor(claims, 'org_admin'), ...orgIdsFor(claims, 'org_staff'), ...orgIdsFor(claims, 'practitioner')]));
+  const orgs = useQueries({ queries: ids.map((id) => ({ queryKey: ['org', id], queryFn: () => get<Organization>(`/v1/organizations/${id}`) })) });
+  const isPractitioner = orgIdsFor(claims, 'practitioner').length > 0;
+  return (
+    <section>
+      <h1>Organizations</h1>
+      {ids.length === 0 && <p>You are not a member of any organization yet.</p>}
+      <ul className="cards">
+        {orgs.map((q, i) => (
+          <li key={ids[i]} className="card">
+            {q.isPending ? (
+              <Loading />
+            ) : q.error ? (
+              <ErrorBox error={q.error} />
+            ) : (
+              <>
+                <Link to={`/organizations/${ids[i]}`}>{q.data?.display_name || q.data?.legal_name}</Link> <span className="status">{label(q.data?.status)}</span>
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+      {isPractitioner && (
+        <p>
+          As a practitioner: <Link to="/practice/profile">your profile</Link> · <Link to="/practice/availability">availability</Link> ·{' '}
+          <Link to="/practice/today">today's schedule</Link>
+        </p>
+      )}
+      <p>
+        <Link className="button" to="/organizations/new">
+          Register an organization
+        </Link>
+      </p>
+    </section>
+  );
+}
+
+export function RegisterOrganization() {
+  const navigate = useNavigate();
+  const [f, setF] = useState({ type: 'clinic', legal_name: '', display_name: '', registration_number: '', line1: '', city: '', state: '', pincode: '', contact_email: '', contact_phone: '', gstin: '' });
+  const s = useSubmit();
+  const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setF({ ...f, [k]: e.target.value });
+  return (
+    <section className="narrow">
+      <h1>Register your organization</h1>
+      <p>After registering, upload your registration certificate and submit it for verification.</p>
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          s.run(
+            validate({
+              legal_name: checkRequired(f.legal_name, 'the legal name'),
+              registration_number: checkRequired(f.registration_number, 'the registration number'),
+              'address.line1': checkRequired(f.line1, 'the address'),
+              'address.city': checkRequired(f.city, 'the city'),
+              'address.state': checkRequired(f.state, 'the state'),
+              'address.pincode': /^\d{6}$/.test(f.pincode) ? undefined : 'Enter the 6-digit PIN code.',
+              contact_email: checkEmail(f.contact_email),
+              contact_phone: checkRequired(f.contact_phone, 'a phone number') || checkPhone(f.contact_phone),
+            }),
+            async () => {
+              const org = await post<Organization>('/v1/organizations', {
+                type: f.type,
+                legal_name: f.legal_name.trim(),
+                display_name: f.display_name.trim(),
+                registration_number: f.registration_number.trim(),
+                address: { line1: f.line1.trim(), city: f.city.trim(), state: f.state.trim(), pincode: f.pincode.trim() },
+                contact_email: f.contact_email.trim(),
+                contact_phone: f.contact_phone.trim(),
+                ...(f.gstin.trim() ? { gstin: f.gstin.trim() } : {}),
+              });
+              // The new org_admin role is in the next access token.
+              await refreshSession();
+              navigate(`/organizations/${org.id}`);
+            },
+          );
+        }}
+      >
+        <ErrorBox error={s.error} shownFields={['legal_name', 'registration_number', 'address.line1', 'address.city', 'address.state', 'address.pincode', 'contact_email', 'contact_phone']} />
+        <Select label="Type" value={f.type} onChange={set('type')}>
+          <option value="clinic">Clinic</option>
+          <option value="hospital">Hospital</option>
+          <option value="lab">Laboratory</option>
+          <option value="individual_practice">Individual practice</option>
+        </Select>
+        <Field label="Legal name" value={f.legal_name} onChange={set('legal_name')} error={s.fields.legal_name} />
+        <Field label="Name shown to patients" value={f.display_name} onChange={set('display_name')} />
+        <Field label="Registration number" value={f.registration_number} onChange={set('registration_number')} error={s.fields.registration_number} />
+        <Field label="Address" value={f.line1} onChange={set('line1')} error={s.fields['address.line1']} autoComplete="address-line1" />
+        <Field label="City" value={f.city} onChange={set('city')} error={s.fields['address.city']} autoComplete="address-level2" />
+        <Field label="State" value={f.state} onChange={set('state')} error={s.fields['address.state']} autoComplete="address-level1" />
+        <Field label="PIN code" inputMode="numeric" value={f.pincode} onChange={set('pincode')} error={s.fields['address.pincode']} autoComplete="postal-code" />
+        <Field label="Contact email" type="email" value={f.contact_email} onChange={set('contact_email')} error={s.fields.contact_email} />
+        <Field label="Contact phone" type="tel" placeholder="+918041234567" value={f.contact_phone} onChange={set('contact_phone')} error={s.fields.contact_phone} />
+        <Field label="GSTIN (optional)" value={f.gstin} onChange={set('gstin')} error={s.fields.gstin} />
+        <button type="submit" disabled={s.busy}>
+          Register
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function Documents({ org }: { org: Organization }) {
+  const qc = useQueryClient();
+  const file = useRef<HTMLInputElement>(null);
+  const [docType, setDocType] = useState('registration_certificate');
+  const [uploaded, setUploaded] = useState<string[]>([]);
+  const upload = useMutation({
+    mutationFn: async () => {
+      const f = file.current?.files?.[0];
+      if (!f) throw new Error('Choose a PDF, PNG or JPEG file.');
+      await api('POST', `/v1/organizations/${org.id}/documents`, { raw: f, query: { document_type: docType, filename: f.name } });
+      return f.name;
+    },
+    onSuccess: (name) => setUploaded([...uploaded, name]),
+  });
+  const submit = useMutation({
+    mutationFn: () => post(`/v1/organizations/${org.id}/submit`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['org', org.id] }),
+  });
+  const canSubmit = ['pending_verification', 'changes_requested'].includes(org.status ?? '');
+  return (
+    <section aria-labelledby="docs-h" className="panel">
+      <h2 id="docs-h">Verification</h2>
+      <p>
+        Status: <strong data-testid="org-status">{label(org.status)}</strong>
+      </p>
+      {(org.verification_history ?? []).length > 0 && (
+        <ul>
+          {(org.verification_history ?? []).map((h, i) => (
+            <li key={i}>
+              {dateTimeLabel(h.at, browserTimeZone())}: {label(h.from_status)} → {label(h.to_status)} {h.reason ? `(${h.reason})` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canSubmit && (
+        <>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              upload.mutate();
+            }}
+          >
+            <Select label="Document" value={docType} onChange={(e) => setDocType(e.target.value)}>
+              <option value="registration_certificate">Registration certificate</option>
+              <option value="license">Licence</option>
+              <option value="gst_certificate">GST certificate</option>
+              <option value="other">Other</option>
+            </Select>
+            <div className="field">
+              <label htmlFor="doc-file">File (PDF, PNG or JPEG, up to 5 MiB)</label>
+              <input id="doc-file" ref={file} type="file" accept="application/pdf,image/png,image/jpeg" />
+            </div>
+            <ErrorBox error={upload.error} />
+            <button type="submit" className="secondary" disabled={upload.isPending}>
+              Upload
+            </button>
+          </form>
+          {uploaded.length > 0 && <Notice>Uploaded: {uploaded.join(', ')}</Notice>}
+          <ErrorBox error={submit.error} />
+          <button type="button" onClick={() => submit.mutate()} disabled={submit.isPending}>
+            Submit for verification
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
+
+function Facilities({ orgId }: { orgId: string }) {
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: ['facilities', orgId], queryFn: () => get<Page<Facility>>(`/v1/organizations/${orgId}/facilities`) });
+  const [f, setF] = useState({ name: '', timezone: 'Asia/Kolkata', line1: '', city: '', state: '', pincode: '' });
+  const s = useSubmit();
+  const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement>) => setF({ ...f, [k]: e.target.value });
+  return (
+    <section aria-labelledby="fac-h" className="panel">
+      <h2 id="fac-h">Facilities</h2>
+      <QueryState q={q} what="Loading facilities">
+        {(d) => (
+          <ul>
+            {(d.items ?? []).map((x) => (
+              <li key={x.id}>
+                {x.name} — {x.address?.city} ({x.timezone})
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryState>
+      <form
+        noValidate
+        aria-label="Add a facility"
+        onSubmit={(e) => {
+          e.preventDefault();
+          s.run(
+            validate({
+              name: checkRequired(f.name, 'a name'),
+              timezone: isValidTimeZone(f.timezone) ? undefined : 'Use an IANA time zone such as Asia/Kolkata.',
+              'address.line1': checkRequired(f.line1, 'the address'),
+              'address.city': checkRequired(f.city, 'the city'),
+              'address.pincode': /^\d{6}$/.test(f.pincode) ? undefined : 'Enter the 6-digit PIN code.',
+            }),
+            async () => {
+              await post(`/v1/organizations/${orgId}/facilities`, {
+                name: f.name.trim(),
+                timezone: f.timezone.trim(),
+                address: { line1: f.line1.trim(), city: f.city.trim(), state: f.state.trim(), pincode: f.pincode.trim() },
+              });
+              setF({ ...f, name: '', line1: '' });
+              qc.invalidateQueries({ queryKey: ['facilities', orgId] });
+            },
+          );
+        }}
+      >
+        <h3>Add a facility</h3>
+        <ErrorBox error={s.error} shownFields={['name', 'timezone', 'address.line1', 'address.city', 'address.pincode']} />
+        <Field label="Facility name" value={f.name} onChange={set('name')} error={s.fields.name} />
+        <Field label="Time zone" value={f.timezone} onChange={set('timezone')} error={s.fields.timezone} />
+        <Field label="Facility address" value={f.line1} onChange={set('line1')} error={s.fields['address.line1']} />
+        <Field label="Facility city" value={f.city} onChange={set('city')} error={s.fields['address.city']} />
+        <Field label="Facility state" value={f.state} onChange={set('state')} />
+        <Field label="Facility PIN code" value={f.pincode} onChange={set('pincode')} error={s.fields['address.pincode']} />
+        <button type="submit" disabled={s.busy}>
+          Add facility
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function Staff({ orgId }: { orgId: string }) {
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: ['staff', orgId], queryFn: () => get<StaffList>(`/v1/organizations/${orgId}/staff`) });
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState('practitioner');
+  const s = useSubmit();
+  return (
+    <section aria-labelledby="staff-h" className="panel">
+      <h2 id="staff-h">Staff</h2>
+      <QueryState q={q} what="Loading staff">
+        {(d) => (
+          <>
+            <ul>
+              {(d.items ?? []).map((m) => (
+                <li key={m.user_id}>
+                  {m.full_name} ({m.email}) — {(m.roles ?? []).map(label).join(', ')}
+                </li>
+              ))}
+            </ul>
+            {(d.pending_invitations ?? []).length > 0 && (
+              <>
+                <h3>Invitations</h3>
+                <ul>
+                  {(d.pending_invitations ?? []).map((i) => (
+                    <li key={i.id}>
+                      {i.email} as {label(i.role)} — {label(i.status)}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </>
+        )}
+      </QueryState>
+      <form
+        noValidate
+        aria-label="Invite a staff member"
+        onSubmit={(e) => {
+          e.preventDefault();
+          s.run(validate({ email: checkEmail(email) }), async () => {
+            await post(`/v1/organizations/${orgId}/staff`, { email: email.trim(), role });
+            setEmail('');
+            qc.invalidateQueries({ queryKey: ['staff', orgId] });
+          });
+        }}
+      >
+        <h3>Invite someone</h3>
+        <ErrorBox error={s.error} shownFields={['email']} />
+        <Field label="Their email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={s.fields.email} />
+        <Select label="Role" value={role} onChange={(e) => setRole(e.target.value)}>
+          <option value="practitioner">Practitioner</option>
+          <option value="org_staff">Front desk staff</option>
+          <option value="org_admin">Administrator</option>
+        </Select>
+        <button type="submit" disabled={s.busy}>
+          Send invitation
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function OrgPayments({ orgId }: { orgId: string }) {
+  const tz = browserTimeZone();
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: ['payments', 'org', orgId], queryFn: () => get<Page<Payment>>('/v1/payments', { limit: 100 }) });
+  const refund = useMutation({
+    mutationFn: (p: Payment) => post(`/v1/payments/${p.id}/refunds`, { reason: 'Refund by the clinic' }, { idempotencyKey: newIdempotencyKey() }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['payments'] }),
+  });
+  return (
+    <section aria-labelledby="pay-h" className="panel">
+      <h2 id="pay-h">Payments</h2>
+      <ErrorBox error={refund.error} />
+      <QueryState q={q} what="Loading payments">
+        {(d) => {
+          const items = (d.items ?? []).filter((p) => p.organization_id === orgId);
+          return items.length === 0 ? (
+            <p>No payments yet.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Created</th>
+                    <th scope="col">Amount</th>
+                    <th scope="col">Refunded</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Action</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((p) => (
+                    <tr key={p.id}>
+                      <td>{dateTimeLabel(p.created_at, tz)}</td>
+                      <td>{money(p.amount)}</td>
+                      <td>{money(p.status === 'refunded' ? p.amount : p.amount_refunded)}</td>
+                      <td>{label(p.status)}</td>
+                      <td>
+                        {['captured', 'partially_refunded'].includes(p.status ?? '') && (
+                          <button type="button" className="secondary" disabled={refund.isPending} onClick={() => refund.mutate(p)}>
+                            Refund the rest
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          );
+        }}
+      </QueryState>
+    </section>
+  );
+}
+
+function OrgAppointments({ orgId }: { orgId: string }) {
+  const tz = browserTimeZone();
+  const today = dayKey(Date.now(), tz);
+  const from = new Date(startOfDay(addDays(today, -7), tz)).toISOString();
+  const to = new Date(startOfDay(addDays(today, 15), tz)).toISOString();
+  const q = useQuery({
+    queryKey: ['appointments', 'org', orgId, 'list', from],
+    queryFn: () => get<Page<Appointment>>('/v1/appointments', { role: 'org', organization_id: orgId, from, to, limit: 100 }),
+  });
+  return (
+    <section aria-labelledby="appts-h" className="panel">
+      <h2 id="appts-h">Appointments (last 7 and next 14 days)</h2>
+      <QueryState q={q} what="Loading appointments">
+        {(d) =>
+          (d.items ?? []).length === 0 ? (
+            <p>None.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Mode</th>
+                    <th scope="col">Fee</th>
+                    <th scope="col">Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(d.items ?? [])
+                    .slice()
+                    .sort((a, b) => Date.parse(a.start!) - Date.parse(b.start!))
+                    .map((a) => (
+                      <tr key={a.id}>
+                        <td>{dateTimeLabel(a.start, tz)}</td>
+                        <td>{label(a.mode)}</td>
+                        <td>{money(a.fee)}</td>
+                        <td>{label(a.status)}</td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </QueryState>
+    </section>
+  );
+}
+
+export function OrganizationPage() {
+  const { id = '' } = useParams();
+  const claims = useClaims();
+  const q = useQuery({ queryKey: ['org', id], queryFn: () => get<Organization>(`/v1/organizations/${id}`) });
+  const isAdmin = orgIdsFor(claims, 'org_admin').includes(id);
+  return (
+    <section>
+      <QueryState q={q} what="Loading the organization">
+        {(org) => (
+          <>
+            <h1>{org.display_name || org.legal_name}</h1>
+            <p className="muted">
+              {label(org.type)} · {org.address?.city} · registration {org.registration_number}
+            </p>
+            {isAdmin && (
+              <p>
+                <Link to={`/organizations/${id}/dashboard`}>Dashboard</Link>
+              </p>
+            )}
+            <div className="stack">
+              {isAdmin && <Documents org={org} />}
+              {isAdmin && <Facilities orgId={id} />}
+              {isAdmin && <Staff orgId={id} />}
+              {isAdmin && org.status === 'verified' && <OrgAppointments orgId={id} />}
+              {isAdmin && org.status === 'verified' && <OrgPayments orgId={id} />}
+            </div>
+          </>
+        )}
+      </QueryState>
+    </section>
+  );
+}
+
+const STATUS_COLORS: Record<string, string> = {
+  booked: '#1f77b4',
+  checked_in: '#17becf',
+  in_progress: '#9467bd',
+  completed: '#2ca02c',
+  cancelled: '#7f7f7f',
+  no_show: '#d62728',
+};
+
+export function Dashboard() {
+  const { id = '' } = useParams();
+  const tz = browserTimeZone();
+  const today = dayKey(Date.now(), tz);
+  const days = Array.from({ length: 28 }, (_, i) => addDays(today, i - 20));
+  const from = new Date(startOfDay(days[0], tz)).toISOString();
+  const to = new Date(startOfDay(addDays(days[days.length - 1], 1), tz)).toISOString();
+  const appts = useQuery({
+    queryKey: ['appointments', 'org', id, from],
+    queryFn: () => get<Page<Appointment>>('/v1/appointments', { role: 'org', organization_id: id, from, to, limit: 100 }),
+  });
+  const pays = useQuery({ queryKey: ['payments', 'org', id], queryFn: () => get<Page<Payment>>('/v1/payments', { limit: 100 }) });
+  const perDay = appointmentsPerDay(appts.data?.items ?? [], tz, days).map((r) => ({ ...r, label: dayLabel(r.day) }));
+  const rate = noShowRate(appts.data?.items ?? []);
+  const revenue = revenuePerWeek((pays.data?.items ?? []).filter((p) => p.organization_id === id), tz).map((w) => ({ week: dayLabel(w.week), rupees: w.amount_minor / 100 }));
+  return (
+    <section>
+      <h1>Dashboard</h1>
+      <p>
+        <Link to={`/organizations/${id}`}>Back to the organization</Link>
+      </p>
+      <ErrorBox error={appts.error || pays.error} />
+      {(appts.isPending || pays.isPending) && <Loading what="Loading figures" />}
+      <div className="kpis">
+        <div className="kpi">
+          <span className="kpi-value" data-testid="no-show-rate">
+            {rate === null ? '—' : `${Math.round(rate * 100)}%`}
+          </span>
+          <span>no-show rate (last 4 weeks)</span>
+        </div>
+        <div className="kpi">
+          <span className="kpi-value">{(appts.data?.items ?? []).length}</span>
+          <span>appointments in view</span>
+        </div>
+      </div>
+      <h2 id="chart-appts">Appointments per day by status</h2>
+      <div className="chart" role="img" aria-labelledby="chart-appts">
+        <ResponsiveContainer width="100%" height={280}>
+          <BarChart data={perDay}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="label" interval={6} />
+            <YAxis allowDecimals={false} />
+            <Tooltip />
+            <Legend />
+            {CHART_STATUSES.map((s) => (
+              <Bar key={s} dataKey={s} name={label(s)} stackId="a" fill={STATUS_COLORS[s]} isAnimationActive={false} />
+            ))}
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <h2 id="chart-rev">Revenue per week (₹, net of refunds)</h2>
+      <div className="chart" role="img" aria-labelledby="chart-rev">
+        <ResponsiveContainer width="100%" height={240}>
+          <LineChart data={revenue}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="week" />
+            <YAxis />
+            <Tooltip />
+            <Line type="monotone" dataKey="rupees" name="Revenue" stroke="#0b6e4f" isAnimationActive={false} />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+    </section>
+  );
+}
+
+export function AcceptInvitation() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const m = useMutation({
+    mutationFn: async () => {
+      await post(`/v1/invitations/${encodeURIComponent(params.get('token') ?? '')}/accept`);
+      await refreshSession(); // the new role is in the next access token
+    },
+    onSuccess: () => navigate('/organizations'),
+  });
+  return (
+    <section className="narrow">
+      <h1>Join an organization</h1>
+      <p>You were invited to join an organization on HealthTech.</p>
+      <ErrorBox error={m.error} />
+      <button type="button" onClick={() => m.mutate()} disabled={m.isPending}>
+        Accept the invitation
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,539 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, get, newIdempotencyKey, post } from '../api/client';
+import type { Appointment, Notification, Page, Payment, Practitioner, Slot } from '../api/types';
+import { useClaims } from '../auth/session';
+import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
+import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, groupSlotsByDay, startOfDay, timeLabel, weekOf } from '../lib/time';
+
+// ------------------------------------------------------------------ search
+export function Search() {
+  const [params, setParams] = useSearchParams();
+  const [form, setForm] = useState({
+    q: params.get('q') ?? '',
+    specialty: params.get('specialty') ?? '',
+    city: params.get('city') ?? '',
+    language: params.get('language') ?? '',
+    mode: params.get('mode') ?? '',
+    available_on: params.get('available_on') ?? '',
+  });
+  const query = Object.fromEntries(params.entries());
+  const q = useQuery({
+    queryKey: ['search', query],
+    queryFn: () => get<Page<Practitioner>>('/v1/practitioners', query),
+  });
+  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setParams(Object.fromEntries(Object.entries(form).filter(([, v]) => v.trim() !== '')));
+  };
+  return (
+    <section>
+      <h1>Find a doctor</h1>
+      <form className="filters" onSubmit={submit} role="search" aria-label="Search practitioners">
+        <Field label="Name, specialty or condition" type="search" value={form.q} onChange={set('q')} />
+        <Field label="Specialty" value={form.specialty} onChange={set('specialty')} />
+        <Field label="City" value={form.city} onChange={set('city')} />
+        <Field label="Language (code, e.g. hi)" value={form.language} onChange={set('language')} />
+        <Select label="Consultation" value={form.mode} onChange={set('mode')}>
+          <option value="">Any</option>
+          <option value="in_person">In person</option>
+          <option value="video">Video</option>
+        </Select>
+        <Field label="Free on" type="date" value={form.available_on} onChange={set('available_on')} />
+        <button type="submit">Search</button>
+      </form>
+      <QueryState q={q} what="Searching">
+        {(data) =>
+          (data.items ?? []).length === 0 ? (
+            <p>No practitioner matches. Try fewer filters.</p>
+          ) : (
+            <ul className="cards" aria-label="Practitioners">
+              {(data.items ?? []).map((p) => (
+                <li key={p.id} className="card">
+                  <h2>
+                    <Link to={`/practitioners/${p.id}`}>{p.display_name}</Link>
+                  </h2>
+                  <p>{(p.specialties ?? []).join(', ')}</p>
+                  <p className="muted">
+                    {(p.facilities ?? []).map((f) => `${f.facility_name}, ${f.address?.city ?? ''}`).join(' · ')}
+                  </p>
+                  <p className="muted">
+                    Languages: {(p.languages ?? []).join(', ')} · {(p.consultation_modes ?? []).map(label).join(', ')} · First visit{' '}
+                    {money(p.fees?.first_visit)}
+                  </p>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </QueryState>
+    </section>
+  );
+}
+
+// ------------------------------------------------------------------ week of slots
+/** Free slots of one practitioner for a week, grouped by day in the viewer's time zone. */
+export function WeekSlots({
+  practitionerId,
+  tz,
+  onPick,
+  picked,
+}: {
+  practitionerId: string;
+  tz: string;
+  onPick: (s: Slot) => void;
+  picked?: Slot | null;
+}) {
+  const today = dayKey(Date.now(), tz);
+  const [start, setStart] = useState(today);
+  const days = weekOf(start);
+  const from = new Date(startOfDay(days[0], tz)).toISOString();
+  const to = new Date(startOfDay(addDays(days[6], 1), tz)).toISOString();
+  const q = useQuery({
+    queryKey: ['slots', practitionerId, from, to],
+    queryFn: () => get<Page<Slot>>(`/v1/practitioners/${practitionerId}/slots`, { from, to }),
+  });
+  const grouped = useMemo(() => groupSlotsByDay(q.data?.items ?? [], tz, days), [q.data, tz, days.join()]);
+  return (
+    <div>
+      <div className="week-nav">
+        <button type="button" className="secondary" disabled={start <= today} onClick={() => setStart(addDays(start, -7))}>
+          ← Earlier
+        </button>
+        <span aria-live="polite">
+          {dayLabel(days[0])} – {dayLabel(days[6])}
+        </span>
+        <button type="button" className="secondary" onClick={() => setStart(addDays(start, 7))}>
+          Later →
+        </button>
+      </div>
+      {q.isPending && <Loading what="Loading free times" />}
+      {q.error ? <ErrorBox error={q.error} /> : null}
+      {q.data && (
+        <div className="week" role="group" aria-label="Free times this week">
+          {days.map((d) => (
+            <section key={d} className="day" aria-label={dayLabel(d)}>
+              <h3>{dayLabel(d)}</h3>
+              {(grouped.get(d) ?? []).length === 0 ? (
+                <p className="muted">No free times</p>
+              ) : (
+                <ul>
+                  {(grouped.get(d) ?? []).map((s) => (
+                    <li key={`${s.start}-${s.facility_id}-${s.mode}`}>
+                      <button
+                        type="button"
+                        className={picked?.start === s.start && picked?.facility_id === s.facility_id ? 'slot picked' : 'slot'}
+                        aria-pressed={picked?.start === s.start && picked?.facility_id === s.facility_id}
+                        aria-label={`${dayLabel(d)} ${timeLabel(s.start!, tz)} ${label(s.mode)}`}
+                        onClick={() => onPick(s)}
+                      >
+                        {timeLabel(s.start!, tz)}
+                        {s.mode === 'video' ? ' (video)' : ''}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+// ------------------------------------------------------------------ practitioner + book
+export function PractitionerPage() {
+  const { id = '' } = useParams();
+  const claims = useClaims();
+  const navigate = useNavigate();
+  const [tz, setTz] = useState(browserTimeZone());
+  const [picked, setPicked] = useState<Slot | null>(null);
+  const [reason, setReason] = useState('');
+  const [key] = useState(newIdempotencyKey);
+  const q = useQuery({ queryKey: ['practitioner', id], queryFn: () => get<Practitioner>(`/v1/practitioners/${id}`) });
+  const book = useMutation({
+    mutationFn: () =>
+      post<Appointment>(
+        '/v1/appointments',
+        { practitioner_id: id, facility_id: picked!.facility_id, start: picked!.start, mode: picked!.mode, ...(reason.trim() ? { reason: reason.trim() } : {}) },
+        { idempotencyKey: `${key}-${picked!.start}-${picked!.facility_id}` },
+      ),
+    onSuccess: (a) => navigate(`/appointments/${a.id}`),
+  });
+  return (
+    <section>
+      <QueryState q={q} what="Loading the practitioner">
+        {(p) => (
+          <>
+            <h1>{p.display_name}</h1>
+            <p>{(p.specialties ?? []).join(', ')}</p>
+            {p.bio && <p>{p.bio}</p>}
+            <p className="muted">
+              {p.years_of_experience ? `${p.years_of_experience} years of experience · ` : ''}Languages: {(p.languages ?? []).join(', ')} · First visit{' '}
+              {money(p.fees?.first_visit)} · Follow-up {money(p.fees?.follow_up)}
+            </p>
+            <h2>Free times</h2>
+            <Select label="Times shown in" value={tz} onChange={(e) => setTz(e.target.value)}>
+              {Array.from(new Set([browserTimeZone(), 'Asia/Kolkata', 'UTC', ...(p.facilities ?? []).map((f) => f.timezone ?? 'UTC')])).map((z) => (
+                <option key={z} value={z}>
+                  {z}
+                </option>
+              ))}
+            </Select>
+            <WeekSlots practitionerId={id} tz={tz} onPick={setPicked} picked={picked} />
+            {picked && (
+              <form
+                className="panel"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  if (!claims) navigate(`/signin?next=/practitioners/${id}`);
+                  else book.mutate();
+                }}
+                aria-label="Book this time"
+              >
+                <h2>Book {dateTimeLabel(picked.start, tz)}</h2>
+                <p>
+                  At {(p.facilities ?? []).find((f) => f.facility_id === picked.facility_id)?.facility_name ?? 'the clinic'} ({label(picked.mode)})
+                </p>
+                <Field label="Reason for the visit (optional)" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+                <ErrorBox error={book.error} />
+                <button type="submit" disabled={book.isPending}>
+                  {claims ? (book.isPending ? 'Booking…' : 'Book') : 'Sign in to book'}
+                </button>
+              </form>
+            )}
+          </>
+        )}
+      </QueryState>
+    </section>
+  );
+}
+
+// ------------------------------------------------------------------ appointments
+const upcomingStatuses = new Set(['pending_payment', 'booked', 'checked_in', 'in_progress']);
+
+export function MyAppointments() {
+  const tz = browserTimeZone();
+  const q = useQuery({ queryKey: ['appointments', 'patient'], queryFn: () => get<Page<Appointment>>('/v1/appointments', { role: 'patient', limit: 100 }) });
+  const [tab, setTab] = useState<'upcoming' | 'past'>('upcoming');
+  return (
+    <section>
+      <h1>My appointments</h1>
+      <div role="tablist" aria-label="Which appointments">
+        {(['upcoming', 'past'] as const).map((t) => (
+          <button key={t} role="tab" type="button" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
+            {t === 'upcoming' ? 'Upcoming' : 'Past'}
+          </button>
+        ))}
+      </div>
+      <QueryState q={q} what="Loading appointments">
+        {(data) => {
+          const now = Date.now();
+          const items = (data.items ?? []).filter((a) =>
+            tab === 'upcoming' ? upcomingStatuses.has(a.status ?? '') && Date.parse(a.end ?? '') > now : !(upcomingStatuses.has(a.status ?? '') && Date.parse(a.end ?? '') > now),
+          );
+          if (tab === 'upcoming') items.sort((a, b) => Date.parse(a.start!) - Date.parse(b.start!));
+          return items.length === 0 ? (
+            <p>
+              No {tab} appointments. <Link to="/search">Find a doctor</Link>
+            </p>
+          ) : (
+            <ul className="cards">
+              {items.map((a) => (
+                <li key={a.id} className="card">
+                  <Link to={`/appointments/${a.id}`}>{dateTimeLabel(a.start, tz)}</Link> <span className={`status s-${a.status}`}>{label(a.status)}</span>
+                  <p className="muted">
+                    {label(a.mode)} · {money(a.fee)}
+                  </p>
+                </li>
+              ))}
+            </ul>
+          );
+        }}
+      </QueryState>
+    </section>
+  );
+}
+
+export function AppointmentPage() {
+  const { id = '' } = useParams();
+  const tz = browserTimeZone();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [payKey] = useState(newIdempotencyKey);
+  const [reason, setReason] = useState('');
+  const [moving, setMoving] = useState(false);
+  const [newSlot, setNewSlot] = useState<Slot | null>(null);
+  const q = useQuery({ queryKey: ['appointments', id], queryFn: () => get<Appointment>(`/v1/appointments/${id}`) });
+  const refresh = () => qc.invalidateQueries({ queryKey: ['appointments'] });
+  const pay = useMutation({
+    mutationFn: () => post<{ payment_id: string; checkout_url?: string }>('/v1/payments', { appointment_id: id }, { idempotencyKey: payKey }),
+    onSuccess: (r) => {
+      // The gateway's hosted checkout opens beside the app; the payment page follows it.
+      if (r.checkout_url) window.open(r.checkout_url, '_blank', 'noopener');
+      navigate(`/payments/${r.payment_id}`);
+    },
+  });
+  const cancel = useMutation({
+    mutationFn: () => post(`/v1/appointments/${id}/cancel`, reason.trim() ? { reason: reason.trim() } : {}),
+    onSuccess: refresh,
+  });
+  const reschedule = useMutation({
+    mutationFn: () => post(`/v1/appointments/${id}/reschedule`, { start: newSlot!.start, facility_id: newSlot!.facility_id }),
+    onSuccess: () => {
+      setMoving(false);
+      setNewSlot(null);
+      refresh();
+    },
+  });
+  return (
+    <section>
+      <QueryState q={q} what="Loading the appointment">
+        {(a) => {
+          const open = upcomingStatuses.has(a.status ?? '') && a.status !== 'in_progress';
+          return (
+            <>
+              <h1>Appointment {dateTimeLabel(a.start, tz)}</h1>
+              <p>
+                Status: <strong data-testid="appointment-status">{label(a.status)}</strong>
+              </p>
+              <p className="muted">
+                {label(a.mode)} · {money(a.fee)} · times in {tz} (the clinic's zone: {a.timezone})
+              </p>
+              {a.status === 'pending_payment' && (
+                <div className="panel">
+                  <p>
+                    Pay {money(a.fee)} to confirm. The time is held for you until {dateTimeLabel(a.hold_expires_at, tz)}.
+                  </p>
+                  <ErrorBox error={pay.error} />
+                  <button type="button" onClick={() => pay.mutate()} disabled={pay.isPending}>
+                    Pay {money(a.fee)}
+                  </button>
+                </div>
+              )}
+              {a.payment_id && (
+                <p>
+                  <Link to={`/payments/${a.payment_id}`}>Payment and invoice</Link>
+                </p>
+              )}
+              {open && (
+                <div className="stack">
+                  <form
+                    className="panel"
+                    aria-label="Cancel the appointment"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      cancel.mutate();
+                    }}
+                  >
+                    <h2>Cancel</h2>
+                    <Field label="Reason (optional)" value={reason} onChange={(e) => setReason(e.target.value)} />
+                    <ErrorBox error={cancel.error} />
+                    <button type="submit" className="danger" disabled={cancel.isPending}>
+                      Cancel appointment
+                    </button>
+                  </form>
+                  {a.status !== 'pending_payment' && (
+                    <div className="panel">
+                      <h2>Reschedule</h2>
+                      {!moving ? (
+                        <button type="button" className="secondary" onClick={() => setMoving(true)}>
+                          Choose another time
+                        </button>
+                      ) : (
+                        <>
+                          <WeekSlots practitionerId={a.practitioner_id!} tz={tz} onPick={setNewSlot} picked={newSlot} />
+                          <ErrorBox error={reschedule.error} />
+                          <button type="button" disabled={!newSlot || reschedule.isPending} onClick={() => reschedule.mutate()}>
+                            {newSlot ? `Move to ${dateTimeLabel(newSlot.start, tz)}` : 'Pick a time'}
+                          </button>
+                        </>
+                      )}
+                    </div>
+                  )}
+                </div>
+              )}
+              {a.status === 'cancelled' && <Notice>This appointment is cancelled. Any refund due appears on its payment.</Notice>}
+            </>
+          );
+        }}
+      </QueryState>
+    </section>
+  );
+}
+
+// ------------------------------------------------------------------ payments + invoices
+async function downloadInvoice(invoiceId: string) {
+  const blob = await api<Blob>('GET', `/v1/invoices/${invoiceId}.pdf`, { blob: true });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `invoice-${invoiceId}.pdf`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function InvoiceButton({ id, text = 'Download invoice (PDF)' }: { id: string; text?: string }) {
+  const m = useMutation({ mutationFn: () => downloadInvoice(id) });
+  return (
+    <>
+      <button type="button" className="secondary" onClick={() => m.mutate()} disabled={m.isPending}>
+        {text}
+      </button>
+      <ErrorBox error={m.error} />
+    </>
+  );
+}
+
+export function PaymentPage() {
+  const { id = '' } = useParams();
+  const q = useQuery({
+    queryKey: ['payments', id],
+    queryFn: () => get<Payment>(`/v1/payments/${id}`),
+    // Until the gateway's webhook settles it, look again every 2 s.
+    refetchInterval: (query) => (['captured', 'failed', 'refunded', 'partially_refunded'].includes(query.state.data?.status ?? '') ? false : 2000),
+  });
+  return (
+    <section>
+      <h1>Payment</h1>
+      <QueryState q={q} what="Loading the payment">
+        {(p) => (
+          <>
+            <p>
+              {money(p.amount)}: <strong data-testid="payment-status">{label(p.status)}</strong>
+            </p>
+            {p.status === 'created' && <Notice>Finish paying on the gateway's page (opened in a new tab). This page updates by itself.</Notice>}
+            {p.failure_reason && <ErrorBox error={new Error(p.failure_reason)} />}
+            {p.invoice_id && <InvoiceButton id={p.invoice_id} />}
+            {(p.refunds ?? []).length > 0 && (
+              <>
+                <h2>Refunds</h2>
+                <ul>
+                  {(p.refunds ?? []).map((r) => (
+                    <li key={r.id}>
+                      {money(r.amount)} — {label(r.status)} {r.credit_note_id && <InvoiceButton id={r.credit_note_id} text="Credit note (PDF)" />}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+            <p>
+              <Link to={`/appointments/${p.appointment_id}`}>Back to the appointment</Link>
+            </p>
+          </>
+        )}
+      </QueryState>
+    </section>
+  );
+}
+
+/** The list may leave out invoice ids: a captured payment's own record has them. */
+function InvoiceCell({ payment }: { payment: Payment }) {
+  const settled = ['captured', 'refunded', 'partially_refunded'].includes(payment.status ?? '');
+  const q = useQuery({
+    queryKey: ['payments', payment.id],
+    queryFn: () => get<Payment>(`/v1/payments/${payment.id}`),
+    enabled: settled && !payment.invoice_id,
+  });
+  const id = payment.invoice_id || q.data?.invoice_id;
+  if (q.isLoading) return <Loading what="Invoice" />;
+  return id ? <InvoiceButton id={id} text="PDF" /> : <>—</>;
+}
+
+export function Invoices() {
+  const q = useQuery({ queryKey: ['payments'], queryFn: () => get<Page<Payment>>('/v1/payments', { limit: 100 }) });
+  const tz = browserTimeZone();
+  return (
+    <section>
+      <h1>Payments and invoices</h1>
+      <QueryState q={q} what="Loading payments">
+        {(data) =>
+          (data.items ?? []).length === 0 ? (
+            <p>No payments yet.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <caption className="sr-only">Your payments</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Date</th>
+                    <th scope="col">Amount</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Invoice</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(data.items ?? []).map((p) => (
+                    <tr key={p.id}>
+                      <td>
+                        <Link to={`/payments/${p.id}`}>{dateTimeLabel(p.created_at, tz)}</Link>
+                      </td>
+                      <td>{money(p.amount)}</td>
+                      <td>{label(p.status)}</td>
+                      <td>
+                        <InvoiceCell payment={p} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </QueryState>
+    </section>
+  );
+}
+
+// ------------------------------------------------------------------ notifications
+export function Notifications() {
+  const qc = useQueryClient();
+  const tz = browserTimeZone();
+  const q = useQuery({ queryKey: ['notifications'], queryFn: () => get<Page<Notification> & { unread_count?: number }>('/v1/notifications', { limit: 50 }) });
+  const done = () => {
+    qc.invalidateQueries({ queryKey: ['notifications'] });
+    qc.invalidateQueries({ queryKey: ['unread'] });
+  };
+  const readOne = useMutation({ mutationFn: (nid: string) => post(`/v1/notifications/${nid}/read`), onSuccess: done });
+  const readAll = useMutation({ mutationFn: () => post('/v1/notifications/read-all'), onSuccess: done });
+  return (
+    <section>
+      <h1>Notifications</h1>
+      <button type="button" className="secondary" onClick={() => readAll.mutate()} disabled={readAll.isPending}>
+        Mark all read
+      </button>
+      <ErrorBox error={readOne.error || readAll.error} />
+      <QueryState q={q} what="Loading notifications">
+        {(data) =>
+          (data.items ?? []).length === 0 ? (
+            <p>Nothing yet.</p>
+          ) : (
+            <ul className="cards" aria-label="Notifications">
+              {(data.items ?? []).map((n) => (
+                <li key={n.id} className={n.read ? 'card' : 'card unread'}>
+                  <h2>
+                    {n.link ? <Link to={n.link}>{n.title}</Link> : n.title} {!n.read && <span className="sr-only">(unread)</span>}
+                  </h2>
+                  <p>{n.body}</p>
+                  <p className="muted">
+                    {dateTimeLabel(n.created_at, tz)}{' '}
+                    {!n.read && (
+                      <button type="button" className="link" onClick={() => readOne.mutate(n.id!)}>
+                        Mark read
+                      </button>
+                    )}
+                  </p>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </QueryState>
+    </section>
+  );
+}
