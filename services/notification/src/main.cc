@@ -107,9 +107,15 @@ int main(int argc, char** argv) {
     std::string name = "notification-" + std::to_string(::getpid());
     while (!stop) {
       // ConsumeOnce waits up to 100 ms for new events, so this loop idles gently.
-      bool redis_down = service.ConsumeOnce(redis, name, claim_idle_ms) < 0;
-      service.DeliverOnce();
-      if (redis_down) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      bool pause = false;
+      try {
+        pause = service.ConsumeOnce(redis, name, claim_idle_ms) < 0;  // Redis unreachable
+        service.DeliverOnce();
+      } catch (const std::exception& e) {
+        healthtech::log::Error("worker_exception", {{"error", e.what()}});
+        pause = true;
+      }
+      if (pause) std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
   });
   return grpc_server::RunServer(

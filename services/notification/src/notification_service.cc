@@ -77,7 +77,8 @@ struct Plan {
   bool urgent = false;    // an SMS that cannot go out falls back to email
   bool in_app = true, email = true, sms = false;
   std::vector<Recipient> to;
-  std::string link;
+  std::string link;  // absolute, for email and SMS
+  std::string path;  // the same, as an app path, for the inbox
   std::map<std::string, std::string> values;
   // Value name -> UTC instant, shown in `timezone` as local time.
   std::vector<std::pair<std::string, std::string>> local_times;
@@ -125,7 +126,7 @@ std::optional<Plan> PlanFor(const std::string& type, const nlohmann::json& p,
     plan.sms = true;
     plan.to.push_back({Str(p, "payer_id"), ""});
     plan.link = web + "/payments/" + Str(p, "payment_id");
-    plan.values["invoice_link"] = plan.link + "/invoice";
+    plan.values["invoice_link"] = plan.link;  // the payment page lists its invoice PDFs
     plan.values["amount"] = Money(p.value("amount", nlohmann::json::object()));
   } else if (type == "user.email_verification_requested" ||
              type == "user.password_reset_requested") {
@@ -176,6 +177,9 @@ std::optional<Plan> PlanFor(const std::string& type, const nlohmann::json& p,
   });
   if (plan.to.empty()) return std::nullopt;
   plan.values["link"] = plan.link;
+  // In-app links are app paths (messages without a link have none).
+  if (plan.link.size() >= web.size() && plan.link.compare(0, web.size(), web) == 0)
+    plan.path = plan.link.substr(web.size());
   plan.values["timezone"] = plan.timezone.empty() ? "UTC" : plan.timezone;
   return plan;
 }
@@ -515,7 +519,7 @@ absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const 
                 "link, event_id) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7) ON CONFLICT DO "
                 "NOTHING RETURNING id::text, to_char(created_at AT TIME ZONE 'UTC', "
                 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-                r.user_id, plan->category, type, msg->subject, msg->body, plan->link, event_id);
+                r.user_id, plan->category, type, msg->subject, msg->body, plan->path, event_id);
             if (!created.empty()) {
               // Real time: the BFF forwards this to the user's open WebSocket sessions.
               int unread = tx.exec_params(
@@ -531,7 +535,7 @@ absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const 
                                                {"type", type},
                                                {"title", msg->subject},
                                                {"body", msg->body},
-                                               {"link", plan->link},
+                                               {"link", plan->path},
                                                {"read", false},
                                                {"created_at", created[0][1].as<std::string>()}}},
                                              {"unread_count", unread}}
@@ -589,7 +593,15 @@ int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, const std::string
       }
       // Acknowledged only after the messages are stored.
       std::vector<Publication> publish;
-      if (Handle(id, type, payload, &publish).ok()) {
+      absl::Status handled_ok;
+      try {
+        handled_ok = Handle(id, type, payload, &publish);
+      } catch (const std::exception& e) {     // a bug must not stop the consumer: retried, then
+        handled_ok = st::Internal(e.what());  // dead-lettered like any failing event
+        log::Error("event_handler_exception",
+                   {{"event_id", id}, {"type", type}, {"error", e.what()}});
+      }
+      if (handled_ok.ok()) {
         (void)redis.Command({"XACK", stream, group, entry.elements[0].str});
         ++handled;
         for (const auto& p : publish) Publish(p.user_id, p.message);
