@@ -52,6 +52,7 @@ const crdModules = {
   "argoproj.io": "@kubernetes-models/argo-rollouts/argoproj.io",
   "cert-manager.io": "@kubernetes-models/cert-manager/cert-manager.io",
   "external-secrets.io": "@kubernetes-models/external-secrets/external-secrets.io",
+  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator/monitoring.coreos.com",
 };
 async function modelFor(apiVersion, kind) {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
@@ -146,8 +147,9 @@ async function checkRendered(label, text, opts) {
   const workloads = docs.filter((o) => podTemplate(o));
 
   // 2. Namespaces: restricted Pod Security Standard
+  const namespaces = opts.namespaces ?? ["microservices", "supabase", "monitoring"];
   const nsProblems = [];
-  for (const ns of ["microservices", "supabase", "monitoring"]) {
+  for (const ns of namespaces) {
     const n = find("Namespace", undefined, ns);
     if (!n) nsProblems.push(`namespace ${ns} missing`);
     else for (const mode of ["enforce", "audit", "warn"])
@@ -200,7 +202,7 @@ async function checkRendered(label, text, opts) {
   //    selected by a policy of its own (not just the namespace-wide ones).
   const nps = byKind("NetworkPolicy");
   const npProblems = [];
-  for (const ns of ["microservices", "supabase", "monitoring"]) {
+  for (const ns of namespaces) {
     const deny = nps.find((p) => p.metadata.namespace === ns && Object.keys(p.spec.podSelector ?? {}).length === 0 &&
       (p.spec.policyTypes ?? []).includes("Ingress") && (p.spec.policyTypes ?? []).includes("Egress") && !p.spec.ingress && !p.spec.egress);
     if (!deny) npProblems.push(`${ns}: no default-deny NetworkPolicy (Ingress+Egress)`);
@@ -393,7 +395,11 @@ if (args.helm) {
       check(`helm chart (${env}): helm template renders`, [String(e.stderr || e.message).trim()]);
       continue;
     }
-    await checkRendered(`helm chart (${env})`, text, { secretKeys: env === "development" ? devSecretKeys : externalSecretKeys });
+    // The chart is the seed's healthtech-backend: the microservices namespace only.
+    await checkRendered(`helm chart (${env})`, text, {
+      namespaces: ["microservices"],
+      secretKeys: env === "development" ? () => new Set([...devSecretKeys()].filter((k) => k.startsWith("microservices/"))) : externalSecretKeys,
+    });
   }
 }
 
