@@ -54,8 +54,8 @@ case "$cmd" in
     dir="${BACKUP_DIR:?BACKUP_DIR is not set}"; mkdir -p "$dir"
     out="$dir/redis_$(stamp).rdb.enc"; tmp="$out.partial"; raw="${TMPDIR:-/tmp}/redis-$$.rdb"
     trap 'rm -f "$raw"' EXIT
-    redis-cli -h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}" --rdb "$raw" >/dev/null \
-      || die "redis-cli --rdb failed"
+    msg="$(redis-cli -h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}" --rdb "$raw" 2>&1)" \
+      || die "redis-cli --rdb failed: $msg"
     encrypt <"$raw" >"$tmp" || { rm -f "$tmp"; die "encryption failed"; }
     finish "$tmp" "$out"
     retention "$dir" "redis_*.rdb.enc*"
@@ -64,7 +64,11 @@ case "$cmd" in
     need_key
     f="${2:?usage: healthtech-backup verify FILE}"
     if [ -f "$f.sha256" ]; then (cd "$(dirname "$f")" && sha256sum --quiet -c "$(basename "$f").sha256") || die "checksum mismatch: $f"; fi
-    decrypt <"$f" | pg_restore --list >/dev/null || die "not a readable backup (wrong key or damaged): $f"
+    raw="${TMPDIR:-/tmp}/verify-$$.dump"; trap 'rm -f "$raw"' EXIT
+    # Decrypt it whole (the cipher's padding check catches a wrong key or a truncated
+    # file), then read the archive's table of contents.
+    decrypt <"$f" >"$raw" 2>/dev/null && pg_restore --list "$raw" >/dev/null 2>&1 \
+      || die "not a readable backup (wrong key or damaged): $f"
     echo "ok: $f"
     ;;
   restore-postgres)
