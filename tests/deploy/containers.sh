@@ -164,7 +164,7 @@ run_svc notification "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl notific
 run_svc forum -e BIND_ADDRESS=0.0.0.0 -e GRPC_PORT=50051 -e ADMIN_PORT=9090 -e HEALTHTECH_ENV=development
 run_svc bff "${COMMON[@]}" -e HTTP_PORT=8080 -e ADMIN_PORT=9090 -p "127.0.0.1:$HTTP_PORT:8080" \
   $(for t in iam org appointment payment notification forum; do echo "-e ${t^^}_SERVICE_URL=$RUN_ID-$t:50051"; done) \
-  -e RATE_LIMIT_IP_PER_SECOND=1000 -e RATE_LIMIT_IP_BURST=5000
+  -e RATE_LIMIT_IP_PER_SECOND=1000 -e RATE_LIMIT_IP_BURST=5000 -e UPSTREAM_TIMEOUT_MS=30000
 B="http://127.0.0.1:$HTTP_PORT"
 for _ in $(seq 200); do curl -fsS -o /dev/null "$B/ready" 2>/dev/null && break; sleep 0.15; done
 if curl -fsS -o /dev/null "$B/ready"; then
@@ -185,7 +185,9 @@ chmod +x "$TMP/iam-in-container"
 if out="$(BFF_URL="$B" IAM_BIN="$TMP/iam-in-container" IAM_ENV="" /usr/bin/python3 "$ROOT/scripts/seed.py" 2>&1)"; then
   ok "demo data seeded through the containerised BFF (organizations verified, practitioners with hours)"
 else
-  logs=""; for c in iam org appointment bff; do logs+="[$c] $(podman logs "$RUN_ID-$c" 2>&1 | grep -v '"level":"info"' | tail -4)"$'\n'; done
+  rid="$(grep -oE 'req_[0-9a-f]+' <<<"$out" | head -1)"
+  logs=""; for c in iam org appointment bff; do logs+="[$c] $(podman logs "$RUN_ID-$c" 2>&1 | grep -E "${rid:-\"level\":\"(warn|error)\"}|\"level\":\"(warn|error)\"" | tail -6)"$'\n'; done
+  logs+="[load] $(cat /proc/loadavg)"
   not_ok "scripts/seed.py against the containers" "$out"$'\n'"$logs"; finish
 fi
 if out="$(BFF_URL="$B" /usr/bin/python3 - <<'EOF' 2>&1

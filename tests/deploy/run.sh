@@ -197,5 +197,9 @@ if [ -n "${SERVICE_ADMIN_PORTS:-}" ] && [ -n "${BFF_ADMIN_URL:-}" ]; then
   fi
 fi
 
+if [ -n "${PROMETHEUS_URL:-}" ] && [ -n "${BFF_URL:-}" ]; then
+  absorb "tests/deploy/prometheus_check.py" /usr/bin/python3 "$ROOT/tests/deploy/prometheus_check.py"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
