@@ -35,7 +35,7 @@ cleanup() {
   podman network rm -f "$NET" >/dev/null 2>&1
   rm -rf "$TMP"
 }
-trap cleanup EXIT
+[ -n "${KEEP_CONTAINERS:-}" ] || trap cleanup EXIT
 t_start=$SECONDS
 
 for tool in podman runc debootstrap; do
@@ -99,8 +99,15 @@ else
 fi
 
 # ---------------------------------------------------------------- platform
-podman network create "$NET" >/dev/null || { not_ok "podman network create"; finish; }
-L=(--label "healthtech.test=$RUN_ID" --network "$NET")
+# Fixed addresses and /etc/hosts entries instead of the network's DNS: aardvark-dns here
+# sometimes takes 20 s to answer, which turns into gRPC deadlines.
+SUBNET="10.213.$((RANDOM % 200 + 20))"
+podman network create --disable-dns --subnet "$SUBNET.0/24" "$NET" >/dev/null || { not_ok "podman network create"; finish; }
+declare -A IP=([postgres]=10 [redis]=11 [gateway]=12 [smtp]=13 [iam]=20 [org]=21 [appointment]=22 [payment]=23 [notification]=24 [forum]=25 [bff]=26)
+HOSTS=()
+for n in "${!IP[@]}"; do HOSTS+=(--add-host "$RUN_ID-$n:$SUBNET.${IP[$n]}"); done
+L=(--label "healthtech.test=$RUN_ID" --network "$NET" "${HOSTS[@]}")
+ipof() { echo "--ip=$SUBNET.${IP[$1]}"; }
 HARD=(--read-only --user 1000:1000 --cap-drop ALL --security-opt no-new-privileges --tmpfs /tmp)
 PGPW="pg-$RANDOM$RANDOM-superuser-password"
 MIG="migrator-$RANDOM$RANDOM"
@@ -111,13 +118,13 @@ for s in iam org appointment payment notification forum; do PW[$s]="$s-$RANDOM$R
 dburl() { echo "postgresql://${1}_app:${PW[$1]}@$RUN_ID-postgres:5432/healthtech"; }
 
 # PostgreSQL and Redis from the same base image (no registry), as their own users.
-podman run -d "${L[@]}" --name "$RUN_ID-postgres" --user postgres --tmpfs /var/lib/postgresql/data:rw,mode=1777 \
+podman run -d "${L[@]}" "$(ipof postgres)" --name "$RUN_ID-postgres" --user postgres --tmpfs /var/lib/postgresql/data:rw,mode=1777 \
   -e PGPW="$PGPW" "$BASE" bash -c '
     set -e; D=/var/lib/postgresql/data/pg; echo "$PGPW" >/tmp/pw
     /usr/lib/postgresql/15/bin/initdb -D "$D" -U postgres --pwfile=/tmp/pw --auth-host=scram-sha-256 --auth-local=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     echo "host all all 0.0.0.0/0 scram-sha-256" >>"$D/pg_hba.conf"
     exec /usr/lib/postgresql/15/bin/postgres -D "$D" -c listen_addresses="*" -c unix_socket_directories=/tmp -c fsync=off -c max_connections=200' >/dev/null
-podman run -d "${L[@]}" --name "$RUN_ID-redis" --user redis --tmpfs /data:rw,mode=1777 "$BASE" \
+podman run -d "${L[@]}" "$(ipof redis)" --name "$RUN_ID-redis" --user redis --tmpfs /data:rw,mode=1777 "$BASE" \
   redis-server --bind 0.0.0.0 --protected-mode no --dir /data --save '' >/dev/null
 for _ in $(seq 150); do podman exec "$RUN_ID-postgres" pg_isready -q -h 127.0.0.1 2>/dev/null && break; sleep 0.2; done
 if podman exec "$RUN_ID-postgres" pg_isready -q -h 127.0.0.1 && podman exec "$RUN_ID-redis" redis-cli ping 2>/dev/null | grep -q PONG; then
@@ -145,15 +152,15 @@ ok "every service image applies its migrations ($(grep -c 'migration(s) applied'
 
 # Simulators, services, BFF.
 read -r HTTP_PORT < <(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-podman run -d "${L[@]}" "${HARD[@]}" --name "$RUN_ID-gateway" localhost/healthtech/devtools:test python3 /opt/healthtech/tools/gateway_sim/gateway_sim.py \
+podman run -d "${L[@]}" "$(ipof gateway)" "${HARD[@]}" --name "$RUN_ID-gateway" localhost/healthtech/devtools:test python3 /opt/healthtech/tools/gateway_sim/gateway_sim.py \
   --bind=0.0.0.0 --port=8090 --key-id=rzp_test_healthtech --key-secret=gw-secret --webhook-secret=wh-secret \
   --webhook-url="http://$RUN_ID-bff:8080/v1/payments/webhooks/razorpay" >/dev/null
-podman run -d "${L[@]}" "${HARD[@]}" --name "$RUN_ID-smtp" localhost/healthtech/devtools:test python3 /opt/healthtech/tools/smtp_sink/smtp_sink.py \
+podman run -d "${L[@]}" "$(ipof smtp)" "${HARD[@]}" --name "$RUN_ID-smtp" localhost/healthtech/devtools:test python3 /opt/healthtech/tools/smtp_sink/smtp_sink.py \
   --bind=0.0.0.0 --smtp-port=2525 --http-port=8025 --store=/tmp/sink.jsonl >/dev/null
 COMMON=(-e BIND_ADDRESS=0.0.0.0 -e LOG_LEVEL=info -e HEALTHTECH_ENV=development -e SHUTDOWN_GRACE_SECONDS=5
         -e REDIS_URL="redis://$RUN_ID-redis:6379/0" -e JWT_ISSUER="http://localhost:$HTTP_PORT" -e JWT_AUDIENCE=healthtech-api)
 SVC=(-e GRPC_PORT=50051 -e ADMIN_PORT=9090 -e INTERNAL_SERVICE_TOKEN="$TOKEN" -e IAM_SERVICE_URL="$RUN_ID-iam:50051")
-run_svc() { local s="$1"; shift; podman run -d "${L[@]}" "${HARD[@]}" --name "$RUN_ID-$s" "$@" "localhost/healthtech/$s-service:test" >/dev/null; }
+run_svc() { local s="$1"; shift; podman run -d "${L[@]}" "$(ipof "$s")" "${HARD[@]}" --name "$RUN_ID-$s" "$@" "localhost/healthtech/$s-service:test" >/dev/null; }
 run_svc iam "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl iam)" -e IAM_KEY_ENCRYPTION_KEY="$KEK" -e PUBLIC_WEB_URL="http://localhost:$HTTP_PORT"
 run_svc org "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl org)" -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051" -e PUBLIC_WEB_URL="http://localhost:$HTTP_PORT"
 run_svc appointment "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl appointment)" -e ORG_SERVICE_URL="$RUN_ID-org:50051"
