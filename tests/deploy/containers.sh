@@ -233,5 +233,61 @@ EOF
 else
   not_ok "register / log in / search / book through the containers" "$out"
 fi
+# ---------------------------------------------------------------- podman kube play
+# The rendered dev overlay as a second, real consumer of the Kubernetes manifests: its
+# seven Deployments and ConfigMaps, run by `podman kube play` against the same PostgreSQL
+# and Redis, with the Secrets it names (podman 4.3 reads a secretKeyRef from a podman
+# secret holding a JSON map of base64 values). tests/deploy/kube_play_prepare.mjs lists
+# the few changes podman needs.
+KUBECTL="$ROOT/deploy/validate/.bin/kubectl"
+if [ ! -x "$KUBECTL" ]; then
+  not_ok "podman kube play: kubectl from npm is missing (tests/deploy/run.sh installs it)"
+else
+  t0=$SECONDS
+  declare -A KIP=([iam]=40 [org]=41 [appointment]=42 [payment]=43 [notification]=44 [forum]=45 [bff]=46)
+  hosts="{"; ips=()
+  for s in iam org appointment payment notification forum bff; do
+    hosts+="\"$s-service\":\"$SUBNET.${KIP[$s]}\","; ips+=(--ip "$SUBNET.${KIP[$s]}")
+  done
+  hosts="${hosts%,}}"
+  for s in iam org appointment payment notification forum bff; do podman tag "localhost/healthtech/$s-service:test" "localhost/healthtech/$s-service:kube" >/dev/null; done
+  KSECRETS=(migrator-database-secret iam-database-secret org-database-secret appointment-database-secret payment-database-secret
+            notification-database-secret redis-secret internal-service-token jwt-secret payment-gateway-secret smtp-secret)
+  ksecret() {  # ksecret NAME key=value ...
+    local name="$RUN_ID-$1"; shift
+    podman secret rm "$name" >/dev/null 2>&1
+    /usr/bin/python3 -c 'import base64, json, sys
+print(json.dumps({k: base64.b64encode(v.encode()).decode() for k, v in (a.split("=", 1) for a in sys.argv[1:])}))' "$@" \
+      | podman secret create "$name" - >/dev/null
+  }
+  db() { echo "postgresql://${1}_app:${PW[$1]}@$SUBNET.10:5432/healthtech"; }
+  ksecret migrator-database-secret url="postgresql://healthtech_migrator:$MIG@$SUBNET.10:5432/healthtech"
+  for s in iam org appointment payment notification; do ksecret "$s-database-secret" url="$(db "$s")"; done
+  ksecret redis-secret url="redis://$SUBNET.11:6379/0" password=""
+  ksecret internal-service-token token="$TOKEN"
+  ksecret jwt-secret key-encryption-key="$KEK"
+  ksecret payment-gateway-secret key-id=rzp_test_healthtech key-secret=gw-secret webhook-secret=wh-secret
+  ksecret smtp-secret url="smtp://$SUBNET.13:2525"
+  trap 'podman kube down "$TMP/kube.yaml" >/dev/null 2>&1; for x in "${KSECRETS[@]}"; do podman secret rm "$RUN_ID-$x" >/dev/null 2>&1; done; cleanup' EXIT
+  if out="$("$KUBECTL" kustomize "$ROOT/deploy/k8s/overlays/dev" >"$TMP/dev.yaml" 2>&1 &&
+            node "$ROOT/tests/deploy/kube_play_prepare.mjs" "$TMP/dev.yaml" kube "$hosts" "$RUN_ID" >"$TMP/kube.yaml" 2>&1 &&
+            podman kube play --network "$NET" "${ips[@]}" "$TMP/kube.yaml" 2>&1)"; then
+    echo "# podman kube play returned after $((SECONDS - t0)) s"
+    KB="http://$SUBNET.${KIP[bff]}:8080"
+    for _ in $(seq 200); do curl -fsS -o /dev/null "$KB/ready" 2>/dev/null && break; sleep 0.15; done
+    running="$(podman ps --filter "name=$RUN_ID-" --format '{{.Names}}' | grep -c -- '-service-pod-0-.*-service$')"
+    if curl -fsS -o /dev/null "$KB/ready"; then
+      ok "podman kube play runs the dev overlay's 7 Deployments (its ConfigMaps, secretKeyRefs, uid 1000, read-only root, no capabilities) and its BFF is ready ($((SECONDS - t0)) s)"
+      out="$("$ROOT/deploy/scripts/smoke-test.sh" "$KB" 2>&1)" && ok "smoke-test.sh passes against the kube-played platform" \
+        || not_ok "smoke-test.sh against the kube-played platform" "$out"
+    else
+      logs=""; for c in $(podman ps -a --filter "name=$RUN_ID-.*-pod-0-" --format '{{.Names}}'); do logs+="[$c] $(podman logs "$c" 2>&1 | tail -2)"$'\n'; done
+      not_ok "the kube-played BFF did not become ready ($running service containers running)" "$logs"
+    fi
+  else
+    not_ok "podman kube play of the dev overlay" "$out"
+  fi
+fi
+
 echo "# containers: $((SECONDS - t_start)) s in all"
 finish
