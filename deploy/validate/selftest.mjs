@@ -20,6 +20,7 @@ const report = (name, ok, detail = "") => {
 function copyTree() {
   const dir = mkdtempSync(join(tmpdir(), "ht-selftest-"));
   for (const p of ["deploy/k8s", "deploy/monitoring", "deploy/scripts", "libs/grpc_server/src"]) cpSync(join(repo, p), join(dir, p), { recursive: true });
+  for (const f of ["compose.yaml", "deploy/docker/Dockerfile"]) cpSync(join(repo, f), join(dir, f));
   for (const s of ["bff", "iam", "org", "appointment", "payment", "notification", "forum"]) cpSync(join(repo, "services", s, "src"), join(dir, "services", s, "src"), { recursive: true });
   return dir;
 }
@@ -49,6 +50,7 @@ try {
   edit(a, "deploy/k8s/base/iam/deployment.yaml", "                  name: iam-database-secret\n                  key: url", "                  name: iam-database-secret\n                  key: uri");
   edit(a, "deploy/k8s/base/appointment/kustomization.yaml", "ORG_SERVICE_URL=org-service:50051", "ORG_SERVICE_URL=org-service:50052");
   edit(a, "deploy/k8s/base/forum/deployment.yaml", "  replicas: 2", "  replicas: two");
+  edit(a, "compose.yaml", "      GATEWAY_BASE_URL: http://gateway-sim:8090\n", "");
   const { rc, out } = validate(a);
   report("validator fails on broken manifests", rc !== 0, `exit status ${rc}`);
   const expect = [
@@ -61,6 +63,7 @@ try {
     ["a Secret key nothing provides", /secret microservices\/iam-database-secret key uri is provided by nothing/],
     ["a service address on the wrong port", /appointment-service: ORG_SERVICE_URL=org-service:50052 names no Service port/],
     ["a schema violation", /Deployment\/microservices\/forum-service: [^\n]*replicas must be integer/],
+    ["a compose service missing a required variable", /payment: required GATEWAY_BASE_URL is not set/],
   ];
   for (const [what, re] of expect) report(`validator reports ${what}`, re.test(out), "expected message not in the validator's output");
 } finally {

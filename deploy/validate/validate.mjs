@@ -403,5 +403,32 @@ if (args.helm) {
   }
 }
 
+// compose.yaml: each service container gets the env vars its code requires, and only those;
+// migration containers get MIGRATION_DATABASE_URL; every build target exists in the Dockerfile.
+{
+  const problems = [];
+  const compose = YAML.parse(readFileSync(join(repo, "compose.yaml"), "utf8"), { merge: true });
+  const dockerfile = readFileSync(join(repo, "deploy", "docker", "Dockerfile"), "utf8");
+  const targets = new Set([...dockerfile.matchAll(/^FROM \S+ AS (\S+)$/gm)].map((m) => m[1]));
+  let checked = 0;
+  for (const [name, svc] of Object.entries(compose.services ?? {})) {
+    if (svc.build?.target && !targets.has(svc.build.target)) problems.push(`${name}: build target ${svc.build.target} is not in the Dockerfile`);
+    const m = /^healthtech\/([a-z]+)-service:/.exec(svc.image ?? "");
+    if (!m) continue;
+    const env = svc.environment ?? {};
+    if ((svc.command ?? [])[0] === "migrate") {
+      if (!env.MIGRATION_DATABASE_URL) problems.push(`${name}: no MIGRATION_DATABASE_URL`);
+      continue;
+    }
+    const { read, required } = envContract(m[1]);
+    for (const r of required) if (!(r in env)) problems.push(`${name}: required ${r} is not set`);
+    for (const k of Object.keys(env)) if (!read.has(k)) problems.push(`${name}: sets ${k}, which ${m[1]}-service never reads`);
+    if (svc.read_only !== true || svc.user !== "1000:1000" || !(svc.cap_drop ?? []).includes("ALL")) problems.push(`${name}: not read-only / uid 1000 / cap_drop ALL`);
+    checked++;
+  }
+  if (checked !== 7) problems.push(`expected the 7 services in compose.yaml, found ${checked}`);
+  check(`compose.yaml: the 7 services get the env vars their code requires (and only those), read-only, uid 1000, no capabilities`, problems);
+}
+
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
