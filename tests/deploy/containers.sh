@@ -33,6 +33,8 @@ finish() {
 cleanup() {
   podman ps -a --filter "label=healthtech.test=$RUN_ID" -q 2>/dev/null | xargs -r podman rm -f -t 2 >/dev/null 2>&1
   podman network rm -f "$NET" >/dev/null 2>&1
+  # Earlier builds of our test images, untagged by this run's (never anyone else's images).
+  podman image prune -f --filter label=healthtech.test.image=1 >/dev/null 2>&1
   rm -rf "$TMP"
 }
 [ -n "${KEEP_CONTAINERS:-}" ] || trap cleanup EXIT
@@ -73,14 +75,14 @@ SERVICES=(iam org appointment payment notification forum bff)
 for s in "${SERVICES[@]}"; do cp "$BIN/$s-service" "$CTX/"; done
 build_failed=""
 for s in "${SERVICES[@]}"; do
-  if ! out="$(podman build -q --network=host -f "$ROOT/deploy/docker/Dockerfile" --target runtime-prebuilt \
+  if ! out="$(podman build -q --network=host --label healthtech.test.image=1 -f "$ROOT/deploy/docker/Dockerfile" --target runtime-prebuilt \
         --build-arg RUNTIME_IMAGE="$BASE" --build-arg BASE_IMAGE="$BASE" --build-arg SERVICE="$s" \
         -t "localhost/healthtech/$s-service:test" "$CTX" 2>&1)"; then
     build_failed="$build_failed $s"; echo "$out" >"$TMP/build-$s.log"
   fi
 done
 for target in ops-tools devtools; do
-  if ! out="$(podman build -q --network=host -f "$ROOT/deploy/docker/Dockerfile" --target "$target" \
+  if ! out="$(podman build -q --network=host --label healthtech.test.image=1 -f "$ROOT/deploy/docker/Dockerfile" --target "$target" \
         --build-arg RUNTIME_IMAGE="$BASE" --build-arg BASE_IMAGE="$BASE" -t "localhost/healthtech/$target:test" "$ROOT" 2>&1)"; then
     build_failed="$build_failed $target"; echo "$out" >"$TMP/build-$target.log"
   fi
