@@ -245,9 +245,10 @@ def main():
     p.add_argument("--webhook-secret", required=True)
     p.add_argument("--webhook-url", default="")
     p.add_argument("--state-file", default="")
+    p.add_argument("--bind", default="127.0.0.1", help="listen address (0.0.0.0 in a container)")
     ARGS = p.parse_args()
     load()
-    ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler).serve_forever()
+    ThreadingHTTPServer((ARGS.bind, ARGS.port), Handler).serve_forever()
 
 
 if __name__ == "__main__":

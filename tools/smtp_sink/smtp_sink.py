@@ -64,9 +64,10 @@ def main():
     p.add_argument("--smtp-port", type=int, required=True)
     p.add_argument("--http-port", type=int, required=True)
     p.add_argument("--store", required=True)
+    p.add_argument("--bind", default="127.0.0.1", help="listen address (0.0.0.0 in a container)")
     ARGS = p.parse_args()
-    Sink(("127.0.0.1", ARGS.smtp_port), None, decode_data=False)
-    threading.Thread(target=ThreadingHTTPServer(("127.0.0.1", ARGS.http_port), Http).serve_forever, daemon=True).start()
+    Sink((ARGS.bind, ARGS.smtp_port), None, decode_data=False)
+    threading.Thread(target=ThreadingHTTPServer((ARGS.bind, ARGS.http_port), Http).serve_forever, daemon=True).start()
     import asyncore as loop
     loop.loop()
 

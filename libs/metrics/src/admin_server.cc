@@ -42,38 +42,38 @@ struct AdminServer::Impl {
   void HandleConnection(tcp::socket& socket) {
     beast::error_code ec;
     beast::flat_buffer buffer;
-    for (int i = 0; i < 100; ++i) {  // bounded keep-alive
-      http::request<http::string_body> req;
-      http::read(socket, buffer, req, ec);
-      if (ec) return;
-      http::response<http::string_body> res{http::status::ok, req.version()};
-      res.keep_alive(req.keep_alive());
-      std::string target(req.target());
-      if (auto q = target.find('?'); q != std::string::npos) target.resize(q);
-      if (req.method() != http::verb::get && req.method() != http::verb::head) {
-        res.result(http::status::method_not_allowed);
-        res.set(http::field::content_type, "text/plain");
-        res.body() = "method not allowed\n";
-      } else if (target == "/metrics") {
-        res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-        res.body() = registry->Serialize();
-      } else if (target == "/healthz" || target == "/health") {
-        res.set(http::field::content_type, "text/plain");
-        res.body() = "ok\n";
-      } else if (target == "/readyz" || target == "/ready") {
-        bool ok = !ready || ready();
-        res.result(ok ? http::status::ok : http::status::service_unavailable);
-        res.set(http::field::content_type, "text/plain");
-        res.body() = ok ? "ready\n" : "not ready\n";
-      } else {
-        res.result(http::status::not_found);
-        res.set(http::field::content_type, "text/plain");
-        res.body() = "not found\n";
-      }
-      res.prepare_payload();
-      http::write(socket, res, ec);
-      if (ec || !res.keep_alive()) return;
+    // One request per connection: the server is single-threaded, and a scraper that kept
+    // its connection open (Prometheus does) would otherwise block every other client —
+    // the kubelet's liveness probe included — and Stop() until it let go.
+    http::request<http::string_body> req;
+    http::read(socket, buffer, req, ec);
+    if (ec) return;
+    http::response<http::string_body> res{http::status::ok, req.version()};
+    res.keep_alive(false);
+    std::string target(req.target());
+    if (auto q = target.find('?'); q != std::string::npos) target.resize(q);
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      res.result(http::status::method_not_allowed);
+      res.set(http::field::content_type, "text/plain");
+      res.body() = "method not allowed\n";
+    } else if (target == "/metrics") {
+      res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      res.body() = registry->Serialize();
+    } else if (target == "/healthz" || target == "/health") {
+      res.set(http::field::content_type, "text/plain");
+      res.body() = "ok\n";
+    } else if (target == "/readyz" || target == "/ready") {
+      bool ok = !ready || ready();
+      res.result(ok ? http::status::ok : http::status::service_unavailable);
+      res.set(http::field::content_type, "text/plain");
+      res.body() = ok ? "ready\n" : "not ready\n";
+    } else {
+      res.result(http::status::not_found);
+      res.set(http::field::content_type, "text/plain");
+      res.body() = "not found\n";
     }
+    res.prepare_payload();
+    http::write(socket, res, ec);
   }
 };
 
