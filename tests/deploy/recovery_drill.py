@@ -82,7 +82,12 @@ def cli(*args, env=ENV):
 def register(email):
     r = requests.post(f"{BFF}/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": "Drill User"}, timeout=10)
     assert r.status_code == 201, r.text
-    items = requests.get(f"{BFF}/v1/dev/outbox", params={"to": email}, timeout=10).json()["items"]
+    items, deadline = [], time.time() + 20
+    while not items and time.time() < deadline:  # the mail travels event -> notification -> SMTP sink
+        items = requests.get(f"{BFF}/v1/dev/outbox", params={"to": email}, timeout=10).json()["items"]
+        if not items:
+            time.sleep(0.1)
+    assert items, f"no verification mail for {email}"
     token = re.search(r"verify-email\?token=([A-Za-z0-9_-]+)", items[-1]["body"]).group(1)
     r = requests.post(f"{BFF}/v1/auth/verify-email", json={"token": token}, timeout=10)
     assert r.status_code == 200, r.text
