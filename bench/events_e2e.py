@@ -64,7 +64,12 @@ def main():
     for i in range(a.events):
         m = EmailMessage()
         m["From"], m["To"], m["Subject"] = "bench@healthtech.dev", "baseline@example.com", f"baseline {i}"
-        m.set_content("Your appointment on Mon 01 Dec 2026, 10:00 (Asia/Kolkata) is confirmed.")
+        # The same shape as the service's mail: text and escaped HTML alternatives.
+        m.set_content("Your appointment on Mon 01 Dec 2026, 10:00 (Asia/Kolkata) is confirmed.\n"
+                      "Manage it in the HealthTech app: http://localhost:8080/appointments/x")
+        m.add_alternative("<!doctype html><html><body><p>Your appointment on Mon 01 Dec 2026, 10:00 "
+                          "(Asia/Kolkata) is confirmed.<br>Manage it: <a href=\"http://localhost:8080/"
+                          "appointments/x\">link</a></p></body></html>", subtype="html")
         with smtplib.SMTP("127.0.0.1", a.smtp_port, local_hostname="localhost") as c:
             c.send_message(m)
     direct = time.perf_counter() - t1

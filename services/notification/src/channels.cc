@@ -69,22 +69,31 @@ std::string RandomBoundary() {
   return buf;
 }
 
+// A libcurl easy handle kept for the life of a thread (its connection cache with it).
+struct CurlHandle {
+  CURL* curl = nullptr;
+  ~CurlHandle() {
+    if (curl != nullptr) curl_easy_cleanup(curl);
+  }
+  CURL* Reset() {
+    if (curl == nullptr) curl = curl_easy_init();
+    if (curl != nullptr) curl_easy_reset(curl);
+    return curl;
+  }
+};
+
 class SmtpChannel final : public Channel {
  public:
   explicit SmtpChannel(SmtpConfig c) : c_(std::move(c)) {}
-  ~SmtpChannel() override {
-    if (curl_ != nullptr) curl_easy_cleanup(curl_);
-  }
   std::string provider() const override { return "smtp"; }
 
-  // One handle, reset between messages: libcurl keeps the SMTP connection open and sends
-  // the next message on it (RSET + MAIL FROM) instead of connecting and greeting again.
+  // One handle per delivery thread, reset between messages: libcurl keeps the SMTP
+  // connection open and sends the next message on it instead of connecting and greeting
+  // again.
   absl::StatusOr<std::string> Send(const OutgoingMessage& m) override {
-    std::lock_guard lock(mu_);
-    if (curl_ == nullptr) curl_ = curl_easy_init();
-    if (curl_ == nullptr) return st::Unavailable("SMTP_UNAVAILABLE", "no curl handle");
-    curl_easy_reset(curl_);
-    CURL* curl = curl_;
+    static thread_local CurlHandle handle;
+    CURL* curl = handle.Reset();
+    if (curl == nullptr) return st::Unavailable("SMTP_UNAVAILABLE", "no curl handle");
     static thread_local std::mt19937_64 rng(std::random_device{}());
     char id[64];
     std::snprintf(id, sizeof id, "%016llx.%016llx", static_cast<unsigned long long>(rng()),
@@ -145,25 +154,19 @@ class SmtpChannel final : public Channel {
 
  private:
   SmtpConfig c_;
-  std::mutex mu_;
-  CURL* curl_ = nullptr;
 };
 
 class SmsChannel final : public Channel {
  public:
   explicit SmsChannel(SmsConfig c) : c_(std::move(c)) {}
-  ~SmsChannel() override {
-    if (curl_ != nullptr) curl_easy_cleanup(curl_);
-  }
   std::string provider() const override { return c_.provider; }
 
-  // One handle, reset between requests, so HTTP keep-alive reuses the connection.
+  // One handle per delivery thread, reset between requests, so HTTP keep-alive reuses the
+  // connection.
   absl::StatusOr<std::string> Send(const OutgoingMessage& m) override {
-    std::lock_guard lock(mu_);
-    if (curl_ == nullptr) curl_ = curl_easy_init();
-    if (curl_ == nullptr) return st::Unavailable("SMS_UNAVAILABLE", "no curl handle");
-    curl_easy_reset(curl_);
-    CURL* curl = curl_;
+    static thread_local CurlHandle handle;
+    CURL* curl = handle.Reset();
+    if (curl == nullptr) return st::Unavailable("SMS_UNAVAILABLE", "no curl handle");
     std::string url = c_.api_url + "/v1/messages";
     std::string body = nlohmann::json{{"sender", c_.sender_id},
                                       {"to", m.to},
@@ -202,8 +205,6 @@ class SmsChannel final : public Channel {
 
  private:
   SmsConfig c_;
-  std::mutex mu_;
-  CURL* curl_ = nullptr;
 };
 
 }  // namespace

@@ -4,7 +4,9 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <thread>
+#include <vector>
 
 #include <curl/curl.h>
 #include <grpcpp/grpcpp.h>
@@ -86,6 +88,7 @@ int main(int argc, char** argv) {
   config.breaker_failures = env.Int("CIRCUIT_BREAKER_FAILURES", 5, 1, 1000);
   config.breaker_open_ms = env.Int("CIRCUIT_BREAKER_OPEN_MS", 30000, 100, 3600000);
   int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 60000, 100, 3600000);
+  int delivery_workers = env.Int("DELIVERY_WORKERS", 4, 1, 64);
   env.Finish();
   log::Init("notification-service", server.log_level);
   log::Info("config_loaded", env.redacted());
@@ -96,32 +99,40 @@ int main(int argc, char** argv) {
     return 2;
   }
   metrics::Registry registry;
-  pg::Pool pool(database_url, 8, &registry, "notification-service");
+  pg::Pool pool(database_url, 8 + delivery_workers, &registry, "notification-service");
   redis::Client redis(*redis_url), publisher(*redis_url);
   auto iam = grpc::CreateChannel(iam_url, grpc::InsecureChannelCredentials());
   notification::NotificationServiceImpl service(
       config, &pool, iam, notification::MakeSmtpChannel(smtp),
       sms.api_url.empty() ? nullptr : notification::MakeSmsChannel(sms), &publisher, &registry);
   std::atomic<bool> stop{false};
-  std::thread worker([&] {
-    std::string name = "notification-" + std::to_string(::getpid());
+  // One consumer thread turns events into stored messages; DELIVERY_WORKERS threads send
+  // them (each leases different rows), so a slow provider round trip does not serialize
+  // every message behind it.
+  auto guarded = [&](const char* what, const std::function<bool()>& step) {
     while (!stop) {
-      // ConsumeOnce waits up to 100 ms for new events, so this loop idles gently.
-      bool pause = false;
+      bool idle = true;
       try {
-        pause = service.ConsumeOnce(redis, name, claim_idle_ms) < 0;  // Redis unreachable
-        service.DeliverOnce();
+        idle = step();
       } catch (const std::exception& e) {
-        healthtech::log::Error("worker_exception", {{"error", e.what()}});
-        pause = true;
+        healthtech::log::Error("worker_exception", {{"worker", what}, {"error", e.what()}});
       }
-      if (pause) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      if (idle) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
+  };
+  std::vector<std::thread> workers;
+  workers.emplace_back([&] {
+    std::string name = "notification-" + std::to_string(::getpid());
+    // ConsumeOnce itself waits up to 100 ms for new events; pause only if Redis is down.
+    guarded("consumer", [&] { return service.ConsumeOnce(redis, name, claim_idle_ms) < 0; });
   });
+  for (int i = 0; i < delivery_workers; ++i) {
+    workers.emplace_back([&] { guarded("delivery", [&] { return service.DeliverOnce() == 0; }); });
+  }
   return grpc_server::RunServer(
       server, {&service}, registry, [&] { return pool.Ping(); },
       [&] {
         stop = true;
-        worker.join();
+        for (auto& w : workers) w.join();
       });
 }

@@ -419,6 +419,17 @@ grpc::Status NotificationServiceImpl::MarkAllRead(Ctx* ctx, const v1::MarkAllRea
   });
 }
 
+// pg_timezone_names reads the zone files on every call (tens of milliseconds), so the names
+// are read once and kept.
+bool NotificationServiceImpl::KnownZone(transaction_base& tx, const std::string& name) {
+  std::lock_guard lock(zones_mu_);
+  if (zones_.empty()) {
+    for (const auto& r : tx.exec("SELECT name FROM pg_timezone_names"))
+      zones_.insert(r[0].as<std::string>());
+  }
+  return zones_.count(name) > 0;
+}
+
 absl::Status NotificationServiceImpl::LoadPreferences(transaction_base& tx,
                                                       const std::string& user_id,
                                                       v1::Preferences* out) {
@@ -480,12 +491,12 @@ absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const 
                 .empty()) {
           return absl::OkStatus();  // handled before: nothing is sent twice
         }
+        if (!KnownZone(tx, plan->values["timezone"])) plan->values["timezone"] = "UTC";
         for (const auto& [name, instant] : plan->local_times) {
           if (instant.empty()) continue;
           plan->values[name] =
               tx.exec_params(
-                    "SELECT to_char($1::timestamptz AT TIME ZONE coalesce((SELECT name "
-                    "FROM pg_timezone_names WHERE name = $2), 'UTC'), 'Dy DD Mon YYYY, "
+                    "SELECT to_char($1::timestamptz AT TIME ZONE $2, 'Dy DD Mon YYYY, "
                     "HH24:MI')",
                     instant, plan->values["timezone"])[0][0]
                   .as<std::string>();
@@ -734,7 +745,8 @@ int NotificationServiceImpl::DeliverOnce() {
                         double retry_in_seconds) {
     exec([&](transaction_base& tx) {
       tx.exec_params(
-          "UPDATE notification.deliveries SET status = $2, last_error = nullif($3, ''), "
+          "UPDATE notification.deliveries SET status = $2, sent_at = NULL, last_error = nullif($3, "
+          "''), "
           "next_attempt_at = now() + make_interval(secs => $4), updated_at = now() WHERE id = "
           "$1::uuid",
           d.id, status, error, retry_in_seconds);
@@ -753,18 +765,27 @@ int NotificationServiceImpl::DeliverOnce() {
       deliveries_->WithLabels({d.channel, "deferred"}).Inc();
       continue;
     }
-    int sms_last_hour = 0;
-    if (sms && !d.security && !d.user_id.empty()) {  // counted now: earlier ones just went out
+    bool within_cap = true;
+    if (sms && !d.security && !d.user_id.empty()) {
+      // Counted under a per-user lock, and this message reserves its place (sent_at) before
+      // it goes, so parallel delivery workers cannot together exceed the cap. A failed
+      // attempt clears sent_at again.
       exec([&](transaction_base& tx) {
-        sms_last_hour = tx.exec_params(
-                              "SELECT count(*) FROM notification.deliveries WHERE "
-                              "user_id = $1::uuid AND channel = 'sms' AND status = "
-                              "'sent' AND sent_at > now() - interval '1 hour'",
-                              d.user_id)[0][0]
-                            .as<int>();
+        tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('sms-cap:' || $1))", d.user_id);
+        int n = tx.exec_params(
+                      "SELECT count(*) FROM notification.deliveries WHERE user_id = "
+                      "$1::uuid AND channel = 'sms' AND sent_at > now() - interval '1 "
+                      "hour' AND id <> $2::uuid",
+                      d.user_id, d.id)[0][0]
+                    .as<int>();
+        within_cap = n < config_.sms_hourly_cap;
+        if (within_cap) {
+          tx.exec_params("UPDATE notification.deliveries SET sent_at = now() WHERE id = $1::uuid",
+                         d.id);
+        }
       });
     }
-    if (sms && !d.security && sms_last_hour >= config_.sms_hourly_cap) {
+    if (!within_cap) {
       set_status(d, "suppressed", "the user's hourly SMS cap is reached", 0);
       if (d.urgent) fall_back(d);
       continue;
@@ -891,9 +912,7 @@ grpc::Status NotificationServiceImpl::UpdatePreferences(Ctx* ctx,
     if (!bad.empty()) return st::ValidationFailed(std::move(bad));
     return pg::WithTransaction(
         *pool_, {caller->sub, ""}, [&](transaction_base& tx) -> absl::Status {
-          if (set_quiet &&
-              tx.exec_params("SELECT 1 FROM pg_timezone_names WHERE name = $1", q.timezone())
-                  .empty()) {
+          if (set_quiet && !KnownZone(tx, q.timezone())) {
             return st::ValidationFailed(
                 {{"quiet_hours.timezone", "is not a known IANA time zone"}});
           }

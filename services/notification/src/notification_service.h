@@ -2,6 +2,8 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,6 +74,7 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
                       const std::string& payload, std::vector<Publication>* publish);
   void Publish(const std::string& user_id, const std::string& message);
   void PublishUnreadCount(const std::string& user_id, int unread);
+  bool KnownZone(pqxx::transaction_base& tx, const std::string& name);
   absl::Status LoadPreferences(pqxx::transaction_base& tx, const std::string& user_id,
                                v1::Preferences* out);
 
@@ -86,6 +89,8 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   metrics::Family<metrics::Gauge>* circuit_open_;
   metrics::Family<metrics::Counter>* events_;
   metrics::Family<metrics::Counter>* dead_letters_;
+  std::mutex zones_mu_;
+  std::set<std::string> zones_;
   // Consumer state (one worker thread).
   bool groups_ready_ = false;
   std::chrono::steady_clock::time_point last_recovery_{};
