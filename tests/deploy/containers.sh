@@ -45,7 +45,7 @@ for tool in podman runc debootstrap; do
 done
 
 # ---------------------------------------------------------------- base image (offline)
-PKGS="libgrpc++1.51,libgrpc29,libprotobuf32,libpqxx-6.4,libpq5,libhiredis0.14,libsodium23,liboath0,libssl3,libcurl4,libhpdf-2.3.0,ca-certificates,tzdata,python3-minimal,libpython3.11-stdlib,postgresql-15,postgresql-client-15,redis-server,redis-tools,openssl"
+PKGS="libgrpc++1.51,libgrpc29,libprotobuf32,libpqxx-6.4,libpq5,libhiredis0.14,libsodium23,liboath0,libssl3,libcurl4,libhpdf-2.3.0,libcmark0.30.2,ca-certificates,tzdata,python3-minimal,libpython3.11-stdlib,postgresql-15,postgresql-client-15,redis-server,redis-tools,openssl"
 MIRROR="$(sed -nE 's/^URIs: *(http[^ ]*debian)\/?$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 BASE_TAG="$(echo "$PKGS" | sha256sum | cut -c1-12)"
@@ -146,7 +146,7 @@ else
   not_ok "database bootstrap in the ops-tools image" "$out"; finish
 fi
 mig_out=""
-for s in iam org appointment payment notification; do
+for s in iam org appointment payment notification forum; do
   mig_out+="$(podman run --rm "${L[@]}" "${HARD[@]}" -e MIGRATION_DATABASE_URL="postgresql://healthtech_migrator:$MIG@$RUN_ID-postgres:5432/healthtech" \
     "localhost/healthtech/$s-service:test" migrate 2>&1)"$'\n' || { not_ok "migrations of $s in its image" "$mig_out"; finish; }
 done
@@ -170,7 +170,8 @@ run_svc payment "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl payment)" -e
   -e ORG_SERVICE_URL="$RUN_ID-org:50051" -e GATEWAY_BASE_URL="http://$RUN_ID-gateway:8090" -e GATEWAY_KEY_ID=rzp_test_healthtech \
   -e GATEWAY_KEY_SECRET=gw-secret -e GATEWAY_WEBHOOK_SECRET=wh-secret
 run_svc notification "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl notification)" -e SMTP_URL="smtp://$RUN_ID-smtp:2525"
-run_svc forum -e BIND_ADDRESS=0.0.0.0 -e GRPC_PORT=50051 -e ADMIN_PORT=9090 -e HEALTHTECH_ENV=development
+run_svc forum "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl forum)" -e ORG_SERVICE_URL="$RUN_ID-org:50051" \
+  -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051"
 run_svc bff "${COMMON[@]}" -e HTTP_PORT=8080 -e ADMIN_PORT=9090 -p "127.0.0.1:$HTTP_PORT:8080" \
   $(for t in iam org appointment payment notification forum; do echo "-e ${t^^}_SERVICE_URL=$RUN_ID-$t:50051"; done) \
   -e RATE_LIMIT_IP_PER_SECOND=1000 -e RATE_LIMIT_IP_BURST=5000 -e UPSTREAM_TIMEOUT_MS=30000
@@ -254,7 +255,8 @@ else
   hosts="${hosts%,}}"
   for s in iam org appointment payment notification forum bff; do podman tag "localhost/healthtech/$s-service:test" "localhost/healthtech/$s-service:kube" >/dev/null; done
   KSECRETS=(migrator-database-secret iam-database-secret org-database-secret appointment-database-secret payment-database-secret
-            notification-database-secret redis-secret internal-service-token jwt-secret payment-gateway-secret smtp-secret)
+            notification-database-secret forum-database-secret redis-secret internal-service-token jwt-secret payment-gateway-secret
+            smtp-secret sms-secret)
   ksecret() {  # ksecret NAME key=value ...
     local name="$RUN_ID-$1"; shift
     podman secret rm "$name" >/dev/null 2>&1
@@ -264,12 +266,13 @@ print(json.dumps({k: base64.b64encode(v.encode()).decode() for k, v in (a.split(
   }
   db() { echo "postgresql://${1}_app:${PW[$1]}@$SUBNET.10:5432/healthtech"; }
   ksecret migrator-database-secret url="postgresql://healthtech_migrator:$MIG@$SUBNET.10:5432/healthtech"
-  for s in iam org appointment payment notification; do ksecret "$s-database-secret" url="$(db "$s")"; done
+  for s in iam org appointment payment notification forum; do ksecret "$s-database-secret" url="$(db "$s")"; done
   ksecret redis-secret url="redis://$SUBNET.11:6379/0" password=""
   ksecret internal-service-token token="$TOKEN"
   ksecret jwt-secret key-encryption-key="$KEK"
   ksecret payment-gateway-secret key-id=rzp_test_healthtech key-secret=gw-secret webhook-secret=wh-secret
-  ksecret smtp-secret url="smtp://$SUBNET.13:2525"
+  ksecret smtp-secret url="smtp://$SUBNET.13:2525" username= password=
+  ksecret sms-secret api-key="sms-$RANDOM$RANDOM"
   trap 'podman kube down "$TMP/kube.yaml" >/dev/null 2>&1; for x in "${KSECRETS[@]}"; do podman secret rm "$RUN_ID-$x" >/dev/null 2>&1; done; cleanup' EXIT
   if out="$("$KUBECTL" kustomize "$ROOT/deploy/k8s/overlays/dev" >"$TMP/dev.yaml" 2>&1 &&
             node "$ROOT/tests/deploy/kube_play_prepare.mjs" "$TMP/dev.yaml" kube "$hosts" "$RUN_ID" >"$TMP/kube.yaml" 2>&1 &&
