@@ -36,9 +36,12 @@ secret microservices org-database-secret url="$(url org)"
 secret microservices appointment-database-secret url="$(url appointment)"
 secret microservices payment-database-secret url="$(url payment)"
 secret microservices notification-database-secret url="$(url notification)"
+secret microservices forum-database-secret url="$(url forum)"
 secret microservices redis-secret url="redis://:$REDIS_PASSWORD@redis.microservices.svc.cluster.local:6379/0" password="$REDIS_PASSWORD"
 secret microservices internal-service-token token="$(rand)"
 secret microservices jwt-secret key-encryption-key="$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 secret microservices payment-gateway-secret key-id=rzp_test_healthtech key-secret="$(rand)" webhook-secret="$(rand)"
-secret microservices smtp-secret url="smtp://mailpit.microservices.svc.cluster.local:1025"
+# The development mail sink needs no SMTP AUTH; SMS is off in dev (no SMS_API_URL), the key is a placeholder.
+secret microservices smtp-secret url="smtp://mailpit.microservices.svc.cluster.local:1025" username= password=
+secret microservices sms-secret api-key="$(rand)"
 secret monitoring alertmanager-slack slack_api_url="https://hooks.slack.invalid/dev"

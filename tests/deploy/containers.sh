@@ -33,7 +33,11 @@ finish() {
 cleanup() {
   podman ps -a --filter "label=healthtech.test=$RUN_ID" -q 2>/dev/null | xargs -r podman rm -f -t 2 >/dev/null 2>&1
   podman network rm -f "$NET" >/dev/null 2>&1
-  # Earlier builds of our test images, untagged by this run's (never anyone else's images).
+  # This run's tags (images are tagged per run: a fixed tag would be re-pointed by another
+  # run on the same machine in the middle of this one), then the images nothing tags any
+  # more (never anyone else's: theirs are tagged).
+  podman images --format '{{.Repository}}:{{.Tag}}' | grep -E "^localhost/healthtech/[a-z-]+:$RUN_ID(-kube)?\$" \
+    | xargs -r podman rmi >/dev/null 2>&1
   podman image prune -f --filter label=healthtech.test.image=1 >/dev/null 2>&1
   rm -rf "$TMP"
 }
@@ -45,7 +49,7 @@ for tool in podman runc debootstrap; do
 done
 
 # ---------------------------------------------------------------- base image (offline)
-PKGS="libgrpc++1.51,libgrpc29,libprotobuf32,libpqxx-6.4,libpq5,libhiredis0.14,libsodium23,liboath0,libssl3,libcurl4,libhpdf-2.3.0,ca-certificates,tzdata,python3-minimal,libpython3.11-stdlib,postgresql-15,postgresql-client-15,redis-server,redis-tools,openssl"
+PKGS="libgrpc++1.51,libgrpc29,libprotobuf32,libpqxx-6.4,libpq5,libhiredis0.14,libsodium23,liboath0,libssl3,libcurl4,libhpdf-2.3.0,libcmark0.30.2,ca-certificates,tzdata,python3-minimal,libpython3.11-stdlib,postgresql-15,postgresql-client-15,redis-server,redis-tools,openssl"
 MIRROR="$(sed -nE 's/^URIs: *(http[^ ]*debian)\/?$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 BASE_TAG="$(echo "$PKGS" | sha256sum | cut -c1-12)"
@@ -77,13 +81,13 @@ build_failed=""
 for s in "${SERVICES[@]}"; do
   if ! out="$(podman build -q --network=host --label healthtech.test.image=1 -f "$ROOT/deploy/docker/Dockerfile" --target runtime-prebuilt \
         --build-arg RUNTIME_IMAGE="$BASE" --build-arg BASE_IMAGE="$BASE" --build-arg SERVICE="$s" \
-        -t "localhost/healthtech/$s-service:test" "$CTX" 2>&1)"; then
+        -t "localhost/healthtech/$s-service:$RUN_ID" "$CTX" 2>&1)"; then
     build_failed="$build_failed $s"; echo "$out" >"$TMP/build-$s.log"
   fi
 done
 for target in ops-tools devtools; do
   if ! out="$(podman build -q --network=host --label healthtech.test.image=1 -f "$ROOT/deploy/docker/Dockerfile" --target "$target" \
-        --build-arg RUNTIME_IMAGE="$BASE" --build-arg BASE_IMAGE="$BASE" -t "localhost/healthtech/$target:test" "$ROOT" 2>&1)"; then
+        --build-arg RUNTIME_IMAGE="$BASE" --build-arg BASE_IMAGE="$BASE" -t "localhost/healthtech/$target:$RUN_ID" "$ROOT" 2>&1)"; then
     build_failed="$build_failed $target"; echo "$out" >"$TMP/build-$target.log"
   fi
 done
@@ -92,8 +96,8 @@ if [ -z "$build_failed" ]; then
 else
   not_ok "image builds failed:$build_failed" "$(cat "$TMP"/build-*.log)"; finish
 fi
-user="$(podman image inspect --format '{{.Config.User}}' localhost/healthtech/iam-service:test)"
-entry="$(podman image inspect --format '{{json .Config.Entrypoint}}' localhost/healthtech/iam-service:test)"
+user="$(podman image inspect --format '{{.Config.User}}' localhost/healthtech/iam-service:$RUN_ID)"
+entry="$(podman image inspect --format '{{json .Config.Entrypoint}}' localhost/healthtech/iam-service:$RUN_ID)"
 if [ "$user" = "1000:1000" ] && [ "$entry" = '["/usr/local/bin/healthtech-service"]' ]; then
   ok "service images run as 1000:1000 with an exec-form entrypoint (no shell)"
 else
@@ -140,37 +144,41 @@ if out="$(podman run --rm "${L[@]}" "${HARD[@]}" -e PGHOST="$RUN_ID-postgres" -e
       -e PGDATABASE=healthtech -e MIGRATOR_PASSWORD="$MIG" -e IAM_APP_PASSWORD="${PW[iam]}" -e ORG_APP_PASSWORD="${PW[org]}" \
       -e APPOINTMENT_APP_PASSWORD="${PW[appointment]}" -e PAYMENT_APP_PASSWORD="${PW[payment]}" \
       -e NOTIFICATION_APP_PASSWORD="${PW[notification]}" -e FORUM_APP_PASSWORD="${PW[forum]}" \
-      localhost/healthtech/ops-tools:test bootstrap 2>&1)"; then
+      localhost/healthtech/ops-tools:$RUN_ID bootstrap 2>&1)"; then
   ok "ops-tools image bootstraps the database and roles ($out)"
 else
   not_ok "database bootstrap in the ops-tools image" "$out"; finish
 fi
 mig_out=""
-for s in iam org appointment payment notification; do
+for s in iam org appointment payment notification forum; do
   mig_out+="$(podman run --rm "${L[@]}" "${HARD[@]}" -e MIGRATION_DATABASE_URL="postgresql://healthtech_migrator:$MIG@$RUN_ID-postgres:5432/healthtech" \
-    "localhost/healthtech/$s-service:test" migrate 2>&1)"$'\n' || { not_ok "migrations of $s in its image" "$mig_out"; finish; }
+    "localhost/healthtech/$s-service:$RUN_ID" migrate 2>&1)"$'\n' || { not_ok "migrations of $s in its image" "$mig_out"; finish; }
 done
 ok "every service image applies its migrations ($(grep -c 'migration(s) applied' <<<"$mig_out") schemas)"
 
 # Simulators, services, BFF.
 read -r HTTP_PORT < <(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-podman run -d "${L[@]}" "$(ipof gateway)" "${HARD[@]}" --name "$RUN_ID-gateway" localhost/healthtech/devtools:test python3 /opt/healthtech/tools/gateway_sim/gateway_sim.py \
+podman run -d "${L[@]}" "$(ipof gateway)" "${HARD[@]}" --name "$RUN_ID-gateway" localhost/healthtech/devtools:$RUN_ID python3 /opt/healthtech/tools/gateway_sim/gateway_sim.py \
   --bind=0.0.0.0 --port=8090 --key-id=rzp_test_healthtech --key-secret=gw-secret --webhook-secret=wh-secret \
   --webhook-url="http://$RUN_ID-bff:8080/v1/payments/webhooks/razorpay" >/dev/null
-podman run -d "${L[@]}" "$(ipof smtp)" "${HARD[@]}" --name "$RUN_ID-smtp" localhost/healthtech/devtools:test python3 /opt/healthtech/tools/smtp_sink/smtp_sink.py \
+podman run -d "${L[@]}" "$(ipof smtp)" "${HARD[@]}" --name "$RUN_ID-smtp" localhost/healthtech/devtools:$RUN_ID python3 /opt/healthtech/tools/smtp_sink/smtp_sink.py \
   --bind=0.0.0.0 --smtp-port=2525 --http-port=8025 --store=/tmp/sink.jsonl >/dev/null
 COMMON=(-e BIND_ADDRESS=0.0.0.0 -e LOG_LEVEL=info -e HEALTHTECH_ENV=development -e SHUTDOWN_GRACE_SECONDS=5
         -e REDIS_URL="redis://$RUN_ID-redis:6379/0" -e JWT_ISSUER="http://localhost:$HTTP_PORT" -e JWT_AUDIENCE=healthtech-api)
 SVC=(-e GRPC_PORT=50051 -e ADMIN_PORT=9090 -e INTERNAL_SERVICE_TOKEN="$TOKEN" -e IAM_SERVICE_URL="$RUN_ID-iam:50051")
-run_svc() { local s="$1"; shift; podman run -d "${L[@]}" "$(ipof "$s")" "${HARD[@]}" --name "$RUN_ID-$s" "$@" "localhost/healthtech/$s-service:test" >/dev/null; }
+run_svc() { local s="$1"; shift; podman run -d "${L[@]}" "$(ipof "$s")" "${HARD[@]}" --name "$RUN_ID-$s" "$@" "localhost/healthtech/$s-service:$RUN_ID" >/dev/null; }
 run_svc iam "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl iam)" -e IAM_KEY_ENCRYPTION_KEY="$KEK" -e PUBLIC_WEB_URL="http://localhost:$HTTP_PORT"
 run_svc org "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl org)" -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051" -e PUBLIC_WEB_URL="http://localhost:$HTTP_PORT"
 run_svc appointment "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl appointment)" -e ORG_SERVICE_URL="$RUN_ID-org:50051"
 run_svc payment "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl payment)" -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051" \
   -e ORG_SERVICE_URL="$RUN_ID-org:50051" -e GATEWAY_BASE_URL="http://$RUN_ID-gateway:8090" -e GATEWAY_KEY_ID=rzp_test_healthtech \
   -e GATEWAY_KEY_SECRET=gw-secret -e GATEWAY_WEBHOOK_SECRET=wh-secret
-run_svc notification "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl notification)" -e SMTP_URL="smtp://$RUN_ID-smtp:2525"
-run_svc forum -e BIND_ADDRESS=0.0.0.0 -e GRPC_PORT=50051 -e ADMIN_PORT=9090 -e HEALTHTECH_ENV=development
+# Mail goes out asynchronously through the notification service; GET /v1/dev/outbox (the
+# seeding below reads verification links from it) asks the sink through DEV_SMTP_SINK_URL.
+run_svc notification "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl notification)" -e SMTP_URL="smtp://$RUN_ID-smtp:2525" \
+  -e DEV_SMTP_SINK_URL="http://$RUN_ID-smtp:8025"
+run_svc forum "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl forum)" -e ORG_SERVICE_URL="$RUN_ID-org:50051" \
+  -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051"
 run_svc bff "${COMMON[@]}" -e HTTP_PORT=8080 -e ADMIN_PORT=9090 -p "127.0.0.1:$HTTP_PORT:8080" \
   $(for t in iam org appointment payment notification forum; do echo "-e ${t^^}_SERVICE_URL=$RUN_ID-$t:50051"; done) \
   -e RATE_LIMIT_IP_PER_SECOND=1000 -e RATE_LIMIT_IP_BURST=5000 -e UPSTREAM_TIMEOUT_MS=30000
@@ -200,7 +208,7 @@ else
   not_ok "scripts/seed.py against the containers" "$out"$'\n'"$logs"; finish
 fi
 if out="$(BFF_URL="$B" /usr/bin/python3 - <<'EOF' 2>&1
-import json, os, re, sys, urllib.request, uuid
+import json, os, re, sys, time, urllib.request, uuid
 B = os.environ["BFF_URL"]
 def call(method, path, body=None, token=None, headers=None):
     h = {"Content-Type": "application/json", **(headers or {})}
@@ -212,8 +220,16 @@ def call(method, path, body=None, token=None, headers=None):
 email = f"patient-{uuid.uuid4().hex[:8]}@example.com"
 s, b = call("POST", "/v1/auth/register", {"email": email, "password": "correct horse battery", "full_name": "Container Patient"})
 assert s == 201, (s, b)
-s, b = call("GET", "/v1/dev/outbox?to=" + email)
-token = re.search(r"verify-email\?token=([A-Za-z0-9_-]+)", b["items"][-1]["body"]).group(1)
+# The verification mail goes out asynchronously (notification service → SMTP sink).
+token = None
+for _ in range(100):
+    s, b = call("GET", "/v1/dev/outbox?to=" + email)
+    found = [m for m in b.get("items", []) if "verify-email?token=" in m["body"]]
+    if found:
+        token = re.search(r"verify-email\?token=([A-Za-z0-9_-]+)", found[-1]["body"]).group(1)
+        break
+    time.sleep(0.1)
+assert token, ("no verification mail", s, b)
 s, b = call("POST", "/v1/auth/verify-email", {"token": token}); assert s == 200, (s, b)
 s, b = call("POST", "/v1/auth/login", {"email": email, "password": "correct horse battery"}); assert s == 200, (s, b)
 at = b["access_token"]
@@ -252,9 +268,10 @@ else
     hosts+="\"$s-service\":\"$SUBNET.${KIP[$s]}\","; ips+=(--ip "$SUBNET.${KIP[$s]}")
   done
   hosts="${hosts%,}}"
-  for s in iam org appointment payment notification forum bff; do podman tag "localhost/healthtech/$s-service:test" "localhost/healthtech/$s-service:kube" >/dev/null; done
+  for s in iam org appointment payment notification forum bff; do podman tag "localhost/healthtech/$s-service:$RUN_ID" "localhost/healthtech/$s-service:$RUN_ID-kube" >/dev/null; done
   KSECRETS=(migrator-database-secret iam-database-secret org-database-secret appointment-database-secret payment-database-secret
-            notification-database-secret redis-secret internal-service-token jwt-secret payment-gateway-secret smtp-secret)
+            notification-database-secret forum-database-secret redis-secret internal-service-token jwt-secret payment-gateway-secret
+            smtp-secret sms-secret)
   ksecret() {  # ksecret NAME key=value ...
     local name="$RUN_ID-$1"; shift
     podman secret rm "$name" >/dev/null 2>&1
@@ -264,15 +281,16 @@ print(json.dumps({k: base64.b64encode(v.encode()).decode() for k, v in (a.split(
   }
   db() { echo "postgresql://${1}_app:${PW[$1]}@$SUBNET.10:5432/healthtech"; }
   ksecret migrator-database-secret url="postgresql://healthtech_migrator:$MIG@$SUBNET.10:5432/healthtech"
-  for s in iam org appointment payment notification; do ksecret "$s-database-secret" url="$(db "$s")"; done
+  for s in iam org appointment payment notification forum; do ksecret "$s-database-secret" url="$(db "$s")"; done
   ksecret redis-secret url="redis://$SUBNET.11:6379/0" password=""
   ksecret internal-service-token token="$TOKEN"
   ksecret jwt-secret key-encryption-key="$KEK"
   ksecret payment-gateway-secret key-id=rzp_test_healthtech key-secret=gw-secret webhook-secret=wh-secret
-  ksecret smtp-secret url="smtp://$SUBNET.13:2525"
+  ksecret smtp-secret url="smtp://$SUBNET.13:2525" username= password=
+  ksecret sms-secret api-key="sms-$RANDOM$RANDOM"
   trap 'podman kube down "$TMP/kube.yaml" >/dev/null 2>&1; for x in "${KSECRETS[@]}"; do podman secret rm "$RUN_ID-$x" >/dev/null 2>&1; done; cleanup' EXIT
   if out="$("$KUBECTL" kustomize "$ROOT/deploy/k8s/overlays/dev" >"$TMP/dev.yaml" 2>&1 &&
-            node "$ROOT/tests/deploy/kube_play_prepare.mjs" "$TMP/dev.yaml" kube "$hosts" "$RUN_ID" >"$TMP/kube.yaml" 2>&1 &&
+            node "$ROOT/tests/deploy/kube_play_prepare.mjs" "$TMP/dev.yaml" "$RUN_ID-kube" "$hosts" "$RUN_ID" >"$TMP/kube.yaml" 2>&1 &&
             podman kube play --network "$NET" "${ips[@]}" "$TMP/kube.yaml" 2>&1)"; then
     echo "# podman kube play returned after $((SECONDS - t0)) s"
     KB="http://$SUBNET.${KIP[bff]}:8080"

@@ -10,7 +10,7 @@ what it accepts (JSON lines) and shows it back.
                       the next N sends (all while N is -1) answer 503 or 400; for tests.
   GET  /health
 
-  sms_sink.py --port N --api-key KEY --store FILE
+  sms_sink.py [--bind ADDR] --port N --api-key KEY --store FILE
 """
 import argparse
 import json
@@ -106,11 +106,12 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     global ARGS
     p = argparse.ArgumentParser()
+    p.add_argument("--bind", default="127.0.0.1")  # compose.yaml: 0.0.0.0 in its container
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--api-key", required=True)
     p.add_argument("--store", required=True)
     ARGS = p.parse_args()
-    ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler).serve_forever()
+    ThreadingHTTPServer((ARGS.bind, ARGS.port), Handler).serve_forever()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ org:          {calls: [iam, appointment],        db: true,  redis: true,  auth: 
 appointment:  {calls: [iam, org],                db: true,  redis: true,  auth: true,  web: false, egress: []}
 payment:      {calls: [iam, appointment, org],   db: true,  redis: true,  auth: true,  web: false, egress: [443]}
 notification: {calls: [iam],                     db: true,  redis: true,  auth: true,  web: true,  egress: [443, 587]}
-forum:        {calls: [],                        db: false, redis: false, auth: false, web: false, egress: []}
+forum:        {calls: [iam, org, appointment], db: true,  redis: true,  auth: true,  web: false, egress: []}
 {{- end -}}
 
 {{- define "healthtech.labels" -}}
@@ -30,4 +30,14 @@ helm.sh/chart: {{ .root.Chart.Name }}-{{ .root.Chart.Version }}
     secretKeyRef:
       name: {{ .secret }}
       key: {{ .key }}
+{{- end -}}
+
+
+{{- define "healthtech.optionalSecretEnv" -}}
+- name: {{ .env }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secret }}
+      key: {{ .key }}
+      optional: true
 {{- end -}}
