@@ -120,7 +120,38 @@ const S = {
   doctor: `dr-${run}@example.com`,
   patient: `patient-${run}@example.com`,
   doctorName: `Dr. Meera Iyer ${run}`,
+  moderator: `mod-${run}@example.com`,
+  threadTitle: `Breathless on stairs after a cold ${run}`,
 };
+
+async function apiLogin(email) {
+  const r = await fetch(`${BASE}/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  if (!r.ok) throw new Error(`login ${email}: HTTP ${r.status}`);
+  return (await r.json()).access_token;
+}
+
+/** HH:MM in Asia/Kolkata, `hours` from now (quiet hours that cannot hold this run's messages). */
+function istClock(hours) {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() + hours * 3600_000));
+}
+
+/** No sideways scrolling at 360 px on these paths (the same tab, so the session stays). */
+async function fits360(page, paths) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  const wide = [];
+  try {
+    for (const p of paths) {
+      await page.goto(`${BASE}${p}`);
+      await page.locator('main h1').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 1) wide.push(`${p} (+${overflow}px)`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+  if (wide.length) throw new Error(`pages wider than 360 px: ${wide.join(', ')}`);
+}
 let browser;
 const contexts = {};
 async function ctx(name) {
@@ -128,7 +159,20 @@ async function ctx(name) {
     const c = await browser.newContext({ timezoneId: TZ, locale: 'en-IN', viewport: { width: 1280, height: 900 } });
     c.setDefaultTimeout(15_000);
     await c.tracing.start({ screenshots: true, snapshots: true, title: name });
-    contexts[name] = { context: c, page: await c.newPage() };
+    const page = await c.newPage();
+    // Every WebSocket frame the app receives, to tell pushes from polling.
+    const frames = [];
+    page.on('websocket', (ws) => {
+      if (!ws.url().endsWith('/ws')) return;
+      ws.on('framereceived', (f) => {
+        try {
+          frames.push({ at: Date.now(), ...JSON.parse(String(f.payload)) });
+        } catch {
+          /* not JSON */
+        }
+      });
+    });
+    contexts[name] = { context: c, page, frames };
   }
   return contexts[name];
 }
@@ -470,6 +514,172 @@ const tests = [
       await phone.screenshot({ path: path.join(ART, '17-form-360px.png'), fullPage: true });
       await phone.setViewportSize({ width: 1280, height: 900 });
       if (wide.length) throw new Error(`pages wider than 360 px: ${wide.join(', ')}`);
+    },
+  ],
+  [
+    'patient sets notification preferences: channels, quiet hours in a time zone, language',
+    async () => {
+      const { page } = await ctx('patient');
+      await page.goto(`${BASE}/notifications`);
+      await page.getByRole('link', { name: 'Notification preferences' }).click();
+      await page.getByRole('heading', { name: 'Notification preferences' }).waitFor();
+      const marketingEmail = page.getByRole('checkbox', { name: 'News and offers: Email' });
+      if (await marketingEmail.isChecked()) throw new Error('marketing email is on by default');
+      await page.getByRole('checkbox', { name: 'Forum replies and moderation: Email' }).uncheck();
+      await page.getByRole('checkbox', { name: 'Payments: SMS' }).check();
+      await page.getByLabel('Hold messages during quiet hours').check();
+      // Quiet hours that are not now: this run's in-app messages must not wait.
+      await page.getByLabel('From (24-hour, HH:MM)').fill(istClock(3));
+      await page.getByLabel('Until (24-hour, HH:MM)').fill(istClock(4));
+      await page.getByLabel('Time zone (IANA)').fill('Asia/Kolkatta');
+      await page.getByRole('button', { name: 'Save preferences' }).click();
+      await page.getByText('Use an IANA time zone such as Asia/Kolkata.').waitFor(); // client validation
+      await page.getByLabel('Time zone (IANA)').fill(TZ);
+      await page.getByLabel('Language of emails and SMS').selectOption('hi');
+      await page.getByRole('button', { name: 'Save preferences' }).click();
+      await page.getByText('Preferences saved.').waitFor();
+      await shot(page, '18-notification-preferences');
+      await axeCheck(page, 'notification preferences');
+      // Saved on the server: a reload shows the same choices.
+      await page.reload();
+      await page.getByLabel('Time zone (IANA)').waitFor();
+      if ((await page.getByLabel('Time zone (IANA)').inputValue()) !== TZ) throw new Error('quiet hours time zone not saved');
+      if (await page.getByRole('checkbox', { name: 'Forum replies and moderation: Email' }).isChecked()) throw new Error('forum email still on');
+      if (!(await page.getByRole('checkbox', { name: 'Payments: SMS' }).isChecked())) throw new Error('payments SMS not saved');
+      if ((await page.getByLabel('Language of emails and SMS').inputValue()) !== 'hi') throw new Error('locale not saved');
+      // Back to English for the rest of the story.
+      await page.getByLabel('Language of emails and SMS').selectOption('en');
+      await page.getByRole('button', { name: 'Save preferences' }).click();
+      await page.getByText('Preferences saved.').waitFor();
+    },
+  ],
+  [
+    'patient asks in the forum; the practitioner replies; the badge and a toast update from a WebSocket frame',
+    async () => {
+      const { page, frames } = await ctx('patient');
+      await page.goto(`${BASE}/forum`);
+      await page.getByRole('link', { name: 'Ask a question' }).click();
+      await page.getByRole('button', { name: 'Post the question' }).click();
+      await page.getByText('Choose a category.').waitFor(); // client validation
+      await page.getByLabel('Category').selectOption({ index: 1 });
+      await page.getByLabel('Title').fill(S.threadTitle);
+      await page.getByLabel('Your question (Markdown)').fill('I get **breathless** on the stairs since a cold.\n\n<script>window.__xss=1</script><img src=x onerror="window.__xss=2">');
+      await page.getByLabel('Tags (comma-separated)').fill('breathing, Stairs');
+      await page.getByRole('button', { name: 'Post the question' }).click();
+      await page.getByRole('heading', { name: S.threadTitle }).waitFor();
+      S.threadUrl = page.url();
+      await page.locator('.post-body strong', { hasText: 'breathless' }).first().waitFor(); // Markdown rendered
+      if (await page.evaluate(() => window.__xss)) throw new Error('script from a post ran');
+      // The socket is live (authenticated) before the reply is written.
+      await page.waitForFunction(() => document.querySelector('[data-live]')?.getAttribute('data-live') === 'websocket', null, { timeout: 20_000 });
+      const before = frames.length;
+      const { page: doc } = await ctx('doctor');
+      await doc.goto(S.threadUrl);
+      await doc.getByLabel('Your reply (Markdown)').fill('Please see a doctor if it lasts: *this could be asthma*.');
+      await doc.getByRole('button', { name: 'Post reply' }).click();
+      await doc.getByRole('article', { name: `Reply by ${S.doctorName}` }).waitFor();
+      // The patient's badge: from the WebSocket frame, with polling off (live).
+      const deadline = Date.now() + 30_000;
+      let frame;
+      while (!(frame = frames.slice(before).find((f) => f.type === 'notification'))) {
+        if (Date.now() > deadline) throw new Error(`no notification frame over the WebSocket; got ${JSON.stringify(frames.slice(before))}`);
+        await page.waitForTimeout(200);
+      }
+      if (!(frame.unread_count > 0)) throw new Error(`frame without unread_count: ${JSON.stringify(frame)}`);
+      await page.waitForFunction((n) => document.querySelector('[data-testid=unread-badge]')?.textContent === String(n), frame.unread_count, { timeout: 5000 });
+      const liveAttr = await page.locator('[data-live]').getAttribute('data-live');
+      if (liveAttr !== 'websocket') throw new Error(`badge source is ${liveAttr}`);
+      await page.getByTestId('toast').filter({ hasText: String(frame.notification?.title ?? '') }).waitFor();
+      await page.reload();
+      await page.getByRole('article', { name: `Reply by ${S.doctorName}` }).waitFor();
+      await shot(page, '19-forum-thread');
+      await axeCheck(page, 'forum thread');
+      await page.goto(`${BASE}/forum?q=${encodeURIComponent('breathless stairs ' + run)}`);
+      await page.getByRole('list', { name: 'Search results' }).getByRole('link', { name: S.threadTitle }).first().waitFor();
+      await page.goto(`${BASE}/forum`);
+      await page.getByTestId('thread-item').filter({ hasText: S.threadTitle }).waitFor();
+      await shot(page, '20-forum');
+      await axeCheck(page, 'forum');
+    },
+  ],
+  [
+    'patient flags the reply; a moderator hides it from the queue',
+    async () => {
+      const { page } = await ctx('patient');
+      await page.goto(S.threadUrl);
+      const reply = page.getByRole('article', { name: `Reply by ${S.doctorName}` });
+      await reply.getByRole('button', { name: 'Flag' }).click();
+      await reply.getByLabel('Why should moderators look at it?').selectOption('misinformation');
+      await reply.getByLabel('Details (optional)').fill('Diagnoses without an exam');
+      await reply.getByRole('button', { name: 'Send flag' }).click();
+      await reply.getByText('moderators will look at it').waitFor();
+      // A moderator: the role granted by a platform admin through the admin API.
+      await apiAccount(S.moderator, 'Mo Derator');
+      const modToken = await apiLogin(S.moderator);
+      const me = await (await fetch(`${BASE}/v1/me`, { headers: { Authorization: `Bearer ${modToken}` } })).json();
+      const grant = await fetch(`${BASE}/v1/admin/users/${me.id ?? me.user_id}/roles`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${await apiLogin(S.admin)}` },
+        body: JSON.stringify({ role: 'moderator' }),
+      });
+      if (!grant.ok) throw new Error(`grant moderator: HTTP ${grant.status} ${await grant.text()}`);
+      const { page: mod } = await ctx('moderator');
+      await signIn(mod, S.moderator);
+      await mod.getByRole('link', { name: 'Moderation' }).click();
+      const item = mod.getByTestId('queue-item').filter({ hasText: S.threadTitle });
+      await item.getByText('Diagnoses without an exam').waitFor();
+      await shot(mod, '21-moderation-queue');
+      await axeCheck(mod, 'moderation queue');
+      await item.getByLabel('Reason (recorded and sent to the author)').fill('Medical advice without an examination');
+      await item.getByRole('button', { name: 'Hide' }).click();
+      await item.waitFor({ state: 'detached' });
+      // Readers no longer see it.
+      await page.reload();
+      await page.getByRole('heading', { name: S.threadTitle }).waitFor();
+      await page.waitForLoadState('networkidle');
+      if (await page.getByText('this could be asthma').count()) throw new Error('the hidden reply is still shown');
+    },
+  ],
+  [
+    'patient opens a private consultation; the practitioner answers it',
+    async () => {
+      const { page } = await ctx('patient');
+      await page.goto(`${BASE}/search`);
+      await page.getByLabel('Name, specialty or condition').fill(S.doctorName);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('link', { name: S.doctorName }).click();
+      await page.getByRole('link', { name: `Ask ${S.doctorName} privately` }).click();
+      await page.getByLabel('Subject').fill(`My ECG report ${run}`);
+      await page.getByLabel('Message').fill('Is the attached reading normal?');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.getByRole('heading', { name: `My ECG report ${run}` }).waitFor();
+      const { page: doc } = await ctx('doctor');
+      await doc.goto(`${BASE}/consultations`);
+      await doc.getByRole('link', { name: `My ECG report ${run}` }).click();
+      await doc.getByText('Is the attached reading normal?').waitFor();
+      await doc.getByLabel('Your message').fill('It looks normal; bring it to the visit.');
+      await doc.getByRole('button', { name: 'Send' }).click();
+      await doc.getByText('bring it to the visit').waitFor();
+      await page.reload();
+      await page.getByText('bring it to the visit').waitFor();
+      await shot(page, '22-private-consultation');
+      await axeCheck(page, 'private consultation');
+    },
+  ],
+  [
+    'platform admin sees failed notifications; the new pages fit 360 px',
+    async () => {
+      const { page } = await ctx('admin');
+      await page.goto(`${BASE}/`);
+      await page.getByRole('link', { name: 'Failed notifications' }).click();
+      await page.getByRole('heading', { name: 'Failed notifications' }).waitFor();
+      await page.getByText(/No failed notifications|Retry/).first().waitFor();
+      await shot(page, '23-failed-notifications');
+      await axeCheck(page, 'failed notifications');
+      const { page: p } = await ctx('patient');
+      await fits360(p, ['/forum', new URL(S.threadUrl).pathname, '/notifications/preferences', '/consultations', '/forum/new']);
+      const { page: mod } = await ctx('moderator');
+      await fits360(mod, ['/moderation']);
     },
   ],
 ];
