@@ -20,7 +20,8 @@ describe('notification preferences form', () => {
     expect(body.quiet_hours).toEqual(api.quiet_hours);
     expect(body.clear_quiet_hours).toBeUndefined();
     expect(body.categories).toContainEqual({ category: 'appointments', in_app: true, email: true, sms: true });
-    expect(body.categories).toHaveLength(5);
+    expect(body.categories).toHaveLength(4);
+    expect(body.categories!.map((c) => c.category)).not.toContain('account'); // cannot be turned off
     expect(body.locale).toBe('hi');
   });
 

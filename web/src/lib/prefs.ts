@@ -6,7 +6,8 @@ export type Preferences = S['healthtech_notification_v1_Preferences'];
 export type UpdatePreferences = S['healthtech_notification_v1_UpdatePreferencesRequest'];
 export type Category = NonNullable<S['healthtech_notification_v1_CategoryPreference']['category']>;
 
-export const CATEGORIES: Category[] = ['appointments', 'payments', 'forum', 'account', 'marketing'];
+/** Account and security messages cannot be turned off (the service refuses them). */
+export const CATEGORIES: Category[] = ['appointments', 'payments', 'forum', 'marketing'];
 /** Web Push is not offered by the notification service (a push preference is refused). */
 export const CHANNELS = ['in_app', 'email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];

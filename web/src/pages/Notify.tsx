@@ -87,6 +87,7 @@ export function NotificationPreferences() {
                   </tbody>
                 </table>
               </div>
+              <p className="hint">Account and security messages (sign-in codes, password changes) always arrive.</p>
               <fieldset>
                 <legend>Quiet hours</legend>
                 <p className="hint">Email and SMS wait until quiet hours end; urgent reminders still come by SMS. In-app notifications always arrive.</p>
