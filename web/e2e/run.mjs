@@ -631,8 +631,16 @@ const tests = [
       await shot(mod, '21-moderation-queue');
       await axeCheck(mod, 'moderation queue');
       await item.getByLabel('Reason (recorded and sent to the author)').fill('Medical advice without an examination');
+      const { frames: docFrames } = await ctx('doctor');
+      const docBefore = docFrames.length;
       await item.getByRole('button', { name: 'Hide' }).click();
       await item.waitFor({ state: 'detached' });
+      // The reply's author is told at once, over the WebSocket.
+      const until = Date.now() + 30_000;
+      while (!docFrames.slice(docBefore).some((f) => f.type === 'notification')) {
+        if (Date.now() > until) throw new Error(`the author got no notification frame: ${JSON.stringify(docFrames.slice(docBefore))}`);
+        await mod.waitForTimeout(200);
+      }
       // Readers no longer see it.
       await page.reload();
       await page.getByRole('heading', { name: S.threadTitle }).waitFor();
