@@ -18,6 +18,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const BASE = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const ART = path.resolve(process.env.ARTIFACTS_DIR || path.join(here, '..', '..', 'build', 'e2e'));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+// The development SMS provider (tools/sms_sink): its failure switch makes a delivery fail.
+const SMS_SINK = (process.env.SMS_SINK_URL || 'http://127.0.0.1:8026').replace(/\/$/, '');
 const TZ = 'Asia/Kolkata';
 const PASSWORD = 'correct horse battery staple';
 const run = crypto.randomBytes(4).toString('hex');
@@ -55,11 +57,11 @@ async function outboxToken(email, kind, timeoutMs = 10_000) {
 }
 
 /** A verified account made through the API (for the supporting actors). */
-async function apiAccount(email, name) {
+async function apiAccount(email, name, phone) {
   const r = await fetch(`${BASE}/v1/auth/register`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD, full_name: name }),
+    body: JSON.stringify({ email, password: PASSWORD, full_name: name, ...(phone ? { phone } : {}) }),
   });
   if (r.status !== 201) throw new Error(`register ${email}: HTTP ${r.status} ${await r.text()}`);
   const token = await outboxToken(email, 'verify-email');
@@ -128,6 +130,21 @@ async function apiLogin(email) {
   const r = await fetch(`${BASE}/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
   if (!r.ok) throw new Error(`login ${email}: HTTP ${r.status}`);
   return (await r.json()).access_token;
+}
+
+async function apiCall(method, path, token, body) {
+  const r = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${await r.text()}`);
+  return r.status === 204 ? null : r.json();
+}
+
+async function smsFailures(mode) {
+  const r = await fetch(`${SMS_SINK}/v1/test/failures`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode, count: -1 }) });
+  if (!r.ok) throw new Error(`SMS sink at ${SMS_SINK}: HTTP ${r.status}`);
 }
 
 /** HH:MM in Asia/Kolkata, `hours` from now (quiet hours that cannot hold this run's messages). */
@@ -675,15 +692,47 @@ const tests = [
     },
   ],
   [
-    'platform admin sees failed notifications; the new pages fit 360 px',
+    'an SMS the provider refuses is listed as failed; the platform admin retries it and it is delivered; the new pages fit 360 px',
     async () => {
       const { page } = await ctx('admin');
+      // A password change is told by SMS too (security); the SMS provider refuses it.
+      const email = `sms-${run}@example.com`;
+      const phone = '+9198' + String(crypto.randomInt(10_000_000, 99_999_999));
+      await apiAccount(email, 'Kiran Phone', phone);
+      const tok = await apiLogin(email);
       await page.goto(`${BASE}/`);
       await page.getByRole('link', { name: 'Failed notifications' }).click();
       await page.getByRole('heading', { name: 'Failed notifications' }).waitFor();
-      await page.getByText(/No failed notifications|Retry/).first().waitFor();
+      const item = page.getByTestId('failed-notification').filter({ hasText: phone });
+      await smsFailures('permanent');
+      try {
+        await apiCall('POST', '/v1/me/password', tok, { current_password: PASSWORD, new_password: PASSWORD + ' 2' });
+        const until = Date.now() + 30_000;
+        for (;;) {
+          await page.reload();
+          await page.getByRole('heading', { name: 'Failed notifications' }).waitFor();
+          await page.waitForLoadState('networkidle');
+          if (await item.count()) break;
+          if (Date.now() > until) throw new Error(`the refused SMS to ${phone} is not listed as failed`);
+          await page.waitForTimeout(1000);
+        }
+      } finally {
+        await smsFailures('none');
+      }
+      await item.getByText('simulated permanent failure').waitFor();
       await shot(page, '23-failed-notifications');
       await axeCheck(page, 'failed notifications');
+      await item.getByRole('button', { name: 'Retry' }).click();
+      await page.getByRole('status').filter({ hasText: new RegExp(`^Queued again: .+ \\(sms\\) to \\${phone}\\.$`) }).waitFor();
+      await item.waitFor({ state: 'detached' });
+      // The retried SMS reaches the provider.
+      const sent = Date.now() + 30_000;
+      for (;;) {
+        const got = await (await fetch(`${SMS_SINK}/messages?to=${encodeURIComponent(phone)}`)).json();
+        if ((got.items ?? []).length) break;
+        if (Date.now() > sent) throw new Error('the retried SMS was not delivered');
+        await page.waitForTimeout(500);
+      }
       const { page: p } = await ctx('patient');
       await fits360(p, ['/forum', new URL(S.threadUrl).pathname, '/notifications/preferences', '/consultations', '/forum/new']);
       const { page: mod } = await ctx('moderator');

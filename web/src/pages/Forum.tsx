@@ -340,7 +340,7 @@ function PostView({ p, thread, isOpening }: { p: Post; thread: Thread; isOpening
   const mine = !!claims && claims.sub === p.author_id;
   const deleted = p.status === 'deleted';
   return (
-    <article className={`post${p.accepted ? ' accepted' : ''}`} aria-label={`${isOpening ? 'Question' : 'Reply'} by ${p.author_display_name ?? 'someone'}`} data-testid="post">
+    <article className={`post${p.accepted ? ' accepted' : ''}`} aria-label={`${isOpening ? 'Question' : 'Reply'} by ${p.author_display_name ?? 'someone'}`} data-testid="post" id={p.id ? `post-${p.id}` : undefined}>
       <header className="muted">
         <Author p={p} /> · {dateTimeLabel(p.created_at, tz)}
         {p.edited_at && ' · edited'}

@@ -128,12 +128,15 @@ export function NotificationPreferences() {
 }
 
 // ------------------------------------------------------------------ failed deliveries (platform admin)
-function FailedItem({ m }: { m: Outbound }) {
+function FailedItem({ m, onRetried }: { m: Outbound; onRetried: (m: Outbound) => void }) {
   const qc = useQueryClient();
   const tz = browserTimeZone();
   const retry = useMutation({
     mutationFn: () => post<Outbound>(`/v1/admin/notifications/${m.id}/retry`),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['failed-notifications'] }),
+    onSuccess: () => {
+      onRetried(m);
+      qc.invalidateQueries({ queryKey: ['failed-notifications'] });
+    },
   });
   const last = (m.attempts ?? [])[(m.attempts ?? []).length - 1];
   return (
@@ -150,25 +153,27 @@ function FailedItem({ m }: { m: Outbound }) {
         </p>
       )}
       <ErrorBox error={retry.error} />
-      {retry.isSuccess ? (
-        <Notice>Queued again.</Notice>
-      ) : (
-        <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending}>
-          Retry
-        </button>
-      )}
+      <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending || retry.isSuccess}>
+        Retry
+      </button>
     </li>
   );
 }
 
 export function FailedNotifications() {
   const q = useQuery({ queryKey: ['failed-notifications'], queryFn: () => get<{ items?: Outbound[] }>('/v1/admin/notifications/failed', { limit: 50 }) });
+  const [retried, setRetried] = useState<Outbound | null>(null);
   return (
     <section>
       <h1>Failed notifications</h1>
       <p className="muted">Messages whose every delivery attempt failed. Retry sends them again from the first attempt.</p>
+      {retried && (
+        <Notice>
+          Queued again: {retried.template_name || retried.event_type} ({label(retried.channel)}) to {retried.recipient || retried.user_id}.
+        </Notice>
+      )}
       <QueryState q={q} what="Loading failed notifications">
-        {(d) => ((d.items ?? []).length === 0 ? <p>No failed notifications.</p> : <ul className="cards">{(d.items ?? []).map((m) => <FailedItem key={m.id} m={m} />)}</ul>)}
+        {(d) => ((d.items ?? []).length === 0 ? <p>No failed notifications.</p> : <ul className="cards">{(d.items ?? []).map((m) => <FailedItem key={m.id} m={m} onRetried={setRetried} />)}</ul>)}
       </QueryState>
     </section>
   );
