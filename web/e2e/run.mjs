@@ -739,6 +739,51 @@ const tests = [
       await fits360(mod, ['/moderation']);
     },
   ],
+  [
+    'the live socket re-authenticates on the same connection before the access token expires',
+    async () => {
+      const email = `live-${run}@example.com`;
+      await apiAccount(email, 'Lee Live');
+      const { page, frames } = await ctx('live');
+      const sent = [];
+      let sockets = 0;
+      page.on('websocket', (ws) => {
+        if (!ws.url().endsWith('/ws')) return;
+        sockets += 1;
+        ws.on('framesent', (f) => {
+          try {
+            sent.push(JSON.parse(String(f.payload)));
+          } catch {
+            /* not JSON */
+          }
+        });
+      });
+      // The page's clock is ours to move: 15-minute tokens, no 15-minute wait.
+      await page.clock.install();
+      await signIn(page, email);
+      const readies = () => frames.filter((f) => f.type === 'ready');
+      const wait = async (cond, what) => {
+        const until = Date.now() + 20_000;
+        while (!cond()) {
+          if (Date.now() > until) throw new Error(`${what}; sent ${JSON.stringify(sent.map((f) => f.type))}, got ${JSON.stringify(frames.map((f) => f.type))}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      await wait(() => readies().length >= 1, 'the socket never became ready');
+      const socketsBefore = sockets;
+      await page.clock.fastForward('14:05'); // the renewal is due a minute before expiry
+      await wait(() => readies().length >= 2, 'no second ready after the renewal');
+      const auths = sent.filter((f) => f.type === 'auth');
+      if (auths.length !== 2 || auths[0].access_token === auths[1].access_token) throw new Error(`expected two auth frames with different tokens, got ${auths.length}`);
+      if (sockets !== socketsBefore) throw new Error('a new socket was opened instead of re-authenticating');
+      const [r1, r2] = readies();
+      // The server took the renewed token (its expiry; real time moved only seconds, so it may equal the first).
+      const exp2 = JSON.parse(Buffer.from(auths[1].access_token.split('.')[1], 'base64url').toString()).exp;
+      if (r2.expires_at !== exp2 || r2.expires_at < r1.expires_at) throw new Error(`ready after re-auth: ${r1.expires_at} → ${r2.expires_at}, token exp ${exp2}`);
+      if ((await page.locator('[data-live]').getAttribute('data-live')) !== 'websocket') throw new Error('the badge fell back to polling');
+      await page.close();
+    },
+  ],
 ];
 
 // ------------------------------------------------------------------ runner

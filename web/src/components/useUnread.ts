@@ -39,8 +39,7 @@ export function useToasts(): Toast[] {
 
 /** A fresh access token for the socket: the current one when it has 2+ minutes left. */
 async function renewToken(): Promise<string | null> {
-  const c = tokens.claims();
-  if (c && c.exp * 1000 - Date.now() > 120_000) return tokens.access();
+  if (tokens.claims() && tokens.localExpiry() - Date.now() > 120_000) return tokens.access();
   return (await refreshSession()) ? tokens.access() : null;
 }
 
@@ -65,6 +64,7 @@ export function useUnreadCount(): { unread: number; live: boolean } {
       url: wsUrl(),
       token: tokens.access,
       renew: renewToken,
+      localExpiry: (exp) => (tokens.claims()?.exp === exp ? tokens.localExpiry() : exp * 1000),
       onNotification: (frame) => {
         if (typeof frame.unread_count === 'number') qc.setQueryData(['unread'], { unread_count: frame.unread_count });
         qc.invalidateQueries({ queryKey: ['notifications'] });

@@ -81,6 +81,20 @@ describe('live notifications client', () => {
     stop();
   });
 
+  it('schedules the re-auth by the local expiry when the browser clock is skewed', async () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    vi.setSystemTime(t0); // the browser is 20 minutes behind the server
+    const serverExp = t0 / 1000 + 20 * 60 + 900;
+    const renew = vi.fn(async () => 'T2');
+    const stop = connectLive({ url: 'ws://x/ws', token: () => 'T1', renew, localExpiry: (e) => (e === serverExp ? t0 + 900_000 : e * 1000), onNotification: () => {}, poll: () => {}, WebSocketImpl: FakeSocket as unknown as typeof WebSocket });
+    const ws = FakeSocket.last!;
+    ws.open();
+    ws.frame({ type: 'ready', expires_at: serverExp });
+    await vi.advanceTimersByTimeAsync(841_000);
+    expect(renew).toHaveBeenCalledTimes(1); // not 20 minutes late
+    stop();
+  });
+
   it('on close 4001 renews the token and reconnects at once; resync and unread_count frames reach their handlers', async () => {
     let tok = 'OLD';
     const renew = vi.fn(async () => (tok = 'NEW'));
@@ -113,7 +127,7 @@ describe('live notifications client', () => {
     expect(backoff(0)).toBe(1000);
     expect(backoff(3)).toBe(8000);
     expect(backoff(20)).toBe(60000);
-    expect(renewDelay(1000, 900_000, 60_000)).toBe(40_000);
-    expect(renewDelay(1000, 999_000, 60_000)).toBe(1000);
+    expect(renewDelay(1_000_000, 900_000, 60_000)).toBe(40_000);
+    expect(renewDelay(1_000_000, 999_000, 60_000)).toBe(1000);
   });
 });

@@ -34,6 +34,8 @@ export interface LiveOptions {
   pollMs?: number;
   /** Re-authenticate this long before the token's expiry. */
   renewBeforeMs?: number;
+  /** The local time (ms) at which a token the server says expires at `expiresAtSec` expires. */
+  localExpiry?: (expiresAtSec: number) => number;
   now?: () => number;
   /** For tests. */
   WebSocketImpl?: typeof WebSocket;
@@ -54,9 +56,9 @@ export function backoff(attempt: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(0, attempt));
 }
 
-/** When to send the next auth frame: `renewBeforeMs` before expiry, at least 1 s from now. */
-export function renewDelay(expiresAtSec: number, nowMs: number, renewBeforeMs: number): number {
-  return Math.max(1000, expiresAtSec * 1000 - nowMs - renewBeforeMs);
+/** When to send the next auth frame: `renewBeforeMs` before expiry (local ms), at least 1 s from now. */
+export function renewDelay(expiresAtMs: number, nowMs: number, renewBeforeMs: number): number {
+  return Math.max(1000, expiresAtMs - nowMs - renewBeforeMs);
 }
 
 export function connectLive(o: LiveOptions): () => void {
@@ -132,7 +134,7 @@ export function connectLive(o: LiveOptions): () => void {
               renewTimer = null;
               const fresh = await o.renew!().catch(() => null);
               if (fresh && ws === sock && sock.readyState === 1) send(sock, fresh);
-            }, renewDelay(frame.expires_at, now(), o.renewBeforeMs ?? 60_000));
+            }, renewDelay(o.localExpiry ? o.localExpiry(frame.expires_at) : frame.expires_at * 1000, now(), o.renewBeforeMs ?? 60_000));
           }
           break;
         }
