@@ -620,7 +620,7 @@ const tests = [
     },
   ],
   [
-    'patient flags the reply; a moderator hides it from the queue',
+    'patient flags the reply; a moderator hides it from the queue and locks the thread',
     async () => {
       const { page } = await ctx('patient');
       await page.goto(S.threadUrl);
@@ -663,6 +663,15 @@ const tests = [
       await page.getByRole('heading', { name: S.threadTitle }).waitFor();
       await page.waitForLoadState('networkidle');
       if (await page.getByText('this could be asthma').count()) throw new Error('the hidden reply is still shown');
+      // The moderator locks the thread; readers can no longer reply.
+      await mod.goto(S.threadUrl);
+      await mod.getByText('Moderator tools').click();
+      await mod.getByLabel('Reason for the record').fill('Answered; see a doctor');
+      await mod.getByRole('button', { name: 'Lock thread' }).click();
+      await mod.getByRole('button', { name: 'Unlock thread' }).waitFor();
+      await page.reload();
+      await page.getByText('Locked: no new replies').waitFor();
+      if (await page.getByRole('button', { name: 'Post reply' }).count()) throw new Error('a locked thread still offers a reply form');
     },
   ],
   [
