@@ -18,6 +18,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const BASE = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const ART = path.resolve(process.env.ARTIFACTS_DIR || path.join(here, '..', '..', 'build', 'e2e'));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+// The development SMS provider (tools/sms_sink): its failure switch makes a delivery fail.
+const SMS_SINK = (process.env.SMS_SINK_URL || 'http://127.0.0.1:8026').replace(/\/$/, '');
 const TZ = 'Asia/Kolkata';
 const PASSWORD = 'correct horse battery staple';
 const run = crypto.randomBytes(4).toString('hex');
@@ -55,11 +57,11 @@ async function outboxToken(email, kind, timeoutMs = 10_000) {
 }
 
 /** A verified account made through the API (for the supporting actors). */
-async function apiAccount(email, name) {
+async function apiAccount(email, name, phone) {
   const r = await fetch(`${BASE}/v1/auth/register`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD, full_name: name }),
+    body: JSON.stringify({ email, password: PASSWORD, full_name: name, ...(phone ? { phone } : {}) }),
   });
   if (r.status !== 201) throw new Error(`register ${email}: HTTP ${r.status} ${await r.text()}`);
   const token = await outboxToken(email, 'verify-email');
@@ -120,7 +122,53 @@ const S = {
   doctor: `dr-${run}@example.com`,
   patient: `patient-${run}@example.com`,
   doctorName: `Dr. Meera Iyer ${run}`,
+  moderator: `mod-${run}@example.com`,
+  threadTitle: `Breathless on stairs after a cold ${run}`,
 };
+
+async function apiLogin(email) {
+  const r = await fetch(`${BASE}/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  if (!r.ok) throw new Error(`login ${email}: HTTP ${r.status}`);
+  return (await r.json()).access_token;
+}
+
+async function apiCall(method, path, token, body) {
+  const r = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${await r.text()}`);
+  return r.status === 204 ? null : r.json();
+}
+
+async function smsFailures(mode) {
+  const r = await fetch(`${SMS_SINK}/v1/test/failures`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode, count: -1 }) });
+  if (!r.ok) throw new Error(`SMS sink at ${SMS_SINK}: HTTP ${r.status}`);
+}
+
+/** HH:MM in Asia/Kolkata, `hours` from now (quiet hours that cannot hold this run's messages). */
+function istClock(hours) {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() + hours * 3600_000));
+}
+
+/** No sideways scrolling at 360 px on these paths (the same tab, so the session stays). */
+async function fits360(page, paths) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  const wide = [];
+  try {
+    for (const p of paths) {
+      await page.goto(`${BASE}${p}`);
+      await page.locator('main h1').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 1) wide.push(`${p} (+${overflow}px)`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+  if (wide.length) throw new Error(`pages wider than 360 px: ${wide.join(', ')}`);
+}
 let browser;
 const contexts = {};
 async function ctx(name) {
@@ -128,7 +176,20 @@ async function ctx(name) {
     const c = await browser.newContext({ timezoneId: TZ, locale: 'en-IN', viewport: { width: 1280, height: 900 } });
     c.setDefaultTimeout(15_000);
     await c.tracing.start({ screenshots: true, snapshots: true, title: name });
-    contexts[name] = { context: c, page: await c.newPage() };
+    const page = await c.newPage();
+    // Every WebSocket frame the app receives, to tell pushes from polling.
+    const frames = [];
+    page.on('websocket', (ws) => {
+      if (!ws.url().endsWith('/ws')) return;
+      ws.on('framereceived', (f) => {
+        try {
+          frames.push({ at: Date.now(), ...JSON.parse(String(f.payload)) });
+        } catch {
+          /* not JSON */
+        }
+      });
+    });
+    contexts[name] = { context: c, page, frames };
   }
   return contexts[name];
 }
@@ -470,6 +531,266 @@ const tests = [
       await phone.screenshot({ path: path.join(ART, '17-form-360px.png'), fullPage: true });
       await phone.setViewportSize({ width: 1280, height: 900 });
       if (wide.length) throw new Error(`pages wider than 360 px: ${wide.join(', ')}`);
+    },
+  ],
+  [
+    'patient sets notification preferences: channels, quiet hours in a time zone, language',
+    async () => {
+      const { page } = await ctx('patient');
+      await page.goto(`${BASE}/notifications`);
+      await page.getByRole('link', { name: 'Notification preferences' }).click();
+      await page.getByRole('heading', { name: 'Notification preferences' }).waitFor();
+      const marketingEmail = page.getByRole('checkbox', { name: 'News and offers: Email' });
+      if (await marketingEmail.isChecked()) throw new Error('marketing email is on by default');
+      await page.getByRole('checkbox', { name: 'Forum replies and moderation: Email' }).uncheck();
+      await page.getByRole('checkbox', { name: 'Appointments: SMS' }).uncheck();
+      await page.getByLabel('Hold messages during quiet hours').check();
+      // Quiet hours that are not now: this run's in-app messages must not wait.
+      await page.getByLabel('From (24-hour, HH:MM)').fill(istClock(3));
+      await page.getByLabel('Until (24-hour, HH:MM)').fill(istClock(4));
+      await page.getByLabel('Time zone (IANA)').fill('Asia/Kolkatta');
+      await page.getByRole('button', { name: 'Save preferences' }).click();
+      await page.getByText('Use an IANA time zone such as Asia/Kolkata.').waitFor(); // client validation
+      await page.getByLabel('Time zone (IANA)').fill(TZ);
+      await page.getByLabel('Language of emails and SMS').selectOption('hi');
+      await page.getByRole('button', { name: 'Save preferences' }).click();
+      await page.getByText('Preferences saved.').waitFor();
+      await shot(page, '18-notification-preferences');
+      await axeCheck(page, 'notification preferences');
+      // Saved on the server: a reload shows the same choices.
+      await page.reload();
+      await page.getByLabel('Time zone (IANA)').waitFor();
+      if ((await page.getByLabel('Time zone (IANA)').inputValue()) !== TZ) throw new Error('quiet hours time zone not saved');
+      if (await page.getByRole('checkbox', { name: 'Forum replies and moderation: Email' }).isChecked()) throw new Error('forum email still on');
+      if (await page.getByRole('checkbox', { name: 'Appointments: SMS' }).isChecked()) throw new Error('appointments SMS still on');
+      if ((await page.getByLabel('Language of emails and SMS').inputValue()) !== 'hi') throw new Error('locale not saved');
+      // Back to English for the rest of the story.
+      await page.getByLabel('Language of emails and SMS').selectOption('en');
+      await page.getByRole('button', { name: 'Save preferences' }).click();
+      await page.getByText('Preferences saved.').waitFor();
+    },
+  ],
+  [
+    'patient asks in the forum; the practitioner replies; the badge and a toast update from a WebSocket frame',
+    async () => {
+      const { page, frames } = await ctx('patient');
+      await page.goto(`${BASE}/forum`);
+      await page.getByRole('link', { name: 'Ask a question' }).click();
+      await page.getByRole('button', { name: 'Post the question' }).click();
+      await page.getByText('Choose a category.').waitFor(); // client validation
+      await page.getByLabel('Category').selectOption({ label: 'General health' });
+      await page.getByLabel('Title').fill(S.threadTitle);
+      await page.getByLabel('Your question (Markdown)').fill('I get **breathless** on the stairs since a cold.\n\n<script>window.__xss=1</script><img src=x onerror="window.__xss=2">');
+      await page.getByLabel('Tags (comma-separated)').fill('breathing, Stairs');
+      await page.getByRole('button', { name: 'Post the question' }).click();
+      await page.getByRole('heading', { name: S.threadTitle }).waitFor();
+      S.threadUrl = page.url();
+      await page.locator('.post-body strong', { hasText: 'breathless' }).first().waitFor(); // Markdown rendered
+      if (await page.evaluate(() => window.__xss)) throw new Error('script from a post ran');
+      // The socket is live (authenticated) before the reply is written.
+      await page.waitForFunction(() => document.querySelector('[data-live]')?.getAttribute('data-live') === 'websocket', null, { timeout: 20_000 });
+      const before = frames.length;
+      const { page: doc } = await ctx('doctor');
+      await doc.goto(S.threadUrl);
+      await doc.getByLabel('Your reply (Markdown)').fill('Please see a doctor if it lasts: *this could be asthma*.');
+      await doc.getByRole('button', { name: 'Post reply' }).click();
+      await doc.getByRole('article', { name: `Reply by ${S.doctorName}` }).waitFor();
+      // The patient's badge: from the WebSocket frame, with polling off (live).
+      const deadline = Date.now() + 30_000;
+      let frame;
+      while (!(frame = frames.slice(before).find((f) => f.type === 'notification'))) {
+        if (Date.now() > deadline) throw new Error(`no notification frame over the WebSocket; got ${JSON.stringify(frames.slice(before))}`);
+        await page.waitForTimeout(200);
+      }
+      if (!(frame.unread_count > 0)) throw new Error(`frame without unread_count: ${JSON.stringify(frame)}`);
+      await page.waitForFunction((n) => document.querySelector('[data-testid=unread-badge]')?.textContent === String(n), frame.unread_count, { timeout: 5000 });
+      const liveAttr = await page.locator('[data-live]').getAttribute('data-live');
+      if (liveAttr !== 'websocket') throw new Error(`badge source is ${liveAttr}`);
+      await page.getByTestId('toast').filter({ hasText: String(frame.notification?.title ?? '') }).waitFor();
+      await page.reload();
+      await page.getByRole('article', { name: `Reply by ${S.doctorName}` }).waitFor();
+      await shot(page, '19-forum-thread');
+      await axeCheck(page, 'forum thread');
+      await page.goto(`${BASE}/forum?q=${encodeURIComponent('breathless stairs ' + run)}`);
+      await page.getByRole('list', { name: 'Search results' }).getByRole('link', { name: S.threadTitle }).first().waitFor();
+      await page.goto(`${BASE}/forum`);
+      await page.getByTestId('thread-item').filter({ hasText: S.threadTitle }).waitFor();
+      await shot(page, '20-forum');
+      await axeCheck(page, 'forum');
+    },
+  ],
+  [
+    'patient flags the reply; a moderator hides it from the queue and locks the thread',
+    async () => {
+      const { page } = await ctx('patient');
+      await page.goto(S.threadUrl);
+      const reply = page.getByRole('article', { name: `Reply by ${S.doctorName}` });
+      await reply.getByRole('button', { name: 'Flag' }).click();
+      await reply.getByLabel('Why should moderators look at it?').selectOption('misinformation');
+      await reply.getByLabel('Details (optional)').fill('Diagnoses without an exam');
+      await reply.getByRole('button', { name: 'Send flag' }).click();
+      await reply.getByText('moderators will look at it').waitFor();
+      // A moderator: the role granted by a platform admin through the admin API.
+      await apiAccount(S.moderator, 'Mo Derator');
+      const modToken = await apiLogin(S.moderator);
+      const me = await (await fetch(`${BASE}/v1/me`, { headers: { Authorization: `Bearer ${modToken}` } })).json();
+      const grant = await fetch(`${BASE}/v1/admin/users/${me.id ?? me.user_id}/roles`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${await apiLogin(S.admin)}` },
+        body: JSON.stringify({ role: 'moderator' }),
+      });
+      if (!grant.ok) throw new Error(`grant moderator: HTTP ${grant.status} ${await grant.text()}`);
+      const { page: mod } = await ctx('moderator');
+      await signIn(mod, S.moderator);
+      await mod.getByRole('link', { name: 'Moderation', exact: true }).click();
+      const item = mod.getByTestId('queue-item').filter({ hasText: S.threadTitle });
+      await item.getByText('Diagnoses without an exam').waitFor();
+      await shot(mod, '21-moderation-queue');
+      await axeCheck(mod, 'moderation queue');
+      await item.getByLabel('Reason (recorded and sent to the author)').fill('Medical advice without an examination');
+      const { frames: docFrames } = await ctx('doctor');
+      const docBefore = docFrames.length;
+      await item.getByRole('button', { name: 'Hide' }).click();
+      await item.waitFor({ state: 'detached' });
+      // The reply's author is told at once, over the WebSocket.
+      const until = Date.now() + 30_000;
+      while (!docFrames.slice(docBefore).some((f) => f.type === 'notification')) {
+        if (Date.now() > until) throw new Error(`the author got no notification frame: ${JSON.stringify(docFrames.slice(docBefore))}`);
+        await mod.waitForTimeout(200);
+      }
+      // Readers no longer see it.
+      await page.reload();
+      await page.getByRole('heading', { name: S.threadTitle }).waitFor();
+      await page.waitForLoadState('networkidle');
+      if (await page.getByText('this could be asthma').count()) throw new Error('the hidden reply is still shown');
+      // The moderator locks the thread; readers can no longer reply.
+      await mod.goto(S.threadUrl);
+      await mod.getByText('Moderator tools').click();
+      await mod.getByLabel('Reason for the record').fill('Answered; see a doctor');
+      await mod.getByRole('button', { name: 'Lock thread' }).click();
+      await mod.getByRole('button', { name: 'Unlock thread' }).waitFor();
+      await page.reload();
+      await page.getByText('Locked: no new replies').waitFor();
+      if (await page.getByRole('button', { name: 'Post reply' }).count()) throw new Error('a locked thread still offers a reply form');
+    },
+  ],
+  [
+    'patient opens a private consultation; the practitioner answers it',
+    async () => {
+      const { page } = await ctx('patient');
+      await page.goto(`${BASE}/search`);
+      await page.getByLabel('Name, specialty or condition').fill(S.doctorName);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('link', { name: S.doctorName }).click();
+      await page.getByRole('link', { name: `Ask ${S.doctorName} privately` }).click();
+      await page.getByLabel('Subject').fill(`My ECG report ${run}`);
+      await page.getByLabel('Message').fill('Is the attached reading normal?');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.getByRole('heading', { name: `My ECG report ${run}` }).waitFor();
+      const { page: doc } = await ctx('doctor');
+      await doc.goto(`${BASE}/consultations`);
+      await doc.getByRole('link', { name: `My ECG report ${run}` }).click();
+      await doc.getByText('Is the attached reading normal?').waitFor();
+      await doc.getByLabel('Your message').fill('It looks normal; bring it to the visit.');
+      await doc.getByRole('button', { name: 'Send' }).click();
+      await doc.getByText('bring it to the visit').waitFor();
+      await page.reload();
+      await page.getByText('bring it to the visit').waitFor();
+      await shot(page, '22-private-consultation');
+      await axeCheck(page, 'private consultation');
+    },
+  ],
+  [
+    'an SMS the provider refuses is listed as failed; the platform admin retries it and it is delivered; the new pages fit 360 px',
+    async () => {
+      const { page } = await ctx('admin');
+      // A password change is told by SMS too (security); the SMS provider refuses it.
+      const email = `sms-${run}@example.com`;
+      const phone = '+9198' + String(crypto.randomInt(10_000_000, 99_999_999));
+      await apiAccount(email, 'Kiran Phone', phone);
+      const tok = await apiLogin(email);
+      await page.goto(`${BASE}/`);
+      await page.getByRole('link', { name: 'Failed notifications' }).click();
+      await page.getByRole('heading', { name: 'Failed notifications' }).waitFor();
+      const item = page.getByTestId('failed-notification').filter({ hasText: phone });
+      await smsFailures('permanent');
+      try {
+        await apiCall('POST', '/v1/me/password', tok, { current_password: PASSWORD, new_password: PASSWORD + ' 2' });
+        const until = Date.now() + 30_000;
+        for (;;) {
+          await page.reload();
+          await page.getByRole('heading', { name: 'Failed notifications' }).waitFor();
+          await page.waitForLoadState('networkidle');
+          if (await item.count()) break;
+          if (Date.now() > until) throw new Error(`the refused SMS to ${phone} is not listed as failed`);
+          await page.waitForTimeout(1000);
+        }
+      } finally {
+        await smsFailures('none');
+      }
+      await item.getByText('simulated permanent failure').waitFor();
+      await shot(page, '23-failed-notifications');
+      await axeCheck(page, 'failed notifications');
+      await item.getByRole('button', { name: 'Retry' }).click();
+      await page.getByRole('status').filter({ hasText: new RegExp(`^Queued again: .+ \\(sms\\) to \\${phone}\\.$`) }).waitFor();
+      await item.waitFor({ state: 'detached' });
+      // The retried SMS reaches the provider.
+      const sent = Date.now() + 30_000;
+      for (;;) {
+        const got = await (await fetch(`${SMS_SINK}/messages?to=${encodeURIComponent(phone)}`)).json();
+        if ((got.items ?? []).length) break;
+        if (Date.now() > sent) throw new Error('the retried SMS was not delivered');
+        await page.waitForTimeout(500);
+      }
+      const { page: p } = await ctx('patient');
+      await fits360(p, ['/forum', new URL(S.threadUrl).pathname, '/notifications/preferences', '/consultations', '/forum/new']);
+      const { page: mod } = await ctx('moderator');
+      await fits360(mod, ['/moderation']);
+    },
+  ],
+  [
+    'the live socket re-authenticates on the same connection before the access token expires',
+    async () => {
+      const email = `live-${run}@example.com`;
+      await apiAccount(email, 'Lee Live');
+      const { page, frames } = await ctx('live');
+      const sent = [];
+      let sockets = 0;
+      page.on('websocket', (ws) => {
+        if (!ws.url().endsWith('/ws')) return;
+        sockets += 1;
+        ws.on('framesent', (f) => {
+          try {
+            sent.push(JSON.parse(String(f.payload)));
+          } catch {
+            /* not JSON */
+          }
+        });
+      });
+      // The page's clock is ours to move: 15-minute tokens, no 15-minute wait.
+      await page.clock.install();
+      await signIn(page, email);
+      const readies = () => frames.filter((f) => f.type === 'ready');
+      const wait = async (cond, what) => {
+        const until = Date.now() + 20_000;
+        while (!cond()) {
+          if (Date.now() > until) throw new Error(`${what}; sent ${JSON.stringify(sent.map((f) => f.type))}, got ${JSON.stringify(frames.map((f) => f.type))}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      await wait(() => readies().length >= 1, 'the socket never became ready');
+      const socketsBefore = sockets;
+      await page.clock.fastForward('14:05'); // the renewal is due a minute before expiry
+      await wait(() => readies().length >= 2, 'no second ready after the renewal');
+      const auths = sent.filter((f) => f.type === 'auth');
+      if (auths.length !== 2 || auths[0].access_token === auths[1].access_token) throw new Error(`expected two auth frames with different tokens, got ${auths.length}`);
+      if (sockets !== socketsBefore) throw new Error('a new socket was opened instead of re-authenticating');
+      const [r1, r2] = readies();
+      // The server took the renewed token (its expiry; real time moved only seconds, so it may equal the first).
+      const exp2 = JSON.parse(Buffer.from(auths[1].access_token.split('.')[1], 'base64url').toString()).exp;
+      if (r2.expires_at !== exp2 || r2.expires_at < r1.expires_at) throw new Error(`ready after re-auth: ${r1.expires_at} → ${r2.expires_at}, token exp ${exp2}`);
+      if ((await page.locator('[data-live]').getAttribute('data-live')) !== 'websocket') throw new Error('the badge fell back to polling');
+      await page.close();
     },
   ],
 ];

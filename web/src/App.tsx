@@ -4,12 +4,14 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useClaims, signOut } from './auth/session';
 import { hasRole } from './auth/tokens';
 import { setSignedOutHandler } from './api/client';
-import { useUnreadCount } from './components/useUnread';
+import { dismissToast, useToasts, useUnreadCount } from './components/useUnread';
 import * as Auth from './pages/Auth';
 import * as Account from './pages/Account';
 import * as Patient from './pages/Patient';
 import * as Pract from './pages/Practitioner';
 import * as Admin from './pages/Admin';
+import * as Notify from './pages/Notify';
+import * as Forum from './pages/Forum';
 import { Loading } from './components/ui';
 
 // The organization screens carry the chart library: loaded when first opened.
@@ -34,7 +36,7 @@ function Nav() {
   const claims = useClaims();
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const unread = useUnreadCount();
+  const { unread, live } = useUnreadCount();
   return (
     <header className="topbar">
       <Link to="/" className="brand">
@@ -44,6 +46,9 @@ function Nav() {
         <ul>
           <li>
             <NavLink to="/search">Find a doctor</NavLink>
+          </li>
+          <li>
+            <NavLink to="/forum">Forum</NavLink>
           </li>
           {claims && (
             <>
@@ -66,8 +71,18 @@ function Nav() {
                   <NavLink to="/admin/verifications">Verification queue</NavLink>
                 </li>
               )}
+              {(hasRole(claims, 'moderator') || hasRole(claims, 'platform_admin')) && (
+                <li>
+                  <NavLink to="/moderation">Moderation</NavLink>
+                </li>
+              )}
+              {hasRole(claims, 'platform_admin') && (
+                <li>
+                  <NavLink to="/admin/notifications/failed">Failed notifications</NavLink>
+                </li>
+              )}
               <li>
-                <NavLink to="/notifications" aria-label={`Notifications, ${unread} unread`}>
+                <NavLink to="/notifications" end aria-label={`Notifications, ${unread} unread`} data-live={live ? 'websocket' : 'polling'}>
                   Notifications{' '}
                   <span className="badge" data-testid="unread-badge" aria-hidden="true" hidden={unread === 0}>
                     {unread}
@@ -131,6 +146,23 @@ function Home() {
   );
 }
 
+function Toasts() {
+  const toasts = useToasts();
+  return (
+    <div className="toasts" role="status" aria-live="polite">
+      {toasts.map((t) => (
+        <div className="toast" key={t.id} data-testid="toast">
+          <strong>{t.link ? <Link to={t.link} onClick={() => dismissToast(t.id)}>{t.title}</Link> : t.title}</strong>
+          {t.body && <p>{t.body}</p>}
+          <button type="button" className="link" aria-label={`Dismiss: ${t.title}`} onClick={() => dismissToast(t.id)}>
+            Dismiss
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
 export function App() {
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -147,6 +179,7 @@ export function App() {
         Skip to content
       </a>
       <Nav />
+      <Toasts />
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading />}>
         <Routes>
@@ -173,6 +206,14 @@ export function App() {
           <Route path="/organizations/:id/dashboard" element={a(<Org.Dashboard />)} />
           <Route path="/invitations/accept" element={a(<Org.AcceptInvitation />)} />
           <Route path="/admin/verifications" element={a(<Admin.VerificationQueue />)} />
+          <Route path="/admin/notifications/failed" element={a(<Notify.FailedNotifications />)} />
+          <Route path="/notifications/preferences" element={a(<Notify.NotificationPreferences />)} />
+          <Route path="/forum" element={<Forum.ForumHome />} />
+          <Route path="/forum/new" element={a(<Forum.NewThread />)} />
+          <Route path="/forum/threads/:id" element={<Forum.ThreadView />} />
+          <Route path="/consultations" element={a(<Forum.PrivateThreads />)} />
+          <Route path="/consultations/:id" element={a(<Forum.PrivateThreadView />)} />
+          <Route path="/moderation" element={a(<Forum.ModerationQueue />)} />
           <Route path="*" element={<p>Page not found. <Link to="/">Home</Link></p>} />
         </Routes>
         </Suspense>

@@ -11,12 +11,14 @@ export interface Claims {
   sub: string;
   roles: string[];
   exp: number;
+  iat?: number;
   amr?: string[];
 }
 
 type Listener = () => void;
 let access: string | null = null;
 let claims: Claims | null = null;
+let obtainedAt = 0;
 const listeners = new Set<Listener>();
 
 export function decodeClaims(jwt: string): Claims | null {
@@ -24,7 +26,7 @@ export function decodeClaims(jwt: string): Claims | null {
     const part = jwt.split('.')[1];
     const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
     const c = JSON.parse(json);
-    return { sub: c.sub, roles: Array.isArray(c.roles) ? c.roles : [], exp: c.exp, amr: c.amr };
+    return { sub: c.sub, roles: Array.isArray(c.roles) ? c.roles : [], exp: c.exp, iat: c.iat, amr: c.amr };
   } catch {
     return null;
   }
@@ -33,6 +35,14 @@ export function decodeClaims(jwt: string): Claims | null {
 export const tokens = {
   access: () => access,
   claims: () => claims,
+  /**
+   * When the access token expires by this browser's clock: its lifetime (exp − iat, both
+   * the server's clock) counted from when it arrived, so a skewed local clock does not matter.
+   */
+  localExpiry: (): number => {
+    if (!claims) return 0;
+    return claims.iat ? obtainedAt + (claims.exp - claims.iat) * 1000 : claims.exp * 1000;
+  },
   refresh: (): string | null => {
     try {
       return sessionStorage.getItem(RT_KEY);
@@ -43,6 +53,7 @@ export const tokens = {
   set(accessToken: string, refreshToken: string | undefined) {
     access = accessToken;
     claims = decodeClaims(accessToken);
+    obtainedAt = Date.now();
     if (refreshToken) sessionStorage.setItem(RT_KEY, refreshToken);
     listeners.forEach((l) => l());
   },

@@ -1,25 +1,42 @@
-// Live notifications: the BFF's WebSocket (`GET /ws`) pushes each new in-app
-// notification with the unread count. Protocol: the client's first frame is
-// {"type":"auth","access_token":"…"}; the server then sends
-// {"type":"notification","notification":{…},"unread_count":N}. When the socket cannot
-// be used (not offered yet, refused, dropped) the inbox is polled instead, and the socket
-// is tried again later.
+// Live notifications: the BFF's WebSocket (`GET /ws`). Protocol (README, "Calling the API"):
+//   client → {"type":"auth","access_token":"…"} first (within 5 s), and again with a fresh
+//            token before the old one expires;
+//   server → {"type":"ready","user_id":…,"expires_at":<unix seconds>} after each auth,
+//            {"type":"notification","notification":{…},"unread_count":N},
+//            {"type":"unread_count","unread_count":N} (read elsewhere),
+//            {"type":"resync"} (it may have missed messages: refetch);
+//   close 4001 when the token expired, 1008 when authentication failed.
+// Until a "ready" frame arrives (or whenever the socket is closed or refused) the unread
+// count is polled instead, and the socket is tried again with exponential backoff.
 
 export interface LiveFrame {
   type: string;
   notification?: Record<string, unknown>;
   unread_count?: number;
+  expires_at?: number;
+  user_id?: string;
 }
 
 export interface LiveOptions {
   url: string;
   token: () => string | null;
+  /** A fresh access token (the session refresh), or null when there is none. */
+  renew?: () => Promise<string | null>;
   onNotification: (frame: LiveFrame) => void;
+  /** {"type":"unread_count"}: read elsewhere. */
+  onUnreadCount?: (n: number) => void;
+  /** {"type":"resync"}, and every (re)connection: refetch what may have been missed. */
+  onResync?: () => void;
+  /** Whether the socket is live (authenticated) or down (polling). */
+  onState?: (live: boolean) => void;
   /** Called every `pollMs` while the socket is down: fetch the unread count. */
   poll: () => void;
   pollMs?: number;
-  /** How long an accepted socket must stay open before polling stops. */
-  settleMs?: number;
+  /** Re-authenticate this long before the token's expiry. */
+  renewBeforeMs?: number;
+  /** The local time (ms) at which a token the server says expires at `expiresAtSec` expires. */
+  localExpiry?: (expiresAtSec: number) => number;
+  now?: () => number;
   /** For tests. */
   WebSocketImpl?: typeof WebSocket;
 }
@@ -39,14 +56,22 @@ export function backoff(attempt: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(0, attempt));
 }
 
+/** When to send the next auth frame: `renewBeforeMs` before expiry (local ms), at least 1 s from now. */
+export function renewDelay(expiresAtMs: number, nowMs: number, renewBeforeMs: number): number {
+  return Math.max(1000, expiresAtMs - nowMs - renewBeforeMs);
+}
+
 export function connectLive(o: LiveOptions): () => void {
   const WS = o.WebSocketImpl ?? (typeof WebSocket !== 'undefined' ? WebSocket : undefined);
   const pollMs = o.pollMs ?? 15_000;
+  const now = o.now ?? Date.now;
   let ws: WebSocket | null = null;
   let stopped = false;
   let attempt = 0;
+  let connections = 0;
   let pollTimer: ReturnType<typeof setInterval> | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let renewTimer: ReturnType<typeof setTimeout> | null = null;
 
   const startPolling = () => {
     if (pollTimer || stopped) return;
@@ -57,50 +82,94 @@ export function connectLive(o: LiveOptions): () => void {
     if (pollTimer) clearInterval(pollTimer);
     pollTimer = null;
   };
+  const clearRenew = () => {
+    if (renewTimer) clearTimeout(renewTimer);
+    renewTimer = null;
+  };
+  const send = (sock: WebSocket, token: string) => sock.send(JSON.stringify({ type: 'auth', access_token: token }));
+
+  const retry = (delay: number) => {
+    if (stopped || retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      open();
+    }, delay);
+  };
 
   const open = () => {
-    if (stopped || !WS) return startPolling();
-    const token = o.token();
-    if (!token) return;
-    let authed = false;
+    if (stopped) return;
+    if (!WS) return startPolling();
+    if (!o.token()) return startPolling();
+    let sock: WebSocket;
     try {
-      ws = new WS(o.url);
+      sock = new WS(o.url);
     } catch {
-      return startPolling();
-    }
-    const sock = ws;
-    sock.onopen = () => {
-      sock.send(JSON.stringify({ type: 'auth', access_token: token }));
-      // A server that refuses the token closes the socket; one still open a moment
-      // later took it, and pushes from now on: polling can stop.
-      setTimeout(() => {
-        if (!stopped && ws === sock && sock.readyState === 1) {
-          authed = true;
-          attempt = 0;
-          stopPolling();
-        }
-      }, o.settleMs ?? 2000);
-    };
-    ws.onmessage = (ev) => {
-      const frame = parseFrame(ev.data);
-      if (!frame) return;
-      if (!authed) {
-        authed = true;
-        attempt = 0;
-        stopPolling();
-      }
-      if (frame.type === 'notification') o.onNotification(frame);
-    };
-    ws.onclose = () => {
-      ws = null;
-      if (stopped) return;
       startPolling();
-      retryTimer = setTimeout(open, backoff(attempt++));
+      return retry(backoff(attempt++));
+    }
+    ws = sock;
+    sock.onopen = () => {
+      const t = o.token();
+      if (t) send(sock, t);
+      else sock.close();
     };
-    ws.onerror = () => {
+    sock.onmessage = (ev) => {
+      const frame = parseFrame(ev.data);
+      if (!frame || ws !== sock) return;
+      switch (frame.type) {
+        case 'ready': {
+          attempt = 0;
+          const wasPolling = pollTimer !== null;
+          stopPolling();
+          if (wasPolling) {
+            // A new connection (not a re-auth): after a reconnection anything may have
+            // been missed.
+            connections += 1;
+            o.onState?.(true);
+            if (connections > 1) o.onResync?.();
+          }
+          clearRenew();
+          if (typeof frame.expires_at === 'number' && o.renew) {
+            renewTimer = setTimeout(async () => {
+              renewTimer = null;
+              const fresh = await o.renew!().catch(() => null);
+              if (fresh && ws === sock && sock.readyState === 1) send(sock, fresh);
+            }, renewDelay(o.localExpiry ? o.localExpiry(frame.expires_at) : frame.expires_at * 1000, now(), o.renewBeforeMs ?? 60_000));
+          }
+          break;
+        }
+        case 'notification':
+          o.onNotification(frame);
+          break;
+        case 'unread_count':
+          if (typeof frame.unread_count === 'number') o.onUnreadCount?.(frame.unread_count);
+          break;
+        case 'resync':
+          o.onResync?.();
+          break;
+      }
+    };
+    sock.onclose = (ev?: CloseEvent) => {
+      if (ws !== sock) return;
+      ws = null;
+      clearRenew();
+      if (stopped) return;
+      if (!pollTimer) o.onState?.(false);
+      startPolling();
+      const code = ev?.code;
+      if ((code === 4001 || code === 1008) && o.renew) {
+        // The token expired (or was refused): renew it, then reconnect at once.
+        o.renew()
+          .catch(() => null)
+          .then((fresh) => retry(fresh && code === 4001 ? 0 : backoff(attempt++)));
+        return;
+      }
+      retry(backoff(attempt++));
+    };
+    sock.onerror = () => {
       /* onclose follows */
     };
-    // Until the socket proves itself, keep the count fresh by polling.
+    // Until the socket proves itself ("ready"), keep the count fresh by polling.
     startPolling();
   };
 
@@ -108,7 +177,10 @@ export function connectLive(o: LiveOptions): () => void {
   return () => {
     stopped = true;
     stopPolling();
+    clearRenew();
     if (retryTimer) clearTimeout(retryTimer);
-    if (ws) ws.close();
+    const s = ws;
+    ws = null;
+    if (s) s.close();
   };
 }

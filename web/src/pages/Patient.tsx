@@ -171,6 +171,11 @@ export function PractitionerPage() {
             <h1>{p.display_name}</h1>
             <p>{(p.specialties ?? []).join(', ')}</p>
             {p.bio && <p>{p.bio}</p>}
+            {claims && (
+              <p>
+                <Link to={`/consultations?practitioner=${encodeURIComponent(id)}`}>Ask {p.display_name} privately</Link>
+              </p>
+            )}
             <p className="muted">
               {p.years_of_experience ? `${p.years_of_experience} years of experience · ` : ''}Languages: {(p.languages ?? []).join(', ')} · First visit{' '}
               {money(p.fees?.first_visit)} · Follow-up {money(p.fees?.follow_up)}
@@ -504,6 +509,9 @@ export function Notifications() {
   return (
     <section>
       <h1>Notifications</h1>
+      <p>
+        <Link to="/notifications/preferences">Notification preferences</Link>
+      </p>
       <button type="button" className="secondary" onClick={() => readAll.mutate()} disabled={readAll.isPending}>
         Mark all read
       </button>
