@@ -234,3 +234,21 @@ def test_org_rows_are_protected_by_rls(verified_org):
     out = run(f"BEGIN; SELECT set_config('app.subject_id', '{verified_org['owner'].id}', true); "
               f"SELECT count(*) FROM org.documents; COMMIT;")
     assert out.stdout.strip().splitlines()[-1] == "1"
+
+
+def test_verification_documents_can_be_previewed_by_members_and_reviewers_only(api, user, admin):
+    org = api.post("/v1/organizations", org_body(), token=user.access).json()
+    doc = upload(api, user.access, org["id"], PNG, "image/png", filename="licence.png").json()
+    path = f"/v1/organizations/{org['id']}/documents/{doc['id']}/content"
+    for who in (user, admin):  # the organization's admin, a platform admin reviewing it
+        r = api.get(path, token=who.access)
+        assert r.status_code == 200, r.text
+        assert r.content == PNG and r.headers["Content-Type"] == "image/png"
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert 'filename="licence.png"' in r.headers["Content-Disposition"]
+    stranger = api.register()
+    api.login(stranger)
+    assert_problem(api.get(path, token=stranger.access), 404, "DOCUMENT_NOT_FOUND")
+    assert_problem(api.get(f"/v1/organizations/{org['id']}/documents/{uuid.uuid4()}/content", token=user.access), 404)
+    assert_problem(api.get(f"/v1/organizations/{org['id']}/documents/not-an-id/content", token=user.access), 404)
+    assert_problem(api.get(path), 401)

@@ -239,6 +239,14 @@ const tests = [
       await page.getByRole('link', { name: 'Verification queue' }).click();
       const item = page.getByTestId('verification-item').filter({ hasText: `Sunrise Clinic ${run}` });
       await item.getByText('registration.pdf').waitFor();
+      // The reviewer opens the file itself (the bytes the clinic uploaded).
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        item.getByRole('button', { name: 'Download registration.pdf' }).click(),
+      ]);
+      if (download.suggestedFilename() !== 'registration.pdf') throw new Error(`downloaded ${download.suggestedFilename()}`);
+      const bytes = fs.readFileSync(await download.path());
+      if (bytes.subarray(0, 5).toString() !== '%PDF-') throw new Error('the document is not the uploaded PDF');
       await shot(page, '07-admin-verification-queue');
       await axeCheck(page, 'verification queue');
       await item.getByRole('button', { name: 'Approve' }).click();

@@ -179,6 +179,15 @@ std::vector<Route> AllRoutes() {
   upload.raw_body_field = "content";
   upload.raw_content_type_field = "content_type";
   org_routes.push_back(upload);
+  Route document = org("GET", "/v1/organizations/{organization_id}/documents/{document_id}/content",
+                       "GetDocumentContent",
+                       "A verification document's file (the organization's admins and staff, "
+                       "platform admins)",
+                       true);
+  document.raw_response_field = "content";
+  document.raw_response_type_field = "content_type";
+  document.raw_response_filename_field = "filename";
+  org_routes.push_back(document);
   routes.insert(routes.end(), org_routes.begin(), org_routes.end());
   auto appt = [](std::string method, std::string path, std::string rpc, std::string summary,
                  bool auth, int success = 200, std::string tag = "appointments") {

@@ -517,6 +517,30 @@ grpc::Status OrgServiceImpl::UploadDocument(Ctx* ctx, const v1::UploadDocumentRe
   });
 }
 
+grpc::Status OrgServiceImpl::GetDocumentContent(Ctx* ctx, const v1::GetDocumentContentRequest* req,
+                                                v1::DocumentContent* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = Caller(*ctx);
+    if (!caller.ok()) return caller.status();
+    const absl::Status not_found = st::NotFound("DOCUMENT_NOT_FOUND", "No such document.");
+    if (!validate::ValidUuid(req->organization_id()) || !validate::ValidUuid(req->document_id()))
+      return not_found;
+    // Row-level security decides who sees a document (members, platform admins).
+    return pg::WithTransaction(
+        *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(
+              "SELECT content, content_type, filename FROM org.documents WHERE id = $1::uuid "
+              "AND organization_id = $2::uuid",
+              req->document_id(), req->organization_id());
+          if (rows.empty()) return not_found;
+          resp->set_content(pqxx::binarystring(rows[0][0]).str());
+          resp->set_content_type(rows[0][1].as<std::string>());
+          resp->set_filename(rows[0][2].as<std::string>());
+          return absl::OkStatus();
+        });
+  });
+}
+
 grpc::Status OrgServiceImpl::SubmitForVerification(Ctx* ctx,
                                                    const v1::SubmitForVerificationRequest* req,
                                                    v1::Organization* resp) {

@@ -26,6 +26,8 @@ class OrgServiceImpl final : public v1::OrgService::Service {
                                   v1::Organization*) override;
   grpc::Status UploadDocument(Ctx*, const v1::UploadDocumentRequest*,
                               v1::OrganizationDocument*) override;
+  grpc::Status GetDocumentContent(Ctx*, const v1::GetDocumentContentRequest*,
+                                  v1::DocumentContent*) override;
   grpc::Status SubmitForVerification(Ctx*, const v1::SubmitForVerificationRequest*,
                                      v1::Organization*) override;
   grpc::Status ListVerifications(Ctx*, const v1::ListVerificationsRequest*,

@@ -1,9 +1,49 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { post, get } from '../api/client';
+import { api, post, get } from '../api/client';
 import type { Page, VerificationItem } from '../api/types';
 import { ErrorBox, Field, QueryState, label } from '../components/ui';
 import { browserTimeZone, dateTimeLabel } from '../lib/time';
+
+type Doc = NonNullable<VerificationItem['documents']>[number];
+
+// Reviewers look at the file itself: images inline (as a data: URL, which the page CSP
+// allows), PDFs downloaded. The request carries the access token, so no link can leak it.
+function DocumentFile({ orgId, doc }: { orgId: string; doc: Doc }) {
+  const [src, setSrc] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const image = (doc.content_type ?? '').startsWith('image/');
+  const open = async () => {
+    setError(null);
+    try {
+      const blob = await api<Blob>('GET', `/v1/organizations/${orgId}/documents/${doc.id}/content`, { blob: true });
+      if (image) {
+        const reader = new FileReader();
+        reader.onload = () => setSrc(String(reader.result));
+        reader.readAsDataURL(blob);
+      } else {
+        const u = URL.createObjectURL(blob);
+        const a = document.createElement('a');
+        a.href = u;
+        a.download = doc.filename || 'document.pdf';
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(u), 10_000);
+      }
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <>
+      {' '}
+      <button type="button" className="link" onClick={open} aria-label={`${image ? 'Preview' : 'Download'} ${doc.filename}`}>
+        {image ? 'Preview' : 'Download'}
+      </button>
+      {src && <img src={src} alt={`${label(doc.document_type)}: ${doc.filename}`} className="doc-preview" />}
+      <ErrorBox error={error} />
+    </>
+  );
+}
 
 function Decision({ item }: { item: VerificationItem }) {
   const qc = useQueryClient();
@@ -24,6 +64,7 @@ function Decision({ item }: { item: VerificationItem }) {
         {(item.documents ?? []).map((d) => (
           <li key={d.id}>
             {label(d.document_type)}: {d.filename} ({d.content_type}, {Math.ceil((d.size_bytes ?? 0) / 1024)} KiB, SHA-256 <code>{d.sha256?.slice(0, 12)}…</code>)
+            <DocumentFile orgId={org.id!} doc={d} />
           </li>
         ))}
       </ul>
