@@ -175,7 +175,12 @@ def test_refunds_partial_then_rest_never_more(api, paid_clinic, db):
     assert got["status"] == "partially_refunded" and got["amount_refunded"]["amount_minor"] == 25000
     rest = api.post(url, {"reason": "cancelled by clinic"}, token=owner.access)
     assert rest.status_code == 201 and rest.json()["amount"]["amount_minor"] == 50000
-    assert api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "refunded"
+    full = api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()
+    assert full["status"] == "refunded"
+    # The list shows each payment as fully as GET /v1/payments/{id} does.
+    listed = [x for x in api.get("/v1/payments", token=patient.access).json()["items"] if x["id"] == p["payment_id"]]
+    assert listed == [full], (listed, full)
+    assert listed[0]["amount_refunded"]["amount_minor"] == 75000 and len(listed[0]["refunds"]) == 2
     assert_problem(api.post(url, {"amount": {"amount_minor": 1, "currency": "INR"}}, token=owner.access), 400)
     time.sleep(0.5)  # the gateway's refund.processed webhooks land; nothing doubles
     assert db(f"SELECT -sum(amount_minor) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' AND kind = 'refunded'") == "75000"

@@ -124,6 +124,16 @@ void LoadRefunds(transaction_base& tx, v1::Payment* p) {
   p->mutable_amount_refunded()->set_amount_minor(refunded);
 }
 
+// What a payment shows beyond its row: refunds, the refunded total and its invoice. The same
+// for GET /v1/payments/{id} and every item of the list.
+void LoadDetails(transaction_base& tx, v1::Payment* p) {
+  LoadRefunds(tx, p);
+  auto inv = tx.exec_params(
+      "SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = 'invoice'",
+      p->id());
+  if (!inv.empty()) p->set_invoice_id(inv[0][0].as<std::string>());
+}
+
 std::string Sha256Hex(const std::string& data) {
   unsigned char d[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
@@ -326,12 +336,7 @@ grpc::Status PaymentServiceImpl::GetPayment(Ctx* ctx, const v1::GetPaymentReques
               req->id());
           if (rows.empty()) return kNotFound;
           Read(rows[0], resp);
-          LoadRefunds(tx, resp);
-          auto inv = tx.exec_params(
-              "SELECT id::text FROM payment.invoices WHERE payment_id = $1::uuid AND kind = "
-              "'invoice'",
-              resp->id());
-          if (!inv.empty()) resp->set_invoice_id(inv[0][0].as<std::string>());
+          LoadDetails(tx, resp);
           return absl::OkStatus();
         });
   });
@@ -358,7 +363,9 @@ grpc::Status PaymentServiceImpl::ListPayments(Ctx* ctx, const v1::ListPaymentsRe
             if (req->status() != v1::PAYMENT_STATUS_UNSPECIFIED &&
                 StatusOf(r[6].as<std::string>()) != req->status())
               continue;
-            Read(r, resp->add_items());
+            auto* item = resp->add_items();
+            Read(r, item);
+            LoadDetails(tx, item);
           }
           return absl::OkStatus();
         });
