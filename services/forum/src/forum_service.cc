@@ -261,24 +261,34 @@ void ReadPost(const pqxx::row& r, const Caller& caller, const Opts& trust_of, v1
   if (!r[14].is_null()) p->mutable_edited_at()->set_seconds(r[14].as<int64_t>());
 }
 
-void ReadThread(const pqxx::row& r, v1::Thread* t) {
-  t->set_id(r[0].as<std::string>());
-  t->set_category_id(r[1].as<std::string>());
-  t->set_title(r[2].as<std::string>());
-  for (const auto& tag : pg::ParseTextArray(r[3].as<std::string>())) t->add_tags(tag);
-  t->set_author_id(r[4].as<std::string>());
-  t->set_author_display_name(r[5].as<std::string>());
-  std::string status = r[6].as<std::string>();
+// Where a thread's fields are in a row: kThreadCols order, or the thread-view statement's.
+struct ThreadColumns {
+  int id, category, title, tags, author, author_name, status, pinned, locked, accepted, replies,
+      score, following, body, last_activity, created;
+};
+constexpr ThreadColumns kThreadColumns = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+// kThreadViewSql: the opening post's row carries its thread's columns after the post's own.
+constexpr ThreadColumns kThreadViewColumns = {1,  21, 20, 22, 4,  5,  11, 23,
+                                              24, 25, 26, 9,  27, 28, 29, 30};
+
+void ReadThread(const pqxx::row& r, v1::Thread* t, const ThreadColumns& c = kThreadColumns) {
+  t->set_id(r[c.id].as<std::string>());
+  t->set_category_id(r[c.category].as<std::string>());
+  t->set_title(r[c.title].as<std::string>());
+  for (const auto& tag : pg::ParseTextArray(r[c.tags].as<std::string>())) t->add_tags(tag);
+  t->set_author_id(r[c.author].as<std::string>());
+  t->set_author_display_name(r[c.author_name].as<std::string>());
+  std::string status = r[c.status].as<std::string>();
   t->set_status(StatusOf(status));
-  t->set_pinned(r[7].as<bool>());
-  t->set_locked(r[8].as<bool>());
-  if (!r[9].is_null()) t->set_accepted_post_id(r[9].as<std::string>());
-  t->set_reply_count(r[10].as<int>());
-  t->set_vote_score(r[11].as<int>());
-  t->set_following(r[12].as<bool>());
-  if (status == "visible") t->set_excerpt(Excerpt(r[13].as<std::string>(), 200));
-  t->mutable_last_activity_at()->set_seconds(r[14].as<int64_t>());
-  t->mutable_created_at()->set_seconds(r[15].as<int64_t>());
+  t->set_pinned(r[c.pinned].as<bool>());
+  t->set_locked(r[c.locked].as<bool>());
+  if (!r[c.accepted].is_null()) t->set_accepted_post_id(r[c.accepted].as<std::string>());
+  t->set_reply_count(r[c.replies].as<int>());
+  t->set_vote_score(r[c.score].as<int>());
+  t->set_following(r[c.following].as<bool>());
+  if (status == "visible") t->set_excerpt(Excerpt(r[c.body].as<std::string>(), 200));
+  t->mutable_last_activity_at()->set_seconds(r[c.last_activity].as<int64_t>());
+  t->mutable_created_at()->set_seconds(r[c.created].as<int64_t>());
 }
 
 void ReadCategory(const pqxx::row& r, v1::Category* c) {
@@ -866,26 +876,7 @@ grpc::Status ForumServiceImpl::GetThread(Ctx* ctx, const v1::GetThreadRequest* r
       if (r[3].as<int>() == 0) opening = pqxx::row(r);
     }
     if (!opening) return ThreadNotFound();
-    {
-      const auto& r = *opening;
-      thread->set_id(r[1].as<std::string>());
-      thread->set_category_id(r[21].as<std::string>());
-      thread->set_title(r[20].as<std::string>());
-      for (const auto& tag : pg::ParseTextArray(r[22].as<std::string>())) thread->add_tags(tag);
-      thread->set_author_id(r[4].as<std::string>());
-      thread->set_author_display_name(r[5].as<std::string>());
-      std::string status = r[11].as<std::string>();
-      thread->set_status(StatusOf(status));
-      thread->set_pinned(r[23].as<bool>());
-      thread->set_locked(r[24].as<bool>());
-      if (!r[25].is_null()) thread->set_accepted_post_id(r[25].as<std::string>());
-      thread->set_reply_count(r[26].as<int>());
-      thread->set_vote_score(r[9].as<int>());
-      thread->set_following(r[27].as<bool>());
-      if (status == "visible") thread->set_excerpt(Excerpt(r[28].as<std::string>(), 200));
-      thread->mutable_last_activity_at()->set_seconds(r[29].as<int64_t>());
-      thread->mutable_created_at()->set_seconds(r[30].as<int64_t>());
-    }
+    ReadThread(*opening, thread, kThreadViewColumns);
     std::set<int64_t> tops;
     for (const auto& r : *rows) {
       if (r[3].as<int>() == 1) tops.insert(r[15].as<int64_t>());

@@ -4,6 +4,7 @@
 #include <random>
 
 #include <curl/curl.h>
+#include <sodium.h>
 #include <nlohmann/json.hpp>
 
 #include "healthtech/status/status.h"
@@ -28,23 +29,11 @@ size_t Collect(char* buf, size_t size, size_t n, void* p) {
   return size * n;
 }
 
-std::string Base64(const std::string& in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (i < in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) v |= uint8_t(in[i + 1]) << 8;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
+std::string Base64(const std::string& in) {  // standard alphabet, padded (RFC 2045/2047)
+  std::string out(sodium_base64_ENCODED_LEN(in.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(in.data()),
+                    in.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
   return out;
 }
 
@@ -208,6 +197,26 @@ class SmsChannel final : public Channel {
 };
 
 }  // namespace
+
+std::string HttpGet(const std::string& url,
+                    const std::vector<std::pair<std::string, std::string>>& query) {
+  CurlHandle handle;
+  CURL* curl = handle.Reset();
+  if (curl == nullptr) return "";
+  std::string full = url, out;
+  for (size_t i = 0; i < query.size(); ++i) {
+    char* v =
+        curl_easy_escape(curl, query[i].second.c_str(), static_cast<int>(query[i].second.size()));
+    full += (i == 0 ? "?" : "&") + query[i].first + "=" + (v != nullptr ? v : "");
+    curl_free(v);
+  }
+  curl_easy_setopt(curl, CURLOPT_URL, full.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 3000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  return curl_easy_perform(curl) == CURLE_OK ? out : "";
+}
 
 std::unique_ptr<Channel> MakeSmtpChannel(SmtpConfig config) {
   return std::make_unique<SmtpChannel>(std::move(config));

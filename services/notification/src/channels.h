@@ -9,6 +9,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <absl/status/statusor.h>
 
@@ -44,6 +46,10 @@ struct SmsConfig {
   std::string provider = "msg91";
 };
 std::unique_ptr<Channel> MakeSmsChannel(SmsConfig config);
+
+// GET url?name=value&… (values escaped); the body, or "" on any failure. Development sinks.
+std::string HttpGet(const std::string& url,
+                    const std::vector<std::pair<std::string, std::string>>& query);
 
 // Opens after `threshold` consecutive failures and stays open for `open_for`; then lets one
 // trial through (half-open): success closes it, failure opens it again.

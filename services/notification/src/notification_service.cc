@@ -256,41 +256,6 @@ void ReadDelivery(transaction_base& tx, const pqxx::row& r, v1::OutboundMessage*
   }
 }
 
-size_t CollectBody(char* buf, size_t size, size_t n, void* p) {
-  static_cast<std::string*>(p)->append(buf, size * n);
-  return size * n;
-}
-
-// GET url -> parsed JSON (null on any failure). Development sinks only.
-nlohmann::json HttpGetJson(const std::string& url) {
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return nullptr;
-  std::string out;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &CollectBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 3000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = curl_easy_perform(curl);
-  curl_easy_cleanup(curl);
-  if (rc != CURLE_OK) return nullptr;
-  return nlohmann::json::parse(out, nullptr, false);
-}
-
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 bool ValidLocalTime(const std::string& s) {
   return s.size() == 5 && std::isdigit(s[0]) && std::isdigit(s[1]) && s[2] == ':' &&
          std::isdigit(s[3]) && std::isdigit(s[4]) && std::stoi(s.substr(0, 2)) < 24 &&
@@ -1036,7 +1001,7 @@ grpc::Status NotificationServiceImpl::ListDevOutbox(Ctx* ctx, const v1::ListDevO
     }
     std::string sink = is_email ? config_.smtp_sink_url : config_.sms_sink_url;
     if (sink.empty()) return absl::OkStatus();
-    auto got = HttpGetJson(sink + "/messages?to=" + UrlEncode(to));
+    auto got = nlohmann::json::parse(HttpGet(sink + "/messages", {{"to", to}}), nullptr, false);
     if (!got.is_object() || !got.contains("items") || !got["items"].is_array())
       return st::Unavailable("SINK_UNAVAILABLE", "The development sink did not answer.");
     for (const auto& m : got["items"]) {
