@@ -340,6 +340,32 @@ def test_account_organization_and_forum_messages(api, verified_org, db):
     assert n and "hide" in n[0]["body"] and "medical misinformation" in n[0]["body"]
 
 
+def test_a_sign_in_from_a_new_device_is_reported_even_to_those_who_opted_out(api, user, db):
+    """The first device an account signs in from is its own; a later sign-in from a browser
+    it never used sends a security email (ignoring opt-outs and quiet hours) and an in-app
+    notice; the same browser after an update is not new."""
+    subject = "New sign-in to your HealthTech account"
+    now = dt.datetime.now(dt.timezone.utc)
+    prefs(api, user, {"categories": [{"category": c, "email": False, "in_app": False}
+                                     for c in ("appointments", "payments", "forum")],
+                      "quiet_hours": {"start_local": (now - dt.timedelta(hours=1)).strftime("%H:%M"),
+                                      "end_local": (now + dt.timedelta(hours=1)).strftime("%H:%M"),
+                                      "timezone": "UTC"}})
+    api.login(user)  # the same client again: nothing
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0"
+    for version in (121, 122):  # an update of the browser is the same device
+        r = api.post("/v1/auth/login", {"email": user.email, "password": user.password},
+                     headers={"User-Agent": firefox.format(v=version)})
+        assert r.status_code == 200, r.text
+    got = wait_for(lambda: [m for m in mails(user.email) if m["subject"] == subject])
+    assert got and "Firefox on Windows" in got[0]["body"] and "/forgot-password" in got[0]["body"]
+    n = wait_for(lambda: [x for x in inbox(api, user)["items"] if x["type"] == "user.new_sign_in"])
+    assert n[0]["category"] == "account" and "Firefox on Windows" in n[0]["body"]
+    time.sleep(1)
+    assert len([m for m in mails(user.email) if m["subject"] == subject]) == 1
+    assert db(f"SELECT count(*) FROM iam.sign_in_devices WHERE user_id = '{user.id}'") == "2"
+
+
 def test_reminders_follow_the_appointment_and_never_go_out_for_a_cancelled_one(api, clinic, db):  # noqa: F811
     patient = patient_with_phone(api)
     free = later_slots(api, clinic["practitioner"]["id"])

@@ -6,6 +6,7 @@
 
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/iam/domain/crypto.h"
+#include "healthtech/iam/domain/device.h"
 #include "healthtech/iam/domain/validation.h"
 #include "healthtech/log/log.h"
 #include "healthtech/outbox/relay.h"
@@ -117,6 +118,38 @@ absl::Status IamServiceImpl::QueueEmail(pqxx::transaction_base& tx, const std::s
                             {verify ? "verify_url" : "reset_url", url},
                             {"expires_at", expires_at}};
   outbox::Enqueue(tx, "iam", event_type, user_id, payload.dump());
+  return absl::OkStatus();
+}
+
+absl::Status IamServiceImpl::NoteSignIn(pqxx::transaction_base& tx, const std::string& user_id,
+                                        const grpc::ServerContext& ctx,
+                                        const grpc_server::RpcScope& scope) {
+  constexpr int kMaxDevices = 50;  // the least recently used beyond this are forgotten
+  std::string user_agent = grpc_server::Metadata(ctx, "x-user-agent");
+  std::string fingerprint = TokenHash(DeviceKey(user_agent));
+  auto rows = tx.exec_params(
+      "INSERT INTO iam.sign_in_devices (user_id, fingerprint, user_agent, first_ip) "
+      "VALUES ($1::uuid, $2, $3, $4) ON CONFLICT (user_id, fingerprint) "
+      "DO UPDATE SET last_seen_at = now() RETURNING xmax = 0, "
+      "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+      user_id, Bin(fingerprint), user_agent, scope.client_ip());
+  if (!rows[0][0].as<bool>()) return absl::OkStatus();  // a device seen before
+  auto known = tx.exec_params(
+      "SELECT count(*) FROM iam.sign_in_devices WHERE user_id = $1::uuid", user_id)[0][0]
+                   .as<int>();
+  if (known > kMaxDevices) {
+    tx.exec_params(
+        "DELETE FROM iam.sign_in_devices WHERE user_id = $1::uuid AND fingerprint IN (SELECT "
+        "fingerprint FROM iam.sign_in_devices WHERE user_id = $1::uuid ORDER BY last_seen_at "
+        "LIMIT $2)",
+        user_id, known - kMaxDevices);
+  }
+  if (known == 1) return absl::OkStatus();  // the first sign-in of the account: nothing new
+  nlohmann::json ev = {{"user_id", user_id},
+                       {"device", DeviceLabel(user_agent)},
+                       {"ip", scope.client_ip()},
+                       {"signed_in_at", rows[0][1].as<std::string>()}};
+  outbox::Enqueue(tx, "iam", "user.new_sign_in", user_id, ev.dump());
   return absl::OkStatus();
 }
 
@@ -344,6 +377,7 @@ grpc::Status IamServiceImpl::Login(Ctx* ctx, const v1::LoginRequest* req, v1::Lo
             resp->set_mfa_token(token);
             return absl::OkStatus();
           }
+          if (auto s = NoteSignIn(tx, user_id, *ctx, scope); !s.ok()) return s;
           return IssueTokens(tx, user_id, {"pwd"}, NewUuid(), "", resp);
         });
   });
@@ -403,6 +437,7 @@ grpc::Status IamServiceImpl::VerifyMfa(Ctx* ctx, const v1::VerifyMfaRequest* req
                          Bin(TokenHash(req->mfa_token())));
           AppendAudit(tx, user_id, req->code().empty() ? "user.mfa_recovery_code" : "user.mfa_totp",
                       user_id, scope);
+          if (auto s = NoteSignIn(tx, user_id, *ctx, scope); !s.ok()) return s;
           return IssueTokens(tx, user_id, {"pwd", "otp"}, NewUuid(), "", resp);
         });
     if (!s.ok()) return s;

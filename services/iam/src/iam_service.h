@@ -8,6 +8,10 @@
 #include "healthtech/redis/redis.h"
 #include "key_store.h"
 
+namespace healthtech::grpc_server {
+class RpcScope;
+}  // namespace healthtech::grpc_server
+
 namespace healthtech::iam {
 
 // Prepares IAM's hot statements on every pooled connection.
@@ -60,6 +64,10 @@ class IamServiceImpl final : public v1::IamService::Service {
   absl::Status QueueEmail(pqxx::transaction_base& tx, const std::string& event_type,
                           const std::string& user_id, const std::string& email,
                           const std::string& full_name, const std::string& purpose);
+  // Remembers the device a sign-in came from and, when the account has signed in before
+  // but never from it, tells the owner (user.new_sign_in).
+  absl::Status NoteSignIn(pqxx::transaction_base& tx, const std::string& user_id,
+                          const grpc::ServerContext& ctx, const grpc_server::RpcScope& scope);
   absl::StatusOr<auth::Claims> Caller(const grpc::ServerContext& ctx);
   // OK when the call carries the internal service token (service-to-service RPCs).
   absl::Status CheckInternal(const grpc::ServerContext& ctx);

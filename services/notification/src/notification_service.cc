@@ -142,6 +142,14 @@ std::optional<Plan> PlanFor(const std::string& type, const nlohmann::json& p,
     plan.security = plan.sms = true;
     plan.to.push_back({Str(p, "user_id"), ""});
     plan.link = web + "/forgot-password";
+  } else if (type == "user.new_sign_in") {
+    plan.category = "account";
+    plan.security = true;
+    plan.to.push_back({Str(p, "user_id"), ""});
+    plan.link = web + "/forgot-password";
+    plan.values["device"] = Str(p, "device");
+    plan.values["ip"] = Str(p, "ip").empty() ? "unknown" : Str(p, "ip");
+    plan.local_times = {{"signed_in_local", Str(p, "signed_in_at")}};
   } else if (type == "organization.verified" || type == "organization.rejected" ||
              type == "organization.changes_requested") {
     plan.category = "account";

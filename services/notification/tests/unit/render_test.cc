@@ -80,7 +80,7 @@ TEST(Render, EveryMessageTypeHasTemplatesInBothLanguages) {
        {"appointment.booked", "appointment.rescheduled", "appointment.cancelled",
         "appointment.reminder_due", "waitlist.offered", "payment.captured", "refund.processed",
         "user.email_verification_requested", "user.password_reset_requested",
-        "user.password_changed", "organization.verified", "organization.rejected",
+        "user.password_changed", "user.new_sign_in", "organization.verified", "organization.rejected",
         "organization.changes_requested", "staff.invited", "forum.reply_created",
         "forum.moderation_action"}) {
     for (const char* locale : {"en", "hi"}) {
