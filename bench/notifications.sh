@@ -5,6 +5,9 @@
 #   EVENTS=1000 CLIENTS=1000 ROUNDS=50 bench/notifications.sh
 #   BFF=http://127.0.0.1:PORT REDIS_PORT=.. SMTP_PORT=.. SMTP_HTTP_PORT=.. bench/notifications.sh
 #
+# The fan-out opens CLIENTS sessions for one user: start the stack with a per-user session
+# limit at least that high (WS_MAX_SESSIONS_PER_USER=1000 ./healthtech up; the default is 10).
+#
 # 1. events/s end to end: EVENTS appointment.booked events published on the Redis stream until
 #    the SMTP sink accepted EVENTS emails, against the sink fed directly by smtplib;
 # 2. WebSocket fan-out: CLIENTS sessions on the BFF's /ws, one Redis-published frame per round,

@@ -187,3 +187,47 @@ def test_an_expired_token_closes_the_session_and_a_fresh_one_extends_it(api, rep
     ws.send(json.dumps({"type": "auth", "access_token": new_patient(api).access}))
     assert json.loads(ws.recv())["code"] == "UNAUTHENTICATED"
     assert close_code(ws) == 1008
+
+
+def test_limits_on_sessions_per_user_and_messages_per_session(api):
+    """One account may hold 10 sessions on a replica (WS_MAX_SESSIONS_PER_USER): the 11th is
+    told why and closed with 4029 (try again later); closing one frees its place. A session
+    that floods the server with messages is closed with 1008."""
+    user = new_patient(api)
+    open_ = [connect(api.base, user.access) for _ in range(10)]
+    extra = connect(api.base)
+    extra.send(json.dumps({"type": "auth", "access_token": user.access}))
+    assert json.loads(extra.recv())["code"] == "TOO_MANY_SESSIONS"
+    assert close_code(extra) == 4029
+    assert connect(api.base, new_patient(api).access) is not None  # others are not affected
+    open_.pop().close()
+    deadline = time.time() + 5
+    while True:  # the server notices the close at once, but give it a moment
+        ws = connect(api.base)
+        ws.send(json.dumps({"type": "auth", "access_token": user.access}))
+        frame = json.loads(ws.recv())
+        if frame["type"] == "ready" or time.time() > deadline:
+            break
+        ws.close()
+    assert frame["type"] == "ready", frame
+    open_.append(ws)
+    # A burst of 20 messages is fine; a steady flood is not.
+    flood = open_[0]
+    for _ in range(40):
+        flood.send(json.dumps({"type": "ping"}))
+    frames = []
+    try:
+        while True:
+            flood.settimeout(5)
+            frames.append(json.loads(flood.recv()))
+            if frames[-1]["type"] == "error":
+                break
+    except websocket.WebSocketConnectionClosedException:
+        pass
+    assert [f["type"] for f in frames].count("pong") >= 15, frames
+    assert frames[-1]["code"] == "RATE_LIMITED", frames
+    assert close_code(flood) == 1008
+    open_[1].send(json.dumps({"type": "ping"}))  # the user's other sessions carry on
+    assert json.loads(open_[1].recv())["type"] == "pong"
+    for ws in open_[1:]:
+        ws.close()

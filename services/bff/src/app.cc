@@ -107,7 +107,9 @@ App::App(Config config, metrics::Registry* registry)
   openapi_ = BuildOpenApi(router_);
   ws_hub_ = std::make_unique<WsHub>(
       redis_url_, [this](std::string token) { return verifier_->Verify(std::move(token)); },
-      registry);
+      registry,
+      WsLimits{config_.ws_max_sessions, config_.ws_max_sessions_per_user,
+               config_.ws_messages_per_second, config_.ws_message_burst});
   http_requests_ = &registry->AddCounter("http_requests_total", "HTTP requests served",
                                          {"route", "method", "status"});
   http_duration_ = &registry->AddHistogram("http_request_duration_seconds",

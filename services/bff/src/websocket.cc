@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <deque>
@@ -81,12 +82,14 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   std::optional<websocket::close_reason> close_;
 };
 
-WsHub::WsHub(redis::Url redis, Verify verify, metrics::Registry* registry)
-    : redis_(std::move(redis)), verify_(std::move(verify)) {
+WsHub::WsHub(redis::Url redis, Verify verify, metrics::Registry* registry, WsLimits limits)
+    : redis_(std::move(redis)), verify_(std::move(verify)), limits_(limits) {
   sessions_gauge_ =
       &registry->AddGauge("bff_websocket_sessions", "Open WebSocket sessions").WithLabels({});
   frames_ = &registry->AddCounter("bff_websocket_frames_total",
                                   "WebSocket text frames by direction", {"direction"});
+  refused_ = &registry->AddCounter("bff_websocket_refused_total",
+                                   "WebSocket sessions closed by a limit", {"reason"});
 }
 
 WsHub::~WsHub() { Stop(); }
@@ -116,9 +119,14 @@ void WsHub::Stop() {
   }
 }
 
-void WsHub::Register(const std::string& user_id, const std::shared_ptr<WsSession>& s) {
+bool WsHub::Register(const std::string& user_id, const std::shared_ptr<WsSession>& s) {
   std::lock_guard lock(mu_);
+  int open = 0;
+  auto [begin, end] = by_user_.equal_range(user_id);
+  for (auto it = begin; it != end; ++it) open += it->second.expired() ? 0 : 1;
+  if (open >= limits_.max_sessions_per_user) return false;
   by_user_.emplace(user_id, s);
+  return true;
 }
 
 void WsHub::Unregister(const std::string& user_id, const WsSession* s) {
@@ -177,12 +185,19 @@ awaitable<void> WsHub::Serve(beast::tcp_stream stream, http::request<http::strin
   co_await s->ws.async_accept(req, asio::redirect_error(use_awaitable, ec));
   if (ec) co_return;
   s->ws.text(true);
+  bool full = false;
   {
     std::lock_guard lock(mu_);
+    full = static_cast<int>(all_.size()) >= limits_.max_sessions;
     all_[s.get()] = s;
   }
   sessions_gauge_->Inc();
   asio::co_spawn(ex, s->Writer(&frames_->WithLabels({"out"})), asio::detached);
+  if (full) {
+    refused_->WithLabels({"server_full"}).Inc();
+    s->Send(ErrorFrame("SERVER_BUSY", "This server has too many sessions; try again later."));
+    s->Close(4029, "try again later");
+  }
 
   std::weak_ptr<WsSession> weak = s;
   asio::steady_timer auth_deadline(ex), expiry(ex);
@@ -196,11 +211,28 @@ awaitable<void> WsHub::Serve(beast::tcp_stream stream, http::request<http::strin
   auto& received = frames_->WithLabels({"in"});
   std::string user;
   beast::flat_buffer buffer;
+  double tokens = limits_.message_burst;
+  bool flooded = false;
+  auto refilled = std::chrono::steady_clock::now();
   for (;;) {
     buffer.clear();
     co_await s->ws.async_read(buffer, asio::redirect_error(use_awaitable, ec));
     if (ec) break;
     received.Inc();
+    auto now = std::chrono::steady_clock::now();
+    tokens = std::min(limits_.message_burst,
+                      tokens + std::chrono::duration<double>(now - refilled).count() *
+                                   limits_.messages_per_second);
+    refilled = now;
+    if (flooded) continue;  // closing: ignore the rest
+    if (tokens < 1) {
+      flooded = true;
+      refused_->WithLabels({"message_rate"}).Inc();
+      s->Send(ErrorFrame("RATE_LIMITED", "Too many messages on this socket."));
+      s->Close(1008, "too many messages");
+      continue;
+    }
+    tokens -= 1;
     auto msg = nlohmann::json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
     std::string type;
     if (msg.is_object() && msg.contains("type") && msg["type"].is_string())
@@ -216,10 +248,16 @@ awaitable<void> WsHub::Serve(beast::tcp_stream stream, http::request<http::strin
         continue;
       }
       if (user.empty()) {
+        auth_deadline.cancel();
+        if (!Register(claims->sub, s)) {
+          refused_->WithLabels({"sessions_per_user"}).Inc();
+          s->Send(ErrorFrame("TOO_MANY_SESSIONS",
+                             "This account has too many open sessions; close one and retry."));
+          s->Close(4029, "too many sessions");
+          continue;
+        }
         user = claims->sub;
         s->authed = true;
-        auth_deadline.cancel();
-        Register(user, s);
       }
       // A later auth message with a fresh token extends the session.
       int64_t left = std::max<int64_t>(0, claims->exp - static_cast<int64_t>(std::time(nullptr)));

@@ -26,10 +26,20 @@ namespace healthtech::bff {
 
 class WsSession;
 
+// What one replica allows, so a client (or many) cannot exhaust it: sessions in all,
+// sessions per user (the next is closed with 4029 "try again later"), and messages per
+// session (a token bucket; a session that floods is closed with 1008).
+struct WsLimits {
+  int max_sessions = 10000;
+  int max_sessions_per_user = 10;
+  double messages_per_second = 5;
+  double message_burst = 20;
+};
+
 class WsHub {
  public:
   using Verify = std::function<awaitable<absl::StatusOr<auth::Claims>>(std::string)>;
-  WsHub(redis::Url redis, Verify verify, metrics::Registry* registry);
+  WsHub(redis::Url redis, Verify verify, metrics::Registry* registry, WsLimits limits = {});
   ~WsHub();
   WsHub(const WsHub&) = delete;
   WsHub& operator=(const WsHub&) = delete;
@@ -48,12 +58,14 @@ class WsHub {
 
  private:
   void Subscribe();
-  void Register(const std::string& user_id, const std::shared_ptr<WsSession>& s);
+  // False (and nothing registered) when the user already has the most sessions allowed.
+  bool Register(const std::string& user_id, const std::shared_ptr<WsSession>& s);
   void Unregister(const std::string& user_id, const WsSession* s);
   void Broadcast(const std::string& message);
 
   redis::Url redis_;
   Verify verify_;
+  WsLimits limits_;
   std::mutex mu_;
   std::unordered_multimap<std::string, std::weak_ptr<WsSession>> by_user_;
   std::unordered_map<const WsSession*, std::weak_ptr<WsSession>> all_;
@@ -61,6 +73,7 @@ class WsHub {
   std::atomic<bool> stop_{false};
   metrics::Gauge* sessions_gauge_;
   metrics::Family<metrics::Counter>* frames_;
+  metrics::Family<metrics::Counter>* refused_;
 };
 
 }  // namespace healthtech::bff

@@ -5,7 +5,8 @@
 //            {"type":"notification","notification":{…},"unread_count":N},
 //            {"type":"unread_count","unread_count":N} (read elsewhere),
 //            {"type":"resync"} (it may have missed messages: refetch);
-//   close 4001 when the token expired, 1008 when authentication failed.
+//   close 4001 when the token expired, 1008 when authentication failed (or the socket
+//   flooded the server), 4029 when the server holds too many sessions (retried with backoff).
 // Until a "ready" frame arrives (or whenever the socket is closed or refused) the unread
 // count is polled instead, and the socket is tried again with exponential backoff.
 
