@@ -151,6 +151,31 @@ def test_a_patient_cannot_hold_two_overlapping_appointments(api, clinic, verifie
     assert_problem(book(api, patient, other, s2), 409, "PATIENT_OVERLAP")
 
 
+def test_lists_page_oldest_or_newest_first(api, clinic):
+    patient = new_patient(api)
+    free = later_slots(api, clinic["practitioner"]["id"])
+    picked = [free[0], free[3], free[6]]  # apart, so none overlaps another
+    for s in picked:
+        assert book(api, patient, clinic["practitioner"], s).status_code == 201
+    starts = sorted(s["start"] for s in picked)
+
+    def walk(**params):
+        seen, token = [], None
+        while True:
+            q = {"role": "patient", "limit": 2, **params, **({"page_token": token} if token else {})}
+            r = api.get("/v1/appointments", params=q, token=patient.access)
+            assert r.status_code == 200, r.text
+            seen += [a["start"] for a in r.json()["items"]]
+            token = r.json().get("next_page_token")
+            if not token:
+                return seen
+
+    assert walk() == starts
+    assert walk(newest_first="true") == starts[::-1]
+    assert walk(newest_first="true", to=starts[2]) == starts[1::-1]  # before the last one, newest first
+    assert_problem(api.get("/v1/appointments", params={"newest_first": "sometimes"}, token=patient.access), 400)
+
+
 def test_idempotency_key_replays_and_conflicts(api, clinic):
     prof, patient = clinic["practitioner"], new_patient(api)
     s = slots(api, prof["id"])[3]

@@ -211,12 +211,17 @@ def test_profile_rules_and_unverified_practitioners_stay_hidden(api, user, verif
     # A practitioner of an unverified organization only is neither searchable nor visible.
     loner = api.register()
     api.login(loner)
+    assert_problem(api.get("/v1/practitioners/me", token=loner.access), 404, "PRACTITIONER_NOT_FOUND")
+    assert_problem(api.get("/v1/practitioners/me"), 401)
     r = api.call("PUT", "/v1/practitioners/me", {"display_name": "Dr. Unlisted", "specialties": ["ENT"],
                                                  "consultation_modes": ["video"]}, token=loner.access)
     assert r.status_code == 200 and r.json()["verified"] is False
     assert_problem(api.get(f"/v1/practitioners/{r.json()['id']}"), 404)
     assert r.json()["id"] not in [p["id"] for p in api.get("/v1/practitioners", params={"q": "Unlisted"}).json()["items"]]
     assert api.get(f"/v1/practitioners/{r.json()['id']}", token=loner.access).status_code == 200  # the owner sees it
+    mine = api.get("/v1/practitioners/me", token=loner.access)  # ...and finds it without knowing its id
+    assert mine.status_code == 200 and mine.json()["id"] == r.json()["id"] and mine.json()["user_id"] == loner.id
+    assert api.get("/v1/practitioners/me", token=doctor.access).json()["id"] != r.json()["id"]
     # ... and cannot be booked, nor list slots.
     assert_problem(api.get(f"/v1/practitioners/{r.json()['id']}/slots"), 404)
     booking = {"practitioner_id": r.json()["id"], "facility_id": fac["id"], "start": "2027-01-04T04:30:00Z",

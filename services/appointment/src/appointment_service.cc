@@ -857,6 +857,7 @@ grpc::Status AppointmentServiceImpl::ListAppointments(Ctx* ctx,
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
           // Every parameter is referenced in every variant (PostgreSQL must type them all).
+          const bool desc = req->newest_first();
           std::string who = role == v1::LIST_ROLE_PATIENT
                                 ? "a.patient_id = $1::uuid AND $2::uuid IS NOT NULL"
                             : role == v1::LIST_ROLE_PRACTITIONER
@@ -867,7 +868,9 @@ grpc::Status AppointmentServiceImpl::ListAppointments(Ctx* ctx,
                   " AND ($3 = '' OR a.status = $3) AND ($4 = 0 OR a.start_at >= to_timestamp($4)) "
                   "AND "
                   "($5 = 0 OR a.start_at < to_timestamp($5)) AND ($6 < 0 OR (extract(epoch from "
-                  "a.start_at)::float8, a.id::text) > ($6, $7)) ORDER BY a.start_at, a.id LIMIT $8",
+                  "a.start_at)::float8, a.id::text) " +
+                  (desc ? "<" : ">") + " ($6, $7)) ORDER BY a.start_at " + (desc ? "DESC" : "") +
+                  ", a.id " + (desc ? "DESC" : "") + " LIMIT $8",
               caller->sub,
               validate::ValidUuid(org_id) ? org_id : "00000000-0000-0000-0000-000000000000", status,
               from, to, after_start, after_id, limit + 1);

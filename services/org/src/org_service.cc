@@ -1227,6 +1227,27 @@ grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
   });
 }
 
+grpc::Status OrgServiceImpl::GetMyPractitionerProfile(Ctx* ctx,
+                                                      const v1::GetMyPractitionerProfileRequest*,
+                                                      v1::Practitioner* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = Caller(*ctx);
+    if (!caller.ok()) return caller.status();
+    return pg::WithTransaction(
+        *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+          auto rows = tx.exec_params(std::string("SELECT ") + kPractitionerCols +
+                                         " FROM org.practitioners p WHERE p.user_id = $1::uuid",
+                                     caller->sub);
+          if (rows.empty()) {
+            return st::NotFound("PRACTITIONER_NOT_FOUND",
+                                "You have no practitioner profile yet: PUT /v1/practitioners/me.");
+          }
+          ReadPractitioner(tx, rows[0], true, resp);
+          return absl::OkStatus();
+        });
+  });
+}
+
 grpc::Status OrgServiceImpl::GetPractitioner(Ctx* ctx, const v1::GetPractitionerRequest* req,
                                              v1::Practitioner* resp) {
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {

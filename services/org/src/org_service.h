@@ -44,6 +44,8 @@ class OrgServiceImpl final : public v1::OrgService::Service {
   grpc::Status RemoveStaff(Ctx*, const v1::RemoveStaffRequest*, v1::RemoveStaffResponse*) override;
   grpc::Status UpsertMyPractitionerProfile(Ctx*, const v1::UpsertMyPractitionerProfileRequest*,
                                            v1::Practitioner*) override;
+  grpc::Status GetMyPractitionerProfile(Ctx*, const v1::GetMyPractitionerProfileRequest*,
+                                        v1::Practitioner*) override;
   grpc::Status GetPractitioner(Ctx*, const v1::GetPractitionerRequest*, v1::Practitioner*) override;
   grpc::Status SearchPractitioners(Ctx*, const v1::SearchPractitionersRequest*,
                                    v1::SearchPractitionersResponse*) override;

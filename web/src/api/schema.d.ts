@@ -1364,7 +1364,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Your own practitioner profile (also before your organization is verified) */
+        get: operations["orgGetMyPractitionerProfile"];
         /** Create or replace your practitioner profile */
         put: operations["orgUpsertMyPractitionerProfile"];
         post?: never;
@@ -2945,6 +2946,7 @@ export interface operations {
             query?: {
                 from?: string;
                 limit?: number;
+                newest_first?: boolean;
                 organization_id?: string;
                 page_token?: string;
                 role?: "patient" | "practitioner" | "org";
@@ -7711,6 +7713,62 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_WaitlistEntry"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orgGetMyPractitionerProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["healthtech_org_v1_Practitioner"];
                 };
             };
             /** @description Invalid request */
