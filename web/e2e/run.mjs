@@ -706,6 +706,15 @@ const tests = [
       await page.getByText('bring it to the visit').waitFor();
       await shot(page, '22-private-consultation');
       await axeCheck(page, 'private consultation');
+      // A platform admin outside the thread reads it only after giving a reason (audited), and cannot reply.
+      const threadUrl = page.url();
+      const { page: adm } = await ctx('admin');
+      await adm.goto(threadUrl);
+      await adm.getByLabel('Why do you need to read it?').fill(`Safety report ${run}`);
+      await adm.getByRole('button', { name: 'Read with this reason' }).click();
+      await adm.getByText('bring it to the visit').waitFor();
+      await adm.getByText(`Read as a platform admin (recorded): “Safety report ${run}”.`).waitFor();
+      if ((await adm.getByLabel('Your message').count()) !== 0) throw new Error('an admin reader is offered a reply box');
     },
   ],
   [
@@ -754,6 +763,50 @@ const tests = [
       await fits360(p, ['/forum', new URL(S.threadUrl).pathname, '/notifications/preferences', '/consultations', '/forum/new']);
       const { page: mod } = await ctx('moderator');
       await fits360(mod, ['/moderation']);
+    },
+  ],
+  [
+    'an admin adds a category, a moderator a watched word, and a long list loads on demand',
+    async () => {
+      const { page: adm } = await ctx('admin');
+      await adm.goto(`${BASE}/moderation`);
+      await adm.getByLabel('Category name').fill(`Paging ${run}`);
+      await adm.getByLabel('Description').fill('Many threads');
+      await adm.getByLabel('Slow mode: seconds between two posts of one user (0 is off)').fill('0');
+      await adm.getByRole('button', { name: 'Create category' }).click();
+      await adm.getByText(`Category “Paging ${run}” created.`).waitFor();
+      const admin = await apiLogin(S.admin);
+      const cat = (await apiCall('GET', '/v1/forum/categories', admin)).items.find((c) => c.name === `Paging ${run}`);
+      if (!cat) throw new Error('the new category is not listed');
+      // A watched word that blocks: the moderator adds it, a post with it is refused, then it is removed.
+      const { page: mod } = await ctx('moderator');
+      await mod.goto(`${BASE}/moderation`);
+      const word = `miraclecure${run}`;
+      await mod.getByLabel('Word or phrase').fill(word);
+      await mod.getByLabel('When a post contains it').selectOption('block');
+      await mod.getByRole('button', { name: 'Add word' }).click();
+      await mod.getByRole('list', { name: 'Watched words' }).getByText(word, { exact: true }).waitFor();
+      const refused = await fetch(`${BASE}/v1/forum/threads`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ category_id: cat.id, title: `Try ${word} today`, body: 'It works.', tags: [] }),
+      });
+      if (refused.status !== 400) throw new Error(`a post with a blocked word: HTTP ${refused.status}, expected 400`);
+      await mod.getByRole('button', { name: `Remove ${word}` }).click();
+      await mod.getByRole('button', { name: `Remove ${word}` }).waitFor({ state: 'detached' });
+      await axeCheck(mod, 'moderation tools');
+      for (let i = 1; i <= 31; i += 1) {
+        await apiCall('POST', '/v1/forum/threads', admin, { category_id: cat.id, title: `Paged question number ${i} ${run}`, body: 'Body text.', tags: [] });
+      }
+      const { page } = await ctx('moderator');
+      await page.goto(`${BASE}/forum?category=${cat.id}`);
+      const items = page.getByTestId('thread-item');
+      await items.first().waitFor();
+      if ((await items.count()) !== 30) throw new Error(`first page: ${await items.count()} threads, expected 30`);
+      await page.getByRole('button', { name: 'Load more threads' }).click();
+      await page.getByText(`Paged question number 1 ${run}`, { exact: true }).waitFor();
+      if ((await items.count()) !== 31) throw new Error(`after loading more: ${await items.count()} threads, expected 31`);
+      await page.getByRole('button', { name: 'Load more threads' }).waitFor({ state: 'detached' });
     },
   ],
   [

@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, post, get } from '../api/client';
-import type { Page, VerificationItem } from '../api/types';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, post } from '../api/client';
+import { LoadMore, usePaged } from '../api/paged';
+import type { VerificationItem } from '../api/types';
 import { ErrorBox, Field, QueryState, label } from '../components/ui';
 import { browserTimeZone, dateTimeLabel } from '../lib/time';
 
@@ -86,13 +87,14 @@ function Decision({ item }: { item: VerificationItem }) {
 }
 
 export function VerificationQueue() {
-  const q = useQuery({ queryKey: ['verifications'], queryFn: () => get<Page<VerificationItem>>('/v1/admin/verifications', { limit: 50 }) });
+  const q = usePaged<VerificationItem>(['verifications'], '/v1/admin/verifications', { limit: 30 }, { keyOf: (i) => i.organization?.id });
   return (
     <section>
       <h1>Verification queue</h1>
       <QueryState q={q} what="Loading the queue">
         {(d) => ((d.items ?? []).length === 0 ? <p>Nothing waiting.</p> : <ul className="cards">{(d.items ?? []).map((i) => <Decision key={i.organization?.id} item={i} />)}</ul>)}
       </QueryState>
+      <LoadMore q={q} what="more" />
     </section>
   );
 }

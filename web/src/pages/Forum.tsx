@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import DOMPurify from 'dompurify';
 import { ApiError, del, get, patch, post, put } from '../api/client';
+import { LoadMore, usePaged } from '../api/paged';
 import type { components } from '../api/schema';
 import { useClaims } from '../auth/session';
 import { hasRole } from '../auth/tokens';
@@ -17,6 +18,7 @@ type ThreadPage = S['healthtech_forum_v1_GetThreadResponse'];
 type SearchResult = S['healthtech_forum_v1_SearchResult'];
 type PrivateThread = S['healthtech_forum_v1_PrivateThread'];
 type PrivateThreadPage = S['healthtech_forum_v1_GetPrivateThreadResponse'];
+type PrivatePost = S['healthtech_forum_v1_PrivatePost'];
 type QueueItem = S['healthtech_forum_v1_ModerationQueueItem'];
 
 const FLAG_REASONS = ['spam', 'abuse', 'misinformation', 'privacy', 'off_topic', 'other'] as const;
@@ -62,16 +64,8 @@ export function ForumHome() {
   const tag = params.get('tag') ?? '';
   const q = params.get('q') ?? '';
   const [text, setText] = useState(q);
-  const list = useQuery({
-    queryKey: ['forum-threads', category, sort, tag],
-    queryFn: () => get<{ items?: Thread[] }>('/v1/forum/threads', { category, sort, tag, limit: 30 }),
-    enabled: !q,
-  });
-  const search = useQuery({
-    queryKey: ['forum-search', q, category, tag],
-    queryFn: () => get<{ items?: SearchResult[] }>('/v1/forum/search', { q, category, tag, limit: 30 }),
-    enabled: !!q,
-  });
+  const list = usePaged<Thread>(['forum-threads', category, sort, tag], '/v1/forum/threads', { category, sort, tag, limit: 30 }, { enabled: !q });
+  const search = usePaged<SearchResult>(['forum-search', q, category, tag], '/v1/forum/search', { q, category, tag, limit: 30 }, { enabled: !!q, keyOf: (r) => r.post_id });
   const setParam = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     if (v) next.set(k, v);
@@ -136,60 +130,66 @@ export function ForumHome() {
         </p>
       )}
       {q ? (
-        <QueryState q={search} what="Searching">
-          {(d) =>
-            (d.items ?? []).length === 0 ? (
-              <p>No posts match “{q}”.</p>
-            ) : (
-              <ul className="cards" aria-label="Search results">
-                {(d.items ?? []).map((r) => (
-                  <li className="card" key={r.post_id}>
-                    <h2>
-                      <Link to={`/forum/threads/${r.thread_id}`}>{r.thread_title}</Link>
-                    </h2>
-                    <SafeHtml className="snippet" html={r.snippet_html} />
-                    <p className="muted">
-                      {r.author_display_name} · {catName(r.category_id)} · {dateTimeLabel(r.created_at, tz)}
-                    </p>
-                  </li>
-                ))}
-              </ul>
-            )
-          }
-        </QueryState>
-      ) : (
-        <QueryState q={list} what="Loading threads">
-          {(d) =>
-            (d.items ?? []).length === 0 ? (
-              <p>No threads yet.</p>
-            ) : (
-              <ul className="cards" aria-label="Threads">
-                {(d.items ?? []).map((t) => (
-                  <li className="card" key={t.id} data-testid="thread-item">
-                    <h2>
-                      {t.pinned && <span className="status">Pinned</span>} {t.locked && <span className="status">Locked</span>}{' '}
-                      <Link to={`/forum/threads/${t.id}`}>{t.title}</Link>
-                    </h2>
-                    {t.excerpt && <p>{t.excerpt}</p>}
-                    <p className="muted">
-                      {t.author_display_name} · {catName(t.category_id)} · {t.reply_count ?? 0} replies · score {t.vote_score ?? 0}
-                      {t.accepted_post_id ? ' · answered' : ''} · {dateTimeLabel(t.last_activity_at, tz)}
-                    </p>
-                    {(t.tags ?? []).length > 0 && (
-                      <p>
-                        {(t.tags ?? []).map((g) => (
-                          <button type="button" key={g} className="tag" onClick={() => setParam('tag', g)}>
-                            {g}
-                          </button>
-                        ))}
+        <>
+          <QueryState q={search} what="Searching">
+            {(d) =>
+              (d.items ?? []).length === 0 ? (
+                <p>No posts match “{q}”.</p>
+              ) : (
+                <ul className="cards" aria-label="Search results">
+                  {(d.items ?? []).map((r) => (
+                    <li className="card" key={r.post_id}>
+                      <h2>
+                        <Link to={`/forum/threads/${r.thread_id}`}>{r.thread_title}</Link>
+                      </h2>
+                      <SafeHtml className="snippet" html={r.snippet_html} />
+                      <p className="muted">
+                        {r.author_display_name} · {catName(r.category_id)} · {dateTimeLabel(r.created_at, tz)}
                       </p>
-                    )}
-                  </li>
-                ))}
-              </ul>
-            )
-          }
-        </QueryState>
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </QueryState>
+          <LoadMore q={search} what="more results" />
+        </>
+      ) : (
+        <>
+          <QueryState q={list} what="Loading threads">
+            {(d) =>
+              (d.items ?? []).length === 0 ? (
+                <p>No threads yet.</p>
+              ) : (
+                <ul className="cards" aria-label="Threads">
+                  {(d.items ?? []).map((t) => (
+                    <li className="card" key={t.id} data-testid="thread-item">
+                      <h2>
+                        {t.pinned && <span className="status">Pinned</span>} {t.locked && <span className="status">Locked</span>}{' '}
+                        <Link to={`/forum/threads/${t.id}`}>{t.title}</Link>
+                      </h2>
+                      {t.excerpt && <p>{t.excerpt}</p>}
+                      <p className="muted">
+                        {t.author_display_name} · {catName(t.category_id)} · {t.reply_count ?? 0} replies · score {t.vote_score ?? 0}
+                        {t.accepted_post_id ? ' · answered' : ''} · {dateTimeLabel(t.last_activity_at, tz)}
+                      </p>
+                      {(t.tags ?? []).length > 0 && (
+                        <p>
+                          {(t.tags ?? []).map((g) => (
+                            <button type="button" key={g} className="tag" onClick={() => setParam('tag', g)}>
+                              {g}
+                            </button>
+                          ))}
+                        </p>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </QueryState>
+          <LoadMore q={list} what="more threads" />
+        </>
       )}
     </section>
   );
@@ -524,7 +524,7 @@ export function PrivateThreads() {
   const navigate = useNavigate();
   const tz = browserTimeZone();
   const practitionerId = params.get('practitioner') ?? '';
-  const q = useQuery({ queryKey: ['private-threads'], queryFn: () => get<{ items?: PrivateThread[] }>('/v1/forum/private-threads', { limit: 50 }) });
+  const q = usePaged<PrivateThread>(['private-threads'], '/v1/forum/private-threads', { limit: 30 });
   const [f, setF] = useState({ subject: '', body: '' });
   const create = useMutation({
     mutationFn: () => post<PrivateThread>('/v1/forum/private-threads', { practitioner_id: practitionerId, subject: f.subject.trim(), body: f.body }),
@@ -572,6 +572,7 @@ export function PrivateThreads() {
           )
         }
       </QueryState>
+      <LoadMore q={q} what="older consultations" />
     </section>
   );
 }
@@ -580,7 +581,11 @@ export function PrivateThreadView() {
   const { id = '' } = useParams();
   const qc = useQueryClient();
   const tz = browserTimeZone();
-  const q = useQuery({ queryKey: ['private-thread', id], queryFn: () => get<PrivateThreadPage>(`/v1/forum/private-threads/${id}`, { limit: 100 }) });
+  const claims = useClaims();
+  // Platform admins who are not in the thread read it only with a reason, which is audited.
+  const [reason, setReason] = useState('');
+  const [draftReason, setDraftReason] = useState('');
+  const q = usePaged<PrivatePost, PrivateThreadPage>(['private-thread', id, reason], `/v1/forum/private-threads/${id}`, { limit: 50, access_reason: reason || undefined });
   const [body, setBody] = useState('');
   const send = useMutation({
     mutationFn: () => post(`/v1/forum/private-threads/${id}/posts`, { body }),
@@ -589,41 +594,67 @@ export function PrivateThreadView() {
       qc.invalidateQueries({ queryKey: ['private-thread', id] });
     },
   });
+  const needsReason = q.error instanceof ApiError && q.error.code === 'ACCESS_REASON_REQUIRED';
   return (
     <section>
       <p>
         <Link to="/consultations">← Private consultations</Link>
       </p>
-      <QueryState q={q} what="Loading the consultation">
-        {(d) => (
-          <>
-            <h1>{d.thread?.subject}</h1>
-            <p className="muted">Private between you and {d.thread?.practitioner_display_name}.</p>
-            <ol className="cards messages" aria-label="Messages">
-              {(d.items ?? []).map((m) => (
-                <li className="card" key={m.id}>
-                  <p className="muted">
-                    {m.author_display_name} · {dateTimeLabel(m.created_at, tz)}
-                  </p>
-                  <SafeHtml html={m.body_html} />
-                </li>
-              ))}
-            </ol>
-            <form
-              onSubmit={(e) => {
-                e.preventDefault();
-                if (body.trim()) send.mutate();
-              }}
-            >
-              <TextArea label="Your message" value={body} onChange={setBody} rows={3} />
-              <ErrorBox error={send.error} />
-              <button type="submit" disabled={send.isPending || !body.trim()}>
-                Send
-              </button>
-            </form>
-          </>
-        )}
-      </QueryState>
+      {needsReason ? (
+        <form
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (draftReason.trim()) setReason(draftReason.trim());
+          }}
+        >
+          <h1>Private consultation</h1>
+          <p>This conversation is private between a patient and a practitioner. Reading it as a platform admin is recorded in the audit log with your reason.</p>
+          <Field label="Why do you need to read it?" value={draftReason} maxLength={500} onChange={(e) => setDraftReason(e.target.value)} />
+          <button type="submit" disabled={!draftReason.trim()}>
+            Read with this reason
+          </button>
+        </form>
+      ) : (
+        <QueryState q={q} what="Loading the consultation">
+          {(d) => {
+            const participant = d.thread?.patient_id === claims?.sub || d.thread?.practitioner_user_id === claims?.sub;
+            return (
+              <>
+                <h1>{d.thread?.subject}</h1>
+                <p className="muted">
+                  {participant ? `Private between you and ${d.thread?.practitioner_display_name}.` : `Read as a platform admin (recorded): “${reason}”.`}
+                </p>
+                <ol className="cards messages" aria-label="Messages">
+                  {(d.items ?? []).map((m) => (
+                    <li className="card" key={m.id}>
+                      <p className="muted">
+                        {m.author_display_name} · {dateTimeLabel(m.created_at, tz)}
+                      </p>
+                      <SafeHtml html={m.body_html} />
+                    </li>
+                  ))}
+                </ol>
+                <LoadMore q={q} what="later messages" />
+                {participant && (
+                  <form
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      if (body.trim()) send.mutate();
+                    }}
+                  >
+                    <TextArea label="Your message" value={body} onChange={setBody} rows={3} />
+                    <ErrorBox error={send.error} />
+                    <button type="submit" disabled={send.isPending || !body.trim()}>
+                      Send
+                    </button>
+                  </form>
+                )}
+              </>
+            );
+          }}
+        </QueryState>
+      )}
     </section>
   );
 }
@@ -689,13 +720,125 @@ function QueueEntry({ item }: { item: QueueItem }) {
 }
 
 export function ModerationQueue() {
-  const q = useQuery({ queryKey: ['moderation-queue'], queryFn: () => get<{ items?: QueueItem[] }>('/v1/forum/moderation/queue', { limit: 50 }) });
+  const claims = useClaims();
+  const q = usePaged<QueueItem>(['moderation-queue'], '/v1/forum/moderation/queue', { limit: 30 }, { keyOf: (i) => i.post?.id });
   return (
     <section>
       <h1>Moderation queue</h1>
       <QueryState q={q} what="Loading the queue">
         {(d) => ((d.items ?? []).length === 0 ? <p>Nothing waiting.</p> : <ul className="cards">{(d.items ?? []).map((i) => <QueueEntry key={i.post?.id} item={i} />)}</ul>)}
       </QueryState>
+      <LoadMore q={q} what="more" />
+      <WatchedWords />
+      {hasRole(claims, 'platform_admin') && <NewCategory />}
+    </section>
+  );
+}
+
+type WatchedWord = S['healthtech_forum_v1_WatchedWord'];
+
+/** The watched-words list: posts with a "block" word are refused, with a "review" word held for the queue. */
+function WatchedWords() {
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: ['watched-words'], queryFn: () => get<{ items?: WatchedWord[] }>('/v1/forum/moderation/watched-words') });
+  const [word, setWord] = useState('');
+  const [action, setAction] = useState<'block' | 'review'>('review');
+  const save = useMutation({
+    mutationFn: (words: WatchedWord[]) => put<{ items?: WatchedWord[] }>('/v1/forum/moderation/watched-words', { words }),
+    onSuccess: (d) => {
+      qc.setQueryData(['watched-words'], d);
+      setWord('');
+    },
+  });
+  const current = q.data?.items ?? [];
+  return (
+    <section aria-labelledby="ww-h" className="panel">
+      <h2 id="ww-h">Watched words</h2>
+      <p className="muted">Matched as whole words, ignoring case. “Block” refuses the post; “review” holds it in the queue above.</p>
+      <QueryState q={q} what="Loading watched words">
+        {() =>
+          current.length === 0 ? (
+            <p>No watched words.</p>
+          ) : (
+            <ul aria-label="Watched words">
+              {current.map((w) => (
+                <li key={w.word}>
+                  <strong>{w.word}</strong> — {w.action}{' '}
+                  <button type="button" className="link" onClick={() => save.mutate(current.filter((x) => x.word !== w.word))} disabled={save.isPending}>
+                    Remove {w.word}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </QueryState>
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          const w = word.trim().toLowerCase();
+          if (w) save.mutate([...current.filter((x) => x.word !== w), { word: w, action }]);
+        }}
+      >
+        <Field label="Word or phrase" value={word} onChange={(e) => setWord(e.target.value)} maxLength={100} />
+        <Select label="When a post contains it" value={action} onChange={(e) => setAction(e.target.value as 'block' | 'review')}>
+          <option value="review">Hold for review</option>
+          <option value="block">Refuse the post</option>
+        </Select>
+        <ErrorBox error={save.error} />
+        <button type="submit" disabled={save.isPending || !word.trim()}>
+          Add word
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** Platform admins: a new forum category with its rules (all off by default). */
+function NewCategory() {
+  const qc = useQueryClient();
+  const [f, setF] = useState({ name: '', description: '', who: 'everyone', approval: false, slow: '0' });
+  const create = useMutation({
+    mutationFn: () =>
+      post<Category>('/v1/forum/categories', {
+        name: f.name.trim(),
+        description: f.description.trim(),
+        rules: { who_can_post: f.who, first_post_approval: f.approval, slow_mode_seconds: Number(f.slow) || 0 },
+      }),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ['forum-categories'] });
+      setF({ name: '', description: '', who: 'everyone', approval: false, slow: '0' });
+    },
+  });
+  const fieldError = (name: string) => (create.error instanceof ApiError ? create.error.errors.find((e) => e.field === name)?.message : undefined);
+  return (
+    <section aria-labelledby="cat-h" className="panel">
+      <h2 id="cat-h">New category</h2>
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        <Field label="Category name" value={f.name} error={fieldError('name')} onChange={(e) => setF({ ...f, name: e.target.value })} />
+        <Field label="Description" value={f.description} error={fieldError('description')} onChange={(e) => setF({ ...f, description: e.target.value })} />
+        <Select label="Who can start threads and reply" value={f.who} onChange={(e) => setF({ ...f, who: e.target.value })}>
+          <option value="everyone">Everyone signed in</option>
+          <option value="verified_practitioners">Verified practitioners</option>
+          <option value="moderators">Moderators</option>
+        </Select>
+        <label className="check">
+          <input type="checkbox" checked={f.approval} onChange={(e) => setF({ ...f, approval: e.target.checked })} /> New users' first posts wait for approval
+        </label>
+        <Field label="Slow mode: seconds between two posts of one user (0 is off)" type="number" min={0} value={f.slow} error={fieldError('rules.slow_mode_seconds')} onChange={(e) => setF({ ...f, slow: e.target.value })} />
+        <ErrorBox error={create.error} shownFields={['name', 'description', 'rules.slow_mode_seconds']} />
+        {create.isSuccess && <Notice>Category “{create.data?.name}” created.</Notice>}
+        <button type="submit" disabled={create.isPending}>
+          Create category
+        </button>
+      </form>
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, post, put } from '../api/client';
+import { LoadMore, usePaged } from '../api/paged';
 import type { components } from '../api/schema';
 import { ErrorBox, Field, Notice, QueryState, Select, label } from '../components/ui';
 import { browserTimeZone, dateTimeLabel } from '../lib/time';
@@ -161,7 +162,7 @@ function FailedItem({ m, onRetried }: { m: Outbound; onRetried: (m: Outbound) =>
 }
 
 export function FailedNotifications() {
-  const q = useQuery({ queryKey: ['failed-notifications'], queryFn: () => get<{ items?: Outbound[] }>('/v1/admin/notifications/failed', { limit: 50 }) });
+  const q = usePaged<Outbound>(['failed-notifications'], '/v1/admin/notifications/failed', { limit: 30 });
   const [retried, setRetried] = useState<Outbound | null>(null);
   return (
     <section>
@@ -175,6 +176,7 @@ export function FailedNotifications() {
       <QueryState q={q} what="Loading failed notifications">
         {(d) => ((d.items ?? []).length === 0 ? <p>No failed notifications.</p> : <ul className="cards">{(d.items ?? []).map((m) => <FailedItem key={m.id} m={m} onRetried={setRetried} />)}</ul>)}
       </QueryState>
+      <LoadMore q={q} what="more" />
     </section>
   );
 }

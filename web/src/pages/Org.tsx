@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, get, newIdempotencyKey, post, refreshSession } from '../api/client';
+import { LoadMore, usePaged } from '../api/paged';
 import type { Appointment, Facility, Organization, Page, Payment, StaffList } from '../api/types';
 import { orgIdsFor } from '../auth/tokens';
 import { useClaims } from '../auth/session';
@@ -312,7 +313,7 @@ function Staff({ orgId }: { orgId: string }) {
 function OrgPayments({ orgId }: { orgId: string }) {
   const tz = browserTimeZone();
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['payments', 'org', orgId], queryFn: () => get<Page<Payment>>('/v1/payments', { limit: 100 }) });
+  const q = usePaged<Payment>(['payments', 'org', orgId], '/v1/payments', { limit: 50 });
   const refund = useMutation({
     mutationFn: (p: Payment) => post(`/v1/payments/${p.id}/refunds`, { reason: 'Refund by the clinic' }, { idempotencyKey: newIdempotencyKey() }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['payments'] }),
@@ -360,6 +361,7 @@ function OrgPayments({ orgId }: { orgId: string }) {
           );
         }}
       </QueryState>
+      <LoadMore q={q} what="older payments" />
     </section>
   );
 }

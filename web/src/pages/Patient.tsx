@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, get, newIdempotencyKey, post } from '../api/client';
+import { LoadMore, usePaged } from '../api/paged';
 import type { Appointment, Notification, Page, Payment, Practitioner, Slot } from '../api/types';
 import { useClaims } from '../auth/session';
 import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
@@ -19,10 +20,7 @@ export function Search() {
     available_on: params.get('available_on') ?? '',
   });
   const query = Object.fromEntries(params.entries());
-  const q = useQuery({
-    queryKey: ['search', query],
-    queryFn: () => get<Page<Practitioner>>('/v1/practitioners', query),
-  });
+  const q = usePaged<Practitioner>(['search', query], '/v1/practitioners', { limit: 20, ...query });
   const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -69,6 +67,7 @@ export function Search() {
           )
         }
       </QueryState>
+      <LoadMore q={q} what="more practitioners" />
     </section>
   );
 }
@@ -222,8 +221,14 @@ const upcomingStatuses = new Set(['pending_payment', 'booked', 'checked_in', 'in
 
 export function MyAppointments() {
   const tz = browserTimeZone();
-  const q = useQuery({ queryKey: ['appointments', 'patient'], queryFn: () => get<Page<Appointment>>('/v1/appointments', { role: 'patient', limit: 100 }) });
   const [tab, setTab] = useState<'upcoming' | 'past'>('upcoming');
+  // Upcoming: from a few hours ago (a visit under way), soonest first; past: latest first.
+  const [since] = useState(() => new Date(Date.now() - 6 * 3600_000).toISOString());
+  const q = usePaged<Appointment>(
+    ['appointments', 'patient', tab],
+    '/v1/appointments',
+    tab === 'upcoming' ? { role: 'patient', from: since, limit: 30 } : { role: 'patient', newest_first: true, limit: 30 },
+  );
   return (
     <section>
       <h1>My appointments</h1>
@@ -240,7 +245,6 @@ export function MyAppointments() {
           const items = (data.items ?? []).filter((a) =>
             tab === 'upcoming' ? upcomingStatuses.has(a.status ?? '') && Date.parse(a.end ?? '') > now : !(upcomingStatuses.has(a.status ?? '') && Date.parse(a.end ?? '') > now),
           );
-          if (tab === 'upcoming') items.sort((a, b) => Date.parse(a.start!) - Date.parse(b.start!));
           return items.length === 0 ? (
             <p>
               No {tab} appointments. <Link to="/search">Find a doctor</Link>
@@ -259,6 +263,7 @@ export function MyAppointments() {
           );
         }}
       </QueryState>
+      <LoadMore q={q} what={tab === 'upcoming' ? 'later appointments' : 'earlier appointments'} />
     </section>
   );
 }
@@ -451,7 +456,7 @@ function InvoiceCell({ payment }: { payment: Payment }) {
 }
 
 export function Invoices() {
-  const q = useQuery({ queryKey: ['payments'], queryFn: () => get<Page<Payment>>('/v1/payments', { limit: 100 }) });
+  const q = usePaged<Payment>(['payments'], '/v1/payments', { limit: 50 });
   const tz = browserTimeZone();
   return (
     <section>
@@ -491,6 +496,7 @@ export function Invoices() {
           )
         }
       </QueryState>
+      <LoadMore q={q} what="older payments" />
     </section>
   );
 }
@@ -499,7 +505,7 @@ export function Invoices() {
 export function Notifications() {
   const qc = useQueryClient();
   const tz = browserTimeZone();
-  const q = useQuery({ queryKey: ['notifications'], queryFn: () => get<Page<Notification> & { unread_count?: number }>('/v1/notifications', { limit: 50 }) });
+  const q = usePaged<Notification>(['notifications'], '/v1/notifications', { limit: 30 });
   const done = () => {
     qc.invalidateQueries({ queryKey: ['notifications'] });
     qc.invalidateQueries({ queryKey: ['unread'] });
@@ -542,6 +548,7 @@ export function Notifications() {
           )
         }
       </QueryState>
+      <LoadMore q={q} what="older notifications" />
     </section>
   );
 }

@@ -10,25 +10,24 @@ import { addDays, browserTimeZone, dateTimeLabel, dayKey, isValidTimeZone, start
 import { checkRule, checkRequired, validate } from '../lib/validation';
 import { useSubmit } from './Auth';
 
-const PID_KEY = 'healthtech.practitioner_id';
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
-/** The signed-in practitioner's profile id (remembered after saving the profile). */
+/** The signed-in practitioner's profile id (GET /v1/practitioners/me; none yet → null). */
 function useMyPractitionerId(): { id: string | null; loading: boolean } {
   const claims = useClaims();
-  const cached = sessionStorage.getItem(PID_KEY);
   const q = useQuery({
-    queryKey: ['my-practitioner-id', claims?.sub],
-    enabled: !cached && !!claims,
+    queryKey: ['my-practitioner', claims?.sub],
+    enabled: !!claims,
     queryFn: async () => {
-      const me = await get<{ full_name?: string }>('/v1/me');
-      const found = await get<Page<Practitioner>>('/v1/practitioners', { q: me.full_name ?? '', limit: 50 });
-      const mine = (found.items ?? []).find((p) => p.user_id === claims?.sub);
-      if (mine?.id) sessionStorage.setItem(PID_KEY, mine.id);
-      return mine?.id ?? null;
+      try {
+        return (await get<Practitioner>('/v1/practitioners/me')).id ?? null;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+      }
     },
   });
-  return { id: cached ?? q.data ?? null, loading: !cached && q.isPending };
+  return { id: q.data ?? null, loading: !!claims && q.isPending };
 }
 
 function useMyFacilities() {
@@ -47,6 +46,8 @@ const list = (s: string) =>
     .filter(Boolean);
 
 export function ProfileEditor() {
+  const qc = useQueryClient();
+  const claims = useClaims();
   const facilities = useMyFacilities();
   const [f, setF] = useState({ display_name: '', specialties: '', qualifications: '', registration_number: '', languages: 'en', years: '0', bio: '', first_fee: '', follow_fee: '' });
   const [modes, setModes] = useState<string[]>(['in_person']);
@@ -106,7 +107,7 @@ export function ProfileEditor() {
                 fees: { first_visit: fee(f.first_fee), follow_up: fee(f.follow_fee) },
                 facility_ids: facilityIds,
               });
-              if (p.id) sessionStorage.setItem(PID_KEY, p.id);
+              qc.setQueryData(['my-practitioner', claims?.sub], p.id ?? null);
               setSaved(p);
             },
           );

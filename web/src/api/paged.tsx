@@ -1,0 +1,59 @@
+// Lists the API pages with `limit` and `page_token` → `next_page_token`. usePaged keeps the
+// pages fetched so far as one list (for QueryState) and <LoadMore> fetches the next page.
+import { useInfiniteQuery, type QueryKey } from '@tanstack/react-query';
+import { get, type CallOptions } from './client';
+import type { Page } from './types';
+import { joinPages } from '../lib/paging';
+import { ErrorBox } from '../components/ui';
+
+export interface Paged<P> {
+  isPending: boolean;
+  error: unknown;
+  /** Every item fetched so far; other fields come from the first page. */
+  data: P | undefined;
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  nextPageError: unknown;
+  fetchNextPage: () => void;
+}
+
+export function usePaged<T, P extends Page<T> = Page<T>>(
+  queryKey: QueryKey,
+  path: string,
+  query: NonNullable<CallOptions['query']> = {},
+  opts: { enabled?: boolean; keyOf?: (item: T) => string | undefined } = {},
+): Paged<P> {
+  const q = useInfiniteQuery({
+    queryKey,
+    enabled: opts.enabled,
+    initialPageParam: '',
+    queryFn: ({ pageParam }) => get<P>(path, pageParam ? { ...query, page_token: pageParam } : query),
+    getNextPageParam: (last: P) => last.next_page_token || undefined,
+  });
+  return {
+    isPending: q.isPending,
+    error: q.isFetchNextPageError ? null : q.error,
+    data: q.data ? joinPages<T, P>(q.data.pages, opts.keyOf) : undefined,
+    hasNextPage: q.hasNextPage,
+    isFetchingNextPage: q.isFetchingNextPage,
+    nextPageError: q.isFetchNextPageError ? q.error : null,
+    fetchNextPage: () => void q.fetchNextPage(),
+  };
+}
+
+/** "Load more" under a paged list, while the API says there is more. */
+export function LoadMore({ q, what = 'more' }: { q: Paged<unknown>; what?: string }) {
+  if (!q.data) return null;
+  return (
+    <>
+      <ErrorBox error={q.nextPageError} />
+      {q.hasNextPage && (
+        <p>
+          <button type="button" className="secondary" onClick={q.fetchNextPage} disabled={q.isFetchingNextPage}>
+            {q.isFetchingNextPage ? 'Loading…' : `Load ${what}`}
+          </button>
+        </p>
+      )}
+    </>
+  );
+}
