@@ -125,15 +125,23 @@ def test_refresh_rotates_and_reuse_revokes_the_family(api, user):
 
 
 def test_logout_and_logout_all(api, user):
+    first_access = user.access
     other = api.login(user)  # a second session
-    assert api.post("/v1/auth/logout", {"refresh_token": user.refresh}).json() == {"sessions_revoked": 1}
-    assert_problem(api.post("/v1/auth/refresh", {"refresh_token": user.refresh}), 401)
+    assert api.post("/v1/auth/logout", {"refresh_token": other["refresh_token"]}).json() == {"sessions_revoked": 1}
+    assert_problem(api.post("/v1/auth/refresh", {"refresh_token": other["refresh_token"]}), 401)
+    # The signed-out session's access token stops at once; the other session goes on.
+    assert_problem(api.get("/v1/me", token=other["access_token"]), 401, "TOKEN_REVOKED")
+    assert api.get("/v1/me", token=first_access).status_code == 200
     third = api.login(user)
     r = api.post("/v1/auth/logout-all", token=third["access_token"])
     assert r.status_code == 200 and r.json()["sessions_revoked"] >= 1
     assert_problem(api.post("/v1/auth/refresh", {"refresh_token": third["refresh_token"]}), 401)
+    for token in (first_access, third["access_token"]):  # everywhere means everywhere
+        assert_problem(api.get("/v1/me", token=token), 401, "TOKEN_REVOKED")
     assert_problem(api.post("/v1/auth/logout-all"), 401, "AUTH_REQUIRED")
-    del other
+    # Signing in again right away works (in the same second as the cut).
+    fresh = api.login(user)
+    assert api.get("/v1/me", token=fresh["access_token"]).status_code == 200
 
 
 def test_totp_enrolment_login_and_replay(api, user):
@@ -207,8 +215,9 @@ def test_password_reset(api, user, db):
     assert_problem(api.post("/v1/auth/password/reset", {"token": token, "new_password": "short"}), 400)
     r = api.post("/v1/auth/password/reset", {"token": token, "new_password": "a brand new passphrase"})
     assert r.status_code == 200 and r.json()["user_id"] == user.id
-    # Every session ended; the old password no longer works; the new one does.
+    # Every session ended, access tokens included; the old password no longer works; the new one does.
     assert_problem(api.post("/v1/auth/refresh", {"refresh_token": user.refresh}), 401)
+    assert_problem(api.get("/v1/me", token=user.access), 401, "TOKEN_REVOKED")
     assert_problem(api.post("/v1/auth/login", {"email": user.email, "password": user.password}), 401)
     user.password = "a brand new passphrase"
     api.login(user)
@@ -240,10 +249,16 @@ def test_update_profile_and_change_password(api, user):
     r = api.post("/v1/me/password", {"current_password": "wrong one here",
                                      "new_password": "a brand new passphrase"}, token=user.access)
     assert_problem(r, 400, "CURRENT_PASSWORD_INCORRECT")
+    elsewhere = api.post("/v1/auth/login", {"email": user.email, "password": user.password}).json()  # another device
     r = api.post("/v1/me/password", {"current_password": user.password,
                                      "new_password": "a brand new passphrase"}, token=user.access)
     assert r.status_code == 200, r.text
-    assert_problem(api.post("/v1/auth/refresh", {"refresh_token": user.refresh}), 401)
+    # The other session ends at once (its access token too); this one goes on.
+    assert_problem(api.post("/v1/auth/refresh", {"refresh_token": elsewhere["refresh_token"]}), 401)
+    assert_problem(api.get("/v1/me", token=elsewhere["access_token"]), 401, "TOKEN_REVOKED")
+    assert api.get("/v1/me", token=user.access).status_code == 200
+    r = api.post("/v1/auth/refresh", {"refresh_token": user.refresh})
+    assert r.status_code == 200, r.text
     user.password = "a brand new passphrase"
     api.login(user)
 

@@ -42,8 +42,15 @@ def test_first_admin_grants_and_revokes_roles(api):
     # The new role appears in the member's token after a refresh.
     r = api.post("/v1/auth/refresh", {"refresh_token": member.refresh})
     assert "moderator" in jwt_parts(r.json()["access_token"])[1]["roles"]
+    moderator_token = r.json()["access_token"]
+    member.refresh = r.json()["refresh_token"]
     r = api.delete(f"/v1/admin/users/{member.id}/roles/moderator", token=admin.access)
     assert r.status_code == 200 and "moderator" not in r.json()["roles"]
+    # Tokens that carry the role stop at once; a refresh gives one without it.
+    assert_problem(api.get("/v1/me", token=moderator_token), 401, "TOKEN_REVOKED")
+    r = api.post("/v1/auth/refresh", {"refresh_token": member.refresh})
+    assert r.status_code == 200 and "moderator" not in jwt_parts(r.json()["access_token"])[1]["roles"]
+    assert api.get("/v1/me", token=r.json()["access_token"]).status_code == 200
 
 
 def test_cli_admin_create_needs_a_registered_account():

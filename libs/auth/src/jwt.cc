@@ -70,6 +70,7 @@ std::string Sign(const Claims& c, const std::string& kid, const std::string& sec
   nlohmann::ordered_json payload = {{"iss", c.iss},     {"aud", c.aud}, {"sub", c.sub},
                                     {"exp", c.exp},     {"iat", c.iat}, {"jti", c.jti},
                                     {"roles", c.roles}, {"amr", c.amr}, {"aal", c.aal}};
+  if (!c.sid.empty()) payload["sid"] = c.sid;
   std::string signing_input =
       Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload.dump());
   unsigned char sig[crypto_sign_BYTES];
@@ -123,6 +124,7 @@ absl::StatusOr<Claims> Verify(std::string_view token, const KeySet& keys, std::s
     c.iat = payload.value("iat", int64_t{0});
     c.jti = payload.value("jti", "");
     c.aal = payload.value("aal", "aal1");
+    c.sid = payload.value("sid", "");
     const auto& aud = payload.at("aud");
     if (aud.is_string()) {
       c.aud = aud.get<std::string>();

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "healthtech/auth/authenticator.h"
+#include "healthtech/auth/revocation.h"
 #include "healthtech/log/log.h"
 #include "healthtech/status/status.h"
 #include "static_files.h"
@@ -106,12 +107,19 @@ App::App(Config config, metrics::Registry* registry)
                                               config_.jwt_audience);
   openapi_ = BuildOpenApi(router_);
   ws_hub_ = std::make_unique<WsHub>(
-      redis_url_, [this](std::string token) { return verifier_->Verify(std::move(token)); },
+      redis_url_, [this](std::string token) { return Authenticate(std::move(token)); },
       registry,
       WsLimits{config_.ws_max_sessions, config_.ws_max_sessions_per_user,
                config_.ws_messages_per_second, config_.ws_message_burst});
   http_requests_ = &registry->AddCounter("http_requests_total", "HTTP requests served",
                                          {"route", "method", "status"});
+  revocation_unchecked_ =
+      &registry
+           ->AddCounter("bff_token_revocation_unchecked_total",
+                        "Signed-in requests let through without the revocation check (Redis "
+                        "unavailable)",
+                        {})
+           .WithLabels({});
   http_duration_ = &registry->AddHistogram("http_request_duration_seconds",
                                            "HTTP request latency in seconds", {"route"});
   // Every route must name an RPC that exists; fail at start, not at the first request.
@@ -298,6 +306,32 @@ awaitable<Response> App::Ready(Ctx& ctx) {
   co_return Json(ctx, ok ? 200 : 503, text);
 }
 
+awaitable<absl::StatusOr<auth::Claims>> App::Authenticate(std::string token) {
+  auto verified = co_await verifier_->Verify(std::move(token));
+  if (!verified.ok() || !config_.token_revocation_check) co_return verified;
+  if (t_state == nullptr) {
+    revocation_unchecked_->Inc();
+    co_return verified;
+  }
+  std::vector<std::string> mget = {"MGET",
+                                   auth::RevokedSessionKey(verified->sid.empty() ? "-" : verified->sid),
+                                   auth::RevokedBeforeKey(verified->sub)};
+  auto r = co_await t_state->redis->Command(std::move(mget));
+  if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.size() != 2) {
+    // Fail open: tokens live 15 minutes, and the refresh tokens are revoked in PostgreSQL.
+    revocation_unchecked_->Inc();
+    co_return verified;
+  }
+  auto value = [](const redis::Reply& e) -> std::optional<std::string> {
+    if (e.type == redis::Reply::Type::kString) return e.str;
+    return std::nullopt;
+  };
+  if (auth::IsRevoked(*verified, value(r->elements[0]), value(r->elements[1]))) {
+    co_return status::Unauthenticated("TOKEN_REVOKED", "The access token was revoked.");
+  }
+  co_return verified;
+}
+
 awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
   std::string_view target = SV(req.target());
   size_t q = target.find('?');
@@ -337,12 +371,15 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
         co_return res;
       }
     } else {
-      auto verified = co_await verifier_->Verify(token);
+      auto verified = co_await Authenticate(token);
       if (!verified.ok()) {
-        auto p = status::MakeProblem(401, status::ReasonOf(verified.status()),
-                                     status::ReasonOf(verified.status()) == "TOKEN_EXPIRED"
-                                         ? "The access token has expired."
-                                         : "The access token is not valid.");
+        std::string reason = status::ReasonOf(verified.status());
+        auto p = status::MakeProblem(
+            401, reason,
+            reason == "TOKEN_EXPIRED"   ? "The access token has expired."
+            : reason == "TOKEN_REVOKED" ? "The access token was revoked: refresh the session "
+                                          "or sign in again."
+                                        : "The access token is not valid.");
         Response res = Problem(ctx, p);
         res.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
         co_return res;

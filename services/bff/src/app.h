@@ -52,6 +52,9 @@ class App {
   struct Ctx;
   awaitable<Response> HandleRoute(Request& req, Ctx& ctx);
   awaitable<Response> Ready(Ctx& ctx);
+  // Verifies an access token (signature, expiry) and that its session or user was not cut
+  // off since it was issued (auth/revocation.h; one Redis MGET, skipped if Redis fails).
+  awaitable<absl::StatusOr<auth::Claims>> Authenticate(std::string token);
   Response Json(Ctx& ctx, int status, std::string body);
   Response Problem(Ctx& ctx, const status::Problem& p);
   void Finish(Ctx& ctx, Response& res);
@@ -65,6 +68,7 @@ class App {
   std::unique_ptr<WsHub> ws_hub_;
   metrics::Family<metrics::Counter>* http_requests_;
   metrics::Family<metrics::Histogram>* http_duration_;
+  metrics::Counter* revocation_unchecked_;
   std::mutex ready_mu_;
   std::chrono::steady_clock::time_point ready_checked_{};
   bool ready_cached_ = false;

@@ -36,6 +36,7 @@ Config Config::FromEnv() {
   c.user_rate = env.Int("RATE_LIMIT_USER_PER_SECOND", 20, 1, 10000000);
   c.user_burst = env.Int("RATE_LIMIT_USER_BURST", 100, 1, 10000000);
   c.rate_limit_enabled = env.Bool("RATE_LIMIT_ENABLED", true);
+  c.token_revocation_check = env.Bool("TOKEN_REVOCATION_CHECK", true);
   c.ws_max_sessions = env.Int("WS_MAX_SESSIONS", 10000, 1, 1000000);
   c.ws_max_sessions_per_user = env.Int("WS_MAX_SESSIONS_PER_USER", 10, 1, 1000);
   c.ws_messages_per_second = env.Int("WS_MESSAGES_PER_SECOND", 5, 1, 10000);

@@ -22,6 +22,7 @@ struct Config {
   // Token buckets: requests per second and burst.
   double ip_rate = 50, ip_burst = 200;
   double user_rate = 20, user_burst = 100;
+  bool token_revocation_check = true;
   int ws_max_sessions = 10000, ws_max_sessions_per_user = 10;
   double ws_messages_per_second = 5, ws_message_burst = 20;
   bool rate_limit_enabled = true;

@@ -1,9 +1,11 @@
 #include "iam_service.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
 
+#include "healthtech/auth/revocation.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/iam/domain/crypto.h"
 #include "healthtech/iam/domain/device.h"
@@ -121,6 +123,51 @@ absl::Status IamServiceImpl::QueueEmail(pqxx::transaction_base& tx, const std::s
   return absl::OkStatus();
 }
 
+std::vector<std::string> IamServiceImpl::RevokeSessions(pqxx::transaction_base& tx,
+                                                       const std::string& user_id,
+                                                       const std::string& reason,
+                                                       const std::string& keep) {
+  auto rows = tx.exec_params(
+      "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = $2 WHERE user_id = "
+      "$1::uuid AND revoked_at IS NULL AND family_id IS DISTINCT FROM nullif($3, '')::uuid "
+      "RETURNING family_id::text",
+      user_id, reason, validate::ValidUuid(keep) ? keep : "");
+  std::vector<std::string> families;
+  for (const auto& r : rows) families.push_back(r[0].as<std::string>());
+  std::sort(families.begin(), families.end());
+  families.erase(std::unique(families.begin(), families.end()), families.end());
+  return families;
+}
+
+void IamServiceImpl::CutAccess(const std::vector<std::string>& sessions,
+                               const std::string& user_id) {
+  const std::string ttl = std::to_string(config_.access_token_ttl_seconds + 60);
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const auto& sid : sessions) keys.emplace_back(auth::RevokedSessionKey(sid), "1");
+  // One second ahead: a token issued earlier in this second is cut as well (IssuedAt keeps
+  // the tokens issued from now on valid).
+  if (!user_id.empty())
+    keys.emplace_back(auth::RevokedBeforeKey(user_id), std::to_string(NowSeconds() + 1));
+  for (const auto& [key, value] : keys) {
+    auto r = redis_->Command({"SET", key, value, "EX", ttl});
+    if (!r.ok() || r->type == redis::Reply::Type::kError) {
+      log::Warn("access_cut_failed", {{"key", key}});
+      return;
+    }
+  }
+}
+
+int64_t IamServiceImpl::IssuedAt(const std::string& user_id) {
+  int64_t now = NowSeconds();
+  auto r = redis_->Command({"GET", auth::RevokedBeforeKey(user_id)});
+  if (!r.ok() || r->type != redis::Reply::Type::kString) return now;
+  try {
+    return std::max(now, static_cast<int64_t>(std::stoll(r->str)));
+  } catch (...) {
+    return now;
+  }
+}
+
 absl::Status IamServiceImpl::NoteSignIn(pqxx::transaction_base& tx, const std::string& user_id,
                                         const grpc::ServerContext& ctx,
                                         const grpc_server::RpcScope& scope) {
@@ -173,7 +220,8 @@ absl::Status IamServiceImpl::IssueTokens(pqxx::transaction_base& tx, const std::
   c.iss = config_.jwt_issuer;
   c.aud = config_.jwt_audience;
   c.sub = user_id;
-  c.iat = NowSeconds();
+  c.sid = family_id;
+  c.iat = IssuedAt(user_id);
   c.exp = c.iat + config_.access_token_ttl_seconds;
   c.jti = NewUuid();
   c.roles.assign(user.roles().begin(), user.roles().end());
@@ -563,6 +611,7 @@ grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
     const absl::Status invalid =
         st::Unauthenticated("REFRESH_TOKEN_INVALID", "The session has ended. Sign in again.");
     bool rejected = false;
+    std::string reused_family;
     auto s = pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
@@ -584,6 +633,7 @@ grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
                 "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
                 "'reuse_detected' WHERE family_id = $1::uuid AND revoked_at IS NULL",
                 family);
+            reused_family = family;
             AppendAudit(tx, user_id, "session.reuse_detected", family, scope);
             log::Warn("refresh_token_reuse", {{"user_id", user_id}, {"family_id", family}});
             rejected = true;
@@ -599,6 +649,7 @@ grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
                              resp);
         });
     if (!s.ok()) return s;
+    if (!reused_family.empty()) CutAccess({reused_family});
     if (rejected) {
       resp->Clear();
       return invalid;
@@ -612,19 +663,23 @@ grpc::Status IamServiceImpl::Logout(Ctx* ctx, const v1::LogoutRequest* req,
   return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (req->refresh_token().empty())
       return st::ValidationFailed({{"refresh_token", "is required"}});
-    return pg::WithTransaction(
+    std::string family;
+    auto s = pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
               "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = 'logout' WHERE "
               "family_id = (SELECT family_id FROM iam.refresh_tokens WHERE token_hash = $1) AND "
-              "revoked_at IS NULL RETURNING user_id::text",
+              "revoked_at IS NULL RETURNING user_id::text, family_id::text",
               Bin(TokenHash(req->refresh_token())));
           resp->set_sessions_revoked(rows.empty() ? 0 : 1);
           if (!rows.empty()) {
+            family = rows[0][1].as<std::string>();
             AppendAudit(tx, rows[0][0].as<std::string>(), "user.logout", "", scope);
           }
           return absl::OkStatus();
         });
+    if (s.ok() && !family.empty()) CutAccess({family});
+    return s;
   });
 }
 
@@ -633,21 +688,21 @@ grpc::Status IamServiceImpl::LogoutAll(Ctx* ctx, const v1::LogoutAllRequest*,
   return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    return pg::WithTransaction(
+    std::vector<std::string> families;
+    auto s = pg::WithTransaction(
         *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
           auto r = tx.exec_params(
               "SELECT count(DISTINCT family_id) FROM iam.refresh_tokens WHERE user_id = $1::uuid "
               "AND "
               "revoked_at IS NULL AND rotated_at IS NULL AND expires_at > now()",
               caller->sub);
-          tx.exec_params(
-              "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
-              "'logout_all' WHERE user_id = $1::uuid AND revoked_at IS NULL",
-              caller->sub);
+          families = RevokeSessions(tx, caller->sub, "logout_all", "");
           resp->set_sessions_revoked(r[0][0].as<int>());
           AppendAudit(tx, caller->sub, "user.logout_all", caller->sub, scope);
           return absl::OkStatus();
         });
+    if (s.ok()) CutAccess(families, caller->sub);
+    return s;
   });
 }
 
@@ -679,7 +734,8 @@ grpc::Status IamServiceImpl::ResetPassword(Ctx* ctx, const v1::ResetPasswordRequ
     for (auto& p : CheckPassword(req->new_password(), "", "new_password")) v.push_back(p);
     if (!v.empty()) return st::ValidationFailed(std::move(v));
     std::string hash = HashPassword(req->new_password(), config_.argon2);
-    return pg::WithTransaction(
+    std::vector<std::string> families;
+    auto s = pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
               "UPDATE iam.one_time_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = "
@@ -701,16 +757,15 @@ grpc::Status IamServiceImpl::ResetPassword(Ctx* ctx, const v1::ResetPasswordRequ
               "UPDATE iam.one_time_tokens SET used_at = now() WHERE user_id = $1::uuid AND "
               "purpose = 'reset_password' AND used_at IS NULL",
               user_id);
-          tx.exec_params(
-              "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
-              "'password_reset' WHERE user_id = $1::uuid AND revoked_at IS NULL",
-              user_id);
+          families = RevokeSessions(tx, user_id, "password_reset", "");
           nlohmann::json ev = {{"user_id", user_id}, {"email", u[0][0].as<std::string>()}};
           outbox::Enqueue(tx, "iam", "user.password_changed", user_id, ev.dump());
           AppendAudit(tx, user_id, "user.password_reset", user_id, scope);
           resp->set_user_id(user_id);
           return absl::OkStatus();
         });
+    if (s.ok()) CutAccess(families, resp->user_id());
+    return s;
   });
 }
 
@@ -780,21 +835,23 @@ grpc::Status IamServiceImpl::ChangePassword(Ctx* ctx, const v1::ChangePasswordRe
                                  {{"current_password", "is incorrect"}});
     }
     std::string hash = HashPassword(req->new_password(), config_.argon2);
-    return pg::WithTransaction(
+    std::vector<std::string> families;
+    auto saved = pg::WithTransaction(
         *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
           tx.exec_params(
               "UPDATE iam.users SET password_hash = $1, password_changed_at = now(), "
               "updated_at = now() WHERE id = $2::uuid",
               hash, caller->sub);
-          tx.exec_params(
-              "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = "
-              "'password_changed' WHERE user_id = $1::uuid AND revoked_at IS NULL",
-              caller->sub);
+          // Every other session ends; this one (the token's sid) goes on.
+          families = RevokeSessions(tx, caller->sub, "password_changed", caller->sid);
           nlohmann::json ev = {{"user_id", caller->sub}, {"email", email}};
           outbox::Enqueue(tx, "iam", "user.password_changed", caller->sub, ev.dump());
           AppendAudit(tx, caller->sub, "user.password_change", caller->sub, scope);
           return absl::OkStatus();
         });
+    // A token without a session id cannot be told apart from the others: all end.
+    if (saved.ok()) CutAccess(families, caller->sid.empty() ? caller->sub : "");
+    return saved;
   });
 }
 
@@ -857,7 +914,7 @@ grpc::Status IamServiceImpl::RevokeRole(Ctx* ctx, const v1::RevokeRoleRequest* r
       return st::PermissionDenied("FORBIDDEN", "Only platform admins can revoke roles.");
     }
     if (auto s = ValidateGlobalRole(req->role()); !s.ok()) return s;
-    return pg::WithTransaction(
+    auto s = pg::WithTransaction(
         *pool_, pg::Subject{"", "system"}, [&](pqxx::transaction_base& tx) -> absl::Status {
           auto u = tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id());
           if (u.empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
@@ -880,6 +937,9 @@ grpc::Status IamServiceImpl::RevokeRole(Ctx* ctx, const v1::RevokeRoleRequest* r
           AppendAudit(tx, caller->sub, "role.revoke:" + req->role(), req->user_id(), scope);
           return LoadUser(tx, req->user_id(), resp);
         });
+    // Tokens that still carry the role stop working; the next refresh carries the new roles.
+    if (s.ok()) CutAccess({}, req->user_id());
+    return s;
   });
 }
 
@@ -934,7 +994,7 @@ grpc::Status IamServiceImpl::SetOrgRole(Ctx* ctx, const v1::SetOrgRoleRequest* r
     if (req->role() != "org_admin" && req->role() != "org_staff" && req->role() != "practitioner") {
       return st::ValidationFailed({{"role", "must be org_admin, org_staff or practitioner"}});
     }
-    return pg::WithTransaction(
+    auto s = pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
           if (tx.exec_params("SELECT 1 FROM iam.users WHERE id::text = $1", req->user_id())
                   .empty()) {
@@ -956,6 +1016,8 @@ grpc::Status IamServiceImpl::SetOrgRole(Ctx* ctx, const v1::SetOrgRoleRequest* r
                       req->user_id() + "@" + req->org_id(), scope);
           return absl::OkStatus();
         });
+    if (s.ok() && !req->granted()) CutAccess({}, req->user_id());
+    return s;
   });
 }
 

@@ -68,6 +68,17 @@ class IamServiceImpl final : public v1::IamService::Service {
   // but never from it, tells the owner (user.new_sign_in).
   absl::Status NoteSignIn(pqxx::transaction_base& tx, const std::string& user_id,
                           const grpc::ServerContext& ctx, const grpc_server::RpcScope& scope);
+  // Ends every session of the user but `keep` (refresh tokens revoked with `reason`) and
+  // returns the ended sessions' ids.
+  std::vector<std::string> RevokeSessions(pqxx::transaction_base& tx, const std::string& user_id,
+                                          const std::string& reason, const std::string& keep);
+  // Cuts the access tokens of these sessions, and with `user_id` every token of that user
+  // issued until now, before they expire (auth/revocation.h). Best effort, after the commit
+  // that ended the sessions: their refresh tokens, in PostgreSQL, are what must not fail.
+  void CutAccess(const std::vector<std::string>& sessions, const std::string& user_id = "");
+  // "Now" for a new token's iat: never before the user's revoked_before mark, so a token
+  // issued just after a cut (in the same second) is not cut too.
+  int64_t IssuedAt(const std::string& user_id);
   absl::StatusOr<auth::Claims> Caller(const grpc::ServerContext& ctx);
   // OK when the call carries the internal service token (service-to-service RPCs).
   absl::Status CheckInternal(const grpc::ServerContext& ctx);

@@ -25,6 +25,7 @@ struct Claims {
   std::vector<std::string> roles;  // "patient", "platform_admin", "org_admin:<org_id>", ...
   std::vector<std::string> amr;    // "pwd", "otp"
   std::string aal;                 // "aal1" | "aal2"
+  std::string sid;                 // the sign-in session (refresh-token family); may be empty
 
   bool HasRole(std::string_view role) const;
   // True for platform_admin, or for `role` itself.
