@@ -231,3 +231,25 @@ def test_limits_on_sessions_per_user_and_messages_per_session(api):
     assert json.loads(open_[1].recv())["type"] == "pong"
     for ws in open_[1:]:
         ws.close()
+
+
+def test_signing_out_closes_the_sessions_it_cuts_off(api):
+    """A logout closes that session's sockets at once (TOKEN_REVOKED, 4001); sockets of the
+    user's other sessions stay until the user signs out everywhere."""
+    user = new_patient(api)
+    kept = connect(api.base, user.access)  # the session of new_patient's login
+    other = api.post("/v1/auth/login", {"email": user.email, "password": user.password}).json()
+    leaving = connect(api.base, other["access_token"])
+    t0 = time.time()
+    assert api.post("/v1/auth/logout", {"refresh_token": other["refresh_token"]}).status_code == 200
+    assert next_frame(leaving, "error", timeout=5)["code"] == "TOKEN_REVOKED"
+    assert close_code(leaving) == 4001 and time.time() - t0 < 5
+    kept.send(json.dumps({"type": "ping"}))
+    assert next_frame(kept, "pong", timeout=5)["type"] == "pong"
+    assert api.post("/v1/auth/logout-all", token=user.access).status_code == 200
+    assert next_frame(kept, "error", timeout=5)["code"] == "TOKEN_REVOKED"
+    assert close_code(kept) == 4001
+    # A fresh sign-in opens a socket as usual.
+    api.login(user)
+    ws = connect(api.base, user.access)
+    ws.close()

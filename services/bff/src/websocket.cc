@@ -12,6 +12,7 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include "healthtech/auth/revocation.h"
 #include "healthtech/log/log.h"
 
 namespace healthtech::bff {
@@ -20,6 +21,7 @@ namespace websocket = beast::websocket;
 namespace {
 constexpr std::string_view kChannelPrefix = "healthtech:notify:user:";
 constexpr auto kAuthDeadline = std::chrono::seconds(5);
+constexpr std::string_view kRevokedPrefix = R"({"type":"session_revoked")";
 
 std::string ErrorFrame(std::string_view code, std::string_view detail) {
   return nlohmann::json{{"type", "error"}, {"code", code}, {"detail", detail}}.dump();
@@ -76,6 +78,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   asio::steady_timer signal;
   bool authed = false;
   bool done = false;
+  // Of the token the session last authenticated with (for revocation).
+  std::string sid;
+  int64_t iat = 0;
 
  private:
   std::deque<std::string> out_;
@@ -154,6 +159,40 @@ int WsHub::Deliver(const std::string& user_id, const std::string& message) {
     asio::post(s->ws.get_executor(), [s, message] { s->Send(message); });
   }
   return static_cast<int>(targets.size());
+}
+
+void WsHub::Revoke(const std::string& user_id, const std::string& message) {
+  auto note = nlohmann::json::parse(message, nullptr, false);
+  if (!note.is_object()) return;
+  std::vector<std::string> sessions;
+  if (auto it = note.find("sessions"); it != note.end() && it->is_array()) {
+    for (const auto& sid : *it)
+      if (sid.is_string()) sessions.push_back(sid.get<std::string>());
+  }
+  std::optional<std::string> before;
+  if (auto it = note.find("before"); it != note.end() && it->is_number_integer())
+    before = std::to_string(it->get<int64_t>());
+  std::vector<std::shared_ptr<WsSession>> targets;
+  {
+    std::lock_guard lock(mu_);
+    auto [begin, end] = by_user_.equal_range(user_id);
+    for (auto it = begin; it != end; ++it) {
+      if (auto s = it->second.lock()) targets.push_back(std::move(s));
+    }
+  }
+  for (auto& s : targets) {
+    asio::post(s->ws.get_executor(), [s, user_id, sessions, before] {
+      auth::Claims c;
+      c.sub = user_id;
+      c.sid = s->sid;
+      c.iat = s->iat;
+      bool listed = std::find(sessions.begin(), sessions.end(), s->sid) != sessions.end();
+      if (!auth::IsRevoked(c, listed ? std::optional<std::string>("1") : std::nullopt, before))
+        return;
+      s->Send(ErrorFrame("TOKEN_REVOKED", "This session was signed out."));
+      s->Close(4001, "token revoked");
+    });
+  }
 }
 
 void WsHub::Broadcast(const std::string& message) {
@@ -259,6 +298,8 @@ awaitable<void> WsHub::Serve(beast::tcp_stream stream, http::request<http::strin
         user = claims->sub;
         s->authed = true;
       }
+      s->sid = claims->sid;
+      s->iat = claims->iat;
       // A later auth message with a fresh token extends the session.
       int64_t left = std::max<int64_t>(0, claims->exp - static_cast<int64_t>(std::time(nullptr)));
       expiry.expires_after(std::chrono::seconds(left));
@@ -334,8 +375,13 @@ void WsHub::Subscribe() {
           std::string_view(r->element[0]->str, r->element[0]->len) == "pmessage") {
         std::string_view channel(r->element[2]->str, r->element[2]->len);
         if (channel.substr(0, kChannelPrefix.size()) == kChannelPrefix) {
-          Deliver(std::string(channel.substr(kChannelPrefix.size())),
-                  std::string(r->element[3]->str, r->element[3]->len));
+          std::string user(channel.substr(kChannelPrefix.size()));
+          std::string payload(r->element[3]->str, r->element[3]->len);
+          // IAM's sign-out notes are for this hub, not for the browser.
+          if (payload.rfind(kRevokedPrefix, 0) == 0)
+            Revoke(user, payload);
+          else
+            Deliver(user, payload);
         }
       }
       freeReplyObject(r);

@@ -6,7 +6,9 @@
 // every BFF replica (each replica subscribes once, by pattern, and fans out to its own
 // sessions). Heartbeats are WebSocket pings; a session whose token expires is closed with
 // 4001 (send a fresh {"type":"auth"} before then to extend it); bad or missing
-// authentication closes with 1008; shutdown closes with 1001.
+// authentication closes with 1008; shutdown closes with 1001; a session signed out
+// elsewhere (logout, sign out everywhere, password reset, a role taken away) gets
+// TOKEN_REVOKED and 4001 at once (IAM publishes on the user's channel).
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -62,6 +64,9 @@ class WsHub {
   bool Register(const std::string& user_id, const std::shared_ptr<WsSession>& s);
   void Unregister(const std::string& user_id, const WsSession* s);
   void Broadcast(const std::string& message);
+  // IAM's {"type":"session_revoked","sessions":[…],"before":N} for a user: closes (4001) the
+  // user's sessions here whose token it cuts off.
+  void Revoke(const std::string& user_id, const std::string& message);
 
   redis::Url redis_;
   Verify verify_;

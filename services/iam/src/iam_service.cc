@@ -139,15 +139,16 @@ std::vector<std::string> IamServiceImpl::RevokeSessions(pqxx::transaction_base& 
   return families;
 }
 
-void IamServiceImpl::CutAccess(const std::vector<std::string>& sessions,
-                               const std::string& user_id) {
+void IamServiceImpl::CutAccess(const std::string& user_id, const std::vector<std::string>& sessions,
+                               bool everything_before) {
+  if (sessions.empty() && !everything_before) return;
   const std::string ttl = std::to_string(config_.access_token_ttl_seconds + 60);
   std::vector<std::pair<std::string, std::string>> keys;
   for (const auto& sid : sessions) keys.emplace_back(auth::RevokedSessionKey(sid), "1");
   // One second ahead: a token issued earlier in this second is cut as well (IssuedAt keeps
   // the tokens issued from now on valid).
-  if (!user_id.empty())
-    keys.emplace_back(auth::RevokedBeforeKey(user_id), std::to_string(NowSeconds() + 1));
+  const int64_t before = NowSeconds() + 1;
+  if (everything_before) keys.emplace_back(auth::RevokedBeforeKey(user_id), std::to_string(before));
   for (const auto& [key, value] : keys) {
     auto r = redis_->Command({"SET", key, value, "EX", ttl});
     if (!r.ok() || r->type == redis::Reply::Type::kError) {
@@ -155,6 +156,12 @@ void IamServiceImpl::CutAccess(const std::vector<std::string>& sessions,
       return;
     }
   }
+  // Open WebSocket sessions on every BFF replica hear it on the user's channel and close
+  // the affected ones (websocket.h).
+  // "type" first: the hub tells these notes from notifications by their opening bytes.
+  nlohmann::ordered_json note = {{"type", "session_revoked"}, {"sessions", sessions}};
+  if (everything_before) note["before"] = before;
+  (void)redis_->Command({"PUBLISH", "healthtech:notify:user:" + user_id, note.dump()});
 }
 
 int64_t IamServiceImpl::IssuedAt(const std::string& user_id) {
@@ -611,7 +618,7 @@ grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
     const absl::Status invalid =
         st::Unauthenticated("REFRESH_TOKEN_INVALID", "The session has ended. Sign in again.");
     bool rejected = false;
-    std::string reused_family;
+    std::string reused_family, reused_user;
     auto s = pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
@@ -634,6 +641,7 @@ grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
                 "'reuse_detected' WHERE family_id = $1::uuid AND revoked_at IS NULL",
                 family);
             reused_family = family;
+            reused_user = user_id;
             AppendAudit(tx, user_id, "session.reuse_detected", family, scope);
             log::Warn("refresh_token_reuse", {{"user_id", user_id}, {"family_id", family}});
             rejected = true;
@@ -649,7 +657,7 @@ grpc::Status IamServiceImpl::Refresh(Ctx* ctx, const v1::RefreshRequest* req,
                              resp);
         });
     if (!s.ok()) return s;
-    if (!reused_family.empty()) CutAccess({reused_family});
+    if (!reused_family.empty()) CutAccess(reused_user, {reused_family}, false);
     if (rejected) {
       resp->Clear();
       return invalid;
@@ -663,7 +671,7 @@ grpc::Status IamServiceImpl::Logout(Ctx* ctx, const v1::LogoutRequest* req,
   return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
     if (req->refresh_token().empty())
       return st::ValidationFailed({{"refresh_token", "is required"}});
-    std::string family;
+    std::string family, user_id;
     auto s = pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
@@ -673,12 +681,13 @@ grpc::Status IamServiceImpl::Logout(Ctx* ctx, const v1::LogoutRequest* req,
               Bin(TokenHash(req->refresh_token())));
           resp->set_sessions_revoked(rows.empty() ? 0 : 1);
           if (!rows.empty()) {
+            user_id = rows[0][0].as<std::string>();
             family = rows[0][1].as<std::string>();
             AppendAudit(tx, rows[0][0].as<std::string>(), "user.logout", "", scope);
           }
           return absl::OkStatus();
         });
-    if (s.ok() && !family.empty()) CutAccess({family});
+    if (s.ok() && !family.empty()) CutAccess(user_id, {family}, false);
     return s;
   });
 }
@@ -701,7 +710,7 @@ grpc::Status IamServiceImpl::LogoutAll(Ctx* ctx, const v1::LogoutAllRequest*,
           AppendAudit(tx, caller->sub, "user.logout_all", caller->sub, scope);
           return absl::OkStatus();
         });
-    if (s.ok()) CutAccess(families, caller->sub);
+    if (s.ok()) CutAccess(caller->sub, families, true);
     return s;
   });
 }
@@ -764,7 +773,7 @@ grpc::Status IamServiceImpl::ResetPassword(Ctx* ctx, const v1::ResetPasswordRequ
           resp->set_user_id(user_id);
           return absl::OkStatus();
         });
-    if (s.ok()) CutAccess(families, resp->user_id());
+    if (s.ok()) CutAccess(resp->user_id(), families, true);
     return s;
   });
 }
@@ -850,7 +859,7 @@ grpc::Status IamServiceImpl::ChangePassword(Ctx* ctx, const v1::ChangePasswordRe
           return absl::OkStatus();
         });
     // A token without a session id cannot be told apart from the others: all end.
-    if (saved.ok()) CutAccess(families, caller->sid.empty() ? caller->sub : "");
+    if (saved.ok()) CutAccess(caller->sub, families, caller->sid.empty());
     return saved;
   });
 }
@@ -938,7 +947,7 @@ grpc::Status IamServiceImpl::RevokeRole(Ctx* ctx, const v1::RevokeRoleRequest* r
           return LoadUser(tx, req->user_id(), resp);
         });
     // Tokens that still carry the role stop working; the next refresh carries the new roles.
-    if (s.ok()) CutAccess({}, req->user_id());
+    if (s.ok()) CutAccess(req->user_id(), {}, true);
     return s;
   });
 }
@@ -1016,7 +1025,7 @@ grpc::Status IamServiceImpl::SetOrgRole(Ctx* ctx, const v1::SetOrgRoleRequest* r
                       req->user_id() + "@" + req->org_id(), scope);
           return absl::OkStatus();
         });
-    if (s.ok() && !req->granted()) CutAccess({}, req->user_id());
+    if (s.ok() && !req->granted()) CutAccess(req->user_id(), {}, true);
     return s;
   });
 }

@@ -72,10 +72,12 @@ class IamServiceImpl final : public v1::IamService::Service {
   // returns the ended sessions' ids.
   std::vector<std::string> RevokeSessions(pqxx::transaction_base& tx, const std::string& user_id,
                                           const std::string& reason, const std::string& keep);
-  // Cuts the access tokens of these sessions, and with `user_id` every token of that user
-  // issued until now, before they expire (auth/revocation.h). Best effort, after the commit
-  // that ended the sessions: their refresh tokens, in PostgreSQL, are what must not fail.
-  void CutAccess(const std::vector<std::string>& sessions, const std::string& user_id = "");
+  // Cuts the access tokens of these sessions of the user, and with `everything_before`
+  // every token of the user issued until now, before they expire (auth/revocation.h), and
+  // tells open WebSocket sessions. Best effort, after the commit that ended the sessions:
+  // their refresh tokens, in PostgreSQL, are what must not fail.
+  void CutAccess(const std::string& user_id, const std::vector<std::string>& sessions,
+                 bool everything_before);
   // "Now" for a new token's iat: never before the user's revoked_before mark, so a token
   // issued just after a cut (in the same second) is not cut too.
   int64_t IssuedAt(const std::string& user_id);
