@@ -51,13 +51,13 @@ TEST_F(JwtTest, RoundTripsClaims) {
 TEST_F(JwtTest, CarriesTheSessionIdWhenThereIsOne) {
   Claims with = Sample();
   with.sid = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
-  auto c = Verify(Sign(with, "k1", key_.sk), keys_, "https://healthtech.dev", "healthtech-api",
-                  kNow);
+  auto c =
+      Verify(Sign(with, "k1", key_.sk), keys_, "https://healthtech.dev", "healthtech-api", kNow);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->sid, with.sid);
   std::string plain = Sign(Sample(), "k1", key_.sk);
-  auto payload = Base64UrlDecode(plain.substr(plain.find('.') + 1,
-                                              plain.rfind('.') - plain.find('.') - 1));
+  auto payload =
+      Base64UrlDecode(plain.substr(plain.find('.') + 1, plain.rfind('.') - plain.find('.') - 1));
   ASSERT_TRUE(payload.ok());
   EXPECT_FALSE(nlohmann::json::parse(*payload).contains("sid"));  // no empty claim
   auto c2 = Verify(plain, keys_, "https://healthtech.dev", "healthtech-api", kNow);

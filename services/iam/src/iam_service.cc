@@ -124,9 +124,9 @@ absl::Status IamServiceImpl::QueueEmail(pqxx::transaction_base& tx, const std::s
 }
 
 std::vector<std::string> IamServiceImpl::RevokeSessions(pqxx::transaction_base& tx,
-                                                       const std::string& user_id,
-                                                       const std::string& reason,
-                                                       const std::string& keep) {
+                                                        const std::string& user_id,
+                                                        const std::string& reason,
+                                                        const std::string& keep) {
   auto rows = tx.exec_params(
       "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = $2 WHERE user_id = "
       "$1::uuid AND revoked_at IS NULL AND family_id IS DISTINCT FROM nullif($3, '')::uuid "
@@ -188,8 +188,8 @@ absl::Status IamServiceImpl::NoteSignIn(pqxx::transaction_base& tx, const std::s
       "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
       user_id, Bin(fingerprint), user_agent, scope.client_ip());
   if (!rows[0][0].as<bool>()) return absl::OkStatus();  // a device seen before
-  auto known = tx.exec_params(
-      "SELECT count(*) FROM iam.sign_in_devices WHERE user_id = $1::uuid", user_id)[0][0]
+  auto known = tx.exec_params("SELECT count(*) FROM iam.sign_in_devices WHERE user_id = $1::uuid",
+                              user_id)[0][0]
                    .as<int>();
   if (known > kMaxDevices) {
     tx.exec_params(

@@ -80,9 +80,9 @@ TEST(Render, EveryMessageTypeHasTemplatesInBothLanguages) {
        {"appointment.booked", "appointment.rescheduled", "appointment.cancelled",
         "appointment.reminder_due", "waitlist.offered", "payment.captured", "refund.processed",
         "user.email_verification_requested", "user.password_reset_requested",
-        "user.password_changed", "user.new_sign_in", "organization.verified", "organization.rejected",
-        "organization.changes_requested", "staff.invited", "forum.reply_created",
-        "forum.moderation_action"}) {
+        "user.password_changed", "user.new_sign_in", "organization.verified",
+        "organization.rejected", "organization.changes_requested", "staff.invited",
+        "forum.reply_created", "forum.moderation_action"}) {
     for (const char* locale : {"en", "hi"}) {
       auto r = Render(type, locale, {});
       ASSERT_TRUE(r.has_value()) << type << " " << locale;
