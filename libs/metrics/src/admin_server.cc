@@ -3,6 +3,8 @@
 #include <utility>  // before Boost.Asio: Boost 1.74 misses it (TOOLCHAIN.md)
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -23,31 +25,46 @@ struct AdminServer::Impl {
   tcp::acceptor acceptor{ioc};
   Registry* registry = nullptr;
   std::function<bool()> ready;
+  std::chrono::milliseconds timeout{5000};
+  int port = 0;
   std::thread thread;
   std::atomic<bool> stopping{false};
 
-  void Serve() {
-    while (!stopping) {
-      beast::error_code ec;
-      tcp::socket socket(ioc);
-      acceptor.accept(socket, ec);
-      if (ec) {
-        if (stopping) return;
-        continue;
-      }
-      HandleConnection(socket);
+  // One connection: read one request within the timeout, answer, close. All of them run
+  // interleaved on the one thread, so a client that connects and sends nothing (or keeps
+  // its connection, as Prometheus does) never holds up the kubelet's probes.
+  struct Conn : std::enable_shared_from_this<Conn> {
+    Conn(tcp::socket s, Impl* i) : stream(std::move(s)), impl(i) {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    http::request<http::string_body> req;
+    http::response<http::string_body> res;
+    Impl* impl;
+
+    void Start() {
+      stream.expires_after(impl->timeout);
+      http::async_read(
+          stream, buffer, req, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return;  // timed out, closed or malformed: just close
+            self->res = self->impl->Respond(self->req);
+            self->stream.expires_after(self->impl->timeout);
+            http::async_write(self->stream, self->res, [self](beast::error_code, std::size_t) {
+              beast::error_code e;
+              self->stream.socket().shutdown(tcp::socket::shutdown_send, e);
+            });
+          });
     }
+  };
+
+  void Accept() {
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+      if (stopping || !acceptor.is_open()) return;
+      if (!ec) std::make_shared<Conn>(std::move(socket), this)->Start();
+      Accept();
+    });
   }
 
-  void HandleConnection(tcp::socket& socket) {
-    beast::error_code ec;
-    beast::flat_buffer buffer;
-    // One request per connection: the server is single-threaded, and a scraper that kept
-    // its connection open (Prometheus does) would otherwise block every other client —
-    // the kubelet's liveness probe included — and Stop() until it let go.
-    http::request<http::string_body> req;
-    http::read(socket, buffer, req, ec);
-    if (ec) return;
+  http::response<http::string_body> Respond(const http::request<http::string_body>& req) {
     http::response<http::string_body> res{http::status::ok, req.version()};
     res.keep_alive(false);
     std::string target(req.target());
@@ -73,38 +90,37 @@ struct AdminServer::Impl {
       res.body() = "not found\n";
     }
     res.prepare_payload();
-    http::write(socket, res, ec);
+    return res;
   }
 };
 
 AdminServer::AdminServer(std::string bind_address, int port, Registry* registry,
-                         std::function<bool()> ready)
+                         std::function<bool()> ready, std::chrono::milliseconds timeout)
     : impl_(std::make_unique<Impl>()) {
   impl_->registry = registry;
   impl_->ready = std::move(ready);
+  impl_->timeout = timeout;
   tcp::endpoint ep(asio::ip::make_address(bind_address), static_cast<unsigned short>(port));
   impl_->acceptor.open(ep.protocol());
   impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
   impl_->acceptor.bind(ep);
   impl_->acceptor.listen();
-  impl_->thread = std::thread([this] { impl_->Serve(); });
+  impl_->port = impl_->acceptor.local_endpoint().port();
+  impl_->Accept();
+  impl_->thread = std::thread([this] {
+    auto guard = asio::make_work_guard(impl_->ioc);
+    impl_->ioc.run();
+  });
 }
 
-int AdminServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+int AdminServer::port() const { return impl_->port; }
 
 void AdminServer::Stop() {
   if (impl_->stopping.exchange(true)) return;
-  beast::error_code ec;
-  // Unblock accept() by connecting to ourselves, then close.
-  try {
-    tcp::socket s(impl_->ioc);
-    auto ep = impl_->acceptor.local_endpoint();
-    if (ep.address().is_unspecified()) ep.address(asio::ip::make_address("127.0.0.1"));
-    s.connect(ep, ec);
-  } catch (...) {
-  }
+  impl_->ioc.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
-  impl_->acceptor.close(ec);
+  beast::error_code ec;
+  impl_->acceptor.close(ec);  // the loop has stopped: nothing else touches it
 }
 
 AdminServer::~AdminServer() { Stop(); }

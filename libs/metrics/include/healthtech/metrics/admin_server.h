@@ -1,7 +1,9 @@
 #pragma once
 // The admin HTTP port every service has: GET /metrics (Prometheus text), /healthz
 // (liveness: the process serves) and /readyz (readiness: the probe given). Runs on its
-// own thread; scrapes are rare, so connections are served one at a time.
+// own thread, one request per connection, connections interleaved: a client that sends
+// nothing is dropped after `timeout` and never blocks the others.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,7 +15,8 @@ namespace healthtech::metrics {
 class AdminServer {
  public:
   AdminServer(std::string bind_address, int port, Registry* registry,
-              std::function<bool()> ready = nullptr);
+              std::function<bool()> ready = nullptr,
+              std::chrono::milliseconds timeout = std::chrono::seconds(5));
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
