@@ -144,6 +144,36 @@ def test_logout_and_logout_all(api, user):
     assert api.get("/v1/me", token=fresh["access_token"]).status_code == 200
 
 
+def test_browser_sessions_keep_the_refresh_token_in_an_httponly_cookie(api, user):
+    import requests
+    browser = requests.Session()
+    h = {"X-Session": "cookie"}
+    r = browser.post(api.base + "/v1/auth/login", json={"email": user.email, "password": user.password}, headers=h)
+    assert r.status_code == 200, r.text
+    assert "refresh_token" not in r.json() and r.json()["access_token"]
+    cookie = r.headers["Set-Cookie"]
+    for attribute in ("ht_refresh=", "HttpOnly", "SameSite=Strict", "Path=/v1/auth", "Max-Age=2592000"):
+        assert attribute in cookie, cookie
+    first = browser.cookies.get("ht_refresh")
+    # Refresh with the cookie alone: a new access token, and the cookie rotates.
+    r = browser.post(api.base + "/v1/auth/refresh", json={}, headers=h)
+    assert r.status_code == 200 and "refresh_token" not in r.json(), r.text
+    assert browser.cookies.get("ht_refresh") not in (None, first)
+    assert api.get("/v1/me", token=r.json()["access_token"]).status_code == 200
+    # Without the header the cookie is not used (another site cannot add the header
+    # without a CORS preflight, and SameSite=Strict keeps the cookie from its requests).
+    assert_problem(browser.post(api.base + "/v1/auth/refresh", json={}), 400, "VALIDATION_FAILED")
+    r = browser.post(api.base + "/v1/auth/logout", json={}, headers=h)
+    assert r.status_code == 200 and r.json() == {"sessions_revoked": 1}
+    assert "Max-Age=0" in r.headers["Set-Cookie"] and browser.cookies.get("ht_refresh") is None
+    # A refused refresh clears a stale cookie too.
+    browser.cookies.set("ht_refresh", first, path="/v1/auth")
+    r = browser.post(api.base + "/v1/auth/refresh", json={}, headers=h)
+    assert r.status_code == 401 and "Max-Age=0" in r.headers["Set-Cookie"]
+    # API clients (no header) keep the tokens in the body, as before.
+    assert "refresh_token" in api.post("/v1/auth/login", {"email": user.email, "password": user.password}).json()
+
+
 def test_totp_enrolment_login_and_replay(api, user):
     r = api.post("/v1/auth/mfa/totp/enroll", token=user.access)
     assert r.status_code == 200, r.text

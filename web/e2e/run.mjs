@@ -523,8 +523,8 @@ const tests = [
       await shot(page, '15-dashboard');
       await axeCheck(page, 'dashboard');
       // Every main page fits a 360 px phone without scrolling sideways.
-      // (The same tab: its sessionStorage holds the session; each load waits for the
-      // network to settle, so no refresh is cut off by the next navigation.)
+      // (Each load waits for the network to settle, so no refresh of the session cookie
+      // is cut off by the next navigation.)
       const phone = page;
       await phone.setViewportSize({ width: 360, height: 740 });
       const wide = [];

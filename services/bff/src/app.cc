@@ -107,8 +107,7 @@ App::App(Config config, metrics::Registry* registry)
                                               config_.jwt_audience);
   openapi_ = BuildOpenApi(router_);
   ws_hub_ = std::make_unique<WsHub>(
-      redis_url_, [this](std::string token) { return Authenticate(std::move(token)); },
-      registry,
+      redis_url_, [this](std::string token) { return Authenticate(std::move(token)); }, registry,
       WsLimits{config_.ws_max_sessions, config_.ws_max_sessions_per_user,
                config_.ws_messages_per_second, config_.ws_message_burst});
   http_requests_ = &registry->AddCounter("http_requests_total", "HTTP requests served",
@@ -258,7 +257,7 @@ awaitable<Response> App::Handle(Request req, std::string client_ip) {
       res = Response{http::status::no_content, ctx.version};
       res.set(http::field::access_control_allow_methods, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
       res.set(http::field::access_control_allow_headers,
-              "Authorization, Content-Type, Idempotency-Key, X-Request-Id, traceparent");
+              "Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-Session, traceparent");
       res.set(http::field::access_control_max_age, "600");
     }
   } else if (StaticFiles::FromEnv() != nullptr && StaticFiles::Claims(ctx.method, path)) {
@@ -306,6 +305,16 @@ awaitable<Response> App::Ready(Ctx& ctx) {
   co_return Json(ctx, ok ? 200 : 503, text);
 }
 
+std::string App::SessionCookie(const std::string& refresh_token) const {
+  // Only the auth routes see it; Strict: never sent on a request from another site.
+  std::string c =
+      config_.session_cookie_name + "=" + refresh_token +
+      "; Path=/v1/auth; HttpOnly; SameSite=Strict; Max-Age=" +
+      (refresh_token.empty() ? "0" : std::to_string(config_.session_cookie_max_age_seconds));
+  if (config_.session_cookie_secure) c += "; Secure";
+  return c;
+}
+
 awaitable<absl::StatusOr<auth::Claims>> App::Authenticate(std::string token) {
   auto verified = co_await verifier_->Verify(std::move(token));
   if (!verified.ok() || !config_.token_revocation_check) co_return verified;
@@ -313,9 +322,9 @@ awaitable<absl::StatusOr<auth::Claims>> App::Authenticate(std::string token) {
     revocation_unchecked_->Inc();
     co_return verified;
   }
-  std::vector<std::string> mget = {"MGET",
-                                   auth::RevokedSessionKey(verified->sid.empty() ? "-" : verified->sid),
-                                   auth::RevokedBeforeKey(verified->sub)};
+  std::vector<std::string> mget = {
+      "MGET", auth::RevokedSessionKey(verified->sid.empty() ? "-" : verified->sid),
+      auth::RevokedBeforeKey(verified->sub)};
   auto r = co_await t_state->redis->Command(std::move(mget));
   if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.size() != 2) {
     // Fail open: tokens live 15 minutes, and the refresh tokens are revoked in PostgreSQL.
@@ -374,12 +383,12 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
       auto verified = co_await Authenticate(token);
       if (!verified.ok()) {
         std::string reason = status::ReasonOf(verified.status());
-        auto p = status::MakeProblem(
-            401, reason,
-            reason == "TOKEN_EXPIRED"   ? "The access token has expired."
-            : reason == "TOKEN_REVOKED" ? "The access token was revoked: refresh the session "
-                                          "or sign in again."
-                                        : "The access token is not valid.");
+        auto p = status::MakeProblem(401, reason,
+                                     reason == "TOKEN_EXPIRED" ? "The access token has expired."
+                                     : reason == "TOKEN_REVOKED"
+                                         ? "The access token was revoked: refresh the session "
+                                           "or sign in again."
+                                         : "The access token is not valid.");
         Response res = Problem(ctx, p);
         res.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
         co_return res;
@@ -460,6 +469,16 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     JsonToMessage(j, msg.get(), &errors);
   }
   const auto* input = method->input_type();
+  // Browser sessions keep the refresh token in an HttpOnly cookie (router.h).
+  const bool cookie_session = route.session_cookie != Route::SessionCookie::kNone &&
+                              beast::iequals(req["X-Session"], beast::string_view("cookie"));
+  if (cookie_session) {
+    const auto* f = input->FindFieldByName("refresh_token");
+    std::string from_cookie =
+        CookieValue(SV(req[http::field::cookie]), config_.session_cookie_name);
+    if (f != nullptr && msg->GetReflection()->GetString(*msg, f).empty() && !from_cookie.empty())
+      msg->GetReflection()->SetString(msg.get(), f, from_cookie);
+  }
   for (const auto& [name, value] : m.params) {
     const auto* f = input->FindFieldByName(name);
     std::string err;
@@ -516,7 +535,11 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
                                    {"grpc_code", static_cast<int>(result.status.error_code())},
                                    {"error", result.status.error_message()}});
     }
-    co_return Problem(ctx, p);
+    Response err = Problem(ctx, p);
+    // A session the server ended: forget its cookie too.
+    if (cookie_session && p.http_status == 401 && input->FindFieldByName("refresh_token"))
+      err.set(http::field::set_cookie, SessionCookie(""));
+    co_return err;
   }
   std::unique_ptr<google::protobuf::Message> out(
       MessageFactory::generated_factory()->GetPrototype(method->output_type())->New());
@@ -543,11 +566,22 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     raw.set(http::field::cache_control, route.cache_control);
     co_return raw;
   }
+  std::string set_cookie;
+  if (cookie_session && route.session_cookie == Route::SessionCookie::kEnd) {
+    set_cookie = SessionCookie("");
+  } else if (cookie_session) {
+    const auto* f = out->GetDescriptor()->FindFieldByName("refresh_token");
+    if (f != nullptr && !out->GetReflection()->GetString(*out, f).empty()) {
+      set_cookie = SessionCookie(out->GetReflection()->GetString(*out, f));
+      out->GetReflection()->ClearField(out.get(), f);  // never readable by scripts
+    }
+  }
   std::string json;
   json.reserve(static_cast<size_t>(out->ByteSizeLong()) * 2 + 64);
   AppendMessageJson(*out, &json);
   Response res = Json(ctx, route.success_status, std::move(json));
   res.set(http::field::cache_control, route.cache_control);
+  if (!set_cookie.empty()) res.set(http::field::set_cookie, set_cookie);
   co_return res;
 }
 

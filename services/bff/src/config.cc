@@ -37,6 +37,10 @@ Config Config::FromEnv() {
   c.user_burst = env.Int("RATE_LIMIT_USER_BURST", 100, 1, 10000000);
   c.rate_limit_enabled = env.Bool("RATE_LIMIT_ENABLED", true);
   c.token_revocation_check = env.Bool("TOKEN_REVOCATION_CHECK", true);
+  // Secure everywhere but plain-HTTP development on localhost.
+  c.session_cookie_secure = env.Bool("SESSION_COOKIE_SECURE", c.environment != "development");
+  c.session_cookie_max_age_seconds =
+      env.Int("SESSION_COOKIE_MAX_AGE_SECONDS", 30 * 24 * 3600, 60, 365 * 24 * 3600);
   c.ws_max_sessions = env.Int("WS_MAX_SESSIONS", 10000, 1, 1000000);
   c.ws_max_sessions_per_user = env.Int("WS_MAX_SESSIONS_PER_USER", 10, 1, 1000);
   c.ws_messages_per_second = env.Int("WS_MESSAGES_PER_SECOND", 5, 1, 10000);

@@ -23,6 +23,10 @@ struct Config {
   double ip_rate = 50, ip_burst = 200;
   double user_rate = 20, user_burst = 100;
   bool token_revocation_check = true;
+  // The refresh-token cookie of browser sessions (Router's SessionCookie).
+  std::string session_cookie_name = "ht_refresh";
+  bool session_cookie_secure = true;
+  int session_cookie_max_age_seconds = 30 * 24 * 3600;
   int ws_max_sessions = 10000, ws_max_sessions_per_user = 10;
   double ws_messages_per_second = 5, ws_message_burst = 20;
   bool rate_limit_enabled = true;

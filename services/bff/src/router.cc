@@ -68,6 +68,22 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view q) 
   return out;
 }
 
+std::string CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    size_t semi = header.find(';');
+    std::string_view pair = header.substr(0, semi);
+    header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+      std::string_view value = pair.substr(eq + 1);
+      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+      return std::string(value);
+    }
+  }
+  return {};
+}
+
 Router::Router(std::vector<Route> routes) : routes_(std::move(routes)) {
   for (auto& r : routes_) r.segments = Split(r.path);
 }

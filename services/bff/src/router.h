@@ -36,6 +36,12 @@ struct Route {
   std::string raw_response_field;
   std::string raw_response_type_field;
   std::string raw_response_filename_field;
+  // Browser sessions (a request with "X-Session: cookie"): the refresh token travels in an
+  // HttpOnly cookie instead of the JSON body. kIssue: a refresh_token in the response goes
+  // into the cookie (and out of the body); a request without one takes the cookie's.
+  // kEnd: the request takes the cookie's, and the response clears it.
+  enum class SessionCookie { kNone, kIssue, kEnd };
+  SessionCookie session_cookie = SessionCookie::kNone;
   std::vector<std::string> segments;  // filled by the router
 };
 
@@ -65,5 +71,7 @@ std::vector<Route> AllRoutes();
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_as_space);
 // Splits "a=1&b=2" (decoded); repeated keys keep every value in order.
 std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view q);
+// The value of cookie `name` in a Cookie header ("a=1; b=2"), or "" when absent.
+std::string CookieValue(std::string_view header, std::string_view name);
 
 }  // namespace healthtech::bff

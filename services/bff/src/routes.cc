@@ -282,6 +282,12 @@ std::vector<Route> AllRoutes() {
         "Development only: messages sent to an address", "development", false, 200);
   outbox.dev_only = true;
   routes.push_back(outbox);
+  for (auto& r : routes) {
+    if (r.rpc == std::string(kIam) + "Login" || r.rpc == std::string(kIam) + "VerifyMfa" ||
+        r.rpc == std::string(kIam) + "Refresh")
+      r.session_cookie = Route::SessionCookie::kIssue;
+    if (r.rpc == std::string(kIam) + "Logout") r.session_cookie = Route::SessionCookie::kEnd;
+  }
   return routes;
 }
 

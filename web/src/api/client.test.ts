@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-// A per-tab storage like the browser's sessionStorage.
+// The browser's localStorage (only the session hint lives there).
 const store = new Map<string, string>();
-vi.stubGlobal('sessionStorage', {
+vi.stubGlobal('localStorage', {
   getItem: (k: string) => store.get(k) ?? null,
   setItem: (k: string, v: string) => void store.set(k, v),
   removeItem: (k: string) => void store.delete(k),
@@ -22,16 +22,20 @@ describe('api client', () => {
     tokens.clear();
   });
 
-  it('refreshes once for concurrent 401s, retries, and keeps the rotated token', async () => {
-    tokens.set(jwt('u1', ['patient']), 'rt-1');
+  it('refreshes once for concurrent 401s with the session cookie, and retries', async () => {
+    tokens.set(jwt('u1', ['patient']));
     let refreshes = 0;
     const fetchMock = vi.fn(async (url: string, init: RequestInit) => {
       if (url.endsWith('/v1/auth/refresh')) {
         refreshes += 1;
-        expect(JSON.parse(String(init.body))).toEqual({ refresh_token: 'rt-1' });
+        // The refresh token is the HttpOnly cookie: nothing of it in the script's request.
+        expect(init.body).toBe('{}');
+        expect(init.credentials).toBe('include');
+        expect((init.headers as Record<string, string>)['X-Session']).toBe('cookie');
         await new Promise((r) => setTimeout(r, 10));
-        return json(200, { access_token: jwt('u1', ['patient', 'org_admin:o1']), refresh_token: 'rt-2' });
+        return json(200, { access_token: jwt('u1', ['patient', 'org_admin:o1']) });
       }
+      expect(init.credentials).toBe('same-origin'); // the cookie is for /v1/auth only
       const auth = (init.headers as Record<string, string>).Authorization;
       return auth.includes(Buffer.from(JSON.stringify({ sub: 'u1', roles: ['patient', 'org_admin:o1'], exp: 9e9 })).toString('base64url'))
         ? json(200, { ok: true })
@@ -41,12 +45,12 @@ describe('api client', () => {
     const results = await Promise.all([api('GET', '/v1/a'), api('GET', '/v1/b'), api('GET', '/v1/c')]);
     expect(results).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
     expect(refreshes).toBe(1);
-    expect(store.get('healthtech.refresh')).toBe('rt-2');
+    expect(store.get('healthtech.session')).toBe('1');
     expect(tokens.claims()?.roles).toContain('org_admin:o1');
   });
 
   it('signs out when the refresh token is refused, and surfaces the problem detail', async () => {
-    tokens.set(jwt('u1', []), 'rt-old');
+    tokens.set(jwt('u1', []));
     const signedOut = vi.fn();
     setSignedOutHandler(signedOut);
     vi.stubGlobal(
@@ -63,7 +67,7 @@ describe('api client', () => {
     expect(err.detail).toBe('The access token has expired.');
     expect(signedOut).toHaveBeenCalledTimes(1);
     expect(tokens.access()).toBeNull();
-    expect(store.has('healthtech.refresh')).toBe(false);
+    expect(store.has('healthtech.session')).toBe(false);
   });
 
   it('maps field errors and network failures', async () => {

@@ -49,20 +49,24 @@ export function setSignedOutHandler(f: () => void) {
   onSignedOut = f;
 }
 
-/** Trades the refresh token for a new pair; false (and signed out) when that fails. */
+/** Browser sessions: the BFF keeps the refresh token in an HttpOnly cookie on /v1/auth. */
+const SESSION_HEADERS = { 'Content-Type': 'application/json', 'X-Session': 'cookie' };
+
+/** Trades the session cookie for a new access token (and a rotated cookie); false (and
+ * signed out) when that fails. */
 export function refreshSession(): Promise<boolean> {
   if (!refreshing) {
     refreshing = (async () => {
-      const rt = tokens.refresh();
-      if (!rt) return false;
+      if (!tokens.hasSession()) return false;
       try {
         const res = await fetch(`${API_URL}/v1/auth/refresh`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ refresh_token: rt }),
+          headers: SESSION_HEADERS,
+          body: '{}',
+          credentials: 'include',
         });
         if (!res.ok) {
-          // Only a definite refusal ends the session; a network error keeps the token.
+          // Only a definite refusal ends the session; a network error keeps it.
           if (res.status === 400 || res.status === 401) {
             tokens.clear();
             onSignedOut();
@@ -70,7 +74,7 @@ export function refreshSession(): Promise<boolean> {
           return false;
         }
         const j = await res.json();
-        tokens.set(j.access_token, j.refresh_token);
+        tokens.set(j.access_token);
         return true;
       } catch {
         return false;
@@ -105,13 +109,16 @@ export async function api<T = unknown>(method: string, path: string, opts: CallO
     body = JSON.stringify(opts.body);
     headers['Content-Type'] = 'application/json';
   }
+  // The auth routes carry the session cookie (and may set or clear it).
+  const session = path.startsWith('/v1/auth/');
+  if (session) headers['X-Session'] = 'cookie';
   let res: Response;
   try {
-    res = await fetch(url(path, opts.query), { method, headers, body });
+    res = await fetch(url(path, opts.query), { method, headers, body, credentials: session ? 'include' : 'same-origin' });
   } catch {
     throw new ApiError(0, { detail: 'Cannot reach HealthTech. Check your connection and try again.', code: 'NETWORK' });
   }
-  if (res.status === 401 && !retried && !opts.anonymous && tokens.refresh()) {
+  if (res.status === 401 && !retried && !opts.anonymous && tokens.hasSession()) {
     // Sent with a token another call has replaced meanwhile: just send it again.
     if (access && tokens.access() && tokens.access() !== access) return api<T>(method, path, opts, true);
     if (await refreshSession()) return api<T>(method, path, opts, true);

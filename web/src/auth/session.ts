@@ -6,16 +6,16 @@ export function useClaims(): Claims | null {
   return useSyncExternalStore(tokens.subscribe, tokens.claims, tokens.claims);
 }
 
-/** On start: a refresh token from this tab's session brings back the access token. */
+/** On start: the session cookie (if any) brings back an access token. */
 export async function restoreSession(): Promise<void> {
-  if (!tokens.access() && tokens.refresh()) await refreshSession();
+  if (!tokens.access() && tokens.hasSession()) await refreshSession();
 }
 
 export async function signOut(everywhere = false): Promise<void> {
-  const rt = tokens.refresh();
   try {
     if (everywhere) await post('/v1/auth/logout-all');
-    else if (rt) await post('/v1/auth/logout', { refresh_token: rt }, { anonymous: true });
+    // The cookie names the session; the BFF clears it (after logout-all it is refused and cleared at the next refresh).
+    await post('/v1/auth/logout', {}, { anonymous: true });
   } catch {
     /* the session ends locally either way */
   }

@@ -1,11 +1,12 @@
-// Token storage. The access token (15 min) lives in memory only. The refresh token is
-// kept in sessionStorage: it survives a reload and the trip to the payment page in the
-// same tab, is not shared with other tabs, and is gone when the tab closes. The BFF
-// offers no HttpOnly-cookie session, so this is the safest storage that keeps people
-// signed in across a reload; localStorage (kept forever, every tab) is never used.
-// The strict CSP on the served pages (no inline or foreign script) guards against XSS.
+// Token storage. The access token (15 min) lives in memory only. The refresh token never
+// reaches this code: the BFF keeps it in an HttpOnly, SameSite=Strict cookie scoped to
+// /v1/auth (requests with "X-Session: cookie"), so a script injected into the page cannot
+// read it. All that is stored here is a hint in localStorage that a cookie session may
+// exist ("healthtech.session" = "1"; not a secret), so a fresh page knows to ask for an
+// access token. The strict CSP on the served pages (no inline or foreign script) guards
+// against XSS in the first place.
 
-const RT_KEY = 'healthtech.refresh';
+const HINT_KEY = 'healthtech.session';
 
 export interface Claims {
   sub: string;
@@ -43,25 +44,30 @@ export const tokens = {
     if (!claims) return 0;
     return claims.iat ? obtainedAt + (claims.exp - claims.iat) * 1000 : claims.exp * 1000;
   },
-  refresh: (): string | null => {
+  /** Whether a cookie session may exist (signed in here before, not signed out since). */
+  hasSession: (): boolean => {
     try {
-      return sessionStorage.getItem(RT_KEY);
+      return localStorage.getItem(HINT_KEY) === '1';
     } catch {
-      return null;
+      return false;
     }
   },
-  set(accessToken: string, refreshToken: string | undefined) {
+  set(accessToken: string) {
     access = accessToken;
     claims = decodeClaims(accessToken);
     obtainedAt = Date.now();
-    if (refreshToken) sessionStorage.setItem(RT_KEY, refreshToken);
+    try {
+      localStorage.setItem(HINT_KEY, '1');
+    } catch {
+      /* storage unavailable: the session lasts as long as this page */
+    }
     listeners.forEach((l) => l());
   },
   clear() {
     access = null;
     claims = null;
     try {
-      sessionStorage.removeItem(RT_KEY);
+      localStorage.removeItem(HINT_KEY);
     } catch {
       /* storage unavailable */
     }

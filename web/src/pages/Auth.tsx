@@ -128,7 +128,7 @@ export function SignIn() {
   const s = useSubmit();
 
   const finish = (r: LoginResponse) => {
-    tokens.set(r.access_token!, r.refresh_token);
+    tokens.set(r.access_token!);
     navigate(next.startsWith('/') ? next : '/', { replace: true });
   };
   const submitPassword = (e: FormEvent) => {

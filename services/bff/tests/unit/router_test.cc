@@ -37,6 +37,14 @@ TEST(Router, EveryRouteIsUnique) {
   }
 }
 
+TEST(CookieValue, FindsTheNamedCookieOnly) {
+  EXPECT_EQ(CookieValue("a=1; ht_refresh=abc_DEF-123; b=2", "ht_refresh"), "abc_DEF-123");
+  EXPECT_EQ(CookieValue("ht_refresh=x", "ht_refresh"), "x");
+  EXPECT_EQ(CookieValue("xht_refresh=nope; ht_refresh_old=no", "ht_refresh"), "");
+  EXPECT_EQ(CookieValue("", "ht_refresh"), "");
+  EXPECT_EQ(CookieValue("ht_refresh=", "ht_refresh"), "");
+}
+
 TEST(ParseQuery, DecodesAndKeepsRepeats) {
   auto q = ParseQuery("to=a%40b.com&x=1+2&x=3&empty=");
   ASSERT_EQ(q.size(), 4u);
