@@ -3,7 +3,7 @@
 import { useInfiniteQuery, type QueryKey } from '@tanstack/react-query';
 import { get, type CallOptions } from './client';
 import type { Page } from './types';
-import { joinPages } from '../lib/paging';
+import { collectPages, joinPages } from '../lib/paging';
 import { ErrorBox } from '../components/ui';
 
 export interface Paged<P> {
@@ -56,4 +56,14 @@ export function LoadMore({ q, what = 'more' }: { q: Paged<unknown>; what?: strin
       )}
     </>
   );
+}
+
+/** Every item of a list (up to `max`), page by page at the API's largest page size. */
+export function getAll<T>(path: string, query: NonNullable<CallOptions['query']> = {}, max = 2000) {
+  return collectPages<T>((pageToken) => get<Page<T>>(path, { ...query, limit: 100, page_token: pageToken }), max);
+}
+
+/** Said under a view built from getAll when the list was longer than it reads. */
+export function Truncated({ shown, what }: { shown: boolean; what: string }) {
+  return shown ? <p className="muted">Only the first 2,000 {what} are counted here.</p> : null;
 }

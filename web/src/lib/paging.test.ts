@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinPages } from './paging';
+import { collectPages, joinPages } from './paging';
 
 describe('joinPages', () => {
   it('keeps the order of the pages and the next token of the last one', () => {
@@ -25,5 +25,22 @@ describe('joinPages', () => {
 
   it('handles pages without items', () => {
     expect(joinPages<{ id?: string }, { items?: { id?: string }[] }>([{}]).items).toEqual([]);
+  });
+});
+
+describe('collectPages', () => {
+  const pages: Record<string, { items: number[]; next_page_token?: string }> = {
+    '': { items: [1, 2], next_page_token: 'b' },
+    b: { items: [3, 4], next_page_token: 'c' },
+    c: { items: [5] },
+  };
+  const fetchPage = async (t: string | undefined) => pages[t ?? ''];
+
+  it('follows the tokens to the end', async () => {
+    expect(await collectPages(fetchPage, 100)).toEqual({ items: [1, 2, 3, 4, 5], truncated: false });
+  });
+
+  it('stops at the cap and says so', async () => {
+    expect(await collectPages(fetchPage, 3)).toEqual({ items: [1, 2, 3], truncated: true });
   });
 });

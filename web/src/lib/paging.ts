@@ -20,3 +20,20 @@ export function joinPages<T, P extends Page<T>>(pages: P[], keyOf: (item: T) => 
   const last = pages[pages.length - 1];
   return { ...pages[0], items, next_page_token: last?.next_page_token };
 }
+
+/** Follows `next_page_token` until the list ends or `max` items are in hand (then
+ * `truncated`). For views that need a whole range at once (a dashboard, a day's schedule). */
+export async function collectPages<T>(
+  fetchPage: (pageToken: string | undefined) => Promise<Page<T>>,
+  max: number,
+): Promise<{ items: T[]; truncated: boolean }> {
+  const items: T[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const page = await fetchPage(token);
+    items.push(...(page.items ?? []));
+    token = page.next_page_token || undefined;
+    if (!token) return { items, truncated: false };
+    if (items.length >= max) return { items: items.slice(0, max), truncated: true };
+  }
+}

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, get, newIdempotencyKey, post, refreshSession } from '../api/client';
-import { LoadMore, usePaged } from '../api/paged';
+import { LoadMore, Truncated, getAll, usePaged } from '../api/paged';
 import type { Appointment, Facility, Organization, Page, Payment, StaffList } from '../api/types';
 import { orgIdsFor } from '../auth/tokens';
 import { useClaims } from '../auth/session';
@@ -373,7 +373,7 @@ function OrgAppointments({ orgId }: { orgId: string }) {
   const to = new Date(startOfDay(addDays(today, 15), tz)).toISOString();
   const q = useQuery({
     queryKey: ['appointments', 'org', orgId, 'list', from],
-    queryFn: () => get<Page<Appointment>>('/v1/appointments', { role: 'org', organization_id: orgId, from, to, limit: 100 }),
+    queryFn: () => getAll<Appointment>('/v1/appointments', { role: 'org', organization_id: orgId, from, to }),
   });
   return (
     <section aria-labelledby="appts-h" className="panel">
@@ -466,9 +466,9 @@ export function Dashboard() {
   const to = new Date(startOfDay(addDays(days[days.length - 1], 1), tz)).toISOString();
   const appts = useQuery({
     queryKey: ['appointments', 'org', id, from],
-    queryFn: () => get<Page<Appointment>>('/v1/appointments', { role: 'org', organization_id: id, from, to, limit: 100 }),
+    queryFn: () => getAll<Appointment>('/v1/appointments', { role: 'org', organization_id: id, from, to }),
   });
-  const pays = useQuery({ queryKey: ['payments', 'org', id], queryFn: () => get<Page<Payment>>('/v1/payments', { limit: 100 }) });
+  const pays = useQuery({ queryKey: ['payments', 'org', id, 'all'], queryFn: () => getAll<Payment>('/v1/payments') });
   const perDay = appointmentsPerDay(appts.data?.items ?? [], tz, days).map((r) => ({ ...r, label: dayLabel(r.day) }));
   const rate = noShowRate(appts.data?.items ?? []);
   const revenue = revenuePerWeek((pays.data?.items ?? []).filter((p) => p.organization_id === id), tz).map((w) => ({ week: dayLabel(w.week), rupees: w.amount_minor / 100 }));
@@ -480,6 +480,8 @@ export function Dashboard() {
       </p>
       <ErrorBox error={appts.error || pays.error} />
       {(appts.isPending || pays.isPending) && <Loading what="Loading figures" />}
+      <Truncated shown={!!appts.data?.truncated} what="appointments" />
+      <Truncated shown={!!pays.data?.truncated} what="payments" />
       <div className="kpis">
         <div className="kpi">
           <span className="kpi-value" data-testid="no-show-rate">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, get, post, put } from '../api/client';
+import { getAll } from '../api/paged';
 import type { Appointment, Availability, Facility, Page, Practitioner } from '../api/types';
 import { orgIdsFor } from '../auth/tokens';
 import { useClaims } from '../auth/session';
@@ -403,7 +404,7 @@ export function Today() {
   const to = new Date(startOfDay(addDays(today, 8), tz)).toISOString();
   const q = useQuery({
     queryKey: ['appointments', 'practitioner', from],
-    queryFn: () => get<Page<Appointment>>('/v1/appointments', { role: 'practitioner', from, to, limit: 100 }),
+    queryFn: () => getAll<Appointment>('/v1/appointments', { role: 'practitioner', from, to }),
     refetchInterval: 15_000,
   });
   const act = useMutation({
