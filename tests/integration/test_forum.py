@@ -292,6 +292,14 @@ def test_edit_within_24h_keeps_history_and_delete_is_soft(api, admin, user, db):
     assert_problem(api.patch(f"/v1/forum/posts/{r['id']}", {"body": "Mine now"}, token=user.access), 403,
                    "NOT_YOUR_POST")
     assert_problem(api.patch(f"/v1/forum/posts/{r['id']}", {"body": ""}, token=other.access), 400)
+    assert api.patch(f"/v1/forum/posts/{r['id']}", {"body": "Third version"}, token=other.access).status_code == 200
+    # Anyone who may read the post may read its earlier versions, newest first, rendered.
+    h = api.get(f"/v1/forum/posts/{r['id']}/edits")
+    assert h.status_code == 200, h.text
+    assert [("<strong>text</strong>" in e["body_html"], "Original text" in e["body_html"]) for e in h.json()["items"]] \
+        == [(True, False), (False, True)]
+    assert h.json()["items"][0]["edited_at"] >= h.json()["items"][1]["edited_at"]
+    assert_problem(api.get(f"/v1/forum/posts/{uuid.uuid4()}/edits"), 404)
     db(f"UPDATE forum.posts SET created_at = now() - interval '25 hours' WHERE id = '{r['id']}'")
     assert_problem(api.patch(f"/v1/forum/posts/{r['id']}", {"body": "Too late"}, token=other.access), 400,
                    "EDIT_WINDOW_CLOSED")
@@ -302,6 +310,9 @@ def test_edit_within_24h_keeps_history_and_delete_is_soft(api, admin, user, db):
     assert shown["items"][0]["status"] == "deleted"
     assert shown["items"][0].get("body_markdown", "") == "" and shown["items"][0].get("body_html", "") == ""
     assert shown["thread"]["reply_count"] == 0
+    # What the author took back stays taken back, except for moderators.
+    assert api.get(f"/v1/forum/posts/{r['id']}/edits", token=user.access).json().get("items", []) == []
+    assert len(api.get(f"/v1/forum/posts/{r['id']}/edits", token=admin.access).json()["items"]) == 2
 
 
 def test_followers_get_a_reply_created_event_in_the_stream(api, admin, user):

@@ -617,6 +617,17 @@ const tests = [
       await page.getByTestId('toast').filter({ hasText: String(frame.notification?.title ?? '') }).waitFor();
       await page.reload();
       await page.getByRole('article', { name: `Reply by ${S.doctorName}` }).waitFor();
+      // The practitioner corrects the reply; readers can open the earlier version.
+      const docReply = doc.getByRole('article', { name: `Reply by ${S.doctorName}` });
+      await docReply.getByRole('button', { name: 'Edit' }).click();
+      await docReply.getByLabel('Edit your post (Markdown)').fill('Please see a doctor if it lasts more than a week.');
+      await docReply.getByRole('button', { name: 'Save' }).click();
+      await docReply.getByText('more than a week').waitFor();
+      await page.reload();
+      const seen = page.getByRole('article', { name: `Reply by ${S.doctorName}` });
+      await seen.getByText('more than a week').waitFor();
+      await seen.getByText('Earlier versions').click();
+      await seen.getByRole('list', { name: 'Earlier versions' }).getByText('this could be asthma').waitFor();
       await shot(page, '19-forum-thread');
       await axeCheck(page, 'forum thread');
       await page.goto(`${BASE}/forum?q=${encodeURIComponent('breathless stairs ' + run)}`);
@@ -670,7 +681,7 @@ const tests = [
       await page.reload();
       await page.getByRole('heading', { name: S.threadTitle }).waitFor();
       await page.waitForLoadState('networkidle');
-      if (await page.getByText('this could be asthma').count()) throw new Error('the hidden reply is still shown');
+      if (await page.getByText('more than a week').count()) throw new Error('the hidden reply is still shown');
       // The moderator locks the thread; readers can no longer reply.
       await mod.goto(S.threadUrl);
       await mod.getByText('Moderator tools').click();

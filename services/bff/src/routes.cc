@@ -55,6 +55,8 @@ std::vector<Route> ForumRoutes() {
             "Stop following a thread", true),
       forum("PATCH", "/v1/forum/posts/{id}", "EditPost",
             "Edit your post within 24 hours (history kept)", true),
+      forum("GET", "/v1/forum/posts/{id}/edits", "ListPostEdits",
+            "Earlier versions of a post, newest first", false),
       forum("DELETE", "/v1/forum/posts/{id}", "DeletePost",
             "Delete your post (it shows as deleted)", true),
       forum("PUT", "/v1/forum/posts/{id}/vote", "VotePost", "Vote on a post: -1, 0 or 1", true),

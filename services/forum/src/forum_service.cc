@@ -1056,6 +1056,38 @@ grpc::Status ForumServiceImpl::EditPost(Ctx* ctx, const v1::EditPostRequest* req
   });
 }
 
+grpc::Status ForumServiceImpl::ListPostEdits(Ctx* ctx, const v1::ListPostEditsRequest* req,
+                                             v1::ListPostEditsResponse* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = Optional(*ctx);
+    if (!caller.ok()) return caller.status();
+    return pg::WithTransaction(
+        *pool_, caller->subject(), [&](transaction_base& tx) -> absl::Status {
+          v1::Post post;  // visibility: the post's own rule
+          if (auto ls = LoadPost(tx, *caller, req->id(), &post); !ls.ok()) return ls;
+          // What its author took back stays taken back, except for moderators.
+          if (post.status() == v1::POST_STATUS_DELETED && !caller->moderator) {
+            return absl::OkStatus();
+          }
+          auto rows = tx.exec_params(
+              "SELECT e.previous_markdown, extract(epoch from e.edited_at)::float8, "
+              "coalesce(m.approved_posts, 0) FROM forum.post_edits e JOIN forum.posts p ON "
+              "p.id = e.post_id LEFT JOIN forum.members m ON m.user_id = p.author_id "
+              "WHERE e.post_id = $1::uuid ORDER BY e.edited_at DESC, e.id DESC LIMIT 100",
+              req->id());
+          for (const auto& r : rows) {
+            auto* e = resp->add_items();
+            e->set_body_html(RenderMarkdown(r[0].as<std::string>(), {TrustOf(r[2].as<int>())}));
+            double t = r[1].as<double>();
+            e->mutable_edited_at()->set_seconds(static_cast<int64_t>(t));
+            e->mutable_edited_at()->set_nanos(
+                static_cast<int32_t>((t - static_cast<double>(static_cast<int64_t>(t))) * 1e9));
+          }
+          return absl::OkStatus();
+        });
+  });
+}
+
 grpc::Status ForumServiceImpl::DeletePost(Ctx* ctx, const v1::DeletePostRequest* req,
                                           v1::Post* resp) {
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {

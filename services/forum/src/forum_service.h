@@ -49,6 +49,8 @@ class ForumServiceImpl final : public v1::ForumService::Service {
   grpc::Status GetThread(Ctx*, const v1::GetThreadRequest*, v1::GetThreadResponse*) override;
   grpc::Status CreatePost(Ctx*, const v1::CreatePostRequest*, v1::Post*) override;
   grpc::Status EditPost(Ctx*, const v1::EditPostRequest*, v1::Post*) override;
+  grpc::Status ListPostEdits(Ctx*, const v1::ListPostEditsRequest*,
+                             v1::ListPostEditsResponse*) override;
   grpc::Status DeletePost(Ctx*, const v1::DeletePostRequest*, v1::Post*) override;
   grpc::Status VotePost(Ctx*, const v1::VotePostRequest*, v1::VotePostResponse*) override;
   grpc::Status AcceptAnswer(Ctx*, const v1::AcceptAnswerRequest*, v1::Thread*) override;

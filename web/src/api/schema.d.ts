@@ -616,6 +616,23 @@ export interface paths {
         patch: operations["forumEditPost"];
         trace?: never;
     };
+    "/v1/forum/posts/{id}/edits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Earlier versions of a post, newest first */
+        get: operations["forumListPostEdits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/forum/posts/{id}/vote": {
         parameters: {
             query?: never;
@@ -1668,6 +1685,9 @@ export interface components {
         healthtech_forum_v1_ListCategoriesResponse: {
             items?: components["schemas"]["healthtech_forum_v1_Category"][];
         };
+        healthtech_forum_v1_ListPostEditsResponse: {
+            items?: components["schemas"]["healthtech_forum_v1_PostEdit"][];
+        };
         healthtech_forum_v1_ListPrivateThreadsResponse: {
             items?: components["schemas"]["healthtech_forum_v1_PrivateThread"][];
             next_page_token?: string;
@@ -1727,6 +1747,11 @@ export interface components {
             thread_id?: string;
             /** Format: int32 */
             vote_score?: number;
+        };
+        healthtech_forum_v1_PostEdit: {
+            body_html?: string;
+            /** Format: date-time */
+            edited_at?: string;
         };
         healthtech_forum_v1_PrivatePost: {
             author_display_name?: string;
@@ -4622,6 +4647,55 @@ export interface operations {
             };
             /** @description Missing, invalid or expired access token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    forumListPostEdits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["healthtech_forum_v1_ListPostEditsResponse"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -347,6 +347,7 @@ function PostView({ p, thread, isOpening }: { p: Post; thread: Thread; isOpening
         {p.accepted && <span className="status accepted-badge"> Accepted answer</span>}
         {p.status && p.status !== 'visible' && <span className="status"> {label(p.status)}</span>}
       </header>
+      {p.edited_at && !deleted && <EditHistory postId={p.id!} />}
       {deleted ? <p className="muted">This post was deleted.</p> : mode === 'edit' ? (
         <form
           onSubmit={(e) => {
@@ -656,6 +657,36 @@ export function PrivateThreadView() {
         </QueryState>
       )}
     </section>
+  );
+}
+
+/** Earlier versions of an edited post, fetched when opened. */
+function EditHistory({ postId }: { postId: string }) {
+  const [open, setOpen] = useState(false);
+  const tz = browserTimeZone();
+  const q = useQuery({
+    queryKey: ['post-edits', postId],
+    queryFn: () => get<{ items?: { body_html?: string; edited_at?: string }[] }>(`/v1/forum/posts/${postId}/edits`),
+    enabled: open,
+  });
+  return (
+    <details className="muted" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>Earlier versions</summary>
+      {open && (
+        <QueryState q={q} what="Loading earlier versions">
+          {(d) => (
+            <ol aria-label="Earlier versions">
+              {(d.items ?? []).map((e, i) => (
+                <li key={i}>
+                  <p>Until {dateTimeLabel(e.edited_at, tz)}:</p>
+                  <SafeHtml html={e.body_html} />
+                </li>
+              ))}
+            </ol>
+          )}
+        </QueryState>
+      )}
+    </details>
   );
 }
 
