@@ -181,7 +181,7 @@ if [ -n "${SERVICE_ADMIN_PORTS:-}" ] && [ -n "${BFF_ADMIN_URL:-}" ]; then
   curl -fsS "$BFF_ADMIN_URL/metrics" >>"$TMP/metrics.txt" 2>/dev/null || echo "# unreachable bff" >>"$TMP/metrics.txt"
   exported=$(sed -nE 's/^# TYPE ([a-z_:]+) (counter|gauge|histogram|summary)$/\1 \2/p' "$TMP/metrics.txt" | sort -u)
   used=$(cat "$M/prometheus/rules/healthtech.yml" "$M/grafana/dashboards/"*.json "$ROOT/deploy/k8s/components/progressive-delivery/rollouts.yaml" \
-         | sed -E 's/#.*$//; s/[a-z_]+:[a-z0-9_:]+//g' | grep -oE '\b(grpc|http|database|active_database|notification|bff_websocket)_[a-z_]+\b' \
+         | sed -E 's/#.*$//; s/[a-z_]+:[a-z0-9_:]+//g' | grep -oE '\b(grpc|http|database|active_database|notification|bff_websocket|bff_token)_[a-z_]+\b' \
          | sed -E 's/_(bucket|count|sum)$//' | sort -u)
   missing=""
   for m in $used; do grep -q "^$m " <<<"$exported" || missing="$missing $m"; done
