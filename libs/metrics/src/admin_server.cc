@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -23,6 +24,7 @@ using tcp = asio::ip::tcp;
 struct AdminServer::Impl {
   asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
+  asio::steady_timer retry{ioc};
   Registry* registry = nullptr;
   std::function<bool()> ready;
   std::chrono::milliseconds timeout{5000};
@@ -59,8 +61,16 @@ struct AdminServer::Impl {
   void Accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (stopping || !acceptor.is_open()) return;
-      if (!ec) std::make_shared<Conn>(std::move(socket), this)->Start();
-      Accept();
+      if (!ec) {
+        std::make_shared<Conn>(std::move(socket), this)->Start();
+        Accept();
+        return;
+      }
+      // Out of descriptors and the like: do not spin; try again shortly.
+      retry.expires_after(std::chrono::milliseconds(100));
+      retry.async_wait([this](beast::error_code) {
+        if (!stopping) Accept();
+      });
     });
   }
 

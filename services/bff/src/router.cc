@@ -69,6 +69,8 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view q) 
 }
 
 std::string CookieValue(std::string_view header, std::string_view name) {
+  std::string found;
+  int seen = 0;
   while (!header.empty()) {
     size_t semi = header.find(';');
     std::string_view pair = header.substr(0, semi);
@@ -78,10 +80,13 @@ std::string CookieValue(std::string_view header, std::string_view name) {
     if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
       std::string_view value = pair.substr(eq + 1);
       while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-      return std::string(value);
+      found = std::string(value);
+      ++seen;
     }
   }
-  return {};
+  // Two cookies of one name: one may have been planted (another path or a sibling
+  // domain); trust neither.
+  return seen == 1 ? found : std::string();
 }
 
 Router::Router(std::vector<Route> routes) : routes_(std::move(routes)) {

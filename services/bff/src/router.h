@@ -71,7 +71,8 @@ std::vector<Route> AllRoutes();
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_as_space);
 // Splits "a=1&b=2" (decoded); repeated keys keep every value in order.
 std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view q);
-// The value of cookie `name` in a Cookie header ("a=1; b=2"), or "" when absent.
+// The value of cookie `name` in a Cookie header ("a=1; b=2"), or "" when absent or given
+// more than once.
 std::string CookieValue(std::string_view header, std::string_view name);
 
 }  // namespace healthtech::bff

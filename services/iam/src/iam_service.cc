@@ -127,13 +127,18 @@ std::vector<std::string> IamServiceImpl::RevokeSessions(pqxx::transaction_base& 
                                                         const std::string& user_id,
                                                         const std::string& reason,
                                                         const std::string& keep) {
+  // Every refresh token of the user but `keep`'s family ends; the sessions returned are
+  // those that may still have live access tokens (a token issued within one lifetime:
+  // every issue inserts a refresh-token row).
   auto rows = tx.exec_params(
       "UPDATE iam.refresh_tokens SET revoked_at = now(), revoked_reason = $2 WHERE user_id = "
       "$1::uuid AND revoked_at IS NULL AND family_id IS DISTINCT FROM nullif($3, '')::uuid "
-      "RETURNING family_id::text",
-      user_id, reason, validate::ValidUuid(keep) ? keep : "");
+      "RETURNING family_id::text, created_at > now() - make_interval(secs => $4)",
+      user_id, reason, validate::ValidUuid(keep) ? keep : "",
+      config_.access_token_ttl_seconds + 60);
   std::vector<std::string> families;
-  for (const auto& r : rows) families.push_back(r[0].as<std::string>());
+  for (const auto& r : rows)
+    if (r[1].as<bool>()) families.push_back(r[0].as<std::string>());
   std::sort(families.begin(), families.end());
   families.erase(std::unique(families.begin(), families.end()), families.end());
   return families;
@@ -143,24 +148,31 @@ void IamServiceImpl::CutAccess(const std::string& user_id, const std::vector<std
                                bool everything_before) {
   if (sessions.empty() && !everything_before) return;
   const std::string ttl = std::to_string(config_.access_token_ttl_seconds + 60);
-  std::vector<std::pair<std::string, std::string>> keys;
-  for (const auto& sid : sessions) keys.emplace_back(auth::RevokedSessionKey(sid), "1");
-  // One second ahead: a token issued earlier in this second is cut as well (IssuedAt keeps
-  // the tokens issued from now on valid).
-  const int64_t before = NowSeconds() + 1;
-  if (everything_before) keys.emplace_back(auth::RevokedBeforeKey(user_id), std::to_string(before));
-  for (const auto& [key, value] : keys) {
-    auto r = redis_->Command({"SET", key, value, "EX", ttl});
-    if (!r.ok() || r->type == redis::Reply::Type::kError) {
-      log::Warn("access_cut_failed", {{"key", key}});
-      return;
-    }
+  for (const auto& sid : sessions) {  // each on its own: one failure stops no other
+    auto r = redis_->Command({"SET", auth::RevokedSessionKey(sid), "1", "EX", ttl});
+    if (!r.ok() || r->type == redis::Reply::Type::kError)
+      log::Warn("access_cut_failed", {{"session", sid}});
+  }
+  // The mark: one second ahead (a token issued earlier in this second is cut as well;
+  // IssuedAt stamps later ones at the mark), and past any mark already there, so a token
+  // stamped at an earlier cut of this same second is cut by this one.
+  static constexpr const char* kRaise =
+      "local v = math.max(tonumber(ARGV[1]), tonumber(redis.call('GET', KEYS[1]) or '0') + 1) "
+      "redis.call('SET', KEYS[1], v, 'EX', ARGV[2]) return v";
+  int64_t before = 0;
+  if (everything_before) {
+    auto r = redis_->Command({"EVAL", kRaise, "1", auth::RevokedBeforeKey(user_id),
+                              std::to_string(NowSeconds() + 1), ttl});
+    if (r.ok() && r->type == redis::Reply::Type::kInteger)
+      before = r->integer;
+    else
+      log::Warn("access_cut_failed", {{"user_id", user_id}});
   }
   // Open WebSocket sessions on every BFF replica hear it on the user's channel and close
-  // the affected ones (websocket.h).
-  // "type" first: the hub tells these notes from notifications by their opening bytes.
+  // the affected ones (websocket.h); "type" first: the hub tells these notes from
+  // notifications by their opening bytes.
   nlohmann::ordered_json note = {{"type", "session_revoked"}, {"sessions", sessions}};
-  if (everything_before) note["before"] = before;
+  if (before > 0) note["before"] = before;
   (void)redis_->Command({"PUBLISH", "healthtech:notify:user:" + user_id, note.dump()});
 }
 
@@ -211,6 +223,9 @@ absl::Status IamServiceImpl::IssueTokens(pqxx::transaction_base& tx, const std::
                                          const std::vector<std::string>& amr,
                                          const std::string& family_id, const std::string& parent_id,
                                          v1::LoginResponse* out) {
+  // The cut-off mark before the roles: a role removal that commits (and then marks) in
+  // between is either seen by LoadUser or cuts this token.
+  const int64_t issued_at = IssuedAt(user_id);
   v1::User user;
   if (auto s = LoadUser(tx, user_id, &user); !s.ok()) return s;
   auto active = keys_->Active();
@@ -228,7 +243,7 @@ absl::Status IamServiceImpl::IssueTokens(pqxx::transaction_base& tx, const std::
   c.aud = config_.jwt_audience;
   c.sub = user_id;
   c.sid = family_id;
-  c.iat = IssuedAt(user_id);
+  c.iat = issued_at;
   c.exp = c.iat + config_.access_token_ttl_seconds;
   c.jti = NewUuid();
   c.roles.assign(user.roles().begin(), user.roles().end());

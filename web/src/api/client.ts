@@ -59,12 +59,18 @@ export function refreshSession(): Promise<boolean> {
     refreshing = (async () => {
       if (!tokens.hasSession()) return false;
       try {
-        const res = await fetch(`${API_URL}/v1/auth/refresh`, {
-          method: 'POST',
-          headers: SESSION_HEADERS,
-          body: '{}',
-          credentials: 'include',
-        });
+        // Tabs share the cookie: two refreshing at once would present a token the other
+        // just rotated, which IAM takes for theft. One refresh at a time across tabs, each
+        // sent with whatever cookie the one before it left.
+        const send = () =>
+          fetch(`${API_URL}/v1/auth/refresh`, {
+            method: 'POST',
+            headers: SESSION_HEADERS,
+            body: '{}',
+            credentials: 'include',
+          });
+        const locks = typeof navigator !== 'undefined' ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
+        const res = locks ? await locks.request('healthtech.refresh', send) : await send();
         if (!res.ok) {
           // Only a definite refusal ends the session; a network error keeps it.
           if (res.status === 400 || res.status === 401) {

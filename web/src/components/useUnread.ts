@@ -37,9 +37,10 @@ export function useToasts(): Toast[] {
   );
 }
 
-/** A fresh access token for the socket: the current one when it has 2+ minutes left. */
-async function renewToken(): Promise<string | null> {
-  if (tokens.claims() && tokens.localExpiry() - Date.now() > 120_000) return tokens.access();
+/** A fresh access token for the socket: the current one when it has 2+ minutes left,
+ * unless the server revoked it (`force`). */
+async function renewToken(force = false): Promise<string | null> {
+  if (!force && tokens.claims() && tokens.localExpiry() - Date.now() > 120_000) return tokens.access();
   return (await refreshSession()) ? tokens.access() : null;
 }
 

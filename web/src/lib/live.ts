@@ -22,7 +22,7 @@ export interface LiveOptions {
   url: string;
   token: () => string | null;
   /** A fresh access token (the session refresh), or null when there is none. */
-  renew?: () => Promise<string | null>;
+  renew?: (force?: boolean) => Promise<string | null>;
   onNotification: (frame: LiveFrame) => void;
   /** {"type":"unread_count"}: read elsewhere. */
   onUnreadCount?: (n: number) => void;
@@ -73,6 +73,7 @@ export function connectLive(o: LiveOptions): () => void {
   let pollTimer: ReturnType<typeof setInterval> | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let renewTimer: ReturnType<typeof setTimeout> | null = null;
+  let revoked = false;
 
   const startPolling = () => {
     if (pollTimer || stopped) return;
@@ -117,6 +118,7 @@ export function connectLive(o: LiveOptions): () => void {
     sock.onmessage = (ev) => {
       const frame = parseFrame(ev.data);
       if (!frame || ws !== sock) return;
+      if (frame.type === 'error' && (frame as { code?: string }).code === 'TOKEN_REVOKED') revoked = true;
       switch (frame.type) {
         case 'ready': {
           attempt = 0;
@@ -159,8 +161,11 @@ export function connectLive(o: LiveOptions): () => void {
       startPolling();
       const code = ev?.code;
       if ((code === 4001 || code === 1008) && o.renew) {
-        // The token expired (or was refused): renew it, then reconnect at once.
-        o.renew()
+        // The token expired (or was refused, or its session was signed out): renew it —
+        // through the session even if it has time left when it was revoked — then reconnect.
+        const force = revoked;
+        revoked = false;
+        o.renew(force)
           .catch(() => null)
           .then((fresh) => retry(fresh && code === 4001 ? 0 : backoff(attempt++)));
         return;

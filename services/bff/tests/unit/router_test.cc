@@ -43,6 +43,7 @@ TEST(CookieValue, FindsTheNamedCookieOnly) {
   EXPECT_EQ(CookieValue("xht_refresh=nope; ht_refresh_old=no", "ht_refresh"), "");
   EXPECT_EQ(CookieValue("", "ht_refresh"), "");
   EXPECT_EQ(CookieValue("ht_refresh=", "ht_refresh"), "");
+  EXPECT_EQ(CookieValue("ht_refresh=planted; ht_refresh=real", "ht_refresh"), "");
 }
 
 TEST(ParseQuery, DecodesAndKeepsRepeats) {
