@@ -56,7 +56,7 @@ std::vector<Route> ForumRoutes() {
       forum("PATCH", "/v1/forum/posts/{id}", "EditPost",
             "Edit your post within 24 hours (history kept)", true),
       forum("GET", "/v1/forum/posts/{id}/edits", "ListPostEdits",
-            "Earlier versions of a post, newest first", false),
+            "Earlier versions of a post, newest first (its author and moderators)", true),
       forum("DELETE", "/v1/forum/posts/{id}", "DeletePost",
             "Delete your post (it shows as deleted)", true),
       forum("PUT", "/v1/forum/posts/{id}/vote", "VotePost", "Vote on a post: -1, 0 or 1", true),

@@ -1065,9 +1065,12 @@ grpc::Status ForumServiceImpl::ListPostEdits(Ctx* ctx, const v1::ListPostEditsRe
         *pool_, caller->subject(), [&](transaction_base& tx) -> absl::Status {
           v1::Post post;  // visibility: the post's own rule
           if (auto ls = LoadPost(tx, *caller, req->id(), &post); !ls.ok()) return ls;
-          // What its author took back stays taken back, except for moderators.
-          if (post.status() == v1::POST_STATUS_DELETED && !caller->moderator) {
-            return absl::OkStatus();
+          // Authors often edit to take out what identifies them: earlier versions are for
+          // the author and moderators only; a deleted post's for moderators only.
+          bool author = !caller->id().empty() && post.author_id() == caller->id();
+          if (!caller->moderator && (!author || post.status() == v1::POST_STATUS_DELETED)) {
+            return st::PermissionDenied(
+                "EDITS_PRIVATE", "Only the author and moderators see earlier versions of a post.");
           }
           auto rows = tx.exec_params(
               "SELECT e.previous_markdown, extract(epoch from e.edited_at)::float8, "

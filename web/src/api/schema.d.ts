@@ -623,7 +623,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Earlier versions of a post, newest first */
+        /** Earlier versions of a post, newest first (its author and moderators) */
         get: operations["forumListPostEdits"];
         put?: never;
         post?: never;
@@ -4696,6 +4696,15 @@ export interface operations {
             };
             /** @description Invalid request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -347,7 +347,7 @@ function PostView({ p, thread, isOpening }: { p: Post; thread: Thread; isOpening
         {p.accepted && <span className="status accepted-badge"> Accepted answer</span>}
         {p.status && p.status !== 'visible' && <span className="status"> {label(p.status)}</span>}
       </header>
-      {p.edited_at && !deleted && <EditHistory postId={p.id!} />}
+      {p.edited_at && !deleted && (mine || hasRole(claims, 'moderator') || hasRole(claims, 'platform_admin')) && <EditHistory postId={p.id!} />}
       {deleted ? <p className="muted">This post was deleted.</p> : mode === 'edit' ? (
         <form
           onSubmit={(e) => {
@@ -782,6 +782,8 @@ function WatchedWords() {
     },
   });
   const current = q.data?.items ?? [];
+  // The PUT replaces the whole list: never send one built from a list that did not load.
+  const loaded = q.isSuccess;
   return (
     <section aria-labelledby="ww-h" className="panel">
       <h2 id="ww-h">Watched words</h2>
@@ -795,7 +797,7 @@ function WatchedWords() {
               {current.map((w) => (
                 <li key={w.word}>
                   <strong>{w.word}</strong> — {w.action}{' '}
-                  <button type="button" className="link" onClick={() => save.mutate(current.filter((x) => x.word !== w.word))} disabled={save.isPending}>
+                  <button type="button" className="link" onClick={() => save.mutate(current.filter((x) => x.word !== w.word))} disabled={save.isPending || !loaded}>
                     Remove {w.word}
                   </button>
                 </li>
@@ -809,7 +811,7 @@ function WatchedWords() {
         onSubmit={(e) => {
           e.preventDefault();
           const w = word.trim().toLowerCase();
-          if (w) save.mutate([...current.filter((x) => x.word !== w), { word: w, action }]);
+          if (w && loaded) save.mutate([...current.filter((x) => x.word !== w), { word: w, action }]);
         }}
       >
         <Field label="Word or phrase" value={word} onChange={(e) => setWord(e.target.value)} maxLength={100} />
@@ -818,7 +820,7 @@ function WatchedWords() {
           <option value="block">Refuse the post</option>
         </Select>
         <ErrorBox error={save.error} />
-        <button type="submit" disabled={save.isPending || !word.trim()}>
+        <button type="submit" disabled={save.isPending || !word.trim() || !loaded}>
           Add word
         </button>
       </form>

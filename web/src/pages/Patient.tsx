@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, get, newIdempotencyKey, post } from '../api/client';
@@ -222,13 +222,22 @@ const upcomingStatuses = new Set(['pending_payment', 'booked', 'checked_in', 'in
 export function MyAppointments() {
   const tz = browserTimeZone();
   const [tab, setTab] = useState<'upcoming' | 'past'>('upcoming');
-  // Upcoming: from a few hours ago (a visit under way), soonest first; past: latest first.
+  // Upcoming: from a few hours ago (a visit under way), soonest first; past (finished,
+  // cancelled or gone by): latest first.
   const [since] = useState(() => new Date(Date.now() - 6 * 3600_000).toISOString());
   const q = usePaged<Appointment>(
     ['appointments', 'patient', tab],
     '/v1/appointments',
     tab === 'upcoming' ? { role: 'patient', from: since, limit: 30 } : { role: 'patient', newest_first: true, limit: 30 },
   );
+  const now = Date.now();
+  const isUpcoming = (a: Appointment) => upcomingStatuses.has(a.status ?? '') && Date.parse(a.end ?? '') > now;
+  const shown = (q.data?.items ?? []).filter((a) => (tab === 'upcoming') === isUpcoming(a));
+  // A page may hold nothing for this tab (e.g. only future bookings, newest first): read on.
+  const { data, hasNextPage, isFetchingNextPage, fetchNextPage } = q;
+  useEffect(() => {
+    if (data && shown.length === 0 && hasNextPage && !isFetchingNextPage) fetchNextPage();
+  });
   return (
     <section>
       <h1>My appointments</h1>
@@ -240,15 +249,16 @@ export function MyAppointments() {
         ))}
       </div>
       <QueryState q={q} what="Loading appointments">
-        {(data) => {
-          const now = Date.now();
-          const items = (data.items ?? []).filter((a) =>
-            tab === 'upcoming' ? upcomingStatuses.has(a.status ?? '') && Date.parse(a.end ?? '') > now : !(upcomingStatuses.has(a.status ?? '') && Date.parse(a.end ?? '') > now),
-          );
+        {() => {
+          const items = shown;
           return items.length === 0 ? (
-            <p>
-              No {tab} appointments. <Link to="/search">Find a doctor</Link>
-            </p>
+            hasNextPage ? (
+              <Loading what="Looking further back" />
+            ) : (
+              <p>
+                No {tab} appointments. <Link to="/search">Find a doctor</Link>
+              </p>
+            )
           ) : (
             <ul className="cards">
               {items.map((a) => (
