@@ -147,6 +147,18 @@ async function smsFailures(mode) {
   if (!r.ok) throw new Error(`SMS sink at ${SMS_SINK}: HTTP ${r.status}`);
 }
 
+/** Pays the appointment on `page` on the gateway simulator's page (a popup) and waits for
+ * the capture to show on the payment page the app moved to. */
+async function payOnGateway(context, page) {
+  const popup = context.waitForEvent('page');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  const gateway = await popup;
+  await gateway.getByRole('button', { name: 'Approve payment' }).click();
+  await gateway.getByText('Payment approved').waitFor();
+  await gateway.close();
+  await page.getByTestId('payment-status').filter({ hasText: 'captured' }).waitFor({ timeout: 30_000 });
+}
+
 /** HH:MM in Asia/Kolkata, `hours` from now (quiet hours that cannot hold this run's messages). */
 function istClock(hours) {
   return new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() + hours * 3600_000));
@@ -401,13 +413,7 @@ const tests = [
       await page.getByRole('button', { name: 'Book' }).click();
       await page.getByTestId('appointment-status').filter({ hasText: 'pending payment' }).waitFor();
       S.appointmentUrl = page.url();
-      const popup = context.waitForEvent('page');
-      await page.getByRole('button', { name: /^Pay / }).click();
-      const gateway = await popup;
-      await gateway.getByRole('button', { name: 'Approve payment' }).click();
-      await gateway.getByText('Payment approved').waitFor();
-      await gateway.close();
-      await page.getByTestId('payment-status').filter({ hasText: 'captured' }).waitFor({ timeout: 30_000 });
+      await payOnGateway(context, page);
       await page.getByRole('button', { name: 'Download invoice (PDF)' }).waitFor({ timeout: 30_000 });
       S.paymentUrl = page.url();
       const download = page.waitForEvent('download');
@@ -468,13 +474,7 @@ const tests = [
       await page.getByRole('button', { name: 'Book' }).click();
       await page.getByTestId('appointment-status').filter({ hasText: 'pending payment' }).waitFor();
       const apptUrl = page.url();
-      const popup = context.waitForEvent('page');
-      await page.getByRole('button', { name: /^Pay / }).click();
-      const gateway = await popup;
-      await gateway.getByRole('button', { name: 'Approve payment' }).click();
-      await gateway.getByText('Payment approved').waitFor();
-      await gateway.close();
-      await page.getByTestId('payment-status').filter({ hasText: 'captured' }).waitFor({ timeout: 30_000 });
+      await payOnGateway(context, page);
       const paymentUrl = page.url();
       await page.goto(apptUrl);
       await page.getByTestId('appointment-status').filter({ hasText: /^booked$/ }).waitFor({ timeout: 30_000 });

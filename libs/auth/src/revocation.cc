@@ -12,9 +12,9 @@ std::string RevokedBeforeKey(std::string_view sub) {
   return "healthtech:auth:revoked_before:" + std::string(sub);
 }
 
-bool IsRevoked(const Claims& c, const std::optional<std::string>& session_value,
+bool IsRevoked(const Claims& c, bool session_marked,
                const std::optional<std::string>& before_value) {
-  if (!c.sid.empty() && session_value.has_value()) return true;
+  if (!c.sid.empty() && session_marked) return true;
   if (before_value.has_value()) {
     int64_t before = 0;
     const char* end = before_value->data() + before_value->size();

@@ -19,25 +19,25 @@ TEST(Revocation, KeysNameTheSessionAndTheUser) {
 }
 
 TEST(Revocation, NothingRecordedMeansValid) {
-  EXPECT_FALSE(IsRevoked(Token(100, "s1"), std::nullopt, std::nullopt));
+  EXPECT_FALSE(IsRevoked(Token(100, "s1"), false, std::nullopt));
 }
 
 TEST(Revocation, ASignedOutSessionCutsItsTokens) {
-  EXPECT_TRUE(IsRevoked(Token(100, "s1"), "1", std::nullopt));
+  EXPECT_TRUE(IsRevoked(Token(100, "s1"), true, std::nullopt));
   // A token without a session id cannot be matched to a session.
-  EXPECT_FALSE(IsRevoked(Token(100, ""), "1", std::nullopt));
+  EXPECT_FALSE(IsRevoked(Token(100, ""), true, std::nullopt));
 }
 
 TEST(Revocation, RevokedBeforeCutsOlderTokensOnly) {
-  EXPECT_TRUE(IsRevoked(Token(99, "s1"), std::nullopt, "100"));
-  EXPECT_FALSE(IsRevoked(Token(100, "s1"), std::nullopt, "100"));  // issued at or after it
-  EXPECT_FALSE(IsRevoked(Token(101, ""), std::nullopt, "100"));
-  EXPECT_TRUE(IsRevoked(Token(5, ""), std::nullopt, "100"));
+  EXPECT_TRUE(IsRevoked(Token(99, "s1"), false, "100"));
+  EXPECT_FALSE(IsRevoked(Token(100, "s1"), false, "100"));  // issued at or after it
+  EXPECT_FALSE(IsRevoked(Token(101, ""), false, "100"));
+  EXPECT_TRUE(IsRevoked(Token(5, ""), false, "100"));
 }
 
 TEST(Revocation, AMalformedValueIsIgnored) {
-  EXPECT_FALSE(IsRevoked(Token(5, "s1"), std::nullopt, "soon"));
-  EXPECT_FALSE(IsRevoked(Token(5, "s1"), std::nullopt, "100x"));
+  EXPECT_FALSE(IsRevoked(Token(5, "s1"), false, "soon"));
+  EXPECT_FALSE(IsRevoked(Token(5, "s1"), false, "100x"));
 }
 
 }  // namespace

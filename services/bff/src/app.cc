@@ -331,11 +331,12 @@ awaitable<absl::StatusOr<auth::Claims>> App::Authenticate(std::string token) {
     revocation_unchecked_->Inc();
     co_return verified;
   }
-  auto value = [](const redis::Reply& e) -> std::optional<std::string> {
-    if (e.type == redis::Reply::Type::kString) return e.str;
-    return std::nullopt;
-  };
-  if (auth::IsRevoked(*verified, value(r->elements[0]), value(r->elements[1]))) {
+  using Type = redis::Reply::Type;
+  const auto& session = r->elements[0];
+  const auto& before = r->elements[1];
+  if (auth::IsRevoked(
+          *verified, session.type == Type::kString,
+          before.type == Type::kString ? std::optional<std::string>(before.str) : std::nullopt)) {
     co_return status::Unauthenticated("TOKEN_REVOKED", "The access token was revoked.");
   }
   co_return verified;

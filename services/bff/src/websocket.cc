@@ -124,12 +124,24 @@ void WsHub::Stop() {
   }
 }
 
+std::vector<std::shared_ptr<WsSession>> WsHub::SessionsOf(const std::string& user_id) {
+  std::lock_guard lock(mu_);
+  return OpenSessionsLocked(user_id);
+}
+
+std::vector<std::shared_ptr<WsSession>> WsHub::OpenSessionsLocked(const std::string& user_id) {
+  std::vector<std::shared_ptr<WsSession>> out;
+  auto [begin, end] = by_user_.equal_range(user_id);
+  for (auto it = begin; it != end; ++it) {
+    if (auto s = it->second.lock()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
 bool WsHub::Register(const std::string& user_id, const std::shared_ptr<WsSession>& s) {
   std::lock_guard lock(mu_);
-  int open = 0;
-  auto [begin, end] = by_user_.equal_range(user_id);
-  for (auto it = begin; it != end; ++it) open += it->second.expired() ? 0 : 1;
-  if (open >= limits_.max_sessions_per_user) return false;
+  if (static_cast<int>(OpenSessionsLocked(user_id).size()) >= limits_.max_sessions_per_user)
+    return false;
   by_user_.emplace(user_id, s);
   return true;
 }
@@ -147,14 +159,7 @@ void WsHub::Unregister(const std::string& user_id, const WsSession* s) {
 }
 
 int WsHub::Deliver(const std::string& user_id, const std::string& message) {
-  std::vector<std::shared_ptr<WsSession>> targets;
-  {
-    std::lock_guard lock(mu_);
-    auto [begin, end] = by_user_.equal_range(user_id);
-    for (auto it = begin; it != end; ++it) {
-      if (auto s = it->second.lock()) targets.push_back(std::move(s));
-    }
-  }
+  auto targets = SessionsOf(user_id);
   for (auto& s : targets) {
     asio::post(s->ws.get_executor(), [s, message] { s->Send(message); });
   }
@@ -172,14 +177,7 @@ void WsHub::Revoke(const std::string& user_id, const std::string& message) {
   std::optional<std::string> before;
   if (auto it = note.find("before"); it != note.end() && it->is_number_integer())
     before = std::to_string(it->get<int64_t>());
-  std::vector<std::shared_ptr<WsSession>> targets;
-  {
-    std::lock_guard lock(mu_);
-    auto [begin, end] = by_user_.equal_range(user_id);
-    for (auto it = begin; it != end; ++it) {
-      if (auto s = it->second.lock()) targets.push_back(std::move(s));
-    }
-  }
+  auto targets = SessionsOf(user_id);
   for (auto& s : targets) {
     asio::post(s->ws.get_executor(), [s, user_id, sessions, before] {
       auth::Claims c;
@@ -187,8 +185,7 @@ void WsHub::Revoke(const std::string& user_id, const std::string& message) {
       c.sid = s->sid;
       c.iat = s->iat;
       bool listed = std::find(sessions.begin(), sessions.end(), s->sid) != sessions.end();
-      if (!auth::IsRevoked(c, listed ? std::optional<std::string>("1") : std::nullopt, before))
-        return;
+      if (!auth::IsRevoked(c, listed, before)) return;
       s->Send(ErrorFrame("TOKEN_REVOKED", "This session was signed out."));
       s->Close(4001, "token revoked");
     });

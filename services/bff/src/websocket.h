@@ -60,6 +60,9 @@ class WsHub {
 
  private:
   void Subscribe();
+  // The user's open sessions on this replica (OpenSessionsLocked: with mu_ held).
+  std::vector<std::shared_ptr<WsSession>> SessionsOf(const std::string& user_id);
+  std::vector<std::shared_ptr<WsSession>> OpenSessionsLocked(const std::string& user_id);
   // False (and nothing registered) when the user already has the most sessions allowed.
   bool Register(const std::string& user_id, const std::shared_ptr<WsSession>& s);
   void Unregister(const std::string& user_id, const WsSession* s);

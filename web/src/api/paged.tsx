@@ -1,5 +1,6 @@
 // Lists the API pages with `limit` and `page_token` → `next_page_token`. usePaged keeps the
 // pages fetched so far as one list (for QueryState) and <LoadMore> fetches the next page.
+import { useMemo } from 'react';
 import { useInfiniteQuery, type QueryKey } from '@tanstack/react-query';
 import { get, type CallOptions } from './client';
 import type { Page } from './types';
@@ -30,10 +31,13 @@ export function usePaged<T, P extends Page<T> = Page<T>>(
     queryFn: ({ pageParam }) => get<P>(path, pageParam ? { ...query, page_token: pageParam } : query),
     getNextPageParam: (last: P) => last.next_page_token || undefined,
   });
+  // Joined once per new set of pages, not on every render (keyOf is the same rule each time).
+  const pages = q.data?.pages;
+  const joined = useMemo(() => (pages ? joinPages<T, P>(pages, opts.keyOf) : undefined), [pages]);
   return {
     isPending: q.isPending,
     error: q.isFetchNextPageError ? null : q.error,
-    data: q.data ? joinPages<T, P>(q.data.pages, opts.keyOf) : undefined,
+    data: joined,
     hasNextPage: q.hasNextPage,
     isFetchingNextPage: q.isFetchingNextPage,
     nextPageError: q.isFetchNextPageError ? q.error : null,

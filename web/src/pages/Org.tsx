@@ -394,17 +394,15 @@ function OrgAppointments({ orgId }: { orgId: string }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {(d.items ?? [])
-                    .slice()
-                    .sort((a, b) => Date.parse(a.start!) - Date.parse(b.start!))
-                    .map((a) => (
-                      <tr key={a.id}>
-                        <td>{dateTimeLabel(a.start, tz)}</td>
-                        <td>{label(a.mode)}</td>
-                        <td>{money(a.fee)}</td>
-                        <td>{label(a.status)}</td>
-                      </tr>
-                    ))}
+                  {/* The API lists them by start time. */}
+                  {(d.items ?? []).map((a) => (
+                    <tr key={a.id}>
+                      <td>{dateTimeLabel(a.start, tz)}</td>
+                      <td>{label(a.mode)}</td>
+                      <td>{money(a.fee)}</td>
+                      <td>{label(a.status)}</td>
+                    </tr>
+                  ))}
                 </tbody>
               </table>
             </div>

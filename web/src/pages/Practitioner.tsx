@@ -420,7 +420,7 @@ export function Today() {
       <ErrorBox error={act.error} />
       <QueryState q={q} what="Loading your schedule">
         {(data) => {
-          const items = (data.items ?? []).slice().sort((a, b) => Date.parse(a.start!) - Date.parse(b.start!));
+          const items = data.items ?? []; // the API lists them by start time
           const todays = items.filter((a) => dayKey(a.start!, tz) === today);
           const later = items.filter((a) => dayKey(a.start!, tz) !== today);
           const row = (a: Appointment, withDate: boolean) => (

@@ -19,9 +19,10 @@ namespace healthtech::auth {
 std::string RevokedSessionKey(std::string_view sid);
 std::string RevokedBeforeKey(std::string_view sub);
 
-// Whether `c` is cut off, given the two keys' values (nullopt: the key does not exist).
-// A token without a session id is only affected by revoked_before.
-bool IsRevoked(const Claims& c, const std::optional<std::string>& session_value,
+// Whether `c` is cut off, given whether its session is marked and the user's
+// revoked_before value (nullopt: no mark). A token without a session id is only affected
+// by revoked_before.
+bool IsRevoked(const Claims& c, bool session_marked,
                const std::optional<std::string>& before_value);
 
 }  // namespace healthtech::auth
