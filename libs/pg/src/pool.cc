@@ -1,5 +1,6 @@
 #include "healthtech/pg/pool.h"
 
+#include <random>
 #include <thread>
 
 #include "healthtech/log/log.h"
@@ -116,6 +117,19 @@ bool Pool::Ping() {
   }
 }
 
+namespace {
+
+constexpr int kMaxRetries = 5;
+
+// 5, 10, 20, 40, 80 ms, with jitter so that two losers do not collide again in step.
+std::chrono::milliseconds RetryDelay(int attempt) {
+  thread_local std::mt19937 rng(std::random_device{}());
+  int base = 5 << attempt;
+  return std::chrono::milliseconds(base + std::uniform_int_distribution<int>(0, base)(rng));
+}
+
+}  // namespace
+
 absl::Status WithTransaction(Pool& pool, const Subject& subject, const TxBody& body) {
   for (int attempt = 0;; ++attempt) {
     auto lease = pool.Acquire();
@@ -140,11 +154,24 @@ absl::Status WithTransaction(Pool& pool, const Subject& subject, const TxBody& b
       log::Error("db_connection_broken", {{"error", e.what()}});
       if (attempt < 1) continue;
       return status::Unavailable("DATABASE_UNAVAILABLE", "The database is unavailable.");
+    } catch (const pqxx::transaction_rollback& e) {
+      // 40001 serialization failure, 40P01 deadlock (e.g. two bookings racing through one
+      // exclusion constraint, each waiting on the other's new index entry): PostgreSQL rolled
+      // the transaction back, and running it again sees the winner's row. libpqxx 6 derives
+      // these from pqxx::failure, not sql_error, so they need their own catch.
+      if (in_block) Rollback(*lease);
+      if (attempt < kMaxRetries) {
+        log::Warn("db_transaction_retried", {{"attempt", attempt + 1}, {"error", e.what()}});
+        std::this_thread::sleep_for(RetryDelay(attempt));
+        continue;
+      }
+      log::Error("db_retries_exhausted", {{"error", e.what()}});
+      return status::Unavailable("DATABASE_BUSY", "The database is busy; try again.");
     } catch (const pqxx::sql_error& e) {
       if (in_block) Rollback(*lease);
       std::string state = e.sqlstate();
-      if ((state == "40001" || state == "40P01") && attempt < 3) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5 * (attempt + 1)));
+      if ((state == "40001" || state == "40P01") && attempt < kMaxRetries) {
+        std::this_thread::sleep_for(RetryDelay(attempt));
         continue;
       }
       if (state == "57014") {
@@ -177,6 +204,12 @@ absl::StatusOr<pqxx::result> ReadOnce(Pool& pool, const Subject& subject,
       log::Error("db_connection_broken", {{"error", e.what()}});
       if (attempt < 1) continue;
       return status::Unavailable("DATABASE_UNAVAILABLE", "The database is unavailable.");
+    } catch (const pqxx::transaction_rollback& e) {
+      if (attempt < kMaxRetries) {
+        std::this_thread::sleep_for(RetryDelay(attempt));
+        continue;
+      }
+      return status::Unavailable("DATABASE_BUSY", "The database is busy; try again.");
     } catch (const pqxx::sql_error& e) {
       std::string state = e.sqlstate();
       if (state == "57014") {

@@ -1,6 +1,8 @@
 // Needs TEST_DATABASE_URL (a superuser connection to a throwaway cluster), set by
 // ./healthtech test. A missing variable is a failure, never a silent skip.
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -87,6 +89,35 @@ TEST_F(PgTest, TransactionSetsSubjectAndRollsBackOnError) {
   });
   EXPECT_EQ(bad.code(), absl::StatusCode::kInternal);
   EXPECT_EQ(std::string(bad.message()).find("no_such_table"), std::string::npos);
+}
+
+// Two transactions that each wait for the other: PostgreSQL rolls one back (40P01), and the
+// helper runs it again instead of answering INTERNAL (issue 12: racing bookings got 500).
+TEST_F(PgTest, RetriesATransactionChosenAsDeadlockVictim) {
+  ASSERT_TRUE(Migrate(Url(), "libpg_test", "libpg_test_owner", kMigrations).ok());
+  Pool pool(Url(), 4, nullptr, "test");
+  std::atomic<int> arrived{0};
+  std::atomic<int> runs{0};
+  auto lock_both = [&](int first, int second) {
+    return WithTransaction(pool, Subject::System(), [&, first, second](pqxx::transaction_base& tx) {
+      ++runs;
+      tx.exec("SELECT 1 FROM libpg_test.items WHERE id = " + std::to_string(first) + " FOR UPDATE");
+      if (arrived.fetch_add(1) < 2) {
+        while (arrived.load() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      tx.exec("SELECT 1 FROM libpg_test.items WHERE id = " + std::to_string(second) +
+              " FOR UPDATE");
+      return absl::OkStatus();
+    });
+  };
+  absl::Status a, b;
+  std::thread t1([&] { a = lock_both(1, 2); });
+  std::thread t2([&] { b = lock_both(2, 1); });
+  t1.join();
+  t2.join();
+  EXPECT_TRUE(a.ok()) << a;
+  EXPECT_TRUE(b.ok()) << b;
+  EXPECT_EQ(runs.load(), 3);  // the victim ran twice
 }
 
 TEST_F(PgTest, PoolTimesOutWhenExhausted) {
