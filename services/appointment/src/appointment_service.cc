@@ -66,6 +66,14 @@ std::string StatusText(v1::AppointmentStatus s) {
 }
 
 double Seconds(const google::protobuf::Timestamp& t) { return t.seconds() + t.nanos() / 1e9; }
+// An instant as whole microseconds since the epoch (PostgreSQL's resolution), exact for
+// every RFC 3339 instant; and the SQL that turns such a bigint parameter back into one.
+int64_t Micros(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000000 + t.nanos() / 1000;
+}
+std::string FromMicrosSql(const std::string& param) {
+  return "(timestamptz 'epoch' + " + param + "::bigint * interval '1 microsecond')";
+}
 void SetTs(google::protobuf::Timestamp* t, double seconds) {
   t->set_seconds(static_cast<int64_t>(std::floor(seconds)));
   t->set_nanos(static_cast<int32_t>((seconds - std::floor(seconds)) * 1e9));
@@ -260,6 +268,7 @@ AppointmentServiceImpl::AppointmentServiceImpl(const Config& config, pg::Pool* p
                                                std::shared_ptr<grpc::Channel> org)
     : config_(config),
       pool_(pool),
+      page_tokens_(config.internal_token),
       org_(org::v1::OrgService::NewStub(org)),
       authn_(auth::JwksFromIam(iam), config.jwt_issuer, config.jwt_audience) {
   pool_->Prepare("appointment_slots", kSlotsSql);
@@ -715,12 +724,11 @@ grpc::Status AppointmentServiceImpl::CreateAppointment(Ctx* ctx,
               return Load(tx, prior[0][0].as<std::string>(), resp);
             }
           }
-          // With a daily cap, concurrent bookings of one practitioner are serialized so the
-          // count in the slot query cannot be passed twice.
-          tx.exec_params(
-              "SELECT pg_advisory_xact_lock(hashtext($1)) FROM appointment.availability WHERE "
-              "practitioner_id = $1::uuid AND max_bookings_per_day IS NOT NULL",
-              req->practitioner_id());
+          // Bookings of one practitioner are serialized: the second sees the first's row and
+          // answers 409 at once. Without it, two inserts racing through the exclusion
+          // constraint each wait for the other's index entry until PostgreSQL's deadlock
+          // detector (1 s) rolls one back; and a daily cap could be passed twice.
+          tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", req->practitioner_id());
           auto slot =
               FindSlot(tx, req->practitioner_id(), Seconds(req->start()), req->facility_id(), mode);
           if (!slot.ok()) return slot.status();
@@ -832,31 +840,29 @@ grpc::Status AppointmentServiceImpl::ListAppointments(Ctx* ctx,
                                     "Only this organization's staff see its appointments.");
     }
     std::string status = StatusText(req->status());
-    double from = req->has_from() ? Seconds(req->from()) : 0;
-    double to = req->has_to() ? Seconds(req->to()) : 0;
-    if (req->has_from() && req->has_to() && to <= from) v.push_back({"to", "must be after from"});
-    // Page token: "<start epoch>|<id>".
-    double after_start = -1;
+    if (req->has_from() && req->has_to() && !(Micros(req->from()) < Micros(req->to())))
+      v.push_back({"to", "must be after from"});
+    // Page token: the last item's start (microseconds since the epoch) and id.
+    bool after = false;
+    int64_t after_us = 0;
     std::string after_id;
     if (!req->page_token().empty()) {
-      auto raw = auth::Base64UrlDecode(req->page_token());
-      size_t bar = raw.ok() ? raw->find('|') : std::string::npos;
-      if (bar == std::string::npos) {
-        v.push_back({"page_token", "is not a token this API returned"});
-      } else {
-        try {
-          after_start = std::stod(raw->substr(0, bar));
-          after_id = raw->substr(bar + 1);
-        } catch (...) {
-          v.push_back({"page_token", "is not a token this API returned"});
-        }
-      }
+      auto pos = page_tokens_.Decode(req->newest_first() ? "appointments.desc" : "appointments",
+                                     req->page_token(), 2);
+      if (!pos.ok()) return pos.status();
+      auto us = paging::Int64Field((*pos)[0]);
+      if (!us.ok() || !validate::ValidUuid((*pos)[1])) return paging::InvalidPageToken();
+      after = true;
+      after_us = *us;
+      after_id = (*pos)[1];
     }
     if (!v.empty()) return st::ValidationFailed(std::move(v));
     int limit = Limit(req->limit());
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
           // Every parameter is referenced in every variant (PostgreSQL must type them all).
+          // Instants travel as microseconds since the epoch (bigint): exact, and any RFC 3339
+          // instant (years 0001–9999) fits; a bound is applied only when given.
           const bool desc = req->newest_first();
           std::string who = role == v1::LIST_ROLE_PATIENT
                                 ? "a.patient_id = $1::uuid AND $2::uuid IS NOT NULL"
@@ -864,26 +870,30 @@ grpc::Status AppointmentServiceImpl::ListAppointments(Ctx* ctx,
                                 ? "a.practitioner_user_id = $1::uuid AND $2::uuid IS NOT NULL"
                                 : "a.organization_id = $2::uuid AND $1::uuid IS NOT NULL";
           auto rows = tx.exec_params(
-              std::string("SELECT ") + kCols + " FROM appointment.appointments a WHERE " + who +
-                  " AND ($3 = '' OR a.status = $3) AND ($4 = 0 OR a.start_at >= to_timestamp($4)) "
-                  "AND "
-                  "($5 = 0 OR a.start_at < to_timestamp($5)) AND ($6 < 0 OR (extract(epoch from "
-                  "a.start_at)::float8, a.id::text) " +
-                  (desc ? "<" : ">") + " ($6, $7)) ORDER BY a.start_at " + (desc ? "DESC" : "") +
-                  ", a.id " + (desc ? "DESC" : "") + " LIMIT $8",
+              std::string("SELECT ") + kCols +
+                  ", (extract(epoch from a.start_at) * 1000000)::bigint"
+                  " FROM appointment.appointments a WHERE " +
+                  who +
+                  " AND ($3::text = '' OR a.status = $3::text)"
+                  " AND (NOT $4::bool OR a.start_at >= " +
+                  FromMicrosSql("$5") + ") AND (NOT $6::bool OR a.start_at < " +
+                  FromMicrosSql("$7") + ") AND (NOT $8::bool OR (a.start_at, a.id) " +
+                  (desc ? "<" : ">") + " (" + FromMicrosSql("$9") +
+                  ", $10::uuid)) ORDER BY a.start_at " + (desc ? "DESC" : "") + ", a.id " +
+                  (desc ? "DESC" : "") + " LIMIT $11",
               caller->sub,
               validate::ValidUuid(org_id) ? org_id : "00000000-0000-0000-0000-000000000000", status,
-              from, to, after_start, after_id, limit + 1);
+              req->has_from(), Micros(req->from()), req->has_to(), Micros(req->to()), after,
+              after_us, after ? after_id : "00000000-0000-0000-0000-000000000000", limit + 1);
           for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
             ReadAppointment(tx, rows[i], resp->add_items());
             Audit(tx, caller->sub, "appointment.list", rows[i][0].as<std::string>(), scope);
           }
           if (static_cast<int>(rows.size()) > limit) {
             const auto& last = rows[limit - 1];
-            char buf[64];
-            std::snprintf(buf, sizeof buf, "%.6f", last[5].as<double>());
-            resp->set_next_page_token(
-                auth::Base64UrlEncode(std::string(buf) + "|" + last[0].as<std::string>()));
+            resp->set_next_page_token(page_tokens_.Encode(
+                desc ? "appointments.desc" : "appointments",
+                {std::to_string(last[21].as<int64_t>()), last[0].as<std::string>()}));
           }
           return absl::OkStatus();
         });
@@ -1084,12 +1094,8 @@ grpc::Status AppointmentServiceImpl::RescheduleAppointment(
           tx.exec_params(
               "UPDATE appointment.appointments SET status = 'cancelled' WHERE id = $1::uuid",
               req->id());
-          // With a daily cap, concurrent bookings of one practitioner are serialized so the
-          // count in the slot query cannot be passed twice.
-          tx.exec_params(
-              "SELECT pg_advisory_xact_lock(hashtext($1)) FROM appointment.availability WHERE "
-              "practitioner_id = $1::uuid AND max_bookings_per_day IS NOT NULL",
-              a.practitioner_id());
+          // Serialized with every booking of this practitioner (see CreateAppointment).
+          tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", a.practitioner_id());
           auto slot = FindSlot(tx, a.practitioner_id(), Seconds(req->start()), facility, mode);
           if (!slot.ok()) return slot.status();
           if (slot->taken)

@@ -9,6 +9,7 @@
 #include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/org/v1/org_service.grpc.pb.h"
+#include "healthtech/paging/page_token.h"
 #include "healthtech/pg/pool.h"
 
 namespace healthtech::appointment {
@@ -78,6 +79,7 @@ class AppointmentServiceImpl final : public v1::AppointmentService::Service {
 
   const Config& config_;
   pg::Pool* pool_;
+  paging::PageTokens page_tokens_;
   std::unique_ptr<org::v1::OrgService::Stub> org_;
   auth::Authenticator authn_;
   std::atomic<bool> stop_{false};

@@ -8,6 +8,7 @@
 
 #include "appointment_service.h"
 #include "config.h"
+#include "healthtech/grpc_server/channel.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
 #include "healthtech/outbox/relay.h"
@@ -56,8 +57,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   redis::Client redis(*redis_url);
-  auto iam = grpc::CreateChannel(config.iam_service_url, grpc::InsecureChannelCredentials());
-  auto org = grpc::CreateChannel(config.org_service_url, grpc::InsecureChannelCredentials());
+  auto iam = grpc_server::MakeChannel(config.iam_service_url);
+  auto org = grpc_server::MakeChannel(config.org_service_url);
   appointment::AppointmentServiceImpl service(config, &pool, iam, org);
   outbox::Relay relay(&pool, &redis, "appointment", "appointment-service");
   relay.Start();
