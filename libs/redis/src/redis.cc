@@ -147,4 +147,27 @@ bool Client::Ping() {
   return r.ok() && r->type == Reply::Type::kStatus && r->str == "PONG";
 }
 
+int RemoveGoneConsumers(Client& client, const std::string& stream, const std::string& group,
+                        const std::string& self, long long idle_ms) {
+  auto r = client.Command({"XINFO", "CONSUMERS", stream, group});
+  if (!r.ok() || r->type != Reply::Type::kArray) return 0;
+  int removed = 0;
+  for (const auto& c : r->elements) {
+    // Each consumer: a flat list of field names and values (name, pending, idle, ...).
+    std::string name;
+    long long pending = -1, idle = -1;
+    for (size_t i = 0; i + 1 < c.elements.size(); i += 2) {
+      const std::string& k = c.elements[i].str;
+      const Reply& v = c.elements[i + 1];
+      if (k == "name") name = v.str;
+      if (k == "pending") pending = v.integer;
+      if (k == "idle") idle = v.integer;
+    }
+    if (name.empty() || name == self || pending != 0 || idle < idle_ms) continue;
+    auto d = client.Command({"XGROUP", "DELCONSUMER", stream, group, name});
+    if (d.ok() && d->type == Reply::Type::kInteger) ++removed;
+  }
+  return removed;
+}
+
 }  // namespace healthtech::redis

@@ -109,30 +109,33 @@ bool ValidSlug(const std::string& s) {
   return true;
 }
 
-// Offset page tokens ("o<n>", base64url) for ranked and sorted lists.
-absl::StatusOr<int> OffsetFromToken(const std::string& token) {
+// Page tokens (paging/page_token.h): an offset for ranked and sorted lists, a post sequence
+// number for keyset lists; each bound to its list by `kind`.
+absl::StatusOr<int> OffsetFromToken(const paging::PageTokens& tokens, std::string_view kind,
+                                    const std::string& token) {
   if (token.empty()) return 0;
-  auto raw = auth::Base64UrlDecode(token);
-  if (!raw.ok() || raw->size() < 2 || (*raw)[0] != 'o' ||
-      !std::all_of(raw->begin() + 1, raw->end(), [](char c) { return std::isdigit(c) != 0; }) ||
-      raw->size() > 8) {
-    return st::ValidationFailed({{"page_token", "is not a token this API returned"}});
-  }
-  return std::stoi(raw->substr(1));
+  auto pos = tokens.Decode(kind, token, 1);
+  if (!pos.ok()) return pos.status();
+  auto n = paging::Int64Field((*pos)[0]);
+  if (!n.ok() || *n < 0 || *n > 10000000) return paging::InvalidPageToken();
+  return static_cast<int>(*n);
 }
-std::string OffsetToken(int offset) { return auth::Base64UrlEncode("o" + std::to_string(offset)); }
+std::string OffsetToken(const paging::PageTokens& tokens, std::string_view kind, int offset) {
+  return tokens.Encode(kind, {std::to_string(offset)});
+}
 
-// Keyset tokens over a bigint sequence ("s<seq>").
-absl::StatusOr<int64_t> SeqFromToken(const std::string& token) {
+absl::StatusOr<int64_t> SeqFromToken(const paging::PageTokens& tokens, std::string_view kind,
+                                     const std::string& token) {
   if (token.empty()) return 0;
-  auto raw = auth::Base64UrlDecode(token);
-  if (!raw.ok() || raw->size() < 2 || (*raw)[0] != 's' || raw->size() > 20 ||
-      !std::all_of(raw->begin() + 1, raw->end(), [](char c) { return std::isdigit(c) != 0; })) {
-    return st::ValidationFailed({{"page_token", "is not a token this API returned"}});
-  }
-  return std::stoll(raw->substr(1));
+  auto pos = tokens.Decode(kind, token, 1);
+  if (!pos.ok()) return pos.status();
+  auto n = paging::Int64Field((*pos)[0]);
+  if (!n.ok() || *n < 0) return paging::InvalidPageToken();
+  return *n;
 }
-std::string SeqToken(int64_t seq) { return auth::Base64UrlEncode("s" + std::to_string(seq)); }
+std::string SeqToken(const paging::PageTokens& tokens, std::string_view kind, int64_t seq) {
+  return tokens.Encode(kind, {std::to_string(seq)});
+}
 
 int Limit(int requested, int fallback, int max) {
   return requested <= 0 ? fallback : std::min(requested, max);
@@ -391,6 +394,7 @@ ForumServiceImpl::ForumServiceImpl(const Config& config, pg::Pool* pool,
                                    std::shared_ptr<grpc::Channel> appointment)
     : config_(config),
       pool_(pool),
+      page_tokens_(config.internal_token),
       authn_(auth::JwksFromIam(iam), config.jwt_issuer, config.jwt_audience),
       iam_(iam::v1::IamService::NewStub(iam)),
       org_(org::v1::OrgService::NewStub(org)),
@@ -806,7 +810,7 @@ grpc::Status ForumServiceImpl::ListThreads(Ctx* ctx, const v1::ListThreadsReques
     auto caller = Optional(*ctx);
     if (!caller.ok()) return caller.status();
     int limit = Limit(req->limit(), 20, 100);
-    auto offset = OffsetFromToken(req->page_token());
+    auto offset = OffsetFromToken(page_tokens_, "threads", req->page_token());
     if (!offset.ok()) return offset.status();
     std::string category = !req->category_id().empty() ? req->category_id() : req->category();
     std::string tag = validate::Trim(req->tag());
@@ -845,7 +849,7 @@ grpc::Status ForumServiceImpl::ListThreads(Ctx* ctx, const v1::ListThreadsReques
             ReadThread(rows[i], resp->add_items());
           }
           if (static_cast<int>(rows.size()) > limit) {
-            resp->set_next_page_token(OffsetToken(*offset + limit));
+            resp->set_next_page_token(OffsetToken(page_tokens_, "threads", *offset + limit));
           }
           return absl::OkStatus();
         });
@@ -858,7 +862,7 @@ grpc::Status ForumServiceImpl::GetThread(Ctx* ctx, const v1::GetThreadRequest* r
     auto caller = Optional(*ctx);
     if (!caller.ok()) return caller.status();
     int limit = Limit(req->limit(), 50, 200);
-    auto after = SeqFromToken(req->page_token());
+    auto after = SeqFromToken(page_tokens_, "thread-replies", req->page_token());
     if (!after.ok()) return after.status();
     if (!validate::ValidUuid(req->id())) return ThreadNotFound();
     // One round trip: the caller's RLS settings and the prepared thread view (see
@@ -885,7 +889,7 @@ grpc::Status ForumServiceImpl::GetThread(Ctx* ctx, const v1::GetThreadRequest* r
     if (static_cast<int>(tops.size()) > limit) {
       cut = *tops.rbegin();
       tops.erase(cut);
-      resp->set_next_page_token(SeqToken(*tops.rbegin()));
+      resp->set_next_page_token(SeqToken(page_tokens_, "thread-replies", *tops.rbegin()));
     }
     std::vector<v1::Post*> posts;
     std::map<std::string, v1::Post*> by_id;
@@ -1341,7 +1345,7 @@ grpc::Status ForumServiceImpl::ListPrivateThreads(Ctx* ctx,
     auto caller = SignedIn(*ctx);
     if (!caller.ok()) return caller.status();
     int limit = Limit(req->limit(), 20, 100);
-    auto offset = OffsetFromToken(req->page_token());
+    auto offset = OffsetFromToken(page_tokens_, "private-threads", req->page_token());
     if (!offset.ok()) return offset.status();
     return pg::WithTransaction(
         *pool_, caller->subject(), [&](transaction_base& tx) -> absl::Status {
@@ -1358,7 +1362,8 @@ grpc::Status ForumServiceImpl::ListPrivateThreads(Ctx* ctx,
             listed.push_back(resp->items(i).id());
           }
           if (static_cast<int>(rows.size()) > limit) {
-            resp->set_next_page_token(OffsetToken(*offset + limit));
+            resp->set_next_page_token(
+                OffsetToken(page_tokens_, "private-threads", *offset + limit));
           }
           // A list shows subjects (PHI): each listed thread's read is audited too.
           if (!listed.empty()) {
@@ -1379,7 +1384,7 @@ grpc::Status ForumServiceImpl::GetPrivateThread(Ctx* ctx, const v1::GetPrivateTh
     if (!caller.ok()) return caller.status();
     if (!validate::ValidUuid(req->id())) return PrivateNotFound();
     int limit = Limit(req->limit(), 50, 200);
-    auto after = SeqFromToken(req->page_token());
+    auto after = SeqFromToken(page_tokens_, "private-posts", req->page_token());
     if (!after.ok()) return after.status();
     std::string reason = validate::Trim(req->access_reason());
     if (validate::CodePoints(reason) > kMaxReason) {
@@ -1420,7 +1425,8 @@ grpc::Status ForumServiceImpl::GetPrivateThread(Ctx* ctx, const v1::GetPrivateTh
             ReadPrivatePost(posts[i], resp->add_items());
           }
           if (static_cast<int>(posts.size()) > limit) {
-            resp->set_next_page_token(SeqToken(posts[limit - 1][7].as<int64_t>()));
+            resp->set_next_page_token(
+                SeqToken(page_tokens_, "private-posts", posts[limit - 1][7].as<int64_t>()));
           }
           return absl::OkStatus();
         });
@@ -1553,7 +1559,7 @@ grpc::Status ForumServiceImpl::GetModerationQueue(Ctx* ctx,
       return st::ValidationFailed({{"category_id", "must be a UUID"}});
     }
     int limit = Limit(req->limit(), 20, 100);
-    auto offset = OffsetFromToken(req->page_token());
+    auto offset = OffsetFromToken(page_tokens_, "moderation-queue", req->page_token());
     if (!offset.ok()) return offset.status();
     absl::Status s =
         pg::WithTransaction(*pool_, caller->subject(), [&](transaction_base& tx) -> absl::Status {
@@ -1586,7 +1592,8 @@ grpc::Status ForumServiceImpl::GetModerationQueue(Ctx* ctx,
             }
           }
           if (static_cast<int>(rows.size()) > limit) {
-            resp->set_next_page_token(OffsetToken(*offset + limit));
+            resp->set_next_page_token(
+                OffsetToken(page_tokens_, "moderation-queue", *offset + limit));
           }
           return absl::OkStatus();
         });
@@ -1829,7 +1836,7 @@ grpc::Status ForumServiceImpl::Search(Ctx* ctx, const v1::SearchRequest* req,
     if (validate::CodePoints(q) > 200) v.push_back({"q", "must be at most 200 characters"});
     if (!v.empty()) return st::ValidationFailed(std::move(v));
     int limit = Limit(req->limit(), 20, 50);
-    auto offset = OffsetFromToken(req->page_token());
+    auto offset = OffsetFromToken(page_tokens_, "search", req->page_token());
     if (!offset.ok()) return offset.status();
     std::string category = !req->category_id().empty() ? req->category_id() : req->category();
     std::string tag = validate::Trim(req->tag());
@@ -1889,7 +1896,7 @@ grpc::Status ForumServiceImpl::Search(Ctx* ctx, const v1::SearchRequest* req,
             item->mutable_created_at()->set_seconds(r[7].as<int64_t>());
           }
           if (static_cast<int>(rows.size()) > limit) {
-            resp->set_next_page_token(OffsetToken(*offset + limit));
+            resp->set_next_page_token(OffsetToken(page_tokens_, "search", *offset + limit));
           }
           return absl::OkStatus();
         });

@@ -15,6 +15,7 @@
 #include "healthtech/forum/v1/forum_service.grpc.pb.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
 #include "healthtech/org/v1/org_service.grpc.pb.h"
+#include "healthtech/paging/page_token.h"
 #include "healthtech/pg/pool.h"
 
 namespace healthtech::forum {
@@ -126,6 +127,7 @@ class ForumServiceImpl final : public v1::ForumService::Service {
 
   const Config& config_;
   pg::Pool* pool_;
+  paging::PageTokens page_tokens_;
   auth::Authenticator authn_;
   std::unique_ptr<iam::v1::IamService::Stub> iam_;
   std::unique_ptr<org::v1::OrgService::Stub> org_;

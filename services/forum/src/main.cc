@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "forum_service.h"
+#include "healthtech/grpc_server/channel.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
 #include "healthtech/outbox/relay.h"
@@ -55,10 +56,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   redis::Client redis(*redis_url);
-  auto iam = grpc::CreateChannel(config.iam_service_url, grpc::InsecureChannelCredentials());
-  auto org = grpc::CreateChannel(config.org_service_url, grpc::InsecureChannelCredentials());
-  auto appointment =
-      grpc::CreateChannel(config.appointment_service_url, grpc::InsecureChannelCredentials());
+  auto iam = grpc_server::MakeChannel(config.iam_service_url);
+  auto org = grpc_server::MakeChannel(config.org_service_url);
+  auto appointment = grpc_server::MakeChannel(config.appointment_service_url);
   forum::ForumServiceImpl service(config, &pool, iam, org, appointment);
   outbox::Relay relay(&pool, &redis, "forum", "forum-service");
   relay.Start();

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "healthtech/config/config.h"
+#include "healthtech/grpc_server/channel.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
 #include "healthtech/pg/migrate.h"
@@ -87,7 +88,10 @@ int main(int argc, char** argv) {
   config.sms_hourly_cap = env.Int("SMS_USER_HOURLY_CAP", 10, 1, 1000);
   config.breaker_failures = env.Int("CIRCUIT_BREAKER_FAILURES", 5, 1, 1000);
   config.breaker_open_ms = env.Int("CIRCUIT_BREAKER_OPEN_MS", 30000, 100, 3600000);
-  int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 60000, 100, 3600000);
+  // Entries a crashed replica held are taken over after this long.
+  int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 10000, 100, 3600000);
+  // Threads that turn events into messages (each a consumer of its own in the group).
+  int event_consumers = env.Int("EVENT_CONSUMERS", 2, 1, 16);
   int delivery_workers = env.Int("DELIVERY_WORKERS", 4, 1, 64);
   env.Finish();
   log::Init("notification-service", server.log_level);
@@ -100,8 +104,8 @@ int main(int argc, char** argv) {
   }
   metrics::Registry registry;
   pg::Pool pool(database_url, 8 + delivery_workers, &registry, "notification-service");
-  redis::Client redis(*redis_url), publisher(*redis_url);
-  auto iam = grpc::CreateChannel(iam_url, grpc::InsecureChannelCredentials());
+  redis::Client publisher(*redis_url);
+  auto iam = grpc_server::MakeChannel(iam_url);
   notification::NotificationServiceImpl service(
       config, &pool, iam, notification::MakeSmtpChannel(smtp),
       sms.api_url.empty() ? nullptr : notification::MakeSmsChannel(sms), &publisher, &registry);
@@ -121,11 +125,16 @@ int main(int argc, char** argv) {
     }
   };
   std::vector<std::thread> workers;
-  workers.emplace_back([&] {
-    std::string name = "notification-" + std::to_string(::getpid());
-    // ConsumeOnce itself waits up to 100 ms for new events; pause only if Redis is down.
-    guarded("consumer", [&] { return service.ConsumeOnce(redis, name, claim_idle_ms) < 0; });
-  });
+  for (int i = 0; i < event_consumers; ++i) {
+    workers.emplace_back([&, i] {
+      redis::Client own(*redis_url);
+      notification::NotificationServiceImpl::Consumer consumer;
+      consumer.name = "notification-" + std::to_string(::getpid()) + "-" + std::to_string(i);
+      consumer.claim_idle_ms = claim_idle_ms;
+      // ConsumeOnce itself waits up to 100 ms for new events; pause only if Redis is down.
+      guarded("consumer", [&] { return service.ConsumeOnce(own, consumer) < 0; });
+    });
+  }
   for (int i = 0; i < delivery_workers; ++i) {
     workers.emplace_back([&] { guarded("delivery", [&] { return service.DeliverOnce() == 0; }); });
   }

@@ -15,6 +15,7 @@
 #include "healthtech/auth/jwt.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
+#include "healthtech/pg/text_array.h"
 #include "healthtech/status/status.h"
 #include "healthtech/validate/validate.h"
 #include "render.h"
@@ -64,6 +65,8 @@ std::string Money(const nlohmann::json& m) {
   return buf;
 }
 
+}  // namespace
+
 // ------------------------------------------------------------------ what each event sends
 
 struct Recipient {
@@ -84,6 +87,8 @@ struct Plan {
   std::vector<std::pair<std::string, std::string>> local_times;
   std::string timezone = "UTC";
 };
+
+namespace {
 
 std::string Str(const nlohmann::json& p, const char* key) {
   auto it = p.find(key);
@@ -280,6 +285,7 @@ NotificationServiceImpl::NotificationServiceImpl(Config config, pg::Pool* pool,
                                                  metrics::Registry* registry)
     : config_(std::move(config)),
       pool_(pool),
+      page_tokens_(config_.internal_token),
       authn_(auth::JwksFromIam(iam), config_.jwt_issuer, config_.jwt_audience),
       iam_(iam::v1::IamService::NewStub(iam)),
       email_(std::move(email)),
@@ -306,30 +312,35 @@ grpc::Status NotificationServiceImpl::ListNotifications(Ctx* ctx,
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
     int limit = req->limit() <= 0 ? 20 : std::min(req->limit(), 100);
-    std::string after;
+    // Page token: the last item's created_at (microseconds since the epoch) and id.
+    bool after = false;
+    int64_t after_us = 0;
+    std::string after_id = "00000000-0000-0000-0000-000000000000";
     if (!req->page_token().empty()) {
-      auto raw = auth::Base64UrlDecode(req->page_token());
-      if (!raw.ok() || raw->find('|') == std::string::npos) {
-        return st::ValidationFailed({{"page_token", "is not a token this API returned"}});
-      }
-      after = *raw;
+      auto pos = page_tokens_.Decode("notifications", req->page_token(), 2);
+      if (!pos.ok()) return pos.status();
+      auto us = paging::Int64Field((*pos)[0]);
+      if (!us.ok() || !validate::ValidUuid((*pos)[1])) return paging::InvalidPageToken();
+      after = true;
+      after_us = *us;
+      after_id = (*pos)[1];
     }
     return pg::WithTransaction(
         *pool_, {caller->sub, ""}, [&](transaction_base& tx) -> absl::Status {
-          std::string after_ts = after.empty() ? "" : after.substr(0, after.find('|'));
-          std::string after_id = after.empty() ? "" : after.substr(after.find('|') + 1);
           auto rows = tx.exec_params(
               std::string("SELECT ") + kCols +
-                  ", to_char(n.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.US') FROM "
+                  ", (extract(epoch from n.created_at) * 1000000)::bigint FROM "
                   "notification.notifications n WHERE n.user_id = $1::uuid AND (NOT $2 OR "
-                  "n.read_at IS NULL) AND ($3 = '' OR (n.created_at, n.id::text) < ($3::timestamp, "
-                  "$4)) ORDER BY n.created_at DESC, n.id DESC LIMIT $5",
-              caller->sub, req->unread_only(), after_ts, after_id, limit + 1);
+                  "n.read_at IS NULL) AND (NOT $3::bool OR (n.created_at, n.id) < (timestamptz "
+                  "'epoch' + $4::bigint * interval '1 microsecond', $5::uuid)) ORDER BY "
+                  "n.created_at DESC, n.id DESC LIMIT $6",
+              caller->sub, req->unread_only(), after, after_us, after_id, limit + 1);
           for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i)
             Read(rows[i], resp->add_items());
           if (static_cast<int>(rows.size()) > limit) {
-            resp->set_next_page_token(auth::Base64UrlEncode(
-                rows[limit - 1][9].as<std::string>() + "|" + rows[limit - 1][0].as<std::string>()));
+            resp->set_next_page_token(page_tokens_.Encode(
+                "notifications", {std::to_string(rows[limit - 1][9].as<int64_t>()),
+                                  rows[limit - 1][0].as<std::string>()}));
           }
           resp->set_unread_count(
               tx.exec_params(
@@ -432,20 +443,32 @@ absl::Status NotificationServiceImpl::LoadPreferences(transaction_base& tx,
   return absl::OkStatus();
 }
 
-absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const std::string& type,
-                                             const std::string& payload_text,
-                                             std::vector<Publication>* publish) {
-  auto p = nlohmann::json::parse(payload_text, nullptr, false);
-  if (!p.is_object()) return absl::OkStatus();  // not for us: nothing to do
-  auto plan = PlanFor(type, p, config_.public_web_url);
-  if (!plan) return absl::OkStatus();
-  events_->WithLabels({type}).Inc();
-  // Addresses and phone numbers come from IAM (events carry identifiers, not contacts).
+absl::Status NotificationServiceImpl::HandleBatch(const std::vector<Event>& events,
+                                                  std::vector<Publication>* publish) {
+  // What each event means (no I/O), then one IAM lookup for every recipient of the batch
+  // (events carry identifiers, not contacts), then one transaction for the whole batch.
+  struct Planned {
+    const Event* event;
+    Plan plan;
+  };
+  std::vector<Planned> planned;
+  for (const auto& e : events) {
+    auto p = nlohmann::json::parse(e.payload, nullptr, false);
+    if (!p.is_object()) continue;  // not for us: nothing to do
+    auto plan = PlanFor(e.type, p, config_.public_web_url);
+    if (!plan) continue;
+    events_->WithLabels({e.type}).Inc();
+    planned.push_back({&e, std::move(*plan)});
+  }
+  if (planned.empty()) return absl::OkStatus();
   std::map<std::string, iam::v1::User> users;
   {
     iam::v1::LookupUsersRequest lreq;
-    for (const auto& r : plan->to) {
-      if (!r.user_id.empty()) lreq.add_user_ids(r.user_id);
+    std::set<std::string> ids;
+    for (const auto& pl : planned) {
+      for (const auto& r : pl.plan.to) {
+        if (!r.user_id.empty() && ids.insert(r.user_id).second) lreq.add_user_ids(r.user_id);
+      }
     }
     if (lreq.user_ids_size() > 0) {
       grpc::ClientContext ctx;
@@ -456,140 +479,177 @@ absl::Status NotificationServiceImpl::Handle(const std::string& event_id, const 
       for (const auto& u : lresp.users()) users[u.id()] = u;
     }
   }
-  return pg::WithTransaction(
-      *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-        if (tx.exec_params("INSERT INTO notification.processed_events (event_id, event_type) "
-                           "VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
-                           event_id, type)
-                .empty()) {
-          return absl::OkStatus();  // handled before: nothing is sent twice
+  std::vector<Publication> batch_publish;
+  auto s =
+      pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
+        batch_publish.clear();
+        // Preferences of every recipient, in one read.
+        std::vector<std::string> recipients;
+        for (const auto& [id, u] : users) recipients.push_back(id);
+        std::map<std::string, std::pair<nlohmann::json, std::string>> prefs;
+        if (!recipients.empty()) {
+          for (const auto& row : tx.exec_params(
+                   "SELECT user_id::text, channels::text, locale FROM notification.preferences "
+                   "WHERE user_id = ANY($1::uuid[])",
+                   pg::TextArray(recipients))) {
+            prefs[row[0].as<std::string>()] = {nlohmann::json::parse(row[1].as<std::string>()),
+                                               row[2].as<std::string>()};
+          }
         }
-        if (!KnownZone(tx, plan->values["timezone"])) plan->values["timezone"] = "UTC";
-        for (const auto& [name, instant] : plan->local_times) {
-          if (instant.empty()) continue;
-          plan->values[name] =
-              tx.exec_params(
-                    "SELECT to_char($1::timestamptz AT TIME ZONE $2, 'Dy DD Mon YYYY, "
-                    "HH24:MI')",
-                    instant, plan->values["timezone"])[0][0]
-                  .as<std::string>();
-        }
-        for (const auto& r : plan->to) {
-          auto u = users.find(r.user_id);
-          if (!r.user_id.empty() && u == users.end()) continue;  // no such user (any more)
-          std::string email = !r.email.empty() ? r.email : u->second.email();
-          std::string phone = u != users.end() ? u->second.phone() : "";
-          v1::Preferences prefs;
-          nlohmann::json channels = nlohmann::json::object();
-          std::string locale = "en";
-          if (!r.user_id.empty()) {
-            auto row = tx.exec_params(
-                "SELECT channels::text, locale FROM notification.preferences WHERE user_id = "
-                "$1::uuid",
-                r.user_id);
-            if (!row.empty()) {
-              channels = nlohmann::json::parse(row[0][0].as<std::string>());
-              locale = row[0][1].as<std::string>();
-            }
-          }
-          auto wants = [&](const char* channel) {
-            return plan->security || Wants(channels, plan->category, channel);
-          };
-          auto msg = Render(type, locale, plan->values);
-          if (!msg) continue;
-          if (plan->in_app && !r.user_id.empty() && wants("in_app")) {
-            auto created = tx.exec_params(
-                "INSERT INTO notification.notifications (user_id, category, type, title, body, "
-                "link, event_id) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7) ON CONFLICT DO "
-                "NOTHING RETURNING id::text, to_char(created_at AT TIME ZONE 'UTC', "
-                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-                r.user_id, plan->category, type, msg->subject, msg->body, plan->path, event_id);
-            if (!created.empty()) {
-              // Real time: the BFF forwards this to the user's open WebSocket sessions.
-              int unread = tx.exec_params(
-                                 "SELECT count(*) FROM notification.notifications "
-                                 "WHERE user_id = $1::uuid AND read_at IS NULL",
-                                 r.user_id)[0][0]
-                               .as<int>();
-              publish->push_back(
-                  {r.user_id, nlohmann::json{{"type", "notification"},
-                                             {"notification",
-                                              {{"id", created[0][0].as<std::string>()},
-                                               {"category", plan->category},
-                                               {"type", type},
-                                               {"title", msg->subject},
-                                               {"body", msg->body},
-                                               {"link", plan->path},
-                                               {"read", false},
-                                               {"created_at", created[0][1].as<std::string>()}}},
-                                             {"unread_count", unread}}
-                                  .dump()});
-            }
-          }
-          bool sms = plan->sms && sms_ != nullptr && !phone.empty() && wants("sms");
-          auto queue = [&](const std::string& channel, const std::string& to,
-                           const std::string& subject, const std::string& body,
-                           const std::string& html, const std::string& status) {
-            auto it = config_.dlt_template_ids.find(type);
-            tx.exec_params(
-                "INSERT INTO notification.deliveries (event_id, user_id, channel, recipient, "
-                "subject, body, html_body, status, event_type, category, locale, security, "
-                "urgent, dlt_template_id) VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6, $7, "
-                "$8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING",
-                event_id, r.user_id, channel, to, subject, body, html, status, type, plan->category,
-                locale, plan->security, plan->urgent,
-                channel == "sms" && it != config_.dlt_template_ids.end() ? it->second : "");
-            deliveries_->WithLabels({channel, status == "pending" ? "queued" : status}).Inc();
-          };
-          if (plan->email && !email.empty()) {
-            // An urgent message the user takes by SMS only keeps an email on standby.
-            std::string status = wants("email")          ? "pending"
-                                 : (plan->urgent && sms) ? "standby"
-                                                         : "suppressed";
-            queue("email", email, msg->subject, msg->body, HtmlEmail(msg->subject, msg->body),
-                  status);
-          }
-          if (plan->sms && sms_ != nullptr && !phone.empty()) {
-            queue("sms", phone, msg->subject, RenderSms(type, locale, plan->values), "",
-                  sms ? "pending" : "suppressed");
-          }
+        for (auto& pl : planned) {
+          Store(tx, *pl.event, pl.plan, users, prefs, &batch_publish);
         }
         return absl::OkStatus();
       });
+  if (s.ok()) publish->insert(publish->end(), batch_publish.begin(), batch_publish.end());
+  return s;
 }
 
-int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, const std::string& consumer,
-                                         int claim_idle_ms) {
+void NotificationServiceImpl::Store(
+    transaction_base& tx, const Event& e, Plan& plan,
+    const std::map<std::string, iam::v1::User>& users,
+    const std::map<std::string, std::pair<nlohmann::json, std::string>>& prefs,
+    std::vector<Publication>* publish) {
+  const std::string& event_id = e.id;
+  const std::string& type = e.type;
+  if (tx.exec_params("INSERT INTO notification.processed_events (event_id, event_type) "
+                     "VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+                     event_id, type)
+          .empty()) {
+    return;  // handled before: nothing is sent twice
+  }
+  if (!KnownZone(tx, plan.values["timezone"])) plan.values["timezone"] = "UTC";
+  for (const auto& [name, instant] : plan.local_times) {
+    if (instant.empty()) continue;
+    plan.values[name] =
+        tx.exec_params("SELECT to_char($1::timestamptz AT TIME ZONE $2, 'Dy DD Mon YYYY, HH24:MI')",
+                       instant, plan.values["timezone"])[0][0]
+            .as<std::string>();
+  }
+  for (const auto& r : plan.to) {
+    auto u = users.find(r.user_id);
+    if (!r.user_id.empty() && u == users.end()) continue;  // no such user (any more)
+    std::string email = !r.email.empty() ? r.email : u->second.email();
+    std::string phone = u != users.end() ? u->second.phone() : "";
+    nlohmann::json channels = nlohmann::json::object();
+    std::string locale = "en";
+    if (auto p = prefs.find(r.user_id); p != prefs.end()) {
+      channels = p->second.first;
+      locale = p->second.second;
+    }
+    auto wants = [&](const char* channel) {
+      return plan.security || Wants(channels, plan.category, channel);
+    };
+    auto msg = Render(type, locale, plan.values);
+    if (!msg) continue;
+    if (plan.in_app && !r.user_id.empty() && wants("in_app")) {
+      // The unread count comes back in the same round trip (the snapshot does not see the
+      // new row yet: + 1).
+      auto created = tx.exec_params(
+          "WITH n AS (INSERT INTO notification.notifications (user_id, category, type, title, "
+          "body, link, event_id) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7) ON CONFLICT DO "
+          "NOTHING RETURNING id::text, to_char(created_at AT TIME ZONE 'UTC', "
+          "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS at) SELECT n.id, n.at, (SELECT count(*) FROM "
+          "notification.notifications WHERE user_id = $1::uuid AND read_at IS NULL) + 1 FROM n",
+          r.user_id, plan.category, type, msg->subject, msg->body, plan.path, event_id);
+      if (!created.empty()) {
+        // Real time: the BFF forwards this to the user's open WebSocket sessions.
+        publish->push_back(
+            {r.user_id, nlohmann::json{{"type", "notification"},
+                                       {"notification",
+                                        {{"id", created[0][0].as<std::string>()},
+                                         {"category", plan.category},
+                                         {"type", type},
+                                         {"title", msg->subject},
+                                         {"body", msg->body},
+                                         {"link", plan.path},
+                                         {"read", false},
+                                         {"created_at", created[0][1].as<std::string>()}}},
+                                       {"unread_count", created[0][2].as<int>()}}
+                            .dump()});
+      }
+    }
+    bool sms = plan.sms && sms_ != nullptr && !phone.empty() && wants("sms");
+    auto queue = [&](const std::string& channel, const std::string& to, const std::string& subject,
+                     const std::string& body, const std::string& html, const std::string& status) {
+      auto it = config_.dlt_template_ids.find(type);
+      tx.exec_params(
+          "INSERT INTO notification.deliveries (event_id, user_id, channel, recipient, "
+          "subject, body, html_body, status, event_type, category, locale, security, "
+          "urgent, dlt_template_id) VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6, $7, "
+          "$8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING",
+          event_id, r.user_id, channel, to, subject, body, html, status, type, plan.category,
+          locale, plan.security, plan.urgent,
+          channel == "sms" && it != config_.dlt_template_ids.end() ? it->second : "");
+      deliveries_->WithLabels({channel, status == "pending" ? "queued" : status}).Inc();
+    };
+    if (plan.email && !email.empty()) {
+      // An urgent message the user takes by SMS only keeps an email on standby.
+      std::string status = wants("email")         ? "pending"
+                           : (plan.urgent && sms) ? "standby"
+                                                  : "suppressed";
+      queue("email", email, msg->subject, msg->body, HtmlEmail(msg->subject, msg->body), status);
+    }
+    if (plan.sms && sms_ != nullptr && !phone.empty()) {
+      queue("sms", phone, msg->subject, RenderSms(type, locale, plan.values), "",
+            sms ? "pending" : "suppressed");
+    }
+  }
+}
+
+int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, Consumer& consumer) {
   static constexpr std::array<const char*, 5> kStreams = {
       "healthtech:events:iam", "healthtech:events:org", "healthtech:events:appointment",
       "healthtech:events:payment", "healthtech:events:forum"};
   const std::string group = "notification-service";
   int handled = 0;
+  auto ack = [&](const std::string& stream, const std::vector<const Event*>& done,
+                 const std::vector<Publication>& publish) {
+    if (done.empty()) return;
+    std::vector<std::string> cmd = {"XACK", stream, group};
+    for (const auto* e : done) cmd.push_back(e->entry_id);
+    (void)redis.Command(cmd);
+    handled += static_cast<int>(done.size());
+    for (const auto& p : publish) Publish(p.user_id, p.message);
+  };
   auto handle_entries = [&](const std::string& stream, const redis::Reply& entries) {
+    std::vector<Event> events;
     for (const auto& entry : entries.elements) {
       if (entry.elements.size() < 2) continue;
-      std::string id, type, payload;
+      Event e;
+      e.entry_id = entry.elements[0].str;
       const auto& f = entry.elements[1].elements;
       for (size_t i = 0; i + 1 < f.size(); i += 2) {
-        if (f[i].str == "id") id = f[i + 1].str;
-        if (f[i].str == "type") type = f[i + 1].str;
-        if (f[i].str == "payload") payload = f[i + 1].str;
+        if (f[i].str == "id") e.id = f[i + 1].str;
+        if (f[i].str == "type") e.type = f[i + 1].str;
+        if (f[i].str == "payload") e.payload = f[i + 1].str;
       }
-      // Acknowledged only after the messages are stored.
-      std::vector<Publication> publish;
-      absl::Status handled_ok;
+      events.push_back(std::move(e));
+    }
+    if (events.empty()) return;
+    // Acknowledged only after the messages are stored: the batch at once, and if the batch
+    // fails, each event alone, so that one poison event fails (and is dead-lettered) alone.
+    auto run = [&](const std::vector<Event>& batch, std::vector<Publication>* publish) {
       try {
-        handled_ok = Handle(id, type, payload, &publish);
-      } catch (const std::exception& e) {     // a bug must not stop the consumer: retried, then
-        handled_ok = st::Internal(e.what());  // dead-lettered like any failing event
-        log::Error("event_handler_exception",
-                   {{"event_id", id}, {"type", type}, {"error", e.what()}});
+        return HandleBatch(batch, publish);
+      } catch (const std::exception& e) {  // a bug must not stop the consumer
+        log::Error("event_handler_exception", {{"events", static_cast<int>(batch.size())},
+                                               {"type", batch[0].type},
+                                               {"error", e.what()}});
+        return st::Internal(e.what());
       }
-      if (handled_ok.ok()) {
-        (void)redis.Command({"XACK", stream, group, entry.elements[0].str});
-        ++handled;
-        for (const auto& p : publish) Publish(p.user_id, p.message);
-      }
+    };
+    std::vector<Publication> publish;
+    if (run(events, &publish).ok()) {
+      std::vector<const Event*> done;
+      for (const auto& e : events) done.push_back(&e);
+      ack(stream, done, publish);
+      return;
+    }
+    if (events.size() == 1) return;
+    for (const auto& e : events) {
+      std::vector<Publication> one;
+      if (run({e}, &one).ok()) ack(stream, {&e}, one);
     }
   };
   // Each reply of XREADGROUP: [[stream, [entries]], ...].
@@ -600,17 +660,17 @@ int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, const std::string
     }
   };
   auto now = std::chrono::steady_clock::now();
-  if (!groups_ready_ || now - last_recovery_ > std::chrono::seconds(1)) {
+  if (!consumer.groups_ready || now - consumer.last_recovery > std::chrono::seconds(1)) {
     // Now and then: create the groups (idempotent), claim what crashed consumers left, and
     // retry this consumer's own unacknowledged entries (their handling failed).
-    last_recovery_ = now;
-    groups_ready_ = true;
+    consumer.last_recovery = now;
+    consumer.groups_ready = true;
     for (const char* stream : kStreams) {
       (void)redis.Command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});
       // An entry whose handling failed max_event_deliveries times (a poison event) would
       // block nothing but retry forever: acknowledge it, log it and count it. It stays in the
       // stream, so it can be replayed once the cause is fixed.
-      auto pending = redis.Command({"XPENDING", stream, group, "-", "+", "50", consumer});
+      auto pending = redis.Command({"XPENDING", stream, group, "-", "+", "50", consumer.name});
       if (pending.ok() && pending->type == redis::Reply::Type::kArray) {
         for (const auto& p : pending->elements) {
           if (p.elements.size() == 4 && p.elements[3].integer >= config_.max_event_deliveries) {
@@ -622,20 +682,21 @@ int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, const std::string
           }
         }
       }
-      (void)redis.Command({"XAUTOCLAIM", stream, group, consumer, std::to_string(claim_idle_ms),
-                           "0-0", "COUNT", "50"});
+      (void)redis.Command({"XAUTOCLAIM", stream, group, consumer.name,
+                           std::to_string(consumer.claim_idle_ms), "0-0", "COUNT", "200"});
       handle_reply(redis.Command(
-          {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, "0"}));
+          {"XREADGROUP", "GROUP", group, consumer.name, "COUNT", "200", "STREAMS", stream, "0"}));
+      redis::RemoveGoneConsumers(redis, stream, group, consumer.name);
     }
   }
   // New entries of every stream in one call, waiting up to 100 ms for the first.
-  std::vector<std::string> read = {"XREADGROUP", "GROUP", group, consumer, "COUNT",
-                                   "50",         "BLOCK", "100", "STREAMS"};
+  std::vector<std::string> read = {"XREADGROUP", "GROUP", group, consumer.name, "COUNT",
+                                   "100",        "BLOCK", "100", "STREAMS"};
   for (const char* stream : kStreams) read.push_back(stream);
   for (size_t i = 0; i < kStreams.size(); ++i) read.push_back(">");
   auto r = redis.Command(read);
   if (!r.ok() || r->type == redis::Reply::Type::kError) {
-    groups_ready_ = false;  // e.g. NOGROUP after Redis lost its data
+    consumer.groups_ready = false;  // e.g. NOGROUP after Redis lost its data
     return handled > 0 ? handled : -1;
   }
   handle_reply(r);
@@ -926,13 +987,17 @@ grpc::Status NotificationServiceImpl::ListFailedNotifications(
     if (!caller->HasRole("platform_admin"))
       return st::PermissionDenied("FORBIDDEN", "Only platform admins see failed deliveries.");
     int limit = req->limit() <= 0 ? 50 : std::min(req->limit(), 200);
-    std::string after_ts, after_id;
+    bool after = false;
+    int64_t after_us = 0;
+    std::string after_id = "00000000-0000-0000-0000-000000000000";
     if (!req->page_token().empty()) {
-      auto raw = auth::Base64UrlDecode(req->page_token());
-      if (!raw.ok() || raw->find('|') == std::string::npos)
-        return st::ValidationFailed({{"page_token", "is not a token this API returned"}});
-      after_ts = raw->substr(0, raw->find('|'));
-      after_id = raw->substr(raw->find('|') + 1);
+      auto pos = page_tokens_.Decode("failed-deliveries", req->page_token(), 2);
+      if (!pos.ok()) return pos.status();
+      auto us = paging::Int64Field((*pos)[0]);
+      if (!us.ok() || !validate::ValidUuid((*pos)[1])) return paging::InvalidPageToken();
+      after = true;
+      after_us = *us;
+      after_id = (*pos)[1];
     }
     std::string channel = req->channel() == v1::CHANNEL_EMAIL  ? "email"
                           : req->channel() == v1::CHANNEL_SMS  ? "sms"
@@ -942,16 +1007,19 @@ grpc::Status NotificationServiceImpl::ListFailedNotifications(
         *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
               std::string("SELECT ") + kDeliveryCols +
+                  ", (extract(epoch from d.updated_at) * 1000000)::bigint"
                   " FROM notification.deliveries d WHERE d.status = 'failed' AND ($1 = '' OR "
-                  "d.channel = $1) AND ($2 = '' OR (d.updated_at, d.id::text) < ($2::timestamp, "
-                  "$3)) ORDER BY d.updated_at DESC, d.id DESC LIMIT $4",
-              channel, after_ts, after_id, limit + 1);
+                  "d.channel = $1) AND (NOT $2::bool OR (d.updated_at, d.id) < (timestamptz "
+                  "'epoch' + $3::bigint * interval '1 microsecond', $4::uuid)) ORDER BY "
+                  "d.updated_at DESC, d.id DESC LIMIT $5",
+              channel, after, after_us, after_id, limit + 1);
           for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i)
             ReadDelivery(tx, rows[i], resp->add_items());
           if (static_cast<int>(rows.size()) > limit) {
-            resp->set_next_page_token(auth::Base64UrlEncode(rows[limit - 1][11].as<std::string>() +
-                                                            "|" +
-                                                            rows[limit - 1][0].as<std::string>()));
+            const auto& last = rows[limit - 1];
+            resp->set_next_page_token(page_tokens_.Encode(
+                "failed-deliveries",
+                {std::to_string(last[last.size() - 1].as<int64_t>()), last[0].as<std::string>()}));
           }
           return absl::OkStatus();
         });

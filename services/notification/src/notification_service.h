@@ -8,15 +8,20 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "channels.h"
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
 #include "healthtech/metrics/metrics.h"
 #include "healthtech/notification/v1/notification_service.grpc.pb.h"
+#include "healthtech/paging/page_token.h"
 #include "healthtech/pg/pool.h"
 #include "healthtech/redis/redis.h"
 
 namespace healthtech::notification {
+
+struct Plan;  // what one event sends, and to whom (notification_service.cc)
 
 struct Config {
   std::string internal_token, jwt_issuer, jwt_audience;
@@ -59,10 +64,19 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   grpc::Status ListDevOutbox(Ctx*, const v1::ListDevOutboxRequest*,
                              v1::ListDevOutboxResponse*) override;
 
+  // What one consumer thread keeps between rounds.
+  struct Consumer {
+    std::string name;  // unique in the group: "notification-<pid>-<n>"
+    int claim_idle_ms = 10000;
+    bool groups_ready = false;
+    std::chrono::steady_clock::time_point last_recovery{};
+  };
   // One round over every stream, waiting up to 100 ms for new events; returns the number
-  // of entries handled, or -1 when Redis is unreachable. Entries another consumer left
-  // unacknowledged for claim_idle_ms (it crashed) are claimed now and then.
-  int ConsumeOnce(redis::Client& redis, const std::string& consumer, int claim_idle_ms = 60000);
+  // of entries handled, or -1 when Redis is unreachable. Each stream's new entries are
+  // handled as one batch (one IAM lookup, one transaction). Now and then, entries another
+  // consumer left unacknowledged for claim_idle_ms (it crashed) are claimed, and consumers
+  // gone for a minute with nothing pending are removed from the group.
+  int ConsumeOnce(redis::Client& redis, Consumer& consumer);
   // Sends due email and SMS deliveries; returns how many were looked at.
   int DeliverOnce();
 
@@ -70,8 +84,15 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   struct Publication {
     std::string user_id, message;
   };
-  absl::Status Handle(const std::string& event_id, const std::string& type,
-                      const std::string& payload, std::vector<Publication>* publish);
+  struct Event {
+    std::string entry_id, id, type, payload;
+  };
+  // Turns events into stored messages, all in one transaction (all or nothing).
+  absl::Status HandleBatch(const std::vector<Event>& events, std::vector<Publication>* publish);
+  void Store(pqxx::transaction_base& tx, const Event& e, Plan& plan,
+             const std::map<std::string, iam::v1::User>& users,
+             const std::map<std::string, std::pair<nlohmann::json, std::string>>& prefs,
+             std::vector<Publication>* publish);
   void Publish(const std::string& user_id, const std::string& message);
   void PublishUnreadCount(const std::string& user_id, int unread);
   bool KnownZone(pqxx::transaction_base& tx, const std::string& name);
@@ -80,6 +101,7 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
 
   Config config_;
   pg::Pool* pool_;
+  paging::PageTokens page_tokens_;
   auth::Authenticator authn_;
   std::unique_ptr<iam::v1::IamService::Stub> iam_;
   std::unique_ptr<Channel> email_, sms_;
@@ -91,9 +113,6 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   metrics::Family<metrics::Counter>* dead_letters_;
   std::mutex zones_mu_;
   std::set<std::string> zones_;
-  // Consumer state (one worker thread).
-  bool groups_ready_ = false;
-  std::chrono::steady_clock::time_point last_recovery_{};
 };
 
 }  // namespace healthtech::notification

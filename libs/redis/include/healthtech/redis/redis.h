@@ -49,4 +49,11 @@ class Client {
   redisContext* ctx_ = nullptr;
 };
 
+// Consumer groups keep every consumer name they ever saw; a process that died leaves its
+// name behind (its pending entries are claimed by the living with XAUTOCLAIM). This removes,
+// from `group` of `stream`, the consumers other than `self` that have nothing pending and
+// have not been heard from for `idle_ms`. Returns how many were removed.
+int RemoveGoneConsumers(Client& client, const std::string& stream, const std::string& group,
+                        const std::string& self, long long idle_ms = 60000);
+
 }  // namespace healthtech::redis
