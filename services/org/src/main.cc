@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "config.h"
+#include "healthtech/grpc_server/channel.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
 #include "healthtech/outbox/relay.h"
@@ -55,11 +56,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   redis::Client redis(*redis_url);
-  auto iam = grpc::CreateChannel(config.iam_service_url, grpc::InsecureChannelCredentials());
+  auto iam = grpc_server::MakeChannel(config.iam_service_url);
   std::shared_ptr<grpc::Channel> appointments;
   if (!config.appointment_service_url.empty()) {
-    appointments =
-        grpc::CreateChannel(config.appointment_service_url, grpc::InsecureChannelCredentials());
+    appointments = grpc_server::MakeChannel(config.appointment_service_url);
   }
   org::OrgServiceImpl service(config, &pool, iam, appointments);
   outbox::Relay relay(&pool, &redis, "org", "org-service");

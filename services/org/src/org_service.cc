@@ -91,16 +91,23 @@ std::string TokenHash(std::string_view token) {
 // ---- pagination: opaque keyset tokens
 int Limit(int requested) { return requested <= 0 ? 20 : std::min(requested, 100); }
 
-std::string EncodeToken(const nlohmann::json& key) { return auth::Base64UrlEncode(key.dump()); }
+// The SQL of an instant given as microseconds since the epoch (a bigint parameter).
+std::string FromMicrosSql(const std::string& param) {
+  return "(timestamptz 'epoch' + " + param + "::bigint * interval '1 microsecond')";
+}
 
-absl::StatusOr<nlohmann::json> DecodeToken(const std::string& token) {
-  if (token.empty()) return nlohmann::json();
-  auto raw = auth::Base64UrlDecode(token);
-  if (raw.ok()) {
-    auto j = nlohmann::json::parse(*raw, nullptr, false);
-    if (j.is_array()) return j;
+// A name people see: within the length, and nothing that makes it pose as another (bidi
+// overrides, invisible characters).
+void CheckName(std::string_view name, size_t min, size_t max, const std::string& field,
+               std::vector<st::Violation>* v) {
+  size_t n = validate::CodePoints(name);
+  if (n < min || n > max) {
+    v->push_back({field, min > 1 ? "must be " + std::to_string(min) + "–" + std::to_string(max) +
+                                       " characters"
+                                 : "must be at most " + std::to_string(max) + " characters"});
+  } else if (std::string why = validate::DisplayNameProblem(name); !why.empty()) {
+    v->push_back({field, why});
   }
-  return st::ValidationFailed({{"page_token", "is not a token this API returned"}});
 }
 
 // ---- address
@@ -174,6 +181,22 @@ absl::Status LoadOrg(transaction_base& tx, const std::string& id, bool with_hist
   if (rows.empty()) return kOrgNotFound;
   ReadOrg(rows[0], out);
   if (with_history) {
+    auto pending = tx.exec_params(
+        "SELECT pending_identity ->> 'legal_name', pending_identity ->> 'registration_number', "
+        "pending_identity ->> 'gstin', pending_identity ? 'legal_name', "
+        "pending_identity ? 'registration_number', pending_identity ? 'gstin', "
+        "pending_identity ->> 'requested_by', extract(epoch from identity_change_requested_at)"
+        "::bigint FROM org.organizations WHERE id = $1::uuid AND pending_identity IS NOT NULL",
+        id);
+    if (!pending.empty()) {
+      const auto& p = pending[0];
+      auto* c = out->mutable_pending_identity_change();
+      if (p[3].as<bool>()) c->set_legal_name(p[0].as<std::string>());
+      if (p[4].as<bool>()) c->set_registration_number(p[1].as<std::string>());
+      if (p[5].as<bool>()) c->set_gstin(p[2].is_null() ? "" : p[2].as<std::string>());
+      c->set_requested_by(p[6].is_null() ? "" : p[6].as<std::string>());
+      c->mutable_requested_at()->set_seconds(p[7].is_null() ? 0 : p[7].as<int64_t>());
+    }
     for (const auto& h : tx.exec_params(
              "SELECT coalesce(from_status, ''), to_status, actor_id::text, coalesce(decision, ''), "
              "reason, extract(epoch from at)::bigint FROM org.verification_history WHERE "
@@ -228,6 +251,7 @@ OrgServiceImpl::OrgServiceImpl(const Config& config, pg::Pool* pool,
                                std::shared_ptr<grpc::Channel> appointment)
     : config_(config),
       pool_(pool),
+      page_tokens_(config.internal_token),
       iam_(iam::v1::IamService::NewStub(iam)),
       appointment_(appointment ? appointment::v1::AppointmentService::NewStub(appointment)
                                : nullptr),
@@ -317,10 +341,8 @@ grpc::Status OrgServiceImpl::CreateOrganization(Ctx* ctx, const v1::CreateOrgani
     if (type.empty())
       v.push_back({"type", "must be one of: hospital, clinic, lab, individual_practice"});
     std::string legal = validate::Trim(req->legal_name());
-    if (validate::CodePoints(legal) < 2 || validate::CodePoints(legal) > 200)
-      v.push_back({"legal_name", "must be 2–200 characters"});
-    if (validate::CodePoints(req->display_name()) > 200)
-      v.push_back({"display_name", "must be at most 200 characters"});
+    CheckName(legal, 2, 200, "legal_name", &v);
+    CheckName(validate::Trim(req->display_name()), 0, 200, "display_name", &v);
     std::string reg = validate::Trim(req->registration_number());
     if (reg.empty() || reg.size() > 64)
       v.push_back({"registration_number", "is required (at most 64 characters)"});
@@ -396,9 +418,10 @@ grpc::Status OrgServiceImpl::UpdateOrganization(Ctx* ctx, const v1::UpdateOrgani
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
-    if (req->has_legal_name() && (validate::CodePoints(validate::Trim(req->legal_name())) < 2 ||
-                                  validate::CodePoints(req->legal_name()) > 200))
-      v.push_back({"legal_name", "must be 2–200 characters"});
+    if (req->has_legal_name())
+      CheckName(validate::Trim(req->legal_name()), 2, 200, "legal_name", &v);
+    if (req->has_display_name())
+      CheckName(validate::Trim(req->display_name()), 0, 200, "display_name", &v);
     if (req->has_registration_number() && validate::Trim(req->registration_number()).empty())
       v.push_back({"registration_number", "must not be empty"});
     if (req->has_address()) ValidateAddress(req->address(), "address", &v);
@@ -425,6 +448,42 @@ grpc::Status OrgServiceImpl::UpdateOrganization(Ctx* ctx, const v1::UpdateOrgani
             return st::PermissionDenied("FORBIDDEN",
                                         "Only this organization's admins can change it.");
           }
+          // Who the organization is (printed on invoices, checked by the reviewer) does not
+          // change on its own word once verified: the change waits for a platform admin.
+          bool identity_review = current.status() == v1::ORGANIZATION_STATUS_VERIFIED;
+          bool set_legal = req->has_legal_name(), set_reg = req->has_registration_number(),
+               set_gstin = req->has_gstin();
+          if (identity_review) {
+            nlohmann::json change = nlohmann::json::object();
+            std::vector<std::string> fields;
+            std::string legal = validate::Trim(req->legal_name());
+            std::string reg = validate::Trim(req->registration_number());
+            if (set_legal && legal != current.legal_name()) {
+              change["legal_name"] = legal;
+              fields.push_back("legal_name");
+            }
+            if (set_reg && reg != current.registration_number()) {
+              change["registration_number"] = reg;
+              fields.push_back("registration_number");
+            }
+            if (set_gstin && req->gstin() != current.gstin()) {
+              change["gstin"] = req->gstin();
+              fields.push_back("gstin");
+            }
+            set_legal = set_reg = set_gstin = false;
+            if (!fields.empty()) {
+              change["requested_by"] = caller->sub;
+              tx.exec_params(
+                  "UPDATE org.organizations SET pending_identity = coalesce(pending_identity, "
+                  "'{}'::jsonb) || $2::jsonb, identity_change_requested_at = now() WHERE id = "
+                  "$1::uuid",
+                  req->id(), change.dump());
+              std::string list;
+              for (const auto& f : fields) list += (list.empty() ? "" : ", ") + f;
+              RecordTransition(tx, req->id(), "verified", "verified", caller->sub, "",
+                               "identity change requested: " + list);
+            }
+          }
           const auto& a = req->address();
           tx.exec_params(
               "UPDATE org.organizations SET "
@@ -447,14 +506,13 @@ grpc::Status OrgServiceImpl::UpdateOrganization(Ctx* ctx, const v1::UpdateOrgani
               "late_cancellation_refund_percent = CASE WHEN $24 THEN $25 ELSE "
               "late_cancellation_refund_percent END, "
               "updated_at = now() WHERE id = $1::uuid",
-              req->id(), req->has_legal_name(), validate::Trim(req->legal_name()),
-              req->has_display_name(), validate::Trim(req->display_name()),
-              req->has_registration_number(), validate::Trim(req->registration_number()),
-              req->has_address(), validate::Trim(a.line1()), validate::Trim(a.line2()),
-              validate::Trim(a.city()), validate::Trim(a.state()), a.pincode(),
-              a.country().empty() ? "IN" : a.country(), a.has_latitude(), a.latitude(),
-              a.longitude(), req->has_contact_email(), email, req->has_contact_phone(),
-              req->contact_phone(), req->has_gstin(), req->gstin(),
+              req->id(), set_legal, validate::Trim(req->legal_name()), req->has_display_name(),
+              validate::Trim(req->display_name()), set_reg,
+              validate::Trim(req->registration_number()), req->has_address(),
+              validate::Trim(a.line1()), validate::Trim(a.line2()), validate::Trim(a.city()),
+              validate::Trim(a.state()), a.pincode(), a.country().empty() ? "IN" : a.country(),
+              a.has_latitude(), a.latitude(), a.longitude(), req->has_contact_email(), email,
+              req->has_contact_phone(), req->contact_phone(), set_gstin, req->gstin(),
               req->has_late_cancellation_refund_percent(), req->late_cancellation_refund_percent());
           return LoadOrg(tx, req->id(), true, resp);
         });
@@ -592,29 +650,39 @@ grpc::Status OrgServiceImpl::ListVerifications(Ctx* ctx, const v1::ListVerificat
         req->status() == v1::ORGANIZATION_STATUS_UNSPECIFIED
             ? "under_review"
             : EnumText(v1::OrganizationStatus_descriptor(), req->status(), "ORGANIZATION_STATUS_");
-    auto token = DecodeToken(req->page_token());
-    if (!token.ok()) return token.status();
+    bool after = false;
+    int64_t after_us = 0;
+    std::string after_id = "00000000-0000-0000-0000-000000000000";
+    if (!req->page_token().empty()) {
+      auto pos = page_tokens_.Decode("verifications:" + status, req->page_token(), 2);
+      if (!pos.ok()) return pos.status();
+      auto us = paging::Int64Field((*pos)[0]);
+      if (!us.ok() || !validate::ValidUuid((*pos)[1])) return paging::InvalidPageToken();
+      after = true;
+      after_us = *us;
+      after_id = (*pos)[1];
+    }
     int limit = Limit(req->limit());
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
-          double after_ts =
-              token->is_array() && token->size() == 2 ? (*token)[0].get<double>() : -1;
-          std::string after_id =
-              token->is_array() && token->size() == 2 ? (*token)[1].get<std::string>() : "";
+          // The queue: organizations under review, and verified ones whose change of identity
+          // waits (when the queue asked for is the default one), oldest request first.
+          const std::string key =
+              "CASE WHEN o.status = 'verified' THEN o.identity_change_requested_at ELSE "
+              "coalesce(o.submitted_at, o.created_at) END";
           auto rows = tx.exec_params(
-              std::string("SELECT ") + kOrgCols +
-                  ", extract(epoch from coalesce(o.submitted_at, "
-                  "o.created_at))::float8 AS k FROM org.organizations o WHERE o.status = $1 AND "
-                  "($2 < 0 OR (extract(epoch from coalesce(o.submitted_at, o.created_at))::float8, "
-                  "o.id::text) > ($2, $3)) "
-                  "ORDER BY k, o.id LIMIT $4",
-              status, after_ts, after_id, limit + 1);
+              std::string("SELECT ") + kOrgCols + ", (extract(epoch from " + key +
+                  ") * 1000000)::bigint AS k FROM org.organizations o WHERE (o.status = $1 OR "
+                  "($1 = 'under_review' AND o.status = 'verified' AND o.pending_identity IS NOT "
+                  "NULL)) AND (NOT $2::bool OR (" +
+                  key + ", o.id) > (" + FromMicrosSql("$3") +
+                  ", $4::uuid)) ORDER BY k, o.id LIMIT $5",
+              status, after, after_us, after_id, limit + 1);
           for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
             auto* item = resp->add_items();
             std::string id = rows[i][0].as<std::string>();
             if (auto s = LoadOrg(tx, id, true, item->mutable_organization()); !s.ok()) return s;
-            item->mutable_submitted_at()->set_seconds(
-                static_cast<int64_t>(rows[i][21].as<double>()));
+            item->mutable_submitted_at()->set_seconds(rows[i][21].as<int64_t>() / 1000000);
             for (const auto& d : tx.exec_params(
                      "SELECT id::text, document_type, filename, content_type, size_bytes, sha256, "
                      "uploaded_by::text, extract(epoch from created_at)::bigint FROM org.documents "
@@ -634,8 +702,9 @@ grpc::Status OrgServiceImpl::ListVerifications(Ctx* ctx, const v1::ListVerificat
           }
           if (static_cast<int>(rows.size()) > limit) {
             const auto& last = rows[limit - 1];
-            resp->set_next_page_token(
-                EncodeToken({last[21].as<double>(), last[0].as<std::string>()}));
+            resp->set_next_page_token(page_tokens_.Encode(
+                "verifications:" + status,
+                {std::to_string(last[21].as<int64_t>()), last[0].as<std::string>()}));
           }
           return absl::OkStatus();
         });
@@ -669,9 +738,34 @@ grpc::Status OrgServiceImpl::DecideVerification(Ctx* ctx, const v1::DecideVerifi
           v1::Organization org;
           if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
           auto rows = tx.exec_params(
-              "SELECT status, legal_name FROM org.organizations WHERE id = $1::uuid "
-              "FOR UPDATE",
+              "SELECT status, legal_name, pending_identity IS NOT NULL FROM org.organizations "
+              "WHERE id = $1::uuid FOR UPDATE",
               req->organization_id());
+          if (rows[0][0].as<std::string>() == "verified" && rows[0][2].as<bool>()) {
+            // A verified organization's change of identity: applied on approval, dropped
+            // otherwise; the organization stays verified under its reviewed identity.
+            if (decision == "approve") {
+              tx.exec_params(
+                  "UPDATE org.organizations SET legal_name = CASE WHEN pending_identity ? "
+                  "'legal_name' THEN pending_identity ->> 'legal_name' ELSE legal_name END, "
+                  "registration_number = CASE WHEN pending_identity ? 'registration_number' THEN "
+                  "pending_identity ->> 'registration_number' ELSE registration_number END, gstin "
+                  "= CASE WHEN pending_identity ? 'gstin' THEN nullif(pending_identity ->> "
+                  "'gstin', '') ELSE gstin END, pending_identity = NULL, "
+                  "identity_change_requested_at = NULL, updated_at = now() WHERE id = $1::uuid",
+                  req->organization_id());
+            } else {
+              tx.exec_params(
+                  "UPDATE org.organizations SET pending_identity = NULL, "
+                  "identity_change_requested_at = NULL WHERE id = $1::uuid",
+                  req->organization_id());
+            }
+            RecordTransition(tx, req->organization_id(), "verified", "verified", caller->sub,
+                             decision,
+                             decision == "approve" ? "identity change approved"
+                                                   : "identity change not accepted: " + reason);
+            return LoadOrg(tx, req->organization_id(), true, resp);
+          }
           if (rows[0][0].as<std::string>() != "under_review") {
             return st::Conflict("INVALID_TRANSITION",
                                 "Only an organization under review can be decided.");
@@ -732,8 +826,10 @@ grpc::Status OrgServiceImpl::CreateFacility(Ctx* ctx, const v1::CreateFacilityRe
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
     std::string name = validate::Trim(req->name());
-    if (name.empty() || validate::CodePoints(name) > 200)
+    if (name.empty())
       v.push_back({"name", "is required (at most 200 characters)"});
+    else
+      CheckName(name, 1, 200, "name", &v);
     if (!req->has_address())
       v.push_back({"address", "is required"});
     else
@@ -781,14 +877,17 @@ grpc::Status OrgServiceImpl::ListFacilities(Ctx* ctx, const v1::ListFacilitiesRe
       if (!caller.ok()) return caller.status();
       subject = SubjectOf(*caller);
     }
-    auto token = DecodeToken(req->page_token());
-    if (!token.ok()) return token.status();
+    std::string after;
+    if (!req->page_token().empty()) {
+      auto pos = page_tokens_.Decode("facilities", req->page_token(), 1);
+      if (!pos.ok()) return pos.status();
+      if (!validate::ValidUuid((*pos)[0])) return paging::InvalidPageToken();
+      after = (*pos)[0];
+    }
     int limit = Limit(req->limit());
     return pg::WithTransaction(*pool_, subject, [&](transaction_base& tx) -> absl::Status {
       v1::Organization org;  // visibility of the organization decides visibility of its facilities
       if (auto s = LoadOrg(tx, req->organization_id(), false, &org); !s.ok()) return s;
-      std::string after =
-          token->is_array() && !token->empty() ? (*token)[0].get<std::string>() : "";
       auto rows = tx.exec_params(std::string("SELECT ") + kFacilityCols +
                                      " FROM org.facilities f WHERE f.organization_id = $1::uuid "
                                      "AND ($2 = '' OR f.id > $2::uuid) ORDER BY f.id LIMIT $3",
@@ -796,7 +895,8 @@ grpc::Status OrgServiceImpl::ListFacilities(Ctx* ctx, const v1::ListFacilitiesRe
       for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i)
         ReadFacility(rows[i], resp->add_items());
       if (static_cast<int>(rows.size()) > limit) {
-        resp->set_next_page_token(EncodeToken({rows[limit - 1][0].as<std::string>()}));
+        resp->set_next_page_token(
+            page_tokens_.Encode("facilities", {rows[limit - 1][0].as<std::string>()}));
       }
       return absl::OkStatus();
     });
@@ -926,8 +1026,13 @@ grpc::Status OrgServiceImpl::ListStaff(Ctx* ctx, const v1::ListStaffRequest* req
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    auto token = DecodeToken(req->page_token());
-    if (!token.ok()) return token.status();
+    std::string after;
+    if (!req->page_token().empty()) {
+      auto pos = page_tokens_.Decode("staff", req->page_token(), 1);
+      if (!pos.ok()) return pos.status();
+      if (!validate::ValidUuid((*pos)[0])) return paging::InvalidPageToken();
+      after = (*pos)[0];
+    }
     int limit = Limit(req->limit());
     std::vector<std::string> ids;
     std::map<std::string, v1::StaffMember> members;
@@ -941,8 +1046,6 @@ grpc::Status OrgServiceImpl::ListStaff(Ctx* ctx, const v1::ListStaffRequest* req
             return st::PermissionDenied("FORBIDDEN",
                                         "Only this organization's staff see its members.");
           }
-          std::string after =
-              token->is_array() && !token->empty() ? (*token)[0].get<std::string>() : "";
           auto rows = tx.exec_params(
               "SELECT m.user_id::text, array_agg(m.role ORDER BY m.role)::text, "
               "extract(epoch from min(m.joined_at))::bigint, (SELECT p.id::text FROM "
@@ -963,7 +1066,8 @@ grpc::Status OrgServiceImpl::ListStaff(Ctx* ctx, const v1::ListStaffRequest* req
             members[m.user_id()] = m;
           }
           if (static_cast<int>(rows.size()) > limit) {
-            resp->set_next_page_token(EncodeToken({rows[limit - 1][0].as<std::string>()}));
+            resp->set_next_page_token(
+                page_tokens_.Encode("staff", {rows[limit - 1][0].as<std::string>()}));
           }
           if (after.empty()) {
             for (const auto& inv : tx.exec_params(
@@ -1123,8 +1227,7 @@ grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
     if (!caller.ok()) return caller.status();
     std::vector<st::Violation> v;
     std::string name = validate::Trim(req->display_name());
-    if (validate::CodePoints(name) < 2 || validate::CodePoints(name) > 120)
-      v.push_back({"display_name", "must be 2–120 characters"});
+    CheckName(name, 2, 120, "display_name", &v);
     auto specialties = NormalizeList({req->specialties().begin(), req->specialties().end()});
     if (specialties.empty()) v.push_back({"specialties", "give at least one specialty"});
     if (specialties.size() > 10) v.push_back({"specialties", "at most 10"});
@@ -1296,13 +1399,19 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
         (available_on.size() != 10 || available_on[4] != '-' || available_on[7] != '-')) {
       v.push_back({"available_on", "must be a date YYYY-MM-DD"});
     }
-    auto token = DecodeToken(req->page_token());
-    if (!token.ok()) return token.status();
+    bool has_after = false;
+    std::string after_score = "0", after_id;
+    if (!req->page_token().empty()) {
+      auto pos = page_tokens_.Decode("practitioners", req->page_token(), 2);
+      if (!pos.ok()) return pos.status();
+      if (!paging::FiniteDoubleField((*pos)[0]).ok() || !validate::ValidUuid((*pos)[1]))
+        return paging::InvalidPageToken();
+      has_after = true;
+      after_score = (*pos)[0];
+      after_id = (*pos)[1];
+    }
     if (!v.empty()) return st::ValidationFailed(std::move(v));
     int limit = Limit(req->limit());
-    bool has_after = token->is_array() && token->size() == 2;
-    std::string after_score = has_after ? (*token)[0].get<std::string>() : "0";
-    std::string after_id = has_after ? (*token)[1].get<std::string>() : "";
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
           // Pages are read in keyset order; with available_on, each batch is filtered by the
@@ -1364,7 +1473,8 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
             ReadPractitioner(tx, page[i], false, resp->add_items());
           }
           if (static_cast<int>(page.size()) > limit) {
-            resp->set_next_page_token(EncodeToken(
+            resp->set_next_page_token(page_tokens_.Encode(
+                "practitioners",
                 {page[limit - 1][15].as<std::string>(), page[limit - 1][0].as<std::string>()}));
           }
           return absl::OkStatus();

@@ -7,6 +7,7 @@
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
 #include "healthtech/org/v1/org_service.grpc.pb.h"
+#include "healthtech/paging/page_token.h"
 #include "healthtech/pg/pool.h"
 
 namespace healthtech::org {
@@ -64,6 +65,7 @@ class OrgServiceImpl final : public v1::OrgService::Service {
 
   const Config& config_;
   pg::Pool* pool_;
+  paging::PageTokens page_tokens_;
   std::unique_ptr<iam::v1::IamService::Stub> iam_;
   std::unique_ptr<appointment::v1::AppointmentService::Stub> appointment_;
   // Practitioners among `ids` with a free slot on `date` (YYYY-MM-DD).
