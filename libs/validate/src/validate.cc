@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 namespace healthtech::validate {
 namespace {
@@ -70,6 +71,53 @@ bool ValidUuid(std::string_view s) {
     }
   }
   return true;
+}
+
+namespace {
+
+// Decodes one code point at `i` (advancing it); -1 on malformed input.
+int32_t NextCodePoint(std::string_view s, size_t& i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) {
+    ++i;
+    return c;
+  }
+  int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return -1;
+  int32_t cp = c & (0x7F >> len);
+  for (int k = 1; k < len; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return -1;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  static constexpr int32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
+  i += len;
+  return cp;
+}
+
+}  // namespace
+
+bool ValidText(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    int32_t cp = NextCodePoint(s, i);
+    if (cp <= 0) return false;
+  }
+  return true;
+}
+
+std::string DisplayNameProblem(std::string_view name) {
+  for (size_t i = 0; i < name.size();) {
+    int32_t cp = NextCodePoint(name, i);
+    if (cp < 0) return "must be valid UTF-8 text";
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) return "must not contain control characters";
+    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+        (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF ||
+        cp == 0x00AD || cp == 0x180E || cp == 0x061C) {
+      return "must not contain invisible or text-direction characters";
+    }
+  }
+  return "";
 }
 
 }  // namespace healthtech::validate

@@ -268,6 +268,8 @@ grpc::Status IamServiceImpl::Register(Ctx* ctx, const v1::RegisterRequest* req,
       v.push_back({"full_name", "is required"});
     else if (CodePoints(name) > 200)
       v.push_back({"full_name", "must be at most 200 characters"});
+    else if (auto why = validate::DisplayNameProblem(name); !why.empty())
+      v.push_back({"full_name", why});
     if (!req->phone().empty() && !ValidPhone(req->phone()))
       v.push_back({"phone", "must be in E.164 format, e.g. +919812345678"});
     for (auto& p : CheckPassword(req->password(), email, "password")) v.push_back(p);
@@ -369,10 +371,13 @@ absl::Status IamServiceImpl::CheckLoginThrottle(const std::string& email, const 
     }
     return absl::OkStatus();
   };
-  auto hex = auth::Base64UrlEncode(TokenHash(email));
-  if (auto s = check("healthtech:iam:loginfail:account:" + hex, config_.login_failures_per_account);
-      !s.ok())
-    return s;
+  if (!email.empty()) {
+    auto hex = auth::Base64UrlEncode(TokenHash(email));
+    if (auto s =
+            check("healthtech:iam:loginfail:account:" + hex, config_.login_failures_per_account);
+        !s.ok())
+      return s;
+  }
   if (!ip.empty()) {
     if (auto s = check("healthtech:iam:loginfail:ip:" + ip, config_.login_failures_per_ip); !s.ok())
       return s;
@@ -387,7 +392,8 @@ void IamServiceImpl::RecordLoginFailure(const std::string& email, const std::str
       (void)redis_->Command({"EXPIRE", key, std::to_string(config_.login_failure_window_seconds)});
     }
   };
-  bump("healthtech:iam:loginfail:account:" + auth::Base64UrlEncode(TokenHash(email)));
+  if (!email.empty())
+    bump("healthtech:iam:loginfail:account:" + auth::Base64UrlEncode(TokenHash(email)));
   if (!ip.empty()) bump("healthtech:iam:loginfail:ip:" + ip);
 }
 
@@ -397,8 +403,15 @@ grpc::Status IamServiceImpl::Login(Ctx* ctx, const v1::LoginRequest* req, v1::Lo
     if (req->email().empty()) v.push_back({"email", "is required"});
     if (req->password().empty()) v.push_back({"password", "is required"});
     if (!v.empty()) return st::ValidationFailed(std::move(v));
+    // One normalised form keys the lockout counter and the lookup alike; what cannot be an
+    // email address matches no account (same work as a wrong password, counted per IP).
     std::string email;
-    if (!NormalizeEmail(req->email(), &email)) email = Trim(req->email());
+    if (!NormalizeEmail(req->email(), &email)) {
+      if (auto s = CheckLoginThrottle("", scope.client_ip()); !s.ok()) return s;
+      VerifyPassword(dummy_hash_, req->password());
+      RecordLoginFailure("", scope.client_ip());
+      return kBadCredentials;
+    }
     if (auto s = CheckLoginThrottle(email, scope.client_ip()); !s.ok()) return s;
 
     std::string user_id, hash;
@@ -818,6 +831,8 @@ grpc::Status IamServiceImpl::UpdateMe(Ctx* ctx, const v1::UpdateMeRequest* req, 
         v.push_back({"full_name", "must not be empty"});
       else if (CodePoints(name) > 200)
         v.push_back({"full_name", "must be at most 200 characters"});
+      else if (auto why = validate::DisplayNameProblem(name); !why.empty())
+        v.push_back({"full_name", why});
     }
     if (req->has_phone() && !req->phone().empty() && !ValidPhone(req->phone()))
       v.push_back({"phone", "must be in E.164 format, e.g. +919812345678"});

@@ -15,4 +15,15 @@ std::string Trim(std::string_view s);
 // Canonical lower-case UUID text.
 bool ValidUuid(std::string_view s);
 
+// Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF) with no
+// U+0000: what every text field of the API must be. PostgreSQL and libpq cut text at a NUL,
+// so a NUL that got through would mean one thing to a check and another to the database.
+bool ValidText(std::string_view s);
+
+// Why `name` cannot be a name shown to other people ("" when it can): control characters,
+// bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), zero-width and other
+// invisible format characters (U+200B–U+200F, U+2060–U+2064, U+FEFF, U+00AD, U+180E), which
+// let a name pose as another or hide text. Expects ValidText input.
+std::string DisplayNameProblem(std::string_view name);
+
 }  // namespace healthtech::validate
