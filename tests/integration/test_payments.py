@@ -126,7 +126,7 @@ def test_twenty_concurrent_creates_make_one_order(api, paid_clinic):
     assert all(r.status_code == 201 for r in results), [r.text for r in results if r.status_code != 201]
     assert len({r.json()["payment_id"] for r in results}) == 1
     orders = requests.get(f"{GATEWAY}/v1/test/ledger", timeout=5).json()["orders"]
-    assert len([o for o in orders if o["receipt"] == "appt_" + appt["id"][:8]]) == 1
+    assert len([o for o in orders if o["receipt"] == results[0].json()["payment_id"]]) == 1
     # The same key with another request (another appointment of the same patient) is a conflict.
     other = book(api, patient, paid_clinic["practitioner"], later_slots(api, paid_clinic["practitioner"]["id"])[20])
     assert other.status_code == 201, other.text
@@ -374,3 +374,101 @@ def test_a_refund_that_settles_later_completes_by_webhook(api, paid_clinic, db):
     notes = wait_for(lambda: [n for n in api.get("/v1/notifications", token=patient.access).json()["items"]
                               if n["type"] == "refund.processed"])
     assert len(notes) == 1 and "INR 300.00" in notes[0]["body"], notes
+
+
+# ---- issue 12: every step of a payment resumes after a crash between two of them
+
+def payment_env():
+    env = {}
+    for line in os.environ["PAYMENT_ENV"].splitlines():
+        k, _, v = line.partition("=")
+        env[k] = v
+    return env
+
+
+def test_a_capture_whose_appointment_was_never_confirmed_is_settled(api, paid_clinic, db):
+    # payment-service killed after it stored the capture and before it confirmed the
+    # appointment: the gateway's webhook retry must not be taken for a duplicate, and without
+    # any retry the sweeper confirms the appointment.
+    patient, appt = pending(api, paid_clinic, 16)
+    p = create(api, patient, appt["id"]).json()
+    paid = sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
+    db(f"UPDATE payment.payments SET status = 'captured', gateway_payment_id = '{paid['razorpay_payment_id']}', "
+       f"captured_at = now() - interval '1 minute', settled_at = NULL WHERE id = '{p['payment_id']}'")
+    db(f"INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
+       f"('{p['payment_id']}', 'captured', 75000, 'INR', '{paid['razorpay_payment_id']}')")
+    assert api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "pending_payment"
+    assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"]
+                    == "booked", timeout=20)
+    assert wait_for(lambda: db(f"SELECT settled_at IS NOT NULL FROM payment.payments WHERE id = '{p['payment_id']}'")
+                    == "t")
+    out = run_reconcile()
+    assert f"UNSETTLED payment {p['payment_id']}" not in out.stdout, out.stdout
+
+
+def test_a_capture_whose_slot_is_gone_is_refunded_in_full_by_the_sweeper(api, paid_clinic, db):
+    patient, appt = pending(api, paid_clinic, 17)
+    p = create(api, patient, appt["id"]).json()
+    paid = sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
+    db(f"UPDATE appointment.appointments SET status = 'expired' WHERE id = '{appt['id']}'")
+    db(f"UPDATE payment.payments SET status = 'captured', gateway_payment_id = '{paid['razorpay_payment_id']}', "
+       f"captured_at = now() - interval '1 minute', settled_at = NULL WHERE id = '{p['payment_id']}'")
+    db(f"INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
+       f"('{p['payment_id']}', 'captured', 75000, 'INR', '{paid['razorpay_payment_id']}')")
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"]
+                    == "refunded", timeout=20)
+
+
+def test_a_webhook_whose_processing_was_cut_short_is_applied_on_retry(api, paid_clinic, db):
+    patient, appt = pending(api, paid_clinic, 18)
+    p = create(api, patient, appt["id"]).json()
+    paid = sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
+    event = {"id": f"evt_{uuid.uuid4().hex[:14]}", "event": "payment.captured",
+             "payload": {"payment": {"entity": {"id": paid["razorpay_payment_id"], "order_id": p["gateway_order_id"],
+                                                "amount": 75000, "currency": "INR", "status": "captured"}}}}
+    # The first delivery was recorded, then the process died.
+    db(f"INSERT INTO payment.webhook_events (event_id, gateway, event_type, payment_ref, applied) VALUES "
+       f"('{event['id']}', 'razorpay', 'payment.captured', '{paid['razorpay_payment_id']}', false)")
+    raw = json.dumps(event).encode()
+    sig = hmac.new(payment_env()["GATEWAY_WEBHOOK_SECRET"].encode(), raw, hashlib.sha256).hexdigest()
+    r = requests.post(f"{api.base}/v1/payments/webhooks/razorpay", data=raw, timeout=10,
+                      headers={"Content-Type": "application/json", "X-Razorpay-Signature": sig})
+    assert r.status_code == 200 and r.json()["applied"] is True, r.text
+    assert api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked"
+    again = requests.post(f"{api.base}/v1/payments/webhooks/razorpay", data=raw, timeout=10,
+                          headers={"Content-Type": "application/json", "X-Razorpay-Signature": sig})
+    assert again.status_code == 200 and again.json()["applied"] is False  # now it is a duplicate
+
+
+def test_a_payment_left_creating_is_completed_from_the_gateway(api, paid_clinic, db):
+    # payment-service killed after the gateway made the order and before the row recorded it.
+    patient, appt = pending(api, paid_clinic, 19)
+    key = str(uuid.uuid4())
+    request_hash = hashlib.sha256(f"appointment:{appt['id']}".encode()).hexdigest()
+    pid = db(f"INSERT INTO payment.payments (appointment_id, payer_id, organization_id, amount_minor, currency, "
+             f"status, idempotency_key, request_hash, created_at) VALUES ('{appt['id']}', '{patient.id}', "
+             f"'{appt['organization_id']}', 75000, 'INR', 'creating', '{key}', '{request_hash}', "
+             f"now() - interval '1 minute') RETURNING id").splitlines()[0]
+    env = payment_env()
+    order = requests.post(f"{GATEWAY}/v1/orders", json={"amount": 75000, "currency": "INR", "receipt": pid},
+                          auth=(env["GATEWAY_KEY_ID"], env["GATEWAY_KEY_SECRET"]), timeout=10).json()
+    assert wait_for(lambda: db(f"SELECT status FROM payment.payments WHERE id = '{pid}'") == "created", timeout=25)
+    r = create(api, patient, appt["id"], key=key)
+    assert r.status_code == 201, r.text
+    assert r.json()["payment_id"] == pid and r.json()["gateway_order_id"] == order["id"]
+    sim_pay(order["id"], outcome="approve")
+    assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
+
+
+def test_a_payment_whose_order_was_never_made_is_dropped_and_can_be_retried(api, paid_clinic, db):
+    patient, appt = pending(api, paid_clinic, 20)
+    key = str(uuid.uuid4())
+    request_hash = hashlib.sha256(f"appointment:{appt['id']}".encode()).hexdigest()
+    pid = db(f"INSERT INTO payment.payments (appointment_id, payer_id, organization_id, amount_minor, currency, "
+             f"status, idempotency_key, request_hash, created_at) VALUES ('{appt['id']}', '{patient.id}', "
+             f"'{appt['organization_id']}', 75000, 'INR', 'creating', '{key}', '{request_hash}', "
+             f"now() - interval '1 minute') RETURNING id").splitlines()[0]
+    assert_problem(create(api, patient, appt["id"], key=key), 503)  # still being created, for now
+    assert wait_for(lambda: db(f"SELECT count(*) FROM payment.payments WHERE id = '{pid}'") == "0", timeout=25)
+    r = create(api, patient, appt["id"], key=key)
+    assert r.status_code == 201 and r.json()["status"] == "created", r.text

@@ -8,6 +8,7 @@ duplicates and out-of-order deliveries on request.
 
 API (HTTP basic auth key_id:key_secret):
   POST /v1/orders {amount, currency, receipt, notes}      -> order
+  GET  /v1/orders?receipt=R                                -> {items: [order]} (orders with that receipt)
   GET  /v1/orders/{id}                                     -> order
   GET  /v1/orders/{id}/payments                            -> {items: [payment]}
   GET  /v1/payments/{id}                                   -> payment
@@ -32,6 +33,7 @@ import os
 import secrets
 import threading
 import time
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -171,6 +173,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, page.encode(), "text/html; charset=utf-8")
         if not self.authorized():
             return
+        if parts == ["v1", "orders"]:  # GET /v1/orders?receipt=… (Razorpay's "fetch orders")
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            receipt = query.get("receipt", [None])[0]
+            with LOCK:
+                items = [o for o in ORDERS.values() if receipt is None or o.get("receipt") == receipt]
+            return self.reply(200, {"entity": "collection", "count": len(items), "items": items})
         if parts[:2] == ["v1", "orders"] and len(parts) == 3 and parts[2] in ORDERS:
             return self.reply(200, ORDERS[parts[2]])
         if parts[:2] == ["v1", "orders"] and len(parts) == 4 and parts[3] == "payments" and parts[2] in ORDERS:

@@ -160,6 +160,26 @@ absl::StatusOr<std::pair<std::string, std::string>> RazorpayGateway::CreateRefun
   return std::make_pair(j["id"].get<std::string>(), j.value("status", "pending"));
 }
 
+absl::StatusOr<std::optional<GatewayOrder>> RazorpayGateway::FindOrderByReceipt(
+    const std::string& receipt) {
+  for (char c : receipt) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return Down();
+  }
+  // Razorpay: GET /v1/orders?receipt=<receipt> → {"entity":"collection","items":[...]}.
+  auto r = Call("GET", "/v1/orders?receipt=" + receipt, "", 2);
+  if (!r.ok()) return r.status();
+  auto j = nlohmann::json::parse(*r, nullptr, false);
+  if (!j.is_object() || !j.contains("items") || !j["items"].is_array()) return Down();
+  for (const auto& o : j["items"]) {
+    if (o.is_object() && o.value("receipt", "") == receipt && o.contains("id")) {
+      return std::optional<GatewayOrder>(
+          GatewayOrder{o.value("id", ""), o.value("amount", int64_t{0}), o.value("currency", ""),
+                       o.value("status", "")});
+    }
+  }
+  return std::optional<GatewayOrder>();
+}
+
 absl::StatusOr<std::vector<GatewayPayment>> RazorpayGateway::OrderPayments(
     const std::string& order_id) {
   for (char c : order_id) {

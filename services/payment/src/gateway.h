@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,10 @@ class Gateway {
                                                    const std::string& currency,
                                                    const std::string& receipt) = 0;
   virtual absl::StatusOr<GatewayPayment> GetPayment(const std::string& payment_id) = 0;
+  // The order made with this receipt (our payment id), if any: how a payment whose order
+  // was made but never recorded (a crash in between) is completed.
+  virtual absl::StatusOr<std::optional<GatewayOrder>> FindOrderByReceipt(
+      const std::string& receipt) = 0;
   // Every payment attempt of an order (for reconciliation).
   virtual absl::StatusOr<std::vector<GatewayPayment>> OrderPayments(
       const std::string& order_id) = 0;
@@ -63,6 +68,8 @@ class RazorpayGateway final : public Gateway {
   absl::StatusOr<GatewayOrder> CreateOrder(int64_t amount_minor, const std::string& currency,
                                            const std::string& receipt) override;
   absl::StatusOr<GatewayPayment> GetPayment(const std::string& payment_id) override;
+  absl::StatusOr<std::optional<GatewayOrder>> FindOrderByReceipt(
+      const std::string& receipt) override;
   absl::StatusOr<std::pair<std::string, std::string>> CreateRefund(const std::string& payment_id,
                                                                    int64_t amount_minor) override;
   absl::StatusOr<std::vector<GatewayPayment>> OrderPayments(const std::string& order_id) override;

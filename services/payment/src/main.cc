@@ -10,6 +10,7 @@
 
 #include "gateway.h"
 #include "healthtech/config/config.h"
+#include "healthtech/grpc_server/channel.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
 #include "healthtech/outbox/relay.h"
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
   std::string webhook_secret = env.Required("GATEWAY_WEBHOOK_SECRET", true);
   std::string checkout_url = env.String("GATEWAY_CHECKOUT_URL", gateway_url);
   int sync_after = env.Int("PAYMENT_SYNC_AFTER_SECONDS", 30, 1, 86400);
-  int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 60000, 100, 3600000);
+  int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 10000, 100, 3600000);
   env.Finish();
   log::Init("payment-service", server.log_level);
   log::Info("config_loaded", env.redacted());
@@ -81,9 +82,9 @@ int main(int argc, char** argv) {
   pg::Pool pool(database_url, pool_size, &registry, "payment-service");
   redis::Client redis(*redis_url);
   payment::RazorpayGateway gateway(gateway_url, key_id, key_secret, webhook_secret, checkout_url);
-  auto iam = grpc::CreateChannel(iam_url, grpc::InsecureChannelCredentials());
-  auto appointments = grpc::CreateChannel(appointment_url, grpc::InsecureChannelCredentials());
-  auto orgs = grpc::CreateChannel(org_url, grpc::InsecureChannelCredentials());
+  auto iam = grpc_server::MakeChannel(iam_url);
+  auto appointments = grpc_server::MakeChannel(appointment_url);
+  auto orgs = grpc_server::MakeChannel(org_url);
   payment::PaymentServiceImpl service(config, &pool, &gateway, iam, appointments, orgs);
   if (command == "reconcile") {
     int differences = service.Reconcile(stdout);
@@ -102,6 +103,10 @@ int main(int argc, char** argv) {
       // Webhooks can be lost: now and then, ask the gateway about payments still waiting.
       if (std::chrono::steady_clock::now() >= next_sync) {
         service.SyncPendingOnce(sync_after);
+        // Steps a crash cut in two; a gateway call takes at most ~5 s, so a payment still
+        // 'creating' after 10 s has no request working on it any more.
+        service.CompleteCreatingOnce(std::max(10, sync_after));
+        service.SettleCapturedOnce(sync_after);
         next_sync =
             std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, sync_after / 3));
       }

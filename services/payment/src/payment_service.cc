@@ -262,29 +262,13 @@ grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePayment
     if (need_order) {
       // Outside any transaction: the gateway call. Exactly one request gets here per
       // appointment (the unique index); a failure removes the row, so nothing half-made stays.
+      // The receipt is our payment id: if this process dies between the gateway's answer
+      // and the row below, the sweeper finds the order by it (CompleteCreatingOnce).
       auto order = gateway_->CreateOrder(
           appt.fee().amount_minor(), appt.fee().currency().empty() ? "INR" : appt.fee().currency(),
-          "appt_" + req->appointment_id().substr(0, 8));
+          payment_id);
       absl::Status saved =
-          pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-            if (!order.ok()) {
-              tx.exec_params(
-                  "DELETE FROM payment.payments WHERE id = $1::uuid AND status = 'creating'",
-                  payment_id);
-              return absl::OkStatus();
-            }
-            tx.exec_params(
-                "UPDATE payment.payments SET status = 'created', gateway_order_id = $2, updated_at "
-                "= now() "
-                "WHERE id = $1::uuid",
-                payment_id, order->id);
-            tx.exec_params(
-                "INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, "
-                "gateway_ref) "
-                "VALUES ($1::uuid, 'order_created', $2, $3, $4)",
-                payment_id, order->amount_minor, order->currency, order->id);
-            return absl::OkStatus();
-          });
+          order.ok() ? RecordOrder(payment_id, *order) : ForgetCreating(payment_id);
       if (!saved.ok()) return saved;
       if (!order.ok()) return order.status();
     }
@@ -420,6 +404,11 @@ absl::Status PaymentServiceImpl::ApplyCapture(const std::string& order_id,
       });
   if (!s.ok()) return s;
   log::Debug("capture_recorded", {{"payment_id", payment_id}});
+  return Settle(payment_id, request_id);
+}
+
+absl::Status PaymentServiceImpl::Settle(const std::string& payment_id,
+                                        const std::string& request_id) {
   if (auto inv = IssueDocument(payment_id, ""); !inv.ok()) {
     log::Error("invoice_failed",
                {{"payment_id", payment_id}, {"error", std::string(inv.status().message())}});
@@ -428,17 +417,107 @@ absl::Status PaymentServiceImpl::ApplyCapture(const std::string& order_id,
   return absl::OkStatus();
 }
 
+absl::Status PaymentServiceImpl::RecordOrder(const std::string& payment_id,
+                                             const GatewayOrder& order) {
+  bool recorded = false;
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+    recorded = !tx.exec_params(
+                      "UPDATE payment.payments SET status = 'created', gateway_order_id = $2, "
+                      "updated_at = now() WHERE id = $1::uuid AND status = 'creating' RETURNING 1",
+                      payment_id, order.id)
+                    .empty();
+    if (recorded) {
+      tx.exec_params(
+          "INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) "
+          "VALUES ($1::uuid, 'order_created', $2, $3, $4) ON CONFLICT DO NOTHING",
+          payment_id, order.amount_minor, order.currency, order.id);
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return absl::OkStatus();  // not recorded: the sweeper completed (or dropped) it meanwhile
+}
+
+absl::Status PaymentServiceImpl::ForgetCreating(const std::string& payment_id) {
+  // No order at the gateway: remove the placeholder, so that a retry (same key or another)
+  // starts again rather than waiting for an order that will never exist.
+  return pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+    tx.exec_params("DELETE FROM payment.payments WHERE id = $1::uuid AND status = 'creating'",
+                   payment_id);
+    return absl::OkStatus();
+  });
+}
+
+int PaymentServiceImpl::CompleteCreatingOnce(int min_age_seconds) {
+  std::vector<std::string> ids;
+  pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+    for (const auto& r : tx.exec_params(
+             "SELECT id::text FROM payment.payments WHERE status = 'creating' AND created_at < "
+             "now() - make_interval(secs => $1) ORDER BY created_at LIMIT 50",
+             min_age_seconds)) {
+      ids.push_back(r[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }).IgnoreError();
+  int done = 0;
+  for (const auto& id : ids) {
+    auto order = gateway_->FindOrderByReceipt(id);
+    if (!order.ok()) break;  // gateway down: next round
+    auto s = order->has_value() ? RecordOrder(id, **order) : ForgetCreating(id);
+    if (s.ok()) {
+      log::Warn("payment_creation_resumed",
+                {{"payment_id", id}, {"outcome", order->has_value() ? "completed" : "dropped"}});
+      ++done;
+    }
+  }
+  return done;
+}
+
+int PaymentServiceImpl::SettleCapturedOnce(int min_age_seconds) {
+  std::vector<std::string> ids;
+  pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+    for (const auto& r : tx.exec_params(
+             "SELECT id::text FROM payment.payments WHERE status = 'captured' AND settled_at IS "
+             "NULL AND captured_at < now() - make_interval(secs => $1) ORDER BY captured_at LIMIT "
+             "50",
+             min_age_seconds)) {
+      ids.push_back(r[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }).IgnoreError();
+  for (const auto& id : ids) {
+    log::Warn("capture_settlement_resumed", {{"payment_id", id}});
+    Settle(id, "").IgnoreError();
+  }
+  return static_cast<int>(ids.size());
+}
+
 void PaymentServiceImpl::ConfirmAppointment(const std::string& payment_id,
                                             const std::string& request_id) {
   std::string appointment_id;
+  bool settled = false;
   auto s =
       pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
         auto r = tx.exec_params(
-            "SELECT appointment_id::text FROM payment.payments WHERE id = $1::uuid", payment_id);
-        if (!r.empty()) appointment_id = r[0][0].as<std::string>();
+            "SELECT appointment_id::text, settled_at IS NOT NULL FROM payment.payments WHERE id = "
+            "$1::uuid",
+            payment_id);
+        if (!r.empty()) {
+          appointment_id = r[0][0].as<std::string>();
+          settled = r[0][1].as<bool>();
+        }
         return absl::OkStatus();
       });
-  if (!s.ok() || appointment_id.empty()) return;
+  if (!s.ok() || appointment_id.empty() || settled) return;
+  auto mark_settled = [&] {
+    pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+      tx.exec_params(
+          "UPDATE payment.payments SET settled_at = now() WHERE id = $1::uuid AND settled_at IS "
+          "NULL",
+          payment_id);
+      return absl::OkStatus();
+    }).IgnoreError();
+  };
   grpc::ClientContext ctx;
   grpc_server::PrepareInternalCall(ctx, config_.internal_token, request_id);
   appointment::v1::ConfirmPaymentRequest req;
@@ -458,8 +537,12 @@ void PaymentServiceImpl::ConfirmAppointment(const std::string& payment_id,
               {{"payment_id", payment_id}, {"appointment_id", appointment_id}});
     auto r = Refund(payment_id, 0, "captured after the booking hold expired", "system", "",
                     "late-capture:" + payment_id, pg::Subject::System());
-    if (!r.ok()) log::Error("late_capture_refund_failed", {{"payment_id", payment_id}});
+    if (!r.ok()) {
+      log::Error("late_capture_refund_failed", {{"payment_id", payment_id}});
+      return;  // the sweeper tries again (the refund's key makes that safe)
+    }
   }
+  mark_settled();
 }
 
 grpc::Status PaymentServiceImpl::VerifyPayment(Ctx* ctx, const v1::VerifyPaymentRequest* req,
@@ -531,12 +614,17 @@ grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx,
     bool seen = false;
     auto s = pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-          auto r = tx.exec_params(
+          // A duplicate is an event processed before; one whose processing was cut short (a
+          // crash) is applied again: every step below is idempotent.
+          tx.exec_params(
               "INSERT INTO payment.webhook_events (event_id, gateway, event_type, payment_ref, "
-              "applied) "
-              "VALUES ($1, $2, $3, $4, false) ON CONFLICT (event_id) DO NOTHING RETURNING 1",
+              "applied) VALUES ($1, $2, $3, $4, false) ON CONFLICT (event_id) DO NOTHING",
               event_id, req->gateway(), type, gateway_payment_id);
-          seen = r.empty();
+          seen = !tx.exec_params(
+                        "SELECT 1 FROM payment.webhook_events WHERE event_id = $1 AND "
+                        "processed_at IS NOT NULL",
+                        event_id)
+                      .empty();
           return absl::OkStatus();
         });
     if (!s.ok()) return s;
@@ -616,8 +704,10 @@ grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx,
       }
     }
     pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
-      tx.exec_params("UPDATE payment.webhook_events SET applied = $2 WHERE event_id = $1", event_id,
-                     applied);
+      tx.exec_params(
+          "UPDATE payment.webhook_events SET applied = applied OR $2, processed_at = now() WHERE "
+          "event_id = $1",
+          event_id, applied);
       return absl::OkStatus();
     }).IgnoreError();
     resp->set_applied(applied);
@@ -858,8 +948,41 @@ int PaymentServiceImpl::Reconcile(std::FILE* out) {
                    static_cast<long long>(row.refunded), row.currency.c_str());
     }
   }
-  std::fprintf(out, "reconciled %zu payment(s) with the gateway: %d difference(s)\n", rows.size(),
-               differences);
+  // Steps a crash left half done, older than any request still working on them.
+  struct Stuck {
+    std::string id, kind, appointment;
+  };
+  std::vector<Stuck> stuck;
+  auto st = pg::WithTransaction(*pool_, pg::Subject::System(), [&](transaction_base& tx) {
+    for (const auto& r : tx.exec(
+             "SELECT id::text, CASE WHEN status = 'creating' THEN 'creating' ELSE 'unsettled' END, "
+             "appointment_id::text FROM payment.payments WHERE (status = 'creating' AND "
+             "created_at < now() - interval '30 seconds') OR (status = 'captured' AND settled_at "
+             "IS NULL AND captured_at < now() - interval '30 seconds') ORDER BY created_at")) {
+      stuck.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()});
+    }
+    return absl::OkStatus();
+  });
+  if (!st.ok()) {
+    std::fprintf(out, "cannot read the payments: %s\n", std::string(st.message()).c_str());
+    return -1;
+  }
+  for (const auto& s : stuck) {
+    ++differences;
+    if (s.kind == "creating") {
+      std::fprintf(out, "STUCK payment %s has been 'creating' for over 30 s (no order recorded)\n",
+                   s.id.c_str());
+    } else {
+      std::fprintf(out,
+                   "UNSETTLED payment %s is captured but appointment %s was never confirmed "
+                   "(nor the capture refunded)\n",
+                   s.id.c_str(), s.appointment.c_str());
+    }
+  }
+  std::fprintf(out,
+               "reconciled %zu payment(s) with the gateway: %d difference(s) (%zu stuck or "
+               "unsettled)\n",
+               rows.size(), differences, stuck.size());
   return differences;
 }
 
@@ -871,6 +994,7 @@ int PaymentServiceImpl::ConsumeAppointmentEventsOnce(redis::Client& redis,
       {"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});  // BUSYGROUP when it exists
   (void)redis.Command(
       {"XAUTOCLAIM", stream, group, consumer, std::to_string(claim_idle_ms), "0-0", "COUNT", "50"});
+  redis::RemoveGoneConsumers(redis, stream, group, consumer);
   auto r = redis.Command(
       {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, "0"});
   // First our own pending (unacknowledged) entries, then new ones.

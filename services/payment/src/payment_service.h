@@ -58,6 +58,12 @@ class PaymentServiceImpl final : public v1::PaymentService::Service {
   // Asks the gateway about payments still waiting after `min_age_seconds` (a webhook
   // may never come): captures are applied like a webhook would. Returns how many.
   int SyncPendingOnce(int min_age_seconds);
+  // Resumes what a crash (kill -9) can cut in two. A payment left 'creating' for
+  // `min_age_seconds` (the order made at the gateway, never recorded; or never made) is
+  // completed from the gateway by its receipt, or dropped. A capture whose appointment was
+  // never confirmed is settled: confirmed, or refunded in full when the slot is gone.
+  int CompleteCreatingOnce(int min_age_seconds);
+  int SettleCapturedOnce(int min_age_seconds);
 
   // Compares the ledger with the gateway, payment by payment; prints each difference
   // and returns how many there were (-1 when the gateway could not be read).
@@ -75,6 +81,10 @@ class PaymentServiceImpl final : public v1::PaymentService::Service {
   absl::Status ApplyCapture(const std::string& order_id, const std::string& gateway_payment_id,
                             int64_t amount_minor, const std::string& request_id, bool* applied);
   void ConfirmAppointment(const std::string& payment_id, const std::string& request_id);
+  // After a capture: the invoice, then the appointment (settled_at marks it done).
+  absl::Status Settle(const std::string& payment_id, const std::string& request_id);
+  absl::Status RecordOrder(const std::string& payment_id, const GatewayOrder& order);
+  absl::Status ForgetCreating(const std::string& payment_id);
 
   Config config_;
   pg::Pool* pool_;
