@@ -55,6 +55,24 @@ std::string GrpcPath(const std::string& rpc) {
 }
 
 const char* kApiCsp = "default-src 'none'; frame-ancestors 'none'";
+// Powerful features no page of the platform uses (video visits open the provider's link).
+const char* kPermissionsPolicy =
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()";
+
+// gRPC metadata values must be printable ASCII; a byte outside it aborts the gRPC library.
+bool PrintableAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+// Informational headers (User-Agent) travel with anything else replaced by '?'.
+std::string AsPrintableAscii(std::string_view s, size_t max) {
+  std::string out(s.substr(0, max));
+  for (auto& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out;
+}
 
 struct ThreadState {
   std::unique_ptr<AsyncRedis> redis;
@@ -165,6 +183,7 @@ void App::Finish(Ctx& ctx, Response& res) {
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
   res.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  res.set("Permissions-Policy", kPermissionsPolicy);
   if (res.find("Content-Security-Policy") == res.end()) {
     res.set("Content-Security-Policy", kApiCsp);
   }
@@ -317,29 +336,35 @@ std::string App::SessionCookie(const std::string& refresh_token) const {
 
 awaitable<absl::StatusOr<auth::Claims>> App::Authenticate(std::string token) {
   auto verified = co_await verifier_->Verify(std::move(token));
-  if (!verified.ok() || !config_.token_revocation_check) co_return verified;
+  if (!verified.ok()) co_return verified;
+  if (auto revoked = co_await CheckRevocation(*verified); !revoked.ok()) co_return revoked;
+  co_return verified;
+}
+
+awaitable<absl::Status> App::CheckRevocation(const auth::Claims& claims) {
+  if (!config_.token_revocation_check) co_return absl::OkStatus();
   if (t_state == nullptr) {
     revocation_unchecked_->Inc();
-    co_return verified;
+    co_return absl::OkStatus();
   }
-  std::vector<std::string> mget = {
-      "MGET", auth::RevokedSessionKey(verified->sid.empty() ? "-" : verified->sid),
-      auth::RevokedBeforeKey(verified->sub)};
+  std::vector<std::string> mget = {"MGET",
+                                   auth::RevokedSessionKey(claims.sid.empty() ? "-" : claims.sid),
+                                   auth::RevokedBeforeKey(claims.sub)};
   auto r = co_await t_state->redis->Command(std::move(mget));
   if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.size() != 2) {
     // Fail open: tokens live 15 minutes, and the refresh tokens are revoked in PostgreSQL.
     revocation_unchecked_->Inc();
-    co_return verified;
+    co_return absl::OkStatus();
   }
   using Type = redis::Reply::Type;
   const auto& session = r->elements[0];
   const auto& before = r->elements[1];
   if (auth::IsRevoked(
-          *verified, session.type == Type::kString,
+          claims, session.type == Type::kString,
           before.type == Type::kString ? std::optional<std::string>(before.str) : std::nullopt)) {
     co_return status::Unauthenticated("TOKEN_REVOKED", "The access token was revoked.");
   }
-  co_return verified;
+  co_return absl::OkStatus();
 }
 
 awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
@@ -365,37 +390,22 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     co_return Problem(ctx, status::MakeProblem(404, "NOT_FOUND", "No such resource."));
   }
 
-  // Authentication at the edge (the service checks again).
+  // Authentication at the edge (the service checks again): the signature and expiry first,
+  // locally; then the per-IP bucket, which every request pays whatever its token (an invalid
+  // token is no way around it); then whether the session was cut off (Redis).
   std::string authorization;
   std::optional<auth::Claims> claims;
+  absl::Status token_error;
   if (auto it = req.find(http::field::authorization); it != req.end()) {
     authorization = std::string(SV(it->value()));
   }
-  if (route.auth || !authorization.empty()) {
-    std::string token = auth::BearerToken(authorization);
-    if (token.empty()) {
-      if (route.auth) {
-        auto p = status::MakeProblem(401, "AUTH_REQUIRED", "Sign in to do this.");
-        Response res = Problem(ctx, p);
-        res.set(http::field::www_authenticate, "Bearer");
-        co_return res;
-      }
-    } else {
-      auto verified = co_await Authenticate(token);
-      if (!verified.ok()) {
-        std::string reason = status::ReasonOf(verified.status());
-        auto p = status::MakeProblem(401, reason,
-                                     reason == "TOKEN_EXPIRED" ? "The access token has expired."
-                                     : reason == "TOKEN_REVOKED"
-                                         ? "The access token was revoked: refresh the session "
-                                           "or sign in again."
-                                         : "The access token is not valid.");
-        Response res = Problem(ctx, p);
-        res.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
-        co_return res;
-      }
+  std::string token = auth::BearerToken(authorization);
+  if (!token.empty()) {
+    auto verified = co_await verifier_->Verify(token);
+    if (verified.ok())
       claims = std::move(*verified);
-    }
+    else
+      token_error = verified.status();
   }
 
   // Rate limits: per client IP, and per user when signed in.
@@ -415,6 +425,45 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     }
   }
 
+  if (claims) {
+    if (auto revoked = co_await CheckRevocation(*claims); !revoked.ok()) {
+      claims.reset();
+      token_error = revoked;
+    }
+  }
+  if (!token_error.ok() && (route.auth || !authorization.empty())) {
+    std::string reason = status::ReasonOf(token_error);
+    auto p = status::MakeProblem(401, reason,
+                                 reason == "TOKEN_EXPIRED" ? "The access token has expired."
+                                 : reason == "TOKEN_REVOKED"
+                                     ? "The access token was revoked: refresh the session "
+                                       "or sign in again."
+                                     : "The access token is not valid.");
+    Response res = Problem(ctx, p);
+    res.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
+    co_return res;
+  }
+  if (route.auth && !claims) {
+    auto p = status::MakeProblem(401, "AUTH_REQUIRED", "Sign in to do this.");
+    Response res = Problem(ctx, p);
+    res.set(http::field::www_authenticate, "Bearer");
+    co_return res;
+  }
+
+  // Headers the platform acts on must be printable ASCII (they travel as gRPC metadata).
+  std::string idempotency_key;
+  if (auto it = req.find("Idempotency-Key"); it != req.end()) {
+    idempotency_key = std::string(SV(it->value()));
+    if (idempotency_key.empty() || idempotency_key.size() > 255 ||
+        !PrintableAscii(idempotency_key)) {
+      co_return Problem(
+          ctx, status::MakeProblem(400, "VALIDATION_FAILED", "The request has invalid fields.",
+                                   {{"Idempotency-Key",
+                                     "must be 1 to 255 printable ASCII characters (a UUID is "
+                                     "a good key)"}}));
+    }
+  }
+
   // Build the request message: JSON body, then path and query parameters.
   const auto* method = DescriptorPool::generated_pool()->FindMethodByName(route.rpc);
   std::unique_ptr<google::protobuf::Message> msg(
@@ -427,6 +476,10 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   bool json_body =
       beast::iequals(beast::string_view(media.data(), media.size()), "application/json");
+  if (!PrintableAscii(media)) {
+    co_return Problem(ctx, status::MakeProblem(415, "UNSUPPORTED_MEDIA_TYPE",
+                                               "The Content-Type header is not a media type."));
+  }
   if (!body.empty() && (!json_body || route.raw_body_always) && !route.raw_body_field.empty()) {
     // A raw upload: the bytes as they came, the declared type beside them.
     const auto* desc = DescriptorPool::generated_pool()->FindMethodByName(route.rpc)->input_type();
@@ -445,7 +498,12 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
                           ->FindMethodByName(route.rpc)
                           ->input_type()
                           ->FindFieldByName(field);
-      if (f != nullptr) msg->GetReflection()->SetString(msg.get(), f, std::string(SV(it->value())));
+      std::string value(SV(it->value()));
+      if (!PrintableAscii(value)) {
+        errors.push_back({header, "must be printable ASCII"});
+        continue;
+      }
+      if (f != nullptr) msg->GetReflection()->SetString(msg.get(), f, value);
     }
   }
   if (has_body) {
@@ -477,7 +535,8 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     const auto* f = input->FindFieldByName("refresh_token");
     std::string from_cookie =
         CookieValue(SV(req[http::field::cookie]), config_.session_cookie_name);
-    if (f != nullptr && msg->GetReflection()->GetString(*msg, f).empty() && !from_cookie.empty())
+    if (f != nullptr && msg->GetReflection()->GetString(*msg, f).empty() && !from_cookie.empty() &&
+        PrintableAscii(from_cookie))
       msg->GetReflection()->SetString(msg.get(), f, from_cookie);
   }
   for (const auto& [name, value] : m.params) {
@@ -513,12 +572,10 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
       {"traceparent", ctx.traceparent},
       {"x-client-ip", ctx.client_ip},
   };
-  if (claims) md.emplace_back("authorization", authorization);
-  if (auto it = req.find("Idempotency-Key"); it != req.end()) {
-    md.emplace_back("idempotency-key", std::string(SV(it->value())));
-  }
+  if (claims) md.emplace_back("authorization", "Bearer " + token);
+  if (!idempotency_key.empty()) md.emplace_back("idempotency-key", idempotency_key);
   if (auto it = req.find(http::field::user_agent); it != req.end()) {
-    md.emplace_back("x-user-agent", std::string(SV(it->value()).substr(0, 256)));
+    md.emplace_back("x-user-agent", AsPrintableAscii(SV(it->value()), 256));
   }
   auto up = upstreams_.find(route.service);
   if (up == upstreams_.end()) {

@@ -55,6 +55,7 @@ class App {
   // Verifies an access token (signature, expiry) and that its session or user was not cut
   // off since it was issued (auth/revocation.h; one Redis MGET, skipped if Redis fails).
   awaitable<absl::StatusOr<auth::Claims>> Authenticate(std::string token);
+  awaitable<absl::Status> CheckRevocation(const auth::Claims& claims);
   // Set-Cookie value carrying a browser session's refresh token (empty: clear it).
   std::string SessionCookie(const std::string& refresh_token) const;
   Response Json(Ctx& ctx, int status, std::string body);

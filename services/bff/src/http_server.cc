@@ -3,6 +3,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "healthtech/log/log.h"
+#include "http_checks.h"
 
 namespace healthtech::bff {
 
@@ -76,6 +77,18 @@ awaitable<void> HttpServer::Session(tcp::socket socket) {
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(use_awaitable, ec));
     size_t limit = app_->config().max_body_bytes;
+    if (!ec && !UnambiguousFraming(parser.get())) {
+      // RFC 9112 §6.3: a length we cannot be sure of is a 400, and the connection closes,
+      // so that nothing after it can be read as a request of its own.
+      Response res = app_->TransportError(400, "BAD_REQUEST",
+                                          "The request's Transfer-Encoding or Content-Length is "
+                                          "not valid: send one Content-Length, or "
+                                          "Transfer-Encoding: chunked alone.",
+                                          parser.get().version());
+      stream.expires_after(std::chrono::seconds(5));
+      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      break;
+    }
     if (!ec) {
       limit = app_->BodyLimitFor(SV(parser.get().method_string()), SV(parser.get().target()));
       parser.body_limit(limit);

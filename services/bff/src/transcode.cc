@@ -9,6 +9,8 @@
 #include <google/protobuf/util/time_util.h>
 #include <sodium.h>
 
+#include "healthtech/validate/validate.h"
+
 namespace healthtech::bff {
 namespace {
 
@@ -106,6 +108,9 @@ std::string SetScalar(Message* m, const FieldDescriptor* f, const nlohmann::json
         std::string raw;
         if (!Unbase64(s, &raw)) return "must be base64";
         s = raw;
+      } else if (!validate::ValidText(s)) {
+        // Path and query values arrive percent-decoded as any bytes; JSON may carry \u0000.
+        return "must be UTF-8 text without NUL characters";
       }
       rep ? r->AddString(m, f, s) : r->SetString(m, f, s);
       return "";

@@ -1,5 +1,9 @@
 #include "upstream.h"
 
+#include <algorithm>
+
+#include "healthtech/grpc_server/channel.h"
+
 namespace healthtech::bff {
 namespace {
 
@@ -38,10 +42,8 @@ Upstream::Upstream(std::string name, std::string target) : name_(std::move(name)
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 16 * 1024 * 1024);
-  // A restarted service is used again within a few seconds, not after gRPC's default
-  // reconnect backoff (which grows to two minutes).
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 3000);
+  // A restarted service is used again within half a second (grpc_server/channel.h).
+  grpc_server::SetReconnectBackoff(args);
   channel_ = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
   stub_ = std::make_unique<grpc::GenericStub>(channel_);
 }
@@ -54,7 +56,16 @@ awaitable<UnaryResult> Upstream::Call(std::string method, std::string request,
   grpc::Slice slice(request);
   st->request = grpc::ByteBuffer(&slice, 1);
   st->ctx.set_deadline(std::chrono::system_clock::now() + timeout);
-  for (auto& [k, v] : metadata) st->ctx.AddMetadata(k, v);
+  for (auto& [k, v] : metadata) {
+    // gRPC asserts (and aborts the process) on a value outside printable ASCII; the router
+    // validates what it forwards, and this keeps any slip a 400 rather than a crash.
+    if (!std::all_of(v.begin(), v.end(), [](char c) { return c >= 0x20 && c <= 0x7e; })) {
+      co_return UnaryResult{grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                         "A request header is not printable ASCII."),
+                            {}};
+    }
+    st->ctx.AddMetadata(k, v);
+  }
   grpc::Status s = co_await AsyncUnary(stub_.get(), st, use_awaitable);
   UnaryResult r;
   r.status = std::move(s);
