@@ -162,6 +162,43 @@ def assert_problem(r, status, code=None):
     return body
 
 
+def restart_supervised(service, cmdline, environ):
+    """Starts a platform process again the way ./healthtech up does (under
+    scripts/supervise.py), after a test stopped it; returns the new process's pid."""
+    import subprocess
+    data = os.environ["HEALTHTECH_DATA"]
+    pid_file = os.path.join(data, "run", f"{service}.pid")
+    try:
+        old = int(open(pid_file).read())
+    except (OSError, ValueError):
+        old = None
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    log = open(os.path.join(data, "logs", f"{service}.log"), "a")
+    sup = subprocess.Popen(["/usr/bin/python3", os.path.join(root, "scripts", "supervise.py"), "--name",
+                            f"{service}-service", "--pid-file", pid_file, "--restarts-file",
+                            os.path.join(data, "run", f"{service}.restarts"), "--", *cmdline],
+                           env=environ, stdout=log, stderr=log, start_new_session=True)
+    with open(os.path.join(data, "run", f"{service}.supervisor.pid"), "w") as f:
+        f.write(str(sup.pid))
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            pid = int(open(pid_file).read())
+            if pid != old:
+                return pid
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"{service} did not start again under its supervisor")
+
+
+def process_alive(pid):
+    try:
+        return "zombie" not in open(f"/proc/{pid}/status").read().lower()
+    except OSError:
+        return False
+
+
 def iam_env():
     env = dict(os.environ)
     for line in os.environ["IAM_ENV"].splitlines():

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import grpc
 import requests
 
-from conftest import User, assert_problem
+from conftest import User, assert_problem, process_alive, restart_supervised
 from test_appointments import book, clinic, later_slots  # noqa: F401 - fixture
 from test_notifications import inbox, mails, wait_for
 
@@ -420,13 +420,10 @@ def test_notification_service_down_for_a_while_loses_nothing(api, clinic):  # no
         # The inbox is served by the stopped service: a clear 503, not a hang.
         assert_problem(api.get("/v1/notifications", token=patient.access), 503)
     finally:
-        log = open(os.path.join(os.environ["HEALTHTECH_DATA"], "logs", "notification.log"), "a")
-        proc = subprocess.Popen(cmdline, env=environ, stdout=log, stderr=log, start_new_session=True)
-        with open(pid_file, "w") as f:
-            f.write(str(proc.pid))
+        new_pid = restart_supervised("notification", cmdline, environ)
     got = wait_for(lambda: len(mails(patient.email)) == 2, timeout=30)
     assert got, mails(patient.email)
-    assert proc.poll() is None, "the restarted notification-service exited"
+    assert process_alive(new_pid), "the restarted notification-service exited"
     ports = dict(p.split("=") for p in os.environ["SERVICE_GRPC_PORTS"].strip(",").split(","))
     ch = grpc.insecure_channel(f"127.0.0.1:{ports['notification']}")
     assert ch.unary_unary("/grpc.health.v1.Health/Check")(b"", timeout=10) == b"\x08\x01"  # SERVING

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from conftest import assert_problem, make_practitioner
+from conftest import assert_problem, make_practitioner, restart_supervised
 from test_appointments import book, later_slots, new_patient, publish, week_rules
 
 GATEWAY = os.environ.get("GATEWAY_URL", "")
@@ -327,10 +327,7 @@ def test_restart_of_payment_service_mid_flow_loses_nothing(api, paid_clinic, db)
     for line in os.environ["PAYMENT_ENV"].splitlines():
         k, _, v = line.partition("=")
         env[k] = v
-    log = open(os.path.join(os.environ["HEALTHTECH_DATA"], "logs", "payment.log"), "a")
-    proc = subprocess.Popen([os.environ["PAYMENT_BIN"]], env=env, stdout=log, stderr=log, start_new_session=True)
-    with open(pidfile, "w") as f:
-        f.write(str(proc.pid))  # so that ./healthtech down stops it
+    restart_supervised("payment", [os.environ["PAYMENT_BIN"]], env)
     assert wait_for(lambda: requests.get(f"{api.base}/ready", timeout=5).status_code == 200, timeout=20)
     assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json().get("status")
                     == "captured", timeout=20)
@@ -397,7 +394,6 @@ def test_a_capture_whose_appointment_was_never_confirmed_is_settled(api, paid_cl
        f"captured_at = now() - interval '1 minute', settled_at = NULL WHERE id = '{p['payment_id']}'")
     db(f"INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
        f"('{p['payment_id']}', 'captured', 75000, 'INR', '{paid['razorpay_payment_id']}')")
-    assert api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "pending_payment"
     assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"]
                     == "booked", timeout=20)
     assert wait_for(lambda: db(f"SELECT settled_at IS NOT NULL FROM payment.payments WHERE id = '{p['payment_id']}'")

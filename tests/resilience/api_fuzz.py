@@ -85,7 +85,11 @@ class Client:
                     self.conn.putheader(k, v)
                 if body is not None:
                     self.conn.putheader("Content-Length", str(len(body)))
-                self.conn.endheaders(body)
+                try:
+                    self.conn.endheaders(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The server may answer (413) and close before reading a large body.
+                    pass
                 r = self.conn.getresponse()
                 data = r.read()
                 if r.getheader("Connection", "").lower() == "close":
@@ -325,7 +329,7 @@ def build(spec, world, path, method, op):
         if seg.startswith("{"):
             name = seg[1:seg.index("}")]
             suffix = seg[seg.index("}") + 1:]
-            target_parts.append(urllib.parse.quote(id_for(world, path, name), safe="") + suffix)
+            target_parts.append(urllib.parse.quote(id_for(world, path, name), safe="", errors="surrogatepass") + suffix)
         else:
             target_parts.append(seg)
     query = []
@@ -378,7 +382,7 @@ def build(spec, world, path, method, op):
             headers = [(k, v) for k, v in headers if k != "Content-Type"] + [("Content-Type", b"text/pl\xffain")]
 
     target = "/".join(target_parts)
-    qs = urllib.parse.urlencode([(k, to_query_text(v)) for k, v in query])
+    qs = urllib.parse.urlencode([(k, to_query_text(v)) for k, v in query], errors="surrogatepass")
     if raw_query:
         qs = f"{qs}&{raw_query}" if qs else raw_query
     if qs:

@@ -5,7 +5,6 @@
 #include <cstdlib>
 
 #include <sodium.h>
-#include <nlohmann/json.hpp>
 
 #include "healthtech/status/status.h"
 
@@ -14,7 +13,7 @@ namespace {
 
 constexpr size_t kMacBytes = 16;
 constexpr size_t kMaxTokenChars = 1024;
-constexpr unsigned char kVersion = 1;
+constexpr unsigned char kVersion = 2;
 
 std::string Hmac(const std::string& key, std::string_view data) {
   unsigned char out[crypto_auth_hmacsha256_BYTES];
@@ -24,6 +23,24 @@ std::string Hmac(const std::string& key, std::string_view data) {
                                 data.size());
   crypto_auth_hmacsha256_final(&st, out);
   return std::string(reinterpret_cast<const char*>(out), sizeof out);
+}
+
+// Payload: version, then the kind and each field as a 2-byte big-endian length and its
+// bytes (any bytes: the position is what the database returned, taken as it is).
+void PutField(std::string* out, std::string_view s) {
+  size_t n = std::min<size_t>(s.size(), 0xFFFF);
+  out->push_back(static_cast<char>(n >> 8));
+  out->push_back(static_cast<char>(n & 0xFF));
+  out->append(s.data(), n);
+}
+
+bool GetField(std::string_view* in, std::string* out) {
+  if (in->size() < 2) return false;
+  size_t n = (static_cast<unsigned char>((*in)[0]) << 8) | static_cast<unsigned char>((*in)[1]);
+  if (in->size() < 2 + n) return false;
+  out->assign(in->data() + 2, n);
+  in->remove_prefix(2 + n);
+  return true;
 }
 
 }  // namespace
@@ -42,16 +59,14 @@ PageTokens::PageTokens(std::string_view secret) {
 
 std::string PageTokens::Encode(std::string_view kind,
                                const std::vector<std::string>& position) const {
-  nlohmann::json j = nlohmann::json::array();
-  j.push_back(kind);
-  for (const auto& p : position) j.push_back(p);
   std::string payload(1, static_cast<char>(kVersion));
-  payload += j.dump();
+  PutField(&payload, kind);
+  for (const auto& p : position) PutField(&payload, p);
   std::string raw = payload + Hmac(key_, payload).substr(0, kMacBytes);
   size_t len = sodium_base64_encoded_len(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   std::string out(len, '\0');
-  sodium_bin2base64(out.data(), len, reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_bin2base64(out.data(), len, reinterpret_cast<const unsigned char*>(raw.data()),
+                    raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(len - 1);
   return out;
 }
@@ -77,16 +92,16 @@ absl::StatusOr<std::vector<std::string>> PageTokens::Decode(std::string_view kin
     return InvalidPageToken();
   }
   // Issued by us from here on; still read defensively.
-  auto j = nlohmann::json::parse(payload.substr(1), nullptr, false);
-  if (!j.is_array() || j.size() != fields + 1 || !j[0].is_string() ||
-      j[0].get<std::string>() != kind) {
-    return InvalidPageToken();
-  }
+  std::string_view rest = payload.substr(1);
+  std::string got_kind;
+  if (!GetField(&rest, &got_kind) || got_kind != kind) return InvalidPageToken();
   std::vector<std::string> out;
-  for (size_t i = 1; i < j.size(); ++i) {
-    if (!j[i].is_string()) return InvalidPageToken();
-    out.push_back(j[i].get<std::string>());
+  for (size_t i = 0; i < fields; ++i) {
+    std::string f;
+    if (!GetField(&rest, &f)) return InvalidPageToken();
+    out.push_back(std::move(f));
   }
+  if (!rest.empty()) return InvalidPageToken();
   return out;
 }
 
@@ -98,7 +113,7 @@ absl::StatusOr<int64_t> Int64Field(const std::string& s) {
 }
 
 absl::StatusOr<double> FiniteDoubleField(const std::string& s) {
-  if (s.empty()) return InvalidPageToken();
+  if (s.empty() || s.find('\0') != std::string::npos) return InvalidPageToken();
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
   if (end != s.c_str() + s.size() || !std::isfinite(v)) return InvalidPageToken();

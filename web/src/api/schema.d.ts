@@ -2117,6 +2117,14 @@ export interface components {
             phone?: string;
             timezone?: string;
         };
+        healthtech_org_v1_IdentityChange: {
+            gstin?: string;
+            legal_name?: string;
+            registration_number?: string;
+            /** Format: date-time */
+            requested_at?: string;
+            requested_by?: string;
+        };
         healthtech_org_v1_InviteStaffRequest: {
             email?: string;
             /** @enum {string} */
@@ -2148,6 +2156,7 @@ export interface components {
             /** Format: int32 */
             late_cancellation_refund_percent?: number;
             legal_name?: string;
+            pending_identity_change?: components["schemas"]["healthtech_org_v1_IdentityChange"];
             registration_number?: string;
             /** @enum {string} */
             status?: "pending_verification" | "under_review" | "verified" | "rejected" | "changes_requested";
