@@ -140,6 +140,37 @@ say "booking: $CLIENTS clients, POST /v1/appointments, ${DURATION}s or until the
 "$PY" "$ROOT/bench/load_booking.py" book --base "$BFF" --patients "$TMP/patients.json" \
   --clients "$CLIENTS" --duration "$DURATION" --out "$RAW/booking.json" || die "the booking load failed"
 
+# ---------------------------------------------------------------- 1b. notifications of that load
+# Time from each booking (appointment.created_at) to the patient's in-app notification of it
+# (notification.created_at): event relay + Redis stream + notification-service, under the
+# booking load above. Waits (up to 120 s) until every booking confirmed at once (no fee to
+# pay first) has its notification.
+say "notifications: waiting until every booking of the load has its in-app notification"
+for _ in $(seq 1200); do
+  missing="$(psql_su -tA -v domain="$DEMO_DOMAIN" <<'SQL'
+SELECT count(*) FROM appointment.appointments a
+ WHERE a.patient_id IN (SELECT id FROM iam.users WHERE email LIKE 'bench.patient%@' || :'domain')
+   AND a.status = 'booked'
+   AND NOT EXISTS (SELECT 1 FROM notification.notifications n WHERE n.user_id = a.patient_id
+                    AND n.link = '/appointments/' || a.id);
+SQL
+)"
+  [ "$missing" = 0 ] && break
+  sleep 0.1
+done
+psql_su -tA -v domain="$DEMO_DOMAIN" >"$RAW/notify_lag.json" <<'SQL'
+SELECT json_build_object('bookings', count(*), 'missing', count(*) FILTER (WHERE lag IS NULL),
+  'p50_ms', round((percentile_cont(0.5) WITHIN GROUP (ORDER BY lag))::numeric, 1),
+  'p99_ms', round((percentile_cont(0.99) WITHIN GROUP (ORDER BY lag))::numeric, 1),
+  'max_ms', round(max(lag)::numeric, 1))
+FROM (SELECT extract(epoch FROM (SELECT min(n.created_at) FROM notification.notifications n
+                                  WHERE n.user_id = a.patient_id AND n.link = '/appointments/' || a.id)
+                     - a.created_at) * 1000 AS lag
+        FROM appointment.appointments a
+       WHERE a.patient_id IN (SELECT id FROM iam.users WHERE email LIKE 'bench.patient%@' || :'domain')
+         AND a.status = 'booked') l;
+SQL
+
 # ---------------------------------------------------------------- 2. the same transaction in pgbench
 # Each measurement starts from the seeded data: drop what the API load booked.
 cleanup_data >/dev/null || die "could not remove the appointments of the booking load"

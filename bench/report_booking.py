@@ -22,7 +22,9 @@ def main():
     raw, out_path, meta = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     read = lambda name: open(os.path.join(raw, name), encoding="utf-8").read()
     booking = json.loads(read("booking.json"))
+    lag_path = os.path.join(raw, "notify_lag.json")
     r = {
+        "notification_lag": json.loads(read("notify_lag.json")) if os.path.exists(lag_path) else None,
         "booking": booking,
         "pgbench_booking": parse_pgbench(read("pgbench.txt")),
         "slots": parse_wrk(read("slots.txt")),
@@ -56,6 +58,10 @@ def main():
     print(f"bookings: {booking['created']} created in {booking['elapsed_s']:.1f} s ({created}), "
           f"{fmt(created_ps)}/s; {booking['free_slots_collected']} free slots of "
           f"{len(booking['practitioners'])} practitioners, {booking['patients']} patients")
+    lag = r["notification_lag"]
+    if lag:
+        print(f"in-app notification after booking, under this load: p50 {lag['p50_ms']} ms, p99 {lag['p99_ms']} ms, "
+              f"max {lag['max_ms']} ms ({lag['bookings']} bookings, {lag['missing']} without a notification)")
     if booking["errors_by_code"]:
         print("booking errors: " + ", ".join(f"{k}: {v}" for k, v in booking["errors_by_code"].items()))
     if booking["clients_out_of_slots"]:

@@ -547,3 +547,32 @@ def test_a_reply_in_a_followed_forum_thread_reaches_the_follower_in_real_time(ap
     assert wait_for(lambda: [m for m in mails(author.email) if m["subject"].startswith("New reply")])
     time.sleep(0.5)
     assert [x for x in inbox(api, replier)["items"] if x["type"] == "forum.reply_created"] == []
+
+
+def test_entries_of_a_dead_consumer_are_taken_over_and_the_consumer_removed(api, clinic):  # noqa: F811
+    """A consumer that read an event and died before acknowledging it (kill -9) holds it in
+    the group: a living consumer claims it after EVENT_CLAIM_IDLE_MS and delivers it, and
+    the dead name leaves the group once it has nothing pending (issue 12, item 15)."""
+    patient = patient_with_phone(api)
+    slot = later_slots(api, clinic["practitioner"]["id"])[0]
+    assert book(api, patient, clinic["practitioner"], slot).status_code == 201
+    event = booked_event(patient)
+    assert wait_for(lambda: [n for n in inbox(api, patient)["items"] if n["type"] == "appointment.booked"])
+    port, stream, group = os.environ["REDIS_PORT"], "healthtech:events:appointment", "notification-service"
+    ghost = f"notification-ghost-{uuid.uuid4().hex[:8]}"
+    payload = json.dumps(dict(event, reason="moved by the clinic"))
+    # Publish and take it as the ghost in one transaction, so no living consumer sees it first.
+    script = (f"MULTI\nXADD {stream} * id {uuid.uuid4()} type appointment.cancelled source appointment "
+              f"aggregate_id {event['appointment_id']} payload {json.dumps(payload)}\n"
+              f"XREADGROUP GROUP {group} {ghost} COUNT 1 STREAMS {stream} >\nEXEC\n")
+    out = subprocess.run(["redis-cli", "-p", port], input=script, capture_output=True, text=True, check=True).stdout
+    assert "appointment.cancelled" in out, out
+
+    def consumers():
+        raw = subprocess.run(["redis-cli", "-p", port, "--raw", "XINFO", "CONSUMERS", stream, group],
+                             capture_output=True, text=True, check=True).stdout.splitlines()
+        return [raw[i + 1] for i, line in enumerate(raw[:-1]) if line == "name"]
+    assert ghost in consumers()
+    assert wait_for(lambda: [n for n in inbox(api, patient)["items"] if n["type"] == "appointment.cancelled"],
+                    timeout=30), "the dead consumer's event was never delivered"
+    assert wait_for(lambda: ghost not in consumers(), timeout=30), consumers()

@@ -658,6 +658,20 @@ absl::StatusOr<SlotRow> FindSlot(transaction_base& tx, const std::string& practi
       {{"start", "is not a bookable slot"}});
 }
 
+// Bookings of one slot are serialized: the second sees the first's row and answers 409 at
+// once. Without it, two inserts racing through the exclusion constraint (e.g. the same time
+// in two modes) each wait for the other's new index entry until PostgreSQL's deadlock
+// detector (1 s) rolls one back. Overlaps of different start times are rarer and end in the
+// transaction helper's retry. With a daily cap, every booking of the practitioner is
+// serialized so the count in the slot query cannot be passed twice.
+void LockForBooking(transaction_base& tx, const std::string& practitioner_id, double start) {
+  tx.exec_params(
+      "SELECT pg_advisory_xact_lock(hashtext($1 || '@' || $2::text)), (SELECT "
+      "pg_advisory_xact_lock(hashtext($1)) FROM appointment.availability WHERE practitioner_id "
+      "= $1::uuid AND max_bookings_per_day IS NOT NULL)",
+      practitioner_id, static_cast<int64_t>(start));
+}
+
 absl::Status ConstraintError(const pqxx::sql_error& e) {
   std::string what = e.what();
   if (what.find("appointments_no_patient_overlap") != std::string::npos) {
@@ -724,11 +738,7 @@ grpc::Status AppointmentServiceImpl::CreateAppointment(Ctx* ctx,
               return Load(tx, prior[0][0].as<std::string>(), resp);
             }
           }
-          // Bookings of one practitioner are serialized: the second sees the first's row and
-          // answers 409 at once. Without it, two inserts racing through the exclusion
-          // constraint each wait for the other's index entry until PostgreSQL's deadlock
-          // detector (1 s) rolls one back; and a daily cap could be passed twice.
-          tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", req->practitioner_id());
+          LockForBooking(tx, req->practitioner_id(), Seconds(req->start()));
           auto slot =
               FindSlot(tx, req->practitioner_id(), Seconds(req->start()), req->facility_id(), mode);
           if (!slot.ok()) return slot.status();
@@ -1094,8 +1104,7 @@ grpc::Status AppointmentServiceImpl::RescheduleAppointment(
           tx.exec_params(
               "UPDATE appointment.appointments SET status = 'cancelled' WHERE id = $1::uuid",
               req->id());
-          // Serialized with every booking of this practitioner (see CreateAppointment).
-          tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", a.practitioner_id());
+          LockForBooking(tx, a.practitioner_id(), Seconds(req->start()));
           auto slot = FindSlot(tx, a.practitioner_id(), Seconds(req->start()), facility, mode);
           if (!slot.ok()) return slot.status();
           if (slot->taken)

@@ -88,8 +88,10 @@ int main(int argc, char** argv) {
   config.sms_hourly_cap = env.Int("SMS_USER_HOURLY_CAP", 10, 1, 1000);
   config.breaker_failures = env.Int("CIRCUIT_BREAKER_FAILURES", 5, 1, 1000);
   config.breaker_open_ms = env.Int("CIRCUIT_BREAKER_OPEN_MS", 30000, 100, 3600000);
-  // Entries a crashed replica held are taken over after this long.
-  int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 10000, 100, 3600000);
+  // Entries a crashed replica held are taken over after this long (checked every second),
+  // and a consumer silent for EVENT_CONSUMER_GONE_MS with nothing pending leaves the group.
+  int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 8000, 100, 3600000);
+  int gone_after_ms = env.Int("EVENT_CONSUMER_GONE_MS", 60000, 1000, 86400000);
   // Threads that turn events into messages (each a consumer of its own in the group).
   int event_consumers = env.Int("EVENT_CONSUMERS", 2, 1, 16);
   int delivery_workers = env.Int("DELIVERY_WORKERS", 4, 1, 64);
@@ -131,6 +133,7 @@ int main(int argc, char** argv) {
       notification::NotificationServiceImpl::Consumer consumer;
       consumer.name = "notification-" + std::to_string(::getpid()) + "-" + std::to_string(i);
       consumer.claim_idle_ms = claim_idle_ms;
+      consumer.gone_after_ms = gone_after_ms;
       // ConsumeOnce itself waits up to 100 ms for new events; pause only if Redis is down.
       guarded("consumer", [&] { return service.ConsumeOnce(own, consumer) < 0; });
     });

@@ -686,7 +686,7 @@ int NotificationServiceImpl::ConsumeOnce(redis::Client& redis, Consumer& consume
                            std::to_string(consumer.claim_idle_ms), "0-0", "COUNT", "200"});
       handle_reply(redis.Command(
           {"XREADGROUP", "GROUP", group, consumer.name, "COUNT", "200", "STREAMS", stream, "0"}));
-      redis::RemoveGoneConsumers(redis, stream, group, consumer.name);
+      redis::RemoveGoneConsumers(redis, stream, group, consumer.name, consumer.gone_after_ms);
     }
   }
   // New entries of every stream in one call, waiting up to 100 ms for the first.

@@ -67,7 +67,8 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   // What one consumer thread keeps between rounds.
   struct Consumer {
     std::string name;  // unique in the group: "notification-<pid>-<n>"
-    int claim_idle_ms = 10000;
+    int claim_idle_ms = 8000;
+    int gone_after_ms = 60000;  // a consumer silent this long, with nothing pending, is removed
     bool groups_ready = false;
     std::chrono::steady_clock::time_point last_recovery{};
   };

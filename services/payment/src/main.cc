@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   std::string webhook_secret = env.Required("GATEWAY_WEBHOOK_SECRET", true);
   std::string checkout_url = env.String("GATEWAY_CHECKOUT_URL", gateway_url);
   int sync_after = env.Int("PAYMENT_SYNC_AFTER_SECONDS", 30, 1, 86400);
-  int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 10000, 100, 3600000);
+  int claim_idle_ms = env.Int("EVENT_CLAIM_IDLE_MS", 8000, 100, 3600000);
   env.Finish();
   log::Init("payment-service", server.log_level);
   log::Info("config_loaded", env.redacted());
