@@ -14,6 +14,7 @@ what it accepts (JSON lines) and shows it back.
 """
 import argparse
 import json
+import os
 import re
 import threading
 import time
@@ -26,6 +27,15 @@ ARGS = None
 FAILURES = {"mode": "none", "count": 0}
 REQUESTS = []
 E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
+# Accepted messages by recipient, loaded from the store once at start (a poll must not
+# reread a store that grows with every run).
+BY_RECIPIENT = {}
+ALL = []
+
+
+def remember(record):
+    ALL.append(record)
+    BY_RECIPIENT.setdefault(record["to"], []).append(record)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -57,13 +67,8 @@ class Handler(BaseHTTPRequestHandler):
         if url.path != "/messages":
             return self.reply(404, {"error": "not found"})
         to = urllib.parse.parse_qs(url.query).get("to", [""])[0]
-        items = []
         with LOCK:
-            try:
-                with open(ARGS.store) as f:
-                    items = [m for m in map(json.loads, f) if not to or m["to"] == to]
-            except FileNotFoundError:
-                pass
+            items = list(BY_RECIPIENT.get(to, ())) if to else list(ALL)
         self.reply(200, {"items": items})
 
     def do_POST(self):
@@ -100,6 +105,7 @@ class Handler(BaseHTTPRequestHandler):
                   "received_at": time.time()}
         with LOCK, open(ARGS.store, "a") as f:
             f.write(json.dumps(record) + "\n")
+            remember(record)
         self.reply(202, {"message_id": record["message_id"]})
 
 
@@ -111,6 +117,11 @@ def main():
     p.add_argument("--api-key", required=True)
     p.add_argument("--store", required=True)
     ARGS = p.parse_args()
+    if os.path.exists(ARGS.store):
+        with open(ARGS.store) as f:
+            for line in f:
+                if line.strip():
+                    remember(json.loads(line))
     ThreadingHTTPServer((ARGS.bind, ARGS.port), Handler).serve_forever()
 
 

@@ -19,6 +19,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 ARGS = None
+# Every message by recipient, loaded from the store once at start: a poll must not reread a
+# store that grows with every run (50 clients polling a 40 MB file timed out the caller).
+BY_RECIPIENT = {}
+ALL = []
+
+
+def remember(record):
+    ALL.append(record)
+    for r in record["to"]:
+        BY_RECIPIENT.setdefault(r, []).append(record)
 # smtpd greets every connection with socket.getfqdn(), a reverse DNS lookup that costs tens
 # of milliseconds per connection here; a sink on loopback can just say its name.
 smtpd.socket.getfqdn = lambda *args: "smtp-sink.localhost"
@@ -40,6 +50,7 @@ class Sink(smtpd.SMTPServer):
                   "message_id": str(msg["message-id"] or "").strip("<>"), "received_at": time.time()}
         with LOCK, open(ARGS.store, "a") as f:
             f.write(json.dumps(record) + "\n")
+            remember(record)
         return None
 
 
@@ -50,13 +61,8 @@ class Http(BaseHTTPRequestHandler):
     def do_GET(self):
         url = urllib.parse.urlparse(self.path)
         to = urllib.parse.parse_qs(url.query).get("to", [""])[0].lower()
-        items = []
-        if os.path.exists(ARGS.store):
-            with LOCK, open(ARGS.store) as f:
-                for line in f:
-                    m = json.loads(line)
-                    if not to or to in m["to"]:
-                        items.append(m)
+        with LOCK:
+            items = list(BY_RECIPIENT.get(to, ())) if to else list(ALL)
         data = json.dumps({"items": items}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -73,6 +79,11 @@ def main():
     p.add_argument("--store", required=True)
     p.add_argument("--bind", default="127.0.0.1", help="listen address (0.0.0.0 in a container)")
     ARGS = p.parse_args()
+    if os.path.exists(ARGS.store):
+        with open(ARGS.store) as f:
+            for line in f:
+                if line.strip():
+                    remember(json.loads(line))
     Sink((ARGS.bind, ARGS.smtp_port), None, decode_data=False)
     threading.Thread(target=ThreadingHTTPServer((ARGS.bind, ARGS.http_port), Http).serve_forever, daemon=True).start()
     import asyncore as loop
