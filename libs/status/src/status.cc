@@ -1,5 +1,7 @@
 #include "healthtech/status/status.h"
 
+#include "healthtech/status/error_codes.h"
+
 #include <cctype>
 
 #include <absl/strings/cord.h>
@@ -29,23 +31,23 @@ std::string DefaultReason(grpc::StatusCode code) {
     case grpc::StatusCode::UNKNOWN:
       return "INTERNAL";
     case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
+      return "VALIDATION_FAILED";
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return "DEADLINE_EXCEEDED";
     case grpc::StatusCode::NOT_FOUND:
       return "NOT_FOUND";
     case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
+      return "CONFLICT";
     case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
+      return "FORBIDDEN";
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
       return "RATE_LIMITED";
     case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
+      return "CONFLICT";
     case grpc::StatusCode::ABORTED:
       return "CONFLICT";
     case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
+      return "VALIDATION_FAILED";
     case grpc::StatusCode::UNIMPLEMENTED:
       return "NOT_IMPLEMENTED";
     case grpc::StatusCode::INTERNAL:
@@ -55,7 +57,7 @@ std::string DefaultReason(grpc::StatusCode code) {
     case grpc::StatusCode::DATA_LOSS:
       return "INTERNAL";
     case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
+      return "AUTH_REQUIRED";
     default:
       return "INTERNAL";
   }
@@ -162,8 +164,12 @@ std::string_view HttpReasonPhrase(int s) {
       return "Unsupported Media Type";
     case 422:
       return "Unprocessable Content";
+    case 426:
+      return "Upgrade Required";
     case 429:
       return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
     case 499:
       return "Client Closed Request";
     case 500:
@@ -197,8 +203,10 @@ Problem ProblemFromGrpc(const grpc::Status& s) {
   if (!s.error_details().empty()) details.ParseFromString(s.error_details());
   Problem p;
   p.http_status = HttpStatusFromGrpcCode(s.error_code());
-  p.title = std::string(HttpReasonPhrase(p.http_status));
   p.code = details.reason().empty() ? DefaultReason(s.error_code()) : details.reason();
+  // One status per code, whatever service raised it (error_codes.h).
+  if (const auto* e = FindErrorCode(p.code)) p.http_status = e->http_status;
+  p.title = std::string(HttpReasonPhrase(p.http_status));
   p.retry_after_seconds = details.retry_after_seconds();
   switch (s.error_code()) {
     case grpc::StatusCode::UNKNOWN:

@@ -1,5 +1,7 @@
 #include "healthtech/status/status.h"
 
+#include "healthtech/status/error_codes.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -59,6 +61,27 @@ TEST(Status, UnavailableWithoutReasonIsGeneric) {
   Problem p = ProblemFromGrpc(g);
   EXPECT_EQ(p.http_status, 503);
   EXPECT_EQ(p.detail.find("10.0.0.3"), std::string::npos);
+}
+
+TEST(ErrorCodes, OneStatusPerCodeWhateverTheGrpcCode) {
+  // A state conflict raised as FAILED_PRECONDITION (400 by the gRPC table) is still a 409.
+  Problem p = ProblemFromGrpc(ToGrpc(
+      Error(absl::StatusCode::kFailedPrecondition, "THREAD_LOCKED", "The thread is locked.")));
+  EXPECT_EQ(p.http_status, 409);
+  EXPECT_EQ(p.title, "Conflict");
+  // Without a reason, the default codes are registered ones too.
+  for (auto code : {grpc::StatusCode::INVALID_ARGUMENT, grpc::StatusCode::NOT_FOUND,
+                    grpc::StatusCode::PERMISSION_DENIED, grpc::StatusCode::UNAVAILABLE,
+                    grpc::StatusCode::DEADLINE_EXCEEDED, grpc::StatusCode::ABORTED,
+                    grpc::StatusCode::UNAUTHENTICATED, grpc::StatusCode::INTERNAL}) {
+    Problem d = ProblemFromGrpc(grpc::Status(code, "x"));
+    ASSERT_NE(FindErrorCode(d.code), nullptr) << d.code;
+    EXPECT_EQ(FindErrorCode(d.code)->http_status, d.http_status) << d.code;
+  }
+  EXPECT_EQ(FindErrorCode("NO_SUCH_CODE"), nullptr);
+  // Sorted and unique: the lookup relies on it.
+  const auto& all = ErrorCodes();
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].code, all[i].code);
 }
 
 TEST(ProblemJson, HasRfc9457ShapeWithExtensions) {

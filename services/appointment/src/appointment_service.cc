@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <limits>
+#include <tuple>
 
 #include <grpcpp/grpcpp.h>
 #include <openssl/sha.h>
@@ -70,6 +72,17 @@ double Seconds(const google::protobuf::Timestamp& t) { return t.seconds() + t.na
 // every RFC 3339 instant; and the SQL that turns such a bigint parameter back into one.
 int64_t Micros(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000 + t.nanos() / 1000;
+}
+google::protobuf::Timestamp FromMicros(int64_t us) {
+  google::protobuf::Timestamp t;
+  int64_t s = us / 1000000, rem = us % 1000000;
+  if (rem < 0) {
+    --s;
+    rem += 1000000;
+  }
+  t.set_seconds(s);
+  t.set_nanos(static_cast<int32_t>(rem * 1000));
+  return t;
 }
 std::string FromMicrosSql(const std::string& param) {
   return "(timestamptz 'epoch' + " + param + "::bigint * interval '1 microsecond')";
@@ -573,6 +586,54 @@ grpc::Status AppointmentServiceImpl::GetAvailability(Ctx* ctx,
 grpc::Status AppointmentServiceImpl::ListSlots(Ctx* ctx, const v1::ListSlotsRequest* req,
                                                v1::ListSlotsResponse* resp) {
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    // Pages by time: the token holds the window asked for first and the last slot given
+    // (start µs, facility, mode); the next page starts after it, in the same window.
+    int limit = req->limit() <= 0 ? 100 : std::min(req->limit(), 500);
+    int64_t after_us = std::numeric_limits<int64_t>::min();
+    std::string after_facility, after_mode = "-1";
+    v1::ListSlotsRequest window = *req;
+    if (!req->page_token().empty()) {
+      auto pos = page_tokens_.Decode("slots", req->page_token(), 5);
+      if (!pos.ok()) return pos.status();
+      auto from_us = paging::Int64Field((*pos)[0]), to_us = paging::Int64Field((*pos)[1]);
+      auto us = paging::Int64Field((*pos)[2]), mode = paging::Int64Field((*pos)[4]);
+      if (!us.ok() || !from_us.ok() || !to_us.ok() || !mode.ok()) return paging::InvalidPageToken();
+      if (*from_us != 0) *window.mutable_from() = FromMicros(*from_us);
+      if (*to_us != 0) *window.mutable_to() = FromMicros(*to_us);
+      after_us = *us;
+      after_facility = (*pos)[3];
+      after_mode = (*pos)[4];
+    }
+    v1::ListSlotsResponse all;
+    auto s = AllSlots(window, &all);
+    if (!s.ok()) return s;
+
+    auto key = [](const v1::Slot& x) {
+      return std::make_tuple(Micros(x.start()), x.facility_id(), static_cast<int>(x.mode()));
+    };
+    auto cursor = std::make_tuple(after_us, after_facility, std::stoi(after_mode));
+    for (const auto& slot : all.items()) {
+      if (key(slot) <= cursor) continue;
+      if (resp->items_size() == limit) {
+        const auto& last = resp->items(limit - 1);
+        resp->set_next_page_token(page_tokens_.Encode(
+            "slots", {std::to_string(window.has_from() ? Micros(window.from()) : 0),
+                      std::to_string(window.has_to() ? Micros(window.to()) : 0),
+                      std::to_string(Micros(last.start())), last.facility_id(),
+                      std::to_string(static_cast<int>(last.mode()))}));
+        break;
+      }
+      *resp->add_items() = slot;
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status AppointmentServiceImpl::AllSlots(const v1::ListSlotsRequest& request,
+                                              v1::ListSlotsResponse* out) {
+  const auto* req = &request;
+  auto* resp = out;
+  {
     std::vector<st::Violation> v;
     double from = req->has_from() ? Seconds(req->from()) : static_cast<double>(Now());
     double to = req->has_to() ? Seconds(req->to()) : from + 7 * 86400;
@@ -621,11 +682,17 @@ grpc::Status AppointmentServiceImpl::ListSlots(Ctx* ctx, const v1::ListSlotsRequ
       s->set_mode(ModeOf(r[3].as<std::string>()));
       s->set_timezone(r[4].as<std::string>());
     }
+    std::sort(
+        resp->mutable_items()->begin(), resp->mutable_items()->end(),
+        [](const v1::Slot& x, const v1::Slot& y) {
+          return std::make_tuple(Micros(x.start()), x.facility_id(), static_cast<int>(x.mode())) <
+                 std::make_tuple(Micros(y.start()), y.facility_id(), static_cast<int>(y.mode()));
+        });
     std::lock_guard lock(cache_mu_);
     if (slot_cache_.size() > 10000) slot_cache_.clear();
     slot_cache_[key] = {now + std::chrono::seconds(1), *resp};
     return absl::OkStatus();
-  });
+  }
 }
 
 // ------------------------------------------------------------------ booking
@@ -719,7 +786,7 @@ grpc::Status AppointmentServiceImpl::CreateAppointment(Ctx* ctx,
                           "This practitioner cannot be booked at this facility.");
     }
     if (caller->sub == info->user_id()) {
-      return st::FailedPrecondition("SELF_BOOKING", "Practitioners cannot book themselves.");
+      return st::PermissionDenied("SELF_BOOKING", "Practitioners cannot book themselves.");
     }
     bool replay = false;
     absl::Status s =
@@ -944,8 +1011,8 @@ grpc::Status AppointmentServiceImpl::Transition(grpc::ServerContext* ctx, const 
                                                           " cannot become " + to + ".");
           }
           if (to == "no_show" && Seconds(current.start()) > static_cast<double>(Now())) {
-            return st::FailedPrecondition(
-                "TOO_EARLY", "A no-show can be marked once the start time has passed.");
+            return st::Conflict("TOO_EARLY",
+                                "A no-show can be marked once the start time has passed.");
           }
           tx.exec_params(
               "UPDATE appointment.appointments SET status = $2, updated_at = now() WHERE id = "
@@ -1018,7 +1085,7 @@ grpc::Status AppointmentServiceImpl::CancelAppointment(Ctx* ctx,
           if (by_patient && !by_provider) {
             before_cutoff = BeforeCancellationCutoff(tx, req->id());
             if (!before_cutoff && from == "booked") {
-              return st::FailedPrecondition(
+              return st::Conflict(
                   "CANCELLATION_CUTOFF_PASSED",
                   "It is too late to cancel this appointment online; contact the clinic.");
             }
@@ -1082,7 +1149,7 @@ grpc::Status AppointmentServiceImpl::RescheduleAppointment(
           std::string facility = req->facility_id().empty() ? a.facility_id() : req->facility_id();
           if (by_patient && !by_provider && from == "booked") {
             if (!BeforeCancellationCutoff(tx, req->id())) {
-              return st::FailedPrecondition(
+              return st::Conflict(
                   "CANCELLATION_CUTOFF_PASSED",
                   "It is too late to move this appointment online; contact the clinic.");
             }
@@ -1094,8 +1161,8 @@ grpc::Status AppointmentServiceImpl::RescheduleAppointment(
             facility_ok = facility_ok || (f.facility_id() == facility && f.organization_verified());
           }
           if (!info->verified() || !facility_ok) {
-            return st::FailedPrecondition(
-                "NOT_BOOKABLE", "The practitioner cannot be booked at this facility now.");
+            return st::Conflict("NOT_BOOKABLE",
+                                "The practitioner cannot be booked at this facility now.");
           }
           std::string mode = a.mode() == v1::CONSULTATION_MODE_VIDEO ? "video" : "in_person";
           double old_start = Seconds(a.start()), old_end = Seconds(a.end());

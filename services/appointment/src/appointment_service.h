@@ -27,6 +27,8 @@ class AppointmentServiceImpl final : public v1::AppointmentService::Service {
   grpc::Status PutAvailability(Ctx*, const v1::PutAvailabilityRequest*, v1::Availability*) override;
   grpc::Status GetAvailability(Ctx*, const v1::GetAvailabilityRequest*, v1::Availability*) override;
   grpc::Status ListSlots(Ctx*, const v1::ListSlotsRequest*, v1::ListSlotsResponse*) override;
+  // Every free slot of the request's window (cached for a second), in start order.
+  absl::Status AllSlots(const v1::ListSlotsRequest& req, v1::ListSlotsResponse* out);
   grpc::Status CreateAppointment(Ctx*, const v1::CreateAppointmentRequest*,
                                  v1::Appointment*) override;
   grpc::Status GetAppointment(Ctx*, const v1::GetAppointmentRequest*, v1::Appointment*) override;

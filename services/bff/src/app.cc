@@ -6,6 +6,7 @@
 #include <google/protobuf/dynamic_message.h>
 #include <nlohmann/json.hpp>
 
+#include "contract.h"
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/auth/revocation.h"
 #include "healthtech/log/log.h"
@@ -464,11 +465,26 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     }
   }
 
-  // Build the request message: JSON body, then path and query parameters.
+  // Build the request message: JSON body, then path and query parameters; then check it
+  // against the contract (contract.h) in one pass.
   const auto* method = DescriptorPool::generated_pool()->FindMethodByName(route.rpc);
+  const auto& method_rules = RulesOf(method);
+  if (method_rules.idempotency_key() && idempotency_key.empty()) {
+    co_return Problem(
+        ctx, status::MakeProblem(400, "VALIDATION_FAILED", "The request has invalid fields.",
+                                 {{"Idempotency-Key",
+                                   "is required: this call books time or moves money; send a "
+                                   "new UUID per intent and the same one on retries"}}));
+  }
   std::unique_ptr<google::protobuf::Message> msg(
       MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
   std::vector<status::Violation> errors;
+  std::set<std::string> present;  // request fields the client gave (contract.h)
+  auto path_bound = [&](const std::string& field) {
+    for (const auto& [name, f] : route.param_fields)
+      if (f == field) return true;
+    return false;
+  };
   const std::string& body = req.body();
   bool has_body = body.find_first_not_of(" \t\r\n") != std::string::npos;
   std::string_view ct = SV(req[http::field::content_type]);
@@ -485,12 +501,22 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     const auto* desc = DescriptorPool::generated_pool()->FindMethodByName(route.rpc)->input_type();
     const auto* f = desc->FindFieldByName(route.raw_body_field);
     msg->GetReflection()->SetString(msg.get(), f, body);
+    present.insert(f->name());
     if (!route.raw_content_type_field.empty()) {
       if (const auto* tf = desc->FindFieldByName(route.raw_content_type_field)) {
         msg->GetReflection()->SetString(msg.get(), tf, std::string(media));
+        present.insert(tf->name());
       }
     }
     has_body = false;
+  }
+  for (const auto& [field, value] : route.fixed_fields) {
+    const auto* f = DescriptorPool::generated_pool()
+                        ->FindMethodByName(route.rpc)
+                        ->input_type()
+                        ->FindFieldByName(field);
+    msg->GetReflection()->SetString(msg.get(), f, value);
+    present.insert(f->name());
   }
   for (const auto& [header, field] : route.header_fields) {
     if (auto it = req.find(header); it != req.end()) {
@@ -503,7 +529,10 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
         errors.push_back({header, "must be printable ASCII"});
         continue;
       }
-      if (f != nullptr) msg->GetReflection()->SetString(msg.get(), f, value);
+      if (f != nullptr) {
+        msg->GetReflection()->SetString(msg.get(), f, value);
+        present.insert(f->name());
+      }
     }
   }
   if (has_body) {
@@ -521,11 +550,15 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
           ctx, status::MakeProblem(400, "MALFORMED_JSON", "The request body must be a JSON object.",
                                    {{"body", "must be a JSON object"}}));
     }
-    for (const auto& [name, value] : m.params) {
-      if (j.contains(name))
-        errors.push_back({name, "is given by the URL path; remove it from the body"});
+    for (const auto& [name, field] : route.param_fields) {
+      if (j.contains(field) || j.contains(name)) {
+        errors.push_back({j.contains(field) ? field : name,
+                          "is given by the URL path; remove it from the body"});
+        j.erase(field);
+        j.erase(name);
+      }
     }
-    JsonToMessage(j, msg.get(), &errors);
+    JsonToMessage(j, msg.get(), &errors, "", &present);
   }
   const auto* input = method->input_type();
   // Browser sessions keep the refresh token in an HttpOnly cookie (router.h).
@@ -536,20 +569,25 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     std::string from_cookie =
         CookieValue(SV(req[http::field::cookie]), config_.session_cookie_name);
     if (f != nullptr && msg->GetReflection()->GetString(*msg, f).empty() && !from_cookie.empty() &&
-        PrintableAscii(from_cookie))
+        PrintableAscii(from_cookie)) {
       msg->GetReflection()->SetString(msg.get(), f, from_cookie);
+      present.insert(f->name());
+    }
   }
   for (const auto& [name, value] : m.params) {
-    const auto* f = input->FindFieldByName(name);
+    const auto* f = input->FindFieldByName(route.param_fields.at(name));
     std::string err;
     if (f == nullptr || !SetFieldFromString(msg.get(), f, value, &err)) {
       errors.push_back({name, err.empty() ? "invalid" : err});
+    } else {
+      present.insert(f->name());
     }
   }
   std::map<std::string, bool> seen_query;
   for (const auto& [key, value] : ParseQuery(query)) {
     const auto* f = input->FindFieldByName(key);
-    if (f == nullptr || m.params.count(key) > 0) {
+    if (f == nullptr || m.params.count(key) > 0 || path_bound(key) || RulesOf(f).internal() ||
+        !RulesOf(f).source().empty()) {
       errors.push_back({key, "unknown query parameter"});
       continue;
     }
@@ -559,7 +597,17 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     }
     seen_query[key] = true;
     std::string err;
-    if (!SetFieldFromString(msg.get(), f, value, &err)) errors.push_back({key, err});
+    if (!SetFieldFromString(msg.get(), f, value, &err))
+      errors.push_back({key, err});
+    else
+      present.insert(f->name());
+  }
+  if (errors.empty()) {
+    ValidateRequest(*msg, present, &errors);
+    for (auto& e : errors) {  // a path parameter is named as the URL names it
+      for (const auto& [name, field] : route.param_fields)
+        if (e.field == field) e.field = name;
+    }
   }
   if (!errors.empty()) {
     co_return Problem(

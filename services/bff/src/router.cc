@@ -90,7 +90,23 @@ std::string CookieValue(std::string_view header, std::string_view name) {
 }
 
 Router::Router(std::vector<Route> routes) : routes_(std::move(routes)) {
-  for (auto& r : routes_) r.segments = Split(r.path);
+  for (auto& r : routes_) {
+    std::string path;
+    for (const auto& seg : Split(r.path)) {
+      std::string s = seg;
+      size_t open = s.find('{'), close = s.find('}');
+      if (open == 0 && close != std::string::npos) {
+        std::string inner = s.substr(1, close - 1);
+        size_t eq = inner.find('=');
+        std::string name = inner.substr(0, eq);
+        r.param_fields[name] = eq == std::string::npos ? name : inner.substr(eq + 1);
+        s = "{" + name + "}" + s.substr(close + 1);
+      }
+      path += "/" + s;
+    }
+    r.path = path;
+    r.segments = Split(r.path);
+  }
 }
 
 Match Router::Find(std::string_view method, std::string_view path) const {

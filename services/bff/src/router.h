@@ -10,8 +10,11 @@
 namespace healthtech::bff {
 
 struct Route {
-  std::string method;   // "GET", "POST", "PUT", "PATCH", "DELETE"
-  std::string path;     // template; "{field}" segments fill request fields
+  std::string method;  // "GET", "POST", "PUT", "PATCH", "DELETE"
+  // Template; "{name}" segments fill the request field `name`, "{name=field}" the field
+  // `field` (the REST name stays `name`: one name per resource across the API, whatever the
+  // proto field is called). The router keeps `path` without the "=field" parts.
+  std::string path;
   std::string service;  // downstream short name: "iam", "org", ...
   std::string rpc;      // fully qualified: "healthtech.iam.v1.IamService.Login"
   std::string summary;
@@ -31,6 +34,9 @@ struct Route {
   bool raw_body_always = false;
   // Request headers copied into fields (header name, field name).
   std::vector<std::pair<std::string, std::string>> header_fields;
+  // String fields the route itself sets (field name, value): one literal path per variant
+  // instead of a path parameter that would make paths ambiguous (e.g. a webhook per gateway).
+  std::vector<std::pair<std::string, std::string>> fixed_fields;
   // When set, the response is this bytes field sent raw, with the Content-Type from
   // `raw_response_type_field` and a download name from `raw_response_filename_field`.
   std::string raw_response_field;
@@ -42,13 +48,14 @@ struct Route {
   // kEnd: the request takes the cookie's, and the response clears it.
   enum class SessionCookie { kNone, kIssue, kEnd };
   SessionCookie session_cookie = SessionCookie::kNone;
-  std::vector<std::string> segments;  // filled by the router
+  std::vector<std::string> segments;                // filled by the router
+  std::map<std::string, std::string> param_fields;  // REST name -> request field (router)
 };
 
 struct Match {
   const Route* route = nullptr;
-  std::map<std::string, std::string> params;
-  std::vector<std::string> allowed_methods;  // when the path matches but not the method
+  std::map<std::string, std::string> params;  // REST name -> decoded value
+  std::vector<std::string> allowed_methods;   // when the path matches but not the method
 };
 
 class Router {

@@ -42,8 +42,8 @@ std::vector<Route> ForumRoutes() {
             "Threads by category or tag, pinned first (sort=latest|top|unanswered)", false),
       forum("POST", "/v1/forum/threads", "CreateThread",
             "Open a thread (Markdown body; may wait for review)", true, 201),
-      forum("GET", "/v1/forum/threads/{id}", "GetThread", "A thread with a page of its reply tree",
-            false),
+      forum("GET", "/v1/forum/threads/{thread_id=id}", "GetThread",
+            "A thread with a page of its reply tree", false),
       forum("POST", "/v1/forum/threads/{thread_id}/posts", "CreatePost",
             "Reply to a thread or to one of its posts", true, 201),
       forum("PUT", "/v1/forum/threads/{thread_id}/accepted-answer", "AcceptAnswer",
@@ -53,13 +53,14 @@ std::vector<Route> ForumRoutes() {
             "Follow a thread (notified of replies)", true),
       forum("DELETE", "/v1/forum/threads/{thread_id}/follow", "UnfollowThread",
             "Stop following a thread", true),
-      forum("PATCH", "/v1/forum/posts/{id}", "EditPost",
+      forum("PATCH", "/v1/forum/posts/{post_id=id}", "EditPost",
             "Edit your post within 24 hours (history kept)", true),
-      forum("GET", "/v1/forum/posts/{id}/edits", "ListPostEdits",
+      forum("GET", "/v1/forum/posts/{post_id=id}/edits", "ListPostEdits",
             "Earlier versions of a post, newest first (its author and moderators)", true),
-      forum("DELETE", "/v1/forum/posts/{id}", "DeletePost",
+      forum("DELETE", "/v1/forum/posts/{post_id=id}", "DeletePost",
             "Delete your post (it shows as deleted)", true),
-      forum("PUT", "/v1/forum/posts/{id}/vote", "VotePost", "Vote on a post: -1, 0 or 1", true),
+      forum("PUT", "/v1/forum/posts/{post_id=id}/vote", "VotePost", "Vote on a post: -1, 0 or 1",
+            true),
       forum("POST", "/v1/forum/posts/{post_id}/flags", "FlagPost", "Flag a post for moderators",
             true, 201),
       forum("GET", "/v1/forum/search", "Search",
@@ -68,7 +69,7 @@ std::vector<Route> ForumRoutes() {
             "Open a private thread with a practitioner", true, 201, "forum-private"),
       forum("GET", "/v1/forum/private-threads", "ListPrivateThreads",
             "Your private threads, latest first", true, 200, "forum-private"),
-      forum("GET", "/v1/forum/private-threads/{id}", "GetPrivateThread",
+      forum("GET", "/v1/forum/private-threads/{thread_id=id}", "GetPrivateThread",
             "A private thread with its posts (platform admins give an access_reason; audited)",
             true, 200, "forum-private"),
       forum("POST", "/v1/forum/private-threads/{thread_id}/posts", "CreatePrivatePost",
@@ -144,8 +145,9 @@ std::vector<Route> AllRoutes() {
   std::vector<Route> org_routes = {
       org("POST", "/v1/organizations", "CreateOrganization",
           "Register an organization (pending verification; you become its admin)", true, 201),
-      org("GET", "/v1/organizations/{id}", "GetOrganization", "One organization", false),
-      org("PATCH", "/v1/organizations/{id}", "UpdateOrganization",
+      org("GET", "/v1/organizations/{organization_id=id}", "GetOrganization", "One organization",
+          false),
+      org("PATCH", "/v1/organizations/{organization_id=id}", "UpdateOrganization",
           "Update an organization (its admins)", true),
       org("POST", "/v1/organizations/{organization_id}/submit", "SubmitForVerification",
           "Submit for verification", true),
@@ -153,11 +155,11 @@ std::vector<Route> AllRoutes() {
           "Add a facility", true, 201),
       org("GET", "/v1/organizations/{organization_id}/facilities", "ListFacilities",
           "Facilities of an organization", false),
-      org("POST", "/v1/organizations/{org_id}/staff", "InviteStaff", "Invite a staff member", true,
-          201, "staff"),
-      org("GET", "/v1/organizations/{org_id}/staff", "ListStaff", "Members and pending invitations",
-          true, 200, "staff"),
-      org("DELETE", "/v1/organizations/{org_id}/staff/{user_id}", "RemoveStaff",
+      org("POST", "/v1/organizations/{organization_id=org_id}/staff", "InviteStaff",
+          "Invite a staff member", true, 201, "staff"),
+      org("GET", "/v1/organizations/{organization_id=org_id}/staff", "ListStaff",
+          "Members and pending invitations", true, 200, "staff"),
+      org("DELETE", "/v1/organizations/{organization_id=org_id}/staff/{user_id}", "RemoveStaff",
           "Remove a member (or one of its roles)", true, 200, "staff"),
       org("POST", "/v1/invitations/{token}/accept", "AcceptInvitation", "Accept a staff invitation",
           true, 200, "staff"),
@@ -172,8 +174,8 @@ std::vector<Route> AllRoutes() {
           "practitioners"),
       org("GET", "/v1/practitioners", "SearchPractitioners", "Search verified practitioners", false,
           200, "practitioners"),
-      org("GET", "/v1/practitioners/{id}", "GetPractitioner", "A practitioner's public profile",
-          false, 200, "practitioners"),
+      org("GET", "/v1/practitioners/{practitioner_id=id}", "GetPractitioner",
+          "A practitioner's public profile", false, 200, "practitioners"),
   };
   Route upload =
       org("POST", "/v1/organizations/{organization_id}/documents", "UploadDocument",
@@ -214,14 +216,20 @@ std::vector<Route> AllRoutes() {
            true, 201),
       appt("GET", "/v1/appointments", "ListAppointments",
            "Your appointments (role=patient|practitioner|org)", true),
-      appt("GET", "/v1/appointments/{id}", "GetAppointment", "One appointment", true),
-      appt("POST", "/v1/appointments/{id}/cancel", "CancelAppointment", "Cancel", true),
-      appt("POST", "/v1/appointments/{id}/reschedule", "RescheduleAppointment",
+      appt("GET", "/v1/appointments/{appointment_id=id}", "GetAppointment", "One appointment",
+           true),
+      appt("POST", "/v1/appointments/{appointment_id=id}/cancel", "CancelAppointment", "Cancel",
+           true),
+      appt("POST", "/v1/appointments/{appointment_id=id}/reschedule", "RescheduleAppointment",
            "Move to another free slot, atomically", true),
-      appt("POST", "/v1/appointments/{id}/check-in", "CheckIn", "Check the patient in", true),
-      appt("POST", "/v1/appointments/{id}/start", "Start", "Start the consultation", true),
-      appt("POST", "/v1/appointments/{id}/complete", "Complete", "Complete the consultation", true),
-      appt("POST", "/v1/appointments/{id}/no-show", "MarkNoShow", "Mark a no-show", true),
+      appt("POST", "/v1/appointments/{appointment_id=id}/check-in", "CheckIn",
+           "Check the patient in", true),
+      appt("POST", "/v1/appointments/{appointment_id=id}/start", "Start", "Start the consultation",
+           true),
+      appt("POST", "/v1/appointments/{appointment_id=id}/complete", "Complete",
+           "Complete the consultation", true),
+      appt("POST", "/v1/appointments/{appointment_id=id}/no-show", "MarkNoShow", "Mark a no-show",
+           true),
   };
   routes.insert(routes.end(), appointment_routes.begin(), appointment_routes.end());
   auto pay = [](std::string method, std::string path, std::string rpc, std::string summary,
@@ -233,7 +241,7 @@ std::vector<Route> AllRoutes() {
       pay("POST", "/v1/payments", "CreatePayment",
           "Start paying for a pending_payment appointment (send an Idempotency-Key)", true, 201),
       pay("GET", "/v1/payments", "ListPayments", "Payments you may see", true),
-      pay("GET", "/v1/payments/{id}", "GetPayment", "One payment", true),
+      pay("GET", "/v1/payments/{payment_id=id}", "GetPayment", "One payment", true),
       pay("POST", "/v1/payments/{payment_id}/verify", "VerifyPayment",
           "Confirm a checkout with its signature", true),
       pay("POST", "/v1/payments/{payment_id}/refunds", "CreateRefund",
@@ -241,17 +249,20 @@ std::vector<Route> AllRoutes() {
           true, 201),
   };
   // The ".pdf" template first: "{id}" alone would also match "<id>.pdf".
-  Route pdf = pay("GET", "/v1/invoices/{id}.pdf", "GetInvoicePdf",
+  Route pdf = pay("GET", "/v1/invoices/{invoice_id=id}.pdf", "GetInvoicePdf",
                   "An invoice or credit note as a PDF", true);
   pdf.raw_response_field = "pdf";
   pdf.raw_response_type_field = "content_type";
   pdf.raw_response_filename_field = "filename";
   payment_routes.push_back(pdf);
   payment_routes.push_back(
-      pay("GET", "/v1/invoices/{id}", "GetInvoice", "An invoice or credit note", true));
+      pay("GET", "/v1/invoices/{invoice_id=id}", "GetInvoice", "An invoice or credit note", true));
+  // One literal path per gateway: "/v1/payments/webhooks/{gateway}" would overlap
+  // "/v1/payments/{payment_id}/refunds", and an unknown gateway is simply not a path (404).
   Route webhook =
-      pay("POST", "/v1/payments/webhooks/{gateway}", "HandleGatewayWebhook",
-          "Gateway webhooks, authenticated by X-Razorpay-Signature over the raw body", false);
+      pay("POST", "/v1/payments/webhooks/razorpay", "HandleGatewayWebhook",
+          "Razorpay webhooks, authenticated by X-Razorpay-Signature over the raw body", false);
+  webhook.fixed_fields = {{"gateway", "razorpay"}};
   webhook.raw_body_field = "raw_body";
   webhook.raw_body_always = true;
   webhook.header_fields = {{"X-Razorpay-Signature", "signature"}};
@@ -266,8 +277,8 @@ std::vector<Route> AllRoutes() {
                           "Your in-app notifications, newest first, with the unread count"));
   routes.push_back(notify("POST", "/v1/notifications/read-all", "MarkAllRead",
                           "Mark all your notifications read"));
-  routes.push_back(
-      notify("POST", "/v1/notifications/{id}/read", "MarkRead", "Mark one notification read"));
+  routes.push_back(notify("POST", "/v1/notifications/{notification_id=id}/read", "MarkRead",
+                          "Mark one notification read"));
   auto forum_routes = ForumRoutes();
   routes.insert(routes.end(), forum_routes.begin(), forum_routes.end());
   routes.push_back(notify("GET", "/v1/notification-preferences", "GetPreferences",
@@ -276,7 +287,8 @@ std::vector<Route> AllRoutes() {
                           "Change channels per category, quiet hours or language"));
   routes.push_back(notify("GET", "/v1/admin/notifications/failed", "ListFailedNotifications",
                           "Messages whose delivery failed after every retry (platform admins)"));
-  routes.push_back(notify("POST", "/v1/admin/notifications/{id}/retry", "RetryNotification",
+  routes.push_back(notify("POST", "/v1/admin/notifications/{message_id=id}/retry",
+                          "RetryNotification",
                           "Queue a failed message for another attempt (platform admins)"));
   // Reads back what the development email and SMS sinks received for an address.
   Route outbox =

@@ -9,6 +9,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <sodium.h>
 
+#include "contract.h"
 #include "healthtech/validate/validate.h"
 
 namespace healthtech::bff {
@@ -36,6 +37,29 @@ std::string Lower(std::string s) {
 }
 
 bool IsTimestamp(const Descriptor* d) { return d->full_name() == "google.protobuf.Timestamp"; }
+
+// Every instant the API sends: UTC, whole seconds ("2026-12-05T06:00:00Z").
+std::string FormatTimestamp(const google::protobuf::Timestamp& ts) {
+  google::protobuf::Timestamp whole;
+  whole.set_seconds(ts.seconds());
+  return google::protobuf::util::TimeUtil::ToString(whole);
+}
+
+// Whether a singular field appears in a response (transcode.h: output rules).
+bool Emitted(const Message& m, const FieldDescriptor* f) {
+  const Reflection* r = m.GetReflection();
+  if (f->has_presence()) return r->HasField(m, f);
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return r->GetEnumValue(m, f) != 0;
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string scratch;
+      return RulesOf(f).required() || !r->GetStringReference(m, f, &scratch).empty();
+    }
+    default:
+      return true;
+  }
+}
 
 const google::protobuf::EnumValueDescriptor* FindEnum(const EnumDescriptor* e, std::string_view s) {
   std::string prefix = UpperSnake(e->name()) + "_";
@@ -97,7 +121,8 @@ bool Unbase64(std::string_view in, std::string* out) {
 
 // Sets a singular or appends a repeated scalar from JSON. Returns an error text or "".
 std::string SetScalar(Message* m, const FieldDescriptor* f, const nlohmann::json& v,
-                      std::vector<status::Violation>* errors, const std::string& path) {
+                      std::vector<status::Violation>* errors, const std::string& path,
+                      std::set<std::string>* present) {
   const Reflection* r = m->GetReflection();
   bool rep = f->is_repeated();
   switch (f->cpp_type()) {
@@ -198,7 +223,7 @@ std::string SetScalar(Message* m, const FieldDescriptor* f, const nlohmann::json
         return "";
       }
       if (!v.is_object()) return "must be an object";
-      JsonToMessage(v, sub, errors, path + ".");
+      JsonToMessage(v, sub, errors, path + ".", present);
       return "";
     }
   }
@@ -215,7 +240,7 @@ std::string EnumJsonName(const google::protobuf::EnumValueDescriptor* v) {
 }
 
 void JsonToMessage(const nlohmann::json& j, Message* out, std::vector<status::Violation>* errors,
-                   const std::string& prefix) {
+                   const std::string& prefix, std::set<std::string>* present) {
   const Descriptor* d = out->GetDescriptor();
   if (!j.is_object()) {
     errors->push_back(
@@ -225,12 +250,13 @@ void JsonToMessage(const nlohmann::json& j, Message* out, std::vector<status::Vi
   for (auto it = j.begin(); it != j.end(); ++it) {
     std::string path = prefix + it.key();
     const FieldDescriptor* f = d->FindFieldByName(it.key());
-    if (f == nullptr) {
+    if (f == nullptr || RulesOf(f).internal()) {
       errors->push_back({path, "unknown field"});
       continue;
     }
     const nlohmann::json& v = it.value();
     if (v.is_null()) continue;
+    if (present != nullptr) present->insert(path);
     if (f->is_map()) {
       errors->push_back({path, "maps are not supported"});
       continue;
@@ -248,12 +274,12 @@ void JsonToMessage(const nlohmann::json& j, Message* out, std::vector<status::Vi
       }
       for (size_t i = 0; i < v.size(); ++i) {
         std::string ipath = path + "[" + std::to_string(i) + "]";
-        std::string e = SetScalar(out, f, v[i], errors, ipath);
+        std::string e = SetScalar(out, f, v[i], errors, ipath, present);
         if (!e.empty()) errors->push_back({ipath, e});
       }
       continue;
     }
-    std::string e = SetScalar(out, f, v, errors, path);
+    std::string e = SetScalar(out, f, v, errors, path, present);
     if (!e.empty()) errors->push_back({path, e});
   }
 }
@@ -281,7 +307,7 @@ bool SetFieldFromString(Message* msg, const FieldDescriptor* f, std::string_view
     }
   }
   std::vector<status::Violation> nested;
-  *error = SetScalar(msg, f, v, &nested, f->name());
+  *error = SetScalar(msg, f, v, &nested, f->name(), nullptr);
   if (error->empty() && !nested.empty()) *error = nested[0].message;
   return error->empty();
 }
@@ -323,8 +349,7 @@ nlohmann::json ScalarToJson(const Message& m, const FieldDescriptor* f, int inde
     case FieldDescriptor::CPPTYPE_MESSAGE: {
       const Message& sub = rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f);
       if (IsTimestamp(sub.GetDescriptor())) {
-        return google::protobuf::util::TimeUtil::ToString(
-            static_cast<const google::protobuf::Timestamp&>(sub));
+        return FormatTimestamp(static_cast<const google::protobuf::Timestamp&>(sub));
       }
       return MessageToJson(sub);
     }
@@ -346,12 +371,9 @@ nlohmann::json MessageToJson(const Message& m) {
       out[f->name()] = std::move(arr);
       continue;
     }
-    if (f->has_presence() && !r->HasField(m, f)) continue;
-    // Lists: the token is absent on the last page (DESIGN.md §4).
-    if (f->name() == "next_page_token" && r->GetString(m, f).empty()) continue;
-    nlohmann::json v = ScalarToJson(m, f, -1);
-    if (v.is_null() && f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) continue;
-    out[f->name()] = std::move(v);
+    // Lists: the token is absent on the last page (DESIGN.md §4), like every empty string.
+    if (!Emitted(m, f)) continue;
+    out[f->name()] = ScalarToJson(m, f, -1);
   }
   return out;
 }
@@ -452,9 +474,7 @@ bool AppendValue(const Message& m, const FieldDescriptor* f, int index, std::str
     case FieldDescriptor::CPPTYPE_MESSAGE: {
       const Message& sub = rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f);
       if (IsTimestamp(sub.GetDescriptor())) {
-        AppendEscaped(google::protobuf::util::TimeUtil::ToString(
-                          static_cast<const google::protobuf::Timestamp&>(sub)),
-                      out);
+        AppendEscaped(FormatTimestamp(static_cast<const google::protobuf::Timestamp&>(sub)), out);
       } else {
         AppendMessageJson(sub, out);
       }
@@ -474,12 +494,7 @@ void AppendMessageJson(const Message& m, std::string* out) {
   bool first = true;
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
-    if (!f->is_repeated()) {
-      if (f->has_presence() && !r->HasField(m, f)) continue;
-      if (f->name() == "next_page_token" && r->GetString(m, f).empty()) continue;
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && r->GetEnum(m, f)->number() == 0)
-        continue;
-    }
+    if (!f->is_repeated() && !Emitted(m, f)) continue;
     if (!first) out->push_back(',');
     first = false;
     AppendEscaped(f->name(), out);
@@ -497,73 +512,6 @@ void AppendMessageJson(const Message& m, std::string* out) {
     }
   }
   out->push_back('}');
-}
-
-namespace {
-
-nlohmann::json FieldSchema(const FieldDescriptor* f, nlohmann::json* components) {
-  nlohmann::json s;
-  switch (f->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_STRING:
-      s = {{"type", "string"}};
-      if (f->type() == FieldDescriptor::TYPE_BYTES) s["contentEncoding"] = "base64";
-      break;
-    case FieldDescriptor::CPPTYPE_BOOL:
-      s = {{"type", "boolean"}};
-      break;
-    case FieldDescriptor::CPPTYPE_INT32:
-      s = {{"type", "integer"}, {"format", "int32"}};
-      break;
-    case FieldDescriptor::CPPTYPE_UINT32:
-      s = {{"type", "integer"}, {"minimum", 0}};
-      break;
-    case FieldDescriptor::CPPTYPE_INT64:
-    case FieldDescriptor::CPPTYPE_UINT64:
-      s = {{"type", "integer"}, {"format", "int64"}};
-      break;
-    case FieldDescriptor::CPPTYPE_DOUBLE:
-    case FieldDescriptor::CPPTYPE_FLOAT:
-      s = {{"type", "number"}};
-      break;
-    case FieldDescriptor::CPPTYPE_ENUM: {
-      auto values = nlohmann::json::array();
-      for (int i = 0; i < f->enum_type()->value_count(); ++i) {
-        if (f->enum_type()->value(i)->number() != 0)
-          values.push_back(EnumJsonName(f->enum_type()->value(i)));
-      }
-      s = {{"type", "string"}, {"enum", values}};
-      break;
-    }
-    case FieldDescriptor::CPPTYPE_MESSAGE:
-      if (IsTimestamp(f->message_type())) {
-        s = {{"type", "string"}, {"format", "date-time"}};
-      } else {
-        std::string name = f->message_type()->full_name();
-        for (auto& c : name)
-          if (c == '.') c = '_';
-        if (!components->contains(name)) {
-          (*components)[name] = nlohmann::json::object();  // placeholder against recursion
-          (*components)[name] = SchemaFor(f->message_type(), components);
-        }
-        s = {{"$ref", "#/components/schemas/" + name}};
-      }
-      break;
-  }
-  if (f->is_repeated()) s = {{"type", "array"}, {"items", s}};
-  return s;
-}
-
-}  // namespace
-
-nlohmann::json SchemaFor(const Descriptor* d, nlohmann::json* components,
-                         const std::vector<std::string>& exclude) {
-  nlohmann::json props = nlohmann::json::object();
-  for (int i = 0; i < d->field_count(); ++i) {
-    const FieldDescriptor* f = d->field(i);
-    if (std::find(exclude.begin(), exclude.end(), f->name()) != exclude.end()) continue;
-    props[f->name()] = FieldSchema(f, components);
-  }
-  return {{"type", "object"}, {"additionalProperties", false}, {"properties", props}};
 }
 
 }  // namespace healthtech::bff

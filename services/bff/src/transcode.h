@@ -6,8 +6,11 @@
 //    ("APPOINTMENT_STATUS_PENDING_PAYMENT" -> "pending_payment"); Timestamps are RFC 3339;
 //    bytes are base64;
 //  - on output, fields with presence (optional, oneof, messages) appear only when set;
-//    other scalars and repeated fields always appear;
+//    strings only when not empty (unless the contract marks them required); numbers,
+//    booleans and lists always appear (a list may be empty); Timestamps are UTC with
+//    whole seconds ("2026-12-05T06:00:00Z");
 //  - on input, unknown fields, wrong types and unspecified enum values are field errors.
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,9 +23,12 @@
 
 namespace healthtech::bff {
 
-// Fills `out` from a JSON object; appends field errors (path like "fees.first_visit").
+// Fills `out` from a JSON object; appends field errors (path like "fees.first_visit") and,
+// when `present` is given, the path of every field the JSON gave a value (null is absent).
+// Fields marked internal in the contract are unknown fields here.
 void JsonToMessage(const nlohmann::json& j, google::protobuf::Message* out,
-                   std::vector<status::Violation>* errors, const std::string& prefix = "");
+                   std::vector<status::Violation>* errors, const std::string& prefix = "",
+                   std::set<std::string>* present = nullptr);
 // Sets one field from a text value (path or query parameter); false if not convertible.
 bool SetFieldFromString(google::protobuf::Message* msg, const google::protobuf::FieldDescriptor* f,
                         std::string_view value, std::string* error);
@@ -31,8 +37,5 @@ nlohmann::json MessageToJson(const google::protobuf::Message& m);
 void AppendMessageJson(const google::protobuf::Message& m, std::string* out);
 
 std::string EnumJsonName(const google::protobuf::EnumValueDescriptor* v);
-// JSON Schema (OpenAPI 3.1) of a message, registering nested messages in `components`.
-nlohmann::json SchemaFor(const google::protobuf::Descriptor* d, nlohmann::json* components,
-                         const std::vector<std::string>& exclude_fields = {});
 
 }  // namespace healthtech::bff

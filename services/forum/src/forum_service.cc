@@ -162,7 +162,7 @@ absl::StatusOr<std::string> RequireReason(const std::string& reason) {
 }
 
 absl::Status NotModerator() {
-  return st::PermissionDenied("MODERATORS_ONLY", "Only moderators may do this.");
+  return st::PermissionDenied("FORBIDDEN", "Only moderators may do this.");
 }
 absl::Status ThreadNotFound() { return st::NotFound("THREAD_NOT_FOUND", "No such thread."); }
 absl::Status PostNotFound() { return st::NotFound("POST_NOT_FOUND", "No such post."); }
@@ -689,7 +689,7 @@ grpc::Status ForumServiceImpl::CreateCategory(Ctx* ctx, const v1::CreateCategory
     auto caller = SignedIn(*ctx);
     if (!caller.ok()) return caller.status();
     if (!caller->admin) {
-      return st::PermissionDenied("PLATFORM_ADMINS_ONLY", "Only platform admins add categories.");
+      return st::PermissionDenied("FORBIDDEN", "Only platform admins add categories.");
     }
     std::vector<st::Violation> v;
     std::string name = validate::Trim(req->name());
@@ -711,8 +711,7 @@ grpc::Status ForumServiceImpl::CreateCategory(Ctx* ctx, const v1::CreateCategory
                               "slug = $2",
                               name, slug)
                    .empty()) {
-            return st::AlreadyExists("CATEGORY_EXISTS",
-                                     "A category with this name or slug exists.");
+            return st::Conflict("CATEGORY_EXISTS", "A category with this name or slug exists.");
           }
           auto id = tx.exec_params(
               "INSERT INTO forum.categories (name, slug, description, who_can_post, "
@@ -729,15 +728,22 @@ grpc::Status ForumServiceImpl::CreateCategory(Ctx* ctx, const v1::CreateCategory
   });
 }
 
-grpc::Status ForumServiceImpl::ListCategories(Ctx* ctx, const v1::ListCategoriesRequest*,
+grpc::Status ForumServiceImpl::ListCategories(Ctx* ctx, const v1::ListCategoriesRequest* req,
                                               v1::ListCategoriesResponse* resp) {
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    auto offset = OffsetFromToken(page_tokens_, "categories", req->page_token());
+    if (!offset.ok()) return offset.status();
+    int limit = Limit(req->limit(), 20, 100);
     return pg::WithTransaction(
         *pool_, pg::Subject{"", ""}, [&](transaction_base& tx) -> absl::Status {
-          for (const auto& r : tx.exec(std::string("SELECT ") + kCategoryCols +
-                                       " FROM forum.categories c ORDER BY c.position, c.name")) {
-            ReadCategory(r, resp->add_items());
-          }
+          auto rows = tx.exec_params(std::string("SELECT ") + kCategoryCols +
+                                         " FROM forum.categories c ORDER BY c.position, c.name, "
+                                         "c.id OFFSET $1 LIMIT $2",
+                                     *offset, limit + 1);
+          for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i)
+            ReadCategory(rows[i], resp->add_items());
+          if (static_cast<int>(rows.size()) > limit)
+            resp->set_next_page_token(OffsetToken(page_tokens_, "categories", *offset + limit));
           return absl::OkStatus();
         });
   });
@@ -939,7 +945,7 @@ grpc::Status ForumServiceImpl::CreatePost(Ctx* ctx, const v1::CreatePostRequest*
           auto t = tx.exec_params("SELECT locked FROM forum.threads WHERE id = $1::uuid FOR UPDATE",
                                   thread.id());
           if (t[0][0].as<bool>() && !caller->moderator) {
-            return st::FailedPrecondition("THREAD_LOCKED", "This thread is locked.");
+            return st::Conflict("THREAD_LOCKED", "This thread is locked.");
           }
           // The parent: absent or the opening post for a top-level reply.
           std::string parent_id;
@@ -955,8 +961,7 @@ grpc::Status ForumServiceImpl::CreatePost(Ctx* ctx, const v1::CreatePostRequest*
               return st::NotFound("PARENT_POST_NOT_FOUND", "No such post in this thread.");
             }
             if (p[0][3].as<std::string>() != "visible" && !caller->moderator) {
-              return st::FailedPrecondition("PARENT_POST_CLOSED",
-                                            "This post cannot be replied to.");
+              return st::Conflict("PARENT_POST_CLOSED", "This post cannot be replied to.");
             }
             if (p[0][2].as<int>() >= kMaxDepth) {
               return st::InvalidArgument(
@@ -1014,7 +1019,7 @@ grpc::Status ForumServiceImpl::EditPost(Ctx* ctx, const v1::EditPostRequest* req
           std::string thread_id;
           if (auto ls = LoadPost(tx, *caller, req->id(), &current, &thread_id); !ls.ok()) return ls;
           if (current.author_id() != caller->id()) {
-            return st::PermissionDenied("NOT_YOUR_POST", "You can edit only your own posts.");
+            return st::PermissionDenied("FORBIDDEN", "You can edit only your own posts.");
           }
           auto p = tx.exec_params(
               "SELECT p.status, p.body_markdown, p.created_at > now() - make_interval(secs => $2), "
@@ -1025,12 +1030,11 @@ grpc::Status ForumServiceImpl::EditPost(Ctx* ctx, const v1::EditPostRequest* req
               req->id(), config_.edit_window_seconds);
           std::string status = p[0][0].as<std::string>();
           if (status == "deleted" || status == "hidden") {
-            return st::FailedPrecondition("POST_NOT_EDITABLE",
-                                          "A deleted or hidden post cannot be edited.");
+            return st::Conflict("POST_NOT_EDITABLE", "A deleted or hidden post cannot be edited.");
           }
           if (!p[0][2].as<bool>()) {
-            return st::FailedPrecondition("EDIT_WINDOW_CLOSED",
-                                          "Posts can be edited for 24 hours after posting.");
+            return st::Conflict("EDIT_WINDOW_CLOSED",
+                                "Posts can be edited for 24 hours after posting.");
           }
           auto verdict = WatchedWordVerdict(tx, req->body());
           if (!verdict.ok()) return verdict.status();
@@ -1065,6 +1069,9 @@ grpc::Status ForumServiceImpl::ListPostEdits(Ctx* ctx, const v1::ListPostEditsRe
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Optional(*ctx);
     if (!caller.ok()) return caller.status();
+    auto offset = OffsetFromToken(page_tokens_, "post-edits", req->page_token());
+    if (!offset.ok()) return offset.status();
+    int limit = Limit(req->limit(), 20, 100);
     return pg::WithTransaction(
         *pool_, caller->subject(), [&](transaction_base& tx) -> absl::Status {
           v1::Post post;  // visibility: the post's own rule
@@ -1074,15 +1081,18 @@ grpc::Status ForumServiceImpl::ListPostEdits(Ctx* ctx, const v1::ListPostEditsRe
           bool author = !caller->id().empty() && post.author_id() == caller->id();
           if (!caller->moderator && (!author || post.status() == v1::POST_STATUS_DELETED)) {
             return st::PermissionDenied(
-                "EDITS_PRIVATE", "Only the author and moderators see earlier versions of a post.");
+                "FORBIDDEN", "Only the author and moderators see earlier versions of a post.");
           }
           auto rows = tx.exec_params(
               "SELECT e.previous_markdown, extract(epoch from e.edited_at)::float8, "
               "coalesce(m.approved_posts, 0) FROM forum.post_edits e JOIN forum.posts p ON "
               "p.id = e.post_id LEFT JOIN forum.members m ON m.user_id = p.author_id "
-              "WHERE e.post_id = $1::uuid ORDER BY e.edited_at DESC, e.id DESC LIMIT 100",
-              req->id());
-          for (const auto& r : rows) {
+              "WHERE e.post_id = $1::uuid ORDER BY e.edited_at DESC, e.id DESC OFFSET $2 LIMIT $3",
+              req->id(), *offset, limit + 1);
+          if (static_cast<int>(rows.size()) > limit)
+            resp->set_next_page_token(OffsetToken(page_tokens_, "post-edits", *offset + limit));
+          for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+            const auto& r = rows[i];
             auto* e = resp->add_items();
             e->set_body_html(RenderMarkdown(r[0].as<std::string>(), {TrustOf(r[2].as<int>())}));
             double t = r[1].as<double>();
@@ -1106,7 +1116,7 @@ grpc::Status ForumServiceImpl::DeletePost(Ctx* ctx, const v1::DeletePostRequest*
           std::string thread_id;
           if (auto ls = LoadPost(tx, *caller, req->id(), &current, &thread_id); !ls.ok()) return ls;
           if (current.author_id() != caller->id()) {
-            return st::PermissionDenied("NOT_YOUR_POST", "You can delete only your own posts.");
+            return st::PermissionDenied("FORBIDDEN", "You can delete only your own posts.");
           }
           tx.exec_params(
               "UPDATE forum.posts SET status = 'deleted', queue_reason = NULL, "
@@ -1135,10 +1145,10 @@ grpc::Status ForumServiceImpl::VotePost(Ctx* ctx, const v1::VotePostRequest* req
           v1::Post post;
           if (auto ls = LoadPost(tx, *caller, req->id(), &post); !ls.ok()) return ls;
           if (post.status() != v1::POST_STATUS_VISIBLE) {
-            return st::FailedPrecondition("POST_NOT_VOTABLE", "Only visible posts take votes.");
+            return st::Conflict("POST_NOT_VOTABLE", "Only visible posts take votes.");
           }
           if (post.author_id() == caller->id()) {
-            return st::FailedPrecondition("OWN_POST", "You cannot vote on your own post.");
+            return st::PermissionDenied("OWN_POST", "You cannot vote on your own post.");
           }
           auto old = tx.exec_params(
               "SELECT value FROM forum.votes WHERE post_id = $1::uuid AND user_id = $2::uuid FOR "
@@ -1159,7 +1169,7 @@ grpc::Status ForumServiceImpl::VotePost(Ctx* ctx, const v1::VotePostRequest* req
               "UPDATE forum.posts SET vote_score = vote_score + $2 WHERE id = $1::uuid RETURNING "
               "vote_score",
               req->id(), req->value() - before);
-          resp->set_post_id(req->id());
+          resp->set_id(req->id());
           resp->set_vote_score(score[0][0].as<int>());
           resp->set_my_vote(req->value());
           return absl::OkStatus();
@@ -1177,8 +1187,7 @@ grpc::Status ForumServiceImpl::AcceptAnswer(Ctx* ctx, const v1::AcceptAnswerRequ
           v1::Thread thread;
           if (auto ls = LoadThread(tx, *caller, req->thread_id(), &thread); !ls.ok()) return ls;
           if (thread.author_id() != caller->id()) {
-            return st::PermissionDenied("THREAD_AUTHOR_ONLY",
-                                        "Only the thread's author accepts an answer.");
+            return st::PermissionDenied("FORBIDDEN", "Only the thread's author accepts an answer.");
           }
           if (!req->post_id().empty()) {
             if (!validate::ValidUuid(req->post_id()) ||
@@ -1211,7 +1220,7 @@ grpc::Status ForumServiceImpl::FollowThread(Ctx* ctx, const v1::FollowThreadRequ
               "INSERT INTO forum.follows (thread_id, user_id) VALUES ($1::uuid, "
               "$2::uuid) ON CONFLICT DO NOTHING",
               thread.id(), caller->id());
-          resp->set_thread_id(thread.id());
+          resp->set_id(thread.id());
           resp->set_following(true);
           return absl::OkStatus();
         });
@@ -1231,7 +1240,7 @@ grpc::Status ForumServiceImpl::UnfollowThread(Ctx* ctx, const v1::UnfollowThread
               "DELETE FROM forum.follows WHERE thread_id = $1::uuid AND user_id = "
               "$2::uuid",
               thread.id(), caller->id());
-          resp->set_thread_id(thread.id());
+          resp->set_id(thread.id());
           resp->set_following(false);
           return absl::OkStatus();
         });
@@ -1293,7 +1302,7 @@ grpc::Status ForumServiceImpl::CreatePrivateThread(Ctx* ctx,
         return st::NotFound("APPOINTMENT_NOT_FOUND", "No such appointment of yours.");
       }
       if (!gs.ok()) {
-        return st::Unavailable("APPOINTMENT_UNAVAILABLE", "Appointments are unavailable.");
+        return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Appointments are unavailable.");
       }
       if (appt.practitioner_id() != practitioner.id()) {
         return st::InvalidArgument("APPOINTMENT_MISMATCH",
@@ -1453,7 +1462,7 @@ grpc::Status ForumServiceImpl::CreatePrivatePost(Ctx* ctx, const v1::CreatePriva
           std::string patient = t[0][0].as<std::string>(), doctor = t[0][1].as<std::string>();
           if (caller->id() != patient && caller->id() != doctor) {
             // A platform admin sees the thread but does not take part in it.
-            return st::PermissionDenied("NOT_A_PARTICIPANT",
+            return st::PermissionDenied("FORBIDDEN",
                                         "Only the patient and the practitioner post here.");
           }
           std::string html = RenderMarkdown(req->body(), {Trust::kNew});
@@ -1512,10 +1521,10 @@ grpc::Status ForumServiceImpl::FlagPost(Ctx* ctx, const v1::FlagPostRequest* req
             return ls;
           }
           if (post.status() != v1::POST_STATUS_VISIBLE && post.status() != v1::POST_STATUS_HIDDEN) {
-            return st::FailedPrecondition("POST_NOT_FLAGGABLE", "This post cannot be flagged.");
+            return st::Conflict("POST_NOT_FLAGGABLE", "This post cannot be flagged.");
           }
           if (post.author_id() == caller->id()) {
-            return st::FailedPrecondition("OWN_POST", "You cannot flag your own post.");
+            return st::PermissionDenied("OWN_POST", "You cannot flag your own post.");
           }
           auto m = tx.exec_params(
               "SELECT coalesce((SELECT approved_posts FROM forum.members WHERE user_id = "
@@ -1528,7 +1537,7 @@ grpc::Status ForumServiceImpl::FlagPost(Ctx* ctx, const v1::FlagPostRequest* req
               "RETURNING id::text",
               req->post_id(), caller->id(), reason, detail, weight);
           if (f.empty()) {
-            return st::AlreadyExists("ALREADY_FLAGGED", "You have already flagged this post.");
+            return st::Conflict("ALREADY_FLAGGED", "You have already flagged this post.");
           }
           auto p = tx.exec_params(
               "UPDATE forum.posts SET flag_weight = flag_weight + $2, "
@@ -1541,7 +1550,7 @@ grpc::Status ForumServiceImpl::FlagPost(Ctx* ctx, const v1::FlagPostRequest* req
             RecountReplies(tx, thread_id);
             log::Info("post_hidden_by_flags", {{"post_id", req->post_id()}});
           }
-          resp->set_flag_id(f[0][0].as<std::string>());
+          resp->set_id(f[0][0].as<std::string>());
           resp->set_post_status(StatusOf(status));
           return absl::OkStatus();
         });
@@ -1641,8 +1650,7 @@ grpc::Status ForumServiceImpl::ModeratePost(Ctx* ctx, const v1::ModeratePostRequ
               "SELECT status FROM forum.posts WHERE id = $1::uuid FOR UPDATE", req->post_id());
           std::string was = before[0][0].as<std::string>();
           if (action == "restore" && was != "hidden" && was != "deleted") {
-            return st::FailedPrecondition("NOTHING_TO_RESTORE",
-                                          "Only hidden or deleted posts are restored.");
+            return st::Conflict("NOTHING_TO_RESTORE", "Only hidden or deleted posts are restored.");
           }
           tx.exec_params(
               "UPDATE forum.posts SET status = $2, queue_reason = NULL, queued_at = "
@@ -1799,17 +1807,27 @@ grpc::Status ForumServiceImpl::SetWatchedWords(Ctx* ctx, const v1::SetWatchedWor
   });
 }
 
-grpc::Status ForumServiceImpl::ListWatchedWords(Ctx* ctx, const v1::ListWatchedWordsRequest*,
+grpc::Status ForumServiceImpl::ListWatchedWords(Ctx* ctx, const v1::ListWatchedWordsRequest* req,
                                                 v1::WatchedWordList* resp) {
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = SignedIn(*ctx);
     if (!caller.ok()) return caller.status();
     if (!caller->moderator) return NotModerator();
+    auto offset = OffsetFromToken(page_tokens_, "watched-words", req->page_token());
+    if (!offset.ok()) return offset.status();
+    int limit = Limit(req->limit(), 20, 100);
     return pg::WithTransaction(
         *pool_, caller->subject(), [&](transaction_base& tx) -> absl::Status {
-          for (const auto& r :
-               tx.exec("SELECT word, action, extract(epoch from updated_at)::bigint FROM "
-                       "forum.watched_words ORDER BY word")) {
+          auto rows = tx.exec_params(
+              "SELECT word, action, extract(epoch from updated_at)::bigint, (SELECT "
+              "extract(epoch from max(updated_at))::bigint FROM forum.watched_words) FROM "
+              "forum.watched_words ORDER BY word OFFSET $1 LIMIT $2",
+              *offset, limit + 1);
+          if (static_cast<int>(rows.size()) > limit)
+            resp->set_next_page_token(OffsetToken(page_tokens_, "watched-words", *offset + limit));
+          for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+            const auto& r = rows[i];
+            if (!r[3].is_null()) resp->mutable_updated_at()->set_seconds(r[3].as<int64_t>());
             auto* w = resp->add_items();
             w->set_word(r[0].as<std::string>());
             w->set_action(r[1].as<std::string>() == "block" ? v1::WATCHED_WORD_ACTION_BLOCK

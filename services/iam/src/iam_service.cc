@@ -301,7 +301,7 @@ grpc::Status IamServiceImpl::Register(Ctx* ctx, const v1::RegisterRequest* req,
     if (taken) {
       // The address is registered already. Tell the caller plainly: a registration form
       // cannot hide this anyway (the second sign-up would otherwise silently fail).
-      return st::AlreadyExists("EMAIL_TAKEN", "An account with this email already exists.");
+      return st::Conflict("EMAIL_TAKEN", "An account with this email already exists.");
     }
     resp->set_user_id(user_id);
     return absl::OkStatus();
@@ -319,7 +319,7 @@ grpc::Status IamServiceImpl::VerifyEmail(Ctx* ctx, const v1::VerifyEmailRequest*
               "'verify_email' AND used_at IS NULL AND expires_at > now() RETURNING user_id::text",
               Bin(TokenHash(req->token())));
           if (rows.empty()) {
-            return st::InvalidArgument("TOKEN_INVALID",
+            return st::InvalidArgument("LINK_INVALID",
                                        "This verification link is invalid, used or expired.",
                                        {{"token", "invalid, used or expired"}});
           }
@@ -475,8 +475,8 @@ grpc::Status IamServiceImpl::VerifyMfa(Ctx* ctx, const v1::VerifyMfaRequest* req
       v.push_back({"code", "give either code or recovery_code"});
     if (!v.empty()) return st::ValidationFailed(std::move(v));
     const absl::Status invalid =
-        st::Unauthenticated("MFA_CODE_INVALID", "The code is wrong, expired or already used.");
-    bool failed = false;
+        st::InvalidArgument("MFA_CODE_INVALID", "The code is wrong, expired or already used.");
+    bool failed = false, challenge_over = false;
     auto s = pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
           auto ch = tx.exec_params(
@@ -487,7 +487,7 @@ grpc::Status IamServiceImpl::VerifyMfa(Ctx* ctx, const v1::VerifyMfaRequest* req
               "c.expires_at > now() AND c.attempts < 5 FOR UPDATE OF c, u",
               Bin(TokenHash(req->mfa_token())));
           if (ch.empty() || ch[0][1].is_null()) {
-            failed = true;
+            challenge_over = true;  // used, expired, out of attempts, or never issued
             return absl::OkStatus();
           }
           std::string user_id = ch[0][0].as<std::string>();
@@ -524,6 +524,12 @@ grpc::Status IamServiceImpl::VerifyMfa(Ctx* ctx, const v1::VerifyMfaRequest* req
           return IssueTokens(tx, user_id, {"pwd", "otp"}, NewUuid(), "", resp);
         });
     if (!s.ok()) return s;
+    if (challenge_over) {
+      resp->Clear();
+      return st::Unauthenticated("TOKEN_INVALID",
+                                 "This sign-in challenge is over (used, expired or too many "
+                                 "tries): sign in again.");
+    }
     if (failed) {
       resp->Clear();
       return invalid;
@@ -546,8 +552,7 @@ grpc::Status IamServiceImpl::EnrollTotp(Ctx* ctx, const v1::EnrollTotpRequest*,
               "totp_secret_enc IS NULL RETURNING email",
               Bin(Encrypt(secret, config_.key_encryption_key)), caller->sub);
           if (rows.empty()) {
-            return st::AlreadyExists("MFA_ALREADY_ENABLED",
-                                     "Two-factor authentication is already on.");
+            return st::Conflict("MFA_ALREADY_ENABLED", "Two-factor authentication is already on.");
           }
           std::string b32 = Base32Encode(secret);
           resp->set_secret(b32);
@@ -573,14 +578,14 @@ grpc::Status IamServiceImpl::ActivateTotp(Ctx* ctx, const v1::ActivateTotpReques
               "NULL AND totp_pending_enc IS NOT NULL FOR UPDATE",
               caller->sub);
           if (rows.empty()) {
-            return st::FailedPrecondition("MFA_NOT_ENROLLING", "Start TOTP enrolment first.");
+            return st::Conflict("MFA_NOT_ENROLLING", "Start TOTP enrolment first.");
           }
           std::string enc = pqxx::binarystring(rows[0][0]).str();
           auto secret = Decrypt(enc, config_.key_encryption_key);
           if (!secret) return st::Internal("cannot decrypt TOTP secret");
           auto step = MatchTotp(*secret, req->code(), NowSeconds());
           if (!step) {
-            return st::Unauthenticated("MFA_CODE_INVALID", "The code is wrong or expired.");
+            return st::InvalidArgument("MFA_CODE_INVALID", "The code is wrong or expired.");
           }
           tx.exec_params(
               "UPDATE iam.users SET totp_secret_enc = $1, totp_pending_enc = NULL, "
@@ -615,13 +620,13 @@ grpc::Status IamServiceImpl::DisableTotp(Ctx* ctx, const v1::DisableTotpRequest*
               "totp_secret_enc IS NOT NULL FOR UPDATE",
               caller->sub);
           if (rows.empty()) {
-            return st::FailedPrecondition("MFA_NOT_ENABLED", "Two-factor authentication is off.");
+            return st::Conflict("MFA_NOT_ENABLED", "Two-factor authentication is off.");
           }
           auto secret = Decrypt(pqxx::binarystring(rows[0][0]).str(), config_.key_encryption_key);
           if (!secret) return st::Internal("cannot decrypt TOTP secret");
           auto step = MatchTotp(*secret, req->code(), NowSeconds());
           if (!step || *step <= rows[0][1].as<int64_t>()) {
-            return st::Unauthenticated("MFA_CODE_INVALID",
+            return st::InvalidArgument("MFA_CODE_INVALID",
                                        "The code is wrong, expired or already used.");
           }
           tx.exec_params(
@@ -779,7 +784,7 @@ grpc::Status IamServiceImpl::ResetPassword(Ctx* ctx, const v1::ResetPasswordRequ
               "'reset_password' AND used_at IS NULL AND expires_at > now() RETURNING user_id::text",
               Bin(TokenHash(req->token())));
           if (rows.empty()) {
-            return st::InvalidArgument("TOKEN_INVALID",
+            return st::InvalidArgument("LINK_INVALID",
                                        "This reset link is invalid, used or expired.",
                                        {{"token", "invalid, used or expired"}});
           }
@@ -965,8 +970,8 @@ grpc::Status IamServiceImpl::RevokeRole(Ctx* ctx, const v1::RevokeRoleRequest* r
                 "user_id = $1::uuid",
                 req->user_id());
             if (!has.empty() && n[0][0].as<int>() <= 1) {
-              return st::FailedPrecondition("LAST_PLATFORM_ADMIN",
-                                            "The platform must keep at least one platform admin.");
+              return st::Conflict("LAST_PLATFORM_ADMIN",
+                                  "The platform must keep at least one platform admin.");
             }
           }
           tx.exec_params(

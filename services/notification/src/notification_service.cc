@@ -269,7 +269,10 @@ void ReadDelivery(transaction_base& tx, const pqxx::row& r, v1::OutboundMessage*
   }
 }
 
+// "HH:MM", 00:00 to 23:59, or 24:00 for the end of the day (PostgreSQL's time holds it, so a
+// window 22:00–24:00 means until midnight) — the API's local_time format.
 bool ValidLocalTime(const std::string& s) {
+  if (s == "24:00") return true;
   return s.size() == 5 && std::isdigit(s[0]) && std::isdigit(s[1]) && s[2] == ':' &&
          std::isdigit(s[3]) && std::isdigit(s[4]) && std::stoi(s.substr(0, 2)) < 24 &&
          std::stoi(s.substr(3, 2)) < 60;

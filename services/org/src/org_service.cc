@@ -625,8 +625,8 @@ grpc::Status OrgServiceImpl::SubmitForVerification(Ctx* ctx,
           if (tx.exec_params("SELECT 1 FROM org.documents WHERE organization_id = $1::uuid LIMIT 1",
                              req->organization_id())
                   .empty()) {
-            return st::FailedPrecondition("DOCUMENTS_REQUIRED",
-                                          "Upload at least one verification document first.");
+            return st::Conflict("DOCUMENTS_REQUIRED",
+                                "Upload at least one verification document first.");
           }
           tx.exec_params(
               "UPDATE org.organizations SET status = 'under_review', submitted_at = now(), "
@@ -976,7 +976,7 @@ grpc::Status OrgServiceImpl::AcceptInvitation(Ctx* ctx, const v1::AcceptInvitati
     if (users->empty()) return st::NotFound("USER_NOT_FOUND", "No such user.");
     const iam::v1::User me = users->front();
     const absl::Status invalid =
-        st::InvalidArgument("INVITATION_INVALID", "This invitation is invalid, used or expired.",
+        st::InvalidArgument("LINK_INVALID", "This invitation is invalid, used or expired.",
                             {{"token", "invalid, used or expired"}});
     // The invitee is not a member yet: the token (checked here) is the authority.
     return pg::WithTransaction(
@@ -1146,8 +1146,7 @@ grpc::Status OrgServiceImpl::RemoveStaff(Ctx* ctx, const v1::RemoveStaffRequest*
                     "'org_admin' LIMIT 1",
                     req->org_id())
                   .empty()) {
-            return st::FailedPrecondition("LAST_ORG_ADMIN",
-                                          "An organization must keep at least one admin.");
+            return st::Conflict("LAST_ORG_ADMIN", "An organization must keep at least one admin.");
           }
           for (const auto& role : removed) {
             if (auto s = SetIamRole(req->user_id(), req->org_id(), role, false, scope.request_id());

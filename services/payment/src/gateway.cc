@@ -106,8 +106,7 @@ absl::StatusOr<std::string> RazorpayGateway::Call(const std::string& method,
     }
     if (rc == CURLE_OK && http >= 400 && http < 500) {
       log::Warn("gateway_rejected", {{"path", path}, {"http_status", http}});
-      return status::FailedPrecondition("GATEWAY_REJECTED",
-                                        "The payment gateway refused the request.");
+      return status::Conflict("GATEWAY_REJECTED", "The payment gateway refused the request.");
     }
     log::Warn("gateway_failed",
               {{"path", path}, {"curl", curl_easy_strerror(rc)}, {"http_status", http}});

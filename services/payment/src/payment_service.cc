@@ -156,6 +156,7 @@ PaymentServiceImpl::PaymentServiceImpl(Config config, pg::Pool* pool, Gateway* g
                                        std::shared_ptr<grpc::Channel> orgs)
     : config_(std::move(config)),
       pool_(pool),
+      page_tokens_(config_.internal_token),
       gateway_(gateway),
       authn_(auth::JwksFromIam(iam), config_.jwt_issuer, config_.jwt_audience),
       appointments_(appointment::v1::AppointmentService::NewStub(appointments)),
@@ -225,11 +226,10 @@ grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePayment
             return absl::OkStatus();
           }
           if (appt.status() != appointment::v1::APPOINTMENT_STATUS_PENDING_PAYMENT) {
-            return st::FailedPrecondition("NOT_PAYABLE",
-                                          "This appointment is not waiting for a payment.");
+            return st::Conflict("NOT_PAYABLE", "This appointment is not waiting for a payment.");
           }
           if (appt.fee().amount_minor() <= 0) {
-            return st::FailedPrecondition("NOT_PAYABLE", "This appointment has no fee to pay.");
+            return st::Conflict("NOT_PAYABLE", "This appointment has no fee to pay.");
           }
           try {
             tx.exec("SAVEPOINT create_payment");
@@ -292,7 +292,7 @@ grpc::Status PaymentServiceImpl::CreatePayment(Ctx* ctx, const v1::CreatePayment
                                      "The payment could not be created; try again.")
                    : r;
       if (status != "creating") {
-        resp->set_payment_id(p.id());
+        resp->set_id(p.id());
         resp->set_gateway(p.gateway());
         resp->set_gateway_order_id(p.gateway_order_id());
         resp->set_key_id(gateway_->key_id());
@@ -335,21 +335,63 @@ grpc::Status PaymentServiceImpl::ListPayments(Ctx* ctx, const v1::ListPaymentsRe
       return st::ValidationFailed({{"appointment_id", "must be an appointment id"}});
     }
     int limit = req->limit() <= 0 ? 20 : std::min(req->limit(), 100);
+    // Newest first; the page token holds the last item's created_at (µs) and id.
+    bool after = false;
+    int64_t after_us = 0;
+    std::string after_id = "00000000-0000-0000-0000-000000000000";
+    if (!req->page_token().empty()) {
+      auto pos = page_tokens_.Decode("payments", req->page_token(), 2);
+      if (!pos.ok()) return pos.status();
+      auto us = paging::Int64Field((*pos)[0]);
+      if (!us.ok() || !validate::ValidUuid((*pos)[1])) return paging::InvalidPageToken();
+      after = true;
+      after_us = *us;
+      after_id = (*pos)[1];
+    }
+    // The API's statuses, as stored ("created" also covers a payment still being created,
+    // which lists leave out).
+    std::string statuses;
+    switch (req->status()) {
+      case v1::PAYMENT_STATUS_CREATED:
+        statuses = "{created}";
+        break;
+      case v1::PAYMENT_STATUS_AUTHORIZED:
+        statuses = "{authorized}";
+        break;
+      case v1::PAYMENT_STATUS_CAPTURED:
+        statuses = "{captured}";
+        break;
+      case v1::PAYMENT_STATUS_FAILED:
+        statuses = "{failed}";
+        break;
+      case v1::PAYMENT_STATUS_REFUNDED:
+        statuses = "{refunded}";
+        break;
+      case v1::PAYMENT_STATUS_PARTIALLY_REFUNDED:
+        statuses = "{partially_refunded}";
+        break;
+      default:
+        statuses = "{created,authorized,captured,failed,refunded,partially_refunded}";
+    }
     return pg::WithTransaction(
         *pool_, SubjectOf(*caller), [&](transaction_base& tx) -> absl::Status {
           auto rows = tx.exec_params(
               std::string("SELECT ") + kCols +
-                  " FROM payment.payments p WHERE p.status <> 'creating' AND ($1 = '' OR "
-                  "p.appointment_id = nullif($1, '')::uuid) ORDER BY p.created_at DESC, p.id LIMIT "
-                  "$2",
-              req->appointment_id(), limit);
-          for (const auto& r : rows) {
-            if (req->status() != v1::PAYMENT_STATUS_UNSPECIFIED &&
-                StatusOf(r[6].as<std::string>()) != req->status())
-              continue;
+                  ", (extract(epoch from p.created_at) * 1000000)::bigint FROM payment.payments p "
+                  "WHERE p.status = ANY($1::text[]) AND ($2 = '' OR p.appointment_id = nullif($2, "
+                  "'')::uuid) AND (NOT $3::bool OR (p.created_at, p.id) < (timestamptz 'epoch' + "
+                  "$4::bigint * interval '1 microsecond', $5::uuid)) ORDER BY p.created_at DESC, "
+                  "p.id DESC LIMIT $6",
+              statuses, req->appointment_id(), after, after_us, after_id, limit + 1);
+          for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
             auto* item = resp->add_items();
-            Read(r, item);
+            Read(rows[i], item);
             LoadDetails(tx, item);
+          }
+          if (static_cast<int>(rows.size()) > limit) {
+            const auto& last = rows[limit - 1];
+            resp->set_next_page_token(page_tokens_.Encode(
+                "payments", {std::to_string(last[14].as<int64_t>()), last[0].as<std::string>()}));
           }
           return absl::OkStatus();
         });
@@ -374,8 +416,7 @@ absl::Status PaymentServiceImpl::ApplyCapture(const std::string& order_id,
         std::string status = rows[0][1].as<std::string>();
         if (amount_minor != rows[0][2].as<int64_t>()) {
           log::Error("capture_amount_mismatch", {{"payment_id", payment_id}});
-          return st::FailedPrecondition("AMOUNT_MISMATCH",
-                                        "The captured amount does not match the order.");
+          return st::Conflict("AMOUNT_MISMATCH", "The captured amount does not match the order.");
         }
         if (status == "captured" || status == "refunded" || status == "partially_refunded") {
           return absl::OkStatus();  // already applied: a duplicate or an older event
@@ -597,8 +638,12 @@ grpc::Status PaymentServiceImpl::HandleGatewayWebhook(Ctx* ctx,
                                                       const v1::HandleGatewayWebhookRequest* req,
                                                       v1::HandleGatewayWebhookResponse* resp) {
   return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
+    if (req->gateway() != gateway_->name()) {
+      return st::NotFound("GATEWAY_NOT_FOUND", "No such payment gateway.");
+    }
     if (!gateway_->VerifyWebhookSignature(req->raw_body(), req->signature())) {
-      return st::Unauthenticated("SIGNATURE_INVALID", "The webhook signature is missing or wrong.");
+      return st::Unauthenticated("WEBHOOK_SIGNATURE_INVALID",
+                                 "The webhook signature is missing or wrong.");
     }
     auto j = nlohmann::json::parse(req->raw_body(), nullptr, false);
     if (!j.is_object() || !j.contains("id") || !j.contains("event")) {
@@ -748,7 +793,7 @@ absl::StatusOr<v1::Refund> PaymentServiceImpl::Refund(
     }
     std::string status = rows[0][0].as<std::string>();
     if (status != "captured" && status != "partially_refunded") {
-      return st::FailedPrecondition("NOT_REFUNDABLE", "Only a captured payment can be refunded.");
+      return st::Conflict("NOT_REFUNDABLE", "Only a captured payment can be refunded.");
     }
     int64_t captured = rows[0][1].as<int64_t>();
     currency = rows[0][2].as<std::string>();

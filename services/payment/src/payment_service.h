@@ -7,6 +7,7 @@
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
 #include "healthtech/org/v1/org_service.grpc.pb.h"
+#include "healthtech/paging/page_token.h"
 #include "healthtech/payment/v1/payment_service.grpc.pb.h"
 #include "healthtech/pg/pool.h"
 #include "healthtech/redis/redis.h"
@@ -88,6 +89,7 @@ class PaymentServiceImpl final : public v1::PaymentService::Service {
 
   Config config_;
   pg::Pool* pool_;
+  paging::PageTokens page_tokens_;
   Gateway* gateway_;
   auth::Authenticator authn_;
   std::unique_ptr<appointment::v1::AppointmentService::Stub> appointments_;
