@@ -17,6 +17,8 @@ import uuid
 import pytest
 import requests
 
+from contract import checking_hook
+
 
 def _env(name):
     value = os.environ.get(name)
@@ -31,9 +33,11 @@ def base_url():
 
 
 class Api:
-    def __init__(self, base):
+    def __init__(self, base, check_contract=True):
         self.base = base
         self.s = requests.Session()
+        if check_contract:  # every response is held to /v1/openapi.json (contract.py)
+            self.s.hooks["response"].append(checking_hook(base))
 
     def call(self, method, path, json_body=None, token=None, headers=None, **kw):
         h = dict(headers or {})
@@ -160,6 +164,17 @@ def assert_problem(r, status, code=None):
     if code:
         assert body["code"] == code, body
     return body
+
+
+def stream_entries(stream):
+    """Every entry of a Redis stream as (entry id, {field: value}), oldest first. redis-cli's
+    JSON output keeps each entry whole whatever its values hold (a payload may carry U+2028,
+    which str.splitlines() splits at) and however many fields it has."""
+    import subprocess
+
+    out = subprocess.run(["redis-cli", "-p", os.environ["REDIS_PORT"], "--json", "XRANGE", stream, "-", "+"],
+                         capture_output=True, text=True, check=True).stdout
+    return [(entry_id, dict(zip(fields[::2], fields[1::2]))) for entry_id, fields in json.loads(out or "[]")]
 
 
 def restart_supervised(service, cmdline, environ):

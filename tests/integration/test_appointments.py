@@ -41,11 +41,16 @@ def later_slots(api, practitioner_id):
     return slots(api, practitioner_id, **{"from": start.isoformat(), "to": (start + dt.timedelta(days=7)).isoformat()})
 
 
+def key_header():
+    """A new Idempotency-Key: every call that books time or moves money needs one."""
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
 def book(api, patient, practitioner, slot, key=None, **extra):
     body = {"practitioner_id": practitioner["id"], "facility_id": slot["facility_id"], "start": slot["start"],
             "mode": slot["mode"], "reason": "Follow-up on blood pressure"}
     body.update(extra)
-    headers = {"Idempotency-Key": key} if key else None
+    headers = {"Idempotency-Key": key or str(uuid.uuid4())}  # booking needs one
     return api.post("/v1/appointments", body, token=patient.access, headers=headers)
 
 
@@ -176,6 +181,30 @@ def test_lists_page_oldest_or_newest_first(api, clinic):
     assert_problem(api.get("/v1/appointments", params={"newest_first": "sometimes"}, token=patient.access), 400)
 
 
+def test_slots_page_through_the_window_in_time_order(api, clinic):
+    """Issue 13, item 8: slots page like every list (by time, within from/to); the pages
+    together are exactly the unpaged listing, and a limit out of range is a 400."""
+    prof = clinic["practitioner"]
+    start = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=26)
+    window = {"from": start.isoformat(), "to": (start + dt.timedelta(days=7)).isoformat()}
+    whole = slots(api, prof["id"], limit=500, **window)
+    assert len(whole) > 12, len(whole)
+    paged, token = [], None
+    while True:
+        r = api.get(f"/v1/practitioners/{prof['id']}/slots",
+                    params={**window, "limit": 5, **({"page_token": token} if token else {})})
+        assert r.status_code == 200, r.text
+        assert len(r.json()["items"]) <= 5
+        paged += r.json()["items"]
+        token = r.json().get("next_page_token")
+        if not token:
+            break
+    assert paged == whole
+    assert [s["start"] for s in paged] == sorted(s["start"] for s in paged)
+    r = api.get(f"/v1/practitioners/{prof['id']}/slots", params={**window, "limit": 501})
+    assert_problem(r, 400, "VALIDATION_FAILED")
+
+
 def test_idempotency_key_replays_and_conflicts(api, clinic):
     prof, patient = clinic["practitioner"], new_patient(api)
     s = slots(api, prof["id"])[3]
@@ -207,14 +236,14 @@ def test_cancel_and_reschedule(api, clinic):
     free = later_slots(api, prof["id"])
     a = book(api, patient, prof, free[5]).json()
     # Reschedule atomically: the new slot is taken, the old one freed.
-    r = api.post(f"/v1/appointments/{a['id']}/reschedule", {"start": free[6]["start"]}, token=patient.access)
+    r = api.post(f"/v1/appointments/{a['id']}/reschedule", {"start": free[6]["start"]}, token=patient.access, headers=key_header())
     assert r.status_code == 200 and r.json()["start"] == free[6]["start"], r.text
     after = [s["start"] for s in later_slots(api, prof["id"])]
     assert free[5]["start"] in after and free[6]["start"] not in after
     # Into a taken slot: nothing changes.
     b = book(api, other, prof, free[7]).json()
     assert_problem(api.post(f"/v1/appointments/{a['id']}/reschedule", {"start": free[7]["start"]},
-                            token=patient.access), 409, "SLOT_UNAVAILABLE")
+                            token=patient.access, headers=key_header()), 409, "SLOT_UNAVAILABLE")
     assert api.get(f"/v1/appointments/{a['id']}", token=patient.access).json()["start"] == free[6]["start"]
     assert_problem(api.post(f"/v1/appointments/{b['id']}/cancel", {}, token=patient.access), 404)
     r = api.post(f"/v1/appointments/{a['id']}/cancel", {"reason": "feeling better"}, token=patient.access)
@@ -227,7 +256,7 @@ def test_patient_cannot_cancel_after_the_cutoff(api, clinic, db):
     prof, patient = clinic["practitioner"], new_patient(api)
     a = book(api, patient, prof, slots(api, prof["id"])[0]).json()
     db(f"UPDATE appointment.availability SET cancellation_cutoff_minutes = 43200 WHERE practitioner_id = '{prof['id']}'")
-    assert_problem(api.post(f"/v1/appointments/{a['id']}/cancel", {}, token=patient.access), 400,
+    assert_problem(api.post(f"/v1/appointments/{a['id']}/cancel", {}, token=patient.access), 409,
                    "CANCELLATION_CUTOFF_PASSED")
     assert api.post(f"/v1/appointments/{a['id']}/cancel", {}, token=clinic["doctor"].access).json()["status"] == "cancelled"
 
@@ -292,7 +321,7 @@ def test_fifty_clients_race_for_one_slot(api, clinic, db):
         return requests.post(api.base + "/v1/appointments", timeout=60,
                              json={"practitioner_id": prof["id"], "facility_id": slot["facility_id"],
                                    "start": slot["start"], "mode": "in_person"},
-                             headers={"Authorization": f"Bearer {p.access}"})
+                             headers={"Authorization": f"Bearer {p.access}", **key_header()})
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(attempt_own, zip(patients[:20], free)))
@@ -348,7 +377,14 @@ def test_availability_is_validated_and_owned(api, clinic):
            "timezone": "Moon/Base"}
     fields = {e["field"] for e in assert_problem(api.call("PUT", f"/v1/practitioners/{prof['id']}/availability", bad,
                                                          token=doctor.access), 400)["errors"]}
-    assert {"rules[0].end_local", "rules[0].slot_minutes", "time_off[0].start_date", "timezone"} <= fields
+    # What the contract says (openapi.json: ranges, formats) is checked first, at the edge...
+    assert {"rules[0].slot_minutes", "time_off[0].start_date"} <= fields
+    # ...then what needs the service (end after start, a zone PostgreSQL knows).
+    bad["rules"][0]["slot_minutes"] = 30
+    bad["time_off"][0]["start_date"] = "2027-02-28"
+    fields = {e["field"] for e in assert_problem(api.call("PUT", f"/v1/practitioners/{prof['id']}/availability", bad,
+                                                         token=doctor.access), 400)["errors"]}
+    assert {"rules[0].end_local", "timezone"} <= fields
     stranger = new_patient(api)
     assert_problem(api.call("PUT", f"/v1/practitioners/{prof['id']}/availability", {"rules": week_rules(fac)},
                             token=stranger.access), 403)
@@ -414,7 +450,7 @@ def test_review_fixes_no_show_timing_notes_and_reschedule_cutoff(api, clinic, db
     patient = new_patient(api)
     a = book(api, patient, prof, later_slots(api, prof["id"])[0]).json()
     # A no-show cannot be marked before the start.
-    assert_problem(api.post(f"/v1/appointments/{a['id']}/no-show", token=doctor.access), 400, "TOO_EARLY")
+    assert_problem(api.post(f"/v1/appointments/{a['id']}/no-show", token=doctor.access), 409, "TOO_EARLY")
     # Time-off notes are private to the practitioner and their staff.
     fac = clinic["facility"]["id"]
     publish(api, doctor, prof["id"], week_rules(fac),
@@ -424,8 +460,8 @@ def test_review_fixes_no_show_timing_notes_and_reschedule_cutoff(api, clinic, db
     # A patient cannot move a booking after the cut-off either.
     db(f"UPDATE appointment.availability SET cancellation_cutoff_minutes = 43200 WHERE practitioner_id = '{prof['id']}'")
     target = later_slots(api, prof["id"])[5]
-    assert_problem(api.post(f"/v1/appointments/{a['id']}/reschedule", {"start": target["start"]}, token=patient.access),
-                   400, "CANCELLATION_CUTOFF_PASSED")
+    assert_problem(api.post(f"/v1/appointments/{a['id']}/reschedule", {"start": target["start"]}, token=patient.access, headers=key_header()),
+                   409, "CANCELLATION_CUTOFF_PASSED")
 
 
 def test_removed_practitioner_is_no_longer_bookable(api, clinic):

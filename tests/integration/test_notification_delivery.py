@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import grpc
 import requests
 
-from conftest import User, assert_problem, process_alive, restart_supervised
+from conftest import User, assert_problem, process_alive, restart_supervised, stream_entries
 from test_appointments import book, clinic, later_slots  # noqa: F401 - fixture
 from test_notifications import inbox, mails, wait_for
 
@@ -80,14 +80,10 @@ def xadd(stream, type_, payload):
 
 def booked_event(patient):
     """The appointment.booked payload the appointment service published for this patient."""
-    port, stream = os.environ["REDIS_PORT"], "healthtech:events:appointment"
-
     def find():
-        out = subprocess.run(["redis-cli", "-p", port, "--raw", "XRANGE", stream, "-", "+"],
-                             capture_output=True, text=True, check=True).stdout.splitlines()
-        for i, line in enumerate(out[:-1]):
-            if line == "payload" and patient.id in out[i + 1]:
-                payload = json.loads(out[i + 1])
+        for _, e in stream_entries("healthtech:events:appointment"):
+            if patient.id in e.get("payload", ""):
+                payload = json.loads(e["payload"])
                 if payload.get("patient_id") == patient.id and payload.get("status") == "booked":
                     return payload
     return wait_for(find)
@@ -378,7 +374,7 @@ def test_reminders_follow_the_appointment_and_never_go_out_for_a_cancelled_one(a
                   f"',' ORDER BY kind) FROM appointment.reminders WHERE appointment_id = '{appointment['id']}' "
                   "AND sent_at IS NULL") or ""
     start = dt.datetime.fromisoformat(free[1]["start"].replace("Z", "+00:00"))
-    r = api.post(f"/v1/appointments/{moved['id']}/reschedule", {"start": free[5]["start"]}, token=patient.access)
+    r = api.post(f"/v1/appointments/{moved['id']}/reschedule", {"start": free[5]["start"]}, token=patient.access, headers={"Idempotency-Key": str(uuid.uuid4())})
     assert r.status_code == 200, r.text
     new_start = dt.datetime.fromisoformat(free[5]["start"].replace("Z", "+00:00"))
     fmt = "%Y-%m-%dT%H:%M:%SZ"
@@ -562,8 +558,9 @@ def test_entries_of_a_dead_consumer_are_taken_over_and_the_consumer_removed(api,
     ghost = f"notification-ghost-{uuid.uuid4().hex[:8]}"
     payload = json.dumps(dict(event, reason="moved by the clinic"))
     # Publish and take it as the ghost in one transaction, so no living consumer sees it first.
+    occurred = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     script = (f"MULTI\nXADD {stream} * id {uuid.uuid4()} type appointment.cancelled source appointment "
-              f"aggregate_id {event['appointment_id']} payload {json.dumps(payload)}\n"
+              f"aggregate_id {event['appointment_id']} occurred_at {occurred} payload {json.dumps(payload)}\n"
               f"XREADGROUP GROUP {group} {ghost} COUNT 1 STREAMS {stream} >\nEXEC\n")
     out = subprocess.run(["redis-cli", "-p", port], input=script, capture_output=True, text=True, check=True).stdout
     assert "appointment.cancelled" in out, out

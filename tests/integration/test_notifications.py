@@ -7,7 +7,7 @@ import uuid
 
 import requests
 
-from conftest import assert_problem
+from conftest import assert_problem, stream_entries
 from test_appointments import book, clinic, later_slots, new_patient  # noqa: F401 - fixture
 from test_payments import captured_payment, paid_clinic  # noqa: F401 - fixture
 
@@ -56,7 +56,9 @@ def test_booking_and_cancellation_notify_the_patient_once(api, clinic):  # noqa:
     assert inbox(api, other)["items"] == []
     assert_problem(api.post(f"/v1/notifications/{n['id']}/read", {}, token=other.access), 404)
     assert_problem(api.post(f"/v1/notifications/{uuid.uuid4()}/read", {}, token=patient.access), 404)
-    assert_problem(api.post("/v1/notifications/not-a-uuid/read", {}, token=patient.access), 404, "NOTIFICATION_NOT_FOUND")
+    body = assert_problem(api.post("/v1/notifications/not-a-uuid/read", {}, token=patient.access), 400,
+                          "VALIDATION_FAILED")
+    assert body["errors"][0]["field"] == "notification_id"
     assert_problem(api.get("/v1/notifications"), 401)
 
     # The email went over SMTP to the address IAM holds (events carry no addresses).
@@ -96,9 +98,7 @@ def test_a_redelivered_event_sends_nothing_twice(api, clinic):  # noqa: F811
     assert wait_for(lambda: mails(patient.email))
     # Publish the same entry again, as a crash before XACK would.
     port = os.environ["REDIS_PORT"]
-    lines = subprocess.run(["redis-cli", "-p", port, "--raw", "XRANGE", "healthtech:events:appointment", "-", "+"],
-                           capture_output=True, text=True, check=True).stdout.splitlines()
-    entries = [dict(zip(lines[i + 1:i + 13:2], lines[i + 2:i + 13:2])) for i in range(0, len(lines), 13)]
+    entries = [e for _, e in stream_entries("healthtech:events:appointment")]
     mine = [e for e in entries if e.get("type") == "appointment.booked" and patient.id in e.get("payload", "")]
     assert len(mine) == 1, entries[-3:]
     args = [x for kv in mine[0].items() for x in kv]
@@ -122,7 +122,7 @@ def test_a_captured_payment_notifies_the_payer_with_the_amount(api, paid_clinic)
     items = wait_for(lambda: [n for n in inbox(api, patient)["items"] if n["type"] == "payment.captured"])
     assert len(items) == 1, items
     assert items[0]["category"] == "payments" and "INR 750.00" in items[0]["body"]
-    assert items[0]["link"].endswith("/payments/" + payment["payment_id"])
+    assert items[0]["link"].endswith("/payments/" + payment["id"])
     got = wait_for(lambda: [m for m in mails(patient.email) if m["subject"] == "Payment received"])
     assert len(got) == 1 and "INR 750.00" in got[0]["body"]
 
@@ -135,9 +135,7 @@ def test_an_entry_left_by_a_dead_consumer_is_claimed_and_handled(api, clinic):  
     assert book(api, patient, clinic["practitioner"], slot).status_code == 201
     assert wait_for(lambda: inbox(api, patient)["items"])
     port, stream = os.environ["REDIS_PORT"], "healthtech:events:appointment"
-    lines = subprocess.run(["redis-cli", "-p", port, "--raw", "XRANGE", stream, "-", "+"],
-                           capture_output=True, text=True, check=True).stdout.splitlines()
-    entries = [dict(zip(lines[i + 1:i + 13:2], lines[i + 2:i + 13:2])) for i in range(0, len(lines), 13)]
+    entries = [e for _, e in stream_entries(stream)]
     [event] = [e for e in entries if e.get("type") == "appointment.booked" and patient.id in e.get("payload", "")]
     event["id"] = str(uuid.uuid4())  # a new event, for the same patient
     # Publish it and hand it to consumer "ghost" in one step, so no live replica sees it first.

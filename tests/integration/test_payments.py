@@ -65,14 +65,14 @@ def test_pay_by_webhook_confirms_the_appointment_once(api, paid_clinic, db):
     assert p["gateway"] == "razorpay" and p["key_id"] and p["gateway_order_id"].startswith("order_")
     assert requests.get(p["checkout_url"], timeout=5).status_code == 200  # the hosted checkout page
     # Another key gets the same open payment; another patient cannot see it.
-    assert create(api, patient, appt["id"]).json()["payment_id"] == p["payment_id"]
+    assert create(api, patient, appt["id"]).json()["id"] == p["id"]
     assert_problem(create(api, new_patient(api), appt["id"]), 404)
     sim_pay(p["gateway_order_id"], outcome="approve", duplicates=2)
-    paid = wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "captured")
+    paid = wait_for(lambda: api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"] == "captured")
     assert paid
     assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
     time.sleep(0.5)  # let the duplicate deliveries land
-    assert db(f"SELECT count(*) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' AND kind = 'captured'") == "1"
+    assert db(f"SELECT count(*) FROM payment.ledger WHERE payment_id = '{p['id']}' AND kind = 'captured'") == "1"
     hist = api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status_history"]
     assert [h["to"] for h in hist].count("booked") == 1
 
@@ -81,10 +81,10 @@ def test_client_verify_with_checkout_signature(api, paid_clinic):
     patient, appt = pending(api, paid_clinic, 1)
     p = create(api, patient, appt["id"]).json()
     result = sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
-    bad = api.post(f"/v1/payments/{p['payment_id']}/verify",
+    bad = api.post(f"/v1/payments/{p['id']}/verify",
                    {"gateway_payment_id": result["razorpay_payment_id"], "signature": "00" * 32}, token=patient.access)
     assert_problem(bad, 400, "SIGNATURE_INVALID")
-    r = api.post(f"/v1/payments/{p['payment_id']}/verify",
+    r = api.post(f"/v1/payments/{p['id']}/verify",
                  {"gateway_payment_id": result["razorpay_payment_id"], "signature": result["razorpay_signature"]},
                  token=patient.access)
     assert r.status_code == 200 and r.json()["status"] == "captured", r.text
@@ -102,12 +102,12 @@ def test_forged_and_replayed_webhooks(api, paid_clinic, db):
                     {"Content-Type": "application/json", "X-Razorpay-Signature": "ab" * 32},
                     {"Content-Type": "application/json",
                      "X-Razorpay-Signature": hmac.new(b"wrong secret", body.encode(), hashlib.sha256).hexdigest()}):
-        assert_problem(requests.post(url, data=body, headers=headers, timeout=10), 401, "SIGNATURE_INVALID")
-    assert api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "created"
+        assert_problem(requests.post(url, data=body, headers=headers, timeout=10), 401, "WEBHOOK_SIGNATURE_INVALID")
+    assert api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"] == "created"
     assert db("SELECT count(*) FROM payment.webhook_events WHERE event_id = 'evt_forged'") == "0"
     # A decline: failed, and a later out-of-order event never overwrites a capture.
     sim_pay(p["gateway_order_id"], outcome="decline")
-    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "failed")
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"] == "failed")
     assert api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "pending_payment"
 
 
@@ -124,9 +124,9 @@ def test_twenty_concurrent_creates_make_one_order(api, paid_clinic):
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(attempt, range(20)))
     assert all(r.status_code == 201 for r in results), [r.text for r in results if r.status_code != 201]
-    assert len({r.json()["payment_id"] for r in results}) == 1
+    assert len({r.json()["id"] for r in results}) == 1
     orders = requests.get(f"{GATEWAY}/v1/test/ledger", timeout=5).json()["orders"]
-    assert len([o for o in orders if o["receipt"] == results[0].json()["payment_id"]]) == 1
+    assert len([o for o in orders if o["receipt"] == results[0].json()["id"]]) == 1
     # The same key with another request (another appointment of the same patient) is a conflict.
     other = book(api, patient, paid_clinic["practitioner"], later_slots(api, paid_clinic["practitioner"]["id"])[20])
     assert other.status_code == 201, other.text
@@ -151,7 +151,7 @@ def captured_payment(api, paid_clinic, index):
     patient, appt = pending(api, paid_clinic, index)
     p = create(api, patient, appt["id"]).json()
     sim_pay(p["gateway_order_id"], outcome="approve")
-    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "captured")
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"] == "captured")
     return patient, appt, p
 
 
@@ -160,10 +160,15 @@ def test_refunds_partial_then_rest_never_more(api, paid_clinic, db):
     owner = paid_clinic["owner"]
     refreshed = api.post("/v1/auth/refresh", {"refresh_token": owner.refresh}).json()  # org_admin role in the token
     owner.access, owner.refresh = refreshed["access_token"], refreshed["refresh_token"]
-    url = f"/v1/payments/{p['payment_id']}/refunds"
-    assert_problem(api.post(url, {"reason": "x"}, token=patient.access), 403)
-    assert_problem(api.post(url, {"amount": {"amount_minor": 80000, "currency": "INR"}}, token=owner.access), 400,
-                   "REFUND_EXCEEDS_CAPTURED")
+    url = f"/v1/payments/{p['id']}/refunds"
+    fresh = lambda: {"Idempotency-Key": str(uuid.uuid4())}
+    assert_problem(api.post(url, {"reason": "x"}, token=patient.access, headers=fresh()), 403)
+    assert_problem(api.post(url, {"amount": {"amount_minor": 80000, "currency": "INR"}}, token=owner.access,
+                            headers=fresh()), 400, "REFUND_EXCEEDS_CAPTURED")
+    # Money moves only with a key: two identical retries cannot make two refunds.
+    body = assert_problem(api.post(url, {"amount": {"amount_minor": 1000, "currency": "INR"}}, token=owner.access),
+                          400, "VALIDATION_FAILED")
+    assert body["errors"][0]["field"] == "Idempotency-Key"
     key = str(uuid.uuid4())
     r = api.post(url, {"amount": {"amount_minor": 25000, "currency": "INR"}, "reason": "discount"}, token=owner.access,
                  headers={"Idempotency-Key": key})
@@ -171,19 +176,20 @@ def test_refunds_partial_then_rest_never_more(api, paid_clinic, db):
     again = api.post(url, {"amount": {"amount_minor": 25000, "currency": "INR"}, "reason": "discount"}, token=owner.access,
                      headers={"Idempotency-Key": key})
     assert again.json()["id"] == r.json()["id"]
-    got = api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()
+    got = api.get(f"/v1/payments/{p['id']}", token=patient.access).json()
     assert got["status"] == "partially_refunded" and got["amount_refunded"]["amount_minor"] == 25000
-    rest = api.post(url, {"reason": "cancelled by clinic"}, token=owner.access)
+    rest = api.post(url, {"reason": "cancelled by clinic"}, token=owner.access, headers=fresh())
     assert rest.status_code == 201 and rest.json()["amount"]["amount_minor"] == 50000
-    full = api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()
+    full = api.get(f"/v1/payments/{p['id']}", token=patient.access).json()
     assert full["status"] == "refunded"
     # The list shows each payment as fully as GET /v1/payments/{id} does.
-    listed = [x for x in api.get("/v1/payments", token=patient.access).json()["items"] if x["id"] == p["payment_id"]]
+    listed = [x for x in api.get("/v1/payments", token=patient.access).json()["items"] if x["id"] == p["id"]]
     assert listed == [full], (listed, full)
     assert listed[0]["amount_refunded"]["amount_minor"] == 75000 and len(listed[0]["refunds"]) == 2
-    assert_problem(api.post(url, {"amount": {"amount_minor": 1, "currency": "INR"}}, token=owner.access), 400)
+    assert_problem(api.post(url, {"amount": {"amount_minor": 1, "currency": "INR"}}, token=owner.access,
+                            headers=fresh()), 409, "NOT_REFUNDABLE")
     time.sleep(0.5)  # the gateway's refund.processed webhooks land; nothing doubles
-    assert db(f"SELECT -sum(amount_minor) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' AND kind = 'refunded'") == "75000"
+    assert db(f"SELECT -sum(amount_minor) FROM payment.ledger WHERE payment_id = '{p['id']}' AND kind = 'refunded'") == "75000"
     sim = requests.get(f"{GATEWAY}/v1/test/ledger", timeout=5).json()
     assert sum(x["amount"] for x in sim["refunds"] if x["payment_id"] == got["gateway_payment_id"]) == 75000
 
@@ -193,9 +199,9 @@ def test_cancellation_before_cutoff_refunds_automatically(api, paid_clinic):
     assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
     r = api.post(f"/v1/appointments/{appt['id']}/cancel", {"reason": "cannot come"}, token=patient.access)
     assert r.status_code == 200, r.text
-    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "refunded",
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"] == "refunded",
                     timeout=15)
-    refunds = api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["refunds"]
+    refunds = api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["refunds"]
     assert len(refunds) == 1 and refunds[0]["initiated_by"] == "system" and refunds[0]["amount"]["amount_minor"] == 75000
 
 
@@ -205,7 +211,7 @@ def test_late_capture_after_hold_expiry_is_refunded(api, paid_clinic, db):
     db(f"UPDATE appointment.appointments SET hold_expires_at = now() - interval '1 second' WHERE id = '{appt['id']}'")
     assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "expired")
     sim_pay(p["gateway_order_id"], outcome="approve")
-    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "refunded",
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"] == "refunded",
                     timeout=15)
     assert api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "expired"
 
@@ -213,7 +219,7 @@ def test_late_capture_after_hold_expiry_is_refunded(api, paid_clinic, db):
 def test_invoices_and_credit_notes(api, paid_clinic, tmp_path):
     import subprocess
     patient, appt, p = captured_payment(api, paid_clinic, 9)
-    got = wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json().get("invoice_id"))
+    got = wait_for(lambda: api.get(f"/v1/payments/{p['id']}", token=patient.access).json().get("invoice_id"))
     assert got, "no invoice after capture"
     inv = api.get(f"/v1/invoices/{got}", token=patient.access).json()
     assert inv["kind"] == "invoice" and inv["number"].startswith("INV/") and inv["number"].endswith(tuple("0123456789"))
@@ -230,15 +236,15 @@ def test_invoices_and_credit_notes(api, paid_clinic, tmp_path):
     assert_problem(api.get(f"/v1/invoices/{got}", token=new_patient(api).access), 404)
     # The next invoice of the same organization takes the next number (no gaps).
     patient2, appt2, p2 = captured_payment(api, paid_clinic, 10)
-    inv2_id = wait_for(lambda: api.get(f"/v1/payments/{p2['payment_id']}", token=patient2.access).json().get("invoice_id"))
+    inv2_id = wait_for(lambda: api.get(f"/v1/payments/{p2['id']}", token=patient2.access).json().get("invoice_id"))
     inv2 = api.get(f"/v1/invoices/{inv2_id}", token=patient2.access).json()
     assert int(inv2["number"].rsplit("/", 1)[1]) == int(inv["number"].rsplit("/", 1)[1]) + 1
     # A refund gets a credit note pointing at the invoice.
     owner = paid_clinic["owner"]
     tokens = api.post("/v1/auth/refresh", {"refresh_token": owner.refresh}).json()
     owner.access, owner.refresh = tokens["access_token"], tokens["refresh_token"]
-    api.post(f"/v1/payments/{p['payment_id']}/refunds", {"reason": "goodwill"}, token=owner.access)
-    refunds = api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["refunds"]
+    api.post(f"/v1/payments/{p['id']}/refunds", {"reason": "goodwill"}, token=owner.access, headers={"Idempotency-Key": str(uuid.uuid4())})
+    refunds = api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["refunds"]
     assert refunds and refunds[0]["status"] == "processed"
 
 
@@ -253,11 +259,11 @@ def test_clinic_cancellation_refunds_in_full_even_after_the_cutoff(api, paid_cli
     db(f"UPDATE appointment.availability SET cancellation_cutoff_minutes = 43200 WHERE practitioner_id = "
        f"'{paid_clinic['practitioner']['id']}'")
     # Patients cannot cancel a booked appointment past the cut-off online; the clinic can.
-    assert_problem(api.post(f"/v1/appointments/{appt['id']}/cancel", {}, token=patient.access), 400)
+    assert_problem(api.post(f"/v1/appointments/{appt['id']}/cancel", {}, token=patient.access), 409)
     # The clinic cancelling refunds everything, whatever the organization's late-cancellation percentage.
     assert api.post(f"/v1/appointments/{appt['id']}/cancel", {"reason": "doctor unwell"},
                     token=paid_clinic["doctor"].access).status_code == 200
-    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "refunded",
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"] == "refunded",
                     timeout=15)
 
 
@@ -265,14 +271,14 @@ def test_verify_then_webhook_converge_and_old_events_do_not_regress(api, paid_cl
     patient, appt = pending(api, paid_clinic, 12)
     p = create(api, patient, appt["id"]).json()
     result = sim_pay(p["gateway_order_id"], outcome="approve", webhook=True, out_of_order=True, duplicates=1)
-    r = api.post(f"/v1/payments/{p['payment_id']}/verify",
+    r = api.post(f"/v1/payments/{p['id']}/verify",
                  {"gateway_payment_id": result["razorpay_payment_id"], "signature": result["razorpay_signature"]},
                  token=patient.access)
     assert r.status_code == 200 and r.json()["status"] == "captured"
     time.sleep(1.0)  # duplicates and the late "authorized" event arrive
-    assert api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "captured"
-    assert db(f"SELECT count(*) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' AND kind = 'captured'") == "1"
-    assert db(f"SELECT count(*) FROM payment.invoices WHERE payment_id = '{p['payment_id']}'") == "1"
+    assert api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"] == "captured"
+    assert db(f"SELECT count(*) FROM payment.ledger WHERE payment_id = '{p['id']}' AND kind = 'captured'") == "1"
+    assert db(f"SELECT count(*) FROM payment.invoices WHERE payment_id = '{p['id']}'") == "1"
     hist = api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status_history"]
     assert [h["to"] for h in hist].count("booked") == 1
 
@@ -294,9 +300,9 @@ def test_reconcile_finds_a_capture_missing_from_the_ledger(api, paid_clinic):
     result = sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
     out = run_reconcile()
     assert out.returncode == 1, out.stdout + out.stderr
-    assert f"DIFFERENCE payment {p['payment_id']}" in out.stdout
+    assert f"DIFFERENCE payment {p['id']}" in out.stdout
     # The client's verify records it; the ledger and the gateway agree again.
-    api.post(f"/v1/payments/{p['payment_id']}/verify",
+    api.post(f"/v1/payments/{p['id']}/verify",
              {"gateway_payment_id": result["razorpay_payment_id"], "signature": result["razorpay_signature"]},
              token=patient.access)
     out = run_reconcile()
@@ -329,10 +335,10 @@ def test_restart_of_payment_service_mid_flow_loses_nothing(api, paid_clinic, db)
         env[k] = v
     restart_supervised("payment", [os.environ["PAYMENT_BIN"]], env)
     assert wait_for(lambda: requests.get(f"{api.base}/ready", timeout=5).status_code == 200, timeout=20)
-    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json().get("status")
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['id']}", token=patient.access).json().get("status")
                     == "captured", timeout=20)
     assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
-    assert db(f"SELECT count(*) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' AND kind = 'captured'") == "1"
+    assert db(f"SELECT count(*) FROM payment.ledger WHERE payment_id = '{p['id']}' AND kind = 'captured'") == "1"
 
 
 def test_a_capture_whose_webhooks_never_arrive_is_recovered(api, paid_clinic, db):
@@ -341,7 +347,7 @@ def test_a_capture_whose_webhooks_never_arrive_is_recovered(api, paid_clinic, db
     patient, appt = pending(api, paid_clinic, 15)
     p = create(api, patient, appt["id"]).json()
     sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
-    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"]
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"]
                     == "captured", timeout=20)
     assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
 
@@ -355,17 +361,17 @@ def test_a_refund_that_settles_later_completes_by_webhook(api, paid_clinic, db):
     owner.access = refreshed["access_token"]
     assert requests.post(f"{GATEWAY}/v1/test/refunds", json={"settle": "later"}, timeout=5).status_code == 200
     try:
-        r = api.post(f"/v1/payments/{p['payment_id']}/refunds", {"amount": {"amount_minor": 30000, "currency": "INR"},
+        r = api.post(f"/v1/payments/{p['id']}/refunds", {"amount": {"amount_minor": 30000, "currency": "INR"},
                      "reason": "goodwill"}, token=owner.access, headers={"Idempotency-Key": str(uuid.uuid4())})
     finally:
         requests.post(f"{GATEWAY}/v1/test/refunds", json={"settle": "now"}, timeout=5)
     assert r.status_code == 201 and r.json()["status"] == "pending", r.text
-    assert api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"] == "captured"
+    assert api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"] == "captured"
     got = wait_for(lambda: (lambda x: x if x["status"] == "partially_refunded" else None)(
-        api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()))
+        api.get(f"/v1/payments/{p['id']}", token=patient.access).json()))
     assert got and got["amount_refunded"]["amount_minor"] == 30000, got
     assert got["refunds"][0]["status"] == "processed"
-    assert db(f"SELECT -sum(amount_minor) FROM payment.ledger WHERE payment_id = '{p['payment_id']}' "
+    assert db(f"SELECT -sum(amount_minor) FROM payment.ledger WHERE payment_id = '{p['id']}' "
               "AND kind = 'refunded'") == "30000"
     assert db(f"SELECT count(*) FROM payment.invoices WHERE refund_id = '{r.json()['id']}'") == "1"  # credit note
     notes = wait_for(lambda: [n for n in api.get("/v1/notifications", token=patient.access).json()["items"]
@@ -391,15 +397,15 @@ def test_a_capture_whose_appointment_was_never_confirmed_is_settled(api, paid_cl
     p = create(api, patient, appt["id"]).json()
     paid = sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
     db(f"UPDATE payment.payments SET status = 'captured', gateway_payment_id = '{paid['razorpay_payment_id']}', "
-       f"captured_at = now() - interval '1 minute', settled_at = NULL WHERE id = '{p['payment_id']}'")
+       f"captured_at = now() - interval '1 minute', settled_at = NULL WHERE id = '{p['id']}'")
     db(f"INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
-       f"('{p['payment_id']}', 'captured', 75000, 'INR', '{paid['razorpay_payment_id']}')")
+       f"('{p['id']}', 'captured', 75000, 'INR', '{paid['razorpay_payment_id']}')")
     assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"]
                     == "booked", timeout=20)
-    assert wait_for(lambda: db(f"SELECT settled_at IS NOT NULL FROM payment.payments WHERE id = '{p['payment_id']}'")
+    assert wait_for(lambda: db(f"SELECT settled_at IS NOT NULL FROM payment.payments WHERE id = '{p['id']}'")
                     == "t")
     out = run_reconcile()
-    assert f"UNSETTLED payment {p['payment_id']}" not in out.stdout, out.stdout
+    assert f"UNSETTLED payment {p['id']}" not in out.stdout, out.stdout
 
 
 def test_a_capture_whose_slot_is_gone_is_refunded_in_full_by_the_sweeper(api, paid_clinic, db):
@@ -408,10 +414,10 @@ def test_a_capture_whose_slot_is_gone_is_refunded_in_full_by_the_sweeper(api, pa
     paid = sim_pay(p["gateway_order_id"], outcome="approve", webhook=False)
     db(f"UPDATE appointment.appointments SET status = 'expired' WHERE id = '{appt['id']}'")
     db(f"UPDATE payment.payments SET status = 'captured', gateway_payment_id = '{paid['razorpay_payment_id']}', "
-       f"captured_at = now() - interval '1 minute', settled_at = NULL WHERE id = '{p['payment_id']}'")
+       f"captured_at = now() - interval '1 minute', settled_at = NULL WHERE id = '{p['id']}'")
     db(f"INSERT INTO payment.ledger (payment_id, kind, amount_minor, currency, gateway_ref) VALUES "
-       f"('{p['payment_id']}', 'captured', 75000, 'INR', '{paid['razorpay_payment_id']}')")
-    assert wait_for(lambda: api.get(f"/v1/payments/{p['payment_id']}", token=patient.access).json()["status"]
+       f"('{p['id']}', 'captured', 75000, 'INR', '{paid['razorpay_payment_id']}')")
+    assert wait_for(lambda: api.get(f"/v1/payments/{p['id']}", token=patient.access).json()["status"]
                     == "refunded", timeout=20)
 
 
@@ -451,7 +457,7 @@ def test_a_payment_left_creating_is_completed_from_the_gateway(api, paid_clinic,
     assert wait_for(lambda: db(f"SELECT status FROM payment.payments WHERE id = '{pid}'") == "created", timeout=25)
     r = create(api, patient, appt["id"], key=key)
     assert r.status_code == 201, r.text
-    assert r.json()["payment_id"] == pid and r.json()["gateway_order_id"] == order["id"]
+    assert r.json()["id"] == pid and r.json()["gateway_order_id"] == order["id"]
     sim_pay(order["id"], outcome="approve")
     assert wait_for(lambda: api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked")
 
@@ -468,3 +474,47 @@ def test_a_payment_whose_order_was_never_made_is_dropped_and_can_be_retried(api,
     assert wait_for(lambda: db(f"SELECT count(*) FROM payment.payments WHERE id = '{pid}'") == "0", timeout=25)
     r = create(api, patient, appt["id"], key=key)
     assert r.status_code == 201 and r.json()["status"] == "created", r.text
+
+
+def test_payments_page_like_every_list(api, paid_clinic):
+    """Issue 13, item 8: ?limit=1 used to return one item and no next_page_token, and any
+    page_token was ignored. Now the list pages (newest first), filters by status in the
+    query, and refuses a forged token or a limit out of range."""
+    patient = new_patient(api)
+    free = later_slots(api, paid_clinic["practitioner"]["id"])
+    made = []
+    for slot in (free[0], free[12], free[24]):
+        a = book(api, patient, paid_clinic["practitioner"], slot)
+        assert a.status_code == 201, a.text
+        p = create(api, patient, a.json()["id"])
+        assert p.status_code == 201, p.text
+        made.append(p.json()["id"])
+    seen, token, pages = [], None, 0
+    while True:
+        r = api.get("/v1/payments", params={"limit": 1, **({"page_token": token} if token else {})},
+                    token=patient.access)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert len(body["items"]) <= 1
+        seen += [x["id"] for x in body["items"]]
+        pages += 1
+        token = body.get("next_page_token")
+        if not token:
+            break
+        assert pages < 10, "paging does not end"
+    assert sorted(seen) == sorted(made) and len(seen) == 3, (seen, made)
+    assert seen == list(reversed(made)), "newest first"
+    # The status filter is applied before paging, not to a page.
+    sim_pay(api.get(f"/v1/payments/{made[1]}", token=patient.access).json()["gateway_order_id"], outcome="approve")
+    assert wait_for(lambda: api.get(f"/v1/payments/{made[1]}", token=patient.access).json()["status"] == "captured")
+    r = api.get("/v1/payments", params={"limit": 1, "status": "captured"}, token=patient.access)
+    assert [x["id"] for x in r.json()["items"]] == [made[1]] and not r.json().get("next_page_token")
+    assert_problem(api.get("/v1/payments", params={"limit": 0}, token=patient.access), 400, "VALIDATION_FAILED")
+    assert_problem(api.get("/v1/payments", params={"limit": 101}, token=patient.access), 400, "VALIDATION_FAILED")
+    assert_problem(api.get("/v1/payments", params={"page_token": token or "AAAA" + "x" * 40}, token=patient.access),
+                   400, "INVALID_PAGE_TOKEN")
+    # Another patient's token reads nothing of this patient's list.
+    other = new_patient(api)
+    first = api.get("/v1/payments", params={"limit": 1}, token=patient.access).json()["next_page_token"]
+    r = api.get("/v1/payments", params={"limit": 1, "page_token": first}, token=other.access)
+    assert r.status_code in (200, 400) and (r.status_code == 400 or r.json()["items"] == [])
