@@ -113,7 +113,8 @@ def main():
                 time.sleep(1.0)
                 subprocess.run([os.path.join(ROOT, "healthtech"), "up"], capture_output=True)
             s, a = call("POST", BASE + "/v1/appointments", {"practitioner_id": doc["id"], "facility_id": slot["facility_id"],
-                                                            "start": slot["start"], "mode": slot["mode"]}, token)
+                                                            "start": slot["start"], "mode": slot["mode"]}, token,
+                        headers={"Idempotency-Key": f"rel-book-{slot['start']}-{slot['facility_id']}-{token[-12:]}"})
             if s != 201:
                 bump("errors")
                 continue
@@ -134,7 +135,7 @@ def main():
                          "out_of_order": reorder})
             if verify:
                 bump("verify")
-                call("POST", BASE + f"/v1/payments/{p['payment_id']}/verify",
+                call("POST", BASE + f"/v1/payments/{p['id']}/verify",
                      {"gateway_payment_id": r["razorpay_payment_id"], "signature": r["razorpay_signature"]}, token)
             bump("paid" if approve else "declined")
 

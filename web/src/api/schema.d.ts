@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public keys of access tokens */
+        /**
+         * Public keys of access tokens
+         * @description Public keys that verify access tokens (RFC 7517 JWK set).
+         */
         get: operations["iamGetJwks"];
         put?: never;
         post?: never;
@@ -51,7 +54,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/notifications/{id}/retry": {
+    "/v1/admin/notifications/{message_id}/retry": {
         parameters: {
             query?: never;
             header?: never;
@@ -60,7 +63,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Queue a failed message for another attempt (platform admins) */
+        /**
+         * Queue a failed message for another attempt (platform admins)
+         * @description Platform admins: queues a failed message for another delivery attempt.
+         */
         post: operations["notificationRetryNotification"];
         delete?: never;
         options?: never;
@@ -75,7 +81,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Messages whose delivery failed after every retry (platform admins) */
+        /**
+         * Messages whose delivery failed after every retry (platform admins)
+         * @description Platform admins: messages whose delivery failed after every retry.
+         */
         get: operations["notificationListFailedNotifications"];
         put?: never;
         post?: never;
@@ -94,7 +103,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve, reject or request changes (platform admins) */
+        /**
+         * Approve, reject or request changes (platform admins)
+         * @description Platform admins: approve, reject or request changes for an organization `under_review`.
+         */
         post: operations["orgDecideVerification"];
         delete?: never;
         options?: never;
@@ -111,7 +123,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the token signing key (platform admins) */
+        /**
+         * Rotate the token signing key (platform admins)
+         * @description Platform admins create a new signing key; older keys stay published until their tokens expire.
+         */
         post: operations["iamRotateSigningKey"];
         delete?: never;
         options?: never;
@@ -128,7 +143,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Grant a role (platform admins) */
+        /**
+         * Grant a role (platform admins)
+         * @description Platform admins grant a role to a user.
+         */
         post: operations["iamGrantRole"];
         delete?: never;
         options?: never;
@@ -146,7 +164,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a role (platform admins) */
+        /**
+         * Revoke a role (platform admins)
+         * @description Platform admins revoke a role from a user.
+         */
         delete: operations["iamRevokeRole"];
         options?: never;
         head?: never;
@@ -160,7 +181,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Organizations awaiting a decision (platform admins) */
+        /**
+         * Organizations awaiting a decision (platform admins)
+         * @description Platform admins: organizations awaiting (or past) a verification decision.
+         */
         get: operations["orgListVerifications"];
         put?: never;
         post?: never;
@@ -177,10 +201,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your appointments (role=patient|practitioner|org) */
+        /**
+         * Your appointments (role=patient|practitioner|org)
+         * @description The caller's appointments as patient or practitioner, or their organization's.
+         */
         get: operations["appointmentListAppointments"];
         put?: never;
-        /** Book a slot (send an Idempotency-Key) */
+        /**
+         * Book a slot (send an Idempotency-Key)
+         * @description Books one of the slots computed at this moment: `pending_payment` with a 15-minute hold when a fee is due online, otherwise `booked` at once. Idempotent on idempotency_key.
+         */
         post: operations["appointmentCreateAppointment"];
         delete?: never;
         options?: never;
@@ -188,14 +218,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/appointments/{id}": {
+    "/v1/appointments/{appointment_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** One appointment */
+        /**
+         * One appointment
+         * @description One appointment (its patient, practitioner, org staff, or a calling service).
+         */
         get: operations["appointmentGetAppointment"];
         put?: never;
         post?: never;
@@ -205,7 +238,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/appointments/{id}/cancel": {
+    "/v1/appointments/{appointment_id}/cancel": {
         parameters: {
             query?: never;
             header?: never;
@@ -214,7 +247,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel */
+        /**
+         * Cancel
+         * @description Cancels: the patient up to the cut-off, the practitioner or org staff at any time.
+         */
         post: operations["appointmentCancelAppointment"];
         delete?: never;
         options?: never;
@@ -222,7 +258,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/appointments/{id}/check-in": {
+    "/v1/appointments/{appointment_id}/check-in": {
         parameters: {
             query?: never;
             header?: never;
@@ -231,7 +267,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check the patient in */
+        /**
+         * Check the patient in
+         * @description booked → checked_in (practitioner or org staff).
+         */
         post: operations["appointmentCheckIn"];
         delete?: never;
         options?: never;
@@ -239,7 +278,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/appointments/{id}/complete": {
+    "/v1/appointments/{appointment_id}/complete": {
         parameters: {
             query?: never;
             header?: never;
@@ -248,7 +287,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete the consultation */
+        /**
+         * Complete the consultation
+         * @description in_progress → completed (practitioner or org staff).
+         */
         post: operations["appointmentComplete"];
         delete?: never;
         options?: never;
@@ -256,7 +298,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/appointments/{id}/no-show": {
+    "/v1/appointments/{appointment_id}/no-show": {
         parameters: {
             query?: never;
             header?: never;
@@ -265,7 +307,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a no-show */
+        /**
+         * Mark a no-show
+         * @description booked or checked_in → no_show, once the start has passed (practitioner or org staff).
+         */
         post: operations["appointmentMarkNoShow"];
         delete?: never;
         options?: never;
@@ -273,7 +318,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/appointments/{id}/reschedule": {
+    "/v1/appointments/{appointment_id}/reschedule": {
         parameters: {
             query?: never;
             header?: never;
@@ -282,7 +327,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move to another free slot, atomically */
+        /**
+         * Move to another free slot, atomically
+         * @description Moves to a new free slot atomically: the new slot is taken and the old one freed, or nothing changes.
+         */
         post: operations["appointmentRescheduleAppointment"];
         delete?: never;
         options?: never;
@@ -290,7 +338,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/appointments/{id}/start": {
+    "/v1/appointments/{appointment_id}/start": {
         parameters: {
             query?: never;
             header?: never;
@@ -299,7 +347,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start the consultation */
+        /**
+         * Start the consultation
+         * @description checked_in → in_progress (practitioner or org staff).
+         */
         post: operations["appointmentStart"];
         delete?: never;
         options?: never;
@@ -316,7 +367,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password */
+        /**
+         * Sign in with email and password
+         * @description Checks email + password; returns tokens or an MFA challenge.
+         */
         post: operations["iamLogin"];
         delete?: never;
         options?: never;
@@ -333,7 +387,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session */
+        /**
+         * End this session
+         * @description Revokes the session (token family) of this refresh token.
+         */
         post: operations["iamLogout"];
         delete?: never;
         options?: never;
@@ -350,7 +407,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End every session of the caller */
+        /**
+         * End every session of the caller
+         * @description Revokes every session of the caller.
+         */
         post: operations["iamLogoutAll"];
         delete?: never;
         options?: never;
@@ -368,7 +428,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Turn TOTP off (needs a current code) */
+        /**
+         * Turn TOTP off (needs a current code)
+         * @description Turns TOTP off; needs a current code.
+         */
         delete: operations["iamDisableTotp"];
         options?: never;
         head?: never;
@@ -384,7 +447,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Activate TOTP and receive recovery codes */
+        /**
+         * Activate TOTP and receive recovery codes
+         * @description Activates the pending TOTP secret with a current code; returns recovery codes once.
+         */
         post: operations["iamActivateTotp"];
         delete?: never;
         options?: never;
@@ -401,7 +467,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start TOTP enrolment */
+        /**
+         * Start TOTP enrolment
+         * @description Starts TOTP enrolment for the caller: a new secret, not active until activated.
+         */
         post: operations["iamEnrollTotp"];
         delete?: never;
         options?: never;
@@ -418,7 +487,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete sign-in with a TOTP or recovery code */
+        /**
+         * Complete sign-in with a TOTP or recovery code
+         * @description Completes an MFA challenge with a TOTP code or a recovery code.
+         */
         post: operations["iamVerifyMfa"];
         delete?: never;
         options?: never;
@@ -435,7 +507,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Email a password reset link */
+        /**
+         * Email a password reset link
+         * @description Queues a password reset email if the account exists; never reveals whether it does.
+         */
         post: operations["iamForgotPassword"];
         delete?: never;
         options?: never;
@@ -452,7 +527,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a new password with a reset token */
+        /**
+         * Set a new password with a reset token
+         * @description Sets a new password with a single-use reset token and revokes all sessions.
+         */
         post: operations["iamResetPassword"];
         delete?: never;
         options?: never;
@@ -469,7 +547,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the refresh token for a new pair */
+        /**
+         * Rotate the refresh token for a new pair
+         * @description Rotates a refresh token. Reuse of a rotated token revokes its whole family.
+         */
         post: operations["iamRefresh"];
         delete?: never;
         options?: never;
@@ -486,7 +567,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account (role patient) */
+        /**
+         * Create an account (role patient)
+         * @description Creates an unverified account with role `patient` and queues the verification email.
+         */
         post: operations["iamRegister"];
         delete?: never;
         options?: never;
@@ -503,7 +587,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send the verification email again */
+        /**
+         * Send the verification email again
+         * @description Queues a new verification email for an unverified account (always succeeds).
+         */
         post: operations["iamResendVerification"];
         delete?: never;
         options?: never;
@@ -520,7 +607,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm an email address */
+        /**
+         * Confirm an email address
+         * @description Consumes a single-use email verification token.
+         */
         post: operations["iamVerifyEmail"];
         delete?: never;
         options?: never;
@@ -535,7 +625,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Development only: messages sent to an address */
+        /**
+         * Development only: messages sent to an address
+         * @description Development only (HEALTHTECH_ENV=development): what the email and SMS sinks received for an address.
+         */
         get: operations["notificationListDevOutbox"];
         put?: never;
         post?: never;
@@ -552,10 +645,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Forum categories with their rules */
+        /**
+         * Forum categories with their rules
+         * @description All categories, in display order.
+         */
         get: operations["forumListCategories"];
         put?: never;
-        /** Add a category with its rules (platform admins) */
+        /**
+         * Add a category with its rules (platform admins)
+         * @description Platform admins: a new category with its rules.
+         */
         post: operations["forumCreateCategory"];
         delete?: never;
         options?: never;
@@ -570,7 +669,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Posts waiting for a moderator (moderators) */
+        /**
+         * Posts waiting for a moderator (moderators)
+         * @description Moderators: posts waiting for a decision (flagged, first posts, watched words).
+         */
         get: operations["forumGetModerationQueue"];
         put?: never;
         post?: never;
@@ -587,9 +689,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The watched-words list (moderators) */
+        /**
+         * The watched-words list (moderators)
+         * @description Moderators: the watched-words list.
+         */
         get: operations["forumListWatchedWords"];
-        /** Replace the watched-words list (moderators) */
+        /**
+         * Replace the watched-words list (moderators)
+         * @description Moderators: replaces the watched-words list.
+         */
         put: operations["forumSetWatchedWords"];
         post?: never;
         delete?: never;
@@ -598,7 +706,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/forum/posts/{id}": {
+    "/v1/forum/posts/{post_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -608,41 +716,33 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete your post (it shows as deleted) */
+        /**
+         * Delete your post (it shows as deleted)
+         * @description Soft-deletes the caller's own post: it shows as "deleted", its replies stay.
+         */
         delete: operations["forumDeletePost"];
         options?: never;
         head?: never;
-        /** Edit your post within 24 hours (history kept) */
+        /**
+         * Edit your post within 24 hours (history kept)
+         * @description Edits the caller's own post within 24 h of creation; the previous body is kept.
+         */
         patch: operations["forumEditPost"];
         trace?: never;
     };
-    "/v1/forum/posts/{id}/edits": {
+    "/v1/forum/posts/{post_id}/edits": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Earlier versions of a post, newest first (its author and moderators) */
+        /**
+         * Earlier versions of a post, newest first (its author and moderators)
+         * @description Earlier versions of a post, newest first: for its author and moderators (people edit to take out what identifies them); a deleted post's for moderators only.
+         */
         get: operations["forumListPostEdits"];
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/forum/posts/{id}/vote": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Vote on a post: -1, 0 or 1 */
-        put: operations["forumVotePost"];
         post?: never;
         delete?: never;
         options?: never;
@@ -659,7 +759,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Flag a post for moderators */
+        /**
+         * Flag a post for moderators
+         * @description Anyone signed in flags a post once; enough weighted flags hide it pending review.
+         */
         post: operations["forumFlagPost"];
         delete?: never;
         options?: never;
@@ -676,8 +779,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve, hide, delete or restore a post (moderators) */
+        /**
+         * Approve, hide, delete or restore a post (moderators)
+         * @description Moderators: approve, hide, delete or restore a post; logged and the author notified.
+         */
         post: operations["forumModeratePost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/forum/posts/{post_id}/vote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Vote on a post: -1, 0 or 1
+         * @description Sets the caller's vote on a post (one per user, changeable; 0 removes it).
+         */
+        put: operations["forumVotePost"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -691,10 +817,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your private threads, latest first */
+        /**
+         * Your private threads, latest first
+         * @description The caller's private threads (as patient or practitioner), latest activity first.
+         */
         get: operations["forumListPrivateThreads"];
         put?: never;
-        /** Open a private thread with a practitioner */
+        /**
+         * Open a private thread with a practitioner
+         * @description A patient opens a private thread with a practitioner.
+         */
         post: operations["forumCreatePrivateThread"];
         delete?: never;
         options?: never;
@@ -702,14 +834,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/forum/private-threads/{id}": {
+    "/v1/forum/private-threads/{thread_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A private thread with its posts (platform admins give an access_reason; audited) */
+        /**
+         * A private thread with its posts (platform admins give an access_reason; audited)
+         * @description One private thread with a page of its posts, for its patient, its practitioner, or a platform admin giving a reason. Every read is written to the audit table.
+         */
         get: operations["forumGetPrivateThread"];
         put?: never;
         post?: never;
@@ -728,7 +863,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reply in a private thread */
+        /**
+         * Reply in a private thread
+         * @description Replies in a private thread (its patient or practitioner).
+         */
         post: operations["forumCreatePrivatePost"];
         delete?: never;
         options?: never;
@@ -743,7 +881,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Full-text search with highlighted snippets, best first */
+        /**
+         * Full-text search with highlighted snippets, best first
+         * @description Full-text search (title weighted above body), ranked, with highlighted snippets.
+         */
         get: operations["forumSearch"];
         put?: never;
         post?: never;
@@ -760,10 +901,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Threads by category or tag, pinned first (sort=latest|top|unanswered) */
+        /**
+         * Threads by category or tag, pinned first (sort=latest|top|unanswered)
+         * @description Threads of a category or tag; pinned threads first.
+         */
         get: operations["forumListThreads"];
         put?: never;
-        /** Open a thread (Markdown body; may wait for review) */
+        /**
+         * Open a thread (Markdown body; may wait for review)
+         * @description Opens a thread with its first post (pending review when the category or a watched word asks for it). Subject to category rules, slow mode and suspensions.
+         */
         post: operations["forumCreateThread"];
         delete?: never;
         options?: never;
@@ -771,14 +918,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/forum/threads/{id}": {
+    "/v1/forum/threads/{thread_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A thread with a page of its reply tree */
+        /**
+         * A thread with a page of its reply tree
+         * @description A thread with its opening post and a page of its reply tree.
+         */
         get: operations["forumGetThread"];
         put?: never;
         post?: never;
@@ -796,7 +946,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Mark a reply as the accepted answer (the thread's author; empty post_id clears) */
+        /**
+         * Mark a reply as the accepted answer (the thread's author; empty post_id clears)
+         * @description The thread author marks a reply as the accepted answer (or clears it).
+         */
         put: operations["forumAcceptAnswer"];
         post?: never;
         delete?: never;
@@ -814,9 +967,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow a thread (notified of replies) */
+        /**
+         * Follow a thread (notified of replies)
+         * @description The caller follows a thread: notified of new replies.
+         */
         post: operations["forumFollowThread"];
-        /** Stop following a thread */
+        /**
+         * Stop following a thread
+         * @description The caller stops following a thread.
+         */
         delete: operations["forumUnfollowThread"];
         options?: never;
         head?: never;
@@ -832,7 +991,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lock or unlock a thread (moderators) */
+        /**
+         * Lock or unlock a thread (moderators)
+         * @description Moderators: lock or unlock a thread (no new posts while locked).
+         */
         post: operations["forumLockThread"];
         delete?: never;
         options?: never;
@@ -849,7 +1011,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pin or unpin a thread (moderators) */
+        /**
+         * Pin or unpin a thread (moderators)
+         * @description Moderators: pin or unpin a thread at the top of its category.
+         */
         post: operations["forumPinThread"];
         delete?: never;
         options?: never;
@@ -866,7 +1031,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reply to a thread or to one of its posts */
+        /**
+         * Reply to a thread or to one of its posts
+         * @description Replies to a thread or to one of its posts; the thread's followers are notified.
+         */
         post: operations["forumCreatePost"];
         delete?: never;
         options?: never;
@@ -883,7 +1051,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Suspend a user from the forum, or lift it with duration_seconds 0 (moderators) */
+        /**
+         * Suspend a user from the forum, or lift it with duration_seconds 0 (moderators)
+         * @description Moderators: suspend a user from posting for a duration, or lift a suspension.
+         */
         post: operations["forumSuspendUser"];
         delete?: never;
         options?: never;
@@ -900,7 +1071,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept a staff invitation */
+        /**
+         * Accept a staff invitation
+         * @description The invited user (signed in, same email) accepts; the role appears in the access token after the next refresh.
+         */
         post: operations["orgAcceptInvitation"];
         delete?: never;
         options?: never;
@@ -908,14 +1082,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/invoices/{id}": {
+    "/v1/invoices/{invoice_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** An invoice or credit note */
+        /**
+         * An invoice or credit note
+         * @description An invoice or credit note as JSON.
+         */
         get: operations["paymentGetInvoice"];
         put?: never;
         post?: never;
@@ -925,14 +1102,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/invoices/{id}.pdf": {
+    "/v1/invoices/{invoice_id}.pdf": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** An invoice or credit note as a PDF */
+        /**
+         * An invoice or credit note as a PDF
+         * @description An invoice or credit note rendered as a PDF.
+         */
         get: operations["paymentGetInvoicePdf"];
         put?: never;
         post?: never;
@@ -949,14 +1129,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's profile */
+        /**
+         * The caller's profile
+         * @description The caller's profile.
+         */
         get: operations["iamGetMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update the caller's profile */
+        /**
+         * Update the caller's profile
+         * @description Updates the caller's profile.
+         */
         patch: operations["iamUpdateMe"];
         trace?: never;
     };
@@ -969,7 +1155,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the caller's password */
+        /**
+         * Change the caller's password
+         * @description Changes the caller's password (needs the current one); other sessions are revoked.
+         */
         post: operations["iamChangePassword"];
         delete?: never;
         options?: never;
@@ -984,9 +1173,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your notification preferences (defaults when never set) */
+        /**
+         * Your notification preferences (defaults when never set)
+         * @description The caller's preferences (defaults when never set).
+         */
         get: operations["notificationGetPreferences"];
-        /** Change channels per category, quiet hours or language */
+        /**
+         * Change channels per category, quiet hours or language
+         * @description Updates the caller's preferences; only the fields that are set change.
+         */
         put: operations["notificationUpdatePreferences"];
         post?: never;
         delete?: never;
@@ -1002,7 +1197,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your in-app notifications, newest first, with the unread count */
+        /**
+         * Your in-app notifications, newest first, with the unread count
+         * @description The caller's in-app notifications, newest first, with the unread count.
+         */
         get: operations["notificationListNotifications"];
         put?: never;
         post?: never;
@@ -1012,7 +1210,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/notifications/{id}/read": {
+    "/v1/notifications/{notification_id}/read": {
         parameters: {
             query?: never;
             header?: never;
@@ -1021,7 +1219,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark one notification read */
+        /**
+         * Mark one notification read
+         * @description Marks one of the caller's notifications read (idempotent).
+         */
         post: operations["notificationMarkRead"];
         delete?: never;
         options?: never;
@@ -1038,7 +1239,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark all your notifications read */
+        /**
+         * Mark all your notifications read
+         * @description Marks all of the caller's notifications read.
+         */
         post: operations["notificationMarkAllRead"];
         delete?: never;
         options?: never;
@@ -1072,7 +1276,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register an organization (pending verification; you become its admin) */
+        /**
+         * Register an organization (pending verification; you become its admin)
+         * @description Creates an organization in `pending_verification`; its creator becomes its `org_admin`.
+         */
         post: operations["orgCreateOrganization"];
         delete?: never;
         options?: never;
@@ -1080,57 +1287,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/organizations/{id}": {
+    "/v1/organizations/{organization_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** One organization */
+        /**
+         * One organization
+         * @description One organization. Anyone sees a verified one; others only its staff and platform admins.
+         */
         get: operations["orgGetOrganization"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update an organization (its admins) */
+        /**
+         * Update an organization (its admins)
+         * @description Updates an organization (its org admins only). Changing legal details of a verified organization does not reset its status.
+         */
         patch: operations["orgUpdateOrganization"];
-        trace?: never;
-    };
-    "/v1/organizations/{org_id}/staff": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Members and pending invitations */
-        get: operations["orgListStaff"];
-        put?: never;
-        /** Invite a staff member */
-        post: operations["orgInviteStaff"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/organizations/{org_id}/staff/{user_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove a member (or one of its roles) */
-        delete: operations["orgRemoveStaff"];
-        options?: never;
-        head?: never;
-        patch?: never;
         trace?: never;
     };
     "/v1/organizations/{organization_id}/documents": {
@@ -1142,7 +1320,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload a verification document (PDF, PNG or JPEG, at most 5 MiB): raw body with its Content-Type and ?document_type=&filename=, or JSON with base64 content */
+        /**
+         * Upload a verification document (PDF, PNG or JPEG, at most 5 MiB): raw body with its Content-Type and ?document_type=&filename=, or JSON with base64 content
+         * @description Uploads a verification document (PDF, PNG or JPEG, detected by content; at most 5 MiB).
+         */
         post: operations["orgUploadDocument"];
         delete?: never;
         options?: never;
@@ -1157,7 +1338,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A verification document's file (the organization's admins and staff, platform admins) */
+        /**
+         * A verification document's file (the organization's admins and staff, platform admins)
+         * @description A verification document's file, for the organization's admins and staff and platform admins (reviewers preview it); NOT_FOUND for everyone else.
+         */
         get: operations["orgGetDocumentContent"];
         put?: never;
         post?: never;
@@ -1174,12 +1358,62 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Facilities of an organization */
+        /**
+         * Facilities of an organization
+         * @description Facilities of an organization.
+         */
         get: operations["orgListFacilities"];
         put?: never;
-        /** Add a facility */
+        /**
+         * Add a facility
+         * @description Adds a facility (location) to an organization (its org admins only).
+         */
         post: operations["orgCreateFacility"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organization_id}/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members and pending invitations
+         * @description Members and pending invitations of an organization (its staff and platform admins).
+         */
+        get: operations["orgListStaff"];
+        put?: never;
+        /**
+         * Invite a staff member
+         * @description Invites a user, registered or not, by email; the invitation is accepted by that user.
+         */
+        post: operations["orgInviteStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organization_id}/staff/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member (or one of its roles)
+         * @description Removes a member or one of its roles; an organization always keeps at least one admin.
+         */
+        delete: operations["orgRemoveStaff"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1194,7 +1428,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit for verification */
+        /**
+         * Submit for verification
+         * @description Moves the organization from `pending_verification` or `changes_requested` to `under_review`.
+         */
         post: operations["orgSubmitForVerification"];
         delete?: never;
         options?: never;
@@ -1209,10 +1446,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Payments you may see */
+        /**
+         * Payments you may see
+         * @description Payments the caller may see, newest first.
+         */
         get: operations["paymentListPayments"];
         put?: never;
-        /** Start paying for a pending_payment appointment (send an Idempotency-Key) */
+        /**
+         * Start paying for a pending_payment appointment (send an Idempotency-Key)
+         * @description Creates (or returns the open) payment of a pending_payment appointment and its gateway order. Idempotent on idempotency_key: the same key with another request_hash is ALREADY_EXISTS (409). An unreachable gateway is UNAVAILABLE and writes nothing.
+         */
         post: operations["paymentCreatePayment"];
         delete?: never;
         options?: never;
@@ -1220,14 +1463,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/payments/{id}": {
+    "/v1/payments/{payment_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** One payment */
+        /**
+         * One payment
+         * @description One payment with its refunds.
+         */
         get: operations["paymentGetPayment"];
         put?: never;
         post?: never;
@@ -1246,7 +1492,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund all or part of a payment (org admins, platform admins; send an Idempotency-Key) */
+        /**
+         * Refund all or part of a payment (org admins, platform admins; send an Idempotency-Key)
+         * @description Refunds all or part of a captured payment (org admins of the seller, platform admins). Refunds never exceed the captured amount in total. Idempotent on idempotency_key.
+         */
         post: operations["paymentCreateRefund"];
         delete?: never;
         options?: never;
@@ -1263,7 +1512,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm a checkout with its signature */
+        /**
+         * Confirm a checkout with its signature
+         * @description Client-side confirmation: checks the checkout signature and records the capture, so the app can show success without waiting for the webhook; both paths converge.
+         */
         post: operations["paymentVerifyPayment"];
         delete?: never;
         options?: never;
@@ -1271,7 +1523,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/payments/webhooks/{gateway}": {
+    "/v1/payments/webhooks/razorpay": {
         parameters: {
             query?: never;
             header?: never;
@@ -1280,7 +1532,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Gateway webhooks, authenticated by X-Razorpay-Signature over the raw body */
+        /**
+         * Razorpay webhooks, authenticated by X-Razorpay-Signature over the raw body
+         * @description Public, authenticated by the gateway's signature over the raw body (constant-time compare; a bad or missing one is UNAUTHENTICATED and changes nothing). Events are applied idempotently and an older event never overwrites a newer state.
+         */
         post: operations["paymentHandleGatewayWebhook"];
         delete?: never;
         options?: never;
@@ -1295,7 +1550,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search verified practitioners */
+        /**
+         * Search verified practitioners
+         * @description Public search over practitioners of verified organizations; results are stable across pages.
+         */
         get: operations["orgSearchPractitioners"];
         put?: never;
         post?: never;
@@ -1305,14 +1563,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/practitioners/{id}": {
+    "/v1/practitioners/{practitioner_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A practitioner's public profile */
+        /**
+         * A practitioner's public profile
+         * @description A practitioner's public profile.
+         */
         get: operations["orgGetPractitioner"];
         put?: never;
         post?: never;
@@ -1329,9 +1590,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A practitioner's published availability */
+        /**
+         * A practitioner's published availability
+         * @description A practitioner's availability rules and overrides.
+         */
         get: operations["appointmentGetAvailability"];
-        /** Set weekly hours, extra hours and time off (the practitioner or their org admin) */
+        /**
+         * Set weekly hours, extra hours and time off (the practitioner or their org admin)
+         * @description Replaces a practitioner's availability (the practitioner or their org admins).
+         */
         put: operations["appointmentPutAvailability"];
         post?: never;
         delete?: never;
@@ -1347,7 +1614,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Free slots between from and to (at most 31 days), in UTC with the facility's zone */
+        /**
+         * Free slots between from and to (at most 31 days), in UTC with the facility's zone
+         * @description Free slots: rules minus overrides minus active bookings and holds, honouring minimum notice and horizon. A range over 31 days is INVALID_ARGUMENT.
+         */
         get: operations["appointmentListSlots"];
         put?: never;
         post?: never;
@@ -1366,7 +1636,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Wait for a free slot between two dates */
+        /**
+         * Wait for a free slot between two dates
+         * @description Joins a practitioner's waitlist for a date range; freed slots are offered in turn.
+         */
         post: operations["appointmentJoinWaitlist"];
         delete?: never;
         options?: never;
@@ -1381,9 +1654,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your own practitioner profile (also before your organization is verified) */
+        /**
+         * Your own practitioner profile (also before your organization is verified)
+         * @description The caller's own practitioner profile, whether or not its organization is verified yet.
+         */
         get: operations["orgGetMyPractitionerProfile"];
-        /** Create or replace your practitioner profile */
+        /**
+         * Create or replace your practitioner profile
+         * @description Creates or replaces the caller's practitioner profile.
+         */
         put: operations["orgUpsertMyPractitionerProfile"];
         post?: never;
         delete?: never;
@@ -1397,49 +1676,96 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         healthtech_appointment_v1_Appointment: {
+            /** @description Set once the status is cancelled. */
             cancellation_reason?: string;
-            /** Format: date-time */
-            created_at?: string;
-            /** Format: date-time */
-            end?: string;
-            facility_id?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            end: string;
+            /** Format: uuid */
+            facility_id: string;
+            /** @description Absent when the consultation is free. */
             fee?: components["schemas"]["healthtech_common_v1_Money"];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Set while pending_payment: the slot is freed and the appointment expires after it.
+             */
             hold_expires_at?: string;
-            id?: string;
-            is_first_visit?: boolean;
-            /** @enum {string} */
-            mode?: "in_person" | "video";
-            organization_id?: string;
-            patient_id?: string;
-            pay_at_clinic?: boolean;
+            /** Format: uuid */
+            id: string;
+            /** @description Decides which fee applies (first visit or follow-up with this practitioner). */
+            is_first_visit: boolean;
+            /**
+             * @description Same values as healthtech.org.v1.ConsultationMode.
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /** Format: uuid */
+            organization_id: string;
+            /** Format: uuid */
+            patient_id: string;
+            pay_at_clinic: boolean;
+            /** @description The payment that confirmed it, if any. */
             payment_id?: string;
-            practitioner_id?: string;
+            /** Format: uuid */
+            practitioner_id: string;
+            /** @description The patient's reason for the visit (PHI). */
             reason?: string;
-            /** Format: date-time */
-            start?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            start: string;
             /** @enum {string} */
-            status?: "pending_payment" | "booked" | "checked_in" | "in_progress" | "completed" | "cancelled" | "no_show" | "expired";
-            status_history?: components["schemas"]["healthtech_appointment_v1_StatusChange"][];
-            timezone?: string;
-            /** Format: date-time */
+            status: "pending_payment" | "booked" | "checked_in" | "in_progress" | "completed" | "cancelled" | "no_show" | "expired";
+            status_history: components["schemas"]["healthtech_appointment_v1_StatusChange"][];
+            /** @description The facility's IANA zone. */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             updated_at?: string;
         };
+        /** @description Everything slot computation needs for one practitioner. */
         healthtech_appointment_v1_Availability: {
-            /** Format: int32 */
-            cancellation_cutoff_minutes?: number;
-            extra_hours?: components["schemas"]["healthtech_appointment_v1_ExtraHours"][];
-            /** Format: int32 */
-            horizon_days?: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description A patient may cancel up to this many minutes before the start.
+             */
+            cancellation_cutoff_minutes: number;
+            extra_hours: components["schemas"]["healthtech_appointment_v1_ExtraHours"][];
+            /**
+             * Format: int32
+             * @description No slot starts more than this many days ahead.
+             */
+            horizon_days: number;
+            /**
+             * Format: int32
+             * @description No cap when absent.
+             */
             max_bookings_per_day?: number;
-            /** Format: int32 */
-            min_notice_minutes?: number;
-            practitioner_id?: string;
-            rules?: components["schemas"]["healthtech_appointment_v1_WeeklyRule"][];
-            time_off?: components["schemas"]["healthtech_appointment_v1_TimeOff"][];
-            timezone?: string;
-            /** Format: date-time */
+            /**
+             * Format: int32
+             * @description No slot starts sooner than this after now.
+             */
+            min_notice_minutes: number;
+            /** Format: uuid */
+            practitioner_id: string;
+            rules: components["schemas"]["healthtech_appointment_v1_WeeklyRule"][];
+            time_off: components["schemas"]["healthtech_appointment_v1_TimeOff"][];
+            /** @description IANA zone in which rule times and override dates are read, e.g. "Asia/Kolkata". */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             updated_at?: string;
         };
         healthtech_appointment_v1_CancelAppointmentRequest: {
@@ -1452,82 +1778,174 @@ export interface components {
             note?: string;
         };
         healthtech_appointment_v1_CreateAppointmentRequest: {
-            facility_id?: string;
-            idempotency_key?: string;
-            /** @enum {string} */
-            mode?: "in_person" | "video";
+            /** Format: uuid */
+            facility_id: string;
+            /**
+             * @description Same values as healthtech.org.v1.ConsultationMode.
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /** @description Book at once and pay at the facility instead of online. */
             pay_at_clinic?: boolean;
-            practitioner_id?: string;
+            /** Format: uuid */
+            practitioner_id: string;
+            /** @example Follow-up on blood pressure */
             reason?: string;
-            /** Format: date-time */
-            start?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 with an offset
+             */
+            start: string;
         };
+        /** @description Extra hours on one local date, on top of the weekly rules. */
         healthtech_appointment_v1_ExtraHours: {
+            /** Format: int32 */
+            buffer_after_minutes: number;
+            /** Format: int32 */
+            buffer_before_minutes: number;
+            /**
+             * Format: date
+             * @description "YYYY-MM-DD".
+             */
+            date: string;
+            /** @example 17:00 */
+            end_local: string;
+            /** Format: uuid */
+            facility_id: string;
+            /**
+             * @description Same values as healthtech.org.v1.ConsultationMode.
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /**
+             * Format: int32
+             * @example 30
+             */
+            slot_minutes: number;
+            /** @example 09:00 */
+            start_local: string;
+        };
+        /** @description Extra hours on one local date, on top of the weekly rules. */
+        healthtech_appointment_v1_ExtraHoursInput: {
             /** Format: int32 */
             buffer_after_minutes?: number;
             /** Format: int32 */
             buffer_before_minutes?: number;
-            date?: string;
-            end_local?: string;
-            facility_id?: string;
-            /** @enum {string} */
-            mode?: "in_person" | "video";
-            /** Format: int32 */
-            slot_minutes?: number;
-            start_local?: string;
+            /**
+             * Format: date
+             * @description "YYYY-MM-DD".
+             */
+            date: string;
+            /** @example 17:00 */
+            end_local: string;
+            /** Format: uuid */
+            facility_id: string;
+            /**
+             * @description Same values as healthtech.org.v1.ConsultationMode.
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /**
+             * Format: int32
+             * @example 30
+             */
+            slot_minutes: number;
+            /** @example 09:00 */
+            start_local: string;
         };
         healthtech_appointment_v1_JoinWaitlistRequest: {
-            date_from?: string;
-            date_to?: string;
+            /**
+             * Format: date
+             * @description Local dates "YYYY-MM-DD", both included.
+             */
+            date_from: string;
+            /** Format: date */
+            date_to: string;
+            /**
+             * Format: uuid
+             * @description Any facility when empty.
+             */
             facility_id?: string;
-            /** @enum {string} */
+            /**
+             * @description Any mode when unspecified.
+             * @enum {string}
+             */
             mode?: "in_person" | "video";
         };
         healthtech_appointment_v1_ListAppointmentsResponse: {
-            items?: components["schemas"]["healthtech_appointment_v1_Appointment"][];
+            items: components["schemas"]["healthtech_appointment_v1_Appointment"][];
             next_page_token?: string;
         };
         healthtech_appointment_v1_ListSlotsResponse: {
-            items?: components["schemas"]["healthtech_appointment_v1_Slot"][];
+            /** @description In start order (then facility and mode). */
+            items: components["schemas"]["healthtech_appointment_v1_Slot"][];
+            /** @description More slots of the window follow: ask again with it as page_token. */
+            next_page_token?: string;
         };
         healthtech_appointment_v1_MarkNoShowRequest: {
             note?: string;
         };
+        /** @description Full replacement (PUT) of a practitioner's availability. */
         healthtech_appointment_v1_PutAvailabilityRequest: {
             /** Format: int32 */
             cancellation_cutoff_minutes?: number;
-            extra_hours?: components["schemas"]["healthtech_appointment_v1_ExtraHours"][];
+            extra_hours?: components["schemas"]["healthtech_appointment_v1_ExtraHoursInput"][];
             /** Format: int32 */
             horizon_days?: number;
             /** Format: int32 */
             max_bookings_per_day?: number;
             /** Format: int32 */
             min_notice_minutes?: number;
-            rules?: components["schemas"]["healthtech_appointment_v1_WeeklyRule"][];
-            time_off?: components["schemas"]["healthtech_appointment_v1_TimeOff"][];
+            rules?: components["schemas"]["healthtech_appointment_v1_WeeklyRuleInput"][];
+            time_off?: components["schemas"]["healthtech_appointment_v1_TimeOffInput"][];
+            /** @example Asia/Kolkata */
             timezone?: string;
         };
         healthtech_appointment_v1_RescheduleAppointmentRequest: {
+            /**
+             * Format: uuid
+             * @description Another facility of the same practitioner; unchanged when empty.
+             */
             facility_id?: string;
-            /** Format: date-time */
-            start?: string;
+            /**
+             * Format: date-time
+             * @description Must be a free slot of the same practitioner and mode.
+             */
+            start: string;
         };
+        /** @description A bookable interval. */
         healthtech_appointment_v1_Slot: {
-            /** Format: date-time */
-            end?: string;
-            facility_id?: string;
-            /** @enum {string} */
-            mode?: "in_person" | "video";
-            /** Format: date-time */
-            start?: string;
-            timezone?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            end: string;
+            /** Format: uuid */
+            facility_id: string;
+            /**
+             * @description Same values as healthtech.org.v1.ConsultationMode.
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            start: string;
+            /** @description The facility's IANA zone, for display. */
+            timezone: string;
         };
         healthtech_appointment_v1_StartRequest: {
             note?: string;
         };
+        /** @description One recorded transition: who, when, why. */
         healthtech_appointment_v1_StatusChange: {
+            /** @description User id, or "system" for expiries and payment confirmations. */
             actor_id?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             at?: string;
             /** @enum {string} */
             from?: "pending_payment" | "booked" | "checked_in" | "in_progress" | "completed" | "cancelled" | "no_show" | "expired";
@@ -1535,118 +1953,327 @@ export interface components {
             /** @enum {string} */
             to?: "pending_payment" | "booked" | "checked_in" | "in_progress" | "completed" | "cancelled" | "no_show" | "expired";
         };
+        /** @description No slots on the local dates from start_date to end_date, both included. */
         healthtech_appointment_v1_TimeOff: {
-            end_date?: string;
+            /** Format: date */
+            end_date: string;
+            /**
+             * Format: uuid
+             * @description Only this facility's slots; all facilities when empty.
+             */
             facility_id?: string;
+            /** @description Shown to the practitioner's staff only. */
             note?: string;
-            start_date?: string;
+            /**
+             * Format: date
+             * @description "YYYY-MM-DD".
+             */
+            start_date: string;
         };
+        /** @description No slots on the local dates from start_date to end_date, both included. */
+        healthtech_appointment_v1_TimeOffInput: {
+            /** Format: date */
+            end_date: string;
+            /**
+             * Format: uuid
+             * @description Only this facility's slots; all facilities when empty.
+             */
+            facility_id?: string;
+            /** @description Shown to the practitioner's staff only. */
+            note?: string;
+            /**
+             * Format: date
+             * @description "YYYY-MM-DD".
+             */
+            start_date: string;
+        };
+        /** @description A patient waiting for a practitioner's slot. An offered slot is held for this patient, who books it with CreateAppointment before offer_expires_at. */
         healthtech_appointment_v1_WaitlistEntry: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             created_at?: string;
             date_from?: string;
             date_to?: string;
             facility_id?: string;
-            id?: string;
-            /** @enum {string} */
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Same values as healthtech.org.v1.ConsultationMode.
+             * @enum {string}
+             */
             mode?: "in_person" | "video";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             offer_expires_at?: string;
+            /** @description Set while offered. */
             offered_slot?: components["schemas"]["healthtech_appointment_v1_Slot"];
             patient_id?: string;
-            practitioner_id?: string;
+            /** Format: uuid */
+            practitioner_id: string;
             /** @enum {string} */
-            status?: "waiting" | "offered" | "booked" | "expired" | "cancelled";
+            status: "waiting" | "offered" | "booked" | "expired" | "cancelled";
         };
+        /** @description A weekly recurring window in which slots are offered. */
         healthtech_appointment_v1_WeeklyRule: {
+            /** Format: int32 */
+            buffer_after_minutes: number;
+            /** Format: int32 */
+            buffer_before_minutes: number;
+            /** @example 17:00 */
+            end_local: string;
+            /**
+             * Format: uuid
+             * @description A facility of the practitioner; its time zone must be the availability's.
+             */
+            facility_id: string;
+            /**
+             * @description Same values as healthtech.org.v1.ConsultationMode.
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /**
+             * Format: int32
+             * @example 30
+             */
+            slot_minutes: number;
+            /**
+             * @description Local wall-clock "HH:MM"; end_local is after start_local on the same day.
+             * @example 09:00
+             */
+            start_local: string;
+            /**
+             * @description ISO 8601 weekday numbering.
+             * @enum {string}
+             */
+            weekday: "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
+        };
+        /** @description A weekly recurring window in which slots are offered. */
+        healthtech_appointment_v1_WeeklyRuleInput: {
             /** Format: int32 */
             buffer_after_minutes?: number;
             /** Format: int32 */
             buffer_before_minutes?: number;
-            end_local?: string;
-            facility_id?: string;
-            /** @enum {string} */
-            mode?: "in_person" | "video";
-            /** Format: int32 */
-            slot_minutes?: number;
-            start_local?: string;
-            /** @enum {string} */
-            weekday?: "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
+            /** @example 17:00 */
+            end_local: string;
+            /**
+             * Format: uuid
+             * @description A facility of the practitioner; its time zone must be the availability's.
+             */
+            facility_id: string;
+            /**
+             * @description Same values as healthtech.org.v1.ConsultationMode.
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /**
+             * Format: int32
+             * @example 30
+             */
+            slot_minutes: number;
+            /**
+             * @description Local wall-clock "HH:MM"; end_local is after start_local on the same day.
+             * @example 09:00
+             */
+            start_local: string;
+            /**
+             * @description ISO 8601 weekday numbering.
+             * @enum {string}
+             */
+            weekday: "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
         };
+        /** @description A postal address (India-first: pincode), with an optional geo point. */
         healthtech_common_v1_Address: {
-            city?: string;
+            /** @example Bengaluru */
+            city: string;
+            /**
+             * @description ISO 3166-1 alpha-2, default "IN".
+             * @example IN
+             */
             country?: string;
             latitude?: number;
-            line1?: string;
+            /** @example 12 MG Road */
+            line1: string;
             line2?: string;
             longitude?: number;
-            pincode?: string;
-            state?: string;
+            /**
+             * @description Six-digit Indian PIN code or a foreign postal code.
+             * @example 560001
+             */
+            pincode: string;
+            /** @example Karnataka */
+            state: string;
         };
+        /** @description A postal address (India-first: pincode), with an optional geo point. */
+        healthtech_common_v1_AddressInput: {
+            /** @example Bengaluru */
+            city: string;
+            /**
+             * @description ISO 3166-1 alpha-2, default "IN".
+             * @example IN
+             */
+            country?: string;
+            latitude?: number;
+            /** @example 12 MG Road */
+            line1: string;
+            line2?: string;
+            longitude?: number;
+            /**
+             * @description Six-digit Indian PIN code or a foreign postal code.
+             * @example 560001
+             */
+            pincode: string;
+            /** @example Karnataka */
+            state: string;
+        };
+        /** @description An amount of money in minor units (paise for INR) with its ISO 4217 currency. */
         healthtech_common_v1_Money: {
-            /** Format: int64 */
-            amount_minor?: number;
-            currency?: string;
+            /**
+             * Format: int64
+             * @description Amount in minor units; never negative for prices.
+             * @example 80000
+             */
+            amount_minor: number;
+            /**
+             * @description ISO 4217 code, e.g. "INR".
+             * @example INR
+             */
+            currency: string;
+        };
+        /** @description An amount of money in minor units (paise for INR) with its ISO 4217 currency. */
+        healthtech_common_v1_MoneyInput: {
+            /**
+             * Format: int64
+             * @description Amount in minor units; never negative for prices.
+             * @example 80000
+             */
+            amount_minor: number;
+            /**
+             * @description ISO 4217 code, e.g. "INR".
+             * @example INR
+             */
+            currency: string;
         };
         healthtech_forum_v1_AcceptAnswerRequest: {
+            /**
+             * Format: uuid
+             * @description A reply in this thread; empty clears the accepted answer.
+             */
             post_id?: string;
         };
+        /** @description Shown beside a verified practitioner's posts. */
         healthtech_forum_v1_Badge: {
             specialty?: string;
-            verified_practitioner?: boolean;
+            verified_practitioner: boolean;
         };
         healthtech_forum_v1_Category: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             created_at?: string;
             description?: string;
-            id?: string;
-            name?: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
             /** Format: int32 */
-            position?: number;
-            rules?: components["schemas"]["healthtech_forum_v1_CategoryRules"];
-            slug?: string;
+            position: number;
+            rules: components["schemas"]["healthtech_forum_v1_CategoryRules"];
+            /** @description URL-safe, e.g. "mental-health". */
+            slug: string;
             /** Format: int32 */
-            thread_count?: number;
+            thread_count: number;
         };
+        /** @description Per-category rules; all off by default. */
         healthtech_forum_v1_CategoryRules: {
+            /** @description First posts of new users wait for approval. */
+            first_post_approval: boolean;
+            /**
+             * Format: int32
+             * @description Minimum seconds between two posts of one user; 0 is off.
+             */
+            slow_mode_seconds: number;
+            /** @enum {string} */
+            who_can_post?: "everyone" | "verified_practitioners" | "moderators";
+        };
+        /** @description Per-category rules; all off by default. */
+        healthtech_forum_v1_CategoryRulesInput: {
+            /** @description First posts of new users wait for approval. */
             first_post_approval?: boolean;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Minimum seconds between two posts of one user; 0 is off.
+             */
             slow_mode_seconds?: number;
             /** @enum {string} */
             who_can_post?: "everyone" | "verified_practitioners" | "moderators";
         };
         healthtech_forum_v1_CreateCategoryRequest: {
             description?: string;
-            name?: string;
+            /** @example Heart health */
+            name: string;
             /** Format: int32 */
             position?: number;
-            rules?: components["schemas"]["healthtech_forum_v1_CategoryRules"];
+            rules?: components["schemas"]["healthtech_forum_v1_CategoryRulesInput"];
+            /**
+             * @description Derived from the name when empty.
+             * @example heart-health
+             */
             slug?: string;
         };
         healthtech_forum_v1_CreatePostRequest: {
-            body?: string;
+            /**
+             * @description Markdown.
+             * @example What should I ask my cardiologist?
+             */
+            body: string;
+            /** Format: uuid */
             parent_post_id?: string;
         };
         healthtech_forum_v1_CreatePrivatePostRequest: {
-            body?: string;
+            /** @example What should I ask my cardiologist? */
+            body: string;
         };
         healthtech_forum_v1_CreatePrivateThreadRequest: {
+            /**
+             * Format: uuid
+             * @description An appointment of the caller with this practitioner.
+             */
             appointment_id?: string;
-            body?: string;
-            practitioner_id?: string;
-            subject?: string;
+            /**
+             * @description Markdown, the first post.
+             * @example What should I ask my cardiologist?
+             */
+            body: string;
+            /** Format: uuid */
+            practitioner_id: string;
+            /** @example About my prescription */
+            subject: string;
         };
         healthtech_forum_v1_CreateThreadRequest: {
-            body?: string;
-            category_id?: string;
+            /**
+             * @description Markdown.
+             * @example What should I ask my cardiologist?
+             */
+            body: string;
+            /** Format: uuid */
+            category_id: string;
             tags?: string[];
-            title?: string;
+            /** @example Questions for a first cardiology visit */
+            title: string;
         };
         healthtech_forum_v1_EditPostRequest: {
-            body?: string;
+            /** @example What should I ask my cardiologist? */
+            body: string;
         };
         healthtech_forum_v1_Flag: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             created_at?: string;
             detail?: string;
             /** @enum {string} */
@@ -1654,602 +2281,955 @@ export interface components {
             reporter_id?: string;
         };
         healthtech_forum_v1_FlagPostRequest: {
+            /** @description Free text, required with FLAG_REASON_OTHER. */
             detail?: string;
             /** @enum {string} */
-            reason?: "spam" | "abuse" | "misinformation" | "privacy" | "off_topic" | "other";
+            reason: "spam" | "abuse" | "misinformation" | "privacy" | "off_topic" | "other";
         };
         healthtech_forum_v1_FlagPostResponse: {
-            flag_id?: string;
-            /** @enum {string} */
+            /**
+             * Format: uuid
+             * @description The flag's id.
+             */
+            id: string;
+            /**
+             * @description The post's status after this flag (hidden once the threshold is reached).
+             * @enum {string}
+             */
             post_status?: "visible" | "hidden" | "deleted" | "pending_review";
         };
         healthtech_forum_v1_FollowThreadRequest: Record<string, never>;
         healthtech_forum_v1_FollowThreadResponse: {
-            following?: boolean;
-            thread_id?: string;
+            following: boolean;
+            /**
+             * Format: uuid
+             * @description The thread's id.
+             */
+            id: string;
         };
         healthtech_forum_v1_GetModerationQueueResponse: {
-            items?: components["schemas"]["healthtech_forum_v1_ModerationQueueItem"][];
+            /** @description Oldest first. */
+            items: components["schemas"]["healthtech_forum_v1_ModerationQueueItem"][];
             next_page_token?: string;
         };
         healthtech_forum_v1_GetPrivateThreadResponse: {
-            items?: components["schemas"]["healthtech_forum_v1_PrivatePost"][];
+            items: components["schemas"]["healthtech_forum_v1_PrivatePost"][];
             next_page_token?: string;
-            thread?: components["schemas"]["healthtech_forum_v1_PrivateThread"];
+            thread: components["schemas"]["healthtech_forum_v1_PrivateThread"];
         };
         healthtech_forum_v1_GetThreadResponse: {
-            items?: components["schemas"]["healthtech_forum_v1_Post"][];
+            /** @description The replies of this page in tree order (depth first, oldest sibling first), each with parent_post_id and depth. */
+            items: components["schemas"]["healthtech_forum_v1_Post"][];
             next_page_token?: string;
-            thread?: components["schemas"]["healthtech_forum_v1_Thread"];
+            thread: components["schemas"]["healthtech_forum_v1_Thread"];
         };
         healthtech_forum_v1_ListCategoriesResponse: {
-            items?: components["schemas"]["healthtech_forum_v1_Category"][];
+            /** @description By position, then name. */
+            items: components["schemas"]["healthtech_forum_v1_Category"][];
+            next_page_token?: string;
         };
         healthtech_forum_v1_ListPostEditsResponse: {
-            items?: components["schemas"]["healthtech_forum_v1_PostEdit"][];
+            /** @description Newest first. */
+            items: components["schemas"]["healthtech_forum_v1_PostEdit"][];
+            next_page_token?: string;
         };
         healthtech_forum_v1_ListPrivateThreadsResponse: {
-            items?: components["schemas"]["healthtech_forum_v1_PrivateThread"][];
+            items: components["schemas"]["healthtech_forum_v1_PrivateThread"][];
             next_page_token?: string;
         };
         healthtech_forum_v1_ListThreadsResponse: {
-            items?: components["schemas"]["healthtech_forum_v1_Thread"][];
+            items: components["schemas"]["healthtech_forum_v1_Thread"][];
             next_page_token?: string;
         };
         healthtech_forum_v1_LockThreadRequest: {
-            locked?: boolean;
-            reason?: string;
+            /** @description false unlocks. */
+            locked: boolean;
+            reason: string;
         };
         healthtech_forum_v1_ModeratePostRequest: {
             /** @enum {string} */
-            action?: "approve" | "hide" | "delete" | "restore";
-            reason?: string;
+            action: "approve" | "hide" | "delete" | "restore";
+            /** @description Required; logged and shown to the author. */
+            reason: string;
         };
         healthtech_forum_v1_ModerationQueueItem: {
             category_id?: string;
-            /** Format: int32 */
-            flag_weight?: number;
-            flags?: components["schemas"]["healthtech_forum_v1_Flag"][];
-            post?: components["schemas"]["healthtech_forum_v1_Post"];
-            /** @enum {string} */
+            /**
+             * Format: int32
+             * @description Sum of flag weights (by the reporters' trust levels).
+             */
+            flag_weight: number;
+            flags: components["schemas"]["healthtech_forum_v1_Flag"][];
+            post: components["schemas"]["healthtech_forum_v1_Post"];
+            /**
+             * @description Why a post is in the moderation queue.
+             * @enum {string}
+             */
             queue_reason?: "flagged" | "first_post" | "watched_word";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             queued_at?: string;
             thread_title?: string;
         };
         healthtech_forum_v1_PinThreadRequest: {
-            pinned?: boolean;
-            reason?: string;
+            /** @description false unpins. */
+            pinned: boolean;
+            reason: string;
         };
         healthtech_forum_v1_Post: {
-            accepted?: boolean;
+            accepted: boolean;
             author_display_name?: string;
-            author_id?: string;
-            /** @enum {string} */
+            /** Format: uuid */
+            author_id: string;
+            /**
+             * @description From simple activity thresholds; decides link/image rendering and flag weight.
+             * @enum {string}
+             */
             author_trust_level?: "new" | "basic" | "regular";
+            /** @description Absent unless the author is a verified practitioner. */
             badge?: components["schemas"]["healthtech_forum_v1_Badge"];
             body_html?: string;
+            /** @description Absent for deleted posts, and hidden ones for ordinary users (as is body_html). */
             body_markdown?: string;
-            /** Format: date-time */
-            created_at?: string;
-            /** Format: int32 */
-            depth?: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /**
+             * Format: int32
+             * @description 0 for the opening post, 1 for top-level replies, and so on.
+             */
+            depth: number;
+            /**
+             * Format: date-time
+             * @description Absent when never edited.
+             */
             edited_at?: string;
-            id?: string;
-            /** Format: int32 */
-            my_vote?: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int32
+             * @description The caller's vote: -1, 0 or +1.
+             */
+            my_vote: number;
+            /** @description Absent for the opening post and top-level replies to it. */
             parent_post_id?: string;
             /** Format: int32 */
-            reply_count?: number;
+            reply_count: number;
             /** @enum {string} */
-            status?: "visible" | "hidden" | "deleted" | "pending_review";
-            thread_id?: string;
+            status: "visible" | "hidden" | "deleted" | "pending_review";
+            /** Format: uuid */
+            thread_id: string;
             /** Format: int32 */
-            vote_score?: number;
+            vote_score: number;
         };
         healthtech_forum_v1_PostEdit: {
+            /** @description The body as it was before this edit, rendered and sanitized like a post. */
             body_html?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was replaced.
+             */
             edited_at?: string;
         };
         healthtech_forum_v1_PrivatePost: {
             author_display_name?: string;
-            author_id?: string;
-            body_html?: string;
+            /** Format: uuid */
+            author_id: string;
+            body_html: string;
             body_markdown?: string;
-            /** Format: date-time */
-            created_at?: string;
-            id?: string;
-            thread_id?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            thread_id: string;
         };
+        /** @description A thread visible only to its patient, its practitioner and platform admins (audited). */
         healthtech_forum_v1_PrivateThread: {
             appointment_id?: string;
-            /** Format: date-time */
-            created_at?: string;
-            id?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             last_post_at?: string;
-            patient_id?: string;
+            /** Format: uuid */
+            patient_id: string;
             /** Format: int32 */
-            post_count?: number;
+            post_count: number;
             practitioner_display_name?: string;
-            practitioner_id?: string;
+            /** Format: uuid */
+            practitioner_id: string;
+            /** @description The practitioner's user id. */
             practitioner_user_id?: string;
-            subject?: string;
+            subject: string;
         };
         healthtech_forum_v1_SearchResponse: {
-            items?: components["schemas"]["healthtech_forum_v1_SearchResult"][];
+            /** @description Best first. */
+            items: components["schemas"]["healthtech_forum_v1_SearchResult"][];
             next_page_token?: string;
         };
         healthtech_forum_v1_SearchResult: {
             author_display_name?: string;
             category_id?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             created_at?: string;
-            post_id?: string;
-            rank?: number;
+            /** Format: uuid */
+            post_id: string;
+            /** @description ts_rank score; higher is better. */
+            rank: number;
+            /** @description HTML-escaped text with matches wrapped in <mark>…</mark> (ts_headline). */
             snippet_html?: string;
-            thread_id?: string;
-            thread_title?: string;
+            /** Format: uuid */
+            thread_id: string;
+            thread_title: string;
         };
         healthtech_forum_v1_SetWatchedWordsRequest: {
-            words?: components["schemas"]["healthtech_forum_v1_WatchedWord"][];
+            /** @description The whole new list. */
+            words?: components["schemas"]["healthtech_forum_v1_WatchedWordInput"][];
         };
         healthtech_forum_v1_SuspendUserRequest: {
-            /** Format: int32 */
-            duration_seconds?: number;
-            reason?: string;
+            /**
+             * Format: int32
+             * @description 0 lifts the current suspension.
+             * @example 86400
+             */
+            duration_seconds: number;
+            reason: string;
         };
         healthtech_forum_v1_Suspension: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             created_at?: string;
             moderator_id?: string;
             reason?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Absent when lifted.
+             */
             until?: string;
-            user_id?: string;
+            /** Format: uuid */
+            user_id: string;
         };
         healthtech_forum_v1_Thread: {
             accepted_post_id?: string;
             author_display_name?: string;
-            author_id?: string;
-            category_id?: string;
-            /** Format: date-time */
-            created_at?: string;
+            /** Format: uuid */
+            author_id: string;
+            /** Format: uuid */
+            category_id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /** @description Plain-text start of the opening post (lists). */
             excerpt?: string;
-            following?: boolean;
-            id?: string;
-            /** Format: date-time */
-            last_activity_at?: string;
-            locked?: boolean;
+            /** @description Whether the caller follows it. */
+            following: boolean;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            last_activity_at: string;
+            locked: boolean;
+            /** @description Set by CreateThread and GetThread; absent in lists. */
             opening_post?: components["schemas"]["healthtech_forum_v1_Post"];
-            pinned?: boolean;
+            pinned: boolean;
             /** Format: int32 */
-            reply_count?: number;
-            /** @enum {string} */
-            status?: "visible" | "hidden" | "deleted" | "pending_review";
-            tags?: string[];
-            title?: string;
-            /** Format: int32 */
-            vote_score?: number;
+            reply_count: number;
+            /**
+             * @description The opening post's status.
+             * @enum {string}
+             */
+            status: "visible" | "hidden" | "deleted" | "pending_review";
+            tags: string[];
+            title: string;
+            /**
+             * Format: int32
+             * @description Vote score of the opening post.
+             */
+            vote_score: number;
         };
         healthtech_forum_v1_VotePostRequest: {
-            /** Format: int32 */
-            value?: number;
+            /**
+             * Format: int32
+             * @description -1, 0 or +1.
+             * @example 1
+             */
+            value: number;
         };
         healthtech_forum_v1_VotePostResponse: {
+            /**
+             * Format: uuid
+             * @description The post's id.
+             */
+            id: string;
             /** Format: int32 */
-            my_vote?: number;
-            post_id?: string;
+            my_vote: number;
             /** Format: int32 */
-            vote_score?: number;
+            vote_score: number;
         };
         healthtech_forum_v1_WatchedWord: {
             /** @enum {string} */
-            action?: "block" | "review";
-            word?: string;
+            action: "block" | "review";
+            /** @description A word or phrase, matched case-insensitively on word boundaries. */
+            word: string;
+        };
+        healthtech_forum_v1_WatchedWordInput: {
+            /** @enum {string} */
+            action: "block" | "review";
+            /** @description A word or phrase, matched case-insensitively on word boundaries. */
+            word: string;
         };
         healthtech_forum_v1_WatchedWordList: {
-            items?: components["schemas"]["healthtech_forum_v1_WatchedWord"][];
-            /** Format: date-time */
+            /** @description In word order. */
+            items: components["schemas"]["healthtech_forum_v1_WatchedWord"][];
+            /** @description ListWatchedWords pages the list; SetWatchedWords answers it whole. */
+            next_page_token?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             updated_at?: string;
         };
         healthtech_iam_v1_ActivateTotpRequest: {
-            code?: string;
+            code: string;
         };
         healthtech_iam_v1_ActivateTotpResponse: {
-            recovery_codes?: string[];
+            /** @description Ten single-use recovery codes, shown once. */
+            recovery_codes: string[];
         };
         healthtech_iam_v1_ChangePasswordRequest: {
-            current_password?: string;
-            new_password?: string;
+            current_password: string;
+            new_password: string;
         };
         healthtech_iam_v1_ChangePasswordResponse: Record<string, never>;
         healthtech_iam_v1_DisableTotpRequest: {
-            code?: string;
+            code: string;
         };
         healthtech_iam_v1_DisableTotpResponse: {
-            mfa_enabled?: boolean;
+            mfa_enabled: boolean;
         };
         healthtech_iam_v1_EnrollTotpRequest: Record<string, never>;
         healthtech_iam_v1_EnrollTotpResponse: {
-            otpauth_uri?: string;
-            secret?: string;
+            /** @description otpauth://totp/HealthTech:<email>?secret=...&issuer=HealthTech (render as a QR code). */
+            otpauth_uri: string;
+            /** @description RFC 4648 base32 secret, no padding. */
+            secret: string;
         };
         healthtech_iam_v1_ForgotPasswordRequest: {
-            email?: string;
+            /** Format: email */
+            email: string;
         };
         healthtech_iam_v1_ForgotPasswordResponse: Record<string, never>;
         healthtech_iam_v1_GetJwksResponse: {
-            keys?: components["schemas"]["healthtech_iam_v1_Jwk"][];
+            keys: components["schemas"]["healthtech_iam_v1_Jwk"][];
         };
         healthtech_iam_v1_GrantRoleRequest: {
-            role?: string;
+            /**
+             * @description "patient", "moderator" or "platform_admin".
+             * @enum {string}
+             */
+            role: "patient" | "moderator" | "platform_admin";
         };
+        /** @description RFC 7517 JSON Web Key (OKP / Ed25519). */
         healthtech_iam_v1_Jwk: {
-            alg?: string;
-            crv?: string;
-            kid?: string;
-            kty?: string;
-            use?: string;
-            x?: string;
+            alg: string;
+            crv: string;
+            kid: string;
+            kty: string;
+            use: string;
+            x: string;
         };
         healthtech_iam_v1_LoginRequest: {
-            email?: string;
-            password?: string;
+            /**
+             * Format: email
+             * @example asha@example.com
+             */
+            email: string;
+            password: string;
         };
+        /** @description Either a token pair or an MFA challenge; absent fields are not sent. */
         healthtech_iam_v1_LoginResponse: {
             access_token?: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Access token lifetime in seconds.
+             */
             expires_in?: number;
             mfa_required?: boolean;
+            /** @description Short-lived (5 min) token naming the pending challenge. */
             mfa_token?: string;
             refresh_token?: string;
+            /** @description "Bearer". */
             token_type?: string;
         };
         healthtech_iam_v1_LogoutAllRequest: Record<string, never>;
         healthtech_iam_v1_LogoutRequest: {
-            refresh_token?: string;
+            refresh_token: string;
         };
         healthtech_iam_v1_LogoutResponse: {
-            /** Format: int32 */
-            sessions_revoked?: number;
+            /**
+             * Format: int32
+             * @description Number of sessions (token families) revoked.
+             */
+            sessions_revoked: number;
         };
         healthtech_iam_v1_RefreshRequest: {
-            refresh_token?: string;
+            refresh_token: string;
         };
         healthtech_iam_v1_RegisterRequest: {
-            email?: string;
-            full_name?: string;
-            password?: string;
+            /**
+             * Format: email
+             * @example asha@example.com
+             */
+            email: string;
+            /** @example Asha Rao */
+            full_name: string;
+            /** @example correct horse battery */
+            password: string;
+            /**
+             * @description E.164, e.g. "+919812345678"; optional.
+             * @example +919812345678
+             */
             phone?: string;
         };
         healthtech_iam_v1_RegisterResponse: {
-            user_id?: string;
+            /** Format: uuid */
+            user_id: string;
         };
         healthtech_iam_v1_ResendVerificationRequest: {
-            email?: string;
+            /** Format: email */
+            email: string;
         };
         healthtech_iam_v1_ResendVerificationResponse: Record<string, never>;
         healthtech_iam_v1_ResetPasswordRequest: {
-            new_password?: string;
-            token?: string;
+            new_password: string;
+            token: string;
         };
         healthtech_iam_v1_ResetPasswordResponse: {
-            user_id?: string;
+            /** Format: uuid */
+            user_id: string;
         };
         healthtech_iam_v1_RotateSigningKeyRequest: Record<string, never>;
         healthtech_iam_v1_RotateSigningKeyResponse: {
-            kid?: string;
+            kid: string;
         };
         healthtech_iam_v1_UpdateMeRequest: {
             full_name?: string;
             phone?: string;
         };
+        /** @description A platform user as the user (or an admin) sees it. */
         healthtech_iam_v1_User: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             created_at?: string;
-            email?: string;
-            email_verified?: boolean;
-            full_name?: string;
-            id?: string;
-            mfa_enabled?: boolean;
+            /** Format: email */
+            email: string;
+            email_verified: boolean;
+            full_name: string;
+            /** Format: uuid */
+            id: string;
+            mfa_enabled: boolean;
             phone?: string;
-            roles?: string[];
+            /** @description Global roles ("patient", "moderator", "platform_admin") and org-scoped roles written "org_admin:<org_id>", "org_staff:<org_id>", "practitioner:<org_id>". */
+            roles: string[];
         };
         healthtech_iam_v1_VerifyEmailRequest: {
-            token?: string;
+            token: string;
         };
         healthtech_iam_v1_VerifyEmailResponse: {
-            email_verified?: boolean;
-            user_id?: string;
+            email_verified: boolean;
+            /** Format: uuid */
+            user_id: string;
         };
         healthtech_iam_v1_VerifyMfaRequest: {
+            /**
+             * @description Six-digit TOTP code; or:
+             * @example 123456
+             */
             code?: string;
-            mfa_token?: string;
+            mfa_token: string;
             recovery_code?: string;
         };
+        /** @description Which channels a category uses. */
         healthtech_notification_v1_CategoryPreference: {
             /** @enum {string} */
-            category?: "appointments" | "payments" | "forum" | "marketing" | "account";
-            email?: boolean;
-            in_app?: boolean;
-            push?: boolean;
-            sms?: boolean;
+            category: "appointments" | "payments" | "forum" | "marketing" | "account";
+            email: boolean;
+            in_app: boolean;
+            push: boolean;
+            sms: boolean;
         };
-        healthtech_notification_v1_CategoryPreferenceUpdate: {
+        /** @description A partial change to one category; unset channels keep their value. */
+        healthtech_notification_v1_CategoryPreferenceUpdateInput: {
             /** @enum {string} */
-            category?: "appointments" | "payments" | "forum" | "marketing" | "account";
+            category: "appointments" | "payments" | "forum" | "marketing" | "account";
             email?: boolean;
             in_app?: boolean;
             push?: boolean;
             sms?: boolean;
         };
+        /** @description One attempt to hand a message to a provider. */
         healthtech_notification_v1_DeliveryAttempt: {
-            /** Format: date-time */
-            at?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            at: string;
             /** Format: int32 */
-            attempt?: number;
+            attempt: number;
             error?: string;
+            /** @description e.g. "smtp", "msg91", "sink". */
             provider?: string;
             provider_message_id?: string;
             /** @enum {string} */
-            status?: "queued" | "deferred" | "sent" | "failed" | "suppressed";
+            status: "queued" | "deferred" | "sent" | "failed" | "suppressed";
         };
+        /** @description Same shape as healthtech.iam.v1.DevMessage. */
         healthtech_notification_v1_DevMessage: {
-            body?: string;
-            channel?: string;
-            /** Format: date-time */
+            body: string;
+            /** @description "email" or "sms". */
+            channel: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             created_at?: string;
             subject?: string;
-            to?: string;
+            to: string;
         };
         healthtech_notification_v1_ListDevOutboxResponse: {
-            items?: components["schemas"]["healthtech_notification_v1_DevMessage"][];
+            items: components["schemas"]["healthtech_notification_v1_DevMessage"][];
         };
         healthtech_notification_v1_ListFailedNotificationsResponse: {
-            items?: components["schemas"]["healthtech_notification_v1_OutboundMessage"][];
+            items: components["schemas"]["healthtech_notification_v1_OutboundMessage"][];
             next_page_token?: string;
         };
         healthtech_notification_v1_ListNotificationsResponse: {
-            items?: components["schemas"]["healthtech_notification_v1_Notification"][];
+            items: components["schemas"]["healthtech_notification_v1_Notification"][];
             next_page_token?: string;
             /** Format: int32 */
-            unread_count?: number;
+            unread_count: number;
         };
         healthtech_notification_v1_MarkAllReadRequest: Record<string, never>;
         healthtech_notification_v1_MarkAllReadResponse: {
+            /**
+             * Format: int32
+             * @description Notifications that changed from unread to read.
+             */
+            marked_count: number;
             /** Format: int32 */
-            marked_count?: number;
-            /** Format: int32 */
-            unread_count?: number;
+            unread_count: number;
         };
         healthtech_notification_v1_MarkReadRequest: Record<string, never>;
+        /** @description An in-app notification. */
         healthtech_notification_v1_Notification: {
-            body?: string;
+            /** @description Plain text; may mention appointments. */
+            body: string;
             /** @enum {string} */
-            category?: "appointments" | "payments" | "forum" | "marketing" | "account";
-            /** Format: date-time */
-            created_at?: string;
-            id?: string;
-            link?: string;
-            read?: boolean;
-            /** Format: date-time */
+            category: "appointments" | "payments" | "forum" | "marketing" | "account";
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description App path to open, e.g. "/appointments/<id>". */
+            link: string;
+            read: boolean;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             read_at?: string;
-            title?: string;
-            type?: string;
+            title: string;
+            /** @description The source event type, e.g. "appointment.booked". */
+            type: string;
         };
+        /** @description A message for one user on one channel, with its delivery record. */
         healthtech_notification_v1_OutboundMessage: {
-            attempts?: components["schemas"]["healthtech_notification_v1_DeliveryAttempt"][];
+            attempts: components["schemas"]["healthtech_notification_v1_DeliveryAttempt"][];
             /** @enum {string} */
-            channel?: "email" | "sms" | "in_app" | "push";
-            /** Format: date-time */
-            created_at?: string;
+            channel: "email" | "sms" | "in_app" | "push";
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /** @description The event that caused it. */
             event_id?: string;
             event_type?: string;
-            id?: string;
+            /** Format: uuid */
+            id: string;
             locale?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the next attempt is due (deferred messages).
+             */
             next_attempt_at?: string;
-            recipient?: string;
+            /** @description Email address or E.164 phone number. */
+            recipient: string;
             /** @enum {string} */
-            status?: "queued" | "deferred" | "sent" | "failed" | "suppressed";
+            status: "queued" | "deferred" | "sent" | "failed" | "suppressed";
+            /** @description Template name, e.g. "appointment_booked". */
             template_name?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             updated_at?: string;
             user_id?: string;
         };
         healthtech_notification_v1_Preferences: {
-            categories?: components["schemas"]["healthtech_notification_v1_CategoryPreference"][];
-            locale?: string;
+            /** @description One entry per configurable category (appointments, payments, forum, marketing). */
+            categories: components["schemas"]["healthtech_notification_v1_CategoryPreference"][];
+            /**
+             * @description "en" or "hi".
+             * @enum {string}
+             */
+            locale: "en" | "hi";
+            /** @description Absent when the user has none. */
             quiet_hours?: components["schemas"]["healthtech_notification_v1_QuietHours"];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             updated_at?: string;
         };
+        /** @description While quiet hours last, non-critical email and SMS wait until they end. */
         healthtech_notification_v1_QuietHours: {
-            end_local?: string;
-            start_local?: string;
-            timezone?: string;
+            /** @example 07:00 */
+            end_local: string;
+            /**
+             * @description Local "HH:MM"; a window may cross midnight (22:00–07:00).
+             * @example 22:00
+             */
+            start_local: string;
+            /**
+             * @description IANA zone, e.g. "Asia/Kolkata".
+             * @example Asia/Kolkata
+             */
+            timezone: string;
+        };
+        /** @description While quiet hours last, non-critical email and SMS wait until they end. */
+        healthtech_notification_v1_QuietHoursInput: {
+            /** @example 07:00 */
+            end_local: string;
+            /**
+             * @description Local "HH:MM"; a window may cross midnight (22:00–07:00).
+             * @example 22:00
+             */
+            start_local: string;
+            /**
+             * @description IANA zone, e.g. "Asia/Kolkata".
+             * @example Asia/Kolkata
+             */
+            timezone: string;
         };
         healthtech_notification_v1_RetryNotificationRequest: Record<string, never>;
         healthtech_notification_v1_UpdatePreferencesRequest: {
-            categories?: components["schemas"]["healthtech_notification_v1_CategoryPreferenceUpdate"][];
+            categories?: components["schemas"]["healthtech_notification_v1_CategoryPreferenceUpdateInput"][];
+            /** @description Removes the quiet hours (ignored when quiet_hours is set). */
             clear_quiet_hours?: boolean;
-            locale?: string;
-            quiet_hours?: components["schemas"]["healthtech_notification_v1_QuietHours"];
+            /** @enum {string} */
+            locale?: "en" | "hi";
+            /** @description Replaces the quiet hours when set. */
+            quiet_hours?: components["schemas"]["healthtech_notification_v1_QuietHoursInput"];
         };
         healthtech_org_v1_AcceptInvitationRequest: Record<string, never>;
         healthtech_org_v1_CreateFacilityRequest: {
-            address?: components["schemas"]["healthtech_common_v1_Address"];
-            name?: string;
+            address: components["schemas"]["healthtech_common_v1_AddressInput"];
+            /** @example Sunrise MG Road */
+            name: string;
             phone?: string;
-            timezone?: string;
+            /** @example Asia/Kolkata */
+            timezone: string;
         };
         healthtech_org_v1_CreateOrganizationRequest: {
-            address?: components["schemas"]["healthtech_common_v1_Address"];
+            address: components["schemas"]["healthtech_common_v1_AddressInput"];
+            /** Format: email */
             contact_email?: string;
             contact_phone?: string;
+            /** @example Sunrise Clinic */
             display_name?: string;
+            /** @example 29AAGCB7383J1Z4 */
             gstin?: string;
-            legal_name?: string;
-            registration_number?: string;
+            /** @example Sunrise Health Clinic Pvt Ltd */
+            legal_name: string;
+            /** @example KA-BLR-2024-0042 */
+            registration_number: string;
             /** @enum {string} */
-            type?: "hospital" | "clinic" | "lab" | "individual_practice";
+            type: "hospital" | "clinic" | "lab" | "individual_practice";
         };
         healthtech_org_v1_DecideVerificationRequest: {
             /** @enum {string} */
-            decision?: "approve" | "reject" | "request_changes";
+            decision: "approve" | "reject" | "request_changes";
+            /** @description Required for reject and request_changes; shown to the organization's admins. */
             reason?: string;
         };
-        healthtech_org_v1_DocumentContent: {
-            content?: string;
-            content_type?: string;
-            filename?: string;
-        };
+        /** @description A location of an organization. */
         healthtech_org_v1_Facility: {
-            address?: components["schemas"]["healthtech_common_v1_Address"];
-            /** Format: date-time */
-            created_at?: string;
-            id?: string;
-            name?: string;
-            organization_id?: string;
+            address: components["schemas"]["healthtech_common_v1_Address"];
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            organization_id: string;
             phone?: string;
-            timezone?: string;
+            /** @description IANA zone, e.g. "Asia/Kolkata"; availability at this facility is read in it. */
+            timezone: string;
         };
+        /** @description Identity fields an organization asked to change after its verification. */
         healthtech_org_v1_IdentityChange: {
+            /** @description Present with "" when the GSTIN is to be removed. */
             gstin?: string;
             legal_name?: string;
             registration_number?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             requested_at?: string;
+            /** Format: uuid */
             requested_by?: string;
         };
         healthtech_org_v1_InviteStaffRequest: {
-            email?: string;
-            /** @enum {string} */
-            role?: "practitioner" | "org_staff" | "org_admin";
+            /** Format: email */
+            email: string;
+            /**
+             * @description Organization-scoped roles; in tokens they read "org_admin:<org_id>" etc.
+             * @enum {string}
+             */
+            role: "practitioner" | "org_staff" | "org_admin";
         };
         healthtech_org_v1_ListFacilitiesResponse: {
-            items?: components["schemas"]["healthtech_org_v1_Facility"][];
+            items: components["schemas"]["healthtech_org_v1_Facility"][];
             next_page_token?: string;
         };
         healthtech_org_v1_ListStaffResponse: {
-            items?: components["schemas"]["healthtech_org_v1_StaffMember"][];
+            items: components["schemas"]["healthtech_org_v1_StaffMember"][];
             next_page_token?: string;
-            pending_invitations?: components["schemas"]["healthtech_org_v1_StaffInvitation"][];
+            /** @description Pending invitations (first page only). */
+            pending_invitations: components["schemas"]["healthtech_org_v1_StaffInvitation"][];
         };
         healthtech_org_v1_ListVerificationsResponse: {
-            items?: components["schemas"]["healthtech_org_v1_VerificationItem"][];
+            items: components["schemas"]["healthtech_org_v1_VerificationItem"][];
             next_page_token?: string;
         };
+        /** @description A hospital, clinic, lab or individual practice. */
         healthtech_org_v1_Organization: {
             address?: components["schemas"]["healthtech_common_v1_Address"];
+            /** Format: email */
             contact_email?: string;
+            /** @description E.164. */
             contact_phone?: string;
-            /** Format: date-time */
-            created_at?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /** Format: uuid */
             created_by?: string;
-            display_name?: string;
+            /** @description Name shown to patients; the legal name when empty. */
+            display_name: string;
+            /** @description 15-character GSTIN, printed on invoices; absent when the organization has none. */
             gstin?: string;
-            id?: string;
-            /** Format: int32 */
-            late_cancellation_refund_percent?: number;
-            legal_name?: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int32
+             * @description Percentage (0–100) refunded when a patient cancels after the cut-off; 0 by default.
+             */
+            late_cancellation_refund_percent: number;
+            legal_name: string;
+            /** @description A change of identity (legal name, registration number, GSTIN) requested while verified: it waits for a platform admin, and until then everyone sees the verified identity above. Only for its staff and platform admins; absent when nothing waits. */
             pending_identity_change?: components["schemas"]["healthtech_org_v1_IdentityChange"];
-            registration_number?: string;
+            /** @description Registration number with the health authority. */
+            registration_number: string;
             /** @enum {string} */
-            status?: "pending_verification" | "under_review" | "verified" | "rejected" | "changes_requested";
+            status: "pending_verification" | "under_review" | "verified" | "rejected" | "changes_requested";
             /** @enum {string} */
-            type?: "hospital" | "clinic" | "lab" | "individual_practice";
-            /** Format: date-time */
-            updated_at?: string;
-            verification_history?: components["schemas"]["healthtech_org_v1_VerificationHistoryEntry"][];
+            type: "hospital" | "clinic" | "lab" | "individual_practice";
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            updated_at: string;
+            /** @description Every status transition, oldest first; only for its staff and platform admins. */
+            verification_history: components["schemas"]["healthtech_org_v1_VerificationHistoryEntry"][];
         };
+        /** @description A verification document; its content is stored durably and never returned in lists. */
         healthtech_org_v1_OrganizationDocument: {
-            content_type?: string;
-            /** Format: date-time */
-            created_at?: string;
-            document_type?: string;
-            filename?: string;
-            id?: string;
-            organization_id?: string;
-            sha256?: string;
+            /** @description Detected from the content: "application/pdf", "image/png" or "image/jpeg". */
+            content_type: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /** @description e.g. "registration_certificate", "gst_certificate", "license". */
+            document_type: string;
+            filename: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organization_id: string;
+            /** @description Lowercase hex SHA-256 of the content. */
+            sha256: string;
             /** Format: int32 */
-            size_bytes?: number;
+            size_bytes: number;
             uploaded_by?: string;
         };
+        /** @description A practitioner profile as the public sees it. */
         healthtech_org_v1_Practitioner: {
             bio?: string;
-            consultation_modes?: ("in_person" | "video")[];
-            /** Format: date-time */
+            consultation_modes: ("in_person" | "video")[];
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             created_at?: string;
-            display_name?: string;
-            facilities?: components["schemas"]["healthtech_org_v1_PractitionerFacility"][];
+            display_name: string;
+            /** @description Facilities of verified organizations only (public view), all of them for the owner. */
+            facilities: components["schemas"]["healthtech_org_v1_PractitionerFacility"][];
             fees?: components["schemas"]["healthtech_org_v1_PractitionerFees"];
-            id?: string;
-            languages?: string[];
-            qualifications?: string[];
+            /** Format: uuid */
+            id: string;
+            /** @description ISO 639-1 codes, e.g. "en", "hi". */
+            languages: string[];
+            qualifications: string[];
             registration_number?: string;
-            specialties?: string[];
-            /** Format: date-time */
+            specialties: string[];
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             updated_at?: string;
-            user_id?: string;
-            verified?: boolean;
+            /**
+             * Format: uuid
+             * @description The IAM user behind the profile.
+             */
+            user_id: string;
+            /** @description At least one of its facilities belongs to a verified organization. */
+            verified: boolean;
             /** Format: int32 */
-            years_of_experience?: number;
+            years_of_experience: number;
         };
+        /** @description A facility a practitioner consults at, with its organization. */
         healthtech_org_v1_PractitionerFacility: {
             address?: components["schemas"]["healthtech_common_v1_Address"];
-            facility_id?: string;
-            facility_name?: string;
-            organization_id?: string;
-            organization_name?: string;
-            timezone?: string;
+            /** Format: uuid */
+            facility_id: string;
+            facility_name: string;
+            /** Format: uuid */
+            organization_id: string;
+            organization_name: string;
+            timezone: string;
         };
+        /** @description Consultation fees of a practitioner; absent (or zero) means free. */
         healthtech_org_v1_PractitionerFees: {
             first_visit?: components["schemas"]["healthtech_common_v1_Money"];
             follow_up?: components["schemas"]["healthtech_common_v1_Money"];
         };
+        /** @description Consultation fees of a practitioner; absent (or zero) means free. */
+        healthtech_org_v1_PractitionerFeesInput: {
+            first_visit?: components["schemas"]["healthtech_common_v1_MoneyInput"];
+            follow_up?: components["schemas"]["healthtech_common_v1_MoneyInput"];
+        };
         healthtech_org_v1_RemoveStaffRequest: {
-            /** @enum {string} */
+            /**
+             * @description When set, only this role is removed; otherwise the whole membership.
+             * @enum {string}
+             */
             role?: "practitioner" | "org_staff" | "org_admin";
         };
         healthtech_org_v1_RemoveStaffResponse: Record<string, never>;
         healthtech_org_v1_SearchPractitionersResponse: {
-            items?: components["schemas"]["healthtech_org_v1_Practitioner"][];
+            items: components["schemas"]["healthtech_org_v1_Practitioner"][];
             next_page_token?: string;
         };
         healthtech_org_v1_StaffInvitation: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             created_at?: string;
-            email?: string;
-            /** Format: date-time */
+            email: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             expires_at?: string;
-            id?: string;
+            /** Format: uuid */
+            id: string;
             invited_by?: string;
-            organization_id?: string;
-            /** @enum {string} */
-            role?: "practitioner" | "org_staff" | "org_admin";
+            /** Format: uuid */
+            organization_id: string;
+            /**
+             * @description Organization-scoped roles; in tokens they read "org_admin:<org_id>" etc.
+             * @enum {string}
+             */
+            role: "practitioner" | "org_staff" | "org_admin";
             /** @enum {string} */
             status?: "pending" | "accepted" | "expired" | "revoked";
         };
+        /** @description A user's membership of an organization. */
         healthtech_org_v1_StaffMember: {
             email?: string;
             full_name?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             joined_at?: string;
-            organization_id?: string;
+            /** Format: uuid */
+            organization_id: string;
+            /** @description Set when the member has a practitioner profile. */
             practitioner_id?: string;
-            roles?: ("practitioner" | "org_staff" | "org_admin")[];
-            user_id?: string;
+            roles: ("practitioner" | "org_staff" | "org_admin")[];
+            /** Format: uuid */
+            user_id: string;
         };
         healthtech_org_v1_SubmitForVerificationRequest: Record<string, never>;
+        /** @description Partial update: only the fields that are set change. */
         healthtech_org_v1_UpdateOrganizationRequest: {
-            address?: components["schemas"]["healthtech_common_v1_Address"];
+            /** @description Replaces the whole address when set. */
+            address?: components["schemas"]["healthtech_common_v1_AddressInput"];
+            /** Format: email */
             contact_email?: string;
             contact_phone?: string;
             display_name?: string;
+            /** @description An empty string removes the GSTIN. */
             gstin?: string;
             /** Format: int32 */
             late_cancellation_refund_percent?: number;
@@ -2257,178 +3237,363 @@ export interface components {
             registration_number?: string;
         };
         healthtech_org_v1_UploadDocumentRequest: {
-            content?: string;
-            content_type?: string;
-            document_type?: string;
-            filename?: string;
+            content: string;
+            /**
+             * @description As declared by the client; the service trusts only the detected type.
+             * @enum {string}
+             */
+            content_type?: "application/pdf" | "image/png" | "image/jpeg";
+            /** @example registration_certificate */
+            document_type: string;
+            /** @example certificate.pdf */
+            filename: string;
         };
+        /** @description Full replacement of the caller's profile (PUT). */
         healthtech_org_v1_UpsertMyPractitionerProfileRequest: {
             bio?: string;
-            consultation_modes?: ("in_person" | "video")[];
-            display_name?: string;
+            consultation_modes: ("in_person" | "video")[];
+            /** @example Dr. Meera Iyer */
+            display_name: string;
+            /** @description Facilities of organizations where the caller is a practitioner member. */
             facility_ids?: string[];
-            fees?: components["schemas"]["healthtech_org_v1_PractitionerFees"];
+            fees?: components["schemas"]["healthtech_org_v1_PractitionerFeesInput"];
             languages?: string[];
             qualifications?: string[];
             registration_number?: string;
-            specialties?: string[];
+            specialties: string[];
             /** Format: int32 */
             years_of_experience?: number;
         };
+        /** @description One recorded status transition of an organization: who, when, why. */
         healthtech_org_v1_VerificationHistoryEntry: {
+            /**
+             * Format: uuid
+             * @description User id of the actor (the submitting org admin or the deciding platform admin).
+             */
             actor_id?: string;
-            /** Format: date-time */
-            at?: string;
-            /** @enum {string} */
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            at: string;
+            /**
+             * @description Set on admin decisions.
+             * @enum {string}
+             */
             decision?: "approve" | "reject" | "request_changes";
             /** @enum {string} */
             from_status?: "pending_verification" | "under_review" | "verified" | "rejected" | "changes_requested";
             reason?: string;
             /** @enum {string} */
-            to_status?: "pending_verification" | "under_review" | "verified" | "rejected" | "changes_requested";
+            to_status: "pending_verification" | "under_review" | "verified" | "rejected" | "changes_requested";
         };
+        /** @description An organization with what a reviewer needs to decide. */
         healthtech_org_v1_VerificationItem: {
-            documents?: components["schemas"]["healthtech_org_v1_OrganizationDocument"][];
-            organization?: components["schemas"]["healthtech_org_v1_Organization"];
-            /** Format: date-time */
+            documents: components["schemas"]["healthtech_org_v1_OrganizationDocument"][];
+            organization: components["schemas"]["healthtech_org_v1_Organization"];
+            /**
+             * Format: date-time
+             * @description When it last entered `under_review`.
+             */
             submitted_at?: string;
         };
         healthtech_payment_v1_CreatePaymentRequest: {
-            appointment_id?: string;
-            idempotency_key?: string;
-            request_hash?: string;
+            /** Format: uuid */
+            appointment_id: string;
         };
+        /** @description What the client's checkout needs. */
         healthtech_payment_v1_CreatePaymentResponse: {
-            amount?: components["schemas"]["healthtech_common_v1_Money"];
+            amount: components["schemas"]["healthtech_common_v1_Money"];
+            /** @description Hosted checkout page, when the gateway offers one (the simulator does). */
             checkout_url?: string;
-            gateway?: string;
-            gateway_order_id?: string;
-            key_id?: string;
-            payment_id?: string;
+            /** @description "razorpay" (or the simulator speaking its API). */
+            gateway: string;
+            gateway_order_id: string;
+            /**
+             * Format: uuid
+             * @description The payment's id.
+             */
+            id: string;
+            /** @description The gateway's public key id for the checkout widget (not a secret). */
+            key_id: string;
             /** @enum {string} */
-            status?: "created" | "authorized" | "captured" | "failed" | "refunded" | "partially_refunded";
+            status: "created" | "authorized" | "captured" | "failed" | "refunded" | "partially_refunded";
         };
         healthtech_payment_v1_CreateRefundRequest: {
-            amount?: components["schemas"]["healthtech_common_v1_Money"];
-            idempotency_key?: string;
+            /** @description The whole remaining captured amount when absent. */
+            amount?: components["schemas"]["healthtech_common_v1_MoneyInput"];
+            /** @example Consultation not held */
             reason?: string;
-            request_hash?: string;
-        };
-        healthtech_payment_v1_GetInvoicePdfResponse: {
-            content_type?: string;
-            filename?: string;
-            pdf?: string;
-        };
-        healthtech_payment_v1_HandleGatewayWebhookRequest: {
-            raw_body?: string;
-            signature?: string;
         };
         healthtech_payment_v1_HandleGatewayWebhookResponse: {
-            applied?: boolean;
+            /** @description false when the event was a duplicate or older than the recorded state. */
+            applied: boolean;
+            /** @description The gateway's event id. */
             event_id?: string;
         };
         healthtech_payment_v1_Invoice: {
             appointment_id?: string;
-            buyer?: components["schemas"]["healthtech_payment_v1_InvoiceParty"];
-            id?: string;
-            /** Format: date-time */
-            issued_at?: string;
+            buyer: components["schemas"]["healthtech_payment_v1_InvoiceParty"];
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            issued_at: string;
             /** @enum {string} */
-            kind?: "invoice" | "credit_note";
-            line_items?: components["schemas"]["healthtech_payment_v1_InvoiceLineItem"][];
-            number?: string;
+            kind: "invoice" | "credit_note";
+            line_items: components["schemas"]["healthtech_payment_v1_InvoiceLineItem"][];
+            /** @description Gapless per organization and financial year (April–March), e.g. "INV/2026-27/000123" or "CN/2026-27/000004". */
+            number: string;
+            /** @description Set on credit notes: the invoice being credited. */
             original_invoice_id?: string;
-            payment_id?: string;
+            /** Format: uuid */
+            payment_id: string;
+            /** @description State of the place of supply. */
             place_of_supply?: string;
+            /** @description Set on credit notes. */
             refund_id?: string;
-            seller?: components["schemas"]["healthtech_payment_v1_InvoiceParty"];
+            seller: components["schemas"]["healthtech_payment_v1_InvoiceParty"];
             subtotal?: components["schemas"]["healthtech_common_v1_Money"];
             tax?: components["schemas"]["healthtech_payment_v1_TaxBreakup"];
-            total?: components["schemas"]["healthtech_common_v1_Money"];
+            total: components["schemas"]["healthtech_common_v1_Money"];
         };
         healthtech_payment_v1_InvoiceLineItem: {
+            /** @description e.g. "Consultation — Dr A. Sharma, 2026-05-04 10:00 IST (first visit)". */
             description?: string;
             /** Format: int32 */
-            quantity?: number;
+            quantity: number;
+            /** @description SAC code of the service, e.g. "999312". */
             sac_code?: string;
-            tax_exempt?: boolean;
-            /** Format: int32 */
-            tax_rate_bps?: number;
+            tax_exempt: boolean;
+            /**
+             * Format: int32
+             * @description GST rate in basis points (1800 = 18%); 0 for exempt healthcare services.
+             */
+            tax_rate_bps: number;
+            /** @description Before tax. */
             taxable_value?: components["schemas"]["healthtech_common_v1_Money"];
+            /** @description taxable_value plus its tax. */
             total?: components["schemas"]["healthtech_common_v1_Money"];
             unit_price?: components["schemas"]["healthtech_common_v1_Money"];
         };
+        /** @description Seller or buyer on an invoice. */
         healthtech_payment_v1_InvoiceParty: {
             address?: components["schemas"]["healthtech_common_v1_Address"];
             email?: string;
+            /** @description Seller's GSTIN when registered; usually absent for a buyer. */
             gstin?: string;
+            /** @description Organization id (seller) or user id (buyer). */
             id?: string;
             name?: string;
         };
         healthtech_payment_v1_ListPaymentsResponse: {
-            items?: components["schemas"]["healthtech_payment_v1_Payment"][];
+            items: components["schemas"]["healthtech_payment_v1_Payment"][];
             next_page_token?: string;
         };
         healthtech_payment_v1_Payment: {
-            amount?: components["schemas"]["healthtech_common_v1_Money"];
-            amount_refunded?: components["schemas"]["healthtech_common_v1_Money"];
-            appointment_id?: string;
-            /** Format: date-time */
+            amount: components["schemas"]["healthtech_common_v1_Money"];
+            /** @description Sum of processed refunds. */
+            amount_refunded: components["schemas"]["healthtech_common_v1_Money"];
+            /** Format: uuid */
+            appointment_id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             captured_at?: string;
-            /** Format: date-time */
-            created_at?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /** @description Set when failed, e.g. "declined by the bank". */
             failure_reason?: string;
-            gateway?: string;
+            gateway: string;
             gateway_order_id?: string;
             gateway_payment_id?: string;
-            id?: string;
+            /** Format: uuid */
+            id: string;
+            /** @description Set once captured. */
             invoice_id?: string;
-            organization_id?: string;
-            payer_id?: string;
-            refunds?: components["schemas"]["healthtech_payment_v1_Refund"][];
+            /**
+             * Format: uuid
+             * @description The seller.
+             */
+            organization_id: string;
+            /**
+             * Format: uuid
+             * @description User id of the patient who pays.
+             */
+            payer_id: string;
+            refunds: components["schemas"]["healthtech_payment_v1_Refund"][];
             /** @enum {string} */
-            status?: "created" | "authorized" | "captured" | "failed" | "refunded" | "partially_refunded";
-            /** Format: date-time */
+            status: "created" | "authorized" | "captured" | "failed" | "refunded" | "partially_refunded";
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             updated_at?: string;
         };
         healthtech_payment_v1_Refund: {
-            amount?: components["schemas"]["healthtech_common_v1_Money"];
-            /** Format: date-time */
-            created_at?: string;
+            amount: components["schemas"]["healthtech_common_v1_Money"];
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
+            created_at: string;
+            /** @description Set once processed. */
             credit_note_id?: string;
             gateway_refund_id?: string;
-            id?: string;
+            /** Format: uuid */
+            id: string;
+            /** @description "org_admin", "platform_admin" or "system" (cancellation policy, late capture). */
             initiated_by?: string;
-            payment_id?: string;
-            /** Format: date-time */
+            /** Format: uuid */
+            payment_id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, whole seconds
+             */
             processed_at?: string;
             reason?: string;
             /** @enum {string} */
-            status?: "pending" | "processed" | "failed";
+            status: "pending" | "processed" | "failed";
         };
+        /** @description GST split: CGST + SGST when seller and place of supply are in one state, IGST otherwise. */
         healthtech_payment_v1_TaxBreakup: {
             cgst?: components["schemas"]["healthtech_common_v1_Money"];
             /** Format: int32 */
-            cgst_rate_bps?: number;
+            cgst_rate_bps: number;
             igst?: components["schemas"]["healthtech_common_v1_Money"];
             /** Format: int32 */
-            igst_rate_bps?: number;
+            igst_rate_bps: number;
             sgst?: components["schemas"]["healthtech_common_v1_Money"];
             /** Format: int32 */
-            sgst_rate_bps?: number;
+            sgst_rate_bps: number;
             total_tax?: components["schemas"]["healthtech_common_v1_Money"];
         };
         healthtech_payment_v1_VerifyPaymentRequest: {
-            gateway_payment_id?: string;
-            signature?: string;
+            /** @example pay_29QQoUBi66xm2f */
+            gateway_payment_id: string;
+            /** @description Checkout signature: HMAC-SHA256 of "<order_id>|<payment_id>", hex. */
+            signature: string;
         };
-        /** @description RFC 9457 problem details with a stable code and the request id */
+        /**
+         * @description RFC 9457 problem details with a stable `code` (each code always comes with the same status) and the `request_id`; `errors` names each invalid field.
+         *
+         *     `ACCESS_REASON_REQUIRED` (400): A platform admin must give a reason to read this.
+         *     `ALREADY_FLAGGED` (409): The caller flagged this post already.
+         *     `ALREADY_ISSUED` (409): Already issued.
+         *     `AMOUNT_MISMATCH` (409): The captured amount does not match the order.
+         *     `APPOINTMENTS_UNAVAILABLE` (503): Appointments are unavailable; retry.
+         *     `APPOINTMENT_MISMATCH` (400): The appointment does not belong to this conversation.
+         *     `APPOINTMENT_NOT_FOUND` (404): No such appointment visible to the caller.
+         *     `AUTH_REQUIRED` (401): Sign in: the operation needs an access token.
+         *     `AVAILABILITY_NOT_FOUND` (404): The practitioner has not published availability.
+         *     `BAD_GATEWAY` (502): A service answered something unreadable.
+         *     `BAD_REQUEST` (400): The HTTP request cannot be read safely (framing, syntax).
+         *     `CANCELLATION_CUTOFF_PASSED` (409): Too late to cancel; contact the clinic.
+         *     `CATEGORY_EXISTS` (409): A category with this slug exists.
+         *     `CATEGORY_NOT_FOUND` (404): No such forum category.
+         *     `CATEGORY_RESTRICTED` (403): This forum category takes posts from some roles only.
+         *     `CONFLICT` (409): A concurrent change won; try again.
+         *     `CORS_ORIGIN_NOT_ALLOWED` (403): This origin may not call the API.
+         *     `CURRENT_PASSWORD_INCORRECT` (400): The current password is wrong.
+         *     `DATABASE_BUSY` (503): The database is busy; retry.
+         *     `DATABASE_TIMEOUT` (503): The database did not answer in time; retry.
+         *     `DATABASE_UNAVAILABLE` (503): The database is unavailable; retry.
+         *     `DEADLINE_EXCEEDED` (504): A service did not answer in time; retry.
+         *     `DELIVERY_NOT_FAILED` (409): Only a failed message can be retried.
+         *     `DELIVERY_NOT_FOUND` (404): No such outbound message.
+         *     `DOCUMENTS_REQUIRED` (409): Upload a verification document first.
+         *     `DOCUMENT_NOT_FOUND` (404): No such document visible to the caller.
+         *     `EDIT_WINDOW_CLOSED` (409): Posts can be edited for 24 hours.
+         *     `EMAIL_NOT_VERIFIED` (403): Verify the email address first.
+         *     `EMAIL_TAKEN` (409): An account with this email exists.
+         *     `FORBIDDEN` (403): The caller may not do this.
+         *     `FORUM_SUSPENDED` (403): The caller is suspended from the forum for now.
+         *     `GATEWAY_NOT_FOUND` (404): No such payment gateway.
+         *     `GATEWAY_REJECTED` (409): The payment gateway refused the operation.
+         *     `GATEWAY_UNAVAILABLE` (503): The payment gateway is unavailable; retry.
+         *     `HEADERS_TOO_LARGE` (431): The request headers are too large.
+         *     `IAM_UNAVAILABLE` (503): Accounts are unavailable; retry.
+         *     `IDEMPOTENCY_KEY_REUSED` (409): The Idempotency-Key was used for another request.
+         *     `INTERNAL` (500): An unexpected error (logged with the request id).
+         *     `INVALID_CREDENTIALS` (401): Wrong email, password or sign-in code.
+         *     `INVALID_PAGE_TOKEN` (400): The page token was not issued by this list.
+         *     `INVALID_TRANSITION` (409): The resource's status does not allow this step.
+         *     `INVITATION_FOR_ANOTHER_EMAIL` (403): The invitation is for another email address.
+         *     `INVOICE_NOT_FOUND` (404): No such invoice visible to the caller.
+         *     `LAST_ORG_ADMIN` (409): An organization keeps at least one admin.
+         *     `LAST_PLATFORM_ADMIN` (409): The platform keeps at least one admin.
+         *     `LINK_INVALID` (400): The link (verification, reset, invitation) is wrong or expired.
+         *     `LOGIN_THROTTLED` (429): Too many failed sign-ins; see Retry-After.
+         *     `MALFORMED_JSON` (400): The body is not a JSON object.
+         *     `MEMBER_NOT_FOUND` (404): No such member of the organization.
+         *     `METHOD_NOT_ALLOWED` (405): The path exists with other methods (see Allow).
+         *     `MFA_ALREADY_ENABLED` (409): Two-step sign-in is already on.
+         *     `MFA_CODE_INVALID` (400): The authenticator or recovery code is wrong or expired.
+         *     `MFA_NOT_ENABLED` (409): Two-step sign-in is off.
+         *     `MFA_NOT_ENROLLING` (409): Start the enrolment first.
+         *     `NOTHING_TO_RESTORE` (409): The post is not hidden or deleted.
+         *     `NOTIFICATION_NOT_FOUND` (404): No such notification of the caller.
+         *     `NOT_A_SLOT` (400): The time is not one of the practitioner's bookable slots.
+         *     `NOT_BOOKABLE` (409): The practitioner cannot be booked there now.
+         *     `NOT_FOUND` (404): No such resource.
+         *     `NOT_IMPLEMENTED` (501): Not implemented.
+         *     `NOT_PAYABLE` (409): The appointment is not waiting for a payment.
+         *     `NOT_REFUNDABLE` (409): The payment cannot be refunded (now).
+         *     `NO_SIGNING_KEY` (404): No signing key.
+         *     `ORGANIZATION_NOT_FOUND` (404): No such organization visible to the caller.
+         *     `ORG_UNAVAILABLE` (503): Organizations are unavailable; retry.
+         *     `OWN_POST` (403): Authors cannot vote on or flag their own posts.
+         *     `OWN_PRACTITIONER_PROFILE` (400): Staff add practitioners by invitation.
+         *     `PARENT_POST_CLOSED` (409): The post replied to is deleted or hidden.
+         *     `PARENT_POST_NOT_FOUND` (404): The post replied to is not in this thread.
+         *     `PATIENT_OVERLAP` (409): The patient already has an appointment at that time.
+         *     `PAYLOAD_TOO_LARGE` (413): The body is larger than the operation accepts.
+         *     `PAYMENT_NOT_FOUND` (404): No such payment visible to the caller.
+         *     `POST_NOT_EDITABLE` (409): The post can no longer be changed.
+         *     `POST_NOT_FLAGGABLE` (409): The post cannot be flagged.
+         *     `POST_NOT_FOUND` (404): No such post visible to the caller.
+         *     `POST_NOT_VOTABLE` (409): The post cannot be voted on.
+         *     `PRACTITIONER_NOT_FOUND` (404): No such verified practitioner.
+         *     `PRIVATE_THREAD_NOT_FOUND` (404): No such private thread of the caller.
+         *     `RATE_LIMITED` (429): Too many requests; see Retry-After.
+         *     `REDIS_TIMEOUT` (503): Redis did not answer in time; retry.
+         *     `REDIS_UNAVAILABLE` (503): Redis is unavailable; retry.
+         *     `REFRESH_TOKEN_INVALID` (401): The refresh token is not valid (sign in again).
+         *     `REFUND_EXCEEDS_CAPTURED` (400): More than what remains of the payment.
+         *     `SELF_BOOKING` (403): Practitioners cannot book themselves.
+         *     `SERVICE_UNAVAILABLE` (503): A part of the platform is unavailable; retry.
+         *     `SHUTTING_DOWN` (503): This server is shutting down; retry.
+         *     `SIGNATURE_INVALID` (400): The checkout signature does not match the payment.
+         *     `SINK_UNAVAILABLE` (503): The development mail or SMS sink is unavailable.
+         *     `SLOT_UNAVAILABLE` (409): The slot has just been taken.
+         *     `SLOW_MODE` (429): This forum category allows one post per interval.
+         *     `THREAD_LOCKED` (409): The thread is locked.
+         *     `THREAD_NOT_FOUND` (404): No such thread visible to the caller.
+         *     `THREAD_TOO_DEEP` (400): Replies nest at most a few levels deep.
+         *     `TOKEN_EXPIRED` (401): The access token has expired: refresh it.
+         *     `TOKEN_INVALID` (401): The access token is not valid.
+         *     `TOKEN_REVOKED` (401): The session was ended: refresh or sign in again.
+         *     `TOO_EARLY` (409): Not before the appointment's start.
+         *     `UNSUPPORTED_MEDIA_TYPE` (415): Send the body with a Content-Type the operation takes.
+         *     `UPGRADE_REQUIRED` (426): A WebSocket endpoint: send an upgrade request.
+         *     `USER_NOT_FOUND` (404): No such user.
+         *     `VALIDATION_FAILED` (400): Fields are missing or invalid; `errors` names each one.
+         *     `WATCHED_WORD` (400): The text contains a word the moderators block.
+         *     `WEBHOOK_SIGNATURE_INVALID` (401): The gateway's webhook signature is missing or wrong.
+         */
         Problem: {
-            code: string;
+            /** @enum {string} */
+            code: "ACCESS_REASON_REQUIRED" | "ALREADY_FLAGGED" | "ALREADY_ISSUED" | "AMOUNT_MISMATCH" | "APPOINTMENTS_UNAVAILABLE" | "APPOINTMENT_MISMATCH" | "APPOINTMENT_NOT_FOUND" | "AUTH_REQUIRED" | "AVAILABILITY_NOT_FOUND" | "BAD_GATEWAY" | "BAD_REQUEST" | "CANCELLATION_CUTOFF_PASSED" | "CATEGORY_EXISTS" | "CATEGORY_NOT_FOUND" | "CATEGORY_RESTRICTED" | "CONFLICT" | "CORS_ORIGIN_NOT_ALLOWED" | "CURRENT_PASSWORD_INCORRECT" | "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "DEADLINE_EXCEEDED" | "DELIVERY_NOT_FAILED" | "DELIVERY_NOT_FOUND" | "DOCUMENTS_REQUIRED" | "DOCUMENT_NOT_FOUND" | "EDIT_WINDOW_CLOSED" | "EMAIL_NOT_VERIFIED" | "EMAIL_TAKEN" | "FORBIDDEN" | "FORUM_SUSPENDED" | "GATEWAY_NOT_FOUND" | "GATEWAY_REJECTED" | "GATEWAY_UNAVAILABLE" | "HEADERS_TOO_LARGE" | "IAM_UNAVAILABLE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_CREDENTIALS" | "INVALID_PAGE_TOKEN" | "INVALID_TRANSITION" | "INVITATION_FOR_ANOTHER_EMAIL" | "INVOICE_NOT_FOUND" | "LAST_ORG_ADMIN" | "LAST_PLATFORM_ADMIN" | "LINK_INVALID" | "LOGIN_THROTTLED" | "MALFORMED_JSON" | "MEMBER_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "MFA_ALREADY_ENABLED" | "MFA_CODE_INVALID" | "MFA_NOT_ENABLED" | "MFA_NOT_ENROLLING" | "NOTHING_TO_RESTORE" | "NOTIFICATION_NOT_FOUND" | "NOT_A_SLOT" | "NOT_BOOKABLE" | "NOT_FOUND" | "NOT_IMPLEMENTED" | "NOT_PAYABLE" | "NOT_REFUNDABLE" | "NO_SIGNING_KEY" | "ORGANIZATION_NOT_FOUND" | "ORG_UNAVAILABLE" | "OWN_POST" | "OWN_PRACTITIONER_PROFILE" | "PARENT_POST_CLOSED" | "PARENT_POST_NOT_FOUND" | "PATIENT_OVERLAP" | "PAYLOAD_TOO_LARGE" | "PAYMENT_NOT_FOUND" | "POST_NOT_EDITABLE" | "POST_NOT_FLAGGABLE" | "POST_NOT_FOUND" | "POST_NOT_VOTABLE" | "PRACTITIONER_NOT_FOUND" | "PRIVATE_THREAD_NOT_FOUND" | "RATE_LIMITED" | "REDIS_TIMEOUT" | "REDIS_UNAVAILABLE" | "REFRESH_TOKEN_INVALID" | "REFUND_EXCEEDS_CAPTURED" | "SELF_BOOKING" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN" | "SIGNATURE_INVALID" | "SINK_UNAVAILABLE" | "SLOT_UNAVAILABLE" | "SLOW_MODE" | "THREAD_LOCKED" | "THREAD_NOT_FOUND" | "THREAD_TOO_DEEP" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "TOKEN_REVOKED" | "TOO_EARLY" | "UNSUPPORTED_MEDIA_TYPE" | "UPGRADE_REQUIRED" | "USER_NOT_FOUND" | "VALIDATION_FAILED" | "WATCHED_WORD" | "WEBHOOK_SIGNATURE_INVALID";
             detail: string;
             errors?: {
-                field?: string;
-                message?: string;
+                field: string;
+                message: string;
             }[];
             request_id: string;
             status: number;
@@ -2437,10 +3602,1368 @@ export interface components {
             type: string;
         };
     };
-    responses: never;
-    parameters: never;
+    responses: {
+        /** @description `BAD_GATEWAY`: A service answered something unreadable. */
+        BadGateway_e3d2bfef: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_GATEWAY";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `INVALID_PAGE_TOKEN`: The page token was not issued by this list.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         */
+        BadRequest_0d537d96: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "INVALID_PAGE_TOKEN" | "VALIDATION_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `APPOINTMENT_MISMATCH`: The appointment does not belong to this conversation.
+         *     `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `MALFORMED_JSON`: The body is not a JSON object.
+         *     `OWN_PRACTITIONER_PROFILE`: Staff add practitioners by invitation.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         *     `WATCHED_WORD`: The text contains a word the moderators block.
+         */
+        BadRequest_0e4e1281: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "APPOINTMENT_MISMATCH" | "BAD_REQUEST" | "MALFORMED_JSON" | "OWN_PRACTITIONER_PROFILE" | "VALIDATION_FAILED" | "WATCHED_WORD";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         */
+        BadRequest_6b3061dd: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "VALIDATION_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `LINK_INVALID`: The link (verification, reset, invitation) is wrong or expired.
+         *     `MALFORMED_JSON`: The body is not a JSON object.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         */
+        BadRequest_72a4f8a1: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "LINK_INVALID" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `MALFORMED_JSON`: The body is not a JSON object.
+         *     `NOT_A_SLOT`: The time is not one of the practitioner's bookable slots.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         */
+        BadRequest_8218cc4b: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "MALFORMED_JSON" | "NOT_A_SLOT" | "VALIDATION_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `MALFORMED_JSON`: The body is not a JSON object.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         *     `WATCHED_WORD`: The text contains a word the moderators block.
+         */
+        BadRequest_9196f2fe: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "MALFORMED_JSON" | "VALIDATION_FAILED" | "WATCHED_WORD";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `MALFORMED_JSON`: The body is not a JSON object.
+         *     `THREAD_TOO_DEEP`: Replies nest at most a few levels deep.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         *     `WATCHED_WORD`: The text contains a word the moderators block.
+         */
+        BadRequest_b5b5fdd6: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "MALFORMED_JSON" | "THREAD_TOO_DEEP" | "VALIDATION_FAILED" | "WATCHED_WORD";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `MALFORMED_JSON`: The body is not a JSON object.
+         *     `MFA_CODE_INVALID`: The authenticator or recovery code is wrong or expired.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         */
+        BadRequest_bb66e13f: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "MALFORMED_JSON" | "MFA_CODE_INVALID" | "VALIDATION_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `CURRENT_PASSWORD_INCORRECT`: The current password is wrong.
+         *     `MALFORMED_JSON`: The body is not a JSON object.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         */
+        BadRequest_c9cb7a8e: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "CURRENT_PASSWORD_INCORRECT" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `ACCESS_REASON_REQUIRED`: A platform admin must give a reason to read this.
+         *     `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `INVALID_PAGE_TOKEN`: The page token was not issued by this list.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         */
+        BadRequest_c191747d: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "ACCESS_REASON_REQUIRED" | "BAD_REQUEST" | "INVALID_PAGE_TOKEN" | "VALIDATION_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `MALFORMED_JSON`: The body is not a JSON object.
+         *     `SIGNATURE_INVALID`: The checkout signature does not match the payment.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         */
+        BadRequest_d886f423: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "MALFORMED_JSON" | "SIGNATURE_INVALID" | "VALIDATION_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `MALFORMED_JSON`: The body is not a JSON object.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         */
+        BadRequest_dc867a15: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+         *     `MALFORMED_JSON`: The body is not a JSON object.
+         *     `REFUND_EXCEEDS_CAPTURED`: More than what remains of the payment.
+         *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+         */
+        BadRequest_f9b64280: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST" | "MALFORMED_JSON" | "REFUND_EXCEEDS_CAPTURED" | "VALIDATION_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax). */
+        BadRequest_f259801a: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "BAD_REQUEST";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `INVALID_TRANSITION`: The resource's status does not allow this step. */
+        Conflict_0e1e7552: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "INVALID_TRANSITION";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `MFA_NOT_ENROLLING`: Start the enrolment first. */
+        Conflict_0fd67388: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "MFA_NOT_ENROLLING";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `ALREADY_ISSUED`: Already issued.
+         *     `GATEWAY_REJECTED`: The payment gateway refused the operation.
+         *     `IDEMPOTENCY_KEY_REUSED`: The Idempotency-Key was used for another request.
+         *     `NOT_REFUNDABLE`: The payment cannot be refunded (now).
+         */
+        Conflict_02cefbac: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "ALREADY_ISSUED" | "GATEWAY_REJECTED" | "IDEMPOTENCY_KEY_REUSED" | "NOT_REFUNDABLE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `POST_NOT_VOTABLE`: The post cannot be voted on. */
+        Conflict_3c1f205d: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "POST_NOT_VOTABLE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `ALREADY_FLAGGED`: The caller flagged this post already.
+         *     `POST_NOT_FLAGGABLE`: The post cannot be flagged.
+         */
+        Conflict_6bd03cc6: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "ALREADY_FLAGGED" | "POST_NOT_FLAGGABLE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `LAST_ORG_ADMIN`: An organization keeps at least one admin. */
+        Conflict_6eaebb48: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "LAST_ORG_ADMIN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `CONFLICT`: A concurrent change won; try again.
+         *     `GATEWAY_REJECTED`: The payment gateway refused the operation.
+         *     `IDEMPOTENCY_KEY_REUSED`: The Idempotency-Key was used for another request.
+         *     `NOT_PAYABLE`: The appointment is not waiting for a payment.
+         */
+        Conflict_6ec6dece: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "CONFLICT" | "GATEWAY_REJECTED" | "IDEMPOTENCY_KEY_REUSED" | "NOT_PAYABLE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `CANCELLATION_CUTOFF_PASSED`: Too late to cancel; contact the clinic.
+         *     `IDEMPOTENCY_KEY_REUSED`: The Idempotency-Key was used for another request.
+         *     `INVALID_TRANSITION`: The resource's status does not allow this step.
+         *     `NOT_BOOKABLE`: The practitioner cannot be booked there now.
+         *     `PATIENT_OVERLAP`: The patient already has an appointment at that time.
+         *     `SLOT_UNAVAILABLE`: The slot has just been taken.
+         */
+        Conflict_26ec4907: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "CANCELLATION_CUTOFF_PASSED" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_TRANSITION" | "NOT_BOOKABLE" | "PATIENT_OVERLAP" | "SLOT_UNAVAILABLE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `CATEGORY_EXISTS`: A category with this slug exists. */
+        Conflict_38bdc85a: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "CATEGORY_EXISTS";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `AMOUNT_MISMATCH`: The captured amount does not match the order. */
+        Conflict_41d22f36: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "AMOUNT_MISMATCH";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `PARENT_POST_CLOSED`: The post replied to is deleted or hidden.
+         *     `THREAD_LOCKED`: The thread is locked.
+         */
+        Conflict_46b81ff2: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "PARENT_POST_CLOSED" | "THREAD_LOCKED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `LAST_PLATFORM_ADMIN`: The platform keeps at least one admin. */
+        Conflict_97c13477: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "LAST_PLATFORM_ADMIN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `NOTHING_TO_RESTORE`: The post is not hidden or deleted. */
+        Conflict_342bdca1: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "NOTHING_TO_RESTORE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `EDIT_WINDOW_CLOSED`: Posts can be edited for 24 hours.
+         *     `POST_NOT_EDITABLE`: The post can no longer be changed.
+         */
+        Conflict_648ed176: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "EDIT_WINDOW_CLOSED" | "POST_NOT_EDITABLE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `CANCELLATION_CUTOFF_PASSED`: Too late to cancel; contact the clinic.
+         *     `INVALID_TRANSITION`: The resource's status does not allow this step.
+         */
+        Conflict_63609d06: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "CANCELLATION_CUTOFF_PASSED" | "INVALID_TRANSITION";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `DOCUMENTS_REQUIRED`: Upload a verification document first.
+         *     `INVALID_TRANSITION`: The resource's status does not allow this step.
+         */
+        Conflict_b88306be: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "DOCUMENTS_REQUIRED" | "INVALID_TRANSITION";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `AMOUNT_MISMATCH`: The captured amount does not match the order.
+         *     `GATEWAY_REJECTED`: The payment gateway refused the operation.
+         */
+        Conflict_cdd5be41: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "AMOUNT_MISMATCH" | "GATEWAY_REJECTED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `IDEMPOTENCY_KEY_REUSED`: The Idempotency-Key was used for another request.
+         *     `PATIENT_OVERLAP`: The patient already has an appointment at that time.
+         *     `SLOT_UNAVAILABLE`: The slot has just been taken.
+         */
+        Conflict_dbdc53d5: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "IDEMPOTENCY_KEY_REUSED" | "PATIENT_OVERLAP" | "SLOT_UNAVAILABLE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `DELIVERY_NOT_FAILED`: Only a failed message can be retried. */
+        Conflict_dd46b577: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "DELIVERY_NOT_FAILED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `EMAIL_TAKEN`: An account with this email exists. */
+        Conflict_e7fffc09: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "EMAIL_TAKEN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `MFA_ALREADY_ENABLED`: Two-step sign-in is already on. */
+        Conflict_ed6f5ec4: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "MFA_ALREADY_ENABLED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `INVALID_TRANSITION`: The resource's status does not allow this step.
+         *     `TOO_EARLY`: Not before the appointment's start.
+         */
+        Conflict_f526be70: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "INVALID_TRANSITION" | "TOO_EARLY";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `MFA_NOT_ENABLED`: Two-step sign-in is off. */
+        Conflict_f07748af: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "MFA_NOT_ENABLED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the operation accepts. */
+        ContentTooLarge_37dd9cc4: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "PAYLOAD_TOO_LARGE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `OWN_POST`: Authors cannot vote on or flag their own posts. */
+        Forbidden_4f4e7cd2: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "OWN_POST";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `CATEGORY_RESTRICTED`: This forum category takes posts from some roles only.
+         *     `FORUM_SUSPENDED`: The caller is suspended from the forum for now.
+         */
+        Forbidden_5b89c8dc: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "CATEGORY_RESTRICTED" | "FORUM_SUSPENDED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `INVITATION_FOR_ANOTHER_EMAIL`: The invitation is for another email address. */
+        Forbidden_018c27bb: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "INVITATION_FOR_ANOTHER_EMAIL";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `FORUM_SUSPENDED`: The caller is suspended from the forum for now.
+         *     `OWN_POST`: Authors cannot vote on or flag their own posts.
+         */
+        Forbidden_691bc08d: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "FORUM_SUSPENDED" | "OWN_POST";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `EMAIL_NOT_VERIFIED`: Verify the email address first. */
+        Forbidden_734ba932: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "EMAIL_NOT_VERIFIED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `FORBIDDEN`: The caller may not do this.
+         *     `FORUM_SUSPENDED`: The caller is suspended from the forum for now.
+         */
+        Forbidden_756f8587: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "FORBIDDEN" | "FORUM_SUSPENDED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `FORBIDDEN`: The caller may not do this. */
+        Forbidden_cac27eba: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "FORBIDDEN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `SELF_BOOKING`: Practitioners cannot book themselves. */
+        Forbidden_eeb1684d: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "SELF_BOOKING";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `DEADLINE_EXCEEDED`: A service did not answer in time; retry. */
+        GatewayTimeout_a451ce01: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "DEADLINE_EXCEEDED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `INTERNAL`: An unexpected error (logged with the request id). */
+        InternalServerError_2d9f2e04: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "INTERNAL";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `USER_NOT_FOUND`: No such user. */
+        NotFound_20cd3849: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "USER_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `APPOINTMENT_NOT_FOUND`: No such appointment visible to the caller.
+         *     `PRACTITIONER_NOT_FOUND`: No such verified practitioner.
+         */
+        NotFound_32d8b094: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "APPOINTMENT_NOT_FOUND" | "PRACTITIONER_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `MEMBER_NOT_FOUND`: No such member of the organization.
+         *     `ORGANIZATION_NOT_FOUND`: No such organization visible to the caller.
+         */
+        NotFound_49d64754: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "MEMBER_NOT_FOUND" | "ORGANIZATION_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `PRACTITIONER_NOT_FOUND`: No such verified practitioner. */
+        NotFound_90db7ce0: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "PRACTITIONER_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `NOT_FOUND`: No such resource. */
+        NotFound_589a3f87: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `NOTIFICATION_NOT_FOUND`: No such notification of the caller. */
+        NotFound_904f06ed: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "NOTIFICATION_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `THREAD_NOT_FOUND`: No such thread visible to the caller. */
+        NotFound_2509ee00: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "THREAD_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `PAYMENT_NOT_FOUND`: No such payment visible to the caller. */
+        NotFound_2839f360: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "PAYMENT_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `AVAILABILITY_NOT_FOUND`: The practitioner has not published availability.
+         *     `PRACTITIONER_NOT_FOUND`: No such verified practitioner.
+         */
+        NotFound_4876aa98: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "AVAILABILITY_NOT_FOUND" | "PRACTITIONER_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `DOCUMENT_NOT_FOUND`: No such document visible to the caller.
+         *     `ORGANIZATION_NOT_FOUND`: No such organization visible to the caller.
+         */
+        NotFound_81509f63: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "DOCUMENT_NOT_FOUND" | "ORGANIZATION_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `PRIVATE_THREAD_NOT_FOUND`: No such private thread of the caller. */
+        NotFound_4323670c: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "PRIVATE_THREAD_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `ORGANIZATION_NOT_FOUND`: No such organization visible to the caller. */
+        NotFound_51653721: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "ORGANIZATION_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `DELIVERY_NOT_FOUND`: No such outbound message. */
+        NotFound_a2f51124: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "DELIVERY_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `PARENT_POST_NOT_FOUND`: The post replied to is not in this thread.
+         *     `THREAD_NOT_FOUND`: No such thread visible to the caller.
+         */
+        NotFound_b6d626f6: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "PARENT_POST_NOT_FOUND" | "THREAD_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `POST_NOT_FOUND`: No such post visible to the caller.
+         *     `THREAD_NOT_FOUND`: No such thread visible to the caller.
+         */
+        NotFound_c24267f9: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "POST_NOT_FOUND" | "THREAD_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `POST_NOT_FOUND`: No such post visible to the caller. */
+        NotFound_d0af3106: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "POST_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `CATEGORY_NOT_FOUND`: No such forum category. */
+        NotFound_f80cf740: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "CATEGORY_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `INVOICE_NOT_FOUND`: No such invoice visible to the caller. */
+        NotFound_f85d4eff: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "INVOICE_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `APPOINTMENT_NOT_FOUND`: No such appointment visible to the caller. */
+        NotFound_fec9c131: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "APPOINTMENT_NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `HEADERS_TOO_LARGE`: The request headers are too large. */
+        RequestHeaderFieldsTooLarge_f6becad8: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "HEADERS_TOO_LARGE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `APPOINTMENTS_UNAVAILABLE`: Appointments are unavailable; retry.
+         *     `DATABASE_BUSY`: The database is busy; retry.
+         *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+         *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+         *     `GATEWAY_UNAVAILABLE`: The payment gateway is unavailable; retry.
+         *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+         *     `SHUTTING_DOWN`: This server is shutting down; retry.
+         */
+        ServiceUnavailable_1b577e7c: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "APPOINTMENTS_UNAVAILABLE" | "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "GATEWAY_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `DATABASE_BUSY`: The database is busy; retry.
+         *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+         *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+         *     `GATEWAY_UNAVAILABLE`: The payment gateway is unavailable; retry.
+         *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+         *     `SHUTTING_DOWN`: This server is shutting down; retry.
+         */
+        ServiceUnavailable_01b88457: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "GATEWAY_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `DATABASE_BUSY`: The database is busy; retry.
+         *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+         *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+         *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+         *     `SHUTTING_DOWN`: This server is shutting down; retry.
+         *     `SINK_UNAVAILABLE`: The development mail or SMS sink is unavailable.
+         */
+        ServiceUnavailable_1f0a530c: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN" | "SINK_UNAVAILABLE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `APPOINTMENTS_UNAVAILABLE`: Appointments are unavailable; retry.
+         *     `DATABASE_BUSY`: The database is busy; retry.
+         *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+         *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+         *     `ORG_UNAVAILABLE`: Organizations are unavailable; retry.
+         *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+         *     `SHUTTING_DOWN`: This server is shutting down; retry.
+         */
+        ServiceUnavailable_6d652b20: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "APPOINTMENTS_UNAVAILABLE" | "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "ORG_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `DATABASE_BUSY`: The database is busy; retry.
+         *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+         *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+         *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+         *     `SHUTTING_DOWN`: This server is shutting down; retry.
+         */
+        ServiceUnavailable_186ce1c6: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `DATABASE_BUSY`: The database is busy; retry.
+         *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+         *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+         *     `ORG_UNAVAILABLE`: Organizations are unavailable; retry.
+         *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+         *     `SHUTTING_DOWN`: This server is shutting down; retry.
+         */
+        ServiceUnavailable_868de487: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "ORG_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `DATABASE_BUSY`: The database is busy; retry.
+         *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+         *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+         *     `IAM_UNAVAILABLE`: Accounts are unavailable; retry.
+         *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+         *     `SHUTTING_DOWN`: This server is shutting down; retry.
+         */
+        ServiceUnavailable_cc613fc2: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "IAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `APPOINTMENTS_UNAVAILABLE`: Appointments are unavailable; retry.
+         *     `DATABASE_BUSY`: The database is busy; retry.
+         *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+         *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+         *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+         *     `SHUTTING_DOWN`: This server is shutting down; retry.
+         */
+        ServiceUnavailable_d64a9781: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "APPOINTMENTS_UNAVAILABLE" | "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `RATE_LIMITED`: Too many requests; see Retry-After. */
+        TooManyRequests_04dbf322: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "RATE_LIMITED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `LOGIN_THROTTLED`: Too many failed sign-ins; see Retry-After.
+         *     `RATE_LIMITED`: Too many requests; see Retry-After.
+         */
+        TooManyRequests_49959a20: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "LOGIN_THROTTLED" | "RATE_LIMITED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `RATE_LIMITED`: Too many requests; see Retry-After.
+         *     `SLOW_MODE`: This forum category allows one post per interval.
+         */
+        TooManyRequests_dbb50071: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "RATE_LIMITED" | "SLOW_MODE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `REFRESH_TOKEN_INVALID`: The refresh token is not valid (sign in again). */
+        Unauthorized_1cbe2002: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "REFRESH_TOKEN_INVALID";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `WEBHOOK_SIGNATURE_INVALID`: The gateway's webhook signature is missing or wrong. */
+        Unauthorized_6e41d4d5: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "WEBHOOK_SIGNATURE_INVALID";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `INVALID_CREDENTIALS`: Wrong email, password or sign-in code. */
+        Unauthorized_277afebf: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "INVALID_CREDENTIALS";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `AUTH_REQUIRED`: Sign in: the operation needs an access token.
+         *     `TOKEN_EXPIRED`: The access token has expired: refresh it.
+         *     `TOKEN_INVALID`: The access token is not valid.
+         *     `TOKEN_REVOKED`: The session was ended: refresh or sign in again.
+         */
+        Unauthorized_c71eb0f9: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "AUTH_REQUIRED" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "TOKEN_REVOKED";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `TOKEN_EXPIRED`: The access token has expired: refresh it.
+         *     `TOKEN_INVALID`: The access token is not valid.
+         */
+        Unauthorized_f6ccbc43: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "TOKEN_EXPIRED" | "TOKEN_INVALID";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with a Content-Type the operation takes. */
+        UnsupportedMediaType_2edc28a8: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "UNSUPPORTED_MEDIA_TYPE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+    };
+    parameters: {
+        /** @description A new random value (a UUID) per intent, the same on every retry of it: the same key with the same body replays the first answer; with another body it is 409 IDEMPOTENCY_KEY_REUSED. */
+        IdempotencyKeyRequired: string;
+        /** @description W3C trace context; a valid one is continued. */
+        Traceparent: string;
+        /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+        XRequestId: string;
+        /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the JSON body (browsers). */
+        XSession: "cookie";
+    };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description attachment; filename="…" */
+        ContentDisposition: string;
+        /** @description Requests the tightest bucket allows in a burst. */
+        RateLimitLimit: number;
+        /** @description Requests left in that bucket now. */
+        RateLimitRemaining: number;
+        /** @description Seconds until that bucket is full again. */
+        RateLimitReset: number;
+        /** @description Seconds to wait before trying again. */
+        RetryAfter: number;
+        /** @description With `X-Session: cookie`: the refresh token in an HttpOnly, SameSite=Strict cookie on /v1/auth (cleared on sign-out). */
+        SetCookie: string;
+        /** @description The request's id (yours when you sent a valid X-Request-Id); also in problem bodies and the logs. */
+        XRequestId: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -2448,7 +4971,12 @@ export interface operations {
     iamGetJwks: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2457,39 +4985,19 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_GetJwksResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     health: {
@@ -2504,21 +5012,15 @@ export interface operations {
             /** @description Alive */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": Record<string, never>;
                 };
             };
-            /** @description Not ready */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
+            400: components["responses"]["BadRequest_f259801a"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
         };
     };
     ready: {
@@ -2533,15 +5035,19 @@ export interface operations {
             /** @description Ready */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": Record<string, never>;
                 };
             };
-            /** @description Not ready */
+            400: components["responses"]["BadRequest_f259801a"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            /** @description Not ready: a service or Redis does not answer */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2553,9 +5059,15 @@ export interface operations {
     notificationRetryNotification: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                /** @description OutboundMessage id. */
+                message_id: string;
             };
             cookie?: never;
         };
@@ -2568,58 +5080,45 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_notification_v1_OutboundMessage"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_a2f51124"];
+            409: components["responses"]["Conflict_dd46b577"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     notificationListFailedNotifications: {
         parameters: {
             query?: {
+                /** @description All channels when unspecified. */
                 channel?: "email" | "sms" | "in_app" | "push";
                 limit?: number;
                 page_token?: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2628,60 +5127,42 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_notification_v1_ListFailedNotificationsResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgDecideVerification: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 organization_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_org_v1_DecideVerificationRequest"];
             };
@@ -2690,54 +5171,40 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_Organization"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_51653721"];
+            409: components["responses"]["Conflict_0e1e7552"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamRotateSigningKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2750,60 +5217,44 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_RotateSigningKeyResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamGrantRole: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 user_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_GrantRoleRequest"];
             };
@@ -2812,56 +5263,41 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_User"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_20cd3849"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamRevokeRole: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                role: string;
+                role: "patient" | "moderator" | "platform_admin";
                 user_id: string;
             };
             cookie?: never;
@@ -2871,48 +5307,29 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_User"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_20cd3849"];
+            409: components["responses"]["Conflict_97c13477"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgListVerifications: {
@@ -2920,9 +5337,15 @@ export interface operations {
             query?: {
                 limit?: number;
                 page_token?: string;
+                /** @description Default ORGANIZATION_STATUS_UNDER_REVIEW. */
                 status?: "pending_verification" | "under_review" | "verified" | "rejected" | "changes_requested";
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2931,63 +5354,51 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_ListVerificationsResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentListAppointments: {
         parameters: {
             query?: {
+                /** @description Appointments starting at or after `from` and before `to`. */
                 from?: string;
                 limit?: number;
+                /** @description Latest start first (e.g. past appointments); oldest first by default. */
                 newest_first?: boolean;
+                /** @description Required with LIST_ROLE_ORG. */
                 organization_id?: string;
                 page_token?: string;
+                /** @description Whose appointments ListAppointments returns. */
                 role?: "patient" | "practitioner" | "org";
+                /** @description All statuses when unspecified. */
                 status?: "pending_payment" | "booked" | "checked_in" | "in_progress" | "completed" | "cancelled" | "no_show" | "expired";
+                /** @description RFC 3339 with an offset */
                 to?: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2996,58 +5407,42 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_ListAppointmentsResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentCreateAppointment: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description A new random value (a UUID) per intent, the same on every retry of it: the same key with the same body replays the first answer; with another body it is 409 IDEMPOTENCY_KEY_REUSED. */
+                "Idempotency-Key": components["parameters"]["IdempotencyKeyRequired"];
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_appointment_v1_CreateAppointmentRequest"];
             };
@@ -3056,56 +5451,42 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_Appointment"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_8218cc4b"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_eeb1684d"];
+            404: components["responses"]["NotFound_90db7ce0"];
+            409: components["responses"]["Conflict_dbdc53d5"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_868de487"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentGetAppointment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                appointment_id: string;
             };
             cookie?: never;
         };
@@ -3114,56 +5495,38 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_Appointment"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_fec9c131"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentCancelAppointment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                appointment_id: string;
             };
             cookie?: never;
         };
@@ -3176,56 +5539,42 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_Appointment"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_fec9c131"];
+            409: components["responses"]["Conflict_63609d06"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentCheckIn: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                appointment_id: string;
             };
             cookie?: never;
         };
@@ -3238,56 +5587,42 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_Appointment"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_fec9c131"];
+            409: components["responses"]["Conflict_f526be70"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentComplete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                appointment_id: string;
             };
             cookie?: never;
         };
@@ -3300,56 +5635,42 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_Appointment"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_fec9c131"];
+            409: components["responses"]["Conflict_f526be70"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentMarkNoShow: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                appointment_id: string;
             };
             cookie?: never;
         };
@@ -3362,60 +5683,48 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_Appointment"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_fec9c131"];
+            409: components["responses"]["Conflict_f526be70"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentRescheduleAppointment: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description A new random value (a UUID) per intent, the same on every retry of it: the same key with the same body replays the first answer; with another body it is 409 IDEMPOTENCY_KEY_REUSED. */
+                "Idempotency-Key": components["parameters"]["IdempotencyKeyRequired"];
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                appointment_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_appointment_v1_RescheduleAppointmentRequest"];
             };
@@ -3424,56 +5733,42 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_Appointment"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_8218cc4b"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_32d8b094"];
+            409: components["responses"]["Conflict_26ec4907"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_868de487"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentStart: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                appointment_id: string;
             };
             cookie?: never;
         };
@@ -3486,58 +5781,46 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_Appointment"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_fec9c131"];
+            409: components["responses"]["Conflict_f526be70"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamLogin: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the JSON body (browsers). */
+                "X-Session"?: components["parameters"]["XSession"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_LoginRequest"];
             };
@@ -3546,49 +5829,45 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Set-Cookie": components["headers"]["SetCookie"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_LoginResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_277afebf"];
+            403: components["responses"]["Forbidden_734ba932"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_49959a20"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamLogout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the JSON body (browsers). */
+                "X-Session"?: components["parameters"]["XSession"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_LogoutRequest"];
             };
@@ -3597,45 +5876,38 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Set-Cookie": components["headers"]["SetCookie"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_LogoutResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_1cbe2002"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamLogoutAll: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3648,60 +5920,43 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_LogoutResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamDisableTotp: {
         parameters: {
-            query?: {
-                code?: string;
+            query: {
+                code: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_DisableTotpRequest"];
             };
@@ -3710,58 +5965,43 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_DisableTotpResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_bb66e13f"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_20cd3849"];
+            409: components["responses"]["Conflict_f07748af"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamActivateTotp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_ActivateTotpRequest"];
             };
@@ -3770,54 +6010,39 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_ActivateTotpResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_bb66e13f"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_20cd3849"];
+            409: components["responses"]["Conflict_0fd67388"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamEnrollTotp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3830,58 +6055,45 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_EnrollTotpResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_20cd3849"];
+            409: components["responses"]["Conflict_ed6f5ec4"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamVerifyMfa: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the JSON body (browsers). */
+                "X-Session"?: components["parameters"]["XSession"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_VerifyMfaRequest"];
             };
@@ -3890,49 +6102,43 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Set-Cookie": components["headers"]["SetCookie"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_LoginResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_bb66e13f"];
+            401: components["responses"]["Unauthorized_f6ccbc43"];
+            404: components["responses"]["NotFound_20cd3849"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamForgotPassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_ForgotPasswordRequest"];
             };
@@ -3941,49 +6147,40 @@ export interface operations {
             /** @description Success */
             202: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_ForgotPasswordResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamResetPassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_ResetPasswordRequest"];
             };
@@ -3992,49 +6189,42 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_ResetPasswordResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_72a4f8a1"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamRefresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the JSON body (browsers). */
+                "X-Session"?: components["parameters"]["XSession"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_RefreshRequest"];
             };
@@ -4043,49 +6233,43 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Set-Cookie": components["headers"]["SetCookie"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_LoginResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_1cbe2002"];
+            404: components["responses"]["NotFound_20cd3849"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamRegister: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_RegisterRequest"];
             };
@@ -4094,49 +6278,41 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_RegisterResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            409: components["responses"]["Conflict_e7fffc09"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamResendVerification: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_ResendVerificationRequest"];
             };
@@ -4145,49 +6321,40 @@ export interface operations {
             /** @description Success */
             202: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_ResendVerificationResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamVerifyEmail: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_VerifyEmailRequest"];
             };
@@ -4196,47 +6363,39 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_VerifyEmailResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_72a4f8a1"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     notificationListDevOutbox: {
         parameters: {
-            query?: {
-                to?: string;
+            query: {
+                /** @description The address the messages were sent to. */
+                to: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4245,45 +6404,38 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_notification_v1_ListDevOutboxResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            404: components["responses"]["NotFound_589a3f87"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_1f0a530c"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumListCategories: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                page_token?: string;
+            };
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4292,49 +6444,38 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_ListCategoriesResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumCreateCategory: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_CreateCategoryRequest"];
             };
@@ -4343,58 +6484,44 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_Category"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            409: components["responses"]["Conflict_38bdc85a"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumGetModerationQueue: {
         parameters: {
             query?: {
+                /** @description All categories when empty. */
                 category_id?: string;
                 limit?: number;
                 page_token?: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4403,54 +6530,39 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_GetModerationQueueResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumListWatchedWords: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                page_token?: string;
+            };
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4459,54 +6571,36 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_WatchedWordList"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumSetWatchedWords: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4519,56 +6613,40 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_WatchedWordList"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumDeletePost: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                post_id: string;
             };
             cookie?: never;
         };
@@ -4577,60 +6655,45 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_Post"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_d0af3106"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumEditPost: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                post_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_EditPostRequest"];
             };
@@ -4639,56 +6702,45 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_Post"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_9196f2fe"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_756f8587"];
+            404: components["responses"]["NotFound_d0af3106"];
+            409: components["responses"]["Conflict_648ed176"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumListPostEdits: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                page_token?: string;
+            };
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                post_id: string;
             };
             cookie?: never;
         };
@@ -4697,122 +6749,43 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_ListPostEditsResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    forumVotePost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["healthtech_forum_v1_VotePostRequest"];
-            };
-        };
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["healthtech_forum_v1_VotePostResponse"];
-                };
-            };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_d0af3106"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumFlagPost: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 post_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_FlagPostRequest"];
             };
@@ -4821,60 +6794,46 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_FlagPostResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_4f4e7cd2"];
+            404: components["responses"]["NotFound_d0af3106"];
+            409: components["responses"]["Conflict_6bd03cc6"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumModeratePost: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 post_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_ModeratePostRequest"];
             };
@@ -4883,48 +6842,77 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_Post"];
                 };
             };
-            /** @description Invalid request */
-            400: {
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_d0af3106"];
+            409: components["responses"]["Conflict_342bdca1"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    forumVotePost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["healthtech_forum_v1_VotePostRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["healthtech_forum_v1_VotePostResponse"];
                 };
             };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_691bc08d"];
+            404: components["responses"]["NotFound_d0af3106"];
+            409: components["responses"]["Conflict_3c1f205d"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumListPrivateThreads: {
@@ -4933,7 +6921,12 @@ export interface operations {
                 limit?: number;
                 page_token?: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4942,58 +6935,39 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_ListPrivateThreadsResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumCreatePrivateThread: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_CreatePrivateThreadRequest"];
             };
@@ -5002,60 +6976,46 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_PrivateThread"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0e4e1281"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_32d8b094"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_6d652b20"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumGetPrivateThread: {
         parameters: {
             query?: {
+                /** @description Required of a platform admin who is not a participant; written to the audit table. */
                 access_reason?: string;
+                /** @description Posts per page, oldest first. */
                 limit?: number;
                 page_token?: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                thread_id: string;
             };
             cookie?: never;
         };
@@ -5064,60 +7024,42 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_GetPrivateThreadResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_c191747d"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_4323670c"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumCreatePrivatePost: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 thread_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_CreatePrivatePostRequest"];
             };
@@ -5126,61 +7068,46 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_PrivatePost"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_9196f2fe"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_4323670c"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumSearch: {
         parameters: {
-            query?: {
-                category?: string;
+            query: {
                 category_id?: string;
                 limit?: number;
                 page_token?: string;
-                q?: string;
+                /** @description Web-search syntax (websearch_to_tsquery), stemmed. */
+                q: string;
                 tag?: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5189,52 +7116,42 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_SearchResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_f80cf740"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumListThreads: {
         parameters: {
             query?: {
-                category?: string;
                 category_id?: string;
                 limit?: number;
                 page_token?: string;
                 sort?: "latest" | "top" | "unanswered";
                 tag?: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5243,49 +7160,40 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_ListThreadsResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_f80cf740"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumCreateThread: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_CreateThreadRequest"];
             };
@@ -5294,59 +7202,45 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_Thread"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_9196f2fe"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_5b89c8dc"];
+            404: components["responses"]["NotFound_f80cf740"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_dbb50071"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumGetThread: {
         parameters: {
             query?: {
+                /** @description Top-level replies per page; each comes with its whole subtree. */
                 limit?: number;
                 page_token?: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                thread_id: string;
             };
             cookie?: never;
         };
@@ -5355,45 +7249,36 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_GetThreadResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_2509ee00"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumAcceptAnswer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 thread_id: string;
             };
@@ -5408,54 +7293,39 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_Thread"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_c24267f9"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumFollowThread: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 thread_id: string;
             };
@@ -5470,54 +7340,38 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_FollowThreadResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_2509ee00"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumUnfollowThread: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 thread_id: string;
             };
@@ -5528,60 +7382,44 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_FollowThreadResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_2509ee00"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumLockThread: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 thread_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_LockThreadRequest"];
             };
@@ -5590,60 +7428,45 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_Thread"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_2509ee00"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumPinThread: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 thread_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_PinThreadRequest"];
             };
@@ -5652,60 +7475,45 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_Thread"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_2509ee00"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumCreatePost: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 thread_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_CreatePostRequest"];
             };
@@ -5714,60 +7522,46 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_Post"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_b5b5fdd6"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_5b89c8dc"];
+            404: components["responses"]["NotFound_b6d626f6"];
+            409: components["responses"]["Conflict_46b81ff2"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_dbb50071"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     forumSuspendUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 user_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_forum_v1_SuspendUserRequest"];
             };
@@ -5776,55 +7570,40 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_forum_v1_Suspension"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgAcceptInvitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
+                /** @description The single-use token from the invitation email. */
                 token: string;
             };
             cookie?: never;
@@ -5838,56 +7617,41 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_StaffMember"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_72a4f8a1"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_018c27bb"];
+            404: components["responses"]["NotFound_20cd3849"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_cc613fc2"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     paymentGetInvoice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                invoice_id: string;
             };
             cookie?: never;
         };
@@ -5896,56 +7660,38 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_payment_v1_Invoice"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_f85d4eff"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     paymentGetInvoicePdf: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                invoice_id: string;
             };
             cookie?: never;
         };
@@ -5954,54 +7700,37 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/pdf": string;
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_f85d4eff"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamGetMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6010,54 +7739,36 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_User"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_20cd3849"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamUpdateMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6070,58 +7781,42 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_User"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_20cd3849"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     iamChangePassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_iam_v1_ChangePasswordRequest"];
             };
@@ -6130,54 +7825,38 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_iam_v1_ChangePasswordResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_c9cb7a8e"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_20cd3849"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     notificationGetPreferences: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6186,54 +7865,35 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_notification_v1_Preferences"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     notificationUpdatePreferences: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6246,48 +7906,26 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_notification_v1_Preferences"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     notificationListNotifications: {
@@ -6297,7 +7935,12 @@ export interface operations {
                 page_token?: string;
                 unread_only?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6306,56 +7949,37 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_notification_v1_ListNotificationsResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     notificationMarkRead: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                notification_id: string;
             };
             cookie?: never;
         };
@@ -6368,54 +7992,38 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_notification_v1_Notification"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_904f06ed"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     notificationMarkAllRead: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6428,48 +8036,26 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_notification_v1_MarkAllReadResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     openapi: {
@@ -6484,31 +8070,30 @@ export interface operations {
             /** @description OpenAPI 3.1 document */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": Record<string, never>;
                 };
             };
-            /** @description Not ready */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
+            400: components["responses"]["BadRequest_f259801a"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
         };
     };
     orgCreateOrganization: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_org_v1_CreateOrganizationRequest"];
             };
@@ -6517,56 +8102,39 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_Organization"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_cc613fc2"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgGetOrganization: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                organization_id: string;
             };
             cookie?: never;
         };
@@ -6575,47 +8143,37 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_Organization"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            404: components["responses"]["NotFound_51653721"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgUpdateOrganization: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                organization_id: string;
             };
             cookie?: never;
         };
@@ -6628,59 +8186,95 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_Organization"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_51653721"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
-    orgListStaff: {
+    orgUploadDocument: {
         parameters: {
-            query?: {
-                limit?: number;
-                page_token?: string;
+            query: {
+                document_type: string;
+                filename: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                org_id: string;
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["healthtech_org_v1_UploadDocumentRequest"];
+                "application/pdf": string;
+                "image/jpeg": string;
+                "image/png": string;
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["healthtech_org_v1_OrganizationDocument"];
+                };
+            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_51653721"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    orgGetDocumentContent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                document_id: string;
+                organization_id: string;
             };
             cookie?: never;
         };
@@ -6689,60 +8283,178 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_81509f63"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    orgListFacilities: {
+        parameters: {
+            query?: {
+                limit?: number;
+                page_token?: string;
+            };
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["healthtech_org_v1_ListFacilitiesResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            404: components["responses"]["NotFound_51653721"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    orgCreateFacility: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["healthtech_org_v1_CreateFacilityRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["healthtech_org_v1_Facility"];
+                };
+            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_51653721"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    orgListStaff: {
+        parameters: {
+            query?: {
+                limit?: number;
+                page_token?: string;
+            };
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_ListStaffResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_51653721"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_cc613fc2"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgInviteStaff: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                org_id: string;
+                organization_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_org_v1_InviteStaffRequest"];
             };
@@ -6751,58 +8463,44 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_StaffInvitation"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_51653721"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgRemoveStaff: {
         parameters: {
             query?: {
+                /** @description When set, only this role is removed; otherwise the whole membership. */
                 role?: "practitioner" | "org_staff" | "org_admin";
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                org_id: string;
+                organization_id: string;
                 user_id: string;
             };
             cookie?: never;
@@ -6816,289 +8514,40 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_RemoveStaffResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    orgUploadDocument: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                organization_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["healthtech_org_v1_UploadDocumentRequest"];
-            };
-        };
-        responses: {
-            /** @description Success */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["healthtech_org_v1_OrganizationDocument"];
-                };
-            };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    orgGetDocumentContent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                document_id: string;
-                organization_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": string;
-                };
-            };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    orgListFacilities: {
-        parameters: {
-            query?: {
-                limit?: number;
-                page_token?: string;
-            };
-            header?: never;
-            path: {
-                organization_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["healthtech_org_v1_ListFacilitiesResponse"];
-                };
-            };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    orgCreateFacility: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                organization_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["healthtech_org_v1_CreateFacilityRequest"];
-            };
-        };
-        responses: {
-            /** @description Success */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["healthtech_org_v1_Facility"];
-                };
-            };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_49d64754"];
+            409: components["responses"]["Conflict_6eaebb48"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_cc613fc2"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgSubmitForVerification: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 organization_id: string;
             };
@@ -7113,48 +8562,29 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_Organization"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_51653721"];
+            409: components["responses"]["Conflict_b88306be"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     paymentListPayments: {
@@ -7163,9 +8593,15 @@ export interface operations {
                 appointment_id?: string;
                 limit?: number;
                 page_token?: string;
+                /** @description All statuses when unspecified. */
                 status?: "created" | "authorized" | "captured" | "failed" | "refunded" | "partially_refunded";
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7174,58 +8610,41 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_payment_v1_ListPaymentsResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     paymentCreatePayment: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description A new random value (a UUID) per intent, the same on every retry of it: the same key with the same body replays the first answer; with another body it is 409 IDEMPOTENCY_KEY_REUSED. */
+                "Idempotency-Key": components["parameters"]["IdempotencyKeyRequired"];
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_payment_v1_CreatePaymentRequest"];
             };
@@ -7234,56 +8653,42 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_payment_v1_CreatePaymentResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_fec9c131"];
+            409: components["responses"]["Conflict_6ec6dece"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_1b577e7c"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     paymentGetPayment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
-                id: string;
+                payment_id: string;
             };
             cookie?: never;
         };
@@ -7292,54 +8697,38 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_payment_v1_Payment"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_2839f360"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     paymentCreateRefund: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description A new random value (a UUID) per intent, the same on every retry of it: the same key with the same body replays the first answer; with another body it is 409 IDEMPOTENCY_KEY_REUSED. */
+                "Idempotency-Key": components["parameters"]["IdempotencyKeyRequired"];
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 payment_id: string;
             };
@@ -7354,60 +8743,46 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_payment_v1_Refund"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_f9b64280"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_2839f360"];
+            409: components["responses"]["Conflict_02cefbac"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_01b88457"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     paymentVerifyPayment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 payment_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_payment_v1_VerifyPaymentRequest"];
             };
@@ -7416,116 +8791,96 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_payment_v1_Payment"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_d886f423"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_2839f360"];
+            409: components["responses"]["Conflict_cdd5be41"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_01b88457"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     paymentHandleGatewayWebhook: {
         parameters: {
             query?: never;
-            header?: never;
-            path: {
-                gateway: string;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Value of the signature header, e.g. X-Razorpay-Signature. */
+                "X-Razorpay-Signature"?: string;
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
+            path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        /** @description The gateway's event exactly as it sent it (Razorpay's webhook JSON: `id`, `event`, `payload.payment.entity` or `payload.refund.entity`); the signature is checked over these bytes. */
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["healthtech_payment_v1_HandleGatewayWebhookRequest"];
+                "application/json": {
+                    [key: string]: unknown;
+                };
             };
         };
         responses: {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_payment_v1_HandleGatewayWebhookResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_6e41d4d5"];
+            409: components["responses"]["Conflict_41d22f36"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_01b88457"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgSearchPractitioners: {
         parameters: {
             query?: {
+                /** @description "YYYY-MM-DD": only practitioners with a free slot on that local date. */
                 available_on?: string;
                 city?: string;
+                /** @description ISO 639-1 code. */
                 language?: string;
                 limit?: number;
                 mode?: "in_person" | "video";
                 page_token?: string;
+                /** @description Text search over name, specialty and bio (full-text and trigram similarity). */
                 q?: string;
                 specialty?: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7534,94 +8889,34 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_SearchPractitionersResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_d64a9781"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgGetPractitioner: {
         parameters: {
             query?: never;
-            header?: never;
-            path: {
-                id: string;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["healthtech_org_v1_Practitioner"];
-                };
-            };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    appointmentGetAvailability: {
-        parameters: {
-            query?: never;
-            header?: never;
             path: {
                 practitioner_id: string;
             };
@@ -7632,45 +8927,74 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["healthtech_org_v1_Practitioner"];
+                };
+            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            404: components["responses"]["NotFound_90db7ce0"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    appointmentGetAvailability: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                practitioner_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_Availability"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            404: components["responses"]["NotFound_4876aa98"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_868de487"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentPutAvailability: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 practitioner_id: string;
             };
@@ -7685,59 +9009,51 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_Availability"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            404: components["responses"]["NotFound_90db7ce0"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_868de487"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentListSlots: {
         parameters: {
             query?: {
+                /** @description All facilities when empty. */
                 facility_id?: string;
+                /** @description RFC 3339 with an offset */
                 from?: string;
+                /** @description Slots per page (default 100, at most 500: a week of a busy practitioner). */
+                limit?: number;
+                /** @description All modes when unspecified. */
                 mode?: "in_person" | "video";
+                page_token?: string;
+                /** @description RFC 3339 with an offset */
                 to?: string;
             };
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 practitioner_id: string;
             };
@@ -7748,51 +9064,41 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_ListSlotsResponse"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_0d537d96"];
+            404: components["responses"]["NotFound_90db7ce0"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_868de487"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     appointmentJoinWaitlist: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 practitioner_id: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_appointment_v1_JoinWaitlistRequest"];
             };
@@ -7801,54 +9107,38 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_appointment_v1_WaitlistEntry"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_90db7ce0"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_868de487"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgGetMyPractitionerProfile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7857,58 +9147,40 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_Practitioner"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_90db7ce0"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     orgUpsertMyPractitionerProfile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["healthtech_org_v1_UpsertMyPractitionerProfileRequest"];
             };
@@ -7917,48 +9189,27 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["healthtech_org_v1_Practitioner"];
                 };
             };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Error (RFC 9457 problem details) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            403: components["responses"]["Forbidden_cac27eba"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
 }

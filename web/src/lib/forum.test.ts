@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildReplyTree, countNodes, parseTags, validateThread, type Post } from './forum';
 
-const p = (id: string, parent?: string): Post => ({ id, parent_post_id: parent, body_html: `<p>${id}</p>` });
+const p = (id: string, parent?: string): Post =>
+  ({ id, parent_post_id: parent, body_html: `<p>${id}</p>` }) as Post; // only what the tree reads
 
 describe('reply tree', () => {
   it('nests a depth-first list under parents, keeping sibling order', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formFromApi, isTimeZone, quietMinutes, requestFromForm, validatePrefs } from './prefs';
+import { formFromApi, isTimeZone, quietMinutes, requestFromForm, validatePrefs, type Preferences } from './prefs';
 
-const api = {
+const api: Preferences = {
   categories: [
-    { category: 'appointments' as const, email: true, in_app: true, sms: true },
-    { category: 'marketing' as const, email: false, in_app: false, sms: false },
+    { category: 'appointments', email: true, in_app: true, sms: true, push: false },
+    { category: 'marketing', email: false, in_app: false, sms: false, push: false },
   ],
   quiet_hours: { start_local: '22:30', end_local: '06:45', timezone: 'Asia/Kolkata' },
   locale: 'hi',
@@ -26,7 +26,7 @@ describe('notification preferences form', () => {
   });
 
   it('without quiet hours offers 22:00–07:00 in the browser time zone and clears them on save', () => {
-    const f = formFromApi({ locale: 'en' }, 'Europe/Berlin');
+    const f = formFromApi({ categories: [], locale: 'en' }, 'Europe/Berlin');
     expect(f).toMatchObject({ quietOn: false, start: '22:00', end: '07:00', timezone: 'Europe/Berlin' });
     expect(requestFromForm(f)).toMatchObject({ clear_quiet_hours: true });
     expect(requestFromForm(f).quiet_hours).toBeUndefined();

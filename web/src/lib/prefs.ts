@@ -78,6 +78,6 @@ export function requestFromForm(f: PrefsForm): UpdatePreferences {
   return {
     categories: CATEGORIES.map((c) => ({ category: c, ...f.channels[c] })),
     ...(f.quietOn ? { quiet_hours: { start_local: f.start, end_local: f.end, timezone: f.timezone.trim() } } : { clear_quiet_hours: true }),
-    locale: f.locale,
+    locale: f.locale === 'hi' ? 'hi' : 'en',
   };
 }

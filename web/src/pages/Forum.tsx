@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import DOMPurify from 'dompurify';
 import { ApiError, del, get, patch, post, put } from '../api/client';
-import { LoadMore, usePaged } from '../api/paged';
+import { LoadMore, getAll, usePaged } from '../api/paged';
 import type { components } from '../api/schema';
 import { useClaims } from '../auth/session';
 import { hasRole } from '../auth/tokens';
@@ -34,7 +34,7 @@ export function SafeHtml({ html, className }: { html?: string; className?: strin
 }
 
 function useCategories() {
-  return useQuery({ queryKey: ['forum-categories'], queryFn: () => get<{ items?: Category[] }>('/v1/forum/categories'), staleTime: 60_000 });
+  return useQuery({ queryKey: ['forum-categories'], queryFn: () => get<{ items?: Category[] }>('/v1/forum/categories?limit=100'), staleTime: 60_000 });
 }
 
 function isModerator(c: ReturnType<typeof useClaims>) {
@@ -64,8 +64,8 @@ export function ForumHome() {
   const tag = params.get('tag') ?? '';
   const q = params.get('q') ?? '';
   const [text, setText] = useState(q);
-  const list = usePaged<Thread>(['forum-threads', category, sort, tag], '/v1/forum/threads', { category, sort, tag, limit: 30 }, { enabled: !q });
-  const search = usePaged<SearchResult>(['forum-search', q, category, tag], '/v1/forum/search', { q, category, tag, limit: 30 }, { enabled: !!q, keyOf: (r) => r.post_id });
+  const list = usePaged<Thread>(['forum-threads', category, sort, tag], '/v1/forum/threads', { category_id: category, sort, tag, limit: 30 }, { enabled: !q });
+  const search = usePaged<SearchResult>(['forum-search', q, category, tag], '/v1/forum/search', { q, category_id: category, tag, limit: 30 }, { enabled: !!q, keyOf: (r) => r.post_id });
   const setParam = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     if (v) next.set(k, v);
@@ -666,7 +666,7 @@ function EditHistory({ postId }: { postId: string }) {
   const tz = browserTimeZone();
   const q = useQuery({
     queryKey: ['post-edits', postId],
-    queryFn: () => get<{ items?: { body_html?: string; edited_at?: string }[] }>(`/v1/forum/posts/${postId}/edits`),
+    queryFn: () => getAll<{ body_html?: string; edited_at?: string }>(`/v1/forum/posts/${postId}/edits`),
     enabled: open,
   });
   return (
@@ -771,7 +771,7 @@ type WatchedWord = S['healthtech_forum_v1_WatchedWord'];
 /** The watched-words list: posts with a "block" word are refused, with a "review" word held for the queue. */
 function WatchedWords() {
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['watched-words'], queryFn: () => get<{ items?: WatchedWord[] }>('/v1/forum/moderation/watched-words') });
+  const q = useQuery({ queryKey: ['watched-words'], queryFn: () => getAll<WatchedWord>('/v1/forum/moderation/watched-words', {}, 500) });
   const [word, setWord] = useState('');
   const [action, setAction] = useState<'block' | 'review'>('review');
   const save = useMutation({

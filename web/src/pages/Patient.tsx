@@ -2,8 +2,8 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, get, newIdempotencyKey, post } from '../api/client';
-import { LoadMore, usePaged } from '../api/paged';
-import type { Appointment, Notification, Page, Payment, Practitioner, Slot } from '../api/types';
+import { LoadMore, getAll, usePaged } from '../api/paged';
+import type { Appointment, Notification, Payment, Practitioner, Slot } from '../api/types';
 import { useClaims } from '../auth/session';
 import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
 import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, groupSlotsByDay, startOfDay, timeLabel, weekOf } from '../lib/time';
@@ -92,7 +92,8 @@ export function WeekSlots({
   const to = new Date(startOfDay(addDays(days[6], 1), tz)).toISOString();
   const q = useQuery({
     queryKey: ['slots', practitionerId, from, to],
-    queryFn: () => get<Page<Slot>>(`/v1/practitioners/${practitionerId}/slots`, { from, to }),
+    // A week of a busy practitioner can pass one page: read every page of the window.
+    queryFn: async () => ({ items: (await getAll<Slot>(`/v1/practitioners/${practitionerId}/slots`, { from, to })).items }),
   });
   const grouped = useMemo(() => groupSlotsByDay(q.data?.items ?? [], tz, days), [q.data, tz, days.join()]);
   return (
@@ -290,11 +291,11 @@ export function AppointmentPage() {
   const q = useQuery({ queryKey: ['appointments', id], queryFn: () => get<Appointment>(`/v1/appointments/${id}`) });
   const refresh = () => qc.invalidateQueries({ queryKey: ['appointments'] });
   const pay = useMutation({
-    mutationFn: () => post<{ payment_id: string; checkout_url?: string }>('/v1/payments', { appointment_id: id }, { idempotencyKey: payKey }),
+    mutationFn: () => post<{ id: string; checkout_url?: string }>('/v1/payments', { appointment_id: id }, { idempotencyKey: payKey }),
     onSuccess: (r) => {
       // The gateway's hosted checkout opens beside the app; the payment page follows it.
       if (r.checkout_url) window.open(r.checkout_url, '_blank', 'noopener');
-      navigate(`/payments/${r.payment_id}`);
+      navigate(`/payments/${r.id}`);
     },
   });
   const cancel = useMutation({
@@ -302,7 +303,8 @@ export function AppointmentPage() {
     onSuccess: refresh,
   });
   const reschedule = useMutation({
-    mutationFn: () => post(`/v1/appointments/${id}/reschedule`, { start: newSlot!.start, facility_id: newSlot!.facility_id }),
+    mutationFn: () =>
+      post(`/v1/appointments/${id}/reschedule`, { start: newSlot!.start, facility_id: newSlot!.facility_id }, { idempotencyKey: newIdempotencyKey() }),
     onSuccess: () => {
       setMoving(false);
       setNewSlot(null);
