@@ -33,7 +33,7 @@ compile() {  # compile SRC -> object path on stdout
   echo "$obj"
 }
 declare -A SOURCES=(
-  [transcode]="services/bff/src/transcode.cc services/bff/src/router.cc services/bff/src/routes.cc services/bff/src/link_protos.cc libs/validate/src/validate.cc"
+  [transcode]="services/bff/src/transcode.cc services/bff/src/contract.cc services/bff/src/router.cc services/bff/src/routes.cc services/bff/src/link_protos.cc libs/validate/src/validate.cc"
   [http_request]="services/bff/src/http_checks.cc services/bff/src/router.cc services/bff/src/routes.cc services/bff/src/link_protos.cc"
   [markdown]="services/forum/src/domain/render.cc libs/text/src/html.cc"
   [page_token]="libs/paging/src/page_token.cc"

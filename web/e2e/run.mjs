@@ -789,7 +789,14 @@ const tests = [
       await adm.getByRole('button', { name: 'Create category' }).click();
       await adm.getByText(`Category “Paging ${run}” created.`).waitFor();
       const admin = await apiLogin(S.admin);
-      const cat = (await apiCall('GET', '/v1/forum/categories', admin)).items.find((c) => c.name === `Paging ${run}`);
+      // The list is paged (earlier suites add categories too): look through every page.
+      let cat;
+      for (let token = ''; !cat; ) {
+        const page = await apiCall('GET', `/v1/forum/categories?limit=100${token && `&page_token=${encodeURIComponent(token)}`}`, admin);
+        cat = (page.items ?? []).find((c) => c.name === `Paging ${run}`);
+        if (!page.next_page_token) break;
+        token = page.next_page_token;
+      }
       if (!cat) throw new Error('the new category is not listed');
       // A watched word that blocks: the moderator adds it, a post with it is refused, then it is removed.
       const { page: mod } = await ctx('moderator');

@@ -34,7 +34,8 @@ export function SafeHtml({ html, className }: { html?: string; className?: strin
 }
 
 function useCategories() {
-  return useQuery({ queryKey: ['forum-categories'], queryFn: () => get<{ items?: Category[] }>('/v1/forum/categories?limit=100'), staleTime: 60_000 });
+  // Every category (the list is paged by the API; a forum has tens, not thousands).
+  return useQuery({ queryKey: ['forum-categories'], queryFn: () => getAll<Category>('/v1/forum/categories', {}, 1000), staleTime: 60_000 });
 }
 
 function isModerator(c: ReturnType<typeof useClaims>) {
