@@ -1,26 +1,19 @@
 #include "healthtech/pg/migrate.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <map>
 
-#include <openssl/sha.h>
 #include <pqxx/pqxx>
 
+#include "healthtech/crypto/hash.h"
 #include "healthtech/log/log.h"
 
 namespace healthtech::pg {
 namespace {
 
-std::string Sha256Hex(const std::string& data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : digest) {
-    out.push_back(hex[c >> 4]);
-    out.push_back(hex[c & 15]);
-  }
-  return out;
-}
+using crypto::Sha256Hex;
 
 }  // namespace
 
@@ -93,6 +86,26 @@ int AppliedVersion(const std::string& conninfo, const std::string& schema) {
   } catch (const std::exception&) {
     return 0;
   }
+}
+
+int RunMigrateCommand(const std::string& service, const std::string& schema,
+                      const std::vector<Migration>& migrations) {
+  log::Init(service, "info");
+  const char* url = std::getenv("MIGRATION_DATABASE_URL");
+  if (url == nullptr) {
+    std::fprintf(stderr, "%s: configuration error: MIGRATION_DATABASE_URL: required but not set\n",
+                 service.c_str());
+    return 2;
+  }
+  MigrateResult r;
+  auto s = Migrate(url, schema, schema + "_owner", migrations, &r);
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s: %s\n", service.c_str(), std::string(s.message()).c_str());
+    return 1;
+  }
+  std::printf("%s: %d migration(s) applied, at version %d\n", schema.c_str(), r.applied,
+              r.current_version);
+  return 0;
 }
 
 }  // namespace healthtech::pg

@@ -120,4 +120,37 @@ std::string DisplayNameProblem(std::string_view name) {
   return "";
 }
 
+namespace {
+
+bool Digits(std::string_view s) {
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return !s.empty();
+}
+int Number(std::string_view s) {
+  int n = 0;
+  for (char c : s) n = n * 10 + (c - '0');
+  return n;
+}
+
+}  // namespace
+
+bool ValidLocalTime(std::string_view s) {
+  if (s.size() != 5 || s[2] != ':' || !Digits(s.substr(0, 2)) || !Digits(s.substr(3, 2)))
+    return false;
+  int h = Number(s.substr(0, 2)), m = Number(s.substr(3, 2));
+  return (h < 24 && m < 60) || (h == 24 && m == 0);
+}
+
+bool ValidDate(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !Digits(s.substr(0, 4)) ||
+      !Digits(s.substr(5, 2)) || !Digits(s.substr(8, 2)))
+    return false;
+  int y = Number(s.substr(0, 4)), m = Number(s.substr(5, 2)), d = Number(s.substr(8, 2));
+  if (y < 2000 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
 }  // namespace healthtech::validate

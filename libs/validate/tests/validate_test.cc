@@ -32,5 +32,21 @@ TEST(DisplayNameProblem, RefusesWhatLetsANamePoseAsAnother) {
   EXPECT_NE(DisplayNameProblem("\xff"), "");
 }
 
+TEST(ValidLocalTime, TakesHHMMAndTheEndOfTheDay) {
+  for (const char* ok : {"00:00", "09:30", "23:59", "24:00"}) EXPECT_TRUE(ValidLocalTime(ok)) << ok;
+  for (const char* bad :
+       {"24:30", "24:01", "25:00", "9:30", "09:60", "09-30", "0930", "", "ab:cd", "09:3x", " 9:30"})
+    EXPECT_FALSE(ValidLocalTime(bad)) << bad;
+}
+
+TEST(ValidDate, TakesRealCalendarDaysOfTheSchedulingRange) {
+  for (const char* ok : {"2026-12-05", "2024-02-29", "2000-01-01", "2200-12-31", "2000-02-29"})
+    EXPECT_TRUE(ValidDate(ok)) << ok;
+  for (const char* bad :
+       {"2026-02-29", "2100-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "1999-12-31",
+        "2201-01-01", "2026-1-01", "2026/01/01", "", "20261205", "2026-01-0x"})
+    EXPECT_FALSE(ValidDate(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace healthtech::validate

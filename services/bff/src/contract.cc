@@ -12,29 +12,8 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-bool Digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool ValidDate(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !Digits(s.substr(0, 4)) ||
-      !Digits(s.substr(5, 2)) || !Digits(s.substr(8, 2)))
-    return false;
-  int y = std::stoi(std::string(s.substr(0, 4))), m = std::stoi(std::string(s.substr(5, 2))),
-      d = std::stoi(std::string(s.substr(8, 2)));
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  // Scheduling dates: the platform has no others yet.
-  if (y < 2000 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
-bool ValidLocalTime(std::string_view s) {
-  if (s.size() != 5 || s[2] != ':' || !Digits(s.substr(0, 2)) || !Digits(s.substr(3, 2)))
-    return false;
-  int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-  return (h < 24 && m < 60) || (h == 24 && m == 0);
-}
+using validate::ValidDate;
+using validate::ValidLocalTime;
 
 std::string Num(double v) {
   char buf[32];

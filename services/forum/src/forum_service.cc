@@ -137,9 +137,7 @@ std::string SeqToken(const paging::PageTokens& tokens, std::string_view kind, in
   return tokens.Encode(kind, {std::to_string(seq)});
 }
 
-int Limit(int requested, int fallback, int max) {
-  return requested <= 0 ? fallback : std::min(requested, max);
-}
+using paging::Limit;
 
 absl::Status CheckBody(const std::string& body, const std::string& field,
                        std::vector<st::Violation>* v) {

@@ -23,24 +23,8 @@ const std::vector<pg::Migration>& Migrations();
 int main(int argc, char** argv) {
   using namespace healthtech;
   std::string command = argc > 1 ? argv[1] : "serve";
-  if (command == "migrate") {
-    log::Init("forum-service", "info");
-    const char* url = std::getenv("MIGRATION_DATABASE_URL");
-    if (url == nullptr) {
-      std::fprintf(stderr,
-                   "forum-service: configuration error: MIGRATION_DATABASE_URL: required but not "
-                   "set\n");
-      return 2;
-    }
-    pg::MigrateResult r;
-    auto s = pg::Migrate(url, "forum", "forum_owner", forum::Migrations(), &r);
-    if (!s.ok()) {
-      std::fprintf(stderr, "forum-service: %s\n", std::string(s.message()).c_str());
-      return 1;
-    }
-    std::printf("forum: %d migration(s) applied, at version %d\n", r.applied, r.current_version);
-    return 0;
-  }
+  if (command == "migrate")
+    return pg::RunMigrateCommand("forum-service", "forum", forum::Migrations());
   if (command != "serve") {
     std::fprintf(stderr, "usage: forum-service [serve|migrate]\n");
     return 2;

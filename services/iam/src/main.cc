@@ -24,24 +24,7 @@ const std::vector<pg::Migration>& Migrations();
 int main(int argc, char** argv) {
   using namespace healthtech;
   std::string command = argc > 1 ? argv[1] : "serve";
-  if (command == "migrate") {
-    log::Init("iam-service", "info");
-    const char* url = std::getenv("MIGRATION_DATABASE_URL");
-    if (url == nullptr) {
-      std::fprintf(
-          stderr,
-          "iam-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
-      return 2;
-    }
-    pg::MigrateResult r;
-    auto s = pg::Migrate(url, "iam", "iam_owner", iam::Migrations(), &r);
-    if (!s.ok()) {
-      std::fprintf(stderr, "iam-service: %s\n", std::string(s.message()).c_str());
-      return 1;
-    }
-    std::printf("iam: %d migration(s) applied, at version %d\n", r.applied, r.current_version);
-    return 0;
-  }
+  if (command == "migrate") return pg::RunMigrateCommand("iam-service", "iam", iam::Migrations());
   if (command != "serve" && command != "rotate-key" && command != "grant-admin") {
     std::fprintf(stderr, "usage: iam-service [serve|migrate|rotate-key|grant-admin EMAIL]\n");
     return 2;

@@ -28,25 +28,9 @@ const std::vector<pg::Migration>& Migrations();
 int main(int argc, char** argv) {
   using namespace healthtech;
   std::string command = argc > 1 ? argv[1] : "serve";
-  if (command == "migrate") {
-    log::Init("notification-service", "info");
-    const char* url = std::getenv("MIGRATION_DATABASE_URL");
-    if (url == nullptr) {
-      std::fprintf(stderr,
-                   "notification-service: configuration error: MIGRATION_DATABASE_URL: required "
-                   "but not set\n");
-      return 2;
-    }
-    pg::MigrateResult r;
-    auto s = pg::Migrate(url, "notification", "notification_owner", notification::Migrations(), &r);
-    if (!s.ok()) {
-      std::fprintf(stderr, "notification-service: %s\n", std::string(s.message()).c_str());
-      return 1;
-    }
-    std::printf("notification: %d migration(s) applied, at version %d\n", r.applied,
-                r.current_version);
-    return 0;
-  }
+  if (command == "migrate")
+    return pg::RunMigrateCommand("notification-service", "notification",
+                                 notification::Migrations());
   curl_global_init(CURL_GLOBAL_DEFAULT);
   grpc_server::PrepareProcess();
   config::EnvReader env("notification-service");

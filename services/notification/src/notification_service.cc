@@ -269,14 +269,7 @@ void ReadDelivery(transaction_base& tx, const pqxx::row& r, v1::OutboundMessage*
   }
 }
 
-// "HH:MM", 00:00 to 23:59, or 24:00 for the end of the day (PostgreSQL's time holds it, so a
-// window 22:00–24:00 means until midnight) — the API's local_time format.
-bool ValidLocalTime(const std::string& s) {
-  if (s == "24:00") return true;
-  return s.size() == 5 && std::isdigit(s[0]) && std::isdigit(s[1]) && s[2] == ':' &&
-         std::isdigit(s[3]) && std::isdigit(s[4]) && std::stoi(s.substr(0, 2)) < 24 &&
-         std::stoi(s.substr(3, 2)) < 60;
-}
+using validate::ValidLocalTime;
 
 }  // namespace
 
@@ -314,7 +307,7 @@ grpc::Status NotificationServiceImpl::ListNotifications(Ctx* ctx,
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = authn_.Authenticate(*ctx);
     if (!caller.ok()) return caller.status();
-    int limit = req->limit() <= 0 ? 20 : std::min(req->limit(), 100);
+    int limit = paging::Limit(req->limit());
     // Page token: the last item's created_at (microseconds since the epoch) and id.
     bool after = false;
     int64_t after_us = 0;
@@ -989,7 +982,7 @@ grpc::Status NotificationServiceImpl::ListFailedNotifications(
     if (!caller.ok()) return caller.status();
     if (!caller->HasRole("platform_admin"))
       return st::PermissionDenied("FORBIDDEN", "Only platform admins see failed deliveries.");
-    int limit = req->limit() <= 0 ? 50 : std::min(req->limit(), 200);
+    int limit = paging::Limit(req->limit(), 50, 200);
     bool after = false;
     int64_t after_us = 0;
     std::string after_id = "00000000-0000-0000-0000-000000000000";

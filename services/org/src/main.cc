@@ -23,24 +23,7 @@ const std::vector<pg::Migration>& Migrations();
 int main(int argc, char** argv) {
   using namespace healthtech;
   std::string command = argc > 1 ? argv[1] : "serve";
-  if (command == "migrate") {
-    log::Init("org-service", "info");
-    const char* url = std::getenv("MIGRATION_DATABASE_URL");
-    if (url == nullptr) {
-      std::fprintf(
-          stderr,
-          "org-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
-      return 2;
-    }
-    pg::MigrateResult r;
-    auto s = pg::Migrate(url, "org", "org_owner", org::Migrations(), &r);
-    if (!s.ok()) {
-      std::fprintf(stderr, "org-service: %s\n", std::string(s.message()).c_str());
-      return 1;
-    }
-    std::printf("org: %d migration(s) applied, at version %d\n", r.applied, r.current_version);
-    return 0;
-  }
+  if (command == "migrate") return pg::RunMigrateCommand("org-service", "org", org::Migrations());
   if (command != "serve") {
     std::fprintf(stderr, "usage: org-service [serve|migrate]\n");
     return 2;

@@ -4,11 +4,10 @@
 #include <chrono>
 
 #include <grpcpp/grpcpp.h>
-#include <openssl/sha.h>
-#include <sodium.h>
 #include <nlohmann/json.hpp>
 
 #include "healthtech/auth/jwt.h"
+#include "healthtech/crypto/hash.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
 #include "healthtech/org/domain/rules.h"
@@ -64,32 +63,12 @@ v1::ConsultationMode ModeOf(const std::string& s) {
       EnumValue(v1::ConsultationMode_descriptor(), s, "CONSULTATION_MODE_"));
 }
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out.push_back(hex[c >> 4]);
-    out.push_back(hex[c & 15]);
-  }
-  return out;
-}
-
-std::string RandomToken() {
-  unsigned char b[32];
-  randombytes_buf(b, sizeof b);
-  return auth::Base64UrlEncode(std::string_view(reinterpret_cast<char*>(b), sizeof b));
-}
-
-std::string TokenHash(std::string_view token) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), d);
-  return std::string(reinterpret_cast<char*>(d), sizeof d);
-}
+using crypto::RandomToken;
+using crypto::Sha256Hex;
+using crypto::TokenHash;
 
 // ---- pagination: opaque keyset tokens
-int Limit(int requested) { return requested <= 0 ? 20 : std::min(requested, 100); }
+using paging::Limit;
 
 // The SQL of an instant given as microseconds since the epoch (a bigint parameter).
 std::string FromMicrosSql(const std::string& param) {

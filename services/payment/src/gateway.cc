@@ -3,15 +3,17 @@
 #include <thread>
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
-#include <openssl/hmac.h>
 #include <nlohmann/json.hpp>
 
+#include "healthtech/crypto/hash.h"
 #include "healthtech/log/log.h"
 #include "healthtech/status/status.h"
 
 namespace healthtech::payment {
 namespace {
+
+using crypto::ConstantTimeEquals;
+using crypto::HmacSha256Hex;
 
 [[maybe_unused]] const bool kCurlReady = [] {
   return curl_global_init(CURL_GLOBAL_DEFAULT) == 0;
@@ -34,24 +36,6 @@ absl::Status Down() {
 }
 
 }  // namespace
-
-std::string HmacSha256Hex(const std::string& key, const std::string& data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(hex[mac[i] >> 4]);
-    out.push_back(hex[mac[i] & 15]);
-  }
-  return out;
-}
-
-bool ConstantTimeEquals(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
 
 RazorpayGateway::RazorpayGateway(std::string base_url, std::string key_id, std::string key_secret,
                                  std::string webhook_secret, std::string checkout_base_url)

@@ -87,8 +87,4 @@ class RazorpayGateway final : public Gateway {
   std::atomic<int64_t> open_until_ms_{0};
 };
 
-// Hex HMAC-SHA256 and a constant-time comparison of hex strings.
-std::string HmacSha256Hex(const std::string& key, const std::string& data);
-bool ConstantTimeEquals(const std::string& a, const std::string& b);
-
 }  // namespace healthtech::payment

@@ -26,24 +26,8 @@ const std::vector<pg::Migration>& Migrations();
 int main(int argc, char** argv) {
   using namespace healthtech;
   std::string command = argc > 1 ? argv[1] : "serve";
-  if (command == "migrate") {
-    log::Init("payment-service", "info");
-    const char* url = std::getenv("MIGRATION_DATABASE_URL");
-    if (url == nullptr) {
-      std::fprintf(
-          stderr,
-          "payment-service: configuration error: MIGRATION_DATABASE_URL: required but not set\n");
-      return 2;
-    }
-    pg::MigrateResult r;
-    auto s = pg::Migrate(url, "payment", "payment_owner", payment::Migrations(), &r);
-    if (!s.ok()) {
-      std::fprintf(stderr, "payment-service: %s\n", std::string(s.message()).c_str());
-      return 1;
-    }
-    std::printf("payment: %d migration(s) applied, at version %d\n", r.applied, r.current_version);
-    return 0;
-  }
+  if (command == "migrate")
+    return pg::RunMigrateCommand("payment-service", "payment", payment::Migrations());
   if (command != "serve" && command != "reconcile") {
     std::fprintf(stderr, "usage: payment-service [serve|migrate|reconcile]\n");
     return 2;

@@ -4,9 +4,9 @@
 #include <thread>
 
 #include <grpcpp/grpcpp.h>
-#include <openssl/sha.h>
 #include <nlohmann/json.hpp>
 
+#include "healthtech/crypto/hash.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
 #include "healthtech/outbox/relay.h"
@@ -134,17 +134,7 @@ void LoadDetails(transaction_base& tx, v1::Payment* p) {
   if (!inv.empty()) p->set_invoice_id(inv[0][0].as<std::string>());
 }
 
-std::string Sha256Hex(const std::string& data) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out.push_back(hex[c >> 4]);
-    out.push_back(hex[c & 15]);
-  }
-  return out;
-}
+using crypto::Sha256Hex;
 
 pg::Subject SubjectOf(const auth::Claims& c) { return {c.sub, c.RolesCsv()}; }
 
@@ -334,7 +324,7 @@ grpc::Status PaymentServiceImpl::ListPayments(Ctx* ctx, const v1::ListPaymentsRe
     if (!req->appointment_id().empty() && !validate::ValidUuid(req->appointment_id())) {
       return st::ValidationFailed({{"appointment_id", "must be an appointment id"}});
     }
-    int limit = req->limit() <= 0 ? 20 : std::min(req->limit(), 100);
+    int limit = paging::Limit(req->limit());
     // Newest first; the page token holds the last item's created_at (µs) and id.
     bool after = false;
     int64_t after_us = 0;

@@ -39,18 +39,6 @@ bool NeedsRehash(std::string_view hash, const Argon2Params& p) {
   return crypto_pwhash_str_needs_rehash(h.c_str(), p.opslimit, p.memlimit_bytes) != 0;
 }
 
-std::string RandomToken() {
-  unsigned char buf[32];
-  randombytes_buf(buf, sizeof buf);
-  return auth::Base64UrlEncode(std::string_view(reinterpret_cast<char*>(buf), sizeof buf));
-}
-
-std::string TokenHash(std::string_view token) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), d);
-  return std::string(reinterpret_cast<char*>(d), sizeof d);
-}
-
 std::string NewUuid() {
   unsigned char b[16];
   randombytes_buf(b, sizeof b);

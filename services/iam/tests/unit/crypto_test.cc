@@ -17,15 +17,6 @@ TEST(Password, HashVerifiesOnlyTheRightPassword) {
   EXPECT_TRUE(NeedsRehash(h, Argon2Params{2, 8u << 20}));
 }
 
-TEST(Tokens, AreRandomAndHashToFixedLength) {
-  std::set<std::string> seen;
-  for (int i = 0; i < 100; ++i) seen.insert(RandomToken());
-  EXPECT_EQ(seen.size(), 100u);
-  EXPECT_EQ(RandomToken().size(), 43u);
-  EXPECT_EQ(TokenHash("x").size(), 32u);
-  EXPECT_NE(TokenHash("x"), TokenHash("y"));
-}
-
 TEST(Uuid, IsVersion4) {
   std::string u = NewUuid();
   ASSERT_EQ(u.size(), 36u);

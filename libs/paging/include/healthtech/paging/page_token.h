@@ -28,6 +28,12 @@ class PageTokens {
   std::string key_;
 };
 
+// The page size of a list: `requested`, or `fallback` when unset (0), at most `max`. The
+// API refuses other values before a service sees them; gRPC callers get them clamped.
+inline int Limit(int requested, int fallback = 20, int max = 100) {
+  return requested <= 0 ? fallback : (requested < max ? requested : max);
+}
+
 // The error every list answers for a token it did not issue.
 absl::Status InvalidPageToken();
 

@@ -26,6 +26,12 @@ absl::Status Migrate(const std::string& conninfo, const std::string& schema,
                      const std::string& owner_role, const std::vector<Migration>& migrations,
                      MigrateResult* result = nullptr);
 
+// The `migrate` subcommand of every service: applies `migrations` to `schema` as
+// `<schema>_owner`, connecting with MIGRATION_DATABASE_URL, and prints what it did.
+// Returns the process's exit status (0 done, 1 failed, 2 configuration error).
+int RunMigrateCommand(const std::string& service, const std::string& schema,
+                      const std::vector<Migration>& migrations);
+
 // Highest applied version (0 if none), read with the app role.
 int AppliedVersion(const std::string& conninfo, const std::string& schema);
 

@@ -26,4 +26,12 @@ bool ValidText(std::string_view s);
 // let a name pose as another or hide text. Expects ValidText input.
 std::string DisplayNameProblem(std::string_view name);
 
+// A local time "HH:MM": 00:00 to 23:59, or 24:00 for the end of a day (so a window
+// 22:00–24:00 means until midnight). The API's local_time format, the one rule for every
+// service (availability windows, quiet hours).
+bool ValidLocalTime(std::string_view s);
+// A real calendar date "YYYY-MM-DD" in 2000–2200: scheduling dates, the only dates the
+// platform takes (availability, time off, waitlists, search by day).
+bool ValidDate(std::string_view s);
+
 }  // namespace healthtech::validate

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "healthtech/crypto/hash.h"
+
 namespace healthtech::iam {
 
 struct Argon2Params {
@@ -18,10 +20,9 @@ std::string HashPassword(std::string_view password, const Argon2Params& p);
 bool VerifyPassword(std::string_view hash, std::string_view password);
 bool NeedsRehash(std::string_view hash, const Argon2Params& p);
 
-// 32 random bytes, base64url without padding (43 chars).
-std::string RandomToken();
-// SHA-256 of a token, raw 32 bytes (what the database stores).
-std::string TokenHash(std::string_view token);
+// Opaque tokens and what is stored of them: healthtech/crypto/hash.h.
+using crypto::RandomToken;
+using crypto::TokenHash;
 std::string NewUuid();
 
 // XSalsa20-Poly1305 with a 32-byte key; nonce prepended.
