@@ -35,3 +35,10 @@ function(healthtech_embed_files target dir ns fn)
     VERBATIM)
   target_sources(${target} PRIVATE ${out})
 endfunction()
+
+# healthtech_embed_sql(<target> <dir> <namespace>): every .sql file under <dir> (one named
+# statement each, grouped by resource: "booking/insert.sql") becomes an entry of
+# <namespace>::Statements(); the service prepares each by name ("booking/insert") at start-up.
+function(healthtech_embed_sql target dir ns)
+  healthtech_embed_files(${target} ${dir} ${ns} Statements)
+endfunction()

@@ -6,7 +6,6 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "appointment_service.h"
 #include "config.h"
 #include "healthtech/grpc_server/channel.h"
 #include "healthtech/grpc_server/server.h"
@@ -15,6 +14,7 @@
 #include "healthtech/pg/migrate.h"
 #include "healthtech/pg/pool.h"
 #include "healthtech/redis/redis.h"
+#include "service.h"
 
 namespace healthtech::appointment {
 const std::vector<pg::Migration>& Migrations();
@@ -23,25 +23,8 @@ const std::vector<pg::Migration>& Migrations();
 int main(int argc, char** argv) {
   using namespace healthtech;
   std::string command = argc > 1 ? argv[1] : "serve";
-  if (command == "migrate") {
-    log::Init("appointment-service", "info");
-    const char* url = std::getenv("MIGRATION_DATABASE_URL");
-    if (url == nullptr) {
-      std::fprintf(stderr,
-                   "appointment-service: configuration error: MIGRATION_DATABASE_URL: required but "
-                   "not set\n");
-      return 2;
-    }
-    pg::MigrateResult r;
-    auto s = pg::Migrate(url, "appointment", "appointment_owner", appointment::Migrations(), &r);
-    if (!s.ok()) {
-      std::fprintf(stderr, "appointment-service: %s\n", std::string(s.message()).c_str());
-      return 1;
-    }
-    std::printf("appointment: %d migration(s) applied, at version %d\n", r.applied,
-                r.current_version);
-    return 0;
-  }
+  if (command == "migrate")
+    return pg::RunMigrateCommand("appointment-service", "appointment", appointment::Migrations());
   if (command != "serve") {
     std::fprintf(stderr, "usage: appointment-service [serve|migrate]\n");
     return 2;
@@ -59,7 +42,7 @@ int main(int argc, char** argv) {
   redis::Client redis(*redis_url);
   auto iam = grpc_server::MakeChannel(config.iam_service_url);
   auto org = grpc_server::MakeChannel(config.org_service_url);
-  appointment::AppointmentServiceImpl service(config, &pool, iam, org);
+  appointment::AppointmentService service(config, &pool, iam, org);
   outbox::Relay relay(&pool, &redis, "appointment", "appointment-service");
   relay.Start();
   service.StartSweeper();

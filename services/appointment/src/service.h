@@ -1,54 +1,63 @@
 #pragma once
+// appointment-service's gRPC class: the constructor, the caller, the caches. Each group of
+// RPCs lives in handlers/ (availability, booking, lifecycle, waitlist); the rules they
+// apply are in domain/, the SQL they run in storage/ and sql/.
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <unordered_map>
 
+#include "clients/org_directory.h"
 #include "config.h"
 #include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
 #include "healthtech/auth/authenticator.h"
-#include "healthtech/org/v1/org_service.grpc.pb.h"
+#include "healthtech/grpc_server/server.h"
 #include "healthtech/paging/page_token.h"
 #include "healthtech/pg/pool.h"
 
 namespace healthtech::appointment {
 
-// gRPC transport and flows of appointments. Slots come from one SQL function
-// (appointment.candidate_slots) shared by listing and booking; the database's
-// exclusion constraints make double booking impossible whatever the code does.
-class AppointmentServiceImpl final : public v1::AppointmentService::Service {
+class AppointmentService final : public v1::AppointmentService::Service {
  public:
-  AppointmentServiceImpl(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
-                         std::shared_ptr<grpc::Channel> org);
-  ~AppointmentServiceImpl() override;
+  AppointmentService(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
+                     std::shared_ptr<grpc::Channel> org);
+  ~AppointmentService() override;
 
   using Ctx = grpc::ServerContext;
+  // handlers/availability.cc
   grpc::Status PutAvailability(Ctx*, const v1::PutAvailabilityRequest*, v1::Availability*) override;
   grpc::Status GetAvailability(Ctx*, const v1::GetAvailabilityRequest*, v1::Availability*) override;
   grpc::Status ListSlots(Ctx*, const v1::ListSlotsRequest*, v1::ListSlotsResponse*) override;
-  // Every free slot of the request's window (cached for a second), in start order.
-  absl::Status AllSlots(const v1::ListSlotsRequest& req, v1::ListSlotsResponse* out);
+  grpc::Status FilterAvailablePractitioners(Ctx*, const v1::FilterAvailablePractitionersRequest*,
+                                            v1::FilterAvailablePractitionersResponse*) override;
+  // handlers/booking.cc
   grpc::Status CreateAppointment(Ctx*, const v1::CreateAppointmentRequest*,
                                  v1::Appointment*) override;
+  grpc::Status RescheduleAppointment(Ctx*, const v1::RescheduleAppointmentRequest*,
+                                     v1::Appointment*) override;
+  grpc::Status ConfirmPayment(Ctx*, const v1::ConfirmPaymentRequest*,
+                              v1::ConfirmPaymentResponse*) override;
+  // handlers/lifecycle.cc
   grpc::Status GetAppointment(Ctx*, const v1::GetAppointmentRequest*, v1::Appointment*) override;
   grpc::Status ListAppointments(Ctx*, const v1::ListAppointmentsRequest*,
                                 v1::ListAppointmentsResponse*) override;
   grpc::Status CancelAppointment(Ctx*, const v1::CancelAppointmentRequest*,
                                  v1::Appointment*) override;
-  grpc::Status RescheduleAppointment(Ctx*, const v1::RescheduleAppointmentRequest*,
-                                     v1::Appointment*) override;
   grpc::Status CheckIn(Ctx*, const v1::CheckInRequest*, v1::Appointment*) override;
   grpc::Status Start(Ctx*, const v1::StartRequest*, v1::Appointment*) override;
   grpc::Status Complete(Ctx*, const v1::CompleteRequest*, v1::Appointment*) override;
   grpc::Status MarkNoShow(Ctx*, const v1::MarkNoShowRequest*, v1::Appointment*) override;
-  grpc::Status ConfirmPayment(Ctx*, const v1::ConfirmPaymentRequest*,
-                              v1::ConfirmPaymentResponse*) override;
+  // handlers/waitlist.cc
   grpc::Status JoinWaitlist(Ctx*, const v1::JoinWaitlistRequest*, v1::WaitlistEntry*) override;
-  grpc::Status FilterAvailablePractitioners(Ctx*, const v1::FilterAvailablePractitionersRequest*,
-                                            v1::FilterAvailablePractitionersResponse*) override;
 
-  // Background work: expire payment holds, emit due reminders, rotate waitlist offers.
+  // Every free slot of the request's window (cached for a second), in start order.
+  absl::Status AllSlots(const v1::ListSlotsRequest& req, v1::ListSlotsResponse* out);
+
+  // Background work (handlers/waitlist.cc): expire payment holds, emit due reminders,
+  // rotate waitlist offers.
   void StartSweeper();
   void StopSweeper();
   int SweepOnce();
@@ -56,33 +65,25 @@ class AppointmentServiceImpl final : public v1::AppointmentService::Service {
  private:
   absl::StatusOr<auth::Claims> Caller(const grpc::ServerContext& ctx);
   absl::Status CheckInternal(const grpc::ServerContext& ctx);
-  absl::StatusOr<org::v1::PractitionerBookingInfo> BookingInfo(const std::string& practitioner_id,
-                                                               const std::string& request_id);
-  grpc::Status Transition(grpc::ServerContext* ctx, const std::string& id,
-                          const std::vector<std::string>& from, const std::string& to,
+  // The provider-side moves of a visit (check in, start, complete, no-show).
+  grpc::Status Transition(grpc::ServerContext* ctx, const std::string& id, int action,
                           const std::string& note, v1::Appointment* resp);
 
-  // Short-lived caches for the hot read paths. Staleness is bounded (booking info 5 s,
-  // slot lists 1 s, and this replica drops a practitioner's lists on every change it
-  // makes); bookings are always validated against the database, so a stale list can
-  // only lead to a clear 409.
-  struct CachedInfo {
-    std::chrono::steady_clock::time_point expires;
-    org::v1::PractitionerBookingInfo info;
-  };
+  // Slot lists are cached for a second, and this replica drops a practitioner's lists on
+  // every change it makes; bookings are always checked against the database.
   struct CachedSlots {
     std::chrono::steady_clock::time_point expires;
     v1::ListSlotsResponse slots;
   };
   void ForgetSlots(const std::string& practitioner_id);
+  void ForgetAllSlots();
   std::mutex cache_mu_;
-  std::unordered_map<std::string, CachedInfo> info_cache_;
   std::unordered_map<std::string, CachedSlots> slot_cache_;
 
   const Config& config_;
   pg::Pool* pool_;
   paging::PageTokens page_tokens_;
-  std::unique_ptr<org::v1::OrgService::Stub> org_;
+  clients::OrgDirectory org_;
   auth::Authenticator authn_;
   std::atomic<bool> stop_{false};
   std::thread sweeper_;

@@ -1,0 +1,116 @@
+#include "handlers/mapping.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "domain/booking.h"
+
+namespace healthtech::appointment::handlers {
+
+std::string ModeText(int m) {
+  return m == v1::CONSULTATION_MODE_IN_PERSON ? "in_person"
+         : m == v1::CONSULTATION_MODE_VIDEO   ? "video"
+                                              : "";
+}
+
+v1::ConsultationMode ModeOf(const std::string& s) {
+  return s == "in_person" ? v1::CONSULTATION_MODE_IN_PERSON
+         : s == "video"   ? v1::CONSULTATION_MODE_VIDEO
+                          : v1::CONSULTATION_MODE_UNSPECIFIED;
+}
+
+v1::AppointmentStatus StatusOf(const std::string& s) {
+  std::string u = "APPOINTMENT_STATUS_" + s;
+  std::transform(u.begin(), u.end(), u.begin(), ::toupper);
+  v1::AppointmentStatus out = v1::APPOINTMENT_STATUS_UNSPECIFIED;
+  v1::AppointmentStatus_Parse(u, &out);
+  return out;
+}
+
+std::string StatusText(v1::AppointmentStatus s) {
+  std::string n = v1::AppointmentStatus_Name(s);
+  if (n.rfind("APPOINTMENT_STATUS_", 0) != 0 || s == v1::APPOINTMENT_STATUS_UNSPECIFIED) return "";
+  n = n.substr(19);
+  std::transform(n.begin(), n.end(), n.begin(), ::tolower);
+  return n;
+}
+
+double Seconds(const google::protobuf::Timestamp& t) { return t.seconds() + t.nanos() / 1e9; }
+
+int64_t Micros(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000000 + t.nanos() / 1000;
+}
+
+google::protobuf::Timestamp FromMicros(int64_t us) {
+  google::protobuf::Timestamp t;
+  int64_t s = us / 1000000, rem = us % 1000000;
+  if (rem < 0) {
+    --s;
+    rem += 1000000;
+  }
+  t.set_seconds(s);
+  t.set_nanos(static_cast<int32_t>(rem * 1000));
+  return t;
+}
+
+void SetTs(google::protobuf::Timestamp* t, double seconds) {
+  t->set_seconds(static_cast<int64_t>(std::floor(seconds)));
+  t->set_nanos(static_cast<int32_t>((seconds - std::floor(seconds)) * 1e9));
+}
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void ToProto(const storage::Appointment& a, v1::Appointment* out) {
+  out->set_id(a.id);
+  out->set_patient_id(a.patient_id);
+  out->set_practitioner_id(a.practitioner_id);
+  out->set_organization_id(a.organization_id);
+  out->set_facility_id(a.facility_id);
+  SetTs(out->mutable_start(), a.start);
+  SetTs(out->mutable_end(), a.end);
+  out->set_timezone(a.timezone);
+  out->set_mode(ModeOf(a.mode));
+  out->set_status(StatusOf(a.status));
+  out->set_reason(a.reason);
+  out->mutable_fee()->set_amount_minor(a.fee_minor);
+  out->mutable_fee()->set_currency(a.currency);
+  out->set_pay_at_clinic(a.pay_at_clinic);
+  if (a.hold_expires_at) SetTs(out->mutable_hold_expires_at(), *a.hold_expires_at);
+  out->set_is_first_visit(a.is_first_visit);
+  if (a.cancellation_reason) out->set_cancellation_reason(*a.cancellation_reason);
+  if (a.payment_id) out->set_payment_id(*a.payment_id);
+  SetTs(out->mutable_created_at(), a.created_at);
+  SetTs(out->mutable_updated_at(), a.updated_at);
+  for (const auto& h : a.history) {
+    auto* c = out->add_status_history();
+    c->set_actor_id(h.actor_id);
+    if (!h.from.empty()) c->set_from(StatusOf(h.from));
+    c->set_to(StatusOf(h.to));
+    SetTs(c->mutable_at(), h.at);
+    if (h.note) c->set_note(*h.note);
+  }
+}
+
+nlohmann::json EventPayload(const storage::Appointment& a, const nlohmann::json& extra) {
+  nlohmann::json p = {{"appointment_id", a.id},
+                      {"patient_id", a.patient_id},
+                      {"practitioner_id", a.practitioner_id},
+                      {"practitioner_user_id", a.practitioner_user_id},
+                      {"organization_id", a.organization_id},
+                      {"facility_id", a.facility_id},
+                      {"start", domain::EventTime(a.start)},
+                      {"end", domain::EventTime(a.end)},
+                      {"timezone", a.timezone},
+                      {"mode", a.mode},
+                      {"status", a.status},
+                      {"fee", {{"amount_minor", a.fee_minor}, {"currency", a.currency}}},
+                      {"is_first_visit", a.is_first_visit},
+                      {"pay_at_clinic", a.pay_at_clinic}};
+  for (auto it = extra.begin(); it != extra.end(); ++it) p[it.key()] = it.value();
+  return p;
+}
+
+}  // namespace healthtech::appointment::handlers
