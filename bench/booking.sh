@@ -8,9 +8,10 @@
 # Restarts the local stack (fixed ports of ./healthtech) with raised BFF rate limits, runs
 # `./healthtech seed`, signs in PATIENTS bench patients, then measures
 #   1. POST /v1/appointments by CLIENTS concurrent clients (bench/load_booking.py),
-#   2. the same booking transaction run by pgbench as appointment_app (the SQL baseline),
+#   2. pgbench as appointment_app: the service's booking statements, and the minimal booking
+#      (identity + INSERT under the exclusion constraints + outbox row: the SQL baseline),
 #   3. GET /v1/practitioners/{id}/slots with wrk -t2 -c50,
-# prints a table and the ratio booking / pgbench, and writes bench/results/booking-<timestamp>.json.
+# prints a table and the ratio booking / minimal pgbench, and writes bench/results/booking-<timestamp>.json.
 # Every measurement starts from the seeded data: what the benchmark books is deleted before
 # and after each one (see cleanup_data). If the stack was already running it is restarted with
 # the caller's own environment at the end; if booking.sh started it, it is stopped.
@@ -174,45 +175,26 @@ SQL
 # ---------------------------------------------------------------- 2. the same transaction in pgbench
 # Each measurement starts from the seeded data: drop what the API load booked.
 cleanup_data >/dev/null || die "could not remove the appointments of the booking load"
-# pgbench client k books practitioner k mod P like load_booking.py's client k; its first
-# transaction looks up that practitioner's ids, zone, fee and one real slot ~30 days ahead
-# (the slot check looks at it; the INSERTs go to distinct 15-minute times after 2100, so the
-# exclusion constraints never conflict). With -M prepared every :var becomes a parameter ($n),
-# like the service's exec_params. Then, per transaction, what CreateAppointment sends
-# (services/appointment/src/appointment_service.cc) as appointment_app under RLS; the first
-# statement is the service's BEGIN-time set_config with a new random patient (:pid).
+# Two pgbench scripts (bench/pgbench_booking.py): the service's own booking statements
+# (services/appointment/sql, bound to pgbench variables) and the minimal booking (identity,
+# INSERT under the exclusion constraints, outbox row). The target compares the API with the
+# minimal one.
 PRS="$("$PY" -c 'import json,sys; print(",".join(p["id"] for p in json.load(open(sys.argv[1]))["practitioners"]))' "$RAW/booking.json")"
 FEES="$("$PY" -c 'import json,sys; print(",".join(str(p["fee_minor"]) for p in json.load(open(sys.argv[1]))["practitioners"]))' "$RAW/booking.json")"
 NPR="$(tr ',' '\n' <<<"$PRS" | wc -l)"
-cat >"$TMP/booking.sql" <<'SQL'
-\set i :client_id % :npr + 1
-\if :n = 0
-SELECT av.practitioner_id::text AS pr, av.practitioner_user_id::text AS pru, c.facility_id::text AS fac, c.organization_id::text AS org, c.timezone AS tz, c.mode AS mode, extract(epoch FROM c.slot_start)::bigint AS slot, f.fee AS fee, CASE WHEN f.fee > 0 THEN 'pending_payment' ELSE 'booked' END AS status, f.fee > 0 AS hold FROM appointment.availability av, appointment.candidate_slots(av.practitioner_id, now() + interval '30 days', now() + interval '37 days') c, (SELECT split_part(:fees::text, ',', :i::int)::bigint AS fee) f WHERE av.practitioner_id = split_part(:prs::text, ',', :i::int)::uuid ORDER BY c.slot_start, c.mode LIMIT 1 \gset
-\endif
-\set n :n + 1
-\set k :client_id + :clients * :n
-\set t0 :base + :k * 900
-\set t1 :t0 + 900
-\set sfrom :slot - 1
-\set sto :slot + 1
-BEGIN;
-SELECT set_config('app.subject_id', gen_random_uuid()::text, true) AS pid, set_config('app.roles', '', true) AS roles, 'bench-pgbench-' || :k::text AS key \gset
-SELECT id::text, request_hash FROM appointment.appointments WHERE patient_id = :pid::uuid AND idempotency_key = :key;
-SELECT extract(epoch from c.slot_start)::float8, extract(epoch from c.slot_end)::float8, c.facility_id::text, c.mode, c.timezone, extract(epoch from c.block_start)::float8, extract(epoch from c.block_end)::float8, c.organization_id::text, EXISTS (SELECT 1 FROM appointment.appointments a WHERE a.practitioner_id = :pr::uuid AND a.status IN ('pending_payment', 'booked', 'checked_in', 'in_progress') AND tstzrange(a.block_start, a.block_end) && tstzrange(c.block_start, c.block_end)) OR (av.max_bookings_per_day IS NOT NULL AND (SELECT count(*) FROM appointment.appointments a WHERE a.practitioner_id = :pr::uuid AND a.status IN ('pending_payment', 'booked', 'checked_in', 'in_progress') AND (a.start_at AT TIME ZONE c.timezone)::date = c.local_day) >= av.max_bookings_per_day) AS taken FROM appointment.availability av, appointment.candidate_slots(:pr::uuid, to_timestamp(:sfrom), to_timestamp(:sto)) c WHERE av.practitioner_id = :pr::uuid AND c.slot_start >= now() + make_interval(mins => av.min_notice_minutes) AND c.slot_start < now() + make_interval(days => av.horizon_days) AND (:mode = '' OR c.mode = :mode) AND (:fac = '' OR c.facility_id = :fac::uuid) ORDER BY c.slot_start, c.facility_id, c.mode;
-SELECT 1 FROM appointment.appointments WHERE patient_id = :pid::uuid AND practitioner_id = :pr::uuid AND status IN ('booked', 'checked_in', 'in_progress', 'completed') LIMIT 1;
-INSERT INTO appointment.appointments (patient_id, practitioner_id, practitioner_user_id, organization_id, facility_id, mode, start_at, end_at, block_start, block_end, timezone, status, reason, fee_minor, currency, pay_at_clinic, is_first_visit, hold_expires_at, idempotency_key, request_hash) VALUES (:pid::uuid, :pr::uuid, :pru::uuid, :org::uuid, :fac::uuid, :mode, to_timestamp(:t0), to_timestamp(:t1), to_timestamp(:t0), to_timestamp(:t1), :tz, :status, '', :fee, :currency, :pay_at_clinic, :first, CASE WHEN :hold THEN now() + make_interval(mins => :hold_minutes) END, nullif(:key, ''), :hash) RETURNING id::text AS aid \gset
-INSERT INTO appointment.status_history (appointment_id, from_status, to_status, actor_id, note) VALUES (:aid::uuid, nullif('', ''), :status, nullif(:pid, '')::uuid, nullif('', ''));
-INSERT INTO appointment.audit_log (actor_id, action, appointment_id, client_ip, request_id) VALUES (nullif(:pid, '')::uuid, 'appointment.create', nullif(:aid, '')::uuid, nullif('127.0.0.1', ''), nullif(:key, ''));
-INSERT INTO appointment.outbox (event_id, event_type, aggregate_id, payload) VALUES (gen_random_uuid(), 'bench.appointment.' || :status::text, :aid, jsonb_build_object('appointment_id', :aid::text, 'patient_id', :pid::text, 'practitioner_id', :pr::text, 'practitioner_user_id', :pru::text, 'organization_id', :org::text, 'facility_id', :fac::text, 'start', to_char(to_timestamp(:t0::float8) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS"Z"'), 'end', to_char(to_timestamp(:t1::float8) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS"Z"'), 'timezone', :tz::text, 'mode', :mode::text, 'status', :status::text, 'fee', jsonb_build_object('amount_minor', :fee::bigint, 'currency', :currency::text), 'is_first_visit', :first::boolean, 'pay_at_clinic', :pay_at_clinic::boolean));
-COMMIT;
-SQL
-say "pgbench booking transaction: -M prepared -c $CLIENTS -j 2 -T $DURATION (as appointment_app, $NPR practitioners)"
-PGPASSWORD="$APPOINTMENT_APP_PASSWORD" "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$DURATION" -f "$TMP/booking.sql" \
-  -D n=0 -D clients="$CLIENTS" -D base=4102444800 -D prs="$PRS" -D fees="$FEES" -D npr="$NPR" \
-  -D currency=INR -D pay_at_clinic=false -D first=true -D hold_minutes=15 \
-  -D hash=0000000000000000000000000000000000000000000000000000000000000000 \
-  "host=127.0.0.1 port=$PG_PORT dbname=healthtech user=appointment_app" >"$RAW/pgbench.txt" 2>&1 \
-  || { cat "$RAW/pgbench.txt" >&2; die "pgbench failed"; }
+"$PY" "$ROOT/bench/pgbench_booking.py" "$ROOT/services/appointment/sql" "$TMP/booking.sql" "$TMP/minimal.sql" \
+  || die "could not write the pgbench scripts"
+run_pgbench() {  # script, output
+  PGPASSWORD="$APPOINTMENT_APP_PASSWORD" "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$DURATION" -f "$1" \
+    -D n=0 -D clients="$CLIENTS" -D base=4102444800 -D prs="$PRS" -D fees="$FEES" -D npr="$NPR" \
+    "host=127.0.0.1 port=$PG_PORT dbname=healthtech user=appointment_app" >"$2" 2>&1 \
+    || { cat "$2" >&2; die "pgbench $(basename "$1") failed"; }
+}
+say "pgbench, the service's booking statements: -M prepared -c $CLIENTS -j 2 -T $DURATION (as appointment_app, $NPR practitioners)"
+run_pgbench "$TMP/booking.sql" "$RAW/pgbench.txt"
+PGBENCH_ROWS="$(cleanup_data)" || die "could not remove the pgbench rows"
+say "pgbench, the minimal booking (identity + INSERT + outbox row): same settings"
+run_pgbench "$TMP/minimal.sql" "$RAW/pgbench_minimal.txt"
 PGBENCH_ROWS="$(cleanup_data)" || die "could not remove the pgbench rows"
 
 # ---------------------------------------------------------------- 3. slot listing
@@ -238,5 +220,5 @@ STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 META="$("$PY" -c 'import json,sys; a=sys.argv; print(json.dumps({"timestamp":a[1],"duration_s":int(a[2]),"commit":a[3],"nproc":int(a[4]),"bff_url":a[5],"clients":int(a[6]),"patients":int(a[7]),"raised_limits":a[8].split(),"pgbench_rows":int(a[9])}))' \
   "$STAMP" "$DURATION" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo +dirty)" \
   "$(nproc)" "$BFF" "$CLIENTS" "$PATIENTS" "${LIMITS[*]}" "$PGBENCH_ROWS")"
-cp "$TMP/booking.sql" "$RAW/booking.sql"
+cp "$TMP/booking.sql" "$RAW/booking.sql"; cp "$TMP/minimal.sql" "$RAW/minimal.sql"
 "$PY" "$ROOT/bench/report_booking.py" "$RAW" "$ROOT/bench/results/booking-$STAMP.json" "$META"

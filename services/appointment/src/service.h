@@ -4,6 +4,7 @@
 // apply are in domain/, the SQL they run in storage/ and sql/.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -75,10 +76,21 @@ class AppointmentService final : public v1::AppointmentService::Service {
     std::chrono::steady_clock::time_point expires;
     v1::ListSlotsResponse slots;
   };
+  // A slot list being computed; callers that want the same list wait for it.
+  struct SlotFlight {
+    std::mutex mu;
+    std::condition_variable done_cv;
+    bool done = false;
+    absl::Status status;
+    v1::ListSlotsResponse slots;
+  };
+  absl::Status ComputeSlots(const v1::ListSlotsRequest& req, double from, double to,
+                            v1::ListSlotsResponse* out);
   void ForgetSlots(const std::string& practitioner_id);
   void ForgetAllSlots();
   std::mutex cache_mu_;
   std::unordered_map<std::string, CachedSlots> slot_cache_;
+  std::unordered_map<std::string, std::shared_ptr<SlotFlight>> slot_flights_;
 
   const Config& config_;
   pg::Pool* pool_;

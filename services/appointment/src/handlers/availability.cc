@@ -278,6 +278,46 @@ absl::Status AppointmentService::AllSlots(const v1::ListSlotsRequest& req,
       return absl::OkStatus();
     }
   }
+  // One computation per key at a time: when a list expires under load, the callers that
+  // miss together wait for the first one's answer instead of each running the slot query.
+  std::shared_ptr<SlotFlight> flight;
+  bool leader = false;
+  {
+    std::lock_guard lock(cache_mu_);
+    auto& f = slot_flights_[key];
+    if (!f) {
+      f = std::make_shared<SlotFlight>();
+      leader = true;
+    }
+    flight = f;
+  }
+  if (!leader) {
+    std::unique_lock lock(flight->mu);
+    flight->done_cv.wait(lock, [&] { return flight->done; });
+    if (flight->status.ok()) *resp = flight->slots;
+    return flight->status;
+  }
+  absl::Status s = ComputeSlots(req, from, to, resp);
+  {
+    std::lock_guard lock(cache_mu_);
+    slot_flights_.erase(key);
+    if (s.ok()) {
+      if (slot_cache_.size() > 10000) slot_cache_.clear();
+      slot_cache_[key] = {now + std::chrono::seconds(1), *resp};
+    }
+  }
+  {
+    std::lock_guard lock(flight->mu);
+    flight->done = true;
+    flight->status = s;
+    if (s.ok()) flight->slots = *resp;
+  }
+  flight->done_cv.notify_all();
+  return s;
+}
+
+absl::Status AppointmentService::ComputeSlots(const v1::ListSlotsRequest& req, double from,
+                                              double to, v1::ListSlotsResponse* resp) {
   auto info = org_.BookingInfo(req.practitioner_id(), "");
   if (!info.ok()) return info.status();
   if (!info->verified()) return st::NotFound("PRACTITIONER_NOT_FOUND", "No such practitioner.");
@@ -303,9 +343,6 @@ absl::Status AppointmentService::AllSlots(const v1::ListSlotsRequest& req,
         return std::make_tuple(Micros(x.start()), x.facility_id(), static_cast<int>(x.mode())) <
                std::make_tuple(Micros(y.start()), y.facility_id(), static_cast<int>(y.mode()));
       });
-  std::lock_guard lock(cache_mu_);
-  if (slot_cache_.size() > 10000) slot_cache_.clear();
-  slot_cache_[key] = {now + std::chrono::seconds(1), *resp};
   return absl::OkStatus();
 }
 
