@@ -110,8 +110,29 @@ struct App::Ctx {
   RateDecision rate_storage;
 };
 
+namespace {
+
+// Every route with its RPC's descriptor. A route must name an RPC that exists: fail at
+// start, not at the first request.
+std::vector<Route> ResolvedRoutes() {
+  std::vector<Route> routes = AllRoutes();
+  for (auto& r : routes) {
+    r.method_descriptor = DescriptorPool::generated_pool()->FindMethodByName(r.rpc);
+    if (r.method_descriptor == nullptr) {
+      std::fprintf(stderr, "bff-service: route %s %s names unknown RPC %s\n", r.method.c_str(),
+                   r.path.c_str(), r.rpc.c_str());
+      std::exit(2);
+    }
+  }
+  return routes;
+}
+
+}  // namespace
+
 App::App(Config config, metrics::Registry* registry)
-    : config_(std::move(config)), router_(AllRoutes()) {
+    : config_(std::move(config)), router_(ResolvedRoutes()) {
+  if (!config_.web_dist_dir.empty())
+    static_files_ = std::make_unique<StaticFiles>(config_.web_dist_dir);
   for (const auto& [name, url] : config_.services) {
     upstreams_[name] = std::make_unique<Upstream>(name, url);
   }
@@ -140,14 +161,6 @@ App::App(Config config, metrics::Registry* registry)
            .WithLabels({});
   http_duration_ = &registry->AddHistogram("http_request_duration_seconds",
                                            "HTTP request latency in seconds", {"route"});
-  // Every route must name an RPC that exists; fail at start, not at the first request.
-  for (const auto& r : router_.routes()) {
-    if (DescriptorPool::generated_pool()->FindMethodByName(r.rpc) == nullptr) {
-      std::fprintf(stderr, "bff-service: route %s %s names unknown RPC %s\n", r.method.c_str(),
-                   r.path.c_str(), r.rpc.c_str());
-      std::exit(2);
-    }
-  }
 }
 
 App::~App() = default;
@@ -280,9 +293,9 @@ awaitable<Response> App::Handle(Request req, std::string client_ip) {
               "Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-Session, traceparent");
       res.set(http::field::access_control_max_age, "600");
     }
-  } else if (StaticFiles::FromEnv() != nullptr && StaticFiles::Claims(ctx.method, path)) {
+  } else if (static_files_ != nullptr && StaticFiles::Claims(ctx.method, path)) {
     ctx.route = "web";  // development only: the built web app (static_files.h)
-    auto file = StaticFiles::FromEnv()->Get(path);
+    auto file = static_files_->Get(path);
     res = file ? WebAppResponse(*file, ctx.version, ctx.method == "HEAD")
                : Problem(ctx, status::MakeProblem(404, "NOT_FOUND", "No such resource."));
   } else {
@@ -368,12 +381,35 @@ awaitable<absl::Status> App::CheckRevocation(const auth::Claims& claims) {
   co_return absl::OkStatus();
 }
 
+// One API request on its way through HandleRoute's stages: each reads what the earlier ones
+// found, adds to it, or answers (with an error) itself.
+struct App::Call {
+  Match match;
+  const Route* route = nullptr;
+  std::string_view query;
+  std::string token;  // the bearer token, when one was sent
+  std::optional<auth::Claims> claims;
+  std::string idempotency_key;
+  std::unique_ptr<google::protobuf::Message> message;
+  bool cookie_session = false;  // a browser session: the refresh token is in a cookie
+};
+
 awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
+  Call call;
+  if (auto answer = MatchRoute(req, ctx, call)) co_return std::move(*answer);
+  if (auto answer = co_await AuthenticateCall(req, ctx, call)) co_return std::move(*answer);
+  if (auto answer = BuildMessage(req, ctx, call)) co_return std::move(*answer);
+  co_return co_await CallService(req, ctx, call);
+}
+
+// Stage 1: which route, if any (404 / 405), and whether it is served here.
+std::optional<Response> App::MatchRoute(Request& req, Ctx& ctx, Call& call) {
   std::string_view target = SV(req.target());
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
-  std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
-  Match m = router_.Find(ctx.method, path);
+  call.query = q == std::string_view::npos ? "" : target.substr(q + 1);
+  call.match = router_.Find(ctx.method, path);
+  Match& m = call.match;
   if (m.route == nullptr) {
     if (!m.allowed_methods.empty()) {
       std::string allow;
@@ -381,26 +417,33 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
       Response res = Problem(
           ctx, status::MakeProblem(405, "METHOD_NOT_ALLOWED", "Use one of: " + allow + "."));
       res.set(http::field::allow, allow);
-      co_return res;
+      return res;
     }
-    co_return Problem(ctx, status::MakeProblem(404, "NOT_FOUND", "No such resource."));
+    return Problem(ctx, status::MakeProblem(404, "NOT_FOUND", "No such resource."));
   }
+  call.route = m.route;
   const Route& route = *m.route;
   ctx.route = route.path;
   if (route.dev_only && config_.environment != "development") {
-    co_return Problem(ctx, status::MakeProblem(404, "NOT_FOUND", "No such resource."));
+    return Problem(ctx, status::MakeProblem(404, "NOT_FOUND", "No such resource."));
   }
 
-  // Authentication at the edge (the service checks again): the signature and expiry first,
-  // locally; then the per-IP bucket, which every request pays whatever its token (an invalid
-  // token is no way around it); then whether the session was cut off (Redis).
+  return std::nullopt;
+}
+
+// Stage 2, at the edge (the service checks again): the token's signature and expiry,
+// locally; then the per-IP bucket, which every request pays whatever its token (an invalid
+// token is no way around it); then whether the session was cut off (Redis).
+awaitable<std::optional<Response>> App::AuthenticateCall(Request& req, Ctx& ctx, Call& call) {
+  const Route& route = *call.route;
   std::string authorization;
-  std::optional<auth::Claims> claims;
+  std::optional<auth::Claims>& claims = call.claims;
   absl::Status token_error;
   if (auto it = req.find(http::field::authorization); it != req.end()) {
     authorization = std::string(SV(it->value()));
   }
-  std::string token = auth::BearerToken(authorization);
+  call.token = auth::BearerToken(authorization);
+  const std::string& token = call.token;
   if (!token.empty()) {
     auto verified = co_await verifier_->Verify(token);
     if (verified.ok())
@@ -442,22 +485,30 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
                                      : "The access token is not valid.");
     Response res = Problem(ctx, p);
     res.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
-    co_return res;
+    co_return std::optional<Response>(std::move(res));
   }
   if (route.auth && !claims) {
     auto p = status::MakeProblem(401, "AUTH_REQUIRED", "Sign in to do this.");
     Response res = Problem(ctx, p);
     res.set(http::field::www_authenticate, "Bearer");
-    co_return res;
+    co_return std::optional<Response>(std::move(res));
   }
 
+  co_return std::nullopt;
+}
+
+// Stage 3: the request message, from the JSON body, then path, query, headers and cookie;
+// checked against the contract (contract.h) in one pass.
+std::optional<Response> App::BuildMessage(Request& req, Ctx& ctx, Call& call) {
   // Headers the platform acts on must be printable ASCII (they travel as gRPC metadata).
-  std::string idempotency_key;
+  const Route& route = *call.route;
+  const Match& m = call.match;
+  std::string& idempotency_key = call.idempotency_key;
   if (auto it = req.find("Idempotency-Key"); it != req.end()) {
     idempotency_key = std::string(SV(it->value()));
     if (idempotency_key.empty() || idempotency_key.size() > 255 ||
         !PrintableAscii(idempotency_key)) {
-      co_return Problem(
+      return Problem(
           ctx, status::MakeProblem(400, "VALIDATION_FAILED", "The request has invalid fields.",
                                    {{"Idempotency-Key",
                                      "must be 1 to 255 printable ASCII characters (a UUID is "
@@ -467,17 +518,18 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
 
   // Build the request message: JSON body, then path and query parameters; then check it
   // against the contract (contract.h) in one pass.
-  const auto* method = DescriptorPool::generated_pool()->FindMethodByName(route.rpc);
+  const auto* method = route.method_descriptor;
   const auto& method_rules = RulesOf(method);
   if (method_rules.idempotency_key() && idempotency_key.empty()) {
-    co_return Problem(
-        ctx, status::MakeProblem(400, "VALIDATION_FAILED", "The request has invalid fields.",
-                                 {{"Idempotency-Key",
-                                   "is required: this call books time or moves money; send a "
-                                   "new UUID per intent and the same one on retries"}}));
+    return Problem(ctx,
+                   status::MakeProblem(400, "VALIDATION_FAILED", "The request has invalid fields.",
+                                       {{"Idempotency-Key",
+                                         "is required: this call books time or moves money; send a "
+                                         "new UUID per intent and the same one on retries"}}));
   }
-  std::unique_ptr<google::protobuf::Message> msg(
+  call.message.reset(
       MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
+  google::protobuf::Message* msg = call.message.get();
   std::vector<status::Violation> errors;
   std::set<std::string> present;  // request fields the client gave (contract.h)
   auto path_bound = [&](const std::string& field) {
@@ -493,60 +545,54 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
   bool json_body =
       beast::iequals(beast::string_view(media.data(), media.size()), "application/json");
   if (!PrintableAscii(media)) {
-    co_return Problem(ctx, status::MakeProblem(415, "UNSUPPORTED_MEDIA_TYPE",
-                                               "The Content-Type header is not a media type."));
+    return Problem(ctx, status::MakeProblem(415, "UNSUPPORTED_MEDIA_TYPE",
+                                            "The Content-Type header is not a media type."));
   }
   if (!body.empty() && (!json_body || route.raw_body_always) && !route.raw_body_field.empty()) {
     // A raw upload: the bytes as they came, the declared type beside them.
-    const auto* desc = DescriptorPool::generated_pool()->FindMethodByName(route.rpc)->input_type();
+    const auto* desc = method->input_type();
     const auto* f = desc->FindFieldByName(route.raw_body_field);
-    msg->GetReflection()->SetString(msg.get(), f, body);
+    msg->GetReflection()->SetString(msg, f, body);
     present.insert(f->name());
     if (!route.raw_content_type_field.empty()) {
       if (const auto* tf = desc->FindFieldByName(route.raw_content_type_field)) {
-        msg->GetReflection()->SetString(msg.get(), tf, std::string(media));
+        msg->GetReflection()->SetString(msg, tf, std::string(media));
         present.insert(tf->name());
       }
     }
     has_body = false;
   }
   for (const auto& [field, value] : route.fixed_fields) {
-    const auto* f = DescriptorPool::generated_pool()
-                        ->FindMethodByName(route.rpc)
-                        ->input_type()
-                        ->FindFieldByName(field);
-    msg->GetReflection()->SetString(msg.get(), f, value);
+    const auto* f = method->input_type()->FindFieldByName(field);
+    msg->GetReflection()->SetString(msg, f, value);
     present.insert(f->name());
   }
   for (const auto& [header, field] : route.header_fields) {
     if (auto it = req.find(header); it != req.end()) {
-      const auto* f = DescriptorPool::generated_pool()
-                          ->FindMethodByName(route.rpc)
-                          ->input_type()
-                          ->FindFieldByName(field);
+      const auto* f = method->input_type()->FindFieldByName(field);
       std::string value(SV(it->value()));
       if (!PrintableAscii(value)) {
         errors.push_back({header, "must be printable ASCII"});
         continue;
       }
       if (f != nullptr) {
-        msg->GetReflection()->SetString(msg.get(), f, value);
+        msg->GetReflection()->SetString(msg, f, value);
         present.insert(f->name());
       }
     }
   }
   if (has_body) {
     if (!json_body) {
-      co_return Problem(ctx, status::MakeProblem(415, "UNSUPPORTED_MEDIA_TYPE",
-                                                 "Send the body as application/json."));
+      return Problem(ctx, status::MakeProblem(415, "UNSUPPORTED_MEDIA_TYPE",
+                                              "Send the body as application/json."));
     }
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_discarded()) {
-      co_return Problem(
+      return Problem(
           ctx, status::MakeProblem(400, "MALFORMED_JSON", "The request body is not valid JSON."));
     }
     if (!j.is_object()) {
-      co_return Problem(
+      return Problem(
           ctx, status::MakeProblem(400, "MALFORMED_JSON", "The request body must be a JSON object.",
                                    {{"body", "must be a JSON object"}}));
     }
@@ -558,33 +604,33 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
         j.erase(name);
       }
     }
-    JsonToMessage(j, msg.get(), &errors, "", &present);
+    JsonToMessage(j, msg, &errors, "", &present);
   }
   const auto* input = method->input_type();
   // Browser sessions keep the refresh token in an HttpOnly cookie (router.h).
-  const bool cookie_session = route.session_cookie != Route::SessionCookie::kNone &&
-                              beast::iequals(req["X-Session"], beast::string_view("cookie"));
-  if (cookie_session) {
+  call.cookie_session = route.session_cookie != Route::SessionCookie::kNone &&
+                        beast::iequals(req["X-Session"], beast::string_view("cookie"));
+  if (call.cookie_session) {
     const auto* f = input->FindFieldByName("refresh_token");
     std::string from_cookie =
         CookieValue(SV(req[http::field::cookie]), config_.session_cookie_name);
     if (f != nullptr && msg->GetReflection()->GetString(*msg, f).empty() && !from_cookie.empty() &&
         PrintableAscii(from_cookie)) {
-      msg->GetReflection()->SetString(msg.get(), f, from_cookie);
+      msg->GetReflection()->SetString(msg, f, from_cookie);
       present.insert(f->name());
     }
   }
   for (const auto& [name, value] : m.params) {
     const auto* f = input->FindFieldByName(route.param_fields.at(name));
     std::string err;
-    if (f == nullptr || !SetFieldFromString(msg.get(), f, value, &err)) {
+    if (f == nullptr || !SetFieldFromString(msg, f, value, &err)) {
       errors.push_back({name, err.empty() ? "invalid" : err});
     } else {
       present.insert(f->name());
     }
   }
   std::map<std::string, bool> seen_query;
-  for (const auto& [key, value] : ParseQuery(query)) {
+  for (const auto& [key, value] : ParseQuery(call.query)) {
     const auto* f = input->FindFieldByName(key);
     if (f == nullptr || m.params.count(key) > 0 || path_bound(key) || RulesOf(f).internal() ||
         !RulesOf(f).source().empty()) {
@@ -597,7 +643,7 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     }
     seen_query[key] = true;
     std::string err;
-    if (!SetFieldFromString(msg.get(), f, value, &err))
+    if (!SetFieldFromString(msg, f, value, &err))
       errors.push_back({key, err});
     else
       present.insert(f->name());
@@ -610,18 +656,26 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     }
   }
   if (!errors.empty()) {
-    co_return Problem(
-        ctx, status::MakeProblem(400, "VALIDATION_FAILED", "The request has invalid fields.",
-                                 std::move(errors)));
+    return Problem(ctx, status::MakeProblem(400, "VALIDATION_FAILED",
+                                            "The request has invalid fields.", std::move(errors)));
   }
 
+  return std::nullopt;
+}
+
+// Stage 4: the service call, and its answer as JSON (or raw bytes, or a problem).
+awaitable<Response> App::CallService(Request& req, Ctx& ctx, Call& call) {
+  const Route& route = *call.route;
+  const auto* method = route.method_descriptor;
+  const auto* input = method->input_type();
+  const bool cookie_session = call.cookie_session;
   std::vector<std::pair<std::string, std::string>> md = {
       {"x-request-id", ctx.request_id},
       {"traceparent", ctx.traceparent},
       {"x-client-ip", ctx.client_ip},
   };
-  if (claims) md.emplace_back("authorization", "Bearer " + token);
-  if (!idempotency_key.empty()) md.emplace_back("idempotency-key", idempotency_key);
+  if (call.claims) md.emplace_back("authorization", "Bearer " + call.token);
+  if (!call.idempotency_key.empty()) md.emplace_back("idempotency-key", call.idempotency_key);
   if (auto it = req.find(http::field::user_agent); it != req.end()) {
     md.emplace_back("x-user-agent", AsPrintableAscii(SV(it->value()), 256));
   }
@@ -630,9 +684,9 @@ awaitable<Response> App::HandleRoute(Request& req, Ctx& ctx) {
     co_return Problem(ctx, status::MakeProblem(503, "SERVICE_UNAVAILABLE",
                                                "This part of the platform is not configured."));
   }
-  auto result =
-      co_await up->second->Call(GrpcPath(route.rpc), msg->SerializeAsString(), std::move(md),
-                                std::chrono::milliseconds(config_.upstream_timeout_ms));
+  auto result = co_await up->second->Call(GrpcPath(route.rpc), call.message->SerializeAsString(),
+                                          std::move(md),
+                                          std::chrono::milliseconds(config_.upstream_timeout_ms));
   if (!result.status.ok()) {
     auto p = status::ProblemFromGrpc(result.status);
     if (p.http_status >= 500) {

@@ -13,6 +13,7 @@
 #include "rate_limit.h"
 #include "redis_async.h"
 #include "router.h"
+#include "static_files.h"
 #include "token_verifier.h"
 #include "upstream.h"
 #include "websocket.h"
@@ -50,7 +51,14 @@ class App {
 
  private:
   struct Ctx;
+  struct Call;
+  // An API request: MatchRoute → AuthenticateCall → BuildMessage → CallService; each stage
+  // either hands on or answers.
   awaitable<Response> HandleRoute(Request& req, Ctx& ctx);
+  std::optional<Response> MatchRoute(Request& req, Ctx& ctx, Call& call);
+  awaitable<std::optional<Response>> AuthenticateCall(Request& req, Ctx& ctx, Call& call);
+  std::optional<Response> BuildMessage(Request& req, Ctx& ctx, Call& call);
+  awaitable<Response> CallService(Request& req, Ctx& ctx, Call& call);
   awaitable<Response> Ready(Ctx& ctx);
   // Verifies an access token (signature, expiry) and that its session or user was not cut
   // off since it was issued (auth/revocation.h; one Redis MGET, skipped if Redis fails).
@@ -64,6 +72,7 @@ class App {
 
   Config config_;
   Router router_;
+  std::unique_ptr<StaticFiles> static_files_;  // the web app (WEB_DIST_DIR), when served here
   std::map<std::string, std::unique_ptr<Upstream>> upstreams_;
   redis::Url redis_url_;
   std::unique_ptr<TokenVerifier> verifier_;

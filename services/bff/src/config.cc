@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <filesystem>
 #include <thread>
 
 #include "healthtech/config/config.h"
@@ -30,6 +31,11 @@ Config Config::FromEnv() {
   c.jwt_audience = env.String("JWT_AUDIENCE", "healthtech-api");
   c.cors_origins = env.List("CORS_ORIGINS", "");
   c.max_body_bytes = static_cast<size_t>(env.Int("MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20));
+  // The built web app, served beside the API in development (a CDN serves it elsewhere).
+  c.web_dist_dir = env.String("WEB_DIST_DIR", "");
+  if (std::error_code ec;
+      !c.web_dist_dir.empty() && !std::filesystem::is_directory(c.web_dist_dir, ec))
+    env.Fail("WEB_DIST_DIR", c.web_dist_dir + " is not a directory");
   c.upstream_timeout_ms = env.Int("UPSTREAM_TIMEOUT_MS", 10000, 100, 120000);
   c.ip_rate = env.Int("RATE_LIMIT_IP_PER_SECOND", 50, 1, 10000000);
   c.ip_burst = env.Int("RATE_LIMIT_IP_BURST", 200, 1, 10000000);

@@ -18,6 +18,7 @@ struct Config {
   std::string jwt_issuer, jwt_audience;
   std::vector<std::string> cors_origins;
   size_t max_body_bytes = 1 << 20;
+  std::string web_dist_dir;  // "" when the web app is not served by the BFF
   int upstream_timeout_ms = 10000;
   // Token buckets: requests per second and burst.
   double ip_rate = 50, ip_burst = 200;

@@ -7,6 +7,10 @@
 #include <string_view>
 #include <vector>
 
+namespace google::protobuf {
+class MethodDescriptor;
+}
+
 namespace healthtech::bff {
 
 struct Route {
@@ -48,6 +52,8 @@ struct Route {
   // kEnd: the request takes the cookie's, and the response clears it.
   enum class SessionCookie { kNone, kIssue, kEnd };
   SessionCookie session_cookie = SessionCookie::kNone;
+  // The RPC's descriptor, looked up once when the BFF starts (App), not per request.
+  const google::protobuf::MethodDescriptor* method_descriptor = nullptr;
   std::vector<std::string> segments;                // filled by the router
   std::map<std::string, std::string> param_fields;  // REST name -> request field (router)
 };

@@ -5,19 +5,29 @@
 namespace healthtech::bff {
 namespace {
 
-Route R(std::string method, std::string path, std::string service, std::string rpc,
-        std::string summary, std::string tag, bool auth, int success = 200) {
-  Route r;
-  r.method = std::move(method);
-  r.path = std::move(path);
-  r.service = std::move(service);
-  r.rpc = std::move(rpc);
-  r.summary = std::move(summary);
-  r.tag = std::move(tag);
-  r.auth = auth;
-  r.success_status = success;
-  return r;
-}
+// The routes of one service. Each names its method and path, the RPC (relative to the
+// service), a summary for the OpenAPI document, whether it needs a signed-in caller (by
+// default it does), the success status, and a tag when not the service's own.
+struct Service {
+  const char* name;        // downstream short name: "iam", "org", ...
+  const char* rpc_prefix;  // "healthtech.iam.v1.IamService."
+  const char* tag;
+
+  Route operator()(std::string method, std::string path, const std::string& rpc,
+                   std::string summary, bool auth = true, int success = 200,
+                   std::string other_tag = "") const {
+    Route r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.service = name;
+    r.rpc = rpc_prefix + rpc;
+    r.summary = std::move(summary);
+    r.tag = other_tag.empty() ? tag : std::move(other_tag);
+    r.auth = auth;
+    r.success_status = success;
+    return r;
+  }
+};
 
 constexpr const char* kIam = "healthtech.iam.v1.IamService.";
 constexpr const char* kOrg = "healthtech.org.v1.OrgService.";
@@ -28,11 +38,7 @@ constexpr const char* kForum = "healthtech.forum.v1.ForumService.";
 
 // The forum's REST surface (issue 6).
 std::vector<Route> ForumRoutes() {
-  auto forum = [](std::string method, std::string path, std::string rpc, std::string summary,
-                  bool auth, int success = 200, std::string tag = "forum") {
-    return R(std::move(method), std::move(path), "forum", std::string(kForum) + rpc,
-             std::move(summary), std::move(tag), auth, success);
-  };
+  const Service forum{"forum", kForum, "forum"};
   return {
       forum("GET", "/v1/forum/categories", "ListCategories", "Forum categories with their rules",
             false),
@@ -96,11 +102,7 @@ std::vector<Route> ForumRoutes() {
 
 std::vector<Route> AllRoutes() {
   LinkAllProtos();
-  auto iam = [](std::string method, std::string path, std::string rpc, std::string summary,
-                bool auth, int success = 200, std::string tag = "auth") {
-    return R(std::move(method), std::move(path), "iam", std::string(kIam) + rpc, std::move(summary),
-             std::move(tag), auth, success);
-  };
+  const Service iam{"iam", kIam, "auth"};
   std::vector<Route> routes = {
       iam("POST", "/v1/auth/register", "Register", "Create an account (role patient)", false, 201),
       iam("POST", "/v1/auth/verify-email", "VerifyEmail", "Confirm an email address", false),
@@ -137,11 +139,7 @@ std::vector<Route> AllRoutes() {
   jwks.cache_control = "public, max-age=300";
   jwks.rate_limited = false;
   routes.push_back(jwks);
-  auto org = [](std::string method, std::string path, std::string rpc, std::string summary,
-                bool auth, int success = 200, std::string tag = "organizations") {
-    return R(std::move(method), std::move(path), "org", std::string(kOrg) + rpc, std::move(summary),
-             std::move(tag), auth, success);
-  };
+  const Service org{"org", kOrg, "organizations"};
   std::vector<Route> org_routes = {
       org("POST", "/v1/organizations", "CreateOrganization",
           "Register an organization (pending verification; you become its admin)", true, 201),
@@ -196,11 +194,7 @@ std::vector<Route> AllRoutes() {
   document.raw_response_filename_field = "filename";
   org_routes.push_back(document);
   routes.insert(routes.end(), org_routes.begin(), org_routes.end());
-  auto appt = [](std::string method, std::string path, std::string rpc, std::string summary,
-                 bool auth, int success = 200, std::string tag = "appointments") {
-    return R(std::move(method), std::move(path), "appointment", std::string(kAppointment) + rpc,
-             std::move(summary), std::move(tag), auth, success);
-  };
+  const Service appt{"appointment", kAppointment, "appointments"};
   std::vector<Route> appointment_routes = {
       appt("PUT", "/v1/practitioners/{practitioner_id}/availability", "PutAvailability",
            "Set weekly hours, extra hours and time off (the practitioner or their org admin)", true,
@@ -232,11 +226,7 @@ std::vector<Route> AllRoutes() {
            true),
   };
   routes.insert(routes.end(), appointment_routes.begin(), appointment_routes.end());
-  auto pay = [](std::string method, std::string path, std::string rpc, std::string summary,
-                bool auth, int success = 200) {
-    return R(std::move(method), std::move(path), "payment", std::string(kPayment) + rpc,
-             std::move(summary), "payments", auth, success);
-  };
+  const Service pay{"payment", kPayment, "payments"};
   std::vector<Route> payment_routes = {
       pay("POST", "/v1/payments", "CreatePayment",
           "Start paying for a pending_payment appointment (send an Idempotency-Key)", true, 201),
@@ -269,10 +259,7 @@ std::vector<Route> AllRoutes() {
   webhook.rate_limited = false;
   payment_routes.push_back(webhook);
   routes.insert(routes.end(), payment_routes.begin(), payment_routes.end());
-  auto notify = [](std::string method, std::string path, std::string rpc, std::string summary) {
-    return R(std::move(method), std::move(path), "notification", std::string(kNotification) + rpc,
-             std::move(summary), "notifications", true, 200);
-  };
+  const Service notify{"notification", kNotification, "notifications"};
   routes.push_back(notify("GET", "/v1/notifications", "ListNotifications",
                           "Your in-app notifications, newest first, with the unread count"));
   routes.push_back(notify("POST", "/v1/notifications/read-all", "MarkAllRead",
@@ -291,9 +278,8 @@ std::vector<Route> AllRoutes() {
                           "RetryNotification",
                           "Queue a failed message for another attempt (platform admins)"));
   // Reads back what the development email and SMS sinks received for an address.
-  Route outbox =
-      R("GET", "/v1/dev/outbox", "notification", std::string(kNotification) + "ListDevOutbox",
-        "Development only: messages sent to an address", "development", false, 200);
+  Route outbox = notify("GET", "/v1/dev/outbox", "ListDevOutbox",
+                        "Development only: messages sent to an address", false, 200, "development");
   outbox.dev_only = true;
   routes.push_back(outbox);
   for (auto& r : routes) {

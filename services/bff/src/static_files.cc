@@ -29,21 +29,6 @@ bool ReadFile(const std::filesystem::path& p, std::string* out) {
 
 StaticFiles::StaticFiles(std::string root) : root_(std::move(root)) {}
 
-StaticFiles* StaticFiles::FromEnv() {
-  static StaticFiles* instance = []() -> StaticFiles* {
-    const char* dir = std::getenv("WEB_DIST_DIR");
-    if (dir == nullptr || *dir == '\0') return nullptr;
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) {
-      std::fprintf(stderr,
-                   "bff-service: configuration error: WEB_DIST_DIR: %s is not a directory\n", dir);
-      std::exit(2);
-    }
-    return new StaticFiles(dir);
-  }();
-  return instance;
-}
-
 bool StaticFiles::Claims(std::string_view method, std::string_view path) {
   if (method != "GET" && method != "HEAD") return false;
   if (path.empty() || path[0] != '/') return false;

@@ -24,10 +24,6 @@ class StaticFiles {
  public:
   explicit StaticFiles(std::string root);
 
-  // The directory from WEB_DIST_DIR, read once; nullptr when unset. Exits with one clear
-  // line when it is set but is not a directory.
-  static StaticFiles* FromEnv();
-
   // Whether this request is for the web app rather than the API.
   static bool Claims(std::string_view method, std::string_view path);
 
