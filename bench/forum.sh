@@ -19,7 +19,6 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-DATA="${HEALTHTECH_DATA:-$ROOT/.data}"
 PY=/usr/bin/python3
 PGBIN=/usr/lib/postgresql/15/bin
 DURATION="${DURATION:-10}"
@@ -29,10 +28,8 @@ CLIENTS="${CLIENTS:-16}"
 HTTP_PORT="${HTTP_PORT:-8080}"
 PG_PORT="${PG_PORT:-54329}"
 BFF="http://127.0.0.1:$HTTP_PORT"
-RAISED_LIMIT="${BENCH_RAISED_LIMIT:-1000000}"
-
-say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 for v in DURATION THREADS REPLIES CLIENTS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive whole number (got '${!v}')"
@@ -44,19 +41,9 @@ PGBENCH="$(command -v pgbench || echo "$PGBIN/pgbench")"
 command -v psql >/dev/null || die "psql not found (apt-get install postgresql-client-15)"
 
 TMP="$(mktemp -d /tmp/healthtech-forum-bench.XXXXXX)"
-WAS_RUNNING=0
-RESTARTED=0
 DB_READY=0
 SLUG="bench-$(date -u +%Y%m%d%H%M%S)"
 
-ready() { curl -fsS -o /dev/null "$BFF/ready" 2>/dev/null; }
-stack_down() { "$ROOT/healthtech" down >>"$TMP/healthtech.log" 2>&1 || true; }
-stack_up() {
-  if ! env "$@" "$ROOT/healthtech" up >>"$TMP/healthtech.log" 2>&1; then
-    tail -n 20 "$TMP/healthtech.log" >&2
-    die "./healthtech up failed (log above)"
-  fi
-}
 psql_su() {
   PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGCONNECT_TIMEOUT=5 psql -X -q -v ON_ERROR_STOP=1 \
     "host=127.0.0.1 port=$PG_PORT dbname=healthtech user=postgres" "$@"
@@ -94,16 +81,7 @@ cleanup() {
     n="$(cleanup_data 2>>"$TMP/cleanup.err")" && say "removed the generated forum ($n threads)" \
       || { cat "$TMP/cleanup.err" >&2; echo "warning: could not remove the generated forum" >&2; }
   fi
-  if [ "$RESTARTED" -eq 1 ]; then
-    if [ "$WAS_RUNNING" -eq 1 ]; then
-      say "restarting the stack with the previous limits (the caller's environment)"
-      stack_down
-      "$ROOT/healthtech" up >>"$TMP/healthtech.log" 2>&1 || { tail -n 20 "$TMP/healthtech.log" >&2; echo "warning: ./healthtech up failed; run it yourself" >&2; }
-    else
-      say "stopping the stack forum.sh started"
-      stack_down
-    fi
-  fi
+  bench_restore_stack forum.sh
   rm -rf "$TMP"
   exit $rc
 }
@@ -111,16 +89,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- stack with raised limits
-LIMITS=(RATE_LIMIT_IP_PER_SECOND="$RAISED_LIMIT" RATE_LIMIT_IP_BURST="$RAISED_LIMIT"
-        RATE_LIMIT_USER_PER_SECOND="$RAISED_LIMIT" RATE_LIMIT_USER_BURST="$RAISED_LIMIT")
-if ready; then WAS_RUNNING=1; fi
-say "$([ "$WAS_RUNNING" -eq 1 ] && echo restarting || echo starting) the stack: ./healthtech down; ${LIMITS[*]} ./healthtech up"
-RESTARTED=1
-stack_down
-stack_up "${LIMITS[@]}"
-ready || die "the stack is not ready at $BFF"
-# shellcheck disable=SC1091
-set -a; . "$DATA/secrets.env"; set +a
+bench_restart_stack
 DB_READY=1
 cleanup_data >/dev/null || die "could not remove an earlier generated forum"
 

@@ -24,8 +24,8 @@ SMTP_HTTP_PORT="${SMTP_HTTP_PORT:-8025}"
 EVENTS="${EVENTS:-500}"
 CLIENTS="${CLIENTS:-500}"
 ROUNDS="${ROUNDS:-30}"
-say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 curl -fsS -o /dev/null "$BFF/ready" || die "no ready stack at $BFF (./healthtech up)"
 "$PY" -c 'import websockets' 2>/dev/null || die "python3-websockets is needed (apt-get install python3-websockets)"

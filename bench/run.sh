@@ -12,7 +12,6 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 BUILD_DIR="${HEALTHTECH_BUILD_DIR:-$ROOT/build}"
-DATA="${HEALTHTECH_DATA:-$ROOT/.data}"
 PY=/usr/bin/python3
 PGBIN=/usr/lib/postgresql/15/bin
 NGINX=/usr/sbin/nginx
@@ -20,10 +19,8 @@ DURATION="${DURATION:-10}"
 HTTP_PORT="${HTTP_PORT:-8080}"
 PG_PORT="${PG_PORT:-54329}"
 BFF="http://127.0.0.1:$HTTP_PORT"
-RAISED_LIMIT="${BENCH_RAISED_LIMIT:-1000000}"
-
-say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds (got '$DURATION')"
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
@@ -34,34 +31,12 @@ PGBENCH="$(command -v pgbench || echo "$PGBIN/pgbench")"
 TMP="$(mktemp -d /tmp/healthtech-bench.XXXXXX)"
 chmod 755 "$TMP"   # nginx workers (user nobody) read the static file from here
 NGINX_PID=""
-WAS_RUNNING=0
-RESTARTED=0
-
-ready() { curl -fsS -o /dev/null "$BFF/ready" 2>/dev/null; }
-
-stack_down() { "$ROOT/healthtech" down >>"$TMP/healthtech.log" 2>&1 || true; }
-
-stack_up() {  # extra VAR=value arguments go to `./healthtech up`
-  if ! env "$@" "$ROOT/healthtech" up >>"$TMP/healthtech.log" 2>&1; then
-    tail -n 20 "$TMP/healthtech.log" >&2
-    die "./healthtech up failed (log above)"
-  fi
-}
 
 cleanup() {
   local rc=$?
   set +e
   if [ -n "$NGINX_PID" ]; then kill -TERM "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; fi
-  if [ "$RESTARTED" -eq 1 ]; then
-    if [ "$WAS_RUNNING" -eq 1 ]; then
-      say "restarting the stack with the previous limits (the caller's environment)"
-      stack_down
-      "$ROOT/healthtech" up >>"$TMP/healthtech.log" 2>&1 || { tail -n 20 "$TMP/healthtech.log" >&2; echo "warning: ./healthtech up failed; run it yourself" >&2; }
-    else
-      say "stopping the stack run.sh started"
-      stack_down
-    fi
-  fi
+  bench_restore_stack run.sh
   rm -rf "$TMP"
   exit $rc
 }
@@ -76,22 +51,8 @@ if [ ! -x "$ARGON2_BENCH" ]; then
 fi
 
 # ---------------------------------------------------------------- stack with raised limits
-LIMITS=(RATE_LIMIT_IP_PER_SECOND="$RAISED_LIMIT" RATE_LIMIT_IP_BURST="$RAISED_LIMIT"
-        RATE_LIMIT_USER_PER_SECOND="$RAISED_LIMIT" RATE_LIMIT_USER_BURST="$RAISED_LIMIT"
-        LOGIN_FAILURES_PER_IP="$RAISED_LIMIT" LOGIN_FAILURES_PER_ACCOUNT="$RAISED_LIMIT")
-if ready; then WAS_RUNNING=1; fi
-say "raising limits for the benchmark: ${LIMITS[*]}"
-if [ "$WAS_RUNNING" -eq 1 ]; then
-  say "restarting the running stack: ./healthtech down; ${LIMITS[*]} ./healthtech up"
-else
-  say "starting the stack: ./healthtech down; ${LIMITS[*]} ./healthtech up"
-fi
-RESTARTED=1
-stack_down   # also clears a half-stopped stack (e.g. PostgreSQL left running by `down` as root)
-stack_up "${LIMITS[@]}"
-ready || die "the stack is not ready at $BFF"
-# shellcheck disable=SC1091
-set -a; . "$DATA/secrets.env"; set +a
+LIMITS+=(LOGIN_FAILURES_PER_IP="$RAISED_LIMIT" LOGIN_FAILURES_PER_ACCOUNT="$RAISED_LIMIT")
+bench_restart_stack
 
 # ---------------------------------------------------------------- nginx baseline
 NGINX_PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
