@@ -210,15 +210,12 @@ grpc::Status AppointmentService::RescheduleAppointment(Ctx* ctx,
     std::string practitioner_for_cache;
     absl::Status result =
         pg::WithTransaction(*pool_, SubjectOf(*caller), [&](storage::Tx& tx) -> absl::Status {
-          auto a = storage::FindForUpdate(tx, req->id());
-          if (!a) return AppointmentNotFound();
+          auto locked = LockForAction(tx, req->id(), *caller, domain::Action::kReschedule);
+          if (!locked.ok()) return locked.status();
+          const storage::Appointment* a = &locked->appointment;
+          const domain::Status* from = &locked->from;
+          const domain::Actor& actor = locked->actor;
           practitioner_for_cache = a->practitioner_id;
-          auto from = domain::ParseStatus(a->status);
-          if (!from) return st::Internal("unknown status " + a->status);
-          if (auto next = domain::Next(*from, domain::Action::kReschedule); !next.ok())
-            return next.status();
-          domain::Actor actor = ActorOf(*caller, *a);
-          if (auto s = domain::MayAct(actor, domain::Action::kReschedule); !s.ok()) return s;
           if (actor.patient && !actor.provider() && *from == domain::Status::kBooked) {
             if (auto s = domain::WithinCutoff(actor, *from, domain::Action::kReschedule,
                                               storage::BeforeCancellationCutoff(tx, req->id()));

@@ -29,4 +29,26 @@ inline absl::Status AppointmentNotFound() {
                           "No appointment with this id is visible to you.");
 }
 
+// An appointment locked for a change, with where the change leads.
+struct Locked {
+  storage::Appointment appointment;
+  domain::Status from, to;
+  domain::Actor actor;
+};
+// Locks appointment `id` for `action` by `caller`: 404 if the caller cannot see it, 403 if
+// they may not take the action (everyone who sees an appointment may cancel or move it, so
+// this matters for the visit's moves), 409 if its status does not allow it.
+inline absl::StatusOr<Locked> LockForAction(storage::Tx& tx, const std::string& id,
+                                            const auth::Claims& caller, domain::Action action) {
+  auto a = storage::FindForUpdate(tx, id);
+  if (!a) return AppointmentNotFound();
+  domain::Actor actor = ActorOf(caller, *a);
+  if (auto s = domain::MayAct(actor, action); !s.ok()) return s;
+  auto from = domain::ParseStatus(a->status);
+  if (!from) return status::Internal("unknown status " + a->status);
+  auto to = domain::Next(*from, action);
+  if (!to.ok()) return to.status();
+  return Locked{std::move(*a), *from, *to, actor};
+}
+
 }  // namespace healthtech::appointment::handlers

@@ -98,13 +98,10 @@ grpc::Status AppointmentService::Transition(grpc::ServerContext* ctx, const std:
       return st::ValidationFailed({{"note", "must be at most 1000 characters"}});
     if (!validate::ValidUuid(id)) return AppointmentNotFound();
     return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](storage::Tx& tx) -> absl::Status {
-      auto a = storage::FindForUpdate(tx, id);
-      if (!a) return AppointmentNotFound();
-      if (auto s = domain::MayAct(ActorOf(*caller, *a), action); !s.ok()) return s;
-      auto from = domain::ParseStatus(a->status);
-      if (!from) return st::Internal("unknown status " + a->status);
-      auto to = domain::Next(*from, action);
-      if (!to.ok()) return to.status();
+      auto locked = LockForAction(tx, id, *caller, action);
+      if (!locked.ok()) return locked.status();
+      const storage::Appointment* a = &locked->appointment;
+      const domain::Status* to = &locked->to;
       if (action == domain::Action::kMarkNoShow) {
         if (auto s = domain::NoShowAllowed(a->start, NowSeconds()); !s.ok()) return s;
       }
@@ -159,14 +156,12 @@ grpc::Status AppointmentService::CancelAppointment(Ctx* ctx,
     std::string practitioner_for_cache;
     absl::Status result =
         pg::WithTransaction(*pool_, SubjectOf(*caller), [&](storage::Tx& tx) -> absl::Status {
-          auto a = storage::FindForUpdate(tx, req->id());
-          if (!a) return AppointmentNotFound();
+          auto locked = LockForAction(tx, req->id(), *caller, domain::Action::kCancel);
+          if (!locked.ok()) return locked.status();
+          const storage::Appointment* a = &locked->appointment;
+          const domain::Status* from = &locked->from;
+          const domain::Actor& actor = locked->actor;
           practitioner_for_cache = a->practitioner_id;
-          auto from = domain::ParseStatus(a->status);
-          if (!from) return st::Internal("unknown status " + a->status);
-          if (auto to = domain::Next(*from, domain::Action::kCancel); !to.ok()) return to.status();
-          domain::Actor actor = ActorOf(*caller, *a);
-          if (auto s = domain::MayAct(actor, domain::Action::kCancel); !s.ok()) return s;
           bool before_cutoff = true;
           if (actor.patient && !actor.provider()) {
             before_cutoff = storage::BeforeCancellationCutoff(tx, req->id());

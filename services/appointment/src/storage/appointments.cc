@@ -89,7 +89,8 @@ std::optional<Appointment> Find(Tx& tx, const std::string& id) {
 }
 
 std::optional<Appointment> FindForUpdate(Tx& tx, const std::string& id) {
-  return One(tx.exec_prepared("appointments/find_for_update", id));
+  if (tx.exec_prepared("appointments/lock", id).empty()) return std::nullopt;
+  return Find(tx, id);
 }
 
 std::vector<Appointment> List(Tx& tx, const ListQuery& q) {

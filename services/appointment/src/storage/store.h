@@ -43,7 +43,8 @@ struct Appointment {
   std::vector<HistoryEntry> history;
 };
 
-// An appointment the caller may see (row-level security), optionally locked for a change.
+// An appointment the caller may see (row-level security), optionally locked for a change
+// first (then read after the lock is granted, so it is what the previous holder committed).
 std::optional<Appointment> Find(Tx& tx, const std::string& id);
 std::optional<Appointment> FindForUpdate(Tx& tx, const std::string& id);
 
