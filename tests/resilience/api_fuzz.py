@@ -324,6 +324,9 @@ def build(spec, world, path, method, op):
     if method == "POST":
         headers.append(("Idempotency-Key", str(uuid.UUID(int=rng.getrandbits(128)))))
 
+    # Parameters shared by many operations (the documented headers) are $refs to components.
+    params = [spec["components"]["parameters"][p["$ref"].split("/")[-1]] if "$ref" in p else p
+              for p in op.get("parameters", [])]
     target_parts = []
     for seg in path.split("/"):
         if seg.startswith("{"):
@@ -333,7 +336,7 @@ def build(spec, world, path, method, op):
         else:
             target_parts.append(seg)
     query = []
-    for p in op.get("parameters", []):
+    for p in params:
         if p["in"] == "query" and rng.random() < 0.4:
             query.append((p["name"], plausible(spec, world, p["name"], p.get("schema", {}))))
 
@@ -351,8 +354,8 @@ def build(spec, world, path, method, op):
     if where < 0.18 and any(s.startswith("{") for s in path.split("/")):
         idx = [i for i, s in enumerate(path.split("/")) if s.startswith("{")]
         target_parts[rng.choice(idx)] = rng.choice(HOSTILE_URL)
-    elif where < 0.40 and op.get("parameters"):
-        qp = [p for p in op["parameters"] if p["in"] == "query"]
+    elif where < 0.40 and params:
+        qp = [p for p in params if p["in"] == "query"]
         if qp:
             p = rng.choice(qp)
             if rng.random() < 0.5:
