@@ -79,6 +79,7 @@ def main():
     r = {
         "nginx": parse_wrk(read("nginx.txt")),
         "health": parse_wrk(read("health.txt")),
+        "beast": parse_wrk(read("beast.txt")),
         "me": parse_wrk(read("me.txt")),
         "pgbench_me": parse_pgbench(read("pgbench.txt")),
         "login": parse_wrk(read("login.txt")),
@@ -92,6 +93,7 @@ def main():
 
     ratios = {
         "health_over_nginx": {"value": ratio(r["health"]["requests_per_second"], r["nginx"]["requests_per_second"]), "target": 1.0},
+        "health_over_beast": {"value": ratio(r["health"]["requests_per_second"], r["beast"]["requests_per_second"]), "target": 0.9},
         "me_over_pgbench": {"value": ratio(r["me"]["requests_per_second"], r["pgbench_me"]["requests_per_second"]), "target": 0.3},
         "login_over_argon2id_2t": {"value": ratio(r["login"]["requests_per_second"], a2), "target": 0.8},
     }
@@ -101,6 +103,7 @@ def main():
     m = meta
     rows = [
         (f"nginx static JSON (1 worker, wrk -t1 -c32)", r["nginx"]["requests_per_second"], ms(r["nginx"]["p50_ms"]), ms(r["nginx"]["p99_ms"]), r["nginx"]["non_2xx"] + r["nginx"]["socket_errors"]),
+        (f"bare Beast responder (bench/http_baseline.cc)", r["beast"]["requests_per_second"], ms(r["beast"]["p50_ms"]), ms(r["beast"]["p99_ms"]), r["beast"]["non_2xx"] + r["beast"]["socket_errors"]),
         (f"BFF GET /health (wrk -t1 -c32)", r["health"]["requests_per_second"], ms(r["health"]["p50_ms"]), ms(r["health"]["p99_ms"]), r["health"]["non_2xx"] + r["health"]["socket_errors"]),
         (f"BFF GET /v1/me (wrk -t2 -c16)", r["me"]["requests_per_second"], ms(r["me"]["p50_ms"]), ms(r["me"]["p99_ms"]), r["me"]["non_2xx"] + r["me"]["socket_errors"]),
         (f"pgbench /v1/me SELECTs (-M prepared -c16 -j2)", r["pgbench_me"]["requests_per_second"], ms(r["pgbench_me"]["latency_average_ms"]) + " avg", "-", r["pgbench_me"]["failed"]),
@@ -118,6 +121,7 @@ def main():
     print("ratios (target)")
     labels = {
         "health_over_nginx": "BFF /health / nginx",
+        "health_over_beast": "BFF /health / bare Beast",
         "me_over_pgbench": "/v1/me / pgbench SELECTs",
         "login_over_argon2id_2t": "login / raw argon2id (2 threads)",
     }
@@ -130,7 +134,7 @@ def main():
         print(f"\nwarning: {errors} error(s)/non-2xx responses — the figures above include them (see {out_path})")
 
     os.makedirs(os.path.dirname(out_path), exist_ok=True)
-    raw_text = {n: read(n) for n in ("nginx.txt", "health.txt", "me.txt", "login.txt", "pgbench.txt")}
+    raw_text = {n: read(n) for n in ("nginx.txt", "beast.txt", "health.txt", "me.txt", "login.txt", "pgbench.txt")}
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump({"meta": meta, "results": r, "ratios": ratios, "raw": raw_text}, f, indent=2)
         f.write("\n")

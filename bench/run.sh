@@ -45,9 +45,10 @@ trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- argon2_bench
 ARGON2_BENCH="$BUILD_DIR/bin/argon2_bench"
-if [ ! -x "$ARGON2_BENCH" ]; then
-  say "building argon2_bench"
-  ninja -C "$BUILD_DIR" argon2_bench >/dev/null || die "building argon2_bench failed"
+HTTP_BASELINE="$BUILD_DIR/bin/http_baseline"
+if [ ! -x "$ARGON2_BENCH" ] || [ ! -x "$HTTP_BASELINE" ]; then
+  say "building argon2_bench and http_baseline"
+  ninja -C "$BUILD_DIR" argon2_bench http_baseline >/dev/null || die "building the bench tools failed"
 fi
 
 # ---------------------------------------------------------------- stack with raised limits
@@ -132,6 +133,13 @@ run_wrk() {  # name, wrk args...
   wrk "$@" -d"${DURATION}s" --latency >"$RAW/$name.txt" 2>&1 || { cat "$RAW/$name.txt" >&2; die "wrk $name failed"; }
 }
 run_wrk nginx  -t1 -c32 "$NGINX_URL"
+# The bare asynchronous Beast responder, with as many threads as the BFF (BFF_THREADS,
+# default one per core): what the BFF's own work on /health costs on top of Beast.
+BEAST_PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+"$HTTP_BASELINE" "$BEAST_PORT" "${BFF_THREADS:-$(nproc)}" & BEAST_PID=$!
+for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$BEAST_PORT/" 2>/dev/null && break; sleep 0.1; done
+run_wrk beast  -t1 -c32 "http://127.0.0.1:$BEAST_PORT/"
+kill "$BEAST_PID" 2>/dev/null; wait "$BEAST_PID" 2>/dev/null || true
 run_wrk health -t1 -c32 "$BFF/health"
 run_wrk me     -t2 -c16 -s "$TMP/me.lua" "$BFF/v1/me"
 
