@@ -198,12 +198,19 @@ def free_slots(c, practitioner_id, lead_minutes, horizon_days):
     seen, out = set(), []
     while t < end:
         to = min(t + dt.timedelta(days=30), end)
-        items = c.json("GET", f"/v1/practitioners/{practitioner_id}/slots",
-                       params={"from": iso(t), "to": iso(to)})["items"]
-        for s in items:
-            if s["start"] not in seen:  # the other mode at the same time is the same practitioner time
-                seen.add(s["start"])
-                out.append({"start": s["start"], "facility_id": s["facility_id"], "mode": s["mode"]})
+        token = ""
+        while True:  # the list is paged (at most 500 a page): every page of the window
+            params = {"from": iso(t), "to": iso(to), "limit": 500}
+            if token:
+                params["page_token"] = token
+            page = c.json("GET", f"/v1/practitioners/{practitioner_id}/slots", params=params)
+            for s in page["items"]:
+                if s["start"] not in seen:  # the other mode at the same time is the same practitioner time
+                    seen.add(s["start"])
+                    out.append({"start": s["start"], "facility_id": s["facility_id"], "mode": s["mode"]})
+            token = page.get("next_page_token", "")
+            if not token:
+                break
         t = to
     return out
 

@@ -138,7 +138,14 @@ def clinic(api, admin, fees=None, name="Dr. Drill"):
     for week in range(4):
         frm = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t + week * 7 * 86400))
         to = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t + (week + 1) * 7 * 86400))
-        slots += api.get(f"/v1/practitioners/{prof['id']}/slots", params={"from": frm, "to": to}).json()["items"]
+        token = ""
+        while True:  # the list is paged (at most 500 a page): take every page of the week
+            params = {"from": frm, "to": to, "limit": 500, **({"page_token": token} if token else {})}
+            page = api.get(f"/v1/practitioners/{prof['id']}/slots", params=params).json()
+            slots += page["items"]
+            token = page.get("next_page_token", "")
+            if not token:
+                break
     return prof, fac, slots
 
 
