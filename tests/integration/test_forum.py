@@ -458,8 +458,12 @@ def test_private_threads_are_visible_only_to_their_patient_practitioner_and_audi
                                                           "body": "b", "appointment_id": str(uuid.uuid4())},
                             token=patient.access), 404, "APPOINTMENT_NOT_FOUND")
     # The recipient is notified without any PHI in the event.
-    ev = wait_for(lambda: [e for e in stream_events("forum.private_post_created")
-                           if e["private_thread_id"] == pt["id"]])
+    # The outbox relay publishes asynchronously: wait for both events, not the first one.
+    def both():
+        ev = [e for e in stream_events("forum.private_post_created") if e["private_thread_id"] == pt["id"]]
+        return ev if {e["recipient_user_id"] for e in ev} >= {doctor.id, patient.id} else None
+    ev = wait_for(both) or [e for e in stream_events("forum.private_post_created")
+                            if e["private_thread_id"] == pt["id"]]
     assert {e["recipient_user_id"] for e in ev} == {doctor.id, patient.id}
     assert all("body" not in e and "subject" not in e for e in ev)
 
