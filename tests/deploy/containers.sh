@@ -168,7 +168,7 @@ COMMON=(-e BIND_ADDRESS=0.0.0.0 -e LOG_LEVEL=info -e HEALTHTECH_ENV=development 
 SVC=(-e GRPC_PORT=50051 -e ADMIN_PORT=9090 -e INTERNAL_SERVICE_TOKEN="$TOKEN" -e IAM_SERVICE_URL="$RUN_ID-iam:50051")
 run_svc() { local s="$1"; shift; podman run -d "${L[@]}" "$(ipof "$s")" "${HARD[@]}" --name "$RUN_ID-$s" "$@" "localhost/healthtech/$s-service:$RUN_ID" >/dev/null; }
 run_svc iam "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl iam)" -e IAM_KEY_ENCRYPTION_KEY="$KEK" -e PUBLIC_WEB_URL="http://localhost:$HTTP_PORT"
-run_svc org "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl org)" -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051" -e PUBLIC_WEB_URL="http://localhost:$HTTP_PORT"
+run_svc org "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl org)" -e PUBLIC_WEB_URL="http://localhost:$HTTP_PORT"
 run_svc appointment "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl appointment)" -e ORG_SERVICE_URL="$RUN_ID-org:50051"
 run_svc payment "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl payment)" -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051" \
   -e ORG_SERVICE_URL="$RUN_ID-org:50051" -e GATEWAY_BASE_URL="http://$RUN_ID-gateway:8090" -e GATEWAY_KEY_ID=rzp_test_healthtech \

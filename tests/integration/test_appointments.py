@@ -352,6 +352,23 @@ def test_waitlist_gets_the_freed_slot(api, clinic):
     assert "appointment.cancelled" in out and "Follow-up on blood pressure" not in out  # no PHI in events
 
 
+def found_on(api, tag, day, **params):
+    r = api.get("/v1/practitioners", params={"q": tag, "available_on": day, **params})
+    assert r.status_code == 200, r.text
+    return {p["id"] for p in r.json()["items"]}
+
+
+def eventually(fn, timeout=15):
+    """Search by date reads the org service's read model of the appointment service's free
+    days (fed by its events): it converges within the publisher's and consumer's beats."""
+    deadline = time.time() + timeout
+    while not fn():
+        if time.time() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def test_search_by_available_date(api, clinic, verified_org):
     tag = uuid.uuid4().hex[:6]
     busy_doc, busy = make_practitioner(api, verified_org, display_name=f"Dr. Away {tag}")
@@ -362,11 +379,48 @@ def test_search_by_available_date(api, clinic, verified_org):
     here_doc, here = make_practitioner(api, verified_org, display_name=f"Dr. Here {tag}")
     publish(api, here_doc, here["id"], week_rules(verified_org["facility"]["id"]))
     day = (today + dt.timedelta(days=3)).isoformat()
-    found = [p["id"] for p in api.get("/v1/practitioners", params={"q": tag, "available_on": day}).json()["items"]]
+    later = (today + dt.timedelta(days=6)).isoformat()
+    assert eventually(lambda: {here["id"], busy["id"]} <= found_on(api, tag, later))
+    found = found_on(api, tag, day)
     assert here["id"] in found and busy["id"] not in found
-    found = [p["id"] for p in api.get("/v1/practitioners", params={"q": tag, "available_on": (today + dt.timedelta(days=6)).isoformat()}).json()["items"]]
-    assert {here["id"], busy["id"]} <= set(found)
+    assert busy["id"] not in found_on(api, tag, (today + dt.timedelta(days=2)).isoformat())
+    # Beyond the horizon (30 days) nobody is free.
+    assert found_on(api, tag, (today + dt.timedelta(days=40)).isoformat()) == set()
+    # The mode filter applies to the free times too: these hours are in person only.
+    assert found_on(api, tag, later, mode="video") == set()
     assert_problem(api.get("/v1/practitioners", params={"available_on": "soon"}), 400)
+    assert_problem(api.get("/v1/practitioners", params={"available_on": "2026-02-30"}), 400)
+
+
+def test_search_by_date_follows_bookings_cancellations_and_new_rules(api, verified_org):
+    """A day whose last free slot is booked drops out of search; a cancellation brings it
+    back; new rules replace the old days."""
+    tag = uuid.uuid4().hex[:6]
+    doc, prof = make_practitioner(api, verified_org, display_name=f"Dr. One Slot {tag}")
+    today = dt.datetime.now(IST).date()
+    day = today + dt.timedelta(days=5)
+    # One 30-minute slot a day.
+    publish(api, doc, prof["id"], week_rules(verified_org["facility"]["id"], start="10:00", end="10:30"))
+    assert eventually(lambda: prof["id"] in found_on(api, tag, day.isoformat()))
+    start = dt.datetime.combine(day, dt.time(0, 0), IST)
+    slot = slots(api, prof["id"], **{"from": start.isoformat(), "to": (start + dt.timedelta(days=1)).isoformat()})[0]
+    patient = new_patient(api)
+    booked = book(api, patient, prof, slot)
+    assert booked.status_code == 201, booked.text
+    assert eventually(lambda: prof["id"] not in found_on(api, tag, day.isoformat()))
+    assert prof["id"] in found_on(api, tag, (day + dt.timedelta(days=1)).isoformat())
+    r = api.post(f"/v1/appointments/{booked.json()['id']}/cancel", {}, token=patient.access)
+    assert r.status_code == 200, r.text
+    assert eventually(lambda: prof["id"] in found_on(api, tag, day.isoformat()))
+    # New rules: weekends only. A weekday drops out, a weekend day stays.
+    publish(api, doc, prof["id"], week_rules(verified_org["facility"]["id"], start="10:00", end="10:30",
+                                               days=["saturday", "sunday"]))
+    weekday = next(today + dt.timedelta(days=d) for d in range(3, 10)
+                   if (today + dt.timedelta(days=d)).isoweekday() <= 5)
+    weekend = next(today + dt.timedelta(days=d) for d in range(3, 10)
+                   if (today + dt.timedelta(days=d)).isoweekday() >= 6)
+    assert eventually(lambda: prof["id"] not in found_on(api, tag, weekday.isoformat()))
+    assert prof["id"] in found_on(api, tag, weekend.isoformat())
 
 
 def test_availability_is_validated_and_owned(api, clinic):

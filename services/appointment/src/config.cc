@@ -22,6 +22,7 @@ Config Config::FromEnv() {
   c.hold_minutes = env.Int("PAYMENT_HOLD_MINUTES", 15, 1, 120);
   c.waitlist_offer_minutes = env.Int("WAITLIST_OFFER_MINUTES", 15, 1, 1440);
   c.sweep_interval_ms = env.Int("SWEEP_INTERVAL_MS", 1000, 50, 60000);
+  c.free_days_interval_ms = env.Int("FREE_DAYS_INTERVAL_MS", 200, 20, 60000);
   env.Finish();
   log::Init("appointment-service", c.server.log_level);
   log::Info("config_loaded", env.redacted());

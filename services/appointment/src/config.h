@@ -17,6 +17,7 @@ struct Config {
   int hold_minutes = 15;
   int waitlist_offer_minutes = 15;
   int sweep_interval_ms = 1000;
+  int free_days_interval_ms = 200;
 
   static Config FromEnv();
 };

@@ -32,8 +32,6 @@ class AppointmentService final : public v1::AppointmentService::Service {
   grpc::Status PutAvailability(Ctx*, const v1::PutAvailabilityRequest*, v1::Availability*) override;
   grpc::Status GetAvailability(Ctx*, const v1::GetAvailabilityRequest*, v1::Availability*) override;
   grpc::Status ListSlots(Ctx*, const v1::ListSlotsRequest*, v1::ListSlotsResponse*) override;
-  grpc::Status FilterAvailablePractitioners(Ctx*, const v1::FilterAvailablePractitionersRequest*,
-                                            v1::FilterAvailablePractitionersResponse*) override;
   // handlers/booking.cc
   grpc::Status CreateAppointment(Ctx*, const v1::CreateAppointmentRequest*,
                                  v1::Appointment*) override;
@@ -58,10 +56,12 @@ class AppointmentService final : public v1::AppointmentService::Service {
   absl::Status AllSlots(const v1::ListSlotsRequest& req, v1::ListSlotsResponse* out);
 
   // Background work (handlers/waitlist.cc): expire payment holds, emit due reminders,
-  // rotate waitlist offers.
+  // rotate waitlist offers; and publish the free days that changed (the organization
+  // service's search read model), on a shorter beat.
   void StartSweeper();
   void StopSweeper();
   int SweepOnce();
+  int PublishFreeDaysOnce();
 
  private:
   absl::StatusOr<auth::Claims> Caller(const grpc::ServerContext& ctx);
@@ -98,7 +98,7 @@ class AppointmentService final : public v1::AppointmentService::Service {
   clients::OrgDirectory org_;
   auth::Authenticator authn_;
   std::atomic<bool> stop_{false};
-  std::thread sweeper_;
+  std::thread sweeper_, free_days_;
 };
 
 }  // namespace healthtech::appointment

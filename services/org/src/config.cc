@@ -12,7 +12,6 @@ Config Config::FromEnv() {
   c.db_pool_size = env.Int("DB_POOL_SIZE", 8, 1, 200);
   c.redis_url = env.Required("REDIS_URL");
   c.iam_service_url = env.Required("IAM_SERVICE_URL");
-  c.appointment_service_url = env.String("APPOINTMENT_SERVICE_URL", "");
   c.internal_token = env.Required("INTERNAL_SERVICE_TOKEN", /*secret=*/true);
   if (!c.internal_token.empty() && c.internal_token.size() < 32) {
     env.Fail("INTERNAL_SERVICE_TOKEN", "must be at least 32 characters");

@@ -11,7 +11,6 @@ struct Config {
   int db_pool_size = 8;
   std::string redis_url;
   std::string iam_service_url;
-  std::string appointment_service_url;  // optional: enables search by available_on
   std::string internal_token;
   std::string jwt_issuer, jwt_audience;
   std::string public_web_url;

@@ -6,7 +6,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <unistd.h>
 #include "config.h"
+
+#include "healthtech/events/consumer.h"
 #include "healthtech/grpc_server/channel.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
@@ -15,6 +18,7 @@
 #include "healthtech/pg/pool.h"
 #include "healthtech/redis/redis.h"
 #include "org_service.h"
+#include "storage/free_days.h"
 
 namespace healthtech::org {
 const std::vector<pg::Migration>& Migrations();
@@ -40,13 +44,32 @@ int main(int argc, char** argv) {
   }
   redis::Client redis(*redis_url);
   auto iam = grpc_server::MakeChannel(config.iam_service_url);
-  std::shared_ptr<grpc::Channel> appointments;
-  if (!config.appointment_service_url.empty()) {
-    appointments = grpc_server::MakeChannel(config.appointment_service_url);
-  }
-  org::OrgServiceImpl service(config, &pool, iam, appointments);
+  org::storage::PrepareStatements(pool);
+  org::OrgServiceImpl service(config, &pool, iam);
   outbox::Relay relay(&pool, &redis, "org", "org-service");
   relay.Start();
+  // The appointment service's free days, for search by date (a connection of its own: a
+  // consumer waits in XREADGROUP).
+  redis::Client events_redis(*redis_url);
+  events::ConsumerOptions options;
+  options.group = "org-service";
+  options.name = "org-" + std::to_string(::getpid());
+  options.streams = {"healthtech:events:appointment"};
+  options.types = {"appointment.free_days"};
+  events::StreamConsumer free_days(
+      &events_redis, options,
+      [&](const std::vector<events::Event>& batch) {
+        return pg::WithTransaction(pool, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
+          for (const auto& e : batch) org::storage::ApplyFreeDays(tx, e.payload);
+          return absl::OkStatus();
+        });
+      },
+      &registry);
+  free_days.Start();
   return grpc_server::RunServer(
-      config.server, {&service}, registry, [&] { return pool.Ping(); }, [&] { relay.Stop(); });
+      config.server, {&service}, registry, [&] { return pool.Ping(); },
+      [&] {
+        free_days.Stop();
+        relay.Stop();
+      });
 }

@@ -226,14 +226,11 @@ bool ValidTimezone(transaction_base& tx, const std::string& tz) {
 }  // namespace
 
 OrgServiceImpl::OrgServiceImpl(const Config& config, pg::Pool* pool,
-                               std::shared_ptr<grpc::Channel> iam,
-                               std::shared_ptr<grpc::Channel> appointment)
+                               std::shared_ptr<grpc::Channel> iam)
     : config_(config),
       pool_(pool),
       page_tokens_(config.internal_token),
       iam_(iam::v1::IamService::NewStub(iam)),
-      appointment_(appointment ? appointment::v1::AppointmentService::NewStub(appointment)
-                               : nullptr),
       authn_(auth::JwksFromIam(iam), config.jwt_issuer, config.jwt_audience) {}
 
 absl::StatusOr<auth::Claims> OrgServiceImpl::Caller(const grpc::ServerContext& ctx) {
@@ -280,31 +277,6 @@ absl::StatusOr<std::vector<iam::v1::User>> OrgServiceImpl::LookupIamUsers(
     return st::Unavailable("IAM_UNAVAILABLE", "User data is temporarily unavailable.");
   }
   out.assign(resp.users().begin(), resp.users().end());
-  return out;
-}
-
-absl::StatusOr<std::set<std::string>> OrgServiceImpl::AvailableOn(
-    const std::vector<std::string>& ids, const std::string& date, const std::string& mode) {
-  std::set<std::string> out;
-  if (ids.empty()) return out;
-  if (!appointment_)
-    return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Availability search is not configured.");
-  grpc::ClientContext ctx;
-  grpc_server::PrepareInternalCall(ctx, config_.internal_token, "", 2);
-  appointment::v1::FilterAvailablePractitionersRequest req;
-  for (const auto& id : ids) req.add_practitioner_ids(id);
-  req.set_date(date);
-  req.set_mode(mode == "video"       ? appointment::v1::CONSULTATION_MODE_VIDEO
-               : mode == "in_person" ? appointment::v1::CONSULTATION_MODE_IN_PERSON
-                                     : appointment::v1::CONSULTATION_MODE_UNSPECIFIED);
-  appointment::v1::FilterAvailablePractitionersResponse resp;
-  grpc::Status s = appointment_->FilterAvailablePractitioners(&ctx, req, &resp);
-  if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-    return st::ValidationFailed({{"available_on", "must be a date YYYY-MM-DD"}});
-  }
-  if (!s.ok())
-    return st::Unavailable("APPOINTMENTS_UNAVAILABLE", "Availability is temporarily unavailable.");
-  out.insert(resp.practitioner_ids().begin(), resp.practitioner_ids().end());
   return out;
 }
 
@@ -1373,10 +1345,8 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
       v.push_back({"language", "must be an ISO 639-1 code, e.g. hi"});
     std::string mode = ModeText(req->mode());
     const std::string& available_on = req->available_on();
-    if (!available_on.empty() &&
-        (available_on.size() != 10 || available_on[4] != '-' || available_on[7] != '-')) {
+    if (!available_on.empty() && !validate::ValidDate(available_on))
       v.push_back({"available_on", "must be a date YYYY-MM-DD"});
-    }
     bool has_after = false;
     std::string after_score = "0", after_id;
     if (!req->page_token().empty()) {
@@ -1392,68 +1362,46 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
     int limit = Limit(req->limit());
     return pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](transaction_base& tx) -> absl::Status {
-          // Pages are read in keyset order; with available_on, each batch is filtered by the
-          // appointment service until the page is full.
-          std::string cursor_score = after_score, cursor_id = has_after ? after_id : "";
-          bool cursor_set = has_after;
-          std::vector<pqxx::row> page;
-          std::vector<pqxx::result> keep;  // rows borrow their result
-          // Bounded: at most 5 batches of 100 candidates per page (the connection is held).
-          for (int round = 0; round < 5 && static_cast<int>(page.size()) <= limit; ++round) {
-            int batch = available_on.empty() ? limit + 1 : 100;
-            auto rows = tx.exec_params(
-                std::string(
-                    "WITH scored AS (SELECT p.*, CASE WHEN $1 = '' THEN 0::numeric ELSE round(("
-                    "ts_rank(p.search_document, websearch_to_tsquery('english', $1)) + "
-                    "similarity(p.display_name, $1))::numeric, 6) END AS score FROM "
-                    "org.practitioners p "
-                    "WHERE EXISTS (SELECT 1 FROM org.practitioner_facilities pf JOIN "
-                    "org.facilities f ON f.id "
-                    "= pf.facility_id JOIN org.organizations o ON o.id = f.organization_id WHERE "
-                    "pf.practitioner_id = p.id AND o.status = 'verified' AND ($2 = '' OR "
-                    "lower(f.city) = "
-                    "lower($2))) AND ($3 = '' OR $3 = ANY (p.specialties)) AND ($4 = '' OR $4 = "
-                    "ANY "
-                    "(p.languages)) AND ($5 = '' OR $5 = ANY (p.consultation_modes)) AND ($1 = '' "
-                    "OR "
-                    "p.search_document @@ websearch_to_tsquery('english', $1) OR "
-                    "similarity(p.display_name, "
-                    "$1) > 0.3 OR EXISTS (SELECT 1 FROM unnest(p.specialties) s WHERE "
-                    "similarity(s, $1) > "
-                    "0.4))) SELECT ") +
-                    kPractitionerCols +
-                    ", p.score::text FROM scored p WHERE (NOT $6 OR "
-                    "p.score < $7::numeric OR (p.score = $7::numeric AND p.id > $8::uuid)) ORDER "
-                    "BY p.score "
-                    "DESC, p.id LIMIT $9",
-                q, validate::Trim(req->city()), specialty, language, mode, cursor_set, cursor_score,
-                cursor_set ? cursor_id : "00000000-0000-0000-0000-000000000000", batch);
-            keep.push_back(rows);
-            std::set<std::string> available;
-            if (!available_on.empty()) {
-              std::vector<std::string> ids;
-              for (const auto& r : rows) ids.push_back(r[0].as<std::string>());
-              auto a = AvailableOn(ids, available_on, mode);
-              if (!a.ok()) return a.status();
-              available = std::move(*a);
-            }
-            for (const auto& r : rows) {
-              if (available_on.empty() || available.count(r[0].as<std::string>()) > 0)
-                page.push_back(r);
-              if (static_cast<int>(page.size()) > limit) break;
-            }
-            if (static_cast<int>(rows.size()) < batch) break;  // no more candidates
-            cursor_score = rows[rows.size() - 1][15].as<std::string>();
-            cursor_id = rows[rows.size() - 1][0].as<std::string>();
-            cursor_set = true;
-          }
+          // Pages are read in keyset order. available_on is one indexed predicate on the
+          // read model of the appointment service's free days (migration V0004).
+          auto page = tx.exec_params(
+              std::string(
+                  "WITH scored AS (SELECT p.*, CASE WHEN $1 = '' THEN 0::numeric ELSE round(("
+                  "ts_rank(p.search_document, websearch_to_tsquery('english', $1)) + "
+                  "similarity(p.display_name, $1))::numeric, 6) END AS score FROM "
+                  "org.practitioners p "
+                  "WHERE EXISTS (SELECT 1 FROM org.practitioner_facilities pf JOIN "
+                  "org.facilities f ON f.id "
+                  "= pf.facility_id JOIN org.organizations o ON o.id = f.organization_id WHERE "
+                  "pf.practitioner_id = p.id AND o.status = 'verified' AND ($2 = '' OR "
+                  "lower(f.city) = "
+                  "lower($2))) AND ($3 = '' OR $3 = ANY (p.specialties)) AND ($4 = '' OR $4 = "
+                  "ANY "
+                  "(p.languages)) AND ($5 = '' OR $5 = ANY (p.consultation_modes)) AND ($1 = '' "
+                  "OR "
+                  "p.search_document @@ websearch_to_tsquery('english', $1) OR "
+                  "similarity(p.display_name, "
+                  "$1) > 0.3 OR EXISTS (SELECT 1 FROM unnest(p.specialties) s WHERE "
+                  "similarity(s, $1) > "
+                  "0.4)) AND ($10 = '' OR EXISTS (SELECT 1 FROM org.practitioner_free_days fd "
+                  "WHERE fd.local_day = nullif($10, '')::date AND fd.practitioner_id = p.id AND "
+                  "($5 = '' OR fd.mode = $5) AND fd.first_free < now() + fd.horizon AND "
+                  "fd.last_free >= now() + fd.min_notice))) SELECT ") +
+                  kPractitionerCols +
+                  ", p.score::text FROM scored p WHERE (NOT $6 OR "
+                  "p.score < $7::numeric OR (p.score = $7::numeric AND p.id > $8::uuid)) ORDER "
+                  "BY p.score "
+                  "DESC, p.id LIMIT $9",
+              q, validate::Trim(req->city()), specialty, language, mode, has_after, after_score,
+              has_after ? after_id : "00000000-0000-0000-0000-000000000000", limit + 1,
+              available_on);
           for (int i = 0; i < static_cast<int>(page.size()) && i < limit; ++i) {
             ReadPractitioner(tx, page[i], false, resp->add_items());
           }
           if (static_cast<int>(page.size()) > limit) {
-            resp->set_next_page_token(page_tokens_.Encode(
-                "practitioners",
-                {page[limit - 1][15].as<std::string>(), page[limit - 1][0].as<std::string>()}));
+            resp->set_next_page_token(
+                page_tokens_.Encode("practitioners", {page[limit - 1]["score"].as<std::string>(),
+                                                      page[limit - 1]["id"].as<std::string>()}));
           }
           return absl::OkStatus();
         });

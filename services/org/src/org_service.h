@@ -3,7 +3,6 @@
 #include <set>
 
 #include "config.h"
-#include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
 #include "healthtech/org/v1/org_service.grpc.pb.h"
@@ -16,8 +15,7 @@ namespace healthtech::org {
 // from org.members (the source of truth) and enforced again by row-level security.
 class OrgServiceImpl final : public v1::OrgService::Service {
  public:
-  OrgServiceImpl(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
-                 std::shared_ptr<grpc::Channel> appointment);
+  OrgServiceImpl(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam);
 
   using Ctx = grpc::ServerContext;
   grpc::Status CreateOrganization(Ctx*, const v1::CreateOrganizationRequest*,
@@ -67,11 +65,6 @@ class OrgServiceImpl final : public v1::OrgService::Service {
   pg::Pool* pool_;
   paging::PageTokens page_tokens_;
   std::unique_ptr<iam::v1::IamService::Stub> iam_;
-  std::unique_ptr<appointment::v1::AppointmentService::Stub> appointment_;
-  // Practitioners among `ids` with a free slot on `date` (YYYY-MM-DD).
-  absl::StatusOr<std::set<std::string>> AvailableOn(const std::vector<std::string>& ids,
-                                                    const std::string& date,
-                                                    const std::string& mode);
   auth::Authenticator authn_;
 };
 

@@ -346,24 +346,4 @@ absl::Status AppointmentService::ComputeSlots(const v1::ListSlotsRequest& req, d
   return absl::OkStatus();
 }
 
-grpc::Status AppointmentService::FilterAvailablePractitioners(
-    Ctx* ctx, const v1::FilterAvailablePractitionersRequest* req,
-    v1::FilterAvailablePractitionersResponse* resp) {
-  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
-    if (auto s = CheckInternal(*ctx); !s.ok()) return s;
-    if (!validate::ValidDate(req->date()))
-      return st::ValidationFailed({{"date", "must be a date YYYY-MM-DD"}});
-    if (req->practitioner_ids_size() > 500)
-      return st::ValidationFailed({{"practitioner_ids", "at most 500"}});
-    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
-      for (const auto& id : req->practitioner_ids()) {
-        if (!validate::ValidUuid(id)) continue;
-        if (storage::FreeOnDay(tx, id, req->date(), ModeText(req->mode())))
-          resp->add_practitioner_ids(id);
-      }
-      return absl::OkStatus();
-    });
-  });
-}
-
 }  // namespace healthtech::appointment

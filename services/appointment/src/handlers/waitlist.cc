@@ -87,13 +87,43 @@ int AppointmentService::SweepOnce() {
   return done;
 }
 
+int AppointmentService::PublishFreeDaysOnce() {
+  int events = 0;
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
+    // A practitioner's whole horizon (rules changed) is ~1 ms of slot computation.
+    events = storage::PublishFreeDays(tx, 50);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) log::Warn("free_days_publish_failed", {{"error", std::string(s.message())}});
+  return events;
+}
+
 void AppointmentService::StartSweeper() {
-  sweeper_ = std::thread([this] {
-    while (!stop_) {
-      SweepOnce();
-      for (int i = 0; i < config_.sweep_interval_ms / 50 && !stop_; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto every = [this](int interval_ms, auto work) {
+    return std::thread([this, interval_ms, work]() mutable {
+      while (!stop_) {
+        work();
+        for (int i = 0; i < interval_ms / 20 && !stop_; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
+    });
+  };
+  sweeper_ = every(
+      config_.sweep_interval_ms, [this, last = std::chrono::steady_clock::time_point()]() mutable {
+        SweepOnce();
+        // Days entering the horizon (a day per practitioner and day): checked each minute.
+        auto now = std::chrono::steady_clock::now();
+        if (now - last < std::chrono::minutes(1)) return;
+        last = now;
+        auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) {
+          storage::ExtendFreeDays(tx);
+          return absl::OkStatus();
+        });
+        if (!s.ok()) log::Warn("free_days_extend_failed", {{"error", std::string(s.message())}});
+      });
+  // Each beat drains the marks, a batch at a time.
+  free_days_ = every(config_.free_days_interval_ms, [this] {
+    while (!stop_ && PublishFreeDaysOnce() > 0) {
     }
   });
 }
@@ -101,6 +131,7 @@ void AppointmentService::StartSweeper() {
 void AppointmentService::StopSweeper() {
   stop_ = true;
   if (sweeper_.joinable()) sweeper_.join();
+  if (free_days_.joinable()) free_days_.join();
 }
 
 }  // namespace healthtech::appointment

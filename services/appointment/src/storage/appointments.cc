@@ -182,11 +182,6 @@ absl::StatusOr<std::vector<Slot>> SlotsOnce(pg::Pool& pool, const SlotQuery& q) 
   return out;
 }
 
-bool FreeOnDay(Tx& tx, const std::string& practitioner_id, const std::string& date,
-               const std::string& mode) {
-  return tx.exec_prepared("slots/free_on_day", practitioner_id, date, mode)[0]["free"].as<bool>();
-}
-
 BookingStart StartBooking(Tx& tx, const std::string& practitioner_id, int64_t start_seconds,
                           const std::string& patient_id, const std::string& idempotency_key) {
   auto r = tx.exec_prepared("booking/prepare", practitioner_id, start_seconds, patient_id,

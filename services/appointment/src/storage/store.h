@@ -94,9 +94,6 @@ struct SlotQuery {
 // read in one round trip (listing).
 std::vector<Slot> Slots(Tx& tx, const SlotQuery& q);
 absl::StatusOr<std::vector<Slot>> SlotsOnce(pg::Pool& pool, const SlotQuery& q);
-// Whether the practitioner has a free slot on local date `date` (mode "" for any).
-bool FreeOnDay(Tx& tx, const std::string& practitioner_id, const std::string& date,
-               const std::string& mode);
 
 // The first statement of a booking: the slot's lock, an earlier booking under the same
 // Idempotency-Key, and whether this is the patient's first visit.
@@ -205,5 +202,11 @@ struct LapsedOffer {
 // Expires offers not taken in time and returns them.
 std::vector<LapsedOffer> ExpireLapsedOffers(Tx& tx);
 void CloseBookedWaits(Tx& tx);
+
+// Free days (migration V0006): appointment.free_days events for the changed days of up to
+// `max_practitioners` practitioners (0 while another replica publishes), and marks for the
+// days that entered the horizon since they were last published.
+int PublishFreeDays(Tx& tx, int max_practitioners);
+int ExtendFreeDays(Tx& tx);
 
 }  // namespace healthtech::appointment::storage

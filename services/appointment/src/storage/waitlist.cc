@@ -95,4 +95,10 @@ std::vector<LapsedOffer> ExpireLapsedOffers(Tx& tx) {
 
 void CloseBookedWaits(Tx& tx) { tx.exec_prepared("sweeps/close_booked_waits"); }
 
+int PublishFreeDays(Tx& tx, int max_practitioners) {
+  return tx.exec_prepared("free_days/publish", max_practitioners)[0]["events"].as<int>();
+}
+
+int ExtendFreeDays(Tx& tx) { return tx.exec_prepared("free_days/extend")[0]["marked"].as<int>(); }
+
 }  // namespace healthtech::appointment::storage

@@ -1,0 +1,23 @@
+#include "storage/free_days.h"
+
+#include <map>
+
+namespace healthtech::org {
+// Generated from sql/ at build time: relative path -> statement.
+const std::map<std::string, std::string>& Statements();
+}  // namespace healthtech::org
+
+namespace healthtech::org::storage {
+
+void PrepareStatements(pg::Pool& pool) {
+  for (const auto& [path, sql] : Statements()) {
+    pool.Prepare(path.substr(0, path.size() - 4),
+                 sql);  // "free_days/apply.sql" -> "free_days/apply"
+  }
+}
+
+int ApplyFreeDays(pqxx::transaction_base& tx, const std::string& payload_json) {
+  return tx.exec_prepared("free_days/apply", payload_json)[0]["days"].as<int>();
+}
+
+}  // namespace healthtech::org::storage
