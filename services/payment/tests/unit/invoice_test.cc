@@ -1,4 +1,4 @@
-#include "invoice.h"
+#include "domain/invoice.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "gateway.h"
+#include "clients/gateway.h"
 
 #include <thread>
 

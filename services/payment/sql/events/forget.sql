@@ -1,0 +1,1 @@
+DELETE FROM payment.consumed_events WHERE event_id = $1

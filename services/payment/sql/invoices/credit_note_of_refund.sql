@@ -1,0 +1,1 @@
+SELECT id::text AS id FROM payment.invoices WHERE refund_id = $1::uuid

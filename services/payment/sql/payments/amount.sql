@@ -1,0 +1,1 @@
+SELECT amount_minor FROM payment.payments WHERE id = $1::uuid

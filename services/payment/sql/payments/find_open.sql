@@ -1,0 +1,2 @@
+SELECT id::text AS id FROM payment.payments
+WHERE appointment_id = $1::uuid AND status IN ('creating', 'created', 'authorized', 'captured')

@@ -1,0 +1,1 @@
+DELETE FROM payment.payments WHERE id = $1::uuid AND status = 'creating'

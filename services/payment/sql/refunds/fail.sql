@@ -1,0 +1,1 @@
+UPDATE payment.refunds SET status = 'failed' WHERE id = $1::uuid

@@ -1,0 +1,1 @@
+DELETE FROM payment.webhook_events WHERE event_id = $1
