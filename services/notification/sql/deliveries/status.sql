@@ -1,0 +1,2 @@
+-- A delivery's status.
+SELECT status FROM notification.deliveries WHERE id = $1::uuid
