@@ -61,11 +61,17 @@ CREATE TEMP TABLE bench_appointments ON COMMIT DROP AS
 DELETE FROM appointment.audit_log WHERE appointment_id IN (SELECT id FROM bench_appointments);
 DELETE FROM appointment.outbox WHERE aggregate_id IN (SELECT id::text FROM bench_appointments);
 DELETE FROM appointment.appointments WHERE id IN (SELECT id FROM bench_appointments);
+-- The bench patients' messages too: each in-app message counts the recipient's unread ones,
+-- so thousands left from earlier runs made the notification lag grow run after run.
+DELETE FROM notification.notifications
+ WHERE user_id IN (SELECT id FROM iam.users WHERE email LIKE 'bench.patient%@' || :'domain');
+DELETE FROM notification.deliveries
+ WHERE user_id IN (SELECT id FROM iam.users WHERE email LIKE 'bench.patient%@' || :'domain');
 SELECT count(*) FROM bench_appointments;
 COMMIT;
 SQL
   # Dead rows would slow the next measurement's index scans until autovacuum comes by.
-  psql_su -c 'VACUUM (ANALYZE) appointment.appointments, appointment.status_history, appointment.reminders, appointment.audit_log, appointment.outbox' >/dev/null
+  psql_su -c 'VACUUM (ANALYZE) appointment.appointments, appointment.status_history, appointment.reminders, appointment.audit_log, appointment.outbox, notification.notifications, notification.deliveries' >/dev/null
 }
 
 cleanup() {
