@@ -447,13 +447,16 @@ def test_a_payment_left_creating_is_completed_from_the_gateway(api, paid_clinic,
     patient, appt = pending(api, paid_clinic, 19)
     key = str(uuid.uuid4())
     request_hash = hashlib.sha256(f"appointment:{appt['id']}".encode()).hexdigest()
-    pid = db(f"INSERT INTO payment.payments (appointment_id, payer_id, organization_id, amount_minor, currency, "
-             f"status, idempotency_key, request_hash, created_at) VALUES ('{appt['id']}', '{patient.id}', "
-             f"'{appt['organization_id']}', 75000, 'INR', 'creating', '{key}', '{request_hash}', "
-             f"now() - interval '1 minute') RETURNING id").splitlines()[0]
+    # The order exists at the gateway before the row is visible: the resumption (every
+    # second) must never see the row without its order, or it rightly drops the payment.
+    pid = str(uuid.uuid4())
     env = payment_env()
     order = requests.post(f"{GATEWAY}/v1/orders", json={"amount": 75000, "currency": "INR", "receipt": pid},
                           auth=(env["GATEWAY_KEY_ID"], env["GATEWAY_KEY_SECRET"]), timeout=10).json()
+    db(f"INSERT INTO payment.payments (id, appointment_id, payer_id, organization_id, amount_minor, currency, "
+       f"status, idempotency_key, request_hash, created_at) VALUES ('{pid}', '{appt['id']}', '{patient.id}', "
+       f"'{appt['organization_id']}', 75000, 'INR', 'creating', '{key}', '{request_hash}', "
+       f"now() - interval '1 minute')")
     assert wait_for(lambda: db(f"SELECT status FROM payment.payments WHERE id = '{pid}'") == "created", timeout=25)
     r = create(api, patient, appt["id"], key=key)
     assert r.status_code == 201, r.text

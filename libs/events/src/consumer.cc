@@ -7,15 +7,8 @@
 
 namespace healthtech::events {
 
-StreamConsumer::StreamConsumer(redis::Client* redis, ConsumerOptions options, Handler handler,
-                               metrics::Registry* registry)
-    : redis_(redis), options_(std::move(options)), handler_(std::move(handler)) {
-  if (registry != nullptr) {
-    dead_letters_ = &registry->AddCounter(
-        "events_dead_lettered_total",
-        "Events acknowledged unhandled after repeated failures (see the log)", {"group", "stream"});
-  }
-}
+StreamConsumer::StreamConsumer(redis::Client* redis, ConsumerOptions options, Handler handler)
+    : redis_(redis), options_(std::move(options)), handler_(std::move(handler)) {}
 
 StreamConsumer::~StreamConsumer() { Stop(); }
 
@@ -112,12 +105,14 @@ void StreamConsumer::Recover() {
   const std::string& name = options_.name;
   for (const auto& stream : options_.streams) {
     (void)redis_->Command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});
-    auto pending = redis_->Command({"XPENDING", stream, group, "-", "+", "50", name});
+    auto pending = options_.max_deliveries > 0
+                       ? redis_->Command({"XPENDING", stream, group, "-", "+", "50", name})
+                       : absl::StatusOr<redis::Reply>(redis::Reply());
     if (pending.ok() && pending->type == redis::Reply::Type::kArray) {
       for (const auto& p : pending->elements) {
         if (p.elements.size() == 4 && p.elements[3].integer >= options_.max_deliveries) {
           (void)redis_->Command({"XACK", stream, group, p.elements[0].str});
-          if (dead_letters_ != nullptr) dead_letters_->WithLabels({group, stream}).Inc();
+          if (options_.dead_letters != nullptr) options_.dead_letters->WithLabels({stream}).Inc();
           log::Error("event_dead_lettered", {{"group", group},
                                              {"stream", stream},
                                              {"entry_id", p.elements[0].str},

@@ -16,6 +16,7 @@
 #include "consumer/event_consumer.h"
 #include "counters.h"
 #include "delivery/worker.h"
+#include "healthtech/events/consumer.h"
 #include "healthtech/grpc_server/channel.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
   notification::consumer::EventConsumer events(config, &pool, iam, worker.sms_enabled(), &realtime,
                                                &zones, &counters);
   std::atomic<bool> stop{false};
-  // EVENT_CONSUMERS threads turn events into stored messages; DELIVERY_WORKERS threads send
+  // EVENT_CONSUMERS consumers turn events into stored messages; DELIVERY_WORKERS threads send
   // them (each leases different rows), so a slow provider round trip does not serialize
   // every message behind it.
   auto guarded = [&](const char* what, const std::function<bool()>& step) {
@@ -74,18 +75,17 @@ int main(int argc, char** argv) {
       if (idle) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   };
-  std::vector<std::thread> workers;
+  // Each consumer has a Redis connection of its own (it waits in XREADGROUP).
+  std::vector<std::unique_ptr<redis::Client>> consumer_redis;
+  std::vector<std::unique_ptr<events::StreamConsumer>> consumers;
   for (int i = 0; i < config.event_consumers; ++i) {
-    workers.emplace_back([&, i] {
-      redis::Client own(*redis_url);
-      notification::consumer::EventConsumer::Consumer consumer;
-      consumer.name = "notification-" + std::to_string(::getpid()) + "-" + std::to_string(i);
-      consumer.claim_idle_ms = config.claim_idle_ms;
-      consumer.gone_after_ms = config.gone_after_ms;
-      // ConsumeOnce itself waits up to 100 ms for new events; pause only if Redis is down.
-      guarded("consumer", [&] { return events.ConsumeOnce(own, consumer) < 0; });
-    });
+    consumer_redis.push_back(std::make_unique<redis::Client>(*redis_url));
+    consumers.push_back(std::make_unique<events::StreamConsumer>(
+        consumer_redis.back().get(), events.Options(i, &counters),
+        [&](const std::vector<events::Event>& batch) { return events.Handle(batch); }));
+    consumers.back()->Start();
   }
+  std::vector<std::thread> workers;
   for (int i = 0; i < config.delivery_workers; ++i) {
     workers.emplace_back([&] { guarded("delivery", [&] { return worker.DeliverOnce() == 0; }); });
   }
@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
       config.server, {&service}, registry, [&] { return pool.Ping(); },
       [&] {
         stop = true;
+        for (auto& c : consumers) c->Stop();
         for (auto& w : workers) w.join();
       });
 }

@@ -56,15 +56,16 @@ int main(int argc, char** argv) {
   options.name = "org-" + std::to_string(::getpid());
   options.streams = {"healthtech:events:appointment"};
   options.types = {"appointment.free_days"};
+  options.dead_letters = &registry.AddCounter(
+      "org_events_dead_lettered_total",
+      "Events acknowledged unhandled after repeated failures (see the log)", {"stream"});
   events::StreamConsumer free_days(
-      &events_redis, options,
-      [&](const std::vector<events::Event>& batch) {
+      &events_redis, options, [&](const std::vector<events::Event>& batch) {
         return pg::WithTransaction(pool, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
           for (const auto& e : batch) org::storage::ApplyFreeDays(tx, e.payload);
           return absl::OkStatus();
         });
-      },
-      &registry);
+      });
   free_days.Start();
   return grpc_server::RunServer(
       config.server, {&service}, registry, [&] { return pool.Ping(); },

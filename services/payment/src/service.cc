@@ -29,12 +29,26 @@ absl::StatusOr<auth::Claims> PaymentService::Caller(const grpc::ServerContext& c
 }
 
 void PaymentService::StartBackground(redis::Client* events) {
-  background_ = std::thread([this, events] {
-    std::string name = "payment-" + std::to_string(::getpid());
+  events::ConsumerOptions options;
+  options.group = "payment-service";
+  options.name = "payment-" + std::to_string(::getpid());
+  options.streams = {"healthtech:events:appointment"};
+  options.types = {"appointment.cancelled"};
+  options.max_deliveries = 0;  // a refund is retried until it is made
+  options.claim_idle_ms = config_.event_claim_idle_ms;
+  consumer_ = std::make_unique<events::StreamConsumer>(
+      events, options, [this](const std::vector<events::Event>& batch) {
+        absl::Status first_error;
+        for (const auto& e : batch) {
+          if (auto s = HandleAppointmentEvent(e); !s.ok() && first_error.ok()) first_error = s;
+        }
+        return first_error;  // then each event is retried alone (handled ones are skipped)
+      });
+  consumer_->Start();
+  background_ = std::thread([this] {
     const int sync_after = config_.sync_after_seconds;
     auto next_sync = std::chrono::steady_clock::now();
     while (!stop_) {
-      int handled = ConsumeAppointmentEventsOnce(*events, name, config_.event_claim_idle_ms);
       // Webhooks can be lost: now and then, ask the gateway about payments still waiting.
       if (std::chrono::steady_clock::now() >= next_sync) {
         SyncPendingOnce(sync_after);
@@ -45,16 +59,15 @@ void PaymentService::StartBackground(redis::Client* events) {
         next_sync =
             std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, sync_after / 3));
       }
-      if (handled == 0) {
-        for (int i = 0; i < 10 && !stop_; ++i)
-          std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
+      for (int i = 0; i < 10 && !stop_; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
 }
 
 void PaymentService::StopBackground() {
   stop_ = true;
+  if (consumer_) consumer_->Stop();
   if (background_.joinable()) background_.join();
 }
 

@@ -18,6 +18,7 @@
 #include "clients/gateway.h"
 #include "config.h"
 #include "healthtech/auth/authenticator.h"
+#include "healthtech/events/consumer.h"
 #include "healthtech/paging/page_token.h"
 #include "healthtech/payment/v1/payment_service.grpc.pb.h"
 #include "healthtech/pg/pool.h"
@@ -78,16 +79,16 @@ class PaymentService final : public v1::PaymentService::Service {
   // (handlers/reconcile.cc)
   int Reconcile(std::FILE* out);
 
-  // Consumes appointment events (consumer group "payment-service"): a cancellation that
-  // entitles the patient to a refund gets one. Returns the number of events handled.
-  // Entries another consumer took and left unacknowledged for claim_idle_ms (it crashed)
-  // are claimed first, so no event is stranded with a dead process. (handlers/refunds.cc)
-  int ConsumeAppointmentEventsOnce(redis::Client& redis, const std::string& consumer,
-                                   int claim_idle_ms = 60000);
+  // Handles one appointment event: a cancellation that entitles the patient to a refund
+  // gets one, once. Not OK: it is to be retried (the entry stays unacknowledged: the
+  // gateway was unavailable, or the database). (handlers/refunds.cc)
+  absl::Status HandleAppointmentEvent(const events::Event& e);
 
-  // Background work on a thread of its own: appointment events from `events` (a
-  // connection of its own), and now and then the gateway sync and the resumption of steps
-  // a crash cut in two.
+  // Background work: appointment events (consumer group "payment-service", a libs/events
+  // StreamConsumer on `events`, a connection of its own; an entry a crashed consumer left
+  // unacknowledged for EVENT_CLAIM_IDLE_MS is claimed, none is ever dead-lettered: a
+  // refund is retried until it is made), and on a thread of its own, now and then, the
+  // gateway sync and the resumption of steps a crash cut in two.
   void StartBackground(redis::Client* events);
   void StopBackground();
 
@@ -114,6 +115,7 @@ class PaymentService final : public v1::PaymentService::Service {
   clients::Directory directory_;
   std::atomic<bool> stop_{false};
   std::thread background_;
+  std::unique_ptr<events::StreamConsumer> consumer_;
 };
 
 }  // namespace healthtech::payment

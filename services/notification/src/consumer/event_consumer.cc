@@ -1,5 +1,7 @@
 #include "consumer/event_consumer.h"
 
+#include <unistd.h>
+
 #include <array>
 #include <set>
 
@@ -175,111 +177,35 @@ void EventConsumer::Store(
   }
 }
 
-int EventConsumer::ConsumeOnce(redis::Client& redis, Consumer& consumer) {
-  static constexpr std::array<const char*, 5> kStreams = {
+const std::vector<std::string>& EventConsumer::Streams() {
+  static const std::vector<std::string> streams = {
       "healthtech:events:iam", "healthtech:events:org", "healthtech:events:appointment",
       "healthtech:events:payment", "healthtech:events:forum"};
-  const std::string group = "notification-service";
-  int handled = 0;
-  auto ack = [&](const std::string& stream, const std::vector<const Event*>& done,
-                 const std::vector<Publication>& publish) {
-    if (done.empty()) return;
-    std::vector<std::string> cmd = {"XACK", stream, group};
-    for (const auto* e : done) cmd.push_back(e->entry_id);
-    (void)redis.Command(cmd);
-    handled += static_cast<int>(done.size());
+  return streams;
+}
+
+events::ConsumerOptions EventConsumer::Options(int consumer_index, Counters* counters) const {
+  events::ConsumerOptions o;
+  o.group = "notification-service";
+  o.name = "notification-" + std::to_string(::getpid()) + "-" + std::to_string(consumer_index);
+  o.streams = Streams();
+  // An entry whose handling failed max_event_deliveries times (a poison event) would block
+  // nothing but retry forever: it is acknowledged, logged and counted, and stays in the
+  // stream to be replayed once the cause is fixed.
+  o.max_deliveries = config_.max_event_deliveries;
+  o.dead_letters = counters->dead_letters;
+  o.claim_idle_ms = config_.claim_idle_ms;
+  o.gone_after_ms = config_.gone_after_ms;
+  return o;
+}
+
+absl::Status EventConsumer::Handle(const std::vector<events::Event>& batch) {
+  std::vector<Publication> publish;
+  absl::Status s = HandleBatch(batch, &publish);
+  if (s.ok()) {
     for (const auto& p : publish) realtime_->Publish(p.user_id, p.message);
-  };
-  auto handle_entries = [&](const std::string& stream, const redis::Reply& entries) {
-    std::vector<Event> events;
-    for (const auto& entry : entries.elements) {
-      if (entry.elements.size() < 2) continue;
-      Event e;
-      e.entry_id = entry.elements[0].str;
-      const auto& f = entry.elements[1].elements;
-      for (size_t i = 0; i + 1 < f.size(); i += 2) {
-        if (f[i].str == "id") e.id = f[i + 1].str;
-        if (f[i].str == "type") e.type = f[i + 1].str;
-        if (f[i].str == "payload") e.payload = f[i + 1].str;
-      }
-      events.push_back(std::move(e));
-    }
-    if (events.empty()) return;
-    // Acknowledged only after the messages are stored: the batch at once, and if the batch
-    // fails, each event alone, so that one poison event fails (and is dead-lettered) alone.
-    auto run = [&](const std::vector<Event>& batch, std::vector<Publication>* publish) {
-      try {
-        return HandleBatch(batch, publish);
-      } catch (const std::exception& e) {  // a bug must not stop the consumer
-        log::Error("event_handler_exception", {{"events", static_cast<int>(batch.size())},
-                                               {"type", batch[0].type},
-                                               {"error", e.what()}});
-        return st::Internal(e.what());
-      }
-    };
-    std::vector<Publication> publish;
-    if (run(events, &publish).ok()) {
-      std::vector<const Event*> done;
-      for (const auto& e : events) done.push_back(&e);
-      ack(stream, done, publish);
-      return;
-    }
-    if (events.size() == 1) return;
-    for (const auto& e : events) {
-      std::vector<Publication> one;
-      if (run({e}, &one).ok()) ack(stream, {&e}, one);
-    }
-  };
-  // Each reply of XREADGROUP: [[stream, [entries]], ...].
-  auto handle_reply = [&](const absl::StatusOr<redis::Reply>& r) {
-    if (!r.ok() || r->type != redis::Reply::Type::kArray) return;
-    for (const auto& s : r->elements) {
-      if (s.elements.size() == 2) handle_entries(s.elements[0].str, s.elements[1]);
-    }
-  };
-  auto now = std::chrono::steady_clock::now();
-  if (!consumer.groups_ready || now - consumer.last_recovery > std::chrono::seconds(1)) {
-    // Now and then: create the groups (idempotent), claim what crashed consumers left, and
-    // retry this consumer's own unacknowledged entries (their handling failed).
-    consumer.last_recovery = now;
-    consumer.groups_ready = true;
-    for (const char* stream : kStreams) {
-      (void)redis.Command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});
-      // An entry whose handling failed max_event_deliveries times (a poison event) would
-      // block nothing but retry forever: acknowledge it, log it and count it. It stays in the
-      // stream, so it can be replayed once the cause is fixed.
-      auto pending = redis.Command({"XPENDING", stream, group, "-", "+", "50", consumer.name});
-      if (pending.ok() && pending->type == redis::Reply::Type::kArray) {
-        for (const auto& p : pending->elements) {
-          if (p.elements.size() == 4 &&
-              domain::DeadLettered(p.elements[3].integer, config_.max_event_deliveries)) {
-            (void)redis.Command({"XACK", stream, group, p.elements[0].str});
-            counters_->dead_letters->WithLabels({stream}).Inc();
-            log::Error("event_dead_lettered", {{"stream", stream},
-                                               {"entry_id", p.elements[0].str},
-                                               {"deliveries", p.elements[3].integer}});
-          }
-        }
-      }
-      (void)redis.Command({"XAUTOCLAIM", stream, group, consumer.name,
-                           std::to_string(consumer.claim_idle_ms), "0-0", "COUNT", "200"});
-      handle_reply(redis.Command(
-          {"XREADGROUP", "GROUP", group, consumer.name, "COUNT", "200", "STREAMS", stream, "0"}));
-      redis::RemoveGoneConsumers(redis, stream, group, consumer.name, consumer.gone_after_ms);
-    }
   }
-  // New entries of every stream in one call, waiting up to 100 ms for the first.
-  std::vector<std::string> read = {"XREADGROUP", "GROUP", group, consumer.name, "COUNT",
-                                   "100",        "BLOCK", "100", "STREAMS"};
-  for (const char* stream : kStreams) read.push_back(stream);
-  for (size_t i = 0; i < kStreams.size(); ++i) read.push_back(">");
-  auto r = redis.Command(read);
-  if (!r.ok() || r->type == redis::Reply::Type::kError) {
-    consumer.groups_ready = false;  // e.g. NOGROUP after Redis lost its data
-    return handled > 0 ? handled : -1;
-  }
-  handle_reply(r);
-  return handled;
+  return s;
 }
 
 }  // namespace healthtech::notification::consumer

@@ -1,8 +1,8 @@
 #pragma once
-// Consumes the platform's events (Redis consumer group "notification-service", acknowledged
-// only after the messages are stored) and turns each into its messages, once: the in-app
-// notification (published to the BFF's WebSockets) and the email and SMS deliveries that
-// delivery/ sends.
+// Turns the platform's events into their messages, once: the in-app notification (published
+// to the BFF's WebSockets) and the email and SMS deliveries that delivery/ sends. The events
+// come from a libs/events StreamConsumer (consumer group "notification-service" over every
+// service's stream), which acknowledges a batch only after Handle() stored its messages.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -14,6 +14,7 @@
 #include "config.h"
 #include "counters.h"
 #include "domain/plan.h"
+#include "healthtech/events/consumer.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
 #include "healthtech/pg/pool.h"
 #include "healthtech/redis/redis.h"
@@ -29,28 +30,20 @@ class EventConsumer {
                 bool sms_enabled, Realtime* realtime, storage::TimeZones* zones,
                 Counters* counters);
 
-  // What one consumer thread keeps between rounds.
-  struct Consumer {
-    std::string name;  // unique in the group: "notification-<pid>-<n>"
-    int claim_idle_ms = 8000;
-    int gone_after_ms = 60000;  // a consumer silent this long, with nothing pending, is removed
-    bool groups_ready = false;
-    std::chrono::steady_clock::time_point last_recovery{};
-  };
-  // One round over every stream, waiting up to 100 ms for new events; returns the number
-  // of entries handled, or -1 when Redis is unreachable. Each stream's new entries are
-  // handled as one batch (one IAM lookup, one transaction). Now and then, entries another
-  // consumer left unacknowledged for claim_idle_ms (it crashed) are claimed, and consumers
-  // gone for a minute with nothing pending are removed from the group.
-  int ConsumeOnce(redis::Client& redis, Consumer& consumer);
+  // The streams it reads and the consumer settings of the group (one consumer thread each).
+  static const std::vector<std::string>& Streams();
+  events::ConsumerOptions Options(int consumer_index, Counters* counters) const;
+
+  // Stores the messages of a batch of events (one IAM lookup, one transaction), then
+  // publishes the in-app ones to the WebSockets. Not OK: nothing was stored; the batch is
+  // retried (event by event).
+  absl::Status Handle(const std::vector<events::Event>& batch);
 
  private:
   struct Publication {
     std::string user_id, message;
   };
-  struct Event {
-    std::string entry_id, id, type, payload;
-  };
+  using Event = events::Event;
   // Turns events into stored messages, all in one transaction (all or nothing).
   absl::Status HandleBatch(const std::vector<Event>& events, std::vector<Publication>* publish);
   void Store(storage::Tx& tx, const Event& e, domain::Plan& plan,

@@ -18,6 +18,4 @@ double BackoffSeconds(int attempts, double jitter) {
 
 bool WithinSmsCap(int sent_last_hour, int hourly_cap) { return sent_last_hour < hourly_cap; }
 
-bool DeadLettered(int64_t deliveries, int max_deliveries) { return deliveries >= max_deliveries; }
-
 }  // namespace healthtech::notification::domain

@@ -24,8 +24,4 @@ double BackoffSeconds(int attempts, double jitter);
 // Whether one more non-security SMS may go to a user who had `sent_last_hour` this hour.
 bool WithinSmsCap(int sent_last_hour, int hourly_cap);
 
-// Whether a stream entry delivered `deliveries` times without being handled is given up
-// (acknowledged unhandled, logged and counted).
-bool DeadLettered(int64_t deliveries, int max_deliveries);
-
 }  // namespace healthtech::notification::domain

@@ -187,11 +187,9 @@ TEST(Delivery, BackoffDoublesUpToFiveMinutesTimesTheJitter) {
   EXPECT_DOUBLE_EQ(BackoffSeconds(40, 1.5), 450.0);  // capped before the jitter
 }
 
-TEST(Delivery, SmsCapAndDeadLetters) {
+TEST(Delivery, SmsCap) {
   EXPECT_TRUE(WithinSmsCap(9, 10));
   EXPECT_FALSE(WithinSmsCap(10, 10));
-  EXPECT_FALSE(DeadLettered(19, 20));
-  EXPECT_TRUE(DeadLettered(20, 20));
 }
 
 }  // namespace

@@ -153,86 +153,51 @@ grpc::Status PaymentService::CreateRefund(Ctx* ctx, const v1::CreateRefundReques
   });
 }
 
-int PaymentService::ConsumeAppointmentEventsOnce(redis::Client& redis, const std::string& consumer,
-                                                 int claim_idle_ms) {
-  const std::string stream = "healthtech:events:appointment", group = "payment-service";
-  (void)redis.Command(
-      {"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});  // BUSYGROUP when it exists
-  (void)redis.Command(
-      {"XAUTOCLAIM", stream, group, consumer, std::to_string(claim_idle_ms), "0-0", "COUNT", "50"});
-  redis::RemoveGoneConsumers(redis, stream, group, consumer);
-  auto r = redis.Command(
-      {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, "0"});
-  // First our own pending (unacknowledged) entries, then new ones.
-  if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.empty() ||
-      r->elements[0].elements.size() < 2 || r->elements[0].elements[1].elements.empty()) {
-    r = redis.Command(
-        {"XREADGROUP", "GROUP", group, consumer, "COUNT", "50", "STREAMS", stream, ">"});
+absl::Status PaymentService::HandleAppointmentEvent(const events::Event& e) {
+  const std::string& id = e.id;
+  const std::string& type = e.type;
+  if (type != "appointment.cancelled" || id.empty()) return absl::OkStatus();
+  auto j = nlohmann::json::parse(e.payload, nullptr, false);
+  bool first_time = false;
+  auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
+    first_time = storage::ConsumeEvent(tx, id, type);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  // Cancellation policy (domain::FullRefundOnCancellation).
+  bool full = j.is_object() && domain::FullRefundOnCancellation(j.value("cancelled_by_role", ""),
+                                                                j.value("before_cutoff", false));
+  int percent = full ? 100 : 0;
+  if (first_time && !full && j.is_object()) {
+    if (auto org = directory_.Organization(j.value("organization_id", "")); org.ok())
+      percent = org->late_cancellation_refund_percent();
   }
-  if (!r.ok() || r->type != redis::Reply::Type::kArray || r->elements.empty()) return 0;
-  int handled = 0;
-  for (const auto& entry : r->elements[0].elements[1].elements) {
-    if (entry.elements.size() < 2) continue;
-    std::string entry_id = entry.elements[0].str, id, type, payload;
-    const auto& f = entry.elements[1].elements;
-    for (size_t i = 0; i + 1 < f.size(); i += 2) {
-      if (f[i].str == "id") id = f[i + 1].str;
-      if (f[i].str == "type") type = f[i + 1].str;
-      if (f[i].str == "payload") payload = f[i + 1].str;
-    }
-    bool ok = true;
-    if (type == "appointment.cancelled" && !id.empty()) {
-      auto j = nlohmann::json::parse(payload, nullptr, false);
-      bool first_time = false;
-      auto s =
-          pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
-            first_time = storage::ConsumeEvent(tx, id, type);
-            return absl::OkStatus();
-          });
-      ok = s.ok();
-      // Cancellation policy (domain::FullRefundOnCancellation).
-      bool full =
-          j.is_object() && domain::FullRefundOnCancellation(j.value("cancelled_by_role", ""),
-                                                            j.value("before_cutoff", false));
-      int percent = full ? 100 : 0;
-      if (ok && first_time && !full && j.is_object()) {
-        if (auto org = directory_.Organization(j.value("organization_id", "")); org.ok())
-          percent = org->late_cancellation_refund_percent();
-      }
-      if (ok && first_time && percent > 0) {
-        std::string payment_id;
-        pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) {
-          if (auto p = storage::CapturedPaymentOf(tx, j.value("appointment_id", "")))
-            payment_id = *p;
-          return absl::OkStatus();
-        }).IgnoreError();
-        int64_t amount = 0;  // 0 = everything that remains
-        if (!payment_id.empty() && percent < 100) {
-          pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) {
-            if (auto a = storage::AmountOf(tx, payment_id)) amount = domain::PercentOf(*a, percent);
-            return absl::OkStatus();
-          }).IgnoreError();
-        }
-        if (!payment_id.empty() && (percent == 100 || amount > 0)) {
-          auto rf = Refund(payment_id, amount, domain::CancellationRefundReason(percent), "system",
-                           "", "cancel:" + id, pg::Subject::System());
-          if (!rf.ok() && rf.status().code() == absl::StatusCode::kUnavailable) {
-            // Retry later: forget we consumed it and leave the entry unacknowledged.
-            pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) {
-              storage::ForgetEvent(tx, id);
-              return absl::OkStatus();
-            }).IgnoreError();
-            ok = false;
-          }
-        }
-      }
-    }
-    if (ok) {
-      (void)redis.Command({"XACK", stream, group, entry_id});
-      ++handled;
+  if (!first_time || percent <= 0) return absl::OkStatus();
+  std::string payment_id;
+  pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) {
+    if (auto p = storage::CapturedPaymentOf(tx, j.value("appointment_id", ""))) payment_id = *p;
+    return absl::OkStatus();
+  }).IgnoreError();
+  int64_t amount = 0;  // 0 = everything that remains
+  if (!payment_id.empty() && percent < 100) {
+    pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) {
+      if (auto a = storage::AmountOf(tx, payment_id)) amount = domain::PercentOf(*a, percent);
+      return absl::OkStatus();
+    }).IgnoreError();
+  }
+  if (!payment_id.empty() && (percent == 100 || amount > 0)) {
+    auto rf = Refund(payment_id, amount, domain::CancellationRefundReason(percent), "system", "",
+                     "cancel:" + id, pg::Subject::System());
+    if (!rf.ok() && rf.status().code() == absl::StatusCode::kUnavailable) {
+      // Retry later: forget we consumed it and leave the entry unacknowledged.
+      pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) {
+        storage::ForgetEvent(tx, id);
+        return absl::OkStatus();
+      }).IgnoreError();
+      return rf.status();
     }
   }
-  return handled;
+  return absl::OkStatus();
 }
 
 }  // namespace healthtech::payment

@@ -32,7 +32,9 @@ struct ConsumerOptions {
   std::string name;                  // unique in the group, e.g. "org-<pid>"
   std::vector<std::string> streams;  // e.g. {"healthtech:events:appointment"}
   std::vector<std::string> types;    // only these event types reach the handler ({} = all)
-  int max_deliveries = 20;
+  int max_deliveries = 20;           // 0: never dead-letter (retry until it succeeds)
+  // Counts dead-lettered entries by stream (a family with the one label "stream"), or null.
+  metrics::Family<metrics::Counter>* dead_letters = nullptr;
   long long claim_idle_ms = 8000;
   long long gone_after_ms = 60000;
   int block_ms = 100;  // how long one poll waits for new entries
@@ -41,9 +43,7 @@ struct ConsumerOptions {
 class StreamConsumer {
  public:
   using Handler = std::function<absl::Status(const std::vector<Event>&)>;
-  // `registry` may be null; else events_dead_lettered_total{group,stream} is registered.
-  StreamConsumer(redis::Client* redis, ConsumerOptions options, Handler handler,
-                 metrics::Registry* registry);
+  StreamConsumer(redis::Client* redis, ConsumerOptions options, Handler handler);
   ~StreamConsumer();
   StreamConsumer(const StreamConsumer&) = delete;
   StreamConsumer& operator=(const StreamConsumer&) = delete;
@@ -65,7 +65,6 @@ class StreamConsumer {
   redis::Client* redis_;
   ConsumerOptions options_;
   Handler handler_;
-  metrics::Family<metrics::Counter>* dead_letters_ = nullptr;
   bool groups_ready_ = false;
   std::chrono::steady_clock::time_point last_recovery_{};
   int acknowledged_ = 0;
