@@ -4,6 +4,7 @@
 
 #include "healthtech/iam/domain/crypto.h"
 #include "healthtech/status/status.h"
+#include "storage/store.h"
 
 namespace healthtech::iam {
 
@@ -18,10 +19,7 @@ absl::Status InsertKey(pqxx::transaction_base& tx, const std::string& kek, std::
   sodium_memzero(sk, sizeof sk);
   std::string kid = NewUuid().substr(0, 8) + "-" + std::to_string(std::time(nullptr));
   std::string enc = Encrypt(secret, kek);
-  tx.exec_params(
-      "INSERT INTO iam.signing_keys (kid, alg, public_key, private_key_enc) VALUES ($1, 'EdDSA', "
-      "$2, $3)",
-      kid, pqxx::binarystring(pk, sizeof pk), pqxx::binarystring(enc));
+  storage::InsertSigningKey(tx, kid, std::string(reinterpret_cast<char*>(pk), sizeof pk), enc);
   *kid_out = kid;
   return absl::OkStatus();
 }
@@ -32,13 +30,11 @@ absl::Status KeyStore::Load() {
   std::string kid, enc;
   bool found = false;
   auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec(
-        "SELECT kid, private_key_enc FROM iam.signing_keys WHERE retired_at IS NULL "
-        "ORDER BY created_at DESC LIMIT 1");
-    if (rows.empty()) return absl::OkStatus();
+    auto key = storage::ActiveSigningKey(tx);
+    if (!key) return absl::OkStatus();
     found = true;
-    kid = rows[0][0].as<std::string>();
-    enc = pqxx::binarystring(rows[0][1]).str();
+    kid = key->kid;
+    enc = key->private_key_enc;
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -59,8 +55,8 @@ absl::Status KeyStore::Init() {
   if (s.code() != absl::StatusCode::kNotFound) return s;
   s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
     // Serialize first-key creation across replicas.
-    tx.exec("SELECT pg_advisory_xact_lock(hashtext('healthtech.iam.signing_keys'))");
-    if (!tx.exec("SELECT 1 FROM iam.signing_keys WHERE retired_at IS NULL").empty()) {
+    storage::LockSigningKeys(tx);
+    if (storage::AnyActiveSigningKey(tx)) {
       return absl::OkStatus();
     }
     std::string kid;
@@ -73,8 +69,8 @@ absl::Status KeyStore::Init() {
 absl::StatusOr<std::string> KeyStore::Rotate() {
   std::string kid;
   auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
-    tx.exec("SELECT pg_advisory_xact_lock(hashtext('healthtech.iam.signing_keys'))");
-    tx.exec("UPDATE iam.signing_keys SET retired_at = now() WHERE retired_at IS NULL");
+    storage::LockSigningKeys(tx);
+    storage::RetireSigningKeys(tx);
     return InsertKey(tx, kek_, &kid);
   });
   if (!s.ok()) return s;
@@ -85,12 +81,8 @@ absl::StatusOr<std::string> KeyStore::Rotate() {
 absl::StatusOr<std::vector<PublishedKey>> KeyStore::Published() {
   std::vector<PublishedKey> out;
   auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
-    for (const auto& row :
-         tx.exec("SELECT kid, public_key FROM iam.signing_keys WHERE retired_at IS "
-                 "NULL OR retired_at > now() - interval '1 hour' ORDER BY "
-                 "created_at DESC")) {
-      out.push_back({row[0].as<std::string>(), pqxx::binarystring(row[1]).str()});
-    }
+    for (auto& k : storage::PublishedSigningKeys(tx))
+      out.push_back({std::move(k.kid), std::move(k.public_key)});
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

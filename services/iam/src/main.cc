@@ -14,8 +14,9 @@
 #include "healthtech/pg/migrate.h"
 #include "healthtech/pg/pool.h"
 #include "healthtech/redis/redis.h"
-#include "iam_service.h"
 #include "key_store.h"
+#include "service.h"
+#include "storage/store.h"
 
 namespace healthtech::iam {
 const std::vector<pg::Migration>& Migrations();
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
   iam::Config config = iam::Config::FromEnv();
   metrics::Registry registry;
   pg::Pool pool(config.database_url, config.db_pool_size, &registry, "iam-service");
-  iam::RegisterStatements(pool);
+  iam::storage::PrepareStatements(pool);
   auto redis_url = redis::ParseUrl(config.redis_url);
   if (!redis_url.ok()) {
     std::fprintf(stderr, "iam-service: configuration error: REDIS_URL: %s\n",

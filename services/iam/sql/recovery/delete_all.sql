@@ -1,0 +1,1 @@
+DELETE FROM iam.recovery_codes WHERE user_id = $1::uuid

@@ -1,0 +1,1 @@
+INSERT INTO iam.user_roles (user_id, role) VALUES ($1::uuid, 'patient')

@@ -1,0 +1,1 @@
+DELETE FROM iam.user_roles WHERE user_id = $1::uuid AND role = $2 AND org_id = $3::uuid

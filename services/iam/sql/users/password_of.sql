@@ -1,0 +1,1 @@
+SELECT password_hash, email FROM iam.users WHERE id = $1::uuid

@@ -1,0 +1,2 @@
+UPDATE iam.users SET password_hash = $1, password_changed_at = now(), updated_at = now()
+ WHERE id = $2::uuid
