@@ -94,7 +94,22 @@ bool ValidFilename(std::string_view f) {
          f.find('\\') == std::string_view::npos && f.find('\0') == std::string_view::npos;
 }
 
-bool MaySubmitForVerification(std::string_view status) {
+absl::Status MaySubmitForVerification(bool org_admin) {
+  if (org_admin) return absl::OkStatus();
+  return status::PermissionDenied("FORBIDDEN", "Only this organization's admins can submit it.");
+}
+
+absl::Status MayListVerifications(bool platform_admin) {
+  if (platform_admin) return absl::OkStatus();
+  return status::PermissionDenied("FORBIDDEN", "Only platform admins review organizations.");
+}
+
+absl::Status MayDecideVerification(bool platform_admin) {
+  if (platform_admin) return absl::OkStatus();
+  return status::PermissionDenied("FORBIDDEN", "Only platform admins decide verifications.");
+}
+
+bool SubmittableStatus(std::string_view status) {
   return status == "pending_verification" || status == "changes_requested";
 }
 

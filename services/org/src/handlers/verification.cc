@@ -26,11 +26,11 @@ grpc::Status OrgServiceImpl::SubmitForVerification(Ctx* ctx,
     return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](storage::Tx& tx) -> absl::Status {
       v1::Organization org;
       if (auto s = handlers::LoadOrg(tx, id, false, &org); !s.ok()) return s;
-      if (!storage::IsMember(tx, id, caller->sub, {"org_admin"})) {
-        return st::PermissionDenied("FORBIDDEN", "Only this organization's admins can submit it.");
-      }
+      if (auto s = MaySubmitForVerification(storage::IsMember(tx, id, caller->sub, {"org_admin"}));
+          !s.ok())
+        return s;
       std::string from = storage::LockStatus(tx, id);
-      if (!MaySubmitForVerification(from)) {
+      if (!SubmittableStatus(from)) {
         return st::Conflict("INVALID_TRANSITION",
                             "Only a new organization, or one asked for changes, can be submitted.");
       }
@@ -50,9 +50,7 @@ grpc::Status OrgServiceImpl::ListVerifications(Ctx* ctx, const v1::ListVerificat
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    if (!caller->HasRole("platform_admin")) {
-      return st::PermissionDenied("FORBIDDEN", "Only platform admins review organizations.");
-    }
+    if (auto s = MayListVerifications(caller->HasRole("platform_admin")); !s.ok()) return s;
     storage::QueueQuery q;
     q.status = req->status() == v1::ORGANIZATION_STATUS_UNSPECIFIED
                    ? "under_review"
@@ -96,9 +94,7 @@ grpc::Status OrgServiceImpl::DecideVerification(Ctx* ctx, const v1::DecideVerifi
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
-    if (!caller->HasRole("platform_admin")) {
-      return st::PermissionDenied("FORBIDDEN", "Only platform admins decide verifications.");
-    }
+    if (auto s = MayDecideVerification(caller->HasRole("platform_admin")); !s.ok()) return s;
     std::string decision = handlers::DecisionText(req->decision());
     std::string reason = validate::Trim(req->reason());
     std::vector<st::Violation> v;

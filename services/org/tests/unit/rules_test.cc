@@ -75,11 +75,23 @@ TEST(ValidFilename, PlainNamesOnly) {
   EXPECT_FALSE(ValidFilename(std::string(256, 'a')));
 }
 
+TEST(Verification, WhoMayActOnIt) {
+  EXPECT_TRUE(MaySubmitForVerification(true).ok());
+  absl::Status s = MaySubmitForVerification(false);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(s.message(), "Only this organization's admins can submit it.");
+  EXPECT_TRUE(MayListVerifications(true).ok());
+  EXPECT_EQ(MayListVerifications(false).message(), "Only platform admins review organizations.");
+  EXPECT_TRUE(MayDecideVerification(true).ok());
+  EXPECT_EQ(MayDecideVerification(false).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(MayDecideVerification(false).message(), "Only platform admins decide verifications.");
+}
+
 TEST(Verification, WhoMayBeSubmittedAndWhereDecisionsLead) {
-  EXPECT_TRUE(MaySubmitForVerification("pending_verification"));
-  EXPECT_TRUE(MaySubmitForVerification("changes_requested"));
-  EXPECT_FALSE(MaySubmitForVerification("under_review"));
-  EXPECT_FALSE(MaySubmitForVerification("verified"));
+  EXPECT_TRUE(SubmittableStatus("pending_verification"));
+  EXPECT_TRUE(SubmittableStatus("changes_requested"));
+  EXPECT_FALSE(SubmittableStatus("under_review"));
+  EXPECT_FALSE(SubmittableStatus("verified"));
   EXPECT_EQ(DecisionTarget("approve"), "verified");
   EXPECT_EQ(DecisionTarget("reject"), "rejected");
   EXPECT_EQ(DecisionTarget("request_changes"), "changes_requested");

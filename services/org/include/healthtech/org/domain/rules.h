@@ -32,8 +32,13 @@ bool ValidFilename(std::string_view name);
 
 // ---- verification of organizations (statuses and decisions are their lower-case names)
 
+// Who moves an organization's verification: its admins submit it; platform admins see the
+// review queue and decide. OK, or PERMISSION_DENIED (FORBIDDEN) with the reason for whom.
+absl::Status MaySubmitForVerification(bool org_admin);
+absl::Status MayListVerifications(bool platform_admin);
+absl::Status MayDecideVerification(bool platform_admin);
 // Whether an organization in `status` may be submitted for review (new, or asked for changes).
-bool MaySubmitForVerification(std::string_view status);
+bool SubmittableStatus(std::string_view status);
 // The status a decision on an organization under review leads to: approve -> verified,
 // reject -> rejected, request_changes -> changes_requested. The event published is
 // "organization." followed by it.
