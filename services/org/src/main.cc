@@ -17,8 +17,8 @@
 #include "healthtech/pg/migrate.h"
 #include "healthtech/pg/pool.h"
 #include "healthtech/redis/redis.h"
-#include "org_service.h"
-#include "storage/free_days.h"
+#include "service.h"
+#include "storage/store.h"
 
 namespace healthtech::org {
 const std::vector<pg::Migration>& Migrations();

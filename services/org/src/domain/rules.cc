@@ -67,4 +67,67 @@ std::vector<std::string> NormalizeList(const std::vector<std::string>& in) {
   return out;
 }
 
+void CheckName(std::string_view name, size_t min, size_t max, const std::string& field,
+               std::vector<status::Violation>* v) {
+  size_t n = validate::CodePoints(name);
+  if (n < min || n > max) {
+    v->push_back({field, min > 1 ? "must be " + std::to_string(min) + "–" + std::to_string(max) +
+                                       " characters"
+                                 : "must be at most " + std::to_string(max) + " characters"});
+  } else if (std::string why = validate::DisplayNameProblem(name); !why.empty()) {
+    v->push_back({field, why});
+  }
+}
+
+bool ValidLanguage(std::string_view l) {
+  return l.size() == 2 && std::islower(static_cast<unsigned char>(l[0])) &&
+         std::islower(static_cast<unsigned char>(l[1]));
+}
+
+bool ValidDocumentType(std::string_view t) {
+  return t.size() >= 2 && t.size() <= 40 &&
+         std::all_of(t.begin(), t.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
+bool ValidFilename(std::string_view f) {
+  return f.size() <= 255 && f.find('/') == std::string_view::npos &&
+         f.find('\\') == std::string_view::npos && f.find('\0') == std::string_view::npos;
+}
+
+absl::Status MaySubmitForVerification(bool org_admin) {
+  if (org_admin) return absl::OkStatus();
+  return status::PermissionDenied("FORBIDDEN", "Only this organization's admins can submit it.");
+}
+
+absl::Status MayListVerifications(bool platform_admin) {
+  if (platform_admin) return absl::OkStatus();
+  return status::PermissionDenied("FORBIDDEN", "Only platform admins review organizations.");
+}
+
+absl::Status MayDecideVerification(bool platform_admin) {
+  if (platform_admin) return absl::OkStatus();
+  return status::PermissionDenied("FORBIDDEN", "Only platform admins decide verifications.");
+}
+
+bool SubmittableStatus(std::string_view status) {
+  return status == "pending_verification" || status == "changes_requested";
+}
+
+std::string DecisionTarget(std::string_view decision) {
+  return decision == "approve"  ? "verified"
+         : decision == "reject" ? "rejected"
+                                : "changes_requested";
+}
+
+std::string IdentityChangeRequestedNote(const std::vector<std::string>& fields) {
+  std::string list;
+  for (const auto& f : fields) list += (list.empty() ? "" : ", ") + f;
+  return "identity change requested: " + list;
+}
+
+std::string IdentityChangeDecidedNote(std::string_view decision, std::string_view reason) {
+  return decision == "approve" ? "identity change approved"
+                               : "identity change not accepted: " + std::string(reason);
+}
+
 }  // namespace healthtech::org

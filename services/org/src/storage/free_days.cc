@@ -1,6 +1,6 @@
-#include "storage/free_days.h"
-
 #include <map>
+
+#include "storage/store.h"
 
 namespace healthtech::org {
 // Generated from sql/ at build time: relative path -> statement.
@@ -16,7 +16,7 @@ void PrepareStatements(pg::Pool& pool) {
   }
 }
 
-int ApplyFreeDays(pqxx::transaction_base& tx, const std::string& payload_json) {
+int ApplyFreeDays(Tx& tx, const std::string& payload_json) {
   return tx.exec_prepared("free_days/apply", payload_json)[0]["days"].as<int>();
 }
 

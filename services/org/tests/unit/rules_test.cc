@@ -35,5 +35,72 @@ TEST(NormalizeList, LowercasesTrimsAndDedupes) {
             (std::vector<std::string>{"cardiology", "ent"}));
 }
 
+TEST(CheckName, LengthAndLookalikes) {
+  std::vector<status::Violation> v;
+  CheckName("Apollo Clinic", 2, 200, "legal_name", &v);
+  EXPECT_TRUE(v.empty());
+  CheckName("A", 2, 200, "legal_name", &v);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].field, "legal_name");
+  EXPECT_EQ(v[0].message, "must be 2–200 characters");
+  v.clear();
+  CheckName(std::string(201, 'x'), 0, 200, "display_name", &v);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].message, "must be at most 200 characters");
+  v.clear();
+  CheckName("Evil\u202Egnp.exe", 2, 200, "name", &v);
+  EXPECT_EQ(v.size(), 1u);
+}
+
+TEST(ValidLanguage, TwoLowerCaseLetters) {
+  EXPECT_TRUE(ValidLanguage("hi"));
+  EXPECT_FALSE(ValidLanguage("HI"));
+  EXPECT_FALSE(ValidLanguage("hin"));
+  EXPECT_FALSE(ValidLanguage(""));
+}
+
+TEST(ValidDocumentType, LowerSnakeCase) {
+  EXPECT_TRUE(ValidDocumentType("registration_certificate"));
+  EXPECT_FALSE(ValidDocumentType("x"));
+  EXPECT_FALSE(ValidDocumentType("Registration"));
+  EXPECT_FALSE(ValidDocumentType("gst-2"));
+  EXPECT_FALSE(ValidDocumentType(std::string(41, 'a')));
+}
+
+TEST(ValidFilename, PlainNamesOnly) {
+  EXPECT_TRUE(ValidFilename("licence.pdf"));
+  EXPECT_FALSE(ValidFilename("../etc/passwd"));
+  EXPECT_FALSE(ValidFilename("a\\b.pdf"));
+  EXPECT_FALSE(ValidFilename(std::string("a\0b", 3)));
+  EXPECT_FALSE(ValidFilename(std::string(256, 'a')));
+}
+
+TEST(Verification, WhoMayActOnIt) {
+  EXPECT_TRUE(MaySubmitForVerification(true).ok());
+  absl::Status s = MaySubmitForVerification(false);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(s.message(), "Only this organization's admins can submit it.");
+  EXPECT_TRUE(MayListVerifications(true).ok());
+  EXPECT_EQ(MayListVerifications(false).message(), "Only platform admins review organizations.");
+  EXPECT_TRUE(MayDecideVerification(true).ok());
+  EXPECT_EQ(MayDecideVerification(false).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(MayDecideVerification(false).message(), "Only platform admins decide verifications.");
+}
+
+TEST(Verification, WhoMayBeSubmittedAndWhereDecisionsLead) {
+  EXPECT_TRUE(SubmittableStatus("pending_verification"));
+  EXPECT_TRUE(SubmittableStatus("changes_requested"));
+  EXPECT_FALSE(SubmittableStatus("under_review"));
+  EXPECT_FALSE(SubmittableStatus("verified"));
+  EXPECT_EQ(DecisionTarget("approve"), "verified");
+  EXPECT_EQ(DecisionTarget("reject"), "rejected");
+  EXPECT_EQ(DecisionTarget("request_changes"), "changes_requested");
+  EXPECT_EQ(IdentityChangeRequestedNote({"legal_name", "gstin"}),
+            "identity change requested: legal_name, gstin");
+  EXPECT_EQ(IdentityChangeDecidedNote("approve", "x"), "identity change approved");
+  EXPECT_EQ(IdentityChangeDecidedNote("reject", "bad PAN"),
+            "identity change not accepted: bad PAN");
+}
+
 }  // namespace
 }  // namespace healthtech::org

@@ -19,4 +19,33 @@ bool ValidPostalCode(std::string_view code, std::string_view country);
 // Lower-case, trimmed, deduplicated list entries (specialties, languages); empty dropped.
 std::vector<std::string> NormalizeList(const std::vector<std::string>& in);
 
+// A name people see: `min`–`max` code points (at most `max` when min <= 1), and nothing that
+// makes it pose as another (bidi overrides, invisible characters). Adds a violation of `field`.
+void CheckName(std::string_view name, size_t min, size_t max, const std::string& field,
+               std::vector<status::Violation>* v);
+// An ISO 639-1 language code as stored: two lower-case letters.
+bool ValidLanguage(std::string_view code);
+// A document type: lower_snake_case, 2–40 characters.
+bool ValidDocumentType(std::string_view type);
+// An uploaded file's name: at most 255 bytes, no path separators, no NUL.
+bool ValidFilename(std::string_view name);
+
+// ---- verification of organizations (statuses and decisions are their lower-case names)
+
+// Who moves an organization's verification: its admins submit it; platform admins see the
+// review queue and decide. OK, or PERMISSION_DENIED (FORBIDDEN) with the reason for whom.
+absl::Status MaySubmitForVerification(bool org_admin);
+absl::Status MayListVerifications(bool platform_admin);
+absl::Status MayDecideVerification(bool platform_admin);
+// Whether an organization in `status` may be submitted for review (new, or asked for changes).
+bool SubmittableStatus(std::string_view status);
+// The status a decision on an organization under review leads to: approve -> verified,
+// reject -> rejected, request_changes -> changes_requested. The event published is
+// "organization." followed by it.
+std::string DecisionTarget(std::string_view decision);
+// The note recorded for a verified organization's change of identity: what was asked for,
+// and how it was decided.
+std::string IdentityChangeRequestedNote(const std::vector<std::string>& fields);
+std::string IdentityChangeDecidedNote(std::string_view decision, std::string_view reason);
+
 }  // namespace healthtech::org

@@ -1,46 +1,56 @@
 #pragma once
+// org-service's gRPC class: the constructor, the caller. Each group of RPCs lives in
+// handlers/ (organizations, verification, documents, facilities, members, practitioners,
+// internal); the rules they apply are in domain/, the SQL they run in storage/ and sql/,
+// the calls to iam-service in clients/.
 #include <memory>
-#include <set>
+#include <string>
 
+#include "clients/iam.h"
 #include "config.h"
 #include "healthtech/auth/authenticator.h"
-#include "healthtech/iam/v1/iam_service.grpc.pb.h"
 #include "healthtech/org/v1/org_service.grpc.pb.h"
 #include "healthtech/paging/page_token.h"
 #include "healthtech/pg/pool.h"
 
 namespace healthtech::org {
 
-// gRPC transport and flows of organization management. Authorization is decided here
-// from org.members (the source of truth) and enforced again by row-level security.
+// Organization management. Authorization is decided by the handlers from org.members (the
+// source of truth) and enforced again by row-level security.
 class OrgServiceImpl final : public v1::OrgService::Service {
  public:
   OrgServiceImpl(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam);
 
   using Ctx = grpc::ServerContext;
+  // handlers/organizations.cc
   grpc::Status CreateOrganization(Ctx*, const v1::CreateOrganizationRequest*,
                                   v1::Organization*) override;
   grpc::Status GetOrganization(Ctx*, const v1::GetOrganizationRequest*, v1::Organization*) override;
   grpc::Status UpdateOrganization(Ctx*, const v1::UpdateOrganizationRequest*,
                                   v1::Organization*) override;
+  // handlers/documents.cc
   grpc::Status UploadDocument(Ctx*, const v1::UploadDocumentRequest*,
                               v1::OrganizationDocument*) override;
   grpc::Status GetDocumentContent(Ctx*, const v1::GetDocumentContentRequest*,
                                   v1::DocumentContent*) override;
+  // handlers/verification.cc
   grpc::Status SubmitForVerification(Ctx*, const v1::SubmitForVerificationRequest*,
                                      v1::Organization*) override;
   grpc::Status ListVerifications(Ctx*, const v1::ListVerificationsRequest*,
                                  v1::ListVerificationsResponse*) override;
   grpc::Status DecideVerification(Ctx*, const v1::DecideVerificationRequest*,
                                   v1::Organization*) override;
+  // handlers/facilities.cc
   grpc::Status CreateFacility(Ctx*, const v1::CreateFacilityRequest*, v1::Facility*) override;
   grpc::Status ListFacilities(Ctx*, const v1::ListFacilitiesRequest*,
                               v1::ListFacilitiesResponse*) override;
+  // handlers/members.cc
   grpc::Status InviteStaff(Ctx*, const v1::InviteStaffRequest*, v1::StaffInvitation*) override;
   grpc::Status AcceptInvitation(Ctx*, const v1::AcceptInvitationRequest*,
                                 v1::StaffMember*) override;
   grpc::Status ListStaff(Ctx*, const v1::ListStaffRequest*, v1::ListStaffResponse*) override;
   grpc::Status RemoveStaff(Ctx*, const v1::RemoveStaffRequest*, v1::RemoveStaffResponse*) override;
+  // handlers/practitioners.cc
   grpc::Status UpsertMyPractitionerProfile(Ctx*, const v1::UpsertMyPractitionerProfileRequest*,
                                            v1::Practitioner*) override;
   grpc::Status GetMyPractitionerProfile(Ctx*, const v1::GetMyPractitionerProfileRequest*,
@@ -48,6 +58,7 @@ class OrgServiceImpl final : public v1::OrgService::Service {
   grpc::Status GetPractitioner(Ctx*, const v1::GetPractitionerRequest*, v1::Practitioner*) override;
   grpc::Status SearchPractitioners(Ctx*, const v1::SearchPractitionersRequest*,
                                    v1::SearchPractitionersResponse*) override;
+  // handlers/internal.cc (other services, with the internal token)
   grpc::Status GetPractitionerBookingInfo(Ctx*, const v1::GetPractitionerBookingInfoRequest*,
                                           v1::PractitionerBookingInfo*) override;
   grpc::Status LookupPractitioners(Ctx*, const v1::LookupPractitionersRequest*,
@@ -56,15 +67,11 @@ class OrgServiceImpl final : public v1::OrgService::Service {
  private:
   absl::StatusOr<auth::Claims> Caller(const grpc::ServerContext& ctx);
   absl::Status CheckInternal(const grpc::ServerContext& ctx);
-  absl::Status SetIamRole(const std::string& user_id, const std::string& org_id,
-                          const std::string& role, bool granted, const std::string& request_id);
-  absl::StatusOr<std::vector<iam::v1::User>> LookupIamUsers(const std::vector<std::string>& ids,
-                                                            const std::vector<std::string>& emails);
 
   const Config& config_;
   pg::Pool* pool_;
   paging::PageTokens page_tokens_;
-  std::unique_ptr<iam::v1::IamService::Stub> iam_;
+  clients::Iam iam_;
   auth::Authenticator authn_;
 };
 

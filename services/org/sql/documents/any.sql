@@ -1,0 +1,1 @@
+SELECT 1 AS present FROM org.documents WHERE organization_id = $1::uuid LIMIT 1

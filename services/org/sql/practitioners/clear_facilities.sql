@@ -1,0 +1,1 @@
+DELETE FROM org.practitioner_facilities WHERE practitioner_id = $1::uuid

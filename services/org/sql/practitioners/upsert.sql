@@ -1,0 +1,17 @@
+-- A user's practitioner profile, created or replaced, with its search document.
+INSERT INTO org.practitioners (user_id, display_name, specialties, qualifications,
+  registration_number, languages, years_of_experience, bio, consultation_modes,
+  fee_first_visit_minor, fee_follow_up_minor, currency, search_document)
+VALUES ($1::uuid, $2, $3::text[], $4::text[], $5, $6::text[], $7, $8, $9::text[], $10, $11, $12,
+  setweight(to_tsvector('english', $2), 'A')
+  || setweight(to_tsvector('english', array_to_string($3::text[], ' ')), 'A')
+  || setweight(to_tsvector('english', $8), 'C'))
+ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name,
+  specialties = EXCLUDED.specialties, qualifications = EXCLUDED.qualifications,
+  registration_number = EXCLUDED.registration_number, languages = EXCLUDED.languages,
+  years_of_experience = EXCLUDED.years_of_experience, bio = EXCLUDED.bio,
+  consultation_modes = EXCLUDED.consultation_modes,
+  fee_first_visit_minor = EXCLUDED.fee_first_visit_minor,
+  fee_follow_up_minor = EXCLUDED.fee_follow_up_minor, currency = EXCLUDED.currency,
+  search_document = EXCLUDED.search_document, updated_at = now()
+RETURNING id::text AS id

@@ -1,0 +1,34 @@
+-- Practitioners of verified organizations matching the filters ('' for none): $1 text, $2 city,
+-- $3 specialty, $4 language, $5 mode, $10 a day with free slots (the read model of the
+-- appointment service's free days, migration V0004). Keyset pages by score then id: after
+-- ($7, $8) when $6.
+WITH scored AS (
+  SELECT p.*, CASE WHEN $1 = '' THEN 0::numeric ELSE round((
+           ts_rank(p.search_document, websearch_to_tsquery('english', $1))
+           + similarity(p.display_name, $1))::numeric, 6) END AS score
+  FROM org.practitioners p
+  WHERE EXISTS (SELECT 1 FROM org.practitioner_facilities pf
+                JOIN org.facilities f ON f.id = pf.facility_id
+                JOIN org.organizations o ON o.id = f.organization_id
+                WHERE pf.practitioner_id = p.id AND o.status = 'verified'
+                  AND ($2 = '' OR lower(f.city) = lower($2)))
+    AND ($3 = '' OR $3 = ANY (p.specialties))
+    AND ($4 = '' OR $4 = ANY (p.languages))
+    AND ($5 = '' OR $5 = ANY (p.consultation_modes))
+    AND ($1 = '' OR p.search_document @@ websearch_to_tsquery('english', $1)
+         OR similarity(p.display_name, $1) > 0.3
+         OR EXISTS (SELECT 1 FROM unnest(p.specialties) s WHERE similarity(s, $1) > 0.4))
+    AND ($10 = '' OR EXISTS (SELECT 1 FROM org.practitioner_free_days fd
+                             WHERE fd.local_day = nullif($10, '')::date
+                               AND fd.practitioner_id = p.id AND ($5 = '' OR fd.mode = $5)
+                               AND fd.first_free < now() + fd.horizon
+                               AND fd.last_free >= now() + fd.min_notice)))
+SELECT p.id::text AS id, p.user_id::text AS user_id, p.display_name,
+       p.specialties::text AS specialties, p.qualifications::text AS qualifications,
+       p.registration_number, p.languages::text AS languages, p.years_of_experience, p.bio,
+       p.consultation_modes::text AS consultation_modes, p.fee_first_visit_minor,
+       p.fee_follow_up_minor, p.currency, extract(epoch from p.created_at)::bigint AS created_at,
+       extract(epoch from p.updated_at)::bigint AS updated_at, p.score::text AS score
+FROM scored p
+WHERE (NOT $6 OR p.score < $7::numeric OR (p.score = $7::numeric AND p.id > $8::uuid))
+ORDER BY p.score DESC, p.id LIMIT $9

@@ -1,0 +1,2 @@
+UPDATE org.organizations SET status = 'under_review', submitted_at = now(), updated_at = now()
+WHERE id = $1::uuid

@@ -1,0 +1,203 @@
+// UpsertMyPractitionerProfile, GetMyPractitionerProfile, GetPractitioner, SearchPractitioners.
+#include <algorithm>
+
+#include "handlers/mapping.h"
+#include "healthtech/grpc_server/server.h"
+#include "healthtech/org/domain/rules.h"
+#include "healthtech/validate/validate.h"
+#include "service.h"
+
+namespace healthtech::org {
+
+using grpc_server::RpcScope;
+using grpc_server::Serve;
+using handlers::SubjectOf;
+namespace st = status;
+
+namespace {
+
+// The profile asked for, as stored, or the violations of `v`.
+storage::ProfileInput ValidateProfile(const v1::UpsertMyPractitionerProfileRequest& req,
+                                      std::vector<st::Violation>* v) {
+  storage::ProfileInput p;
+  p.display_name = validate::Trim(req.display_name());
+  CheckName(p.display_name, 2, 120, "display_name", v);
+  p.specialties = NormalizeList({req.specialties().begin(), req.specialties().end()});
+  if (p.specialties.empty()) v->push_back({"specialties", "give at least one specialty"});
+  if (p.specialties.size() > 10) v->push_back({"specialties", "at most 10"});
+  for (const auto& s : p.specialties)
+    if (s.size() > 60) v->push_back({"specialties", "each at most 60 characters"});
+  for (const auto& q : req.qualifications()) {
+    std::string t = validate::Trim(q);
+    if (!t.empty()) p.qualifications.push_back(t);
+    if (t.size() > 120) v->push_back({"qualifications", "each at most 120 characters"});
+  }
+  if (p.qualifications.size() > 20) v->push_back({"qualifications", "at most 20"});
+  p.languages = NormalizeList({req.languages().begin(), req.languages().end()});
+  for (const auto& l : p.languages) {
+    if (!ValidLanguage(l)) v->push_back({"languages", "must be ISO 639-1 codes, e.g. en, hi"});
+  }
+  if (req.years_of_experience() < 0 || req.years_of_experience() > 80)
+    v->push_back({"years_of_experience", "must be between 0 and 80"});
+  if (validate::CodePoints(req.bio()) > 4000)
+    v->push_back({"bio", "must be at most 4000 characters"});
+  for (int m : req.consultation_modes()) {
+    std::string t = handlers::ModeText(static_cast<v1::ConsultationMode>(m));
+    auto& modes = p.consultation_modes;
+    if (t.empty())
+      v->push_back({"consultation_modes", "must be in_person or video"});
+    else if (std::find(modes.begin(), modes.end(), t) == modes.end())
+      modes.push_back(t);
+  }
+  if (p.consultation_modes.empty())
+    v->push_back({"consultation_modes", "give at least one of in_person, video"});
+  int64_t first = req.fees().first_visit().amount_minor(),
+          follow = req.fees().follow_up().amount_minor();
+  std::string currency =
+      req.fees().first_visit().currency().empty() ? "INR" : req.fees().first_visit().currency();
+  if (first < 0) v->push_back({"fees.first_visit.amount_minor", "must not be negative"});
+  if (follow < 0) v->push_back({"fees.follow_up.amount_minor", "must not be negative"});
+  if (first > 10'000'000 || follow > 10'000'000)
+    v->push_back({"fees", "must be at most 1,00,000.00"});
+  if (currency != "INR") v->push_back({"fees.first_visit.currency", "only INR is supported"});
+  if (!req.fees().follow_up().currency().empty() && req.fees().follow_up().currency() != currency)
+    v->push_back({"fees.follow_up.currency", "must match fees.first_visit.currency"});
+  p.registration_number = validate::Trim(req.registration_number());
+  p.years_of_experience = req.years_of_experience();
+  p.bio = req.bio();
+  p.fee_first_visit_minor = first;
+  p.fee_follow_up_minor = follow;
+  p.currency = currency;
+  return p;
+}
+
+const absl::Status& PractitionerNotFound() {
+  static const absl::Status s = st::NotFound("PRACTITIONER_NOT_FOUND", "No such practitioner.");
+  return s;
+}
+
+}  // namespace
+
+grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
+    Ctx* ctx, const v1::UpsertMyPractitionerProfileRequest* req, v1::Practitioner* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = Caller(*ctx);
+    if (!caller.ok()) return caller.status();
+    std::vector<st::Violation> v;
+    storage::ProfileInput profile = ValidateProfile(*req, &v);
+    profile.user_id = caller->sub;
+    std::vector<std::string> facility_ids;
+    for (const auto& f : req->facility_ids()) {
+      if (!validate::ValidUuid(f))
+        v.push_back({"facility_ids", "must be facility ids"});
+      else if (std::find(facility_ids.begin(), facility_ids.end(), f) == facility_ids.end())
+        facility_ids.push_back(f);
+    }
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
+    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](storage::Tx& tx) -> absl::Status {
+      // Facilities must belong to organizations where the caller is a practitioner.
+      if (storage::AllowedFacilities(tx, facility_ids, caller->sub).size() != facility_ids.size()) {
+        return st::ValidationFailed(
+            {{"facility_ids",
+              "every facility must belong to an organization where you are a practitioner"}});
+      }
+      std::string id = storage::UpsertPractitioner(tx, profile);
+      storage::SetPractitionerFacilities(tx, id, facility_ids);
+      auto saved = storage::FindPractitioner(tx, id);
+      if (!saved) return st::Internal("practitioner " + id + " not readable after upsert");
+      handlers::LoadPractitioner(tx, *saved, true, resp);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status OrgServiceImpl::GetMyPractitionerProfile(Ctx* ctx,
+                                                      const v1::GetMyPractitionerProfileRequest*,
+                                                      v1::Practitioner* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    auto caller = Caller(*ctx);
+    if (!caller.ok()) return caller.status();
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
+      auto p = storage::FindPractitionerByUser(tx, caller->sub);
+      if (!p) {
+        return st::NotFound("PRACTITIONER_NOT_FOUND",
+                            "You have no practitioner profile yet: PUT /v1/practitioners/me.");
+      }
+      handlers::LoadPractitioner(tx, *p, true, resp);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status OrgServiceImpl::GetPractitioner(Ctx* ctx, const v1::GetPractitionerRequest* req,
+                                             v1::Practitioner* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    std::string sub;
+    if (!grpc_server::Metadata(*ctx, "authorization").empty()) {
+      auto caller = Caller(*ctx);
+      if (!caller.ok()) return caller.status();
+      sub = caller->sub;
+    }
+    if (!validate::ValidUuid(req->id())) return PractitionerNotFound();
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
+      auto p = storage::FindPractitioner(tx, req->id());
+      if (!p) return PractitionerNotFound();
+      bool owner = p->user_id == sub;
+      handlers::LoadPractitioner(tx, *p, owner, resp);
+      // Only practitioners of verified organizations are public.
+      if (!owner && !resp->verified()) {
+        resp->Clear();
+        return PractitionerNotFound();
+      }
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
+                                                 const v1::SearchPractitionersRequest* req,
+                                                 v1::SearchPractitionersResponse* resp) {
+  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
+    std::vector<st::Violation> v;
+    storage::SearchQuery q;
+    q.q = validate::Trim(req->q());
+    if (validate::CodePoints(q.q) > 200) v.push_back({"q", "must be at most 200 characters"});
+    q.specialty =
+        NormalizeList({req->specialty()}).empty() ? "" : NormalizeList({req->specialty()})[0];
+    q.language =
+        NormalizeList({req->language()}).empty() ? "" : NormalizeList({req->language()})[0];
+    if (!q.language.empty() && !ValidLanguage(q.language))
+      v.push_back({"language", "must be an ISO 639-1 code, e.g. hi"});
+    q.mode = handlers::ModeText(req->mode());
+    q.available_on = req->available_on();
+    if (!q.available_on.empty() && !validate::ValidDate(q.available_on))
+      v.push_back({"available_on", "must be a date YYYY-MM-DD"});
+    if (!req->page_token().empty()) {
+      auto pos = page_tokens_.Decode("practitioners", req->page_token(), 2);
+      if (!pos.ok()) return pos.status();
+      if (!paging::FiniteDoubleField((*pos)[0]).ok() || !validate::ValidUuid((*pos)[1]))
+        return paging::InvalidPageToken();
+      q.after = true;
+      q.after_score = (*pos)[0];
+      q.after_id = (*pos)[1];
+    }
+    if (!v.empty()) return st::ValidationFailed(std::move(v));
+    int limit = paging::Limit(req->limit());
+    q.city = validate::Trim(req->city());
+    q.limit = limit + 1;
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
+      // Pages are read in keyset order. available_on is one indexed predicate on the
+      // read model of the appointment service's free days (migration V0004).
+      auto page = storage::SearchPractitioners(tx, q);
+      for (int i = 0; i < static_cast<int>(page.size()) && i < limit; ++i)
+        handlers::LoadPractitioner(tx, page[i], false, resp->add_items());
+      if (static_cast<int>(page.size()) > limit) {
+        resp->set_next_page_token(
+            page_tokens_.Encode("practitioners", {page[limit - 1].score, page[limit - 1].id}));
+      }
+      return absl::OkStatus();
+    });
+  });
+}
+
+}  // namespace healthtech::org

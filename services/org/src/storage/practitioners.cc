@@ -1,0 +1,135 @@
+// Practitioner profiles, where they consult, and search.
+#include "healthtech/pg/text_array.h"
+#include "storage/rows.h"
+#include "storage/store.h"
+
+namespace healthtech::org::storage {
+namespace {
+
+// The columns of sql/practitioners/find.sql (and of the search), by name.
+Practitioner ReadPractitioner(const pqxx::row& r) {
+  Practitioner p;
+  p.id = r["id"].as<std::string>();
+  p.user_id = r["user_id"].as<std::string>();
+  p.display_name = r["display_name"].as<std::string>();
+  p.specialties = pg::ParseTextArray(r["specialties"].as<std::string>());
+  p.qualifications = pg::ParseTextArray(r["qualifications"].as<std::string>());
+  p.registration_number = r["registration_number"].as<std::string>();
+  p.languages = pg::ParseTextArray(r["languages"].as<std::string>());
+  p.years_of_experience = r["years_of_experience"].as<int>();
+  p.bio = r["bio"].as<std::string>();
+  p.consultation_modes = pg::ParseTextArray(r["consultation_modes"].as<std::string>());
+  p.fee_first_visit_minor = r["fee_first_visit_minor"].as<int64_t>();
+  p.fee_follow_up_minor = r["fee_follow_up_minor"].as<int64_t>();
+  p.currency = r["currency"].as<std::string>();
+  p.created_at = r["created_at"].as<int64_t>();
+  p.updated_at = r["updated_at"].as<int64_t>();
+  return p;
+}
+
+std::optional<Practitioner> FirstPractitioner(const pqxx::result& rows) {
+  if (rows.empty()) return std::nullopt;
+  return ReadPractitioner(rows[0]);
+}
+
+}  // namespace
+
+std::optional<Practitioner> FindPractitioner(Tx& tx, const std::string& id) {
+  return FirstPractitioner(tx.exec_prepared("practitioners/find", id));
+}
+
+std::optional<Practitioner> FindPractitionerByUser(Tx& tx, const std::string& user_id) {
+  return FirstPractitioner(tx.exec_prepared("practitioners/find_by_user", user_id));
+}
+
+std::optional<std::string> PractitionerIdOfUser(Tx& tx, const std::string& user_id) {
+  auto rows = tx.exec_prepared("practitioners/id_by_user", user_id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0]["id"].as<std::string>();
+}
+
+std::vector<PractitionerFacility> PractitionerFacilities(Tx& tx, const std::string& id, bool all) {
+  std::vector<PractitionerFacility> out;
+  for (const auto& f : tx.exec_prepared("practitioners/facilities", id, all)) {
+    PractitionerFacility pf;
+    pf.facility_id = f["facility_id"].as<std::string>();
+    pf.facility_name = f["facility_name"].as<std::string>();
+    pf.organization_id = f["organization_id"].as<std::string>();
+    pf.organization_name = f["organization_name"].as<std::string>();
+    pf.address = ReadAddress(f);
+    pf.timezone = f["timezone"].as<std::string>();
+    pf.organization_verified = f["organization_verified"].as<bool>();
+    out.push_back(std::move(pf));
+  }
+  return out;
+}
+
+std::vector<std::string> AllowedFacilities(Tx& tx, const std::vector<std::string>& facility_ids,
+                                           const std::string& user_id) {
+  std::vector<std::string> out;
+  for (const auto& r :
+       tx.exec_prepared("practitioners/allowed_facilities", pg::TextArray(facility_ids), user_id))
+    out.push_back(r["id"].as<std::string>());
+  return out;
+}
+
+std::string UpsertPractitioner(Tx& tx, const ProfileInput& p) {
+  return tx
+      .exec_prepared("practitioners/upsert", p.user_id, p.display_name,
+                     pg::TextArray(p.specialties), pg::TextArray(p.qualifications),
+                     p.registration_number, pg::TextArray(p.languages), p.years_of_experience,
+                     p.bio, pg::TextArray(p.consultation_modes), p.fee_first_visit_minor,
+                     p.fee_follow_up_minor, p.currency)[0]["id"]
+      .as<std::string>();
+}
+
+void SetPractitionerFacilities(Tx& tx, const std::string& id,
+                               const std::vector<std::string>& facility_ids) {
+  tx.exec_prepared("practitioners/clear_facilities", id);
+  tx.exec_prepared("practitioners/add_facilities", id, pg::TextArray(facility_ids));
+}
+
+void LeaveOrganizationFacilities(Tx& tx, const std::string& org_id, const std::string& user_id) {
+  tx.exec_prepared("practitioners/leave_organization", org_id, user_id);
+}
+
+std::vector<BookingFacility> BookingFacilities(Tx& tx, const std::string& id) {
+  std::vector<BookingFacility> out;
+  for (const auto& f : tx.exec_prepared("practitioners/booking_facilities", id)) {
+    BookingFacility b;
+    b.facility_id = f["facility_id"].as<std::string>();
+    b.organization_id = f["organization_id"].as<std::string>();
+    b.timezone = f["timezone"].as<std::string>();
+    b.organization_verified = f["organization_verified"].as<bool>();
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::vector<PractitionerSummary> LookupPractitioners(Tx& tx, const std::vector<std::string>& ids) {
+  std::vector<PractitionerSummary> out;
+  for (const auto& r : tx.exec_prepared("practitioners/lookup", pg::TextArray(ids))) {
+    PractitionerSummary s;
+    s.user_id = r["user_id"].as<std::string>();
+    s.practitioner_id = r["practitioner_id"].as<std::string>();
+    s.display_name = r["display_name"].as<std::string>();
+    s.specialty = r["specialty"].as<std::string>();
+    s.verified = r["verified"].as<bool>();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
+  std::vector<Practitioner> out;
+  for (const auto& r :
+       tx.exec_prepared("search/practitioners", q.q, q.city, q.specialty, q.language, q.mode,
+                        q.after, q.after_score, q.after_id, q.limit, q.available_on)) {
+    Practitioner p = ReadPractitioner(r);
+    p.score = r["score"].as<std::string>();
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace healthtech::org::storage
