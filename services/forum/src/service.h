@@ -34,10 +34,10 @@ struct Caller {
   storage::Viewer viewer() const;
 };
 
-// gRPC transport and flows of the forum. Public content lives in plain tables whose
-// visibility rules (hidden, deleted, pending review) are applied here; private threads
-// are also guarded by row-level security. Badges come from OrgService, display names
-// from IAM, both cached briefly.
+// gRPC transport of the forum. Public content lives in plain tables whose visibility rules
+// (hidden, deleted, pending review) are applied by the service's statements (the caller's
+// moderator flag and id are parameters); private threads are also guarded by row-level
+// security. Badges come from OrgService, display names from IAM (clients/), cached briefly.
 class ForumServiceImpl final : public v1::ForumService::Service {
  public:
   ForumServiceImpl(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
