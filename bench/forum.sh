@@ -211,7 +211,7 @@ wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$TMP/thread.lua" "$BFF" >"$R
 
 # ---------------------------------------------------------------- 4. the thread-view SQL in pgbench
 TIDS="$(paste -sd',' "$TMP/threads.txt")"
-# The service sends its RLS settings and EXECUTE forum_thread_view(...) as one message
+# The service sends its RLS settings and EXECUTE "threads/view"(...) as one message
 # (pg::ReadOnce); pgbench sends them as two statements, the view prepared (-M prepared).
 cat >"$TMP/thread.sql" <<'SQL'
 \set i random(1, :nt)

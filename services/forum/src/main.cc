@@ -7,7 +7,6 @@
 #include <grpcpp/grpcpp.h>
 
 #include "config.h"
-#include "forum_service.h"
 #include "healthtech/grpc_server/channel.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
@@ -15,6 +14,7 @@
 #include "healthtech/pg/migrate.h"
 #include "healthtech/pg/pool.h"
 #include "healthtech/redis/redis.h"
+#include "service.h"
 
 namespace healthtech::forum {
 const std::vector<pg::Migration>& Migrations();

@@ -1,22 +1,22 @@
 #pragma once
-#include <chrono>
+// forum-service's gRPC class: the constructor, the caller, and the steps the handlers share.
+// Each group of RPCs lives in handlers/ (categories, threads, posts, votes, moderation,
+// private, search); the rules they apply are in domain/, the SQL they run in storage/ and
+// sql/, the calls to other services in clients/.
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "clients/directory.h"
 #include "config.h"
 #include "domain/render.h"
-#include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
 #include "healthtech/auth/authenticator.h"
 #include "healthtech/forum/v1/forum_service.grpc.pb.h"
-#include "healthtech/iam/v1/iam_service.grpc.pb.h"
-#include "healthtech/org/v1/org_service.grpc.pb.h"
 #include "healthtech/paging/page_token.h"
 #include "healthtech/pg/pool.h"
+#include "storage/store.h"
 
 namespace healthtech::forum {
 
@@ -30,12 +30,14 @@ struct Caller {
   pg::Subject subject() const {
     return signed_in ? pg::Subject{claims.sub, claims.RolesCsv()} : pg::Subject{"", ""};
   }
+  // Who reads, for the visibility rules of storage (the id only if it is a UUID).
+  storage::Viewer viewer() const;
 };
 
-// gRPC transport and flows of the forum. Public content lives in plain tables whose
-// visibility rules (hidden, deleted, pending review) are applied here; private threads
-// are also guarded by row-level security. Badges come from OrgService, display names
-// from IAM, both cached briefly.
+// gRPC transport of the forum. Public content lives in plain tables whose visibility rules
+// (hidden, deleted, pending review) are applied by the service's statements (the caller's
+// moderator flag and id are parameters); private threads are also guarded by row-level
+// security. Badges come from OrgService, display names from IAM (clients/), cached briefly.
 class ForumServiceImpl final : public v1::ForumService::Service {
  public:
   ForumServiceImpl(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
@@ -88,15 +90,13 @@ class ForumServiceImpl final : public v1::ForumService::Service {
   absl::StatusOr<Caller> SignedIn(const grpc::ServerContext& ctx);
   absl::StatusOr<Caller> Optional(const grpc::ServerContext& ctx);
 
-  struct Person {
-    std::string display_name;
-    bool verified_practitioner = false;
-    std::string specialty;
-  };
+  using Person = clients::Person;
   // Display names (IAM) and practitioner badges (OrgService), cached for a minute. On an
   // upstream failure the answer is empty (reads never fail because of a badge).
   std::map<std::string, Person> People(const std::vector<std::string>& user_ids,
-                                       const std::string& request_id, bool* upstream_ok = nullptr);
+                                       const std::string& request_id, bool* upstream_ok = nullptr) {
+    return directory_.People(user_ids, request_id, upstream_ok);
+  }
 
   // Loads the caller's member row and checks suspension, category rules, slow mode and
   // watched words for a new public post. Sets the status and queue reason it gets.
@@ -105,40 +105,28 @@ class ForumServiceImpl final : public v1::ForumService::Service {
     std::string queue_reason;
     Trust trust = Trust::kNew;
   };
-  absl::StatusOr<Gate> CheckPosting(pqxx::transaction_base& tx, const Caller& caller,
+  absl::StatusOr<Gate> CheckPosting(storage::Tx& tx, const Caller& caller,
                                     const std::string& category_id, const std::string& text,
                                     const Person& me);
-  absl::StatusOr<std::string> WatchedWordVerdict(pqxx::transaction_base& tx,
-                                                 const std::string& text);
+  // "" or "review" for `text`, or the blocked word's error.
+  absl::StatusOr<std::string> WatchedWordVerdict(storage::Tx& tx, const std::string& text);
   Trust TrustOf(int approved_posts) const;
-  void EnsureMember(pqxx::transaction_base& tx, const std::string& user_id,
-                    const std::string& display_name);
-  void EmitReplyCreated(pqxx::transaction_base& tx, const std::string& post_id);
-  void EmitModeration(pqxx::transaction_base& tx, const std::string& action,
-                      const std::string& post_id, const std::string& thread_id,
-                      const std::string& target_user_id, const std::string& moderator_id,
-                      const std::string& reason, const std::string& until);
-  void RecountReplies(pqxx::transaction_base& tx, const std::string& thread_id);
-  absl::Status LoadThread(pqxx::transaction_base& tx, const Caller& caller, const std::string& id,
+  void EmitReplyCreated(storage::Tx& tx, const std::string& post_id);
+  void EmitModeration(storage::Tx& tx, const std::string& action, const std::string& post_id,
+                      const std::string& thread_id, const std::string& target_user_id,
+                      const std::string& moderator_id, const std::string& reason,
+                      const std::string& until);
+  absl::Status LoadThread(storage::Tx& tx, const Caller& caller, const std::string& id,
                           v1::Thread* out);
-  absl::Status LoadPost(pqxx::transaction_base& tx, const Caller& caller, const std::string& id,
-                        v1::Post* out, std::string* thread_id = nullptr);
+  absl::Status LoadPost(storage::Tx& tx, const Caller& caller, const std::string& id, v1::Post* out,
+                        std::string* thread_id = nullptr);
   void AddBadges(const std::string& request_id, std::vector<v1::Post*> posts);
 
   const Config& config_;
   pg::Pool* pool_;
   paging::PageTokens page_tokens_;
   auth::Authenticator authn_;
-  std::unique_ptr<iam::v1::IamService::Stub> iam_;
-  std::unique_ptr<org::v1::OrgService::Stub> org_;
-  std::unique_ptr<appointment::v1::AppointmentService::Stub> appointment_;
-
-  struct CachedPerson {
-    std::chrono::steady_clock::time_point expires;
-    Person person;
-  };
-  std::mutex people_mu_;
-  std::unordered_map<std::string, CachedPerson> people_;
+  clients::Directory directory_;
 };
 
 }  // namespace healthtech::forum

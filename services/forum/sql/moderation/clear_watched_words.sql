@@ -1,0 +1,1 @@
+DELETE FROM forum.watched_words

@@ -1,0 +1,1 @@
+SELECT status FROM forum.posts WHERE id = $1::uuid FOR UPDATE

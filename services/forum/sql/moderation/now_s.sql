@@ -1,0 +1,1 @@
+SELECT extract(epoch from now())::bigint AS now_s

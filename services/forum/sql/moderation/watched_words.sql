@@ -1,0 +1,1 @@
+SELECT word, action FROM forum.watched_words

@@ -1,0 +1,8 @@
+-- The caller's, as patient or practitioner.
+SELECT pt.id::text AS id, pt.patient_id::text AS patient_id, pt.practitioner_id::text AS practitioner_id,
+       pt.practitioner_user_id::text AS practitioner_user_id, pt.practitioner_display_name,
+       pt.appointment_id::text AS appointment_id, pt.subject, pt.post_count,
+       extract(epoch from pt.last_post_at)::bigint AS last_post_s,
+       extract(epoch from pt.created_at)::bigint AS created_s
+FROM forum.private_threads pt WHERE pt.patient_id = $1::uuid OR pt.practitioner_user_id = $1::uuid
+ORDER BY pt.last_post_at DESC, pt.id LIMIT $2 OFFSET $3

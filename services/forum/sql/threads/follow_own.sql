@@ -1,0 +1,2 @@
+-- The author follows their new thread.
+INSERT INTO forum.follows (thread_id, user_id) VALUES ($1::uuid, $2::uuid)

@@ -1,0 +1,1 @@
+SELECT locked FROM forum.threads WHERE id = $1::uuid FOR UPDATE

@@ -1,0 +1,1 @@
+UPDATE forum.threads SET pinned = $2 WHERE id = $1::uuid

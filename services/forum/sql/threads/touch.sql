@@ -1,0 +1,1 @@
+UPDATE forum.threads SET last_activity_at = now() WHERE id = $1::uuid

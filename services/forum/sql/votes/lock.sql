@@ -1,0 +1,1 @@
+SELECT value FROM forum.votes WHERE post_id = $1::uuid AND user_id = $2::uuid FOR UPDATE
