@@ -515,8 +515,7 @@ def test_flags_hide_a_post_from_readers_and_search_until_a_moderator_acts(api, a
     r = api.post(mod, {"action": "restore", "reason": "Not spam after all"}, token=moderator.access)
     assert r.status_code == 200 and r.json()["status"] == "visible"
     assert bad["id"] in [p["id"] for p in view(api, t["id"]).json()["items"]]
-    assert [i for i in api.get("/v1/forum/moderation/queue", token=moderator.access).json()["items"]
-            if i["post"]["id"] == bad["id"]] == []
+    assert [i for i in whole_queue(api, moderator) if i["post"]["id"] == bad["id"]] == []
     r = api.post(mod, {"action": "delete", "reason": "Advertising"}, token=moderator.access)
     assert r.status_code == 200 and r.json()["status"] == "deleted"
     log = db(f"SELECT action || ':' || moderator_id || ':' || reason FROM forum.moderation_log "
@@ -564,6 +563,19 @@ def test_lock_pin_and_suspension(api, admin, user, moderator):
     reply(api, other, t1["id"], "Back again")
 
 
+def whole_queue(api, moderator):
+    """Every page of the moderation queue (oldest first: a new item is on the last page)."""
+    items, token = [], None
+    while True:
+        r = api.get("/v1/forum/moderation/queue", token=moderator.access,
+                    params={"limit": 100, **({"page_token": token} if token else {})})
+        assert r.status_code == 200, r.text
+        items += r.json()["items"]
+        token = r.json().get("next_page_token")
+        if not token:
+            return items
+
+
 def test_watched_words_block_or_hold_posts_for_review(api, admin, user, moderator):
     cat = category(api, admin)
     t = thread(api, user, cat)
@@ -586,7 +598,7 @@ def test_watched_words_block_or_hold_posts_for_review(api, admin, user, moderato
         assert pending["status"] == "pending_review"
         assert pending["id"] not in [p["id"] for p in view(api, t["id"]).json()["items"]]
         assert pending["id"] in [p["id"] for p in view(api, t["id"], writer).json()["items"]]  # the author sees it
-        queue = api.get("/v1/forum/moderation/queue", token=moderator.access).json()["items"]
+        queue = whole_queue(api, moderator)
         assert [i["queue_reason"] for i in queue if i["post"]["id"] == pending["id"]] == ["watched_word"]
         r = api.post(f"/v1/forum/posts/{pending['id']}/moderation", {"action": "approve", "reason": "Fine"},
                      token=moderator.access)
