@@ -50,6 +50,8 @@ class App {
   awaitable<void> WarmUp();
 
  private:
+  // This I/O thread's rate limiter (AttachThread), or null outside one.
+  static RateLimiter* ThreadLimiter();
   struct Ctx;
   struct Call;
   // An API request: MatchRoute → AuthenticateCall → BuildMessage → CallService; each stage
