@@ -73,6 +73,39 @@ def parse_argon2(text):
     return out
 
 
+# ---------------------------------------------------------------- the table, for every report
+
+
+def fmt_rps(v):
+    return "-" if v is None else (f"{v:,.0f}" if v >= 1000 else f"{v:,.1f}")
+
+
+def fmt_ms(v):
+    return "-" if v is None else f"{v:.2f}"
+
+
+def wrk_row(name, w):
+    """A table row of a wrk run (parse_wrk)."""
+    return (name, w["requests_per_second"], fmt_ms(w["p50_ms"]), fmt_ms(w["p99_ms"]),
+            w["non_2xx"] + w["socket_errors"])
+
+
+def pgbench_row(name, p):
+    """A table row of a pgbench run (parse_pgbench): its average latency, no percentiles."""
+    return (name, p["requests_per_second"], fmt_ms(p["latency_average_ms"]) + " avg", "-", p["failed"])
+
+
+def print_table(title, rows):
+    """Prints the title and rows of (name, requests/s, p50 text, p99 text, errors)."""
+    width = max([len("name")] + [len(row[0]) for row in rows]) + 1
+    print()
+    print(title)
+    print(f"{'name':<{width}} {'requests/s':>12} {'p50 ms':>11} {'p99 ms':>9} {'errors':>7}")
+    print("-" * (width + 43))
+    for name, rps, p50, p99, err in rows:
+        print(f"{name:<{width}} {fmt_rps(rps):>12} {p50:>11} {p99:>9} {err:>7}")
+
+
 def main():
     raw, out_path, meta = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     read = lambda name: open(os.path.join(raw, name), encoding="utf-8").read()
@@ -98,25 +131,19 @@ def main():
         "login_over_argon2id_2t": {"value": ratio(r["login"]["requests_per_second"], a2), "target": 0.8},
     }
 
-    fmt = lambda v: "-" if v is None else (f"{v:,.0f}" if v >= 1000 else f"{v:,.1f}")
-    ms = lambda v: "-" if v is None else f"{v:.2f}"
     m = meta
     rows = [
-        (f"nginx static JSON (1 worker, wrk -t1 -c32)", r["nginx"]["requests_per_second"], ms(r["nginx"]["p50_ms"]), ms(r["nginx"]["p99_ms"]), r["nginx"]["non_2xx"] + r["nginx"]["socket_errors"]),
-        (f"bare Beast responder (bench/http_baseline.cc)", r["beast"]["requests_per_second"], ms(r["beast"]["p50_ms"]), ms(r["beast"]["p99_ms"]), r["beast"]["non_2xx"] + r["beast"]["socket_errors"]),
-        (f"BFF GET /health (wrk -t1 -c32)", r["health"]["requests_per_second"], ms(r["health"]["p50_ms"]), ms(r["health"]["p99_ms"]), r["health"]["non_2xx"] + r["health"]["socket_errors"]),
-        (f"BFF GET /v1/me (wrk -t2 -c16)", r["me"]["requests_per_second"], ms(r["me"]["p50_ms"]), ms(r["me"]["p99_ms"]), r["me"]["non_2xx"] + r["me"]["socket_errors"]),
-        (f"pgbench /v1/me SELECTs (-M prepared -c16 -j2)", r["pgbench_me"]["requests_per_second"], ms(r["pgbench_me"]["latency_average_ms"]) + " avg", "-", r["pgbench_me"]["failed"]),
-        (f"BFF POST /v1/auth/login (wrk -t2 -c8)", r["login"]["requests_per_second"], ms(r["login"]["p50_ms"]), ms(r["login"]["p99_ms"]), r["login"]["non_2xx"] + r["login"]["socket_errors"]),
-        (f"argon2id verify, 1 thread", a1, "-", "-", 0),
-        (f"argon2id verify, 2 threads", a2, "-", "-", 0),
+        wrk_row("nginx static JSON (1 worker, wrk -t1 -c32)", r["nginx"]),
+        wrk_row("bare Beast responder (bench/http_baseline.cc)", r["beast"]),
+        wrk_row("BFF GET /health (wrk -t1 -c32)", r["health"]),
+        wrk_row("BFF GET /v1/me (wrk -t2 -c16)", r["me"]),
+        pgbench_row("pgbench /v1/me SELECTs (-M prepared -c16 -j2)", r["pgbench_me"]),
+        wrk_row("BFF POST /v1/auth/login (wrk -t2 -c8)", r["login"]),
+        ("argon2id verify, 1 thread", a1, "-", "-", 0),
+        ("argon2id verify, 2 threads", a2, "-", "-", 0),
     ]
-    print()
-    print(f"HealthTech benchmark — {m.get('timestamp')}, {m.get('duration_s')} s per measurement, commit {m.get('commit')}")
-    print(f"{'name':<48} {'requests/s':>12} {'p50 ms':>11} {'p99 ms':>9} {'errors':>7}")
-    print("-" * 91)
-    for name, rps, p50, p99, err in rows:
-        print(f"{name:<48} {fmt(rps):>12} {p50:>11} {p99:>9} {err:>7}")
+    print_table(f"HealthTech benchmark — {m.get('timestamp')}, {m.get('duration_s')} s per measurement, "
+                f"commit {m.get('commit')}", rows)
     print()
     print("ratios (target)")
     labels = {

@@ -13,7 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import parse_pgbench, parse_wrk  # noqa: E402  (same directory)
+from report import fmt_ms, fmt_rps, parse_pgbench, parse_wrk, pgbench_row, print_table, wrk_row  # noqa: E402
 
 BOOKING_OVER_PGBENCH_TARGET = 0.5
 SLOTS_P99_TARGET_MS = 20.0
@@ -41,26 +41,20 @@ def main():
         "slots_p99_ms": {"value": slots_p99, "target": SLOTS_P99_TARGET_MS, "ok": slots_p99 is not None and slots_p99 < SLOTS_P99_TARGET_MS},
     }
 
-    fmt = lambda v: "-" if v is None else (f"{v:,.0f}" if v >= 1000 else f"{v:,.1f}")
-    ms = lambda v: "-" if v is None else f"{v:.2f}"
     c = meta.get("clients")
-    slots_err = r["slots"]["non_2xx"] + r["slots"]["socket_errors"]
     rows = [
-        (f"BFF POST /v1/appointments ({c} clients)", booking["requests_per_second"], ms(booking["p50_ms"]), ms(booking["p99_ms"]), booking["errors"]),
-        (f"pgbench service booking SQL (-M prepared -c{c} -j2)", service_tps, ms(r["pgbench_booking"]["latency_average_ms"]) + " avg", "-", r["pgbench_booking"]["failed"]),
-        (f"pgbench minimal booking SQL (-M prepared -c{c} -j2)", pg_tps, ms(r["pgbench_minimal"]["latency_average_ms"]) + " avg", "-", r["pgbench_minimal"]["failed"]),
-        ("BFF GET /v1/practitioners/{id}/slots (wrk -t2 -c50)", r["slots"]["requests_per_second"], ms(r["slots"]["p50_ms"]), ms(slots_p99), slots_err),
+        (f"BFF POST /v1/appointments ({c} clients)", booking["requests_per_second"], fmt_ms(booking["p50_ms"]),
+         fmt_ms(booking["p99_ms"]), booking["errors"]),
+        pgbench_row(f"pgbench service booking SQL (-M prepared -c{c} -j2)", r["pgbench_booking"]),
+        pgbench_row(f"pgbench minimal booking SQL (-M prepared -c{c} -j2)", r["pgbench_minimal"]),
+        wrk_row("BFF GET /v1/practitioners/{id}/slots (wrk -t2 -c50)", r["slots"]),
     ]
-    print()
-    print(f"HealthTech booking benchmark — {meta.get('timestamp')}, {meta.get('duration_s')} s per measurement, commit {meta.get('commit')}")
-    print(f"{'name':<52} {'requests/s':>12} {'p50 ms':>11} {'p99 ms':>9} {'errors':>7}")
-    print("-" * 95)
-    for name, rps, p50, p99, err in rows:
-        print(f"{name:<52} {fmt(rps):>12} {p50:>11} {p99:>9} {err:>7}")
+    print_table(f"HealthTech booking benchmark — {meta.get('timestamp')}, {meta.get('duration_s')} s per measurement, "
+                f"commit {meta.get('commit')}", rows)
     print()
     created = ", ".join(f"{k} {v}" for k, v in sorted(booking["created_by_status"].items())) or "none"
     print(f"bookings: {booking['created']} created in {booking['elapsed_s']:.1f} s ({created}), "
-          f"{fmt(created_ps)}/s; {booking['free_slots_collected']} free slots of "
+          f"{fmt_rps(created_ps)}/s; {booking['free_slots_collected']} free slots of "
           f"{len(booking['practitioners'])} practitioners, {booking['patients']} patients")
     lag = r["notification_lag"]
     if lag:

@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import parse_pgbench, parse_wrk  # noqa: E402  (same directory)
+from report import parse_pgbench, parse_wrk, pgbench_row, print_table, wrk_row  # noqa: E402
 
 
 def main():
@@ -29,27 +29,15 @@ def main():
         "search_api_over_sql": ratio(r["search"]["requests_per_second"], r["pgbench_search"]["requests_per_second"]),
         "thread_api_over_sql": ratio(r["thread"]["requests_per_second"], r["pgbench_thread"]["requests_per_second"]),
     }
-    fmt = lambda v: "-" if v is None else (f"{v:,.0f}" if v >= 1000 else f"{v:,.1f}")
-    ms = lambda v: "-" if v is None else f"{v:.2f}"
     c = meta.get("clients")
-    err = lambda w: w["non_2xx"] + w["socket_errors"]
     rows = [
-        (f"BFF GET /v1/forum/search (wrk -t2 -c{c})", r["search"]["requests_per_second"], ms(r["search"]["p50_ms"]),
-         ms(r["search"]["p99_ms"]), err(r["search"])),
-        (f"pgbench search SQL (-M prepared -c{c} -j2)", r["pgbench_search"]["requests_per_second"],
-         ms(r["pgbench_search"]["latency_average_ms"]) + " avg", "-", r["pgbench_search"]["failed"]),
-        (f"BFF GET /v1/forum/threads/{{id}} (wrk -t2 -c{c})", r["thread"]["requests_per_second"],
-         ms(r["thread"]["p50_ms"]), ms(r["thread"]["p99_ms"]), err(r["thread"])),
-        (f"pgbench thread-view SQL (-M prepared -c{c} -j2)", r["pgbench_thread"]["requests_per_second"],
-         ms(r["pgbench_thread"]["latency_average_ms"]) + " avg", "-", r["pgbench_thread"]["failed"]),
+        wrk_row(f"BFF GET /v1/forum/search (wrk -t2 -c{c})", r["search"]),
+        pgbench_row(f"pgbench search SQL (-M prepared -c{c} -j2)", r["pgbench_search"]),
+        wrk_row(f"BFF GET /v1/forum/threads/{{id}} (wrk -t2 -c{c})", r["thread"]),
+        pgbench_row(f"pgbench thread-view SQL (-M prepared -c{c} -j2)", r["pgbench_thread"]),
     ]
-    print()
-    print(f"HealthTech forum benchmark — {meta.get('timestamp')}, {meta.get('duration_s')} s per measurement, "
-          f"commit {meta.get('commit')}, {meta.get('forum_posts'):,} posts")
-    print(f"{'name':<52} {'requests/s':>12} {'p50 ms':>11} {'p99 ms':>9} {'errors':>7}")
-    print("-" * 95)
-    for name, rps, p50, p99, e in rows:
-        print(f"{name:<52} {fmt(rps):>12} {p50:>11} {p99:>9} {e:>7}")
+    print_table(f"HealthTech forum benchmark — {meta.get('timestamp')}, {meta.get('duration_s')} s per measurement, "
+                f"commit {meta.get('commit')}, {meta.get('forum_posts'):,} posts", rows)
     print()
     for k, v in ratios.items():
         print(f"{k}: {'-' if v is None else f'{v:.2f}x'}")
