@@ -4,7 +4,7 @@ both against the services' sources. */}}
 {{- define "healthtech.meta" -}}
 bff:          {calls: [iam, org, appointment, payment, notification, forum], db: false, redis: true,  auth: true,  web: false, egress: []}
 iam:          {calls: [],                        db: true,  redis: true,  auth: true,  web: true,  egress: []}
-org:          {calls: [iam, appointment],        db: true,  redis: true,  auth: true,  web: true,  egress: []}
+org:          {calls: [iam],                     db: true,  redis: true,  auth: true,  web: true,  egress: []}
 appointment:  {calls: [iam, org],                db: true,  redis: true,  auth: true,  web: false, egress: []}
 payment:      {calls: [iam, appointment, org],   db: true,  redis: true,  auth: true,  web: false, egress: [443]}
 notification: {calls: [iam],                     db: true,  redis: true,  auth: true,  web: true,  egress: [443, 587]}
