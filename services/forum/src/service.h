@@ -83,6 +83,9 @@ class ForumServiceImpl final : public v1::ForumService::Service {
   grpc::Status Search(Ctx*, const v1::SearchRequest*, v1::SearchResponse*) override;
 
  private:
+  // Follow and Unfollow: the one difference is the flag.
+  grpc::Status SetFollowing(Ctx* ctx, const std::string& thread_id, bool follow,
+                            v1::FollowThreadResponse* resp);
   grpc::Status SetThreadFlag(Ctx* ctx, const std::string& thread_id, const char* column, bool on,
                              const char* action_on, const char* action_off,
                              const std::string& reason, v1::Thread* resp);

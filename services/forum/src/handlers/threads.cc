@@ -176,31 +176,28 @@ grpc::Status ForumServiceImpl::AcceptAnswer(Ctx* ctx, const v1::AcceptAnswerRequ
 
 grpc::Status ForumServiceImpl::FollowThread(Ctx* ctx, const v1::FollowThreadRequest* req,
                                             v1::FollowThreadResponse* resp) {
-  return Serve(ctx, [&](const RpcScope&) -> absl::Status {
-    auto caller = SignedIn(*ctx);
-    if (!caller.ok()) return caller.status();
-    return pg::WithTransaction(*pool_, caller->subject(), [&](Tx& tx) -> absl::Status {
-      v1::Thread thread;
-      if (auto ls = LoadThread(tx, *caller, req->thread_id(), &thread); !ls.ok()) return ls;
-      storage::Follow(tx, thread.id(), caller->id());
-      resp->set_id(thread.id());
-      resp->set_following(true);
-      return absl::OkStatus();
-    });
-  });
+  return SetFollowing(ctx, req->thread_id(), true, resp);
 }
 
 grpc::Status ForumServiceImpl::UnfollowThread(Ctx* ctx, const v1::UnfollowThreadRequest* req,
                                               v1::FollowThreadResponse* resp) {
+  return SetFollowing(ctx, req->thread_id(), false, resp);
+}
+
+grpc::Status ForumServiceImpl::SetFollowing(Ctx* ctx, const std::string& thread_id, bool follow,
+                                            v1::FollowThreadResponse* resp) {
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     auto caller = SignedIn(*ctx);
     if (!caller.ok()) return caller.status();
     return pg::WithTransaction(*pool_, caller->subject(), [&](Tx& tx) -> absl::Status {
       v1::Thread thread;
-      if (auto ls = LoadThread(tx, *caller, req->thread_id(), &thread); !ls.ok()) return ls;
-      storage::Unfollow(tx, thread.id(), caller->id());
+      if (auto ls = LoadThread(tx, *caller, thread_id, &thread); !ls.ok()) return ls;
+      if (follow)
+        storage::Follow(tx, thread.id(), caller->id());
+      else
+        storage::Unfollow(tx, thread.id(), caller->id());
       resp->set_id(thread.id());
-      resp->set_following(false);
+      resp->set_following(follow);
       return absl::OkStatus();
     });
   });
