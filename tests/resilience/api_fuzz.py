@@ -162,11 +162,19 @@ class World:
         appt = api.post("/v1/appointments", {"practitioner_id": prof["id"], "facility_id": fac["id"],
                                              "start": slots[0]["start"], "mode": slots[0]["mode"]},
                         token=self.patient.access, headers={"Idempotency-Key": str(uuid.uuid4())}).json()
-        cats = api.get("/v1/forum/categories").json()["items"]
-        thread = api.post("/v1/forum/threads", {"category_id": cats[0]["id"], "title": "Fuzzing the forum",
-                                                "body": "Is this thing on?"}, token=self.patient.access).json()
-        post = api.post(f"/v1/forum/threads/{thread['id']}/posts", {"body": "A reply"},
-                        token=self.owner.access).json()
+        # A category of our own: earlier tests leave categories where only moderators may post, or with
+        # slow mode, and the first one listed may be any of them.
+        r = api.post("/v1/forum/categories", {"name": f"Fuzz {uuid.uuid4().hex[:8]}", "description": "Fuzzing"},
+                     token=self.admin.access)
+        assert r.status_code == 201, r.text
+        cats = [r.json()] + api.get("/v1/forum/categories").json()["items"]
+        r = api.post("/v1/forum/threads", {"category_id": cats[0]["id"], "title": "Fuzzing the forum",
+                                           "body": "Is this thing on?"}, token=self.patient.access)
+        assert r.status_code == 201, r.text
+        thread = r.json()
+        r = api.post(f"/v1/forum/threads/{thread['id']}/posts", {"body": "A reply"}, token=self.owner.access)
+        assert r.status_code == 201, r.text
+        post = r.json()
         private = api.post("/v1/forum/private-threads", {"practitioner_id": prof["id"], "title": "About my visit",
                                                          "body": "Hello doctor"}, token=self.patient.access).json()
         self.slots = slots
