@@ -23,6 +23,7 @@ Config Config::FromEnv() {
   c.waitlist_offer_minutes = env.Int("WAITLIST_OFFER_MINUTES", 15, 1, 1440);
   c.sweep_interval_ms = env.Int("SWEEP_INTERVAL_MS", 1000, 50, 60000);
   c.free_days_interval_ms = env.Int("FREE_DAYS_INTERVAL_MS", 200, 20, 60000);
+  c.video_room_base_url = env.String("VIDEO_ROOM_BASE_URL", "https://meet.jit.si/healthtech-");
   env.Finish();
   log::Init("appointment-service", c.server.log_level);
   log::Info("config_loaded", env.redacted());

@@ -18,6 +18,8 @@ struct Config {
   int waitlist_offer_minutes = 15;
   int sweep_interval_ms = 1000;
   int free_days_interval_ms = 200;
+  // A video consultation's room is this followed by a random token.
+  std::string video_room_base_url;
 
   static Config FromEnv();
 };

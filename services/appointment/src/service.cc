@@ -1,5 +1,7 @@
 #include "service.h"
 
+#include <algorithm>
+
 #include "storage/store.h"
 
 namespace healthtech::appointment {
@@ -11,6 +13,7 @@ AppointmentService::AppointmentService(const Config& config, pg::Pool* pool,
       pool_(pool),
       page_tokens_(config.internal_token),
       org_(std::move(org), config.internal_token),
+      patients_(iam, config.internal_token),
       authn_(auth::JwksFromIam(iam), config.jwt_issuer, config.jwt_audience) {
   storage::PrepareStatements(*pool_);
 }
@@ -23,6 +26,25 @@ absl::StatusOr<auth::Claims> AppointmentService::Caller(const grpc::ServerContex
 
 absl::Status AppointmentService::CheckInternal(const grpc::ServerContext& ctx) {
   return grpc_server::CheckInternalToken(ctx, config_.internal_token);
+}
+
+void AppointmentService::NamePatients(const std::string& caller, const std::string& request_id,
+                                      const std::vector<v1::Appointment*>& items) {
+  std::vector<std::string> ids;
+  for (const auto* a : items) {
+    if (a->patient_id() != caller &&
+        std::find(ids.begin(), ids.end(), a->patient_id()) == ids.end())
+      ids.push_back(a->patient_id());
+  }
+  if (ids.empty()) return;
+  auto users = patients_.Lookup(ids, request_id);
+  for (auto* a : items) {
+    if (a->patient_id() == caller) continue;
+    auto it = users.find(a->patient_id());
+    if (it == users.end()) continue;
+    a->mutable_patient()->set_full_name(it->second.full_name());
+    a->mutable_patient()->set_phone(it->second.phone());
+  }
 }
 
 void AppointmentService::ForgetSlots(const std::string& practitioner_id) {

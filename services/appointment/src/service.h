@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "clients/org_directory.h"
+#include "clients/patients.h"
 #include "config.h"
 #include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
 #include "healthtech/auth/authenticator.h"
@@ -66,6 +67,10 @@ class AppointmentService final : public v1::AppointmentService::Service {
  private:
   absl::StatusOr<auth::Claims> Caller(const grpc::ServerContext& ctx);
   absl::Status CheckInternal(const grpc::ServerContext& ctx);
+  // Names the patient (full name, phone) on the appointments the caller sees as their
+  // practitioner or clinic staff (not on the caller's own): one call to iam for the page.
+  void NamePatients(const std::string& caller, const std::string& request_id,
+                    const std::vector<v1::Appointment*>& items);
   // The provider-side moves of a visit (check in, start, complete, no-show).
   grpc::Status Transition(grpc::ServerContext* ctx, const std::string& id, int action,
                           const std::string& note, v1::Appointment* resp);
@@ -96,6 +101,7 @@ class AppointmentService final : public v1::AppointmentService::Service {
   pg::Pool* pool_;
   paging::PageTokens page_tokens_;
   clients::OrgDirectory org_;
+  clients::Patients patients_;
   auth::Authenticator authn_;
   std::atomic<bool> stop_{false};
   std::thread sweeper_, free_days_;

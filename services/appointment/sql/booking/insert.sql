@@ -7,15 +7,16 @@
 -- $13 reason, $14 fee (minor units), $15 currency, $16 pay at clinic, $17 first visit,
 -- $18 hold for payment, $19 hold minutes, $20 Idempotency-Key ('' none), $21 request
 -- fingerprint, $22 event type, $23 event payload (the id is added here), $24 schedule
--- reminders, $25 client IP, $26 request id.
+-- reminders, $25 client IP, $26 request id, $27 details (who and where, JSON).
 WITH a AS (
   INSERT INTO appointment.appointments (patient_id, practitioner_id, practitioner_user_id,
       organization_id, facility_id, mode, start_at, end_at, block_start, block_end, timezone,
       status, reason, fee_minor, currency, pay_at_clinic, is_first_visit, hold_expires_at,
-      idempotency_key, request_hash)
+      idempotency_key, request_hash, details)
   VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6, to_timestamp($7),
           to_timestamp($8), to_timestamp($9), to_timestamp($10), $11, $12, $13, $14, $15, $16,
-          $17, CASE WHEN $18 THEN now() + make_interval(mins => $19) END, nullif($20, ''), $21)
+          $17, CASE WHEN $18 THEN now() + make_interval(mins => $19) END, nullif($20, ''), $21,
+          $27::jsonb)
   RETURNING id, start_at, created_at, updated_at, hold_expires_at
 ), history AS (
   INSERT INTO appointment.status_history (appointment_id, from_status, to_status, actor_id)
@@ -36,5 +37,8 @@ WITH a AS (
 SELECT id, (extract(epoch from start_at) * 1000000)::bigint AS start_us,
        extract(epoch from created_at)::float8 AS created_s,
        extract(epoch from updated_at)::float8 AS updated_s,
-       extract(epoch from hold_expires_at)::float8 AS hold_expires_s
+       extract(epoch from hold_expires_at)::float8 AS hold_expires_s,
+       extract(epoch from start_at - make_interval(mins => coalesce(
+           (SELECT cancellation_cutoff_minutes FROM appointment.availability
+             WHERE practitioner_id = $2::uuid), 240)))::float8 AS cancellable_until_s
   FROM a

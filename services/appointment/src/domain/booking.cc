@@ -1,6 +1,8 @@
 #include "domain/booking.h"
 
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 
 #include "healthtech/crypto/hash.h"
@@ -18,6 +20,46 @@ Charge ChargeFor(const Fees& fees, bool first_visit, bool pay_at_clinic) {
   c.hold = c.fee.amount_minor > 0 && !pay_at_clinic;
   c.status = c.hold ? Status::kPendingPayment : Status::kBooked;
   return c;
+}
+
+PaymentState PaymentStateOf(Status status, int64_t fee_minor, bool pay_at_clinic,
+                            bool paid_online) {
+  if (paid_online) return PaymentState::kPaid;
+  if (fee_minor <= 0) return PaymentState::kFree;
+  if (pay_at_clinic) return PaymentState::kAtClinic;
+  if (status == Status::kPendingPayment) return PaymentState::kAwaiting;
+  return PaymentState::kUnpaid;
+}
+
+namespace {
+std::string PercentEncode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string MapUrl(const std::string& address_line, const double* latitude,
+                   const double* longitude) {
+  std::string query;
+  if (latitude && longitude) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6f,%.6f", *latitude, *longitude);
+    query = buf;
+  } else {
+    query = address_line;
+  }
+  if (query.empty()) return "";
+  return "https://www.google.com/maps/search/?api=1&query=" + PercentEncode(query);
 }
 
 std::string Fingerprint(const BookingRequest& r) {

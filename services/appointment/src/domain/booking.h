@@ -30,6 +30,14 @@ struct Charge {
 };
 Charge ChargeFor(const Fees& fees, bool first_visit, bool pay_at_clinic);
 
+// Where the money for an appointment stands, from what the appointment records.
+enum class PaymentState { kFree, kAtClinic, kAwaiting, kPaid, kUnpaid };
+PaymentState PaymentStateOf(Status status, int64_t fee_minor, bool pay_at_clinic, bool paid_online);
+
+// A map search for a place: its coordinates when known, else its written address.
+std::string MapUrl(const std::string& address_line, const double* latitude,
+                   const double* longitude);
+
 // What a booking request means, for Idempotency-Key replays: the same key is answered with
 // the first booking only when this fingerprint matches (409 IDEMPOTENCY_KEY_REUSED if not).
 struct BookingRequest {

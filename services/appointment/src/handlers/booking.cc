@@ -4,6 +4,7 @@
 #include "domain/booking.h"
 #include "handlers/common.h"
 #include "handlers/mapping.h"
+#include "healthtech/crypto/hash.h"
 #include "healthtech/validate/validate.h"
 #include "service.h"
 
@@ -140,6 +141,10 @@ grpc::Status AppointmentService::CreateAppointment(Ctx* ctx,
           a.currency = charge.fee.currency;
           a.pay_at_clinic = req->pay_at_clinic();
           a.is_first_visit = begun.first_visit;
+          a.details_json =
+              DetailsOf(*info, req->facility_id(),
+                        mode == "video" ? config_.video_room_base_url + crypto::RandomToken() : "")
+                  .dump();
           nlohmann::json payload = EventPayload(a);
           payload.erase("appointment_id");  // added by the statement
           storage::Booked booked;
@@ -162,6 +167,7 @@ grpc::Status AppointmentService::CreateAppointment(Ctx* ctx,
                  .fingerprint = fingerprint,
                  .event_type = charge.hold ? "appointment.pending_payment" : "appointment.booked",
                  .event_payload_json = payload.dump(),
+                 .details_json = a.details_json,
                  .schedule_reminders = !charge.hold,
                  .client_ip = scope.client_ip(),
                  .request_id = scope.request_id()});
@@ -179,6 +185,7 @@ grpc::Status AppointmentService::CreateAppointment(Ctx* ctx,
           a.created_at = booked.created_at;
           a.updated_at = booked.updated_at;
           a.hold_expires_at = booked.hold_expires_at;
+          a.cancellable_until = booked.cancellable_until;
           a.history.push_back({caller->sub, "", a.status, booked.created_at, std::nullopt});
           ToProto(a, resp);
           return absl::OkStatus();
@@ -238,7 +245,13 @@ grpc::Status AppointmentService::RescheduleAppointment(Ctx* ctx,
           auto slot = FindSlot(tx, a->practitioner_id, Seconds(req->start()), facility, a->mode);
           if (!slot.ok()) return slot.status();
           try {
-            storage::Move(tx, req->id(), a->status, *slot);
+            auto prior = nlohmann::json::parse(a->details_json, nullptr, false);
+            std::string room = prior.is_object() && prior.value("video_url", "") != ""
+                                   ? prior.value("video_url", "")
+                                   : "";
+            if (room.empty() && a->mode == "video")
+              room = config_.video_room_base_url + crypto::RandomToken();
+            storage::Move(tx, req->id(), a->status, *slot, DetailsOf(*info, facility, room).dump());
           } catch (const pqxx::sql_error& e) {
             if (e.sqlstate() == "23P01") return OverlapError(e);
             throw;

@@ -18,7 +18,7 @@ grpc::Status AppointmentService::GetAppointment(Ctx* ctx, const v1::GetAppointme
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     if (!validate::ValidUuid(req->id())) return AppointmentNotFound();
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](storage::Tx& tx) -> absl::Status {
+    auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](storage::Tx& tx) -> absl::Status {
       auto a = storage::Find(tx, req->id());
       if (!a) return AppointmentNotFound();
       storage::Audit(tx, caller->sub, "appointment.read", {a->id}, scope.client_ip(),
@@ -26,6 +26,8 @@ grpc::Status AppointmentService::GetAppointment(Ctx* ctx, const v1::GetAppointme
       ToProto(*a, resp);
       return absl::OkStatus();
     });
+    if (s.ok()) NamePatients(caller->sub, scope.request_id(), {resp});
+    return s;
   });
 }
 
@@ -68,7 +70,7 @@ grpc::Status AppointmentService::ListAppointments(Ctx* ctx, const v1::ListAppoin
     if (!v.empty()) return st::ValidationFailed(std::move(v));
     int limit = paging::Limit(req->limit());
     q.limit = limit + 1;
-    return pg::WithTransaction(*pool_, SubjectOf(*caller), [&](storage::Tx& tx) -> absl::Status {
+    auto s = pg::WithTransaction(*pool_, SubjectOf(*caller), [&](storage::Tx& tx) -> absl::Status {
       auto rows = storage::List(tx, q);
       std::vector<std::string> ids;
       for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
@@ -84,6 +86,12 @@ grpc::Status AppointmentService::ListAppointments(Ctx* ctx, const v1::ListAppoin
       }
       return absl::OkStatus();
     });
+    if (s.ok()) {
+      std::vector<v1::Appointment*> items;
+      for (auto& a : *resp->mutable_items()) items.push_back(&a);
+      NamePatients(caller->sub, scope.request_id(), items);
+    }
+    return s;
   });
 }
 

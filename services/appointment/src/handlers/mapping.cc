@@ -63,6 +63,54 @@ double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+nlohmann::json DetailsOf(const org::v1::PractitionerBookingInfo& info,
+                         const std::string& facility_id, const std::string& video_url) {
+  nlohmann::json d = {
+      {"practitioner_name", info.display_name()},
+      {"practitioner_specialty", info.specialties().empty() ? "" : info.specialties(0)}};
+  for (const auto& f : info.facilities()) {
+    if (f.facility_id() != facility_id) continue;
+    const auto& ad = f.address();
+    nlohmann::json address = {{"line1", ad.line1()},     {"line2", ad.line2()},
+                              {"city", ad.city()},       {"state", ad.state()},
+                              {"pincode", ad.pincode()}, {"country", ad.country()}};
+    if (ad.has_latitude()) address["latitude"] = ad.latitude();
+    if (ad.has_longitude()) address["longitude"] = ad.longitude();
+    d["facility_name"] = f.name();
+    d["facility_address"] = std::move(address);
+    d["facility_phone"] = f.phone();
+    d["organization_name"] = f.organization_name();
+  }
+  if (!video_url.empty()) d["video_url"] = video_url;
+  return d;
+}
+
+namespace {
+
+std::string Str(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+std::string AddressLine(const nlohmann::json& d) {
+  auto it = d.find("facility_address");
+  if (it == d.end() || !it->is_object()) return "";
+  std::string out;
+  auto add = [&](const std::string& part, const char* sep) {
+    if (part.empty()) return;
+    if (!out.empty()) out += sep;
+    out += part;
+  };
+  add(Str(*it, "line1"), ", ");
+  add(Str(*it, "line2"), ", ");
+  add(Str(*it, "city"), ", ");
+  add(Str(*it, "state"), ", ");
+  add(Str(*it, "pincode"), " ");
+  return out;
+}
+
 void ToProto(const storage::Appointment& a, v1::Appointment* out) {
   out->set_id(a.id);
   out->set_patient_id(a.patient_id);
@@ -92,6 +140,54 @@ void ToProto(const storage::Appointment& a, v1::Appointment* out) {
     SetTs(c->mutable_at(), h.at);
     if (h.note) c->set_note(*h.note);
   }
+  auto status = domain::ParseStatus(a.status);
+  switch (domain::PaymentStateOf(status ? *status : domain::Status::kBooked, a.fee_minor,
+                                 a.pay_at_clinic, a.payment_id.has_value())) {
+    case domain::PaymentState::kFree:
+      out->set_payment_state(v1::PAYMENT_STATE_FREE);
+      break;
+    case domain::PaymentState::kAtClinic:
+      out->set_payment_state(v1::PAYMENT_STATE_AT_CLINIC);
+      break;
+    case domain::PaymentState::kAwaiting:
+      out->set_payment_state(v1::PAYMENT_STATE_AWAITING);
+      break;
+    case domain::PaymentState::kPaid:
+      out->set_payment_state(v1::PAYMENT_STATE_PAID);
+      break;
+    case domain::PaymentState::kUnpaid:
+      out->set_payment_state(v1::PAYMENT_STATE_UNPAID);
+      break;
+  }
+  if (a.cancellable_until) SetTs(out->mutable_cancellable_until(), *a.cancellable_until);
+  auto d = nlohmann::json::parse(a.details_json, nullptr, /*allow_exceptions=*/false);
+  if (!d.is_object()) return;
+  out->set_practitioner_name(Str(d, "practitioner_name"));
+  out->set_practitioner_specialty(Str(d, "practitioner_specialty"));
+  out->set_facility_name(Str(d, "facility_name"));
+  out->set_facility_phone(Str(d, "facility_phone"));
+  out->set_organization_name(Str(d, "organization_name"));
+  out->set_video_url(Str(d, "video_url"));
+  auto it = d.find("facility_address");
+  if (it != d.end() && it->is_object()) {
+    auto* ad = out->mutable_facility_address();
+    ad->set_line1(Str(*it, "line1"));
+    ad->set_line2(Str(*it, "line2"));
+    ad->set_city(Str(*it, "city"));
+    ad->set_state(Str(*it, "state"));
+    ad->set_pincode(Str(*it, "pincode"));
+    ad->set_country(Str(*it, "country"));
+    double lat = 0, lng = 0;
+    bool has_lat = it->contains("latitude") && (*it)["latitude"].is_number();
+    bool has_lng = it->contains("longitude") && (*it)["longitude"].is_number();
+    if (has_lat) ad->set_latitude(lat = (*it)["latitude"].get<double>());
+    if (has_lng) ad->set_longitude(lng = (*it)["longitude"].get<double>());
+    std::string where = out->facility_name();
+    std::string line = AddressLine(d);
+    if (!line.empty()) where += (where.empty() ? "" : ", ") + line;
+    out->set_map_url(domain::MapUrl(where, has_lat && has_lng ? &lat : nullptr,
+                                    has_lat && has_lng ? &lng : nullptr));
+  }
 }
 
 nlohmann::json EventPayload(const storage::Appointment& a, const nlohmann::json& extra) {
@@ -109,6 +205,15 @@ nlohmann::json EventPayload(const storage::Appointment& a, const nlohmann::json&
                       {"fee", {{"amount_minor", a.fee_minor}, {"currency", a.currency}}},
                       {"is_first_visit", a.is_first_visit},
                       {"pay_at_clinic", a.pay_at_clinic}};
+  // Who and where, so that a message can name them without asking anyone.
+  auto d = nlohmann::json::parse(a.details_json, nullptr, /*allow_exceptions=*/false);
+  if (d.is_object()) {
+    p["practitioner_name"] = Str(d, "practitioner_name");
+    p["facility_name"] = Str(d, "facility_name");
+    p["facility_address"] = AddressLine(d);
+    p["facility_phone"] = Str(d, "facility_phone");
+    if (a.mode == "video") p["video_url"] = Str(d, "video_url");
+  }
   for (auto it = extra.begin(); it != extra.end(); ++it) p[it.key()] = it.value();
   return p;
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "healthtech/appointment/v1/appointment_service.pb.h"
+#include "healthtech/org/v1/org_service.pb.h"
 #include "storage/store.h"
 
 namespace healthtech::appointment::handlers {
@@ -24,6 +25,14 @@ int64_t Micros(const google::protobuf::Timestamp& t);
 google::protobuf::Timestamp FromMicros(int64_t us);
 void SetTs(google::protobuf::Timestamp* t, double seconds);
 double NowSeconds();
+
+// Who and where an appointment at `facility_id` names, from organization-service's answer at
+// booking time: practitioner name and specialty, facility name, address, phone and
+// organization, and for video the room (`video_url`, kept when the appointment moves).
+nlohmann::json DetailsOf(const org::v1::PractitionerBookingInfo& info,
+                         const std::string& facility_id, const std::string& video_url);
+// The facility's address on one line ("1 MG Road, Bengaluru, Karnataka 560001").
+std::string AddressLine(const nlohmann::json& details);
 
 void ToProto(const storage::Appointment& a, v1::Appointment* out);
 

@@ -41,6 +41,9 @@ Appointment Read(const pqxx::row& r) {
   a.payment_id = MaybeText(r["payment_id"]);
   a.created_at = r["created_s"].as<double>();
   a.updated_at = r["updated_s"].as<double>();
+  a.details_json = r["details"].as<std::string>();
+  if (!r["cancellable_until_s"].is_null())
+    a.cancellable_until = r["cancellable_until_s"].as<double>();
   for (const auto& h : nlohmann::json::parse(r["history"].as<std::string>())) {
     HistoryEntry e;
     if (h["actor_id"].is_string()) e.actor_id = h["actor_id"];
@@ -194,19 +197,20 @@ BookingStart StartBooking(Tx& tx, const std::string& practitioner_id, int64_t st
 }
 
 Booked InsertBooking(Tx& tx, const NewBooking& b) {
-  auto r =
-      tx.exec_prepared("booking/insert", b.patient_id, b.practitioner_id, b.practitioner_user_id,
-                       b.slot.organization_id, b.slot.facility_id, b.slot.mode, b.slot.start,
-                       b.slot.end, b.slot.block_start, b.slot.block_end, b.slot.timezone, b.status,
-                       b.reason, b.fee_minor, b.currency, b.pay_at_clinic, b.first_visit, b.hold,
-                       b.hold_minutes, b.idempotency_key, b.fingerprint, b.event_type,
-                       b.event_payload_json, b.schedule_reminders, b.client_ip, b.request_id)[0];
+  auto r = tx.exec_prepared("booking/insert", b.patient_id, b.practitioner_id,
+                            b.practitioner_user_id, b.slot.organization_id, b.slot.facility_id,
+                            b.slot.mode, b.slot.start, b.slot.end, b.slot.block_start,
+                            b.slot.block_end, b.slot.timezone, b.status, b.reason, b.fee_minor,
+                            b.currency, b.pay_at_clinic, b.first_visit, b.hold, b.hold_minutes,
+                            b.idempotency_key, b.fingerprint, b.event_type, b.event_payload_json,
+                            b.schedule_reminders, b.client_ip, b.request_id, b.details_json)[0];
   Booked out;
   out.id = r["id"].as<std::string>();
   out.start_us = r["start_us"].as<int64_t>();
   out.created_at = r["created_s"].as<double>();
   out.updated_at = r["updated_s"].as<double>();
   if (!r["hold_expires_s"].is_null()) out.hold_expires_at = r["hold_expires_s"].as<double>();
+  out.cancellable_until = r["cancellable_until_s"].as<double>();
   return out;
 }
 
@@ -219,9 +223,10 @@ std::optional<std::pair<std::string, std::string>> FindByKey(Tx& tx, const std::
 
 void Vacate(Tx& tx, const std::string& id) { tx.exec_prepared("booking/vacate", id); }
 
-void Move(Tx& tx, const std::string& id, const std::string& status, const Slot& slot) {
+void Move(Tx& tx, const std::string& id, const std::string& status, const Slot& slot,
+          const std::string& details_json) {
   tx.exec_prepared("booking/move", id, status, slot.facility_id, slot.organization_id, slot.start,
-                   slot.end, slot.block_start, slot.block_end, slot.timezone);
+                   slot.end, slot.block_start, slot.block_end, slot.timezone, details_json);
 }
 
 void ConfirmPayment(Tx& tx, const std::string& id, const std::string& payment_id) {

@@ -41,6 +41,9 @@ struct Appointment {
   std::optional<std::string> cancellation_reason, payment_id;
   double created_at = 0, updated_at = 0;
   std::vector<HistoryEntry> history;
+  // Who and where, as agreed (a JSON object; see handlers::DetailsOf).
+  std::string details_json = "{}";
+  std::optional<double> cancellable_until;
 };
 
 // An appointment the caller may see (row-level security), optionally locked for a change
@@ -114,6 +117,7 @@ struct NewBooking {
   int hold_minutes = 15;
   std::string idempotency_key, fingerprint;
   std::string event_type, event_payload_json;  // the id is added to the payload
+  std::string details_json = "{}";
   bool schedule_reminders = false;
   std::string client_ip, request_id;
 };
@@ -122,6 +126,7 @@ struct Booked {
   int64_t start_us = 0;
   double created_at = 0, updated_at = 0;
   std::optional<double> hold_expires_at;
+  double cancellable_until = 0;
 };
 // Everything a booking writes, in one statement. Throws pqxx::sql_error 23P01 on an
 // overlap and 23505 on a racing Idempotency-Key replay.
@@ -130,7 +135,8 @@ Booked InsertBooking(Tx& tx, const NewBooking& b);
 std::optional<std::pair<std::string, std::string>> FindByKey(Tx& tx, const std::string& patient_id,
                                                              const std::string& key);
 void Vacate(Tx& tx, const std::string& id);
-void Move(Tx& tx, const std::string& id, const std::string& status, const Slot& slot);
+void Move(Tx& tx, const std::string& id, const std::string& status, const Slot& slot,
+          const std::string& details_json);
 void ConfirmPayment(Tx& tx, const std::string& id, const std::string& payment_id);
 
 // ------------------------------------------------------------------ availability

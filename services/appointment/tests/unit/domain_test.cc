@@ -200,5 +200,25 @@ TEST(Availability, NamesEveryProblemOfASchedule) {
   EXPECT_EQ(StoredEndTime("17:30"), "17:30");
 }
 
+TEST(Booking, PaymentStateFollowsWhatWasRecorded) {
+  EXPECT_EQ(PaymentStateOf(Status::kBooked, 0, false, false), PaymentState::kFree);
+  EXPECT_EQ(PaymentStateOf(Status::kBooked, 50000, true, false), PaymentState::kAtClinic);
+  EXPECT_EQ(PaymentStateOf(Status::kPendingPayment, 50000, false, false), PaymentState::kAwaiting);
+  EXPECT_EQ(PaymentStateOf(Status::kBooked, 50000, false, true), PaymentState::kPaid);
+  // A paid appointment stays paid when cancelled (the refund is the payment's business).
+  EXPECT_EQ(PaymentStateOf(Status::kCancelled, 50000, false, true), PaymentState::kPaid);
+  EXPECT_EQ(PaymentStateOf(Status::kExpired, 50000, false, false), PaymentState::kUnpaid);
+}
+
+TEST(Booking, MapUrlPrefersCoordinatesAndEncodesTheAddress) {
+  double lat = 12.9716, lng = 77.5946;
+  EXPECT_EQ(MapUrl("1 MG Road, Bengaluru", &lat, &lng),
+            "https://www.google.com/maps/search/?api=1&query=12.971600%2C77.594600");
+  EXPECT_EQ(
+      MapUrl("1 MG Road, Bengaluru & co", nullptr, nullptr),
+      "https://www.google.com/maps/search/?api=1&query=1%20MG%20Road%2C%20Bengaluru%20%26%20co");
+  EXPECT_EQ(MapUrl("", nullptr, nullptr), "");
+}
+
 }  // namespace
 }  // namespace healthtech::appointment::domain

@@ -49,6 +49,30 @@ std::optional<Plan> PlanFor(const std::string& type, const nlohmann::json& p,
     bool hour = Str(p, "lead") == "1h";
     plan.values["lead_text"] = hour ? "in one hour" : "tomorrow";
     plan.values["lead_text_hi"] = hour ? "एक घंटे में" : "कल";
+    // Who and where (events from before appointments carried them have neither).
+    const std::string name = Str(p, "practitioner_name");
+    plan.values["with"] = name.empty() ? "" : " with " + name;
+    plan.values["with_hi"] = name.empty() ? "" : name + " के साथ ";
+    // Messages say where: the full address by mail, the place and its phone by SMS.
+    std::string where, where_hi, where_sms, where_sms_hi;
+    const std::string facility = Str(p, "facility_name"), phone = Str(p, "facility_phone");
+    if (Str(p, "mode") == "video" && !Str(p, "video_url").empty()) {
+      where = "\nBy video: join at " + Str(p, "video_url");
+      where_hi = "\nवीडियो पर: " + Str(p, "video_url");
+      where_sms = " Video: " + Str(p, "video_url");
+      where_sms_hi = " वीडियो: " + Str(p, "video_url");
+    } else if (!facility.empty()) {
+      std::string place = facility;
+      if (!Str(p, "facility_address").empty()) place += ", " + Str(p, "facility_address");
+      if (!phone.empty()) place += " (phone " + phone + ")";
+      where = "\nWhere: " + place;
+      where_hi = "\nस्थान: " + place;
+      where_sms = where_sms_hi = " " + facility + (phone.empty() ? "" : ", " + phone) + ".";
+    }
+    plan.values["where"] = where;
+    plan.values["where_hi"] = where_hi;
+    plan.values["where_sms"] = where_sms;
+    plan.values["where_sms_hi"] = where_sms_hi;
   } else if (type == "waitlist.offered") {
     plan.category = "appointments";
     plan.sms = plan.urgent = true;

@@ -41,6 +41,33 @@ TEST(PlanFor, AppointmentBookedGoesToThePatientBySmsWithAnAppLink) {
   EXPECT_EQ(plan->local_times[0].second, "2026-12-07T03:30:00Z");
 }
 
+TEST(PlanFor, AppointmentMessagesSayWithWhomAndWhere) {
+  json p{{"patient_id", kPatient},
+         {"appointment_id", "a1"},
+         {"mode", "in_person"},
+         {"practitioner_name", "Dr. Meera Iyer"},
+         {"facility_name", "Sunrise MG Road"},
+         {"facility_address", "12 MG Road, Bengaluru, Karnataka 560001"},
+         {"facility_phone", "+918041234567"}};
+  auto plan = PlanFor("appointment.booked", p, kWeb);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(plan->values.at("with"), " with Dr. Meera Iyer");
+  EXPECT_EQ(plan->values.at("where"),
+            "\nWhere: Sunrise MG Road, 12 MG Road, Bengaluru, Karnataka 560001 (phone "
+            "+918041234567)");
+  EXPECT_EQ(plan->values.at("where_sms"), " Sunrise MG Road, +918041234567.");
+  p["mode"] = "video";
+  p["video_url"] = "https://meet.example/room";
+  plan = PlanFor("appointment.reminder_due", p, kWeb);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(plan->values.at("where"), "\nBy video: join at https://meet.example/room");
+  // Events from before appointments named anyone: the sentence still reads.
+  plan = PlanFor("appointment.cancelled", json{{"patient_id", kPatient}}, kWeb);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(plan->values.at("with"), "");
+  EXPECT_EQ(plan->values.at("where"), "");
+}
+
 TEST(PlanFor, ReminderAnHourAheadIsUrgent) {
   auto plan =
       PlanFor("appointment.reminder_due",

@@ -26,6 +26,7 @@ grpc::Status OrgServiceImpl::GetPractitionerBookingInfo(
       resp->set_user_id(p.user_id());
       resp->set_display_name(p.display_name());
       *resp->mutable_consultation_modes() = p.consultation_modes();
+      *resp->mutable_specialties() = p.specialties();
       if (p.has_fees()) *resp->mutable_fees() = p.fees();
       for (const auto& f : storage::BookingFacilities(tx, p.id())) {
         auto* b = resp->add_facilities();
@@ -33,6 +34,10 @@ grpc::Status OrgServiceImpl::GetPractitionerBookingInfo(
         b->set_organization_id(f.organization_id);
         b->set_timezone(f.timezone);
         b->set_organization_verified(f.organization_verified);
+        b->set_name(f.name);
+        handlers::AddressToProto(f.address, b->mutable_address());
+        b->set_phone(f.phone);
+        b->set_organization_name(f.organization_name);
         if (f.organization_verified && resp->organization_id().empty())
           resp->set_organization_id(f.organization_id);
       }

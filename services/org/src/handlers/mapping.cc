@@ -26,6 +26,8 @@ int EnumValue(const google::protobuf::EnumDescriptor* d, std::string text,
   return v ? v->number() : 0;
 }
 
+}  // namespace
+
 void AddressToProto(const storage::Address& in, common::v1::Address* a) {
   a->set_line1(in.line1);
   a->set_line2(in.line2);
@@ -36,8 +38,6 @@ void AddressToProto(const storage::Address& in, common::v1::Address* a) {
   if (in.latitude) a->set_latitude(*in.latitude);
   if (in.longitude) a->set_longitude(*in.longitude);
 }
-
-}  // namespace
 
 absl::Status OrgNotFound() {
   return status::NotFound("ORGANIZATION_NOT_FOUND", "No such organization.");

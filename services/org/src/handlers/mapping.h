@@ -34,6 +34,7 @@ void ValidateAddress(const common::v1::Address& a, const std::string& field,
                      std::vector<status::Violation>* v);
 // The address as stored: lines trimmed, country IN by default, coordinates if given.
 storage::Address AddressIn(const common::v1::Address& a);
+void AddressToProto(const storage::Address& in, common::v1::Address* a);
 
 // ---- storage -> proto
 void ToProto(const storage::Organization& o, v1::Organization* out);

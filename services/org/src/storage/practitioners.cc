@@ -101,6 +101,10 @@ std::vector<BookingFacility> BookingFacilities(Tx& tx, const std::string& id) {
     b.organization_id = f["organization_id"].as<std::string>();
     b.timezone = f["timezone"].as<std::string>();
     b.organization_verified = f["organization_verified"].as<bool>();
+    b.name = f["name"].as<std::string>();
+    b.address = ReadAddress(f);
+    b.phone = f["phone"].as<std::string>();
+    b.organization_name = f["organization_name"].as<std::string>();
     out.push_back(std::move(b));
   }
   return out;

@@ -261,6 +261,8 @@ void LeaveOrganizationFacilities(Tx& tx, const std::string& org_id, const std::s
 struct BookingFacility {
   std::string facility_id, organization_id, timezone;
   bool organization_verified = false;
+  std::string name, phone, organization_name;
+  Address address;
 };
 std::vector<BookingFacility> BookingFacilities(Tx& tx, const std::string& id);
 struct PractitionerSummary {
