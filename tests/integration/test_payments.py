@@ -1,4 +1,5 @@
 """Payments through the REST API against the gateway simulator (real HTTP, signed webhooks)."""
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -233,6 +234,14 @@ def test_invoices_and_credit_notes(api, paid_clinic, tmp_path):
     pdf.write_bytes(r.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert inv["number"] in text and "INR 750.00" in text
+    # The line says what was bought: with whom, when (the clinic's local time) and where; the
+    # document is dated in IST.
+    start_local = dt.datetime.fromisoformat(appt["start"].replace("Z", "+00:00")).astimezone(
+        dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    line = inv["line_items"][0]["description"]
+    assert line.startswith("Consultation with Dr. Paid Consult (General Medicine) on ") and \
+        start_local.strftime("%d %b %Y, %H:%M") in line and "(Asia/Kolkata), Sunrise MG Road" in line, line
+    assert "Dr. Paid Consult" in text and " IST" in text and " UTC" not in text
     assert_problem(api.get(f"/v1/invoices/{got}", token=new_patient(api).access), 404)
     # The next invoice of the same organization takes the next number (no gaps).
     patient2, appt2, p2 = captured_payment(api, paid_clinic, 10)

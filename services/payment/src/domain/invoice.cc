@@ -123,10 +123,11 @@ std::string RenderPdf(const v1::Invoice& inv) {
             : (inv.tax().total_tax().amount_minor() == 0 ? "BILL OF SUPPLY" : "TAX INVOICE"));
     y -= 24;
     char issued[32];
-    std::time_t t = static_cast<std::time_t>(inv.issued_at().seconds());
+    // GST documents are dated in India's time (the seller's): IST, UTC+05:30 all year.
+    std::time_t t = static_cast<std::time_t>(inv.issued_at().seconds() + 19800);
     std::tm tm{};
     gmtime_r(&t, &tm);
-    std::strftime(issued, sizeof issued, "%Y-%m-%d %H:%M UTC", &tm);
+    std::strftime(issued, sizeof issued, "%d %b %Y %H:%M IST", &tm);
     text(font, 11, 50, "Number: " + inv.number());
     text(font, 11, 330, std::string("Date: ") + issued);
     y -= 30;

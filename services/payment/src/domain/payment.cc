@@ -75,7 +75,12 @@ std::string CancellationRefundReason(int percent) {
                         : "late cancellation (" + std::to_string(percent) + "%)";
 }
 
-std::string LineDescription(bool credit_note, const std::string& appointment_id) {
+std::string LineDescription(bool credit_note, const std::string& appointment_id,
+                            const std::string& visit) {
+  if (!visit.empty()) {
+    return std::string(credit_note ? "Refund: " : "") + visit + " (appointment " +
+           appointment_id.substr(0, 8) + ")";
+  }
   return std::string(credit_note ? "Refund of medical consultation, appointment "
                                  : "Medical consultation, appointment ") +
          appointment_id.substr(0, 8);

@@ -46,8 +46,11 @@ int64_t PercentOf(int64_t amount_minor, int percent);
 // The refund's reason for a cancellation refunding `percent`.
 std::string CancellationRefundReason(int percent);
 
-// The line of an invoice (or credit note) for an appointment.
-std::string LineDescription(bool credit_note, const std::string& appointment_id);
+// The line of an invoice (or credit note) for an appointment: the visit in words when it is
+// known ("Consultation with Dr. … on Sun 06 Dec 2026, 05:45 (Asia/Kolkata), Sunrise MG
+// Road"), and the appointment's short id.
+std::string LineDescription(bool credit_note, const std::string& appointment_id,
+                            const std::string& visit = "");
 // A document's file name: its number with '/' as '-', ".pdf".
 std::string PdfFilename(const std::string& number);
 

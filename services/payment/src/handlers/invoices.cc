@@ -19,7 +19,7 @@ absl::StatusOr<std::string> PaymentService::IssueDocument(const std::string& pay
                                                           const std::string& refund_id) {
   bool credit = !refund_id.empty();
   // Already issued?
-  std::string existing, appointment_id, payer_id, org_id, currency, original;
+  std::string existing, appointment_id, payer_id, org_id, currency, original, description;
   int64_t amount = 0;
   int64_t issued_at = 0;
   auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
@@ -33,6 +33,7 @@ absl::StatusOr<std::string> PaymentService::IssueDocument(const std::string& pay
     amount = p->amount_minor;
     currency = p->currency;
     issued_at = p->issued_at;
+    description = p->description;
     if (credit) {
       auto r = storage::RefundForDocumentOf(tx, refund_id);
       if (!r) return domain::PaymentNotFound();
@@ -73,7 +74,7 @@ absl::StatusOr<std::string> PaymentService::IssueDocument(const std::string& pay
     inv.mutable_buyer()->set_email(user->email());
   }
   auto* li = inv.add_line_items();
-  li->set_description(domain::LineDescription(credit, appointment_id));
+  li->set_description(domain::LineDescription(credit, appointment_id, description));
   li->set_sac_code("9993");  // human health services
   li->set_quantity(1);
   li->mutable_unit_price()->set_amount_minor(amount);

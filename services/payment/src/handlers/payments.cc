@@ -86,6 +86,12 @@ grpc::Status PaymentService::CreatePayment(Ctx* ctx, const v1::CreatePaymentRequ
       row.gateway = gateway_->name();
       row.idempotency_key = key;
       row.request_hash = request_hash;
+      row.practitioner_name = appt->practitioner_name();
+      row.practitioner_specialty = appt->practitioner_specialty();
+      row.start_seconds = appt->start().seconds();
+      row.timezone = appt->timezone();
+      row.place = appt->mode() == appointment::v1::CONSULTATION_MODE_VIDEO ? "video consultation"
+                                                                           : appt->facility_name();
       if (auto id = storage::InsertPayment(tx, row)) {
         payment_id = *id;
         need_order = true;

@@ -21,6 +21,7 @@ std::optional<PaymentForDocument> PaymentForDocumentOf(Tx& tx, const std::string
   p.amount_minor = r["amount_minor"].as<int64_t>();
   p.currency = r["currency"].as<std::string>();
   p.issued_at = r["issued_s"].as<int64_t>();
+  p.description = r["description"].as<std::string>();
   return p;
 }
 

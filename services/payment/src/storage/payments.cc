@@ -89,7 +89,9 @@ std::optional<std::string> InsertPayment(Tx& tx, const NewPayment& p) {
     tx.exec("SAVEPOINT create_payment");
     auto rows =
         tx.exec_prepared("payments/insert", p.appointment_id, p.payer_id, p.organization_id,
-                         p.amount_minor, p.currency, p.gateway, p.idempotency_key, p.request_hash);
+                         p.amount_minor, p.currency, p.gateway, p.idempotency_key, p.request_hash,
+                         p.practitioner_name, p.practitioner_specialty, p.start_seconds,
+                         p.timezone.empty() ? std::string("Asia/Kolkata") : p.timezone, p.place);
     return rows[0]["id"].as<std::string>();
   } catch (const pqxx::sql_error& e) {
     if (e.sqlstate() != "23505") throw;

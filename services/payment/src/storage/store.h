@@ -63,6 +63,9 @@ struct NewPayment {
   std::string appointment_id, payer_id, organization_id;
   int64_t amount_minor = 0;
   std::string currency, gateway, idempotency_key, request_hash;
+  // The visit, for the invoice's line (empty: a generic line).
+  std::string practitioner_name, practitioner_specialty, timezone, place;
+  int64_t start_seconds = 0;
 };
 // Inserts the payment as 'creating' behind a savepoint and returns its id; nullopt when
 // a unique index refused it (a concurrent request created it first): the savepoint is
@@ -174,7 +177,8 @@ struct PaymentForDocument {
   std::string appointment_id, payer_id, organization_id;
   int64_t amount_minor = 0;
   std::string currency;
-  int64_t issued_at = 0;  // the capture (or now)
+  int64_t issued_at = 0;    // the capture (or now)
+  std::string description;  // the visit in words ("" for payments made before it was kept)
 };
 std::optional<PaymentForDocument> PaymentForDocumentOf(Tx& tx, const std::string& payment_id);
 struct RefundForDocument {

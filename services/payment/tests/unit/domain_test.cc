@@ -115,6 +115,12 @@ TEST(Documents, LineAndFileName) {
             "Medical consultation, appointment 5f0c1e9a");
   EXPECT_EQ(LineDescription(true, "5f0c1e9a-0000-4000-8000-000000000001"),
             "Refund of medical consultation, appointment 5f0c1e9a");
+  const std::string visit =
+      "Consultation with Dr. Meera Iyer (Cardiology) on Sun 06 Dec 2026, 05:45";
+  EXPECT_EQ(LineDescription(false, "5f0c1e9a-0000-4000-8000-000000000001", visit),
+            visit + " (appointment 5f0c1e9a)");
+  EXPECT_EQ(LineDescription(true, "5f0c1e9a-0000-4000-8000-000000000001", visit),
+            "Refund: " + visit + " (appointment 5f0c1e9a)");
   EXPECT_EQ(PdfFilename("INV/2026-27/000123"), "INV-2026-27-000123.pdf");
   EXPECT_EQ(PdfFilename("CN/2026-27/000004"), "CN-2026-27-000004.pdf");
 }
