@@ -4,6 +4,7 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 
 import grpc
 import requests
@@ -167,3 +168,18 @@ def test_sigterm_drains_and_exits_cleanly():
     assert proc.returncode == 0
     assert '"msg":"shutdown_finished"' in out
     ch.close()
+
+
+def test_dev_outbox_waits_for_the_first_message(api):
+    """The README's sign-up tour pasted in one go: the verification mail is asynchronous, so
+    `?wait=` holds the answer until it is there instead of answering an empty list."""
+    email = f"tour-{uuid.uuid4().hex[:10]}@example.com"
+    r = api.post("/v1/auth/register", {"email": email, "password": "correct horse battery", "full_name": "Tour"})
+    assert r.status_code == 201, r.text
+    r = api.get("/v1/dev/outbox", params={"to": email, "wait": 5})
+    assert r.status_code == 200, r.text
+    assert len(r.json()["items"]) == 1 and "verify-email?token=" in r.json()["items"][0]["body"]
+    # Nobody is written to: waiting ends at the deadline with nothing.
+    r = api.get("/v1/dev/outbox", params={"to": f"nobody-{uuid.uuid4().hex[:6]}@example.com", "wait": 1})
+    assert r.status_code == 200 and r.json()["items"] == []
+    assert_problem(api.get("/v1/dev/outbox", params={"to": email, "wait": 9}), 400, "VALIDATION_FAILED")

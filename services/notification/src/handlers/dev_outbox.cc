@@ -1,5 +1,7 @@
 // What the development SMTP and SMS sinks received (GET /v1/dev/outbox), in development only.
 #include <cctype>
+#include <chrono>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -21,15 +23,26 @@ grpc::Status NotificationService::ListDevOutbox(Ctx* ctx, const v1::ListDevOutbo
     while (!to.empty() && std::isspace(static_cast<unsigned char>(to.back()))) to.pop_back();
     while (!to.empty() && std::isspace(static_cast<unsigned char>(to.front()))) to.erase(0, 1);
     if (to.empty()) return st::ValidationFailed({{"to", "is required"}});
+    if (req->wait() < 0 || req->wait() > 8)
+      return st::ValidationFailed({{"wait", "must be between 0 and 8 seconds"}});
     bool is_email = to.find('@') != std::string::npos;
     if (is_email) {
       for (auto& c : to) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     std::string sink = is_email ? config_.smtp_sink_url : config_.sms_sink_url;
     if (sink.empty()) return absl::OkStatus();
-    auto got = nlohmann::json::parse(HttpGet(sink + "/messages", {{"to", to}}), nullptr, false);
-    if (!got.is_object() || !got.contains("items") || !got["items"].is_array())
-      return st::Unavailable("SINK_UNAVAILABLE", "The development sink did not answer.");
+    // Long-poll: ask the sink every 100 ms until a message is there or `wait` has passed.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(req->wait());
+    nlohmann::json got;
+    for (;;) {
+      got = nlohmann::json::parse(HttpGet(sink + "/messages", {{"to", to}}), nullptr, false);
+      if (!got.is_object() || !got.contains("items") || !got["items"].is_array())
+        return st::Unavailable("SINK_UNAVAILABLE", "The development sink did not answer.");
+      if (!got["items"].empty() || std::chrono::steady_clock::now() >= deadline ||
+          ctx->IsCancelled())
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     for (const auto& m : got["items"]) {
       auto* out = resp->add_items();
       out->set_channel(is_email ? "email" : "sms");
