@@ -181,12 +181,33 @@ async function fits360(page, paths) {
   }
   if (wide.length) throw new Error(`pages wider than 360 px: ${wide.join(', ')}`);
 }
+// What a person must never meet: an answer >= 500 from our server or an error in the console.
+// Every page is watched; a step fails when it saw either.
+const problems = [];
+function watch(page) {
+  page.on('response', (r) => {
+    if (r.status() >= 500 && r.url().startsWith(BASE)) problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // Chromium reports every 4xx answer as a console error; those are answers the app handles.
+    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) return;
+    problems.push(`console error on ${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`uncaught exception on ${page.url()}: ${e.message}`));
+}
 let browser;
 const contexts = {};
+async function newPage(options) {
+  const page = await browser.newPage(options);
+  watch(page);
+  return page;
+}
 async function ctx(name) {
   if (!contexts[name]) {
     const c = await browser.newContext({ timezoneId: TZ, locale: 'en-IN', viewport: { width: 1280, height: 900 } });
     c.setDefaultTimeout(15_000);
+    c.on('page', watch);
     await c.tracing.start({ screenshots: true, snapshots: true, title: name });
     const page = await c.newPage();
     // Every WebSocket frame the app receives, to tell pushes from polling.
@@ -394,13 +415,36 @@ const tests = [
       if (dayCount !== 7) throw new Error(`week view shows ${dayCount} days`);
       await shot(page, '04-practitioner-week');
       await axeCheck(page, 'practitioner week view');
-      const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, timezoneId: TZ });
+      // One time, one tile: picking a video time does not light up the in-person one too.
+      await slot.click();
+      const pressed = await page.locator('button.slot[aria-pressed=true]').count();
+      if (pressed !== 1) throw new Error(`picking one time highlights ${pressed} tiles`);
+      // Before booking, the panel says what this patient pays and why, and until when they
+      // can cancel.
+      await page.getByTestId('booking-fee').filter({ hasText: '₹500.00 (first visit)' }).waitFor();
+      expectText(await page.getByTestId('booking-cutoff').textContent(), /cancel/i, 'cancellation policy before booking');
+      // Arrow keys move within the grid.
+      await slot.focus();
+      await page.keyboard.press('ArrowDown');
+      const moved = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+      if (moved === (await slot.getAttribute('aria-label'))) throw new Error('ArrowDown did not move within the day');
+      // On a phone the booking panel comes into view, with focus, when a time is picked.
+      const phone = await newPage({ viewport: { width: 390, height: 844 }, timezoneId: TZ, isMobile: true, hasTouch: true });
       await phone.goto(page.url());
-      await phone.locator('button.slot').first().waitFor();
+      await phone.locator('button.slot').nth(1).waitFor();
+      // Not signed in on this phone: both fees are shown.
+      await phone.locator('button.slot').nth(3).tap();
+      expectText(await phone.getByTestId('booking-fee').textContent(), /₹500\.00 for a first visit, ₹300\.00 for a follow-up/, 'fees before signing in');
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      await phone.screenshot({ path: path.join(ART, '04b-practitioner-week-360px.png'), fullPage: true });
+      await phone.screenshot({ path: path.join(ART, '04b-practitioner-week-390px.png'), fullPage: true });
+      await phone.locator('button.slot').nth(1).tap();
+      await phone.locator('#book-heading').waitFor();
+      await phone.waitForFunction(() => document.activeElement?.id === 'book-heading');
+      const box = await phone.locator('#book-heading').boundingBox();
+      await phone.screenshot({ path: path.join(ART, '04c-booking-panel-390px.png') });
       await phone.close();
-      if (overflow > 1) throw new Error(`the page scrolls sideways at 360 px (${overflow}px)`);
+      if (overflow > 1) throw new Error(`the page scrolls sideways at 390 px (${overflow}px)`);
+      if (!box || box.y < 0 || box.y + box.height > 844) throw new Error(`the booking panel is not in view on a phone (${JSON.stringify(box)})`);
     },
   ],
   [
@@ -410,9 +454,19 @@ const tests = [
       // Not the very next slot: it may start before the booking reaches the server.
       await page.locator('button.slot').nth(2).click();
       await page.getByLabel('Reason for the visit (optional)').fill('Chest pain when climbing stairs');
-      await page.getByRole('button', { name: 'Book' }).click();
-      await page.getByTestId('appointment-status').filter({ hasText: 'pending payment' }).waitFor();
-      S.appointmentUrl = page.url();
+      // Signed in, the panel knows this is a first visit.
+      await page.getByTestId('booking-fee').filter({ hasText: '₹500.00 (first visit)' }).waitFor();
+      await page.getByRole('button', { name: 'Book for ₹500.00' }).click();
+      await page.getByTestId('appointment-status').filter({ hasText: 'Waiting for payment' }).waitFor();
+      S.appointmentUrl = page.url().replace(/\?.*$/, '');
+      // The appointment names who, where and how much.
+      const facts = await page.getByTestId('appointment-facts').textContent();
+      expectText(facts, new RegExp(S.doctorName), 'the practitioner on the appointment');
+      expectText(facts, /Cardiology/, 'the specialty on the appointment');
+      expectText(facts, /Sunrise MG Road/, 'the clinic on the appointment');
+      expectText(facts, /12 MG Road, Bengaluru, Karnataka 560001/, "the clinic's address on the appointment");
+      expectText(facts, /₹500\.00 \(first visit\)/, 'the fee on the appointment');
+      await page.getByRole('link', { name: 'Directions' }).waitFor();
       await payOnGateway(context, page);
       await page.getByRole('button', { name: 'Download invoice (PDF)' }).waitFor({ timeout: 30_000 });
       S.paymentUrl = page.url();
@@ -423,7 +477,22 @@ const tests = [
       if (head !== '%PDF-') throw new Error(`the invoice is not a PDF (${head})`);
       await shot(page, '05-payment-captured');
       await page.goto(S.appointmentUrl);
-      await page.getByTestId('appointment-status').filter({ hasText: /^booked$/ }).waitFor({ timeout: 30_000 });
+      await page.getByTestId('appointment-status').filter({ hasText: /^Booked$/ }).waitFor({ timeout: 30_000 });
+      await page.getByTestId('appointment-fee').filter({ hasText: 'Paid online' }).waitFor();
+      // Add to calendar: an .ics that parses, starting when the appointment starts (UTC).
+      const href = await page.getByTestId('ics-link').getAttribute('href');
+      const ics = decodeURIComponent(href.replace(/^data:text\/calendar;charset=utf-8,/, ''));
+      const unfolded = ics.replace(/\r\n /g, '');
+      const start = /\r\nDTSTART:(\d{8}T\d{6}Z)\r\n/.exec(unfolded)?.[1];
+      if (!/^BEGIN:VCALENDAR\r\n/.test(ics) || !/END:VEVENT\r\nEND:VCALENDAR\r\n$/.test(ics)) throw new Error('the .ics is not a calendar');
+      const shown = await page.getByTestId('appointment-facts').textContent();
+      if (!start) throw new Error('the .ics has no DTSTART in UTC');
+      const startIso = `${start.slice(0, 4)}-${start.slice(4, 6)}-${start.slice(6, 8)}T${start.slice(9, 11)}:${start.slice(11, 13)}:${start.slice(13, 15)}Z`;
+      const local = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(startIso));
+      expectText(shown, new RegExp(local), 'the .ics start matches the appointment shown');
+      expectText(unfolded, new RegExp(`SUMMARY:Appointment with ${S.doctorName}`), 'the calendar entry names the practitioner');
+      await shot(page, '05b-appointment-booked');
+      await axeCheck(page, 'appointment page');
     },
   ],
   [
@@ -452,6 +521,8 @@ const tests = [
       await page.goto(`${BASE}/practice/today`);
       const item = page.getByTestId('schedule-item').filter({ hasText: 'Chest pain' });
       await item.waitFor();
+      // The practitioner sees whom they will see.
+      await item.getByText('Asha Patient').waitFor();
       await shot(page, '11-practitioner-schedule');
       await axeCheck(page, "practitioner's schedule");
       await item.getByRole('button', { name: 'Check in' }).click();
@@ -459,7 +530,7 @@ const tests = [
       // The patient's page follows.
       const { page: p } = await ctx('patient');
       await p.goto(S.appointmentUrl);
-      await p.getByTestId('appointment-status').filter({ hasText: 'checked in' }).waitFor();
+      await p.getByTestId('appointment-status').filter({ hasText: 'Checked in' }).waitFor();
     },
   ],
   [
@@ -471,16 +542,19 @@ const tests = [
       await page.getByRole('button', { name: 'Search' }).click();
       await page.getByRole('link', { name: S.doctorName }).click();
       await page.locator('button.slot').nth(4).click();
-      await page.getByRole('button', { name: 'Book' }).click();
-      await page.getByTestId('appointment-status').filter({ hasText: 'pending payment' }).waitFor();
+      await page.getByRole('button', { name: /^Book for / }).click();
+      await page.getByTestId('appointment-status').filter({ hasText: 'Waiting for payment' }).waitFor();
       const apptUrl = page.url();
       await payOnGateway(context, page);
       const paymentUrl = page.url();
       await page.goto(apptUrl);
-      await page.getByTestId('appointment-status').filter({ hasText: /^booked$/ }).waitFor({ timeout: 30_000 });
+      await page.getByTestId('appointment-status').filter({ hasText: /^Booked$/ }).waitFor({ timeout: 30_000 });
       await page.getByRole('button', { name: 'Choose another time' }).waitFor(); // reschedule is offered
       await page.getByLabel('Reason (optional)').fill('Feeling better');
       await page.getByRole('button', { name: 'Cancel appointment' }).click();
+      // Cancelling asks first, naming what is cancelled.
+      expectText(await page.getByTestId('cancel-confirm').textContent(), new RegExp(S.doctorName), 'the cancel confirmation');
+      await page.getByRole('button', { name: 'Yes, cancel it' }).click();
       await page.getByTestId('appointment-status').filter({ hasText: 'cancelled' }).waitFor();
       // The refund is automatic before the cut-off; the payment page shows it.
       const deadline = Date.now() + 30_000;
@@ -511,6 +585,9 @@ const tests = [
       const appts = page.getByRole('region', { name: /Appointments/ });
       await appts.getByRole('cell', { name: 'checked in' }).waitFor();
       await appts.getByRole('cell', { name: 'cancelled' }).waitFor();
+      // The clinic's table names the patient and the practitioner.
+      const row = appts.getByTestId('org-appointment').filter({ hasText: 'Checked in' });
+      expectText(await row.textContent(), new RegExp(`Asha Patient.*${S.doctorName}.*Sunrise MG Road`), "the clinic's appointment row");
       const payments = page.getByRole('region', { name: 'Payments' });
       await payments.getByRole('cell', { name: 'refunded' }).waitFor();
       // The clinic refunds the first visit's payment in full.
@@ -539,6 +616,45 @@ const tests = [
       await phone.screenshot({ path: path.join(ART, '17-form-360px.png'), fullPage: true });
       await phone.setViewportSize({ width: 1280, height: 900 });
       if (wide.length) throw new Error(`pages wider than 360 px: ${wide.join(', ')}`);
+    },
+  ],
+  [
+    'the front desk sees a booking made elsewhere arrive by itself, and checks the patient in',
+    async () => {
+      const { page } = await ctx('owner');
+      await page.goto(`${BASE}/organizations/${S.orgId}/front-desk`);
+      await page.getByRole('heading', { name: /Front desk/ }).waitFor();
+      await page.waitForLoadState('networkidle');
+      // A patient books by phone app (the API) while the screen is open.
+      const email = `walkin-${run}@example.com`;
+      await apiAccount(email, 'Ravi Kumar', '+919800000001');
+      const token = await apiLogin(email);
+      const found = await apiCall('GET', `/v1/practitioners?q=${encodeURIComponent(S.doctorName)}`, token);
+      const pid = found.items[0].id;
+      // The next free time today in the clinic's zone (hours run all day, with no notice).
+      const todayIst = new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(new Date());
+      const slots = await apiCall('GET', `/v1/practitioners/${pid}/slots?from=${encodeURIComponent(new Date(Date.now() + 5 * 60_000).toISOString())}`, token);
+      const slot = slots.items.find((s) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(new Date(s.start)) === todayIst);
+      if (!slot) {
+        // Within the last half hour of the day there is no time left today: the screen says so.
+        await page.getByText('No appointments today.').or(page.getByTestId('front-desk-practitioner')).first().waitFor();
+        console.log('    (no free time left today in Asia/Kolkata: checked the empty state only)');
+        return;
+      }
+      const r = await fetch(`${BASE}/v1/appointments`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+        body: JSON.stringify({ practitioner_id: pid, facility_id: slot.facility_id, start: slot.start, mode: slot.mode, pay_at_clinic: true, reason: 'Walk-in follow-up' }),
+      });
+      if (r.status !== 201) throw new Error(`booking for the front desk: HTTP ${r.status} ${await r.text()}`);
+      // No reload: the screen picks it up.
+      const arrival = page.getByTestId('arrival').filter({ hasText: 'Ravi Kumar' });
+      await arrival.waitFor({ timeout: 20_000 });
+      expectText(await arrival.textContent(), /\+919800000001.*Pay at the clinic/, 'the arrival shows phone and payment');
+      await shot(page, '16b-front-desk');
+      await axeCheck(page, 'front desk');
+      await arrival.getByRole('button', { name: 'Check in Ravi Kumar' }).click();
+      await arrival.getByText('Checked in').waitFor();
     },
   ],
   [
@@ -903,10 +1019,12 @@ for (const [name, fn] of tests) {
       }),
     ]);
     clearTimeout(watchdog);
+    if (problems.length) throw new Error(`the browser met ${problems.length} problem(s):\n${problems.splice(0).join('\n')}`);
     passed += 1;
     console.log(`  ✓ ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   } catch (e) {
     clearTimeout(watchdog);
+    problems.splice(0);
     failed += 1;
     skipRest = true; // the scenario is a story: later steps need this one
     console.log(`  ✗ ${name}\n      ${String(e?.message ?? e).split('\n').slice(0, 6).join('\n      ')}`);

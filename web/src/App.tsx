@@ -15,13 +15,14 @@ import * as Forum from './pages/Forum';
 import { Loading } from './components/ui';
 
 // The organization screens carry the chart library: loaded when first opened.
-const lazyOrg = (name: 'MyOrganizations' | 'RegisterOrganization' | 'OrganizationPage' | 'Dashboard' | 'AcceptInvitation') =>
+const lazyOrg = (name: 'MyOrganizations' | 'RegisterOrganization' | 'OrganizationPage' | 'Dashboard' | 'FrontDesk' | 'AcceptInvitation') =>
   lazy(() => import('./pages/Org').then((m) => ({ default: m[name] })));
 const Org = {
   MyOrganizations: lazyOrg('MyOrganizations'),
   RegisterOrganization: lazyOrg('RegisterOrganization'),
   OrganizationPage: lazyOrg('OrganizationPage'),
   Dashboard: lazyOrg('Dashboard'),
+  FrontDesk: lazyOrg('FrontDesk'),
   AcceptInvitation: lazyOrg('AcceptInvitation'),
 };
 
@@ -204,6 +205,7 @@ export function App() {
           <Route path="/organizations/new" element={a(<Org.RegisterOrganization />)} />
           <Route path="/organizations/:id" element={a(<Org.OrganizationPage />)} />
           <Route path="/organizations/:id/dashboard" element={a(<Org.Dashboard />)} />
+          <Route path="/organizations/:id/front-desk" element={a(<Org.FrontDesk />)} />
           <Route path="/invitations/accept" element={a(<Org.AcceptInvitation />)} />
           <Route path="/admin/verifications" element={a(<Admin.VerificationQueue />)} />
           <Route path="/admin/notifications/failed" element={a(<Notify.FailedNotifications />)} />

@@ -1676,6 +1676,11 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         healthtech_appointment_v1_Appointment: {
+            /**
+             * Format: date-time
+             * @description Until then the patient may cancel or move it online (the practitioner's cutoff).
+             */
+            cancellable_until?: string;
             /** @description Set once the status is cancelled. */
             cancellation_reason?: string;
             /**
@@ -1688,8 +1693,13 @@ export interface components {
              * @description RFC 3339, UTC, whole seconds
              */
             end: string;
+            facility_address?: components["schemas"]["healthtech_common_v1_Address"];
             /** Format: uuid */
             facility_id: string;
+            /** @example Sunrise MG Road */
+            facility_name?: string;
+            /** @description The facility's phone (E.164), empty when it has none. */
+            facility_phone?: string;
             /** @description Absent when the consultation is free. */
             fee?: components["schemas"]["healthtech_common_v1_Money"];
             /**
@@ -1701,6 +1711,8 @@ export interface components {
             id: string;
             /** @description Decides which fee applies (first visit or follow-up with this practitioner). */
             is_first_visit: boolean;
+            /** @description A map search for the facility (its coordinates when known, else its address). */
+            map_url?: string;
             /**
              * @description Same values as healthtech.org.v1.ConsultationMode.
              * @enum {string}
@@ -1708,13 +1720,31 @@ export interface components {
             mode: "in_person" | "video";
             /** Format: uuid */
             organization_id: string;
+            organization_name?: string;
+            /** @description For the practitioner and the organization's staff only: whom they will see. */
+            patient?: components["schemas"]["healthtech_appointment_v1_PatientContact"];
             /** Format: uuid */
             patient_id: string;
             pay_at_clinic: boolean;
             /** @description The payment that confirmed it, if any. */
             payment_id?: string;
+            /**
+             * @description Where the money for an appointment stands.
+             * @enum {string}
+             */
+            payment_state: "free" | "at_clinic" | "awaiting" | "paid" | "unpaid";
             /** Format: uuid */
             practitioner_id: string;
+            /**
+             * @description Who and where, as they stood when it was booked (or moved to another facility): what the patient agreed to, and what the invoice shows.
+             * @example Dr. Meera Iyer
+             */
+            practitioner_name?: string;
+            /**
+             * @description The practitioner's first listed specialty.
+             * @example Cardiology
+             */
+            practitioner_specialty?: string;
             /** @description The patient's reason for the visit (PHI). */
             reason?: string;
             /**
@@ -1732,6 +1762,8 @@ export interface components {
              * @description RFC 3339, UTC, whole seconds
              */
             updated_at?: string;
+            /** @description Video consultations: where the patient and the practitioner meet. */
+            video_url?: string;
         };
         /** @description Everything slot computation needs for one practitioner. */
         healthtech_appointment_v1_Availability: {
@@ -1884,6 +1916,12 @@ export interface components {
         };
         healthtech_appointment_v1_MarkNoShowRequest: {
             note?: string;
+        };
+        /** @description What a practitioner's or a clinic's screen shows of a patient (PHI). */
+        healthtech_appointment_v1_PatientContact: {
+            full_name?: string;
+            /** @description E.164, empty when the patient gave none. */
+            phone?: string;
         };
         /** @description Full replacement (PUT) of a practitioner's availability. */
         healthtech_appointment_v1_PutAvailabilityRequest: {
@@ -6389,6 +6427,8 @@ export interface operations {
             query: {
                 /** @description The address the messages were sent to. */
                 to: string;
+                /** @description Wait up to this many seconds for a first message when there is none yet (delivery is asynchronous: a verification mail arrives a moment after sign-up). 0 answers at once. */
+                wait?: number;
             };
             header?: {
                 /** @description W3C trace context; a valid one is continued. */

@@ -101,7 +101,7 @@ export function QueryState<T>({
 }
 
 export function money(m?: { amount_minor?: number | string; currency?: string } | null): string {
-  if (!m || m.amount_minor === undefined) return 'Free';
+  if (!m || m.amount_minor === undefined || Number(m.amount_minor) === 0) return 'Free';
   const n = Number(m.amount_minor) / 100;
   try {
     return new Intl.NumberFormat('en-IN', { style: 'currency', currency: m.currency || 'INR' }).format(n);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dayKey, groupSlotsByDay, offsetMs, startOfDay, timeLabel, weekOf } from './time';
+import { addDays, canonicalZone, dayKey, groupSlotsByDay, offsetMs, startOfDay, timeLabel, weekOf } from './time';
 
 describe('dayKey', () => {
   it('reads the local date in the zone, not UTC', () => {
@@ -67,5 +67,12 @@ describe('groupSlotsByDay', () => {
   it('labels times in the zone', () => {
     expect(timeLabel('2026-12-02T04:00:00Z', 'Asia/Kolkata')).toBe('09:30');
     expect(timeLabel('2026-12-02T04:00:00Z', 'UTC')).toBe('04:00');
+  });
+});
+
+describe('zone names', () => {
+  it('shows old names under their current ones', () => {
+    expect(canonicalZone('Asia/Calcutta')).toBe('Asia/Kolkata');
+    expect(canonicalZone('Europe/London')).toBe('Europe/London');
   });
 });

@@ -120,10 +120,26 @@ export function dateTimeLabel(instant: string | undefined, tz: string): string {
   return `${dayLabel(dayKey(instant, tz))}, ${timeLabel(instant, tz)}`;
 }
 
+// Old IANA names some runtimes still report (Chromium says Asia/Calcutta): shown and compared
+// under their current names, so one zone never appears twice.
+const ZONE_ALIASES: Record<string, string> = {
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Dacca': 'Asia/Dhaka',
+  'Asia/Thimbu': 'Asia/Thimphu',
+  'Europe/Kiev': 'Europe/Kyiv',
+};
+
+export function canonicalZone(tz: string): string {
+  return ZONE_ALIASES[tz] ?? tz;
+}
+
 /** The browser's time zone (the patient's), UTC when it cannot be told. */
 export function browserTimeZone(): string {
   try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    return canonicalZone(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   } catch {
     return 'UTC';
   }

@@ -8,9 +8,10 @@ import type { Appointment, Facility, Organization, Page, Payment, StaffList } fr
 import { orgIdsFor } from '../auth/tokens';
 import { useClaims } from '../auth/session';
 import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
-import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, isValidTimeZone, startOfDay } from '../lib/time';
+import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, isValidTimeZone, startOfDay, timeLabel } from '../lib/time';
 import { appointmentsPerDay, CHART_STATUSES, noShowRate, revenuePerWeek } from '../lib/dashboard';
 import { checkEmail, checkPhone, checkRequired, validate } from '../lib/validation';
+import { paymentWords, statusWords } from '../lib/appointment';
 import { useSubmit } from './Auth';
 
 export function MyOrganizations() {
@@ -388,7 +389,9 @@ function OrgAppointments({ orgId }: { orgId: string }) {
                 <thead>
                   <tr>
                     <th scope="col">When</th>
-                    <th scope="col">Mode</th>
+                    <th scope="col">Patient</th>
+                    <th scope="col">Practitioner</th>
+                    <th scope="col">Where</th>
                     <th scope="col">Fee</th>
                     <th scope="col">Status</th>
                   </tr>
@@ -396,11 +399,24 @@ function OrgAppointments({ orgId }: { orgId: string }) {
                 <tbody>
                   {/* The API lists them by start time. */}
                   {(d.items ?? []).map((a) => (
-                    <tr key={a.id}>
+                    <tr key={a.id} data-testid="org-appointment">
                       <td>{dateTimeLabel(a.start, tz)}</td>
-                      <td>{label(a.mode)}</td>
-                      <td>{money(a.fee)}</td>
-                      <td>{label(a.status)}</td>
+                      <td>
+                        {a.patient?.full_name ?? '—'}
+                        {a.patient?.phone && (
+                          <>
+                            <br />
+                            <a href={`tel:${a.patient.phone}`}>{a.patient.phone}</a>
+                          </>
+                        )}
+                      </td>
+                      <td>{a.practitioner_name ?? '—'}</td>
+                      <td>{a.mode === 'video' ? 'Video' : a.facility_name}</td>
+                      <td>
+                        {money(a.fee)}
+                        {a.payment_state && a.payment_state !== 'free' ? ` · ${paymentWords(a.payment_state)}` : ''}
+                      </td>
+                      <td>{statusWords(a.status)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -408,6 +424,86 @@ function OrgAppointments({ orgId }: { orgId: string }) {
             </div>
           )
         }
+      </QueryState>
+    </section>
+  );
+}
+
+// The front desk's screen: today's arrivals per practitioner, with check-in. It refreshes
+// every few seconds (and when the tab comes back), so a booking made a minute ago is there.
+const ARRIVING = new Set(['booked', 'pending_payment']);
+export function FrontDesk() {
+  const { id = '' } = useParams();
+  const tz = browserTimeZone();
+  const qc = useQueryClient();
+  const today = dayKey(Date.now(), tz);
+  const from = new Date(startOfDay(today, tz)).toISOString();
+  const to = new Date(startOfDay(addDays(today, 1), tz)).toISOString();
+  const org = useQuery({ queryKey: ['org', id], queryFn: () => get<Organization>(`/v1/organizations/${id}`) });
+  const q = useQuery({
+    queryKey: ['appointments', 'org', id, 'today', from],
+    queryFn: () => getAll<Appointment>('/v1/appointments', { role: 'org', organization_id: id, from, to }),
+    refetchInterval: 5_000,
+    refetchOnWindowFocus: true,
+  });
+  const checkIn = useMutation({
+    mutationFn: (appointmentId: string) => post(`/v1/appointments/${appointmentId}/check-in`, {}),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['appointments'] }),
+  });
+  return (
+    <section>
+      <h1>Front desk{org.data ? ` — ${org.data.display_name || org.data.legal_name}` : ''}</h1>
+      <p className="muted">
+        {dayLabel(today)} · updates by itself · <Link to={`/organizations/${id}`}>Back to the organization</Link>
+      </p>
+      <ErrorBox error={checkIn.error} />
+      <QueryState q={q} what="Loading today's appointments">
+        {(d) => {
+          const items = (d.items ?? []).filter((a) => a.status !== 'cancelled' && a.status !== 'expired');
+          if (items.length === 0) return <p>No appointments today.</p>;
+          const byPractitioner = new Map<string, Appointment[]>();
+          for (const a of items) {
+            const k = a.practitioner_name || 'Practitioner';
+            byPractitioner.set(k, [...(byPractitioner.get(k) ?? []), a]);
+          }
+          return (
+            <div className="stack">
+              {Array.from(byPractitioner.entries()).map(([name, list]) => {
+                const waiting = list.filter((a) => ARRIVING.has(a.status ?? '')).length;
+                return (
+                  <section key={name} className="panel" aria-label={name} data-testid="front-desk-practitioner">
+                    <h2>
+                      {name} <span className="muted">({waiting} still to arrive)</span>
+                    </h2>
+                    <ul className="cards">
+                      {list.map((a) => (
+                        <li key={a.id} className="card" data-testid="arrival">
+                          <strong>{timeLabel(a.start!, tz)}</strong> {a.patient?.full_name ?? 'Patient'}{' '}
+                          <span className={`status s-${a.status}`}>{statusWords(a.status)}</span>
+                          <p className="muted">
+                            {a.patient?.phone && (
+                              <>
+                                <a href={`tel:${a.patient.phone}`}>{a.patient.phone}</a>
+                                {' · '}
+                              </>
+                            )}
+                            {a.mode === 'video' ? 'Video' : a.facility_name} · {money(a.fee)}
+                            {a.payment_state && a.payment_state !== 'free' ? ` · ${paymentWords(a.payment_state)}` : ''}
+                          </p>
+                          {a.status === 'booked' && (
+                            <button type="button" disabled={checkIn.isPending} onClick={() => checkIn.mutate(a.id!)}>
+                              Check in {a.patient?.full_name ?? ''}
+                            </button>
+                          )}
+                        </li>
+                      ))}
+                    </ul>
+                  </section>
+                );
+              })}
+            </div>
+          );
+        }}
       </QueryState>
     </section>
   );
@@ -429,7 +525,7 @@ export function OrganizationPage() {
             </p>
             {isAdmin && (
               <p>
-                <Link to={`/organizations/${id}/dashboard`}>Dashboard</Link>
+                <Link to={`/organizations/${id}/front-desk`}>Front desk (today's arrivals)</Link> · <Link to={`/organizations/${id}/dashboard`}>Dashboard</Link>
               </p>
             )}
             <div className="stack">

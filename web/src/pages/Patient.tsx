@@ -1,11 +1,12 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, get, newIdempotencyKey, post } from '../api/client';
+import { ApiError, api, get, newIdempotencyKey, post } from '../api/client';
 import { LoadMore, getAll, usePaged } from '../api/paged';
-import type { Appointment, Notification, Payment, Practitioner, Slot } from '../api/types';
+import type { Appointment, Availability, Notification, Payment, Practitioner, Slot } from '../api/types';
 import { useClaims } from '../auth/session';
 import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
+import { addressLine, googleCalendarUrl, icsFor, languageNames, modeWords, paymentWords, placeLine, statusWords, titleCase } from '../lib/appointment';
 import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, groupSlotsByDay, startOfDay, timeLabel, weekOf } from '../lib/time';
 
 // ------------------------------------------------------------------ search
@@ -53,12 +54,12 @@ export function Search() {
                   <h2>
                     <Link to={`/practitioners/${p.id}`}>{p.display_name}</Link>
                   </h2>
-                  <p>{(p.specialties ?? []).join(', ')}</p>
+                  <p>{(p.specialties ?? []).map(titleCase).join(', ')}</p>
                   <p className="muted">
                     {(p.facilities ?? []).map((f) => `${f.facility_name}, ${f.address?.city ?? ''}`).join(' · ')}
                   </p>
                   <p className="muted">
-                    Languages: {(p.languages ?? []).join(', ')} · {(p.consultation_modes ?? []).map(label).join(', ')} · First visit{' '}
+                    Languages: {languageNames(p.languages)} · {(p.consultation_modes ?? []).map(label).join(', ')} · First visit{' '}
                     {money(p.fees?.first_visit)}
                   </p>
                 </li>
@@ -74,6 +75,9 @@ export function Search() {
 
 // ------------------------------------------------------------------ week of slots
 /** Free slots of one practitioner for a week, grouped by day in the viewer's time zone. */
+// Times shown per day before "Show more".
+const SLOTS_SHOWN = 8;
+
 export function WeekSlots({
   practitionerId,
   tz,
@@ -96,6 +100,33 @@ export function WeekSlots({
     queryFn: async () => ({ items: (await getAll<Slot>(`/v1/practitioners/${practitionerId}/slots`, { from, to })).items }),
   });
   const grouped = useMemo(() => groupSlotsByDay(q.data?.items ?? [], tz, days), [q.data, tz, days.join()]);
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const isPicked = (s: Slot) => picked?.start === s.start && picked?.facility_id === s.facility_id && picked?.mode === s.mode;
+  // Arrow keys move within the grid: up/down within a day, left/right to the same row of the
+  // next day with free times; Home/End to the day's first and last time.
+  const onGridKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    const target = e.target as HTMLElement;
+    if (!target.matches('button.slot')) return;
+    const cols = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('section.day')).map((d) =>
+      Array.from(d.querySelectorAll<HTMLButtonElement>('button.slot')),
+    );
+    const c = cols.findIndex((col) => col.includes(target as HTMLButtonElement));
+    if (c < 0) return;
+    const r = cols[c].indexOf(target as HTMLButtonElement);
+    let next: HTMLButtonElement | undefined;
+    if (e.key === 'ArrowDown') next = cols[c][r + 1];
+    else if (e.key === 'ArrowUp') next = cols[c][r - 1];
+    else if (e.key === 'Home') next = cols[c][0];
+    else if (e.key === 'End') next = cols[c][cols[c].length - 1];
+    else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      const step = e.key === 'ArrowRight' ? 1 : -1;
+      for (let i = c + step; i >= 0 && i < cols.length && !next; i += step) {
+        if (cols[i].length) next = cols[i][Math.min(r, cols[i].length - 1)];
+      }
+    } else return;
+    e.preventDefault();
+    next?.focus();
+  };
   return (
     <div>
       <div className="week-nav">
@@ -112,32 +143,44 @@ export function WeekSlots({
       {q.isPending && <Loading what="Loading free times" />}
       {q.error ? <ErrorBox error={q.error} /> : null}
       {q.data && (
-        <div className="week" role="group" aria-label="Free times this week">
-          {days.map((d) => (
-            <section key={d} className="day" aria-label={dayLabel(d)}>
-              <h3>{dayLabel(d)}</h3>
-              {(grouped.get(d) ?? []).length === 0 ? (
-                <p className="muted">No free times</p>
-              ) : (
-                <ul>
-                  {(grouped.get(d) ?? []).map((s) => (
-                    <li key={`${s.start}-${s.facility_id}-${s.mode}`}>
-                      <button
-                        type="button"
-                        className={picked?.start === s.start && picked?.facility_id === s.facility_id ? 'slot picked' : 'slot'}
-                        aria-pressed={picked?.start === s.start && picked?.facility_id === s.facility_id}
-                        aria-label={`${dayLabel(d)} ${timeLabel(s.start!, tz)} ${label(s.mode)}`}
-                        onClick={() => onPick(s)}
-                      >
-                        {timeLabel(s.start!, tz)}
-                        {s.mode === 'video' ? ' (video)' : ''}
+        <div className="week" role="group" aria-label="Free times this week (arrow keys move between times)" onKeyDown={onGridKey}>
+          {days.map((d) => {
+            const all = grouped.get(d) ?? [];
+            const open = expanded.has(d) || all.length <= SLOTS_SHOWN + 1 || all.slice(SLOTS_SHOWN).some(isPicked);
+            const shown = open ? all : all.slice(0, SLOTS_SHOWN);
+            return (
+              <section key={d} className="day" aria-label={dayLabel(d)}>
+                <h3>{dayLabel(d)}</h3>
+                {all.length === 0 ? (
+                  <p className="muted">No free times</p>
+                ) : (
+                  <>
+                    <ul>
+                      {shown.map((s) => (
+                        <li key={`${s.start}-${s.facility_id}-${s.mode}`}>
+                          <button
+                            type="button"
+                            className={`slot${s.mode === 'video' ? ' video' : ''}${isPicked(s) ? ' picked' : ''}`}
+                            aria-pressed={isPicked(s)}
+                            aria-label={`${dayLabel(d)} ${timeLabel(s.start!, tz)} ${modeWords(s.mode)}`}
+                            onClick={() => onPick(s)}
+                          >
+                            {timeLabel(s.start!, tz)}
+                            {s.mode === 'video' && <span className="slot-mode"> · video</span>}
+                          </button>
+                        </li>
+                      ))}
+                    </ul>
+                    {!open && (
+                      <button type="button" className="link" onClick={() => setExpanded(new Set(expanded).add(d))}>
+                        Show {all.length - SLOTS_SHOWN} more
                       </button>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </section>
-          ))}
+                    )}
+                  </>
+                )}
+              </section>
+            );
+          })}
         </div>
       )}
     </div>
@@ -153,7 +196,27 @@ export function PractitionerPage() {
   const [picked, setPicked] = useState<Slot | null>(null);
   const [reason, setReason] = useState('');
   const [key] = useState(newIdempotencyKey);
+  const qc = useQueryClient();
   const q = useQuery({ queryKey: ['practitioner', id], queryFn: () => get<Practitioner>(`/v1/practitioners/${id}`) });
+  const policy = useQuery({ queryKey: ['availability', id], queryFn: () => get<Availability>(`/v1/practitioners/${id}/availability`) });
+  // The fee depends on whether the patient has seen this practitioner before (as the server
+  // decides it: an appointment booked, under way or completed).
+  const history = useQuery({
+    queryKey: ['appointments', 'patient', 'all'],
+    queryFn: () => getAll<Appointment>('/v1/appointments', { role: 'patient' }),
+    enabled: !!claims && !!picked,
+  });
+  const seenBefore = (history.data?.items ?? []).some(
+    (a) => a.practitioner_id === id && ['booked', 'checked_in', 'in_progress', 'completed'].includes(a.status ?? ''),
+  );
+  // Picking a time brings the booking panel into view and moves focus to it (on a phone it is
+  // otherwise far below the grid).
+  const panelHeading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (!picked || !panelHeading.current) return;
+    panelHeading.current.scrollIntoView({ block: 'start', behavior: 'auto' });
+    panelHeading.current.focus({ preventScroll: true });
+  }, [picked]);
   const book = useMutation({
     mutationFn: () =>
       post<Appointment>(
@@ -161,7 +224,11 @@ export function PractitionerPage() {
         { practitioner_id: id, facility_id: picked!.facility_id, start: picked!.start, mode: picked!.mode, ...(reason.trim() ? { reason: reason.trim() } : {}) },
         { idempotencyKey: `${key}-${picked!.start}-${picked!.facility_id}` },
       ),
-    onSuccess: (a) => navigate(`/appointments/${a.id}`),
+    onSuccess: (a) => navigate(`/appointments/${a.id}?booked=1`),
+    // A time someone else just took leaves the grid.
+    onError: (e) => {
+      if (e instanceof ApiError && e.status === 409) qc.invalidateQueries({ queryKey: ['slots', id] });
+    },
   });
   return (
     <section>
@@ -169,7 +236,7 @@ export function PractitionerPage() {
         {(p) => (
           <>
             <h1>{p.display_name}</h1>
-            <p>{(p.specialties ?? []).join(', ')}</p>
+            <p>{(p.specialties ?? []).map(titleCase).join(', ')}</p>
             {p.bio && <p>{p.bio}</p>}
             {claims && (
               <p>
@@ -177,7 +244,7 @@ export function PractitionerPage() {
               </p>
             )}
             <p className="muted">
-              {p.years_of_experience ? `${p.years_of_experience} years of experience · ` : ''}Languages: {(p.languages ?? []).join(', ')} · First visit{' '}
+              {p.years_of_experience ? `${p.years_of_experience} years of experience · ` : ''}Languages: {languageNames(p.languages)} · First visit{' '}
               {money(p.fees?.first_visit)} · Follow-up {money(p.fees?.follow_up)}
             </p>
             <h2>Free times</h2>
@@ -189,27 +256,72 @@ export function PractitionerPage() {
               ))}
             </Select>
             <WeekSlots practitionerId={id} tz={tz} onPick={setPicked} picked={picked} />
-            {picked && (
-              <form
-                className="panel"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  if (!claims) navigate(`/signin?next=/practitioners/${id}`);
-                  else book.mutate();
-                }}
-                aria-label="Book this time"
-              >
-                <h2>Book {dateTimeLabel(picked.start, tz)}</h2>
-                <p>
-                  At {(p.facilities ?? []).find((f) => f.facility_id === picked.facility_id)?.facility_name ?? 'the clinic'} ({label(picked.mode)})
-                </p>
-                <Field label="Reason for the visit (optional)" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
-                <ErrorBox error={book.error} />
-                <button type="submit" disabled={book.isPending}>
-                  {claims ? (book.isPending ? 'Booking…' : 'Book') : 'Sign in to book'}
-                </button>
-              </form>
-            )}
+            {picked && (() => {
+              const facility = (p.facilities ?? []).find((f) => f.facility_id === picked.facility_id);
+              const first = !seenBefore;
+              const fee = first ? p.fees?.first_visit : p.fees?.follow_up;
+              const cutoff = policy.data?.cancellation_cutoff_minutes ?? 240;
+              const cancelUntil = Date.parse(picked.start!) - cutoff * 60_000;
+              return (
+                <form
+                  className="panel booking-panel"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    if (!claims) navigate(`/signin?next=/practitioners/${id}`);
+                    else book.mutate();
+                  }}
+                  aria-labelledby="book-heading"
+                >
+                  <h2 id="book-heading" ref={panelHeading} tabIndex={-1}>
+                    Book {dateTimeLabel(picked.start, tz)}
+                  </h2>
+                  <dl className="facts">
+                    <dt>With</dt>
+                    <dd>
+                      {p.display_name}
+                      {p.specialties?.length ? `, ${titleCase(p.specialties[0])}` : ''}
+                    </dd>
+                    <dt>Where</dt>
+                    <dd>
+                      {picked.mode === 'video' ? (
+                        'Video consultation (the link is on your appointment once booked)'
+                      ) : (
+                        <>
+                          {facility?.facility_name ?? 'The clinic'}
+                          {facility?.address ? `, ${addressLine(facility.address)}` : ''}
+                        </>
+                      )}
+                    </dd>
+                    <dt>Fee</dt>
+                    <dd data-testid="booking-fee">
+                      {claims && history.isPending ? (
+                        'Working out your fee…'
+                      ) : claims ? (
+                        <>
+                          <strong>{money(fee)}</strong> {first ? '(first visit)' : `(follow-up: you have seen ${p.display_name} before)`}
+                        </>
+                      ) : (
+                        <>
+                          {money(p.fees?.first_visit)} for a first visit, {money(p.fees?.follow_up)} for a follow-up
+                        </>
+                      )}
+                      {fee && Number(fee.amount_minor) > 0 && <span className="muted"> · paid online after booking; the time is held for you meanwhile</span>}
+                    </dd>
+                    <dt>Cancelling</dt>
+                    <dd data-testid="booking-cutoff">
+                      {cancelUntil > Date.now()
+                        ? `Free to cancel or move online until ${dateTimeLabel(new Date(cancelUntil).toISOString(), tz)}`
+                        : `This time is less than ${Math.round(cutoff / 60)} hours away: once booked it cannot be cancelled or moved online; call the clinic instead.`}
+                    </dd>
+                  </dl>
+                  <Field label="Reason for the visit (optional)" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+                  <ErrorBox error={book.error} />
+                  <button type="submit" disabled={book.isPending}>
+                    {claims ? (book.isPending ? 'Booking…' : `Book for ${money(fee)}`) : 'Sign in to book'}
+                  </button>
+                </form>
+              );
+            })()}
           </>
         )}
       </QueryState>
@@ -263,10 +375,15 @@ export function MyAppointments() {
           ) : (
             <ul className="cards">
               {items.map((a) => (
-                <li key={a.id} className="card">
-                  <Link to={`/appointments/${a.id}`}>{dateTimeLabel(a.start, tz)}</Link> <span className={`status s-${a.status}`}>{label(a.status)}</span>
+                <li key={a.id} className="card" data-testid="appointment-card">
+                  <Link to={`/appointments/${a.id}`}>{dateTimeLabel(a.start, tz)}</Link> <span className={`status s-${a.status}`}>{statusWords(a.status)}</span>
+                  <p>
+                    <strong>{a.practitioner_name || 'Practitioner'}</strong>
+                    {a.practitioner_specialty ? ` · ${titleCase(a.practitioner_specialty)}` : ''}
+                  </p>
                   <p className="muted">
-                    {label(a.mode)} · {money(a.fee)}
+                    {a.mode === 'video' ? 'Video consultation' : placeLine(a)} · {money(a.fee)}
+                    {a.payment_state && a.payment_state !== 'free' ? ` · ${paymentWords(a.payment_state)}` : ''}
                   </p>
                 </li>
               ))}
@@ -288,6 +405,9 @@ export function AppointmentPage() {
   const [reason, setReason] = useState('');
   const [moving, setMoving] = useState(false);
   const [newSlot, setNewSlot] = useState<Slot | null>(null);
+  const [params] = useSearchParams();
+  const justBooked = params.get('booked') === '1';
+  const [confirmCancel, setConfirmCancel] = useState(false);
   const q = useQuery({ queryKey: ['appointments', id], queryFn: () => get<Appointment>(`/v1/appointments/${id}`) });
   const refresh = () => qc.invalidateQueries({ queryKey: ['appointments'] });
   const pay = useMutation({
@@ -300,7 +420,10 @@ export function AppointmentPage() {
   });
   const cancel = useMutation({
     mutationFn: () => post(`/v1/appointments/${id}/cancel`, reason.trim() ? { reason: reason.trim() } : {}),
-    onSuccess: refresh,
+    onSuccess: () => {
+      setConfirmCancel(false);
+      refresh();
+    },
   });
   const reschedule = useMutation({
     mutationFn: () =>
@@ -316,15 +439,106 @@ export function AppointmentPage() {
       <QueryState q={q} what="Loading the appointment">
         {(a) => {
           const open = upcomingStatuses.has(a.status ?? '') && a.status !== 'in_progress';
+          const canCancelOnline = !a.cancellable_until || Date.parse(a.cancellable_until) > Date.now() || a.status === 'pending_payment';
+          const appUrl = `${window.location.origin}/appointments/${a.id}`;
           return (
             <>
-              <h1>Appointment {dateTimeLabel(a.start, tz)}</h1>
+              {justBooked && (a.status === 'booked' || a.status === 'pending_payment') && (
+                <div className="notice success" role="status" data-testid="booked-confirmation">
+                  <h2>{a.status === 'booked' ? "You're booked" : 'Almost there: pay to confirm'}</h2>
+                  <p>
+                    {a.practitioner_name} on {dateTimeLabel(a.start, tz)}
+                    {a.mode === 'video' ? ' by video' : a.facility_name ? ` at ${a.facility_name}` : ''}. We sent the details to your email.
+                  </p>
+                </div>
+              )}
+              <h1>
+                {a.practitioner_name ? `${a.practitioner_name}, ` : 'Appointment, '}
+                {dateTimeLabel(a.start, tz)}
+              </h1>
               <p>
-                Status: <strong data-testid="appointment-status">{label(a.status)}</strong>
+                Status: <strong data-testid="appointment-status">{statusWords(a.status)}</strong>
               </p>
-              <p className="muted">
-                {label(a.mode)} · {money(a.fee)} · times in {tz} (the clinic's zone: {a.timezone})
-              </p>
+              <dl className="facts" data-testid="appointment-facts">
+                <dt>With</dt>
+                <dd>
+                  {a.practitioner_name || 'Your practitioner'}
+                  {a.practitioner_specialty ? `, ${titleCase(a.practitioner_specialty)}` : ''}
+                </dd>
+                <dt>When</dt>
+                <dd>
+                  {dateTimeLabel(a.start, tz)} – {timeLabel(a.end!, tz)} <span className="muted">({tz === a.timezone ? 'local time' : `your time; the clinic's is ${a.timezone}`})</span>
+                </dd>
+                <dt>Where</dt>
+                <dd>
+                  {a.mode === 'video' ? (
+                    <>
+                      Video consultation
+                      {a.video_url && (upcomingStatuses.has(a.status ?? '') || a.status === 'checked_in') && (
+                        <>
+                          {' · '}
+                          <a href={a.video_url} target="_blank" rel="noopener noreferrer">
+                            Join the video call
+                          </a>
+                        </>
+                      )}
+                    </>
+                  ) : (
+                    <>
+                      {a.facility_name}
+                      {a.organization_name && a.organization_name !== a.facility_name ? ` (${a.organization_name})` : ''}
+                      <br />
+                      {addressLine(a.facility_address)}
+                      {a.map_url && (
+                        <>
+                          {' · '}
+                          <a href={a.map_url} target="_blank" rel="noopener noreferrer">
+                            Directions
+                          </a>
+                        </>
+                      )}
+                    </>
+                  )}
+                </dd>
+                {a.facility_phone && (
+                  <>
+                    <dt>Phone</dt>
+                    <dd>
+                      <a href={`tel:${a.facility_phone}`}>{a.facility_phone}</a>
+                    </dd>
+                  </>
+                )}
+                <dt>Fee</dt>
+                <dd data-testid="appointment-fee">
+                  {money(a.fee)} {a.fee && Number(a.fee.amount_minor) > 0 ? (a.is_first_visit ? '(first visit)' : '(follow-up)') : ''}
+                  {a.payment_state && a.payment_state !== 'free' ? ` · ${paymentWords(a.payment_state)}` : ''}
+                </dd>
+                {open && a.cancellable_until && (
+                  <>
+                    <dt>Cancelling</dt>
+                    <dd>
+                      {canCancelOnline
+                        ? `Free to cancel or move online until ${dateTimeLabel(a.cancellable_until, tz)}`
+                        : `It is too late to cancel or move it online; call ${a.facility_name || 'the clinic'}${a.facility_phone ? ` on ${a.facility_phone}` : ''}.`}
+                    </dd>
+                  </>
+                )}
+              </dl>
+              {open && a.status !== 'pending_payment' && (
+                <p className="actions">
+                  <a
+                    className="button secondary"
+                    href={`data:text/calendar;charset=utf-8,${encodeURIComponent(icsFor(a, appUrl))}`}
+                    download={`appointment-${(a.start ?? '').slice(0, 10)}.ics`}
+                    data-testid="ics-link"
+                  >
+                    Add to calendar (.ics)
+                  </a>{' '}
+                  <a className="button secondary" href={googleCalendarUrl(a, appUrl)} target="_blank" rel="noopener noreferrer">
+                    Add to Google Calendar
+                  </a>
+                </p>
+              )}
               {a.status === 'pending_payment' && (
                 <div className="panel">
                   <p>
@@ -348,15 +562,27 @@ export function AppointmentPage() {
                     aria-label="Cancel the appointment"
                     onSubmit={(e) => {
                       e.preventDefault();
-                      cancel.mutate();
+                      if (!confirmCancel) setConfirmCancel(true);
+                      else cancel.mutate();
                     }}
                   >
                     <h2>Cancel</h2>
                     <Field label="Reason (optional)" value={reason} onChange={(e) => setReason(e.target.value)} />
                     <ErrorBox error={cancel.error} />
+                    {confirmCancel && (
+                      <p role="alert" data-testid="cancel-confirm">
+                        Cancel your appointment with {a.practitioner_name || 'the practitioner'} on {dateTimeLabel(a.start, tz)}?
+                        {a.payment_state === 'paid' ? ' The refund goes back to how you paid.' : ''}
+                      </p>
+                    )}
                     <button type="submit" className="danger" disabled={cancel.isPending}>
-                      Cancel appointment
+                      {confirmCancel ? 'Yes, cancel it' : 'Cancel appointment'}
                     </button>
+                    {confirmCancel && (
+                      <button type="button" className="secondary" onClick={() => setConfirmCancel(false)}>
+                        Keep it
+                      </button>
+                    )}
                   </form>
                   {a.status !== 'pending_payment' && (
                     <div className="panel">

@@ -10,6 +10,7 @@ import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } fr
 import { addDays, browserTimeZone, dateTimeLabel, dayKey, isValidTimeZone, startOfDay, timeLabel } from '../lib/time';
 import { checkRule, checkRequired, validate } from '../lib/validation';
 import { useSubmit } from './Auth';
+import { paymentWords, statusWords } from '../lib/appointment';
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
@@ -425,9 +426,28 @@ export function Today() {
           const later = items.filter((a) => dayKey(a.start!, tz) !== today);
           const row = (a: Appointment, withDate: boolean) => (
             <li key={a.id} className="card" data-testid="schedule-item">
-              <strong>{withDate ? dateTimeLabel(a.start, tz) : timeLabel(a.start!, tz)}</strong> <span className={`status s-${a.status}`}>{label(a.status)}</span>
+              <strong>{withDate ? dateTimeLabel(a.start, tz) : timeLabel(a.start!, tz)}</strong> <span className={`status s-${a.status}`}>{statusWords(a.status)}</span>
+              <p>
+                <strong data-testid="patient-name">{a.patient?.full_name || 'Patient'}</strong>
+                {a.patient?.phone && (
+                  <>
+                    {' · '}
+                    <a href={`tel:${a.patient.phone}`}>{a.patient.phone}</a>
+                  </>
+                )}
+              </p>
+              {a.reason && <p>Reason: {a.reason}</p>}
               <p className="muted">
-                {label(a.mode)} · {money(a.fee)} {a.reason ? `· ${a.reason}` : ''}
+                {a.mode === 'video' ? 'Video consultation' : a.facility_name} · {money(a.fee)}
+                {a.payment_state && a.payment_state !== 'free' ? ` · ${paymentWords(a.payment_state)}` : ''}
+                {a.mode === 'video' && a.video_url && (
+                  <>
+                    {' · '}
+                    <a href={a.video_url} target="_blank" rel="noopener noreferrer">
+                      Join the video call
+                    </a>
+                  </>
+                )}
               </p>
               <div className="actions">
                 {(NEXT[a.status ?? ''] ?? []).map(([action, text]) => (

@@ -1,0 +1,163 @@
+// What people read about an appointment: words for its status and payment, its place on one
+// line, and the calendar entry (.ics and Google Calendar) they can add it to.
+
+export interface AddressLike {
+  line1?: string;
+  line2?: string;
+  city?: string;
+  state?: string;
+  pincode?: string;
+}
+
+export interface AppointmentLike {
+  id?: string;
+  start?: string;
+  end?: string;
+  mode?: string;
+  status?: string;
+  practitioner_name?: string;
+  practitioner_specialty?: string;
+  facility_name?: string;
+  facility_address?: AddressLike;
+  facility_phone?: string;
+  video_url?: string;
+}
+
+const STATUS: Record<string, string> = {
+  pending_payment: 'Waiting for payment',
+  booked: 'Booked',
+  checked_in: 'Checked in',
+  in_progress: 'In consultation',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+  no_show: 'Missed',
+  expired: 'Not paid in time',
+};
+
+const PAYMENT: Record<string, string> = {
+  free: 'Free',
+  at_clinic: 'Pay at the clinic',
+  awaiting: 'Waiting for payment',
+  paid: 'Paid online',
+  unpaid: 'Not paid',
+};
+
+export function statusWords(status?: string): string {
+  return STATUS[status ?? ''] ?? (status ?? '').replace(/_/g, ' ');
+}
+
+export function paymentWords(state?: string): string {
+  return PAYMENT[state ?? ''] ?? '';
+}
+
+export function modeWords(mode?: string): string {
+  return mode === 'video' ? 'Video consultation' : mode === 'in_person' ? 'In person' : '';
+}
+
+/** "Cardiology" for "cardiology", "General Medicine" for "general medicine". */
+export function titleCase(text?: string): string {
+  return (text ?? '').replace(/(^|[\s-])(\p{Ll})/gu, (_, sep: string, c: string) => sep + c.toUpperCase());
+}
+
+/** "English, Hindi" for ["en", "hi"] (the code itself when the runtime has no name for it). */
+export function languageNames(codes: string[] | undefined, locale = 'en'): string {
+  let names: Intl.DisplayNames | null = null;
+  try {
+    names = new Intl.DisplayNames([locale], { type: 'language' });
+  } catch {
+    names = null;
+  }
+  return (codes ?? []).map((c) => names?.of(c) ?? c).join(', ');
+}
+
+export function addressLine(a?: AddressLike): string {
+  if (!a) return '';
+  const parts = [a.line1, a.line2, a.city, [a.state, a.pincode].filter(Boolean).join(' ')];
+  return parts.filter((p) => p && p.trim()).join(', ');
+}
+
+/** Where the visit happens, on one line: the facility and its address, or the video room. */
+export function placeLine(a: AppointmentLike): string {
+  if (a.mode === 'video') return 'Video consultation';
+  return [a.facility_name, addressLine(a.facility_address)].filter(Boolean).join(', ');
+}
+
+function icsStamp(iso: string): string {
+  return new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+// RFC 5545 §3.3.11: backslash, semicolon and comma are escaped, newlines written \n.
+function icsText(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+}
+
+// RFC 5545 §3.1: lines longer than 75 octets are folded (CRLF + one space).
+function fold(line: string): string {
+  const bytes = new TextEncoder().encode(line);
+  if (bytes.length <= 75) return line;
+  const out: string[] = [];
+  let current = '';
+  let size = 0;
+  for (const ch of line) {
+    const n = new TextEncoder().encode(ch).length;
+    if (size + n > (out.length === 0 ? 75 : 74)) {
+      out.push(current);
+      current = '';
+      size = 0;
+    }
+    current += ch;
+    size += n;
+  }
+  out.push(current);
+  return out.join('\r\n ');
+}
+
+function summary(a: AppointmentLike): string {
+  return a.practitioner_name ? `Appointment with ${a.practitioner_name}` : 'Appointment';
+}
+
+function details(a: AppointmentLike, appUrl: string): string {
+  const lines = [
+    [a.practitioner_name, titleCase(a.practitioner_specialty)].filter(Boolean).join(', '),
+    a.mode === 'video' ? `Join: ${a.video_url ?? ''}` : placeLine(a),
+    a.facility_phone ? `Phone: ${a.facility_phone}` : '',
+    `Manage or cancel: ${appUrl}`,
+  ];
+  return lines.filter(Boolean).join('\n');
+}
+
+/** An iCalendar file with one event (RFC 5545), times in UTC. */
+export function icsFor(a: AppointmentLike, appUrl: string, now = new Date()): string {
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//HealthTech//Appointments//EN',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    'BEGIN:VEVENT',
+    `UID:${a.id}@healthtech`,
+    `DTSTAMP:${icsStamp(now.toISOString())}`,
+    `DTSTART:${icsStamp(a.start!)}`,
+    `DTEND:${icsStamp(a.end ?? a.start!)}`,
+    `SUMMARY:${icsText(summary(a))}`,
+    `LOCATION:${icsText(a.mode === 'video' ? (a.video_url ?? 'Video consultation') : placeLine(a))}`,
+    `DESCRIPTION:${icsText(details(a, appUrl))}`,
+    `URL:${appUrl}`,
+    'STATUS:CONFIRMED',
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ];
+  return lines.map(fold).join('\r\n') + '\r\n';
+}
+
+/** Google Calendar's "add event" link for the same event. */
+export function googleCalendarUrl(a: AppointmentLike, appUrl: string): string {
+  const params = new URLSearchParams({
+    action: 'TEMPLATE',
+    text: summary(a),
+    dates: `${icsStamp(a.start!)}/${icsStamp(a.end ?? a.start!)}`,
+    details: details(a, appUrl),
+    location: a.mode === 'video' ? (a.video_url ?? '') : placeLine(a),
+  });
+  return `https://calendar.google.com/calendar/render?${params.toString()}`;
+}
