@@ -174,17 +174,24 @@ def test_practitioner_profile_and_search(api, verified_org):
     assert api.get(f"/v1/practitioners/{cardio['id']}").json()["display_name"] == f"Dr. Meera Iyer {tag}"
 
     def search(**params):
-        r = api.get("/v1/practitioners", params=params)
+        r = api.get("/v1/practitioners", params={"limit": 100, **params})
         assert r.status_code == 200, r.text
         return [p["id"] for p in r.json()["items"]]
 
-    assert cardio["id"] in search(q="cardiologist heart")          # stemmed full-text over the bio
+    assert cardio["id"] in search(q=f"cardiologist heart {tag}")   # stemmed full-text over the bio
     assert cardio["id"] in search(q=f"Meera Iyr {tag}")             # trigram similarity on the name
     assert derm["id"] not in search(q="cardiology")
     assert cardio["id"] in search(specialty="cardiology", city="bengaluru", language="kn", mode="video")
     assert cardio["id"] not in search(specialty="cardiology", city="Mumbai")
     assert cardio["id"] not in search(specialty="cardiology", mode="video", language="ta")
     assert derm["id"] in search(q=tag) and cardio["id"] in search(q=tag)
+    # As people write it: specialists, old city names, language names in English or Hindi.
+    assert cardio["id"] in search(q=f"cardiologist {tag}", city="Bangalore", language="Hindi")
+    assert cardio["id"] in search(q=tag, specialty="Cardiologist", city=" BENGALURU ", language="हिन्दी")
+    assert derm["id"] in search(q=f"dermatologist {tag}") and cardio["id"] not in search(q=f"dermatologist {tag}")
+    assert cardio["id"] not in search(q=tag, specialty="cardiology", city="Bombay")
+    body = assert_problem(api.get("/v1/practitioners", params={"language": "Klingon"}), 400, "VALIDATION_FAILED")
+    assert body["errors"][0]["field"] == "language" and "Hindi" in body["errors"][0]["message"]
     # Pages are stable and disjoint.
     first = api.get("/v1/practitioners", params={"q": tag, "limit": 1}).json()
     second = api.get("/v1/practitioners", params={"q": tag, "limit": 1, "page_token": first["next_page_token"]}).json()

@@ -1,4 +1,5 @@
--- Practitioners of verified organizations matching the filters ('' for none): $1 text, $2 city,
+-- Practitioners of verified organizations matching the filters ('' for none): $1 text, $2 city
+-- (every name of it, lower-case, '|'-separated),
 -- $3 specialty, $4 language, $5 mode, $10 a day with free slots (the read model of the
 -- appointment service's free days, migration V0004). Keyset pages by score then id: after
 -- ($7, $8) when $6.
@@ -11,7 +12,7 @@ WITH scored AS (
                 JOIN org.facilities f ON f.id = pf.facility_id
                 JOIN org.organizations o ON o.id = f.organization_id
                 WHERE pf.practitioner_id = p.id AND o.status = 'verified'
-                  AND ($2 = '' OR lower(f.city) = lower($2)))
+                  AND ($2 = '' OR lower(f.city) = ANY (string_to_array($2, '|'))))
     AND ($3 = '' OR $3 = ANY (p.specialties))
     AND ($4 = '' OR $4 = ANY (p.languages))
     AND ($5 = '' OR $5 = ANY (p.consultation_modes))

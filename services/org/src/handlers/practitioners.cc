@@ -4,6 +4,7 @@
 #include "handlers/mapping.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/org/domain/rules.h"
+#include "healthtech/org/domain/search_terms.h"
 #include "healthtech/validate/validate.h"
 #include "service.h"
 
@@ -160,14 +161,14 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
     std::vector<st::Violation> v;
     storage::SearchQuery q;
-    q.q = validate::Trim(req->q());
+    // People write "cardiologist", "Bangalore" and "Hindi": each is taken as the specialty,
+    // city and language code profiles store (search_terms.h).
+    q.q = SpecialtyTerms(validate::Trim(req->q()));
     if (validate::CodePoints(q.q) > 200) v.push_back({"q", "must be at most 200 characters"});
-    q.specialty =
-        NormalizeList({req->specialty()}).empty() ? "" : NormalizeList({req->specialty()})[0];
-    q.language =
-        NormalizeList({req->language()}).empty() ? "" : NormalizeList({req->language()})[0];
-    if (!q.language.empty() && !ValidLanguage(q.language))
-      v.push_back({"language", "must be an ISO 639-1 code, e.g. hi"});
+    q.specialty = SpecialtyOf(req->specialty());
+    q.language = LanguageCode(req->language());
+    if (q.language.empty() && !validate::Trim(req->language()).empty())
+      v.push_back({"language", "must be a language, by name (Hindi) or code (hi)"});
     q.mode = handlers::ModeText(req->mode());
     q.available_on = req->available_on();
     if (!q.available_on.empty() && !validate::ValidDate(q.available_on))
@@ -183,7 +184,7 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
     }
     if (!v.empty()) return st::ValidationFailed(std::move(v));
     int limit = paging::Limit(req->limit());
-    q.city = validate::Trim(req->city());
+    q.city = CityNames(req->city());
     q.limit = limit + 1;
     return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
       // Pages are read in keyset order. available_on is one indexed predicate on the
