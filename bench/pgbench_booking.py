@@ -40,7 +40,12 @@ BINDINGS = {
                        ":tz", ":status", "''", ":fee", "'INR'", "false", "true", ":hold", "15",
                        ":key", "'0000000000000000000000000000000000000000000000000000000000000000'",
                        "'bench.appointment.booked'", """'{"bench": true}'""", ":remind",
-                       "'127.0.0.1'", ":key"],
+                       "'127.0.0.1'", ":key",
+                       # the details the service writes (who and where), at their usual size
+                       """'{"practitioner_name": "Dr. Meera Iyer", "practitioner_specialty": "cardiology", """
+                       """"facility_name": "Sunrise MG Road", "facility_address": {"line1": "12 MG Road", """
+                       """"line2": "", "city": "Bengaluru", "state": "Karnataka", "pincode": "560001", """
+                       """"country": "IN"}, "facility_phone": "+918041234567", "organization_name": "Sunrise"}'"""],
 }
 
 

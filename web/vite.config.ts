@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precompress } from './scripts/precompress.mjs';
 
 // The API base URL comes from .env.<mode> (VITE_API_URL) at build time:
 //   npm run build                      -> production  (https://api.healthtech.com)
@@ -7,7 +8,7 @@ import react from '@vitejs/plugin-react';
 //   npm run build -- --mode development -> same origin (the BFF serves the app in development)
 // `npm run dev` (port 5173) proxies the API to a local ./healthtech up on :8080.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress('dist')],
   build: { outDir: 'dist', sourcemap: true, chunkSizeWarningLimit: 1200 },
   server: {
     port: 5173,

@@ -263,7 +263,9 @@ awaitable<Response> App::Handle(Request req, std::string client_ip) {
     }
   } else if (static_files_ != nullptr && StaticFiles::Claims(ctx.method, path)) {
     ctx.route = "web";  // development only: the built web app (static_files.h)
-    auto file = static_files_->Get(path);
+    std::string_view accept;
+    if (auto it = req.find(http::field::accept_encoding); it != req.end()) accept = SV(it->value());
+    auto file = static_files_->Get(path, accept);
     res = file ? WebAppResponse(*file, ctx.version, ctx.method == "HEAD")
                : Problem(ctx, status::MakeProblem(404, "NOT_FOUND", "No such resource."));
   } else {

@@ -81,11 +81,53 @@ const char* StaticFiles::PageCsp() {
          "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 }
 
-std::optional<StaticFile> StaticFiles::Get(std::string_view path) const {
+bool StaticFiles::Accepts(std::string_view accept, std::string_view coding) {
+  size_t start = 0;
+  while (start < accept.size()) {
+    size_t end = accept.find(',', start);
+    if (end == std::string_view::npos) end = accept.size();
+    std::string_view item = accept.substr(start, end - start);
+    start = end + 1;
+    size_t semi = item.find(';');
+    std::string_view name = item.substr(0, semi);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (name != coding && name != "*") continue;
+    if (semi == std::string_view::npos) return true;
+    std::string_view params = item.substr(semi + 1);
+    size_t q = params.find("q=");
+    if (q == std::string_view::npos) return true;
+    // q=0, q=0.0, q=0.000 refuse; anything else accepts.
+    std::string_view v = params.substr(q + 2);
+    bool zero = !v.empty() && v[0] == '0';
+    for (size_t i = 1; zero && i < v.size() && v[i] != ' ' && v[i] != ';'; ++i)
+      zero = v[i] == '.' || v[i] == '0';
+    return !zero;
+  }
+  return false;
+}
+
+std::optional<StaticFile> StaticFiles::Get(std::string_view path,
+                                           std::string_view accept_encoding) const {
   std::string rel = SafeRelative(path);
   StaticFile f;
   std::filesystem::path root(root_);
-  if (!rel.empty() && ReadFile(root / rel, &f.body)) {
+  // The brotli or gzip copy beside the file, when the client takes it.
+  auto compressed = [&](const std::string& file) {
+    std::error_code ec;
+    for (const char* coding : {"br", "gzip"}) {
+      std::string ext = std::string(coding) == "br" ? ".br" : ".gz";
+      if (!std::filesystem::is_regular_file(root / (file + ext), ec)) continue;
+      f.vary_encoding = true;
+      if (Accepts(accept_encoding, coding) && ReadFile(root / (file + ext), &f.body)) {
+        f.content_encoding = coding;
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!rel.empty() && std::filesystem::is_regular_file(root / rel)) {
+    if (!compressed(rel) && !ReadFile(root / rel, &f.body)) return std::nullopt;
     f.content_type = ContentType(rel);
     // Vite names bundles by content hash: they never change. Everything else (index.html,
     // the service worker, the manifest) is revalidated so a new build shows at once.
@@ -96,7 +138,7 @@ std::optional<StaticFile> StaticFiles::Get(std::string_view path) const {
   // A client-side route (no extension in the last segment): the app shell.
   std::string_view last = path.substr(path.rfind('/') + 1);
   if (last.find('.') != std::string_view::npos) return std::nullopt;
-  if (!ReadFile(root / "index.html", &f.body)) return std::nullopt;
+  if (!compressed("index.html") && !ReadFile(root / "index.html", &f.body)) return std::nullopt;
   f.content_type = ContentType("index.html");
   f.cache_control = "no-cache";
   return f;

@@ -18,6 +18,11 @@ struct StaticFile {
   std::string content_type;
   std::string cache_control;
   std::string body;
+  // "br" or "gzip" when the body is the precompressed copy (file.br / file.gz beside the
+  // file, written by the web build); "" for the file itself.
+  std::string content_encoding;
+  // Whether the answer depends on Accept-Encoding (a compressed copy exists).
+  bool vary_encoding = false;
 };
 
 class StaticFiles {
@@ -27,8 +32,12 @@ class StaticFiles {
   // Whether this request is for the web app rather than the API.
   static bool Claims(std::string_view method, std::string_view path);
 
-  // The file for `path`, or nullopt when there is none (the caller answers 404).
-  std::optional<StaticFile> Get(std::string_view path) const;
+  // The file for `path`, or nullopt when there is none (the caller answers 404). With the
+  // request's Accept-Encoding, its brotli or gzip copy when there is one the client takes.
+  std::optional<StaticFile> Get(std::string_view path, std::string_view accept_encoding = "") const;
+
+  // Whether an Accept-Encoding value accepts `coding` (a q=0 refuses it; "*" accepts).
+  static bool Accepts(std::string_view accept_encoding, std::string_view coding);
 
   // The Content-Security-Policy for served pages: scripts and styles from this origin
   // only (no inline script), API calls to this origin, images also as data: URIs (the

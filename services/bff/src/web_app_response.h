@@ -11,6 +11,8 @@ inline http::response<http::string_body> WebAppResponse(const StaticFile& f, uns
   res.set(http::field::content_type, f.content_type);
   res.set(http::field::cache_control, f.cache_control);
   res.set("Content-Security-Policy", StaticFiles::PageCsp());
+  if (!f.content_encoding.empty()) res.set(http::field::content_encoding, f.content_encoding);
+  if (f.vary_encoding) res.set(http::field::vary, "Accept-Encoding");
   if (!head) res.body() = f.body;
   return res;
 }

@@ -43,6 +43,43 @@ TEST_F(StaticFilesTest, ServesFilesWithTypesAndCaching) {
   EXPECT_EQ(manifest->content_type, "application/manifest+json");
 }
 
+TEST_F(StaticFilesTest, SendsThePrecompressedCopyTheClientTakes) {
+  Write("dist/assets/index-abc123.js.br", "BROTLI");
+  Write("dist/assets/index-abc123.js.gz", "GZIP");
+  Write("dist/index.html.gz", "GZIP-SHELL");
+  StaticFiles files((dir_ / "dist").string());
+  auto br = files.Get("/assets/index-abc123.js", "gzip, deflate, br");
+  ASSERT_TRUE(br.has_value());
+  EXPECT_EQ(br->body, "BROTLI");
+  EXPECT_EQ(br->content_encoding, "br");
+  EXPECT_TRUE(br->vary_encoding);
+  EXPECT_EQ(br->content_type, "text/javascript; charset=utf-8");
+  auto gz = files.Get("/assets/index-abc123.js", "gzip;q=1.0, br;q=0");
+  ASSERT_TRUE(gz.has_value());
+  EXPECT_EQ(gz->body, "GZIP");
+  EXPECT_EQ(gz->content_encoding, "gzip");
+  auto plain = files.Get("/assets/index-abc123.js", "identity");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->body, "console.log(1)");
+  EXPECT_EQ(plain->content_encoding, "");
+  EXPECT_TRUE(plain->vary_encoding);
+  // The app shell of a client route, compressed too.
+  auto shell = files.Get("/appointments", "gzip");
+  ASSERT_TRUE(shell.has_value());
+  EXPECT_EQ(shell->body, "GZIP-SHELL");
+  EXPECT_EQ(shell->content_type, "text/html; charset=utf-8");
+  // No copy: the file itself, and no Vary.
+  auto manifest = files.Get("/manifest.webmanifest", "br");
+  ASSERT_TRUE(manifest.has_value());
+  EXPECT_EQ(manifest->content_encoding, "");
+  EXPECT_FALSE(manifest->vary_encoding);
+  EXPECT_TRUE(StaticFiles::Accepts("*", "br"));
+  EXPECT_FALSE(StaticFiles::Accepts("br;q=0.000", "br"));
+  EXPECT_TRUE(StaticFiles::Accepts("br;q=0.5", "br"));
+  EXPECT_FALSE(StaticFiles::Accepts("brotli", "br"));
+  EXPECT_FALSE(StaticFiles::Accepts("", "gzip"));
+}
+
 TEST_F(StaticFilesTest, ClientRoutesGetTheAppShellButMissingFilesDoNot) {
   StaticFiles files((dir_ / "dist").string());
   auto route = files.Get("/appointments/upcoming");
