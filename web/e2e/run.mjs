@@ -467,6 +467,7 @@ const tests = [
       expectText(facts, /12 MG Road, Bengaluru, Karnataka 560001/, "the clinic's address on the appointment");
       expectText(facts, /₹500\.00 \(first visit\)/, 'the fee on the appointment');
       await page.getByRole('link', { name: 'Directions' }).waitFor();
+      expectText(await page.title(), /^Appointment · HealthTech$/, 'the page title');
       await payOnGateway(context, page);
       await page.getByRole('button', { name: 'Download invoice (PDF)' }).waitFor({ timeout: 30_000 });
       S.paymentUrl = page.url();

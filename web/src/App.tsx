@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Link, NavLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { titleFor } from './lib/titles';
 import { useQueryClient } from '@tanstack/react-query';
 import { useClaims, signOut } from './auth/session';
 import { hasRole } from './auth/tokens';
@@ -167,6 +168,10 @@ function Toasts() {
 export function App() {
   const navigate = useNavigate();
   const qc = useQueryClient();
+  const { pathname } = useLocation();
+  useEffect(() => {
+    document.title = titleFor(pathname);
+  }, [pathname]);
   useEffect(() => {
     setSignedOutHandler(() => {
       qc.clear();
