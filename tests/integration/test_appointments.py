@@ -392,6 +392,44 @@ def test_search_by_available_date(api, clinic, verified_org):
     assert_problem(api.get("/v1/practitioners", params={"available_on": "2026-02-30"}), 400)
 
 
+def test_search_results_show_the_next_free_day_and_sort(api, verified_org):
+    """Each result says when the practitioner is next free; results sort by soonest free day,
+    lowest fee or most experience (the same keyset pages for each order)."""
+    tag = uuid.uuid4().hex[:6]
+    today = dt.datetime.now(IST).date()
+    fac = verified_org["facility"]["id"]
+    soon_doc, soon = make_practitioner(api, verified_org, display_name=f"Dr. Soon {tag}", years_of_experience=3,
+                                       fees={"first_visit": {"amount_minor": 90000, "currency": "INR"}})
+    publish(api, soon_doc, soon["id"], week_rules(fac, start="00:00", end="24:00"), min_notice_minutes=0)
+    late_doc, late = make_practitioner(api, verified_org, display_name=f"Dr. Later {tag}", years_of_experience=20,
+                                       fees={"first_visit": {"amount_minor": 30000, "currency": "INR"}})
+    publish(api, late_doc, late["id"], week_rules(fac), time_off=[
+        {"start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=4)).isoformat(), "note": "away"}])
+    _, never = make_practitioner(api, verified_org, display_name=f"Dr. Unlisted {tag}", years_of_experience=10)
+
+    def results(**params):
+        r = api.get("/v1/practitioners", params={"q": tag, "limit": 10, **params})
+        assert r.status_code == 200, r.text
+        return r.json()["items"]
+
+    expected_late = (today + dt.timedelta(days=5)).isoformat()
+    assert eventually(lambda: {p["id"]: p.get("next_free_day") for p in results()}.get(late["id"]) == expected_late)
+    by_id = {p["id"]: p for p in results()}
+    assert by_id[soon["id"]]["next_free_day"] in (today.isoformat(), (today + dt.timedelta(days=1)).isoformat())
+    assert "next_free_day" not in by_id[never["id"]]  # publishes no hours
+    assert [p["id"] for p in results(sort="soonest")] == [soon["id"], late["id"], never["id"]]
+    assert [p["id"] for p in results(sort="fee")] == [never["id"], late["id"], soon["id"]]  # free first
+    assert [p["id"] for p in results(sort="experience")] == [late["id"], never["id"], soon["id"]]
+    # One per page, in the same order; a token of one order is refused by another.
+    first = api.get("/v1/practitioners", params={"q": tag, "limit": 1, "sort": "fee"}).json()
+    second = api.get("/v1/practitioners", params={"q": tag, "limit": 1, "sort": "fee",
+                                                  "page_token": first["next_page_token"]}).json()
+    assert [first["items"][0]["id"], second["items"][0]["id"]] == [never["id"], late["id"]]
+    assert_problem(api.get("/v1/practitioners", params={"q": tag, "sort": "soonest",
+                                                        "page_token": first["next_page_token"]}), 400)
+    assert_problem(api.get("/v1/practitioners", params={"sort": "cheapest"}), 400)
+
+
 def test_search_by_date_follows_bookings_cancellations_and_new_rules(api, verified_org):
     """A day whose last free slot is booked drops out of search; a cancellation brings it
     back; new rules replace the old days."""

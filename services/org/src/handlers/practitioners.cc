@@ -171,10 +171,26 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
       v.push_back({"language", "must be a language, by name (Hindi) or code (hi)"});
     q.mode = handlers::ModeText(req->mode());
     q.available_on = req->available_on();
+    switch (req->sort()) {
+      case v1::SEARCH_SORT_SOONEST:
+        q.sort = "soonest";
+        break;
+      case v1::SEARCH_SORT_FEE:
+        q.sort = "fee";
+        break;
+      case v1::SEARCH_SORT_EXPERIENCE:
+        q.sort = "experience";
+        break;
+      default:
+        q.sort = "";
+        break;
+    }
+    // A page token belongs to one order.
+    const std::string token_kind = q.sort.empty() ? "practitioners" : "practitioners." + q.sort;
     if (!q.available_on.empty() && !validate::ValidDate(q.available_on))
       v.push_back({"available_on", "must be a date YYYY-MM-DD"});
     if (!req->page_token().empty()) {
-      auto pos = page_tokens_.Decode("practitioners", req->page_token(), 2);
+      auto pos = page_tokens_.Decode(token_kind, req->page_token(), 2);
       if (!pos.ok()) return pos.status();
       if (!paging::FiniteDoubleField((*pos)[0]).ok() || !validate::ValidUuid((*pos)[1]))
         return paging::InvalidPageToken();
@@ -190,11 +206,14 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
       // Pages are read in keyset order. available_on is one indexed predicate on the
       // read model of the appointment service's free days (migration V0004).
       auto page = storage::SearchPractitioners(tx, q);
-      for (int i = 0; i < static_cast<int>(page.size()) && i < limit; ++i)
-        handlers::LoadPractitioner(tx, page[i], false, resp->add_items());
+      for (int i = 0; i < static_cast<int>(page.size()) && i < limit; ++i) {
+        auto* item = resp->add_items();
+        handlers::LoadPractitioner(tx, page[i], false, item);
+        if (!page[i].next_free_day.empty()) item->set_next_free_day(page[i].next_free_day);
+      }
       if (static_cast<int>(page.size()) > limit) {
         resp->set_next_page_token(
-            page_tokens_.Encode("practitioners", {page[limit - 1].score, page[limit - 1].id}));
+            page_tokens_.Encode(token_kind, {page[limit - 1].score, page[limit - 1].id}));
       }
       return absl::OkStatus();
     });

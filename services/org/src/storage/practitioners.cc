@@ -128,9 +128,10 @@ std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
   std::vector<Practitioner> out;
   for (const auto& r :
        tx.exec_prepared("search/practitioners", q.q, q.city, q.specialty, q.language, q.mode,
-                        q.after, q.after_score, q.after_id, q.limit, q.available_on)) {
+                        q.after, q.after_score, q.after_id, q.limit, q.available_on, q.sort)) {
     Practitioner p = ReadPractitioner(r);
     p.score = r["score"].as<std::string>();
+    p.next_free_day = r["next_free_day"].as<std::string>();
     out.push_back(std::move(p));
   }
   return out;

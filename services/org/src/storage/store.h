@@ -231,7 +231,8 @@ struct Practitioner {
   int64_t fee_first_visit_minor = 0, fee_follow_up_minor = 0;
   std::string currency;
   int64_t created_at = 0, updated_at = 0;
-  std::string score;  // search only: the rank, as text (the page key)
+  std::string score;          // search only: the rank, as text (the page key)
+  std::string next_free_day;  // search only: "YYYY-MM-DD" or ""
 };
 std::optional<Practitioner> FindPractitioner(Tx& tx, const std::string& id);
 std::optional<Practitioner> FindPractitionerByUser(Tx& tx, const std::string& user_id);
@@ -273,6 +274,7 @@ std::vector<PractitionerSummary> LookupPractitioners(Tx& tx, const std::vector<s
 
 struct SearchQuery {
   std::string q, city, specialty, language, mode, available_on;  // "" for no filter
+  std::string sort;  // "" (relevance), "soonest", "fee" or "experience"
   bool after = false;
   std::string after_score = "0", after_id = "00000000-0000-0000-0000-000000000000";
   int limit = 0;  // rows to read
