@@ -1,6 +1,7 @@
-import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { Link, NavLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { titleFor } from './lib/titles';
+import { homeFor, worksForOrganization } from './lib/roles';
 import { useQueryClient } from '@tanstack/react-query';
 import { useClaims, signOut } from './auth/session';
 import { hasRole } from './auth/tokens';
@@ -13,7 +14,7 @@ import * as Pract from './pages/Practitioner';
 import * as Admin from './pages/Admin';
 import * as Notify from './pages/Notify';
 import * as Forum from './pages/Forum';
-import { Loading } from './components/ui';
+import { Field, Loading } from './components/ui';
 
 // The organization screens carry the chart library: loaded when first opened.
 const lazyOrg = (name: 'MyOrganizations' | 'RegisterOrganization' | 'OrganizationPage' | 'Dashboard' | 'FrontDesk' | 'AcceptInvitation') =>
@@ -39,12 +40,19 @@ function Nav() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const { unread, live } = useUnreadCount();
+  // On a phone the links fold behind a Menu button; it closes again on every navigation.
+  const [open, setOpen] = useState(false);
+  const { pathname } = useLocation();
+  useEffect(() => setOpen(false), [pathname]);
   return (
     <header className="topbar">
-      <Link to="/" className="brand">
+      <Link to={claims ? homeFor(claims) : '/'} className="brand">
         HealthTech
       </Link>
-      <nav aria-label="Main">
+      <button type="button" className="menu-toggle" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>
+        Menu{claims && unread > 0 ? ` (${unread})` : ''}
+      </button>
+      <nav aria-label="Main" id="main-nav" className={open ? 'open' : ''}>
         <ul>
           <li>
             <NavLink to="/search">Find a doctor</NavLink>
@@ -60,14 +68,19 @@ function Nav() {
               <li>
                 <NavLink to="/invoices">Invoices</NavLink>
               </li>
+              <li>
+                <NavLink to="/consultations">Consultations</NavLink>
+              </li>
               {hasRole(claims, 'practitioner') && (
                 <li>
                   <NavLink to="/practice/today">My day</NavLink>
                 </li>
               )}
-              <li>
-                <NavLink to="/organizations">Organizations</NavLink>
-              </li>
+              {worksForOrganization(claims) && (
+                <li>
+                  <NavLink to="/organizations">Organizations</NavLink>
+                </li>
+              )}
               {hasRole(claims, 'platform_admin') && (
                 <li>
                   <NavLink to="/admin/verifications">Verification queue</NavLink>
@@ -127,21 +140,58 @@ function Nav() {
 
 function Home() {
   const claims = useClaims();
+  const navigate = useNavigate();
+  const [q, setQ] = useState('');
+  const [city, setCity] = useState('');
   return (
-    <section>
-      <h1>Care from verified providers</h1>
-      <p>Find a doctor by specialty, city or language, see their free times in your time zone, book and pay.</p>
+    <section className="home">
+      <div className="hero">
+        <h1>Find a verified doctor. Book and pay in minutes.</h1>
+        <p>
+          Every clinic and hospital here is checked by HealthTech: registration papers, facilities and practitioners. See a doctor's free times in
+          your own time zone, the fee before you book, and get reminded by email or SMS.
+        </p>
+        <form
+          className="home-search"
+          role="search"
+          aria-label="Find a doctor"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const params = new URLSearchParams(Object.entries({ q: q.trim(), city: city.trim() }).filter(([, v]) => v));
+            navigate(`/search${params.size ? `?${params}` : ''}`);
+          }}
+        >
+          <Field label="Specialty, doctor or condition" type="search" placeholder="Cardiologist, Dr. Iyer, diabetes…" value={q} onChange={(e) => setQ(e.target.value)} />
+          <Field label="City" placeholder="Bengaluru" value={city} onChange={(e) => setCity(e.target.value)} />
+          <button type="submit">Search</button>
+        </form>
+      </div>
+      <ul className="offers">
+        <li>
+          <h2>Verified providers</h2>
+          <p>Organizations are reviewed before they appear; practitioners are listed only at verified facilities.</p>
+        </li>
+        <li>
+          <h2>Clear fees</h2>
+          <p>The fee you will pay — first visit or follow-up — and the cancellation cut-off are shown before you book.</p>
+        </li>
+        <li>
+          <h2>In person or by video</h2>
+          <p>Directions and the clinic's phone, or a video link, on every appointment; add it to your calendar.</p>
+        </li>
+        <li>
+          <h2>Ask privately</h2>
+          <p>Private consultations with your practitioner, and a moderated community forum.</p>
+        </li>
+      </ul>
       <p>
-        <Link className="button" to="/search">
-          Find a doctor
-        </Link>{' '}
         {!claims && (
-          <Link className="button secondary" to="/signup">
-            Create an account
-          </Link>
+          <>
+            <Link className="button secondary" to="/signup">
+              Create an account
+            </Link>{' '}
+          </>
         )}
-      </p>
-      <p>
         Run a clinic or hospital? <Link to="/organizations/new">Register your organization</Link>.
       </p>
     </section>

@@ -3165,6 +3165,11 @@ export interface components {
             id: string;
             /** @description ISO 639-1 codes, e.g. "en", "hi". */
             languages: string[];
+            /**
+             * Format: date
+             * @description Search results: the first local day with a free slot ("YYYY-MM-DD", in the mode asked for, else any), from the appointment service's published free days; absent when none is published within the practitioner's horizon.
+             */
+            next_free_day?: string;
             qualifications: string[];
             registration_number?: string;
             specialties: string[];
@@ -8905,14 +8910,18 @@ export interface operations {
             query?: {
                 /** @description "YYYY-MM-DD": only practitioners with a free slot on that local date. */
                 available_on?: string;
+                /** @description Any of a city's names: "Bangalore" finds Bengaluru, "Bombay" Mumbai. */
                 city?: string;
-                /** @description ISO 639-1 code. */
+                /** @description An ISO 639-1 code or the language's name in English or its own script ("hi", "Hindi", "हिन्दी"). */
                 language?: string;
                 limit?: number;
                 mode?: "in_person" | "video";
                 page_token?: string;
                 /** @description Text search over name, specialty and bio (full-text and trigram similarity). */
                 q?: string;
+                /** @description Relevance to q by default; or the soonest free day, the lowest first-visit fee, the most years of experience. */
+                sort?: "relevance" | "soonest" | "fee" | "experience";
+                /** @description A specialty or its specialist ("cardiology", "Cardiologist"). */
                 specialty?: string;
             };
             header?: {

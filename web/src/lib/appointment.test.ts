@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressLine, googleCalendarUrl, icsFor, languageNames, paymentWords, placeLine, statusWords, titleCase } from './appointment';
+import { addressLine, dayWords, googleCalendarUrl, initials, icsFor, languageNames, paymentWords, placeLine, statusWords, titleCase } from './appointment';
 
 const visit = {
   id: 'a1b2',
@@ -23,6 +23,12 @@ describe('appointment words', () => {
     expect(paymentWords('free')).toBe('Free');
     expect(titleCase('general medicine')).toBe('General Medicine');
     expect(languageNames(['en', 'hi'])).toBe('English, Hindi');
+    expect(initials('Dr. Meera Iyer')).toBe('MI');
+    expect(initials('Asha')).toBe('A');
+    expect(initials('')).toBe('?');
+    expect(dayWords('2026-12-06', '2026-12-06')).toBe('today');
+    expect(dayWords('2026-12-07', '2026-12-06')).toBe('tomorrow');
+    expect(dayWords('2026-12-08', '2026-12-06')).toBe('Tue 8 Dec');
   });
   it('writes the place on one line', () => {
     expect(addressLine(visit.facility_address)).toBe('100 Feet Road, Bengaluru, Karnataka 560038');

@@ -70,6 +70,23 @@ export function languageNames(codes: string[] | undefined, locale = 'en'): strin
   return (codes ?? []).map((c) => names?.of(c) ?? c).join(', ');
 }
 
+/** "MI" for "Dr. Meera Iyer": the first letters of the name's first and last words, titles left out. */
+export function initials(name?: string): string {
+  const words = (name ?? '').split(/\s+/).filter((w) => w && !/^(dr|prof|mr|mrs|ms)\.?$/i.test(w));
+  if (words.length === 0) return '?';
+  const first = words[0][0] ?? '';
+  const last = words.length > 1 ? (words[words.length - 1][0] ?? '') : '';
+  return (first + last).toUpperCase();
+}
+
+/** "today", "tomorrow" or "Tue 8 Dec" for a local date "YYYY-MM-DD" (today as given). */
+export function dayWords(day: string, today = new Date().toLocaleDateString('en-CA')): string {
+  const ms = Date.parse(`${day}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`);
+  if (ms === 0) return 'today';
+  if (ms === 86_400_000) return 'tomorrow';
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+}
+
 export function addressLine(a?: AddressLike): string {
   if (!a) return '';
   const parts = [a.line1, a.line2, a.city, [a.state, a.pincode].filter(Boolean).join(' ')];

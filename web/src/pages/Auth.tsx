@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, post } from '../api/client';
 import { tokens } from '../auth/tokens';
+import { homeFor } from '../lib/roles';
 import { ErrorBox, Field, Notice } from '../components/ui';
 import { checkEmail, checkPassword, checkSignUp, checkTotp, validate, type FieldErrors } from '../lib/validation';
 
@@ -34,7 +35,14 @@ function useSubmit() {
   return { busy, error, fields, run };
 }
 
+/** A return path carried through sign-up and sign-in ("?next=/invitations/accept?..."). */
+function withNext(path: string, next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? `${path}?next=${encodeURIComponent(next)}` : path;
+}
+
 export function SignUp() {
+  const [params] = useSearchParams();
+  const next = params.get('next');
   const [f, setF] = useState({ full_name: '', email: '', password: '', confirm: '', phone: '' });
   const [done, setDone] = useState(false);
   const s = useSubmit();
@@ -56,7 +64,9 @@ export function SignUp() {
       <section>
         <h1>Check your email</h1>
         <Notice>
-          We sent a link to <strong>{f.email}</strong>. Open it to confirm your address, then sign in.
+          We sent a link to <strong>{f.email}</strong>. Open it to confirm your address, then{' '}
+          <Link to={withNext('/signin', next)}>sign in</Link>
+          {next ? ' to continue where you were.' : '.'}
         </Notice>
       </section>
     );
@@ -84,7 +94,7 @@ export function SignUp() {
         </button>
       </form>
       <p>
-        Already registered? <Link to="/signin">Sign in</Link>
+        Already registered? <Link to={withNext('/signin', next)}>Sign in</Link>
       </p>
     </section>
   );
@@ -119,7 +129,7 @@ export function VerifyEmail() {
 export function SignIn() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const next = params.get('next') || '/appointments';
+  const next = params.get('next') || '';
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [mfaToken, setMfaToken] = useState<string | null>(null);
@@ -129,7 +139,8 @@ export function SignIn() {
 
   const finish = (r: LoginResponse) => {
     tokens.set(r.access_token!);
-    navigate(next.startsWith('/') ? next : '/', { replace: true });
+    // Back where they were going, or to their role's home.
+    navigate(next.startsWith('/') && !next.startsWith('//') ? next : homeFor(tokens.claims()), { replace: true });
   };
   const submitPassword = (e: FormEvent) => {
     e.preventDefault();
@@ -175,6 +186,12 @@ export function SignIn() {
     <section className="narrow">
       <h1>Sign in</h1>
       {params.get('expired') && <Notice>Your session ended. Please sign in again.</Notice>}
+      {next.startsWith('/invitations/') && (
+        <Notice>
+          You were invited to join an organization on HealthTech. Sign in to accept — or create an account first with the email address the
+          invitation was sent to.
+        </Notice>
+      )}
       <form onSubmit={submitPassword} noValidate>
         <ErrorBox error={s.error} shownFields={['email', 'password']} />
         <Field label="Email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={s.fields.email} required />
@@ -184,7 +201,7 @@ export function SignIn() {
         </button>
       </form>
       <p>
-        <Link to="/forgot-password">Forgot your password?</Link> · <Link to="/signup">Create an account</Link>
+        <Link to="/forgot-password">Forgot your password?</Link> · <Link to={withNext('/signup', next || null)}>Create an account</Link>
       </p>
     </section>
   );

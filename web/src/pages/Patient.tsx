@@ -6,7 +6,7 @@ import { LoadMore, getAll, usePaged } from '../api/paged';
 import type { Appointment, Availability, Notification, Payment, Practitioner, Slot } from '../api/types';
 import { useClaims } from '../auth/session';
 import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
-import { addressLine, googleCalendarUrl, icsFor, languageNames, modeWords, paymentWords, placeLine, statusWords, titleCase } from '../lib/appointment';
+import { addressLine, dayWords, googleCalendarUrl, icsFor, initials, languageNames, modeWords, paymentWords, placeLine, statusWords, titleCase } from '../lib/appointment';
 import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, groupSlotsByDay, startOfDay, timeLabel, weekOf } from '../lib/time';
 
 // ------------------------------------------------------------------ search
@@ -19,6 +19,7 @@ export function Search() {
     language: params.get('language') ?? '',
     mode: params.get('mode') ?? '',
     available_on: params.get('available_on') ?? '',
+    sort: params.get('sort') ?? '',
   });
   const query = Object.fromEntries(params.entries());
   const q = usePaged<Practitioner>(['search', query], '/v1/practitioners', { limit: 20, ...query });
@@ -34,13 +35,19 @@ export function Search() {
         <Field label="Name, specialty or condition" type="search" value={form.q} onChange={set('q')} />
         <Field label="Specialty" value={form.specialty} onChange={set('specialty')} />
         <Field label="City" value={form.city} onChange={set('city')} />
-        <Field label="Language (code, e.g. hi)" value={form.language} onChange={set('language')} />
+        <Field label="Language" placeholder="Hindi, English, Kannada…" value={form.language} onChange={set('language')} />
         <Select label="Consultation" value={form.mode} onChange={set('mode')}>
           <option value="">Any</option>
           <option value="in_person">In person</option>
           <option value="video">Video</option>
         </Select>
         <Field label="Free on" type="date" value={form.available_on} onChange={set('available_on')} />
+        <Select label="Sort by" value={form.sort} onChange={set('sort')}>
+          <option value="">Best match</option>
+          <option value="soonest">Soonest available</option>
+          <option value="fee">Lowest fee</option>
+          <option value="experience">Most experience</option>
+        </Select>
         <button type="submit">Search</button>
       </form>
       <QueryState q={q} what="Searching">
@@ -50,18 +57,30 @@ export function Search() {
           ) : (
             <ul className="cards" aria-label="Practitioners">
               {(data.items ?? []).map((p) => (
-                <li key={p.id} className="card">
-                  <h2>
-                    <Link to={`/practitioners/${p.id}`}>{p.display_name}</Link>
-                  </h2>
-                  <p>{(p.specialties ?? []).map(titleCase).join(', ')}</p>
-                  <p className="muted">
-                    {(p.facilities ?? []).map((f) => `${f.facility_name}, ${f.address?.city ?? ''}`).join(' · ')}
-                  </p>
-                  <p className="muted">
-                    Languages: {languageNames(p.languages)} · {(p.consultation_modes ?? []).map(label).join(', ')} · First visit{' '}
-                    {money(p.fees?.first_visit)}
-                  </p>
+                <li key={p.id} className="card practitioner-card" data-testid="practitioner-card">
+                  <span className="avatar" aria-hidden="true">
+                    {initials(p.display_name)}
+                  </span>
+                  <div>
+                    <h2>
+                      <Link to={`/practitioners/${p.id}`}>{p.display_name}</Link>
+                    </h2>
+                    <p>
+                      {(p.specialties ?? []).map(titleCase).join(', ')}
+                      {p.years_of_experience ? ` · ${p.years_of_experience} years of experience` : ''}
+                    </p>
+                    <p className="muted">
+                      {(p.facilities ?? []).map((f) => `${f.facility_name}, ${f.address?.city ?? ''}`).join(' · ')}
+                    </p>
+                    <p className="muted">
+                      Speaks {languageNames(p.languages)} · {(p.consultation_modes ?? []).map(modeWords).join(', ')}
+                    </p>
+                    <p>
+                      <strong>First visit {money(p.fees?.first_visit)}</strong>
+                      {' · '}
+                      <span data-testid="next-free">{p.next_free_day ? `Next free ${dayWords(p.next_free_day)}` : 'No free times published'}</span>
+                    </p>
+                  </div>
                 </li>
               ))}
             </ul>
