@@ -192,6 +192,8 @@ function watch(page) {
     if (m.type() !== 'error') return;
     // Chromium reports every 4xx answer as a console error; those are answers the app handles.
     if (/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) return;
+    // A step takes the browser offline on purpose: its failed requests are expected.
+    if (/ERR_INTERNET_DISCONNECTED/.test(m.text())) return;
     problems.push(`console error on ${page.url()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`uncaught exception on ${page.url()}: ${e.message}`));
@@ -543,6 +545,13 @@ const tests = [
       await page.getByRole('button', { name: 'Search' }).click();
       await page.getByRole('link', { name: S.doctorName }).click();
       await page.locator('button.slot').nth(4).click();
+      // Offline, booking says so at once instead of "Booking…" until the connection returns.
+      await context.setOffline(true);
+      await page.getByTestId('offline').waitFor();
+      await page.getByRole('button', { name: /^Book for / }).click();
+      await page.getByRole('alert').filter({ hasText: 'Cannot reach HealthTech' }).waitFor();
+      await context.setOffline(false);
+      await page.getByTestId('offline').waitFor({ state: 'detached' });
       await page.getByRole('button', { name: /^Book for / }).click();
       await page.getByTestId('appointment-status').filter({ hasText: 'Waiting for payment' }).waitFor();
       const apptUrl = page.url();

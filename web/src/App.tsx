@@ -198,6 +198,22 @@ function Home() {
   );
 }
 
+/** Whether the browser is online, following its online/offline events. */
+function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const on = () => setOnline(true);
+    const off = () => setOnline(false);
+    window.addEventListener('online', on);
+    window.addEventListener('offline', off);
+    return () => {
+      window.removeEventListener('online', on);
+      window.removeEventListener('offline', off);
+    };
+  }, []);
+  return online;
+}
+
 function Toasts() {
   const toasts = useToasts();
   return (
@@ -222,6 +238,7 @@ export function App() {
   useEffect(() => {
     document.title = titleFor(pathname);
   }, [pathname]);
+  const online = useOnline();
   useEffect(() => {
     setSignedOutHandler(() => {
       qc.clear();
@@ -235,6 +252,11 @@ export function App() {
         Skip to content
       </a>
       <Nav />
+      {!online && (
+        <p className="offline" role="status" data-testid="offline">
+          You are offline. Nothing you do is sent until the connection is back; try again then.
+        </p>
+      )}
       <Toasts />
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading />}>

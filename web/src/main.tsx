@@ -14,6 +14,10 @@ const queryClient = new QueryClient({
       retry: (count, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && count < 2,
       refetchOnWindowFocus: false,
     },
+    // A change (booking, paying, cancelling) is sent at once, online or not: offline it fails
+    // with "Cannot reach HealthTech" and the person decides to retry. (TanStack's default
+    // pauses it, showing "Booking…" until the connection returns, then books unasked.)
+    mutations: { networkMode: 'always', retry: false },
   },
 });
 
