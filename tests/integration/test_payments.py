@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -90,6 +91,28 @@ def test_client_verify_with_checkout_signature(api, paid_clinic):
                  token=patient.access)
     assert r.status_code == 200 and r.json()["status"] == "captured", r.text
     assert api.get(f"/v1/appointments/{appt['id']}", token=patient.access).json()["status"] == "booked"
+
+
+def test_the_checkout_page_sends_the_patient_back_to_the_app(api, paid_clinic):
+    """The hosted checkout returns to the app's callback_url with the signed result (as
+    Razorpay's callback does), and the app's verify call confirms the payment with it."""
+    patient, appt = pending(api, paid_clinic, 2)
+    p = create(api, patient, appt["id"]).json()
+    back = f"{api.base}/payments/{p['id']}?returned=1"
+    page = requests.get(p["checkout_url"], params={"callback_url": back}, timeout=10)
+    assert page.status_code == 200 and "callback_url=" in page.text
+    assert requests.get(p["checkout_url"], params={"callback_url": "javascript:alert(1)"}, timeout=10).status_code == 400
+    r = requests.post(f"{GATEWAY}/checkout/{p['gateway_order_id']}/approve", params={"callback_url": back},
+                      allow_redirects=False, timeout=10)
+    assert r.status_code == 303, r.text
+    location = r.headers["Location"]
+    assert location.startswith(back + "&")
+    got = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    assert got["razorpay_order_id"] == p["gateway_order_id"]
+    v = api.post(f"/v1/payments/{p['id']}/verify",
+                 {"gateway_payment_id": got["razorpay_payment_id"], "signature": got["razorpay_signature"]},
+                 token=patient.access)
+    assert v.status_code == 200 and v.json()["status"] == "captured", v.text
 
 
 def test_forged_and_replayed_webhooks(api, paid_clinic, db):

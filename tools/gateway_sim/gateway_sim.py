@@ -14,8 +14,10 @@ API (HTTP basic auth key_id:key_secret):
   GET  /v1/payments/{id}                                   -> payment
   POST /v1/payments/{id}/refund {amount?}                  -> refund
 Checkout (what a browser sees):
-  GET  /checkout/{order_id}                                -> page with Approve / Decline
-  POST /checkout/{order_id}/approve | /decline             -> result page (sends the webhook)
+  GET  /checkout/{order_id}[?callback_url=…]               -> page with Approve / Decline
+  POST /checkout/{order_id}/approve | /decline             -> result page (sends the webhook); with
+                                                              a callback_url, a redirect back to it
+                                                              (Razorpay's callback_url, as a GET)
 Test controls (no auth, loopback):
   POST /v1/test/orders/{order_id}/pay {outcome: approve|decline, webhook: bool,
        duplicates: int, out_of_order: bool}                -> {razorpay_payment_id, razorpay_order_id, razorpay_signature}
@@ -165,10 +167,14 @@ class Handler(BaseHTTPRequestHandler):
             order = ORDERS.get(parts[1])
             if order is None:
                 return self.reply(404, b"<h1>Unknown order</h1>", "text/html")
+            callback = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("callback_url", [""])[0]
+            if callback and urllib.parse.urlsplit(callback).scheme not in ("http", "https"):
+                return self.reply(400, b"<h1>Bad callback_url</h1>", "text/html")
+            back = f"?callback_url={urllib.parse.quote(callback, safe='')}" if callback else ""
             page = f"""<!doctype html><html><head><title>Pay</title></head><body>
 <h1>HealthTech test checkout</h1><p>Order {order['id']}: {order['amount'] / 100:.2f} {order['currency']}</p>
-<form method="post" action="/checkout/{order['id']}/approve"><button>Approve payment</button></form>
-<form method="post" action="/checkout/{order['id']}/decline"><button>Decline payment</button></form>
+<form method="post" action="/checkout/{order['id']}/approve{back}"><button>Approve payment</button></form>
+<form method="post" action="/checkout/{order['id']}/decline{back}"><button>Decline payment</button></form>
 </body></html>"""
             return self.reply(200, page.encode(), "text/html; charset=utf-8")
         if not self.authorized():
@@ -207,6 +213,17 @@ class Handler(BaseHTTPRequestHandler):
             result = pay(parts[1], "approve" if parts[2] == "approve" else "decline")
             if result is None:
                 return self.reply(404, b"<h1>Unknown order</h1>", "text/html")
+            callback = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("callback_url", [""])[0]
+            if callback and urllib.parse.urlsplit(callback).scheme in ("http", "https"):
+                # Back to the app, with what Razorpay's callback carries.
+                sep = "&" if "?" in callback else "?"
+                where = callback + sep + urllib.parse.urlencode(
+                    {k: v for k, v in result.items() if k.startswith("razorpay_")})
+                self.send_response(303)
+                self.send_header("Location", where)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             return self.reply(200, f"<h1>Payment {parts[2]}d</h1><p>{result['razorpay_payment_id']}</p>".encode(),
                               "text/html; charset=utf-8")
         if not self.authorized():

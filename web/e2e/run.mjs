@@ -147,16 +147,16 @@ async function smsFailures(mode) {
   if (!r.ok) throw new Error(`SMS sink at ${SMS_SINK}: HTTP ${r.status}`);
 }
 
-/** Pays the appointment on `page` on the gateway simulator's page (a popup) and waits for
- * the capture to show on the payment page the app moved to. */
+/** Pays the appointment on `page` on the gateway simulator's page (the same tab) and waits
+ * until the gateway has sent the patient back to the payment page, which shows the capture
+ * and says they are booked. */
 async function payOnGateway(context, page) {
-  const popup = context.waitForEvent('page');
+  void context;
   await page.getByRole('button', { name: /^Pay / }).click();
-  const gateway = await popup;
-  await gateway.getByRole('button', { name: 'Approve payment' }).click();
-  await gateway.getByText('Payment approved').waitFor();
-  await gateway.close();
+  await page.getByRole('button', { name: 'Approve payment' }).click();
+  await page.waitForURL(/\/payments\/[0-9a-f-]+\?returned=1/, { timeout: 30_000 });
   await page.getByTestId('payment-status').filter({ hasText: 'captured' }).waitFor({ timeout: 30_000 });
+  await page.getByTestId('paid-confirmation').waitFor();
 }
 
 /** HH:MM in Asia/Kolkata, `hours` from now (quiet hours that cannot hold this run's messages). */
@@ -472,7 +472,7 @@ const tests = [
       expectText(await page.title(), /^Appointment · HealthTech$/, 'the page title');
       await payOnGateway(context, page);
       await page.getByRole('button', { name: 'Download invoice (PDF)' }).waitFor({ timeout: 30_000 });
-      S.paymentUrl = page.url();
+      S.paymentUrl = page.url().replace(/\?.*$/, '');
       const download = page.waitForEvent('download');
       await page.getByRole('button', { name: 'Download invoice (PDF)' }).click();
       const pdf = await (await download).path();
@@ -556,7 +556,7 @@ const tests = [
       await page.getByTestId('appointment-status').filter({ hasText: 'Waiting for payment' }).waitFor();
       const apptUrl = page.url();
       await payOnGateway(context, page);
-      const paymentUrl = page.url();
+      const paymentUrl = page.url().replace(/\?.*$/, '');
       await page.goto(apptUrl);
       await page.getByTestId('appointment-status').filter({ hasText: /^Booked$/ }).waitFor({ timeout: 30_000 });
       await page.getByRole('button', { name: 'Choose another time' }).waitFor(); // reschedule is offered

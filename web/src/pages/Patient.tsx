@@ -432,9 +432,13 @@ export function AppointmentPage() {
   const pay = useMutation({
     mutationFn: () => post<{ id: string; checkout_url?: string }>('/v1/payments', { appointment_id: id }, { idempotencyKey: payKey }),
     onSuccess: (r) => {
-      // The gateway's hosted checkout opens beside the app; the payment page follows it.
-      if (r.checkout_url) window.open(r.checkout_url, '_blank', 'noopener');
-      navigate(`/payments/${r.id}`);
+      // The gateway's hosted checkout, in this tab; it sends the patient back to the payment
+      // page (its callback_url), which confirms the payment and says they are booked.
+      if (r.checkout_url) {
+        const back = `${window.location.origin}/payments/${r.id}?returned=1`;
+        const sep = r.checkout_url.includes('?') ? '&' : '?';
+        window.location.assign(`${r.checkout_url}${sep}callback_url=${encodeURIComponent(back)}`);
+      } else navigate(`/payments/${r.id}`);
     },
   });
   const cancel = useMutation({
@@ -659,6 +663,21 @@ function InvoiceButton({ id, text = 'Download invoice (PDF)' }: { id: string; te
 
 export function PaymentPage() {
   const { id = '' } = useParams();
+  const [params] = useSearchParams();
+  const returned = params.get('returned') === '1';
+  // Back from the gateway's page with its signed result: confirm at once rather than wait
+  // for the webhook (the server checks the signature; the webhook confirms it too).
+  const gatewayPayment = params.get('razorpay_payment_id');
+  const signature = params.get('razorpay_signature');
+  const verified = useRef(false);
+  const qc = useQueryClient();
+  useEffect(() => {
+    if (!gatewayPayment || !signature || verified.current) return;
+    verified.current = true;
+    post(`/v1/payments/${id}/verify`, { gateway_payment_id: gatewayPayment, signature })
+      .catch(() => undefined) // the webhook settles it anyway; the page keeps polling
+      .finally(() => qc.invalidateQueries({ queryKey: ['payments', id] }));
+  }, [id, gatewayPayment, signature, qc]);
   const q = useQuery({
     queryKey: ['payments', id],
     queryFn: () => get<Payment>(`/v1/payments/${id}`),
@@ -671,10 +690,21 @@ export function PaymentPage() {
       <QueryState q={q} what="Loading the payment">
         {(p) => (
           <>
+            {returned && p.status === 'captured' && (
+              <div className="notice success" role="status" data-testid="paid-confirmation">
+                <h2>Paid — you're booked</h2>
+                <p>
+                  {money(p.amount)} received. <Link to={`/appointments/${p.appointment_id}`}>See your appointment</Link> for where to go, directions and
+                  adding it to your calendar.
+                </p>
+              </div>
+            )}
             <p>
               {money(p.amount)}: <strong data-testid="payment-status">{label(p.status)}</strong>
             </p>
-            {p.status === 'created' && <Notice>Finish paying on the gateway's page (opened in a new tab). This page updates by itself.</Notice>}
+            {p.status === 'created' && (
+              <Notice>{returned ? 'Waiting for the gateway to confirm your payment. This page updates by itself.' : "Finish paying on the gateway's page. This page updates by itself."}</Notice>
+            )}
             {p.failure_reason && <ErrorBox error={new Error(p.failure_reason)} />}
             {p.invoice_id && <InvoiceButton id={p.invoice_id} />}
             {(p.refunds ?? []).length > 0 && (
