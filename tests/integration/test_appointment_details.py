@@ -8,7 +8,7 @@ import uuid
 
 import requests
 
-from conftest import User, make_practitioner, refresh
+from conftest import User, assert_problem, make_practitioner, refresh
 from test_appointments import book, clinic, later_slots, publish, week_rules  # noqa: F401
 from test_notifications import inbox, mails, wait_for
 
@@ -60,6 +60,14 @@ def assert_names_the_visit(a, org_name):
 def test_an_appointment_names_the_practitioner_the_place_and_the_money(api, verified_org):
     c = clinic_with_place(api, verified_org)
     patient = patient_with_phone(api, "+919812345678")
+    # The patient gives a date of birth; a bad one is refused and changes nothing.
+    assert_problem(api.patch("/v1/me", {"date_of_birth": "1990-02-30"}, token=patient.access), 400, "VALIDATION_FAILED")
+    future = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    assert_problem(api.patch("/v1/me", {"date_of_birth": future}, token=patient.access), 400, "VALIDATION_FAILED")
+    r = api.patch("/v1/me", {"date_of_birth": "1990-04-21"}, token=patient.access)
+    assert r.status_code == 200 and r.json()["date_of_birth"] == "1990-04-21", r.text
+    today = dt.datetime.now(dt.timezone.utc).date()
+    age = today.year - 1990 - ((today.month, today.day) < (4, 21))
     slot = later_slots(api, c["practitioner"]["id"])[0]
     r = book(api, patient, c["practitioner"], slot, pay_at_clinic=True)
     assert r.status_code == 201, r.text
@@ -85,7 +93,7 @@ def test_an_appointment_names_the_practitioner_the_place_and_the_money(api, veri
     # The practitioner's day and the clinic's table name the patient, with a phone to call.
     day = api.get("/v1/appointments", params={"role": "practitioner"}, token=c["doctor"].access).json()["items"]
     mine = next(x for x in day if x["id"] == booked["id"])
-    assert mine["patient"] == {"full_name": "Ritu Sharma", "phone": "+919812345678"}
+    assert mine["patient"] == {"full_name": "Ritu Sharma", "phone": "+919812345678", "age": age}
     assert mine["reason"] == "Follow-up on blood pressure"
     refresh(api, verified_org["owner"])  # a token that carries the owner's new organization role
     table = api.get("/v1/appointments", params={"role": "org", "organization_id": verified_org["org"]["id"]},

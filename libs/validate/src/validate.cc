@@ -142,12 +142,14 @@ bool ValidLocalTime(std::string_view s) {
   return (h < 24 && m < 60) || (h == 24 && m == 0);
 }
 
-bool ValidDate(std::string_view s) {
+bool ValidDate(std::string_view s) { return ValidDate(s, 2000, 2200); }
+
+bool ValidDate(std::string_view s, int min_year, int max_year) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !Digits(s.substr(0, 4)) ||
       !Digits(s.substr(5, 2)) || !Digits(s.substr(8, 2)))
     return false;
   int y = Number(s.substr(0, 4)), m = Number(s.substr(5, 2)), d = Number(s.substr(8, 2));
-  if (y < 2000 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
+  if (y < min_year || y > max_year || m < 1 || m > 12 || d < 1) return false;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);

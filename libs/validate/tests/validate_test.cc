@@ -48,5 +48,13 @@ TEST(ValidDate, TakesRealCalendarDaysOfTheSchedulingRange) {
     EXPECT_FALSE(ValidDate(bad)) << bad;
 }
 
+TEST(ValidDate, TakesTheYearsAskedFor) {
+  EXPECT_TRUE(ValidDate("1990-04-21", 1900, 2200));
+  EXPECT_TRUE(ValidDate("1900-01-01", 1900, 2200));
+  EXPECT_FALSE(ValidDate("1899-12-31", 1900, 2200));
+  EXPECT_FALSE(ValidDate("1990-02-30", 1900, 2200));
+  EXPECT_FALSE(ValidDate("1990-04-21"));  // not a scheduling date
+}
+
 }  // namespace
 }  // namespace healthtech::validate

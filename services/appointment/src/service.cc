@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "domain/booking.h"
+#include "handlers/mapping.h"
 #include "storage/store.h"
 
 namespace healthtech::appointment {
@@ -38,12 +40,15 @@ void AppointmentService::NamePatients(const std::string& caller, const std::stri
   }
   if (ids.empty()) return;
   auto users = patients_.Lookup(ids, request_id);
+  const std::string today = domain::EventTime(handlers::NowSeconds()).substr(0, 10);
   for (auto* a : items) {
     if (a->patient_id() == caller) continue;
     auto it = users.find(a->patient_id());
     if (it == users.end()) continue;
     a->mutable_patient()->set_full_name(it->second.full_name());
     a->mutable_patient()->set_phone(it->second.phone());
+    if (auto age = domain::AgeOn(it->second.date_of_birth(), today))
+      a->mutable_patient()->set_age(*age);
   }
 }
 

@@ -1919,6 +1919,11 @@ export interface components {
         };
         /** @description What a practitioner's or a clinic's screen shows of a patient (PHI). */
         healthtech_appointment_v1_PatientContact: {
+            /**
+             * Format: int32
+             * @description Whole years today; absent when the patient gave no date of birth.
+             */
+            age?: number;
             full_name?: string;
             /** @description E.164, empty when the patient gave none. */
             phone?: string;
@@ -2775,6 +2780,11 @@ export interface components {
             kid: string;
         };
         healthtech_iam_v1_UpdateMeRequest: {
+            /**
+             * @description "YYYY-MM-DD"; "" removes it.
+             * @example 1990-04-21
+             */
+            date_of_birth?: string;
             full_name?: string;
             phone?: string;
         };
@@ -2785,6 +2795,11 @@ export interface components {
              * @description RFC 3339, UTC, whole seconds
              */
             created_at?: string;
+            /**
+             * Format: date
+             * @description "YYYY-MM-DD" when the user gave it: their practitioners and clinics see the age.
+             */
+            date_of_birth?: string;
             /** Format: email */
             email: string;
             email_verified: boolean;

@@ -13,6 +13,7 @@ interface Me {
   email?: string;
   full_name?: string;
   phone?: string;
+  date_of_birth?: string;
   email_verified?: boolean;
   mfa_enabled?: boolean;
   roles?: string[];
@@ -22,6 +23,7 @@ function Profile({ me }: { me: Me }) {
   const qc = useQueryClient();
   const [name, setName] = useState(me.full_name ?? '');
   const [phone, setPhone] = useState(me.phone ?? '');
+  const [birth, setBirth] = useState(me.date_of_birth ?? '');
   const [saved, setSaved] = useState(false);
   const s = useSubmit();
   return (
@@ -32,7 +34,7 @@ function Profile({ me }: { me: Me }) {
         e.preventDefault();
         setSaved(false);
         s.run(validate({ full_name: checkRequired(name, 'your full name'), phone: checkPhone(phone) }), async () => {
-          await patch('/v1/me', { full_name: name.trim(), phone: phone.trim() });
+          await patch('/v1/me', { full_name: name.trim(), phone: phone.trim(), date_of_birth: birth });
           await qc.invalidateQueries({ queryKey: ['me'] });
           setSaved(true);
         });
@@ -42,9 +44,19 @@ function Profile({ me }: { me: Me }) {
       <p>
         Email: <strong>{me.email}</strong> {me.email_verified ? '(confirmed)' : '(not confirmed)'}
       </p>
-      <ErrorBox error={s.error} shownFields={['full_name', 'phone']} />
+      <ErrorBox error={s.error} shownFields={['full_name', 'phone', 'date_of_birth']} />
       <Field label="Full name" value={name} onChange={(e) => setName(e.target.value)} error={s.fields.full_name} autoComplete="name" />
       <Field label="Mobile number" type="tel" value={phone} onChange={(e) => setPhone(e.target.value)} error={s.fields.phone} autoComplete="tel" />
+      <Field
+        label="Date of birth (optional)"
+        hint="Your practitioners and their clinic see your age."
+        type="date"
+        max={new Date().toISOString().slice(0, 10)}
+        value={birth}
+        onChange={(e) => setBirth(e.target.value)}
+        error={s.fields.date_of_birth}
+        autoComplete="bday"
+      />
       <button type="submit" disabled={s.busy}>
         Save profile
       </button>

@@ -403,6 +403,7 @@ function OrgAppointments({ orgId }: { orgId: string }) {
                       <td>{dateTimeLabel(a.start, tz)}</td>
                       <td>
                         {a.patient?.full_name ?? '—'}
+                        {a.patient?.age !== undefined && `, ${a.patient.age}`}
                         {a.patient?.phone && (
                           <>
                             <br />
@@ -478,7 +479,8 @@ export function FrontDesk() {
                     <ul className="cards">
                       {list.map((a) => (
                         <li key={a.id} className="card" data-testid="arrival">
-                          <strong>{timeLabel(a.start!, tz)}</strong> {a.patient?.full_name ?? 'Patient'}{' '}
+                          <strong>{timeLabel(a.start!, tz)}</strong> {a.patient?.full_name ?? 'Patient'}
+                          {a.patient?.age !== undefined && `, ${a.patient.age} years`}{' '}
                           <span className={`status s-${a.status}`}>{statusWords(a.status)}</span>
                           <p className="muted">
                             {a.patient?.phone && (

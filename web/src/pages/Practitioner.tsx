@@ -429,6 +429,7 @@ export function Today() {
               <strong>{withDate ? dateTimeLabel(a.start, tz) : timeLabel(a.start!, tz)}</strong> <span className={`status s-${a.status}`}>{statusWords(a.status)}</span>
               <p>
                 <strong data-testid="patient-name">{a.patient?.full_name || 'Patient'}</strong>
+                {a.patient?.age !== undefined && `, ${a.patient.age} years`}
                 {a.patient?.phone && (
                   <>
                     {' · '}

@@ -31,6 +31,18 @@ PaymentState PaymentStateOf(Status status, int64_t fee_minor, bool pay_at_clinic
   return PaymentState::kUnpaid;
 }
 
+std::optional<int> AgeOn(std::string_view dob, std::string_view today) {
+  auto parse = [](std::string_view d, int* y, int* m, int* day) {
+    return d.size() == 10 && std::sscanf(std::string(d).c_str(), "%4d-%2d-%2d", y, m, day) == 3;
+  };
+  int by = 0, bm = 0, bd = 0, ty = 0, tm = 0, td = 0;
+  if (!parse(dob, &by, &bm, &bd) || !parse(today, &ty, &tm, &td)) return std::nullopt;
+  if (std::string(dob) > std::string(today)) return std::nullopt;
+  int age = ty - by;
+  if (tm < bm || (tm == bm && td < bd)) --age;  // the birthday is still to come this year
+  return age;
+}
+
 namespace {
 std::string PercentEncode(const std::string& s) {
   static const char* kHex = "0123456789ABCDEF";

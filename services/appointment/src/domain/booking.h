@@ -2,6 +2,7 @@
 // Booking rules with no database and no gRPC: what a booking costs, whether it waits for
 // payment, what an Idempotency-Key replay must match, and what an event says.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,10 @@ Charge ChargeFor(const Fees& fees, bool first_visit, bool pay_at_clinic);
 // Where the money for an appointment stands, from what the appointment records.
 enum class PaymentState { kFree, kAtClinic, kAwaiting, kPaid, kUnpaid };
 PaymentState PaymentStateOf(Status status, int64_t fee_minor, bool pay_at_clinic, bool paid_online);
+
+// Whole years between a date of birth and `today` (both "YYYY-MM-DD"); nullopt when either
+// is not a date or the birth is after today.
+std::optional<int> AgeOn(std::string_view date_of_birth, std::string_view today);
 
 // A map search for a place: its coordinates when known, else its written address.
 std::string MapUrl(const std::string& address_line, const double* latitude,

@@ -210,6 +210,15 @@ TEST(Booking, PaymentStateFollowsWhatWasRecorded) {
   EXPECT_EQ(PaymentStateOf(Status::kExpired, 50000, false, false), PaymentState::kUnpaid);
 }
 
+TEST(Booking, AgeCountsWholeYears) {
+  EXPECT_EQ(AgeOn("1990-04-21", "2026-12-06"), 36);
+  EXPECT_EQ(AgeOn("1990-12-07", "2026-12-06"), 35);  // birthday tomorrow
+  EXPECT_EQ(AgeOn("1990-12-06", "2026-12-06"), 36);  // birthday today
+  EXPECT_EQ(AgeOn("2026-06-01", "2026-12-06"), 0);
+  EXPECT_EQ(AgeOn("2027-01-01", "2026-12-06"), std::nullopt);
+  EXPECT_EQ(AgeOn("not a date", "2026-12-06"), std::nullopt);
+}
+
 TEST(Booking, MapUrlPrefersCoordinatesAndEncodesTheAddress) {
   double lat = 12.9716, lng = 77.5946;
   EXPECT_EQ(MapUrl("1 MG Road, Bengaluru", &lat, &lng),

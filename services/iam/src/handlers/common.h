@@ -38,6 +38,7 @@ inline void ToProto(const storage::User& u, v1::User* out) {
   out->set_email_verified(u.email_verified);
   out->set_mfa_enabled(u.mfa_enabled);
   out->mutable_created_at()->set_seconds(u.created_at);
+  out->set_date_of_birth(u.date_of_birth);
   out->clear_roles();
   for (const auto& role : u.roles) out->add_roles(role);
 }

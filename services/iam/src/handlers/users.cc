@@ -1,4 +1,6 @@
 // The user: GetMe, UpdateMe, and LookupUsers (service-to-service, by email or id).
+#include <ctime>
+
 #include "handlers/common.h"
 #include "healthtech/iam/domain/validation.h"
 #include "healthtech/pg/text_array.h"
@@ -18,6 +20,20 @@ absl::Status IamServiceImpl::LoadUser(pqxx::transaction_base& tx, const std::str
   handlers::ToProto(*user, out);
   return absl::OkStatus();
 }
+
+namespace {
+
+// Today's date in UTC, "YYYY-MM-DD" (a date of birth may not be after it).
+std::string TodayUtc() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char out[16];
+  std::strftime(out, sizeof out, "%Y-%m-%d", &tm);
+  return out;
+}
+
+}  // namespace
 
 grpc::Status IamServiceImpl::GetMe(Ctx* ctx, const v1::GetMeRequest*, v1::User* resp) {
   return Serve(ctx, [&](const RpcScope&) -> absl::Status {
@@ -49,13 +65,20 @@ grpc::Status IamServiceImpl::UpdateMe(Ctx* ctx, const v1::UpdateMeRequest* req, 
     }
     if (req->has_phone() && !req->phone().empty() && !ValidPhone(req->phone()))
       v.push_back({"phone", "must be in E.164 format, e.g. +919812345678"});
+    if (req->has_date_of_birth() && !req->date_of_birth().empty()) {
+      const std::string& dob = req->date_of_birth();
+      if (!validate::ValidDate(dob, 1900, 2200))
+        v.push_back({"date_of_birth", "must be a date YYYY-MM-DD"});
+      else if (dob < "1900-01-01" || dob > TodayUtc())
+        v.push_back({"date_of_birth", "must be between 1900-01-01 and today"});
+    }
     if (!v.empty()) return st::ValidationFailed(std::move(v));
-    return pg::WithTransaction(*pool_, {caller->sub, ""},
-                               [&](pqxx::transaction_base& tx) -> absl::Status {
-                                 storage::UpdateProfile(tx, caller->sub, req->has_full_name(), name,
-                                                        req->has_phone(), req->phone());
-                                 return LoadUser(tx, caller->sub, resp);
-                               });
+    return pg::WithTransaction(
+        *pool_, {caller->sub, ""}, [&](pqxx::transaction_base& tx) -> absl::Status {
+          storage::UpdateProfile(tx, caller->sub, req->has_full_name(), name, req->has_phone(),
+                                 req->phone(), req->has_date_of_birth(), req->date_of_birth());
+          return LoadUser(tx, caller->sub, resp);
+        });
   });
 }
 

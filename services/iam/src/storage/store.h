@@ -25,6 +25,7 @@ void PrepareStatements(pg::Pool& pool);
 // A user with every role ("org_admin:<org>" for org-scoped roles).
 struct User {
   std::string id, email, full_name, phone;
+  std::string date_of_birth;  // "YYYY-MM-DD" or ""
   bool email_verified = false, mfa_enabled = false;
   int64_t created_at = 0;
   std::vector<std::string> roles;
@@ -55,7 +56,8 @@ void Rehash(Tx& tx, const std::string& user_id, const std::string& hash);
 // Sets the password after a reset (and marks the email verified); returns the email.
 std::string ResetPassword(Tx& tx, const std::string& user_id, const std::string& hash);
 void UpdateProfile(Tx& tx, const std::string& user_id, bool set_name, const std::string& name,
-                   bool set_phone, const std::string& phone);
+                   bool set_phone, const std::string& phone, bool set_birth,
+                   const std::string& date_of_birth);
 
 struct Credentials {
   std::string password_hash, email;

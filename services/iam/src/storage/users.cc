@@ -20,6 +20,7 @@ User ReadUser(const pqxx::row& r) {
   u.email_verified = r["email_verified"].as<bool>();
   u.mfa_enabled = r["mfa_enabled"].as<bool>();
   u.created_at = r["created_at"].as<int64_t>();
+  u.date_of_birth = r["date_of_birth"].as<std::string>();
   u.roles = pg::ParseTextArray(r["roles"].as<std::string>());
   return u;
 }
@@ -101,8 +102,10 @@ std::string ResetPassword(Tx& tx, const std::string& user_id, const std::string&
 }
 
 void UpdateProfile(Tx& tx, const std::string& user_id, bool set_name, const std::string& name,
-                   bool set_phone, const std::string& phone) {
-  tx.exec_prepared("users/update_profile", set_name, name, set_phone, phone, user_id);
+                   bool set_phone, const std::string& phone, bool set_birth,
+                   const std::string& date_of_birth) {
+  tx.exec_prepared("users/update_profile", set_name, name, set_phone, phone, user_id, set_birth,
+                   date_of_birth);
 }
 
 std::optional<Credentials> PasswordOf(Tx& tx, const std::string& user_id) {

@@ -30,8 +30,10 @@ std::string DisplayNameProblem(std::string_view name);
 // 22:00–24:00 means until midnight). The API's local_time format, the one rule for every
 // service (availability windows, quiet hours).
 bool ValidLocalTime(std::string_view s);
-// A real calendar date "YYYY-MM-DD" in 2000–2200: scheduling dates, the only dates the
-// platform takes (availability, time off, waitlists, search by day).
+// A real calendar date "YYYY-MM-DD" in 2000–2200: scheduling dates (availability, time
+// off, waitlists, search by day).
 bool ValidDate(std::string_view s);
+// The same in the years given (a date of birth: 1900 onwards).
+bool ValidDate(std::string_view s, int min_year, int max_year);
 
 }  // namespace healthtech::validate
