@@ -80,10 +80,10 @@ export const tokens = {
 };
 
 /** Roles of the signed-in user: global ones as they are, org-scoped ones "role:<org_id>". */
-export function hasRole(c: Claims | null, role: string): boolean {
+export function hasRole(c: Pick<Claims, 'roles'> | null, role: string): boolean {
   return !!c && c.roles.some((r) => r === role || r.startsWith(role + ':'));
 }
 
-export function orgIdsFor(c: Claims | null, role: string): string[] {
+export function orgIdsFor(c: Pick<Claims, 'roles'> | null, role: string): string[] {
   return (c?.roles ?? []).filter((r) => r.startsWith(role + ':')).map((r) => r.slice(role.length + 1));
 }

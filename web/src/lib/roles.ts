@@ -1,15 +1,7 @@
 // Where each kind of user starts, and what the main navigation offers them.
-export interface RoleClaims {
-  roles: string[];
-}
+import { hasRole as has, orgIdsFor as orgIds, type Claims } from '../auth/tokens';
 
-function has(c: RoleClaims | null, role: string): boolean {
-  return !!c && c.roles.some((r) => r === role || r.startsWith(role + ':'));
-}
-
-function orgIds(c: RoleClaims | null, role: string): string[] {
-  return (c?.roles ?? []).filter((r) => r.startsWith(role + ':')).map((r) => r.slice(role.length + 1));
-}
+type RoleClaims = Pick<Claims, 'roles'>;
 
 /** The page a user lands on after signing in: their own work first. */
 export function homeFor(c: RoleClaims | null): string {
