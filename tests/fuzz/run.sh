@@ -37,14 +37,16 @@ declare -A SOURCES=(
   [http_request]="services/bff/src/http_checks.cc services/bff/src/router.cc services/bff/src/routes.cc services/bff/src/link_protos.cc"
   [markdown]="services/forum/src/domain/render.cc libs/text/src/html.cc"
   [page_token]="libs/paging/src/page_token.cc"
+  [portrait]="libs/image/src/portrait.cc"
 )
 declare -A LIBS=(
   [transcode]="$BUILD/libs/status/libhealthtech_status.a $BUILD/proto/libhealthtech_protos.a"
   [http_request]="$BUILD/libs/status/libhealthtech_status.a $BUILD/proto/libhealthtech_protos.a"
   [markdown]=""
   [page_token]="$BUILD/libs/status/libhealthtech_status.a $BUILD/proto/libhealthtech_protos.a"
+  [portrait]="$(pkg-config --libs libturbojpeg libpng) -lz"
 )
-for target in transcode http_request markdown page_token; do
+for target in transcode http_request markdown page_token portrait; do
   objs=()
   ok=1
   for src in ${SOURCES[$target]}; do

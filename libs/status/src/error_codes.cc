@@ -54,6 +54,7 @@ const std::vector<ErrorCode>& ErrorCodes() {
         {"ORGANIZATION_NOT_FOUND", 404, "No such organization visible to the caller."},
         {"PARENT_POST_NOT_FOUND", 404, "The post replied to is not in this thread."},
         {"PAYMENT_NOT_FOUND", 404, "No such payment visible to the caller."},
+        {"PHOTO_NOT_FOUND", 404, "The practitioner has no photo, or is not visible to the caller."},
         {"POST_NOT_FOUND", 404, "No such post visible to the caller."},
         {"PRACTITIONER_NOT_FOUND", 404, "No such verified practitioner."},
         {"PRIVATE_THREAD_NOT_FOUND", 404, "No such private thread of the caller."},

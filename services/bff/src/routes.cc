@@ -193,6 +193,26 @@ std::vector<Route> AllRoutes() {
   document.raw_response_type_field = "content_type";
   document.raw_response_filename_field = "filename";
   org_routes.push_back(document);
+  Route photo = org("PUT", "/v1/practitioners/me/photo", "SetMyPractitionerPhoto",
+                    "Replace your profile photo (JPEG or PNG, at most 5 MiB): raw body with its "
+                    "Content-Type, or JSON with base64 content",
+                    true, 200, "practitioners");
+  photo.max_body_bytes = 8 * 1024 * 1024;  // 5 MiB raw, or base64 in JSON
+  photo.raw_body_field = "content";
+  photo.raw_content_type_field = "content_type";
+  org_routes.push_back(photo);
+  org_routes.push_back(org("DELETE", "/v1/practitioners/me/photo", "DeleteMyPractitionerPhoto",
+                           "Remove your profile photo", true, 200, "practitioners"));
+  Route photo_file =
+      org("GET", "/v1/practitioners/{practitioner_id=id}/photo", "GetPractitionerPhoto",
+          "A practitioner's photo (a 320-pixel square JPEG); its URL is versioned by content, "
+          "so it may be cached for good",
+          false, 200, "practitioners");
+  photo_file.raw_response_field = "content";
+  photo_file.raw_response_type_field = "content_type";
+  photo_file.raw_response_filename_field = "filename";
+  photo_file.cache_control = "public, max-age=31536000, immutable";
+  org_routes.push_back(photo_file);
   routes.insert(routes.end(), org_routes.begin(), org_routes.end());
   const Service appt{"appointment", kAppointment, "appointments"};
   std::vector<Route> appointment_routes = {

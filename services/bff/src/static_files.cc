@@ -71,13 +71,14 @@ std::string StaticFiles::ContentType(std::string_view file) {
   if (ext == "png") return "image/png";
   if (ext == "ico") return "image/x-icon";
   if (ext == "woff2") return "font/woff2";
+  if (ext == "woff") return "font/woff";
   if (ext == "txt") return "text/plain; charset=utf-8";
   return "application/octet-stream";
 }
 
 const char* StaticFiles::PageCsp() {
   return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-         "img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+         "img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
          "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 }
 

@@ -56,6 +56,12 @@ class OrgServiceImpl final : public v1::OrgService::Service {
   grpc::Status GetMyPractitionerProfile(Ctx*, const v1::GetMyPractitionerProfileRequest*,
                                         v1::Practitioner*) override;
   grpc::Status GetPractitioner(Ctx*, const v1::GetPractitionerRequest*, v1::Practitioner*) override;
+  grpc::Status SetMyPractitionerPhoto(Ctx*, const v1::SetMyPractitionerPhotoRequest*,
+                                      v1::Practitioner*) override;
+  grpc::Status DeleteMyPractitionerPhoto(Ctx*, const v1::DeleteMyPractitionerPhotoRequest*,
+                                         v1::Practitioner*) override;
+  grpc::Status GetPractitionerPhoto(Ctx*, const v1::GetPractitionerPhotoRequest*,
+                                    v1::PractitionerPhoto*) override;
   grpc::Status SearchPractitioners(Ctx*, const v1::SearchPractitionersRequest*,
                                    v1::SearchPractitionersResponse*) override;
   // handlers/internal.cc (other services, with the internal token)

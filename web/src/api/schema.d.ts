@@ -1607,6 +1607,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/practitioners/{practitioner_id}/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A practitioner's photo (a 320-pixel square JPEG); its URL is versioned by content, so it may be cached for good
+         * @description A practitioner's photo (public when the profile is: verified, or the caller's own).
+         */
+        get: operations["orgGetPractitionerPhoto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/practitioners/{practitioner_id}/slots": {
         parameters: {
             query?: never;
@@ -1666,6 +1686,30 @@ export interface paths {
         put: operations["orgUpsertMyPractitionerProfile"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/practitioners/me/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace your profile photo (JPEG or PNG, at most 5 MiB): raw body with its Content-Type, or JSON with base64 content
+         * @description Replaces the caller's profile photo: a JPEG or PNG (checked by content) of at most 5 MiB, at least 64 pixels a side; kept as a 320-pixel square JPEG without any metadata.
+         */
+        put: operations["orgSetMyPractitionerPhoto"];
+        post?: never;
+        /**
+         * Remove your profile photo
+         * @description Removes the caller's profile photo (initials are shown instead).
+         */
+        delete: operations["orgDeleteMyPractitionerPhoto"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3185,6 +3229,11 @@ export interface components {
              * @description Search results: the first local day with a free slot ("YYYY-MM-DD", in the mode asked for, else any), from the appointment service's published free days; absent when none is published within the practitioner's horizon.
              */
             next_free_day?: string;
+            /**
+             * @description Path of the profile photo, versioned by its content (cache it for as long as you like); absent when there is none.
+             * @example /v1/practitioners/5b0c…/photo?v=3f9a1c2e
+             */
+            photo_url?: string;
             qualifications: string[];
             registration_number?: string;
             specialties: string[];
@@ -3235,6 +3284,14 @@ export interface components {
         healthtech_org_v1_SearchPractitionersResponse: {
             items: components["schemas"]["healthtech_org_v1_Practitioner"][];
             next_page_token?: string;
+        };
+        healthtech_org_v1_SetMyPractitionerPhotoRequest: {
+            content: string;
+            /**
+             * @description As declared by the client; the service trusts only what the bytes are.
+             * @enum {string}
+             */
+            content_type?: "image/png" | "image/jpeg";
         };
         healthtech_org_v1_StaffInvitation: {
             /**
@@ -3613,6 +3670,7 @@ export interface components {
          *     `PATIENT_OVERLAP` (409): The patient already has an appointment at that time.
          *     `PAYLOAD_TOO_LARGE` (413): The body is larger than the operation accepts.
          *     `PAYMENT_NOT_FOUND` (404): No such payment visible to the caller.
+         *     `PHOTO_NOT_FOUND` (404): The practitioner has no photo, or is not visible to the caller.
          *     `POST_NOT_EDITABLE` (409): The post can no longer be changed.
          *     `POST_NOT_FLAGGABLE` (409): The post cannot be flagged.
          *     `POST_NOT_FOUND` (404): No such post visible to the caller.
@@ -3647,7 +3705,7 @@ export interface components {
          */
         Problem: {
             /** @enum {string} */
-            code: "ACCESS_REASON_REQUIRED" | "ALREADY_FLAGGED" | "ALREADY_ISSUED" | "AMOUNT_MISMATCH" | "APPOINTMENTS_UNAVAILABLE" | "APPOINTMENT_MISMATCH" | "APPOINTMENT_NOT_FOUND" | "AUTH_REQUIRED" | "AVAILABILITY_NOT_FOUND" | "BAD_GATEWAY" | "BAD_REQUEST" | "CANCELLATION_CUTOFF_PASSED" | "CATEGORY_EXISTS" | "CATEGORY_NOT_FOUND" | "CATEGORY_RESTRICTED" | "CONFLICT" | "CORS_ORIGIN_NOT_ALLOWED" | "CURRENT_PASSWORD_INCORRECT" | "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "DEADLINE_EXCEEDED" | "DELIVERY_NOT_FAILED" | "DELIVERY_NOT_FOUND" | "DOCUMENTS_REQUIRED" | "DOCUMENT_NOT_FOUND" | "EDIT_WINDOW_CLOSED" | "EMAIL_NOT_VERIFIED" | "EMAIL_TAKEN" | "FORBIDDEN" | "FORUM_SUSPENDED" | "GATEWAY_NOT_FOUND" | "GATEWAY_REJECTED" | "GATEWAY_UNAVAILABLE" | "HEADERS_TOO_LARGE" | "IAM_UNAVAILABLE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_CREDENTIALS" | "INVALID_PAGE_TOKEN" | "INVALID_TRANSITION" | "INVITATION_FOR_ANOTHER_EMAIL" | "INVOICE_NOT_FOUND" | "LAST_ORG_ADMIN" | "LAST_PLATFORM_ADMIN" | "LINK_INVALID" | "LOGIN_THROTTLED" | "MALFORMED_JSON" | "MEMBER_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "MFA_ALREADY_ENABLED" | "MFA_CODE_INVALID" | "MFA_NOT_ENABLED" | "MFA_NOT_ENROLLING" | "NOTHING_TO_RESTORE" | "NOTIFICATION_NOT_FOUND" | "NOT_A_SLOT" | "NOT_BOOKABLE" | "NOT_FOUND" | "NOT_IMPLEMENTED" | "NOT_PAYABLE" | "NOT_REFUNDABLE" | "NO_SIGNING_KEY" | "ORGANIZATION_NOT_FOUND" | "ORG_UNAVAILABLE" | "OWN_POST" | "OWN_PRACTITIONER_PROFILE" | "PARENT_POST_CLOSED" | "PARENT_POST_NOT_FOUND" | "PATIENT_OVERLAP" | "PAYLOAD_TOO_LARGE" | "PAYMENT_NOT_FOUND" | "POST_NOT_EDITABLE" | "POST_NOT_FLAGGABLE" | "POST_NOT_FOUND" | "POST_NOT_VOTABLE" | "PRACTITIONER_NOT_FOUND" | "PRIVATE_THREAD_NOT_FOUND" | "RATE_LIMITED" | "REDIS_TIMEOUT" | "REDIS_UNAVAILABLE" | "REFRESH_TOKEN_INVALID" | "REFUND_EXCEEDS_CAPTURED" | "SELF_BOOKING" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN" | "SIGNATURE_INVALID" | "SINK_UNAVAILABLE" | "SLOT_UNAVAILABLE" | "SLOW_MODE" | "THREAD_LOCKED" | "THREAD_NOT_FOUND" | "THREAD_TOO_DEEP" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "TOKEN_REVOKED" | "TOO_EARLY" | "UNSUPPORTED_MEDIA_TYPE" | "UPGRADE_REQUIRED" | "USER_NOT_FOUND" | "VALIDATION_FAILED" | "WATCHED_WORD" | "WEBHOOK_SIGNATURE_INVALID";
+            code: "ACCESS_REASON_REQUIRED" | "ALREADY_FLAGGED" | "ALREADY_ISSUED" | "AMOUNT_MISMATCH" | "APPOINTMENTS_UNAVAILABLE" | "APPOINTMENT_MISMATCH" | "APPOINTMENT_NOT_FOUND" | "AUTH_REQUIRED" | "AVAILABILITY_NOT_FOUND" | "BAD_GATEWAY" | "BAD_REQUEST" | "CANCELLATION_CUTOFF_PASSED" | "CATEGORY_EXISTS" | "CATEGORY_NOT_FOUND" | "CATEGORY_RESTRICTED" | "CONFLICT" | "CORS_ORIGIN_NOT_ALLOWED" | "CURRENT_PASSWORD_INCORRECT" | "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "DEADLINE_EXCEEDED" | "DELIVERY_NOT_FAILED" | "DELIVERY_NOT_FOUND" | "DOCUMENTS_REQUIRED" | "DOCUMENT_NOT_FOUND" | "EDIT_WINDOW_CLOSED" | "EMAIL_NOT_VERIFIED" | "EMAIL_TAKEN" | "FORBIDDEN" | "FORUM_SUSPENDED" | "GATEWAY_NOT_FOUND" | "GATEWAY_REJECTED" | "GATEWAY_UNAVAILABLE" | "HEADERS_TOO_LARGE" | "IAM_UNAVAILABLE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_CREDENTIALS" | "INVALID_PAGE_TOKEN" | "INVALID_TRANSITION" | "INVITATION_FOR_ANOTHER_EMAIL" | "INVOICE_NOT_FOUND" | "LAST_ORG_ADMIN" | "LAST_PLATFORM_ADMIN" | "LINK_INVALID" | "LOGIN_THROTTLED" | "MALFORMED_JSON" | "MEMBER_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "MFA_ALREADY_ENABLED" | "MFA_CODE_INVALID" | "MFA_NOT_ENABLED" | "MFA_NOT_ENROLLING" | "NOTHING_TO_RESTORE" | "NOTIFICATION_NOT_FOUND" | "NOT_A_SLOT" | "NOT_BOOKABLE" | "NOT_FOUND" | "NOT_IMPLEMENTED" | "NOT_PAYABLE" | "NOT_REFUNDABLE" | "NO_SIGNING_KEY" | "ORGANIZATION_NOT_FOUND" | "ORG_UNAVAILABLE" | "OWN_POST" | "OWN_PRACTITIONER_PROFILE" | "PARENT_POST_CLOSED" | "PARENT_POST_NOT_FOUND" | "PATIENT_OVERLAP" | "PAYLOAD_TOO_LARGE" | "PAYMENT_NOT_FOUND" | "PHOTO_NOT_FOUND" | "POST_NOT_EDITABLE" | "POST_NOT_FLAGGABLE" | "POST_NOT_FOUND" | "POST_NOT_VOTABLE" | "PRACTITIONER_NOT_FOUND" | "PRIVATE_THREAD_NOT_FOUND" | "RATE_LIMITED" | "REDIS_TIMEOUT" | "REDIS_UNAVAILABLE" | "REFRESH_TOKEN_INVALID" | "REFUND_EXCEEDS_CAPTURED" | "SELF_BOOKING" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN" | "SIGNATURE_INVALID" | "SINK_UNAVAILABLE" | "SLOT_UNAVAILABLE" | "SLOW_MODE" | "THREAD_LOCKED" | "THREAD_NOT_FOUND" | "THREAD_TOO_DEEP" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "TOKEN_REVOKED" | "TOO_EARLY" | "UNSUPPORTED_MEDIA_TYPE" | "UPGRADE_REQUIRED" | "USER_NOT_FOUND" | "VALIDATION_FAILED" | "WATCHED_WORD" | "WEBHOOK_SIGNATURE_INVALID";
             detail: string;
             errors?: {
                 field: string;
@@ -4481,6 +4539,19 @@ export interface components {
                 "application/problem+json": {
                     /** @enum {string} */
                     code?: "NOT_FOUND";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `PHOTO_NOT_FOUND`: The practitioner has no photo, or is not visible to the caller. */
+        NotFound_597ff0f2: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "PHOTO_NOT_FOUND";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -9097,6 +9168,51 @@ export interface operations {
             504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
+    orgGetPractitionerPhoto: {
+        parameters: {
+            query?: {
+                /** @description The version in `photo_url` (ignored: the current photo is served). */
+                v?: string;
+            };
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                practitioner_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            404: components["responses"]["NotFound_597ff0f2"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
     appointmentListSlots: {
         parameters: {
             query?: {
@@ -9266,6 +9382,93 @@ export interface operations {
             400: components["responses"]["BadRequest_dc867a15"];
             401: components["responses"]["Unauthorized_c71eb0f9"];
             403: components["responses"]["Forbidden_cac27eba"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    orgSetMyPractitionerPhoto: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["healthtech_org_v1_SetMyPractitionerPhotoRequest"];
+                "application/pdf": string;
+                "image/jpeg": string;
+                "image/png": string;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["healthtech_org_v1_Practitioner"];
+                };
+            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_90db7ce0"];
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    orgDeleteMyPractitionerPhoto: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["healthtech_org_v1_Practitioner"];
+                };
+            };
+            400: components["responses"]["BadRequest_dc867a15"];
+            401: components["responses"]["Unauthorized_c71eb0f9"];
+            404: components["responses"]["NotFound_90db7ce0"];
             413: components["responses"]["ContentTooLarge_37dd9cc4"];
             415: components["responses"]["UnsupportedMediaType_2edc28a8"];
             429: components["responses"]["TooManyRequests_04dbf322"];

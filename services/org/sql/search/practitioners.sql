@@ -45,6 +45,7 @@ SELECT p.id::text AS id, p.user_id::text AS user_id, p.display_name,
        p.consultation_modes::text AS consultation_modes, p.fee_first_visit_minor,
        p.fee_follow_up_minor, p.currency, extract(epoch from p.created_at)::bigint AS created_at,
        extract(epoch from p.updated_at)::bigint AS updated_at, p.score::text AS score,
+       coalesce(p.photo_version, '') AS photo_version,
        coalesce(p.next_free_day::text, '') AS next_free_day
 FROM scored p
 WHERE (NOT $6 OR p.score < $7::numeric OR (p.score = $7::numeric AND p.id > $8::uuid))

@@ -214,6 +214,8 @@ void LoadPractitioner(storage::Tx& tx, const storage::Practitioner& r, bool all,
   }
   p->mutable_created_at()->set_seconds(r.created_at);
   p->mutable_updated_at()->set_seconds(r.updated_at);
+  if (!r.photo_version.empty())
+    p->set_photo_url("/v1/practitioners/" + r.id + "/photo?v=" + r.photo_version);
   bool verified = false;
   for (const auto& f : storage::PractitionerFacilities(tx, r.id, all)) {
     auto* pf = p->add_facilities();

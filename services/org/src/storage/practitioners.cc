@@ -24,6 +24,7 @@ Practitioner ReadPractitioner(const pqxx::row& r) {
   p.currency = r["currency"].as<std::string>();
   p.created_at = r["created_at"].as<int64_t>();
   p.updated_at = r["updated_at"].as<int64_t>();
+  p.photo_version = r["photo_version"].as<std::string>();
   return p;
 }
 
@@ -46,6 +47,22 @@ std::optional<std::string> PractitionerIdOfUser(Tx& tx, const std::string& user_
   auto rows = tx.exec_prepared("practitioners/id_by_user", user_id);
   if (rows.empty()) return std::nullopt;
   return rows[0]["id"].as<std::string>();
+}
+
+bool SetPractitionerPhoto(Tx& tx, const std::string& user_id, const std::string& jpeg,
+                          const std::string& sha256_hex) {
+  return !tx.exec_prepared("practitioners/set_photo", user_id, sha256_hex, pqxx::binarystring(jpeg))
+              .empty();
+}
+
+void DeletePractitionerPhoto(Tx& tx, const std::string& user_id) {
+  tx.exec_prepared("practitioners/delete_photo", user_id);
+}
+
+std::optional<std::string> PractitionerPhoto(Tx& tx, const std::string& practitioner_id) {
+  auto rows = tx.exec_prepared("practitioners/photo", practitioner_id);
+  if (rows.empty()) return std::nullopt;
+  return pqxx::binarystring(rows[0]["jpeg"]).str();
 }
 
 std::vector<PractitionerFacility> PractitionerFacilities(Tx& tx, const std::string& id, bool all) {

@@ -233,10 +233,16 @@ struct Practitioner {
   int64_t created_at = 0, updated_at = 0;
   std::string score;          // search only: the rank, as text (the page key)
   std::string next_free_day;  // search only: "YYYY-MM-DD" or ""
+  std::string photo_version;  // "" without a photo
 };
 std::optional<Practitioner> FindPractitioner(Tx& tx, const std::string& id);
 std::optional<Practitioner> FindPractitionerByUser(Tx& tx, const std::string& user_id);
 std::optional<std::string> PractitionerIdOfUser(Tx& tx, const std::string& user_id);
+// The photo of `user_id`'s profile replaced (false: no profile) or removed.
+bool SetPractitionerPhoto(Tx& tx, const std::string& user_id, const std::string& jpeg,
+                          const std::string& sha256_hex);
+void DeletePractitionerPhoto(Tx& tx, const std::string& user_id);
+std::optional<std::string> PractitionerPhoto(Tx& tx, const std::string& practitioner_id);
 // The practitioner's facilities, of verified organizations only unless `all`.
 std::vector<PractitionerFacility> PractitionerFacilities(Tx& tx, const std::string& id, bool all);
 // Of `facility_ids`, those of organizations where `user_id` is a practitioner.
