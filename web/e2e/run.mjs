@@ -81,6 +81,7 @@ function grantAdmin(email) {
 const shots = [];
 async function shot(page, name) {
   const file = path.join(ART, `${name}.png`);
+  await page.evaluate(() => document.fonts.ready); // Devanagari arrives as a web font
   await page.screenshot({ path: file, fullPage: true });
   shots.push(file);
 }
@@ -328,7 +329,23 @@ const tests = [
       await page.getByLabel(/Sunrise MG Road/).check();
       await page.getByRole('button', { name: 'Save profile' }).click();
       await page.getByText('Saved. Patients find you at').waitFor();
+      // A profile photo (issue 15, item 11): any PNG will do — a piece of this very page.
+      const picture = await page.screenshot({ clip: { x: 0, y: 0, width: 480, height: 360 } });
+      await page.getByLabel('Photo file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: picture });
+      await page.getByRole('button', { name: 'Upload photo' }).click();
+      await page.getByText('Photo saved.').waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-testid=own-photo]')?.naturalWidth === 320);
       await page.getByRole('link', { name: 'publish your hours' }).click();
+      // The week grid: Monday's hours copied to Monday–Saturday, Sunday left closed.
+      await page.getByRole('button', { name: 'Add hours on Monday' }).click();
+      await page.getByRole('button', { name: 'Copy to Mon–Sat from Monday' }).click();
+      await page.getByTestId('week-saturday').getByText('09:00–13:00').waitFor();
+      if ((await page.getByTestId('week-sunday').getByText('Closed').count()) !== 1) throw new Error('Sunday was not left closed');
+      if ((await page.locator('fieldset.row').count()) !== 6) throw new Error('copy to Mon–Sat did not make six weekly rows');
+      await shot(page, '09a-availability-week-grid');
+      await axeCheck(page, 'availability week grid');
+      // The rest of the story books at any hour: all day, every day instead.
+      for (let i = 0; i < 6; i++) await page.getByRole('button', { name: 'Remove', exact: true }).first().click();
       await page.getByRole('button', { name: 'Add every day, all day' }).click();
       await page.getByLabel('Minimum notice (minutes)').fill('0');
       await page.getByLabel('Patients may cancel until (minutes before)').fill('0');
@@ -407,6 +424,14 @@ const tests = [
       await page.getByLabel('City').fill('Bengaluru');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.getByRole('link', { name: S.doctorName }).waitFor();
+      // The practitioner's photo, served by the API as a 320-pixel square.
+      const card = page.getByTestId('practitioner-card').filter({ hasText: S.doctorName });
+      await card.locator('img.avatar').waitFor();
+      await page.waitForFunction((name) => {
+        const c = [...document.querySelectorAll('[data-testid=practitioner-card]')].find((e) => e.textContent.includes(name));
+        const img = c?.querySelector('img.avatar');
+        return img?.complete && img.naturalWidth === 320;
+      }, S.doctorName);
       await shot(page, '03-search');
       await axeCheck(page, 'search');
       await page.getByRole('link', { name: S.doctorName }).click();
@@ -688,20 +713,30 @@ const tests = [
       await page.getByLabel('Time zone (IANA)').fill(TZ);
       await page.getByLabel('Language of emails and SMS').selectOption('hi');
       await page.getByRole('button', { name: 'Save preferences' }).click();
-      await page.getByText('Preferences saved.').waitFor();
-      await shot(page, '18-notification-preferences');
-      await axeCheck(page, 'notification preferences');
-      // Saved on the server: a reload shows the same choices.
+      // The whole interface follows the saved language at once (issue 15, item 8).
+      await page.getByText('सेटिंग्स सेव हो गईं।').waitFor();
+      await page.getByRole('link', { name: 'डॉक्टर खोजें' }).first().waitFor();
+      if ((await page.locator('html').getAttribute('lang')) !== 'hi') throw new Error('html lang is not hi');
+      await shot(page, '18-notification-preferences-hindi');
+      await axeCheck(page, 'notification preferences (Hindi)');
+      // Saved on the server: a reload shows the same choices, still in Hindi.
       await page.reload();
+      await page.getByLabel('समय क्षेत्र (IANA)').waitFor();
+      if ((await page.getByLabel('समय क्षेत्र (IANA)').inputValue()) !== TZ) throw new Error('quiet hours time zone not saved');
+      if (await page.getByRole('checkbox', { name: 'फ़ोरम के जवाब और मॉडरेशन: ईमेल' }).isChecked()) throw new Error('forum email still on');
+      if (await page.getByRole('checkbox', { name: 'अपॉइंटमेंट: SMS' }).isChecked()) throw new Error('appointments SMS still on');
+      if ((await page.getByLabel('ईमेल और SMS की भाषा').inputValue()) !== 'hi') throw new Error('locale not saved');
+      // Appointments in Hindi: the heading, dates with Hindi month names, money with ₹.
+      await page.goto(`${BASE}/appointments`);
+      await page.getByRole('heading', { name: 'मेरे अपॉइंटमेंट' }).waitFor();
+      await shot(page, '18b-appointments-hindi');
+      await axeCheck(page, 'appointments (Hindi)');
+      // Back to English with the topbar's switch, which saves the choice to the account too.
+      await page.getByTestId('language-switch').first().click();
+      await page.getByRole('heading', { name: 'My appointments' }).waitFor();
+      await page.goto(`${BASE}/notifications/preferences`);
       await page.getByLabel('Time zone (IANA)').waitFor();
-      if ((await page.getByLabel('Time zone (IANA)').inputValue()) !== TZ) throw new Error('quiet hours time zone not saved');
-      if (await page.getByRole('checkbox', { name: 'Forum replies and moderation: Email' }).isChecked()) throw new Error('forum email still on');
-      if (await page.getByRole('checkbox', { name: 'Appointments: SMS' }).isChecked()) throw new Error('appointments SMS still on');
-      if ((await page.getByLabel('Language of emails and SMS').inputValue()) !== 'hi') throw new Error('locale not saved');
-      // Back to English for the rest of the story.
-      await page.getByLabel('Language of emails and SMS').selectOption('en');
-      await page.getByRole('button', { name: 'Save preferences' }).click();
-      await page.getByText('Preferences saved.').waitFor();
+      if ((await page.getByLabel('Language of emails and SMS').inputValue()) !== 'en') throw new Error('switching back did not save English');
     },
   ],
   [

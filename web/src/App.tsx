@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import React, { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { Link, NavLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { titleFor } from './lib/titles';
 import { homeFor, worksForOrganization } from './lib/roles';
@@ -7,26 +7,49 @@ import { useClaims, signOut } from './auth/session';
 import { hasRole } from './auth/tokens';
 import { setSignedOutHandler } from './api/client';
 import { dismissToast, useToasts, useUnreadCount } from './components/useUnread';
-import * as Auth from './pages/Auth';
-import * as Account from './pages/Account';
-import * as Patient from './pages/Patient';
-import * as Pract from './pages/Practitioner';
-import * as Admin from './pages/Admin';
-import * as Notify from './pages/Notify';
-import * as Forum from './pages/Forum';
 import { Field, Loading } from './components/ui';
+import { useTranslation } from 'react-i18next';
+import { LanguageSwitch, useLanguageFromPreferences } from './components/LanguageSwitch';
 
-// The organization screens carry the chart library: loaded when first opened.
-const lazyOrg = (name: 'MyOrganizations' | 'RegisterOrganization' | 'OrganizationPage' | 'Dashboard' | 'FrontDesk' | 'AcceptInvitation') =>
-  lazy(() => import('./pages/Org').then((m) => ({ default: m[name] })));
-const Org = {
-  MyOrganizations: lazyOrg('MyOrganizations'),
-  RegisterOrganization: lazyOrg('RegisterOrganization'),
-  OrganizationPage: lazyOrg('OrganizationPage'),
-  Dashboard: lazyOrg('Dashboard'),
-  FrontDesk: lazyOrg('FrontDesk'),
-  AcceptInvitation: lazyOrg('AcceptInvitation'),
-};
+// Every screen group is its own chunk, fetched when first opened: the landing page needs
+// none, a patient never downloads the clinic, practitioner or admin screens (nor the chart
+// library), and a clinic's staff get theirs on first use.
+type Module = Record<string, unknown>;
+function screens<M extends Module>(load: () => Promise<M>, names: (keyof M & string)[]) {
+  return Object.fromEntries(
+    names.map((n) => [n, lazy(() => load().then((m) => ({ default: m[n] as React.ComponentType })))]),
+  ) as { [K in keyof M]: React.LazyExoticComponent<React.ComponentType> };
+}
+const Auth = screens(() => import('./pages/Auth'), ['SignUp', 'VerifyEmail', 'SignIn', 'ForgotPassword', 'ResetPassword']);
+const Account = screens(() => import('./pages/Account'), ['AccountPage']);
+const Patient = screens(() => import('./pages/Patient'), [
+  'Search',
+  'PractitionerPage',
+  'MyAppointments',
+  'AppointmentPage',
+  'PaymentPage',
+  'Invoices',
+  'Notifications',
+]);
+const Pract = screens(() => import('./pages/Practitioner'), ['ProfileEditor', 'AvailabilityEditor', 'Today']);
+const Admin = screens(() => import('./pages/Admin'), ['VerificationQueue']);
+const Notify = screens(() => import('./pages/Notify'), ['FailedNotifications', 'NotificationPreferences']);
+const Forum = screens(() => import('./pages/Forum'), [
+  'ForumHome',
+  'NewThread',
+  'ThreadView',
+  'PrivateThreads',
+  'PrivateThreadView',
+  'ModerationQueue',
+]);
+const Org = screens(() => import('./pages/Org'), [
+  'MyOrganizations',
+  'RegisterOrganization',
+  'OrganizationPage',
+  'Dashboard',
+  'FrontDesk',
+  'AcceptInvitation',
+]);
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const claims = useClaims();
@@ -40,6 +63,7 @@ function Nav() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const { unread, live } = useUnreadCount();
+  const { t } = useTranslation();
   // On a phone the links fold behind a Menu button; it closes again on every navigation.
   const [open, setOpen] = useState(false);
   const { pathname } = useLocation();
@@ -47,65 +71,65 @@ function Nav() {
   return (
     <header className="topbar">
       <Link to={claims ? homeFor(claims) : '/'} className="brand">
-        HealthTech
+        {t('brand')}
       </Link>
       <button type="button" className="menu-toggle" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>
-        Menu{claims && unread > 0 ? ` (${unread})` : ''}
+        {claims && unread > 0 ? t('nav.menuUnread', { count: unread }) : t('nav.menu')}
       </button>
-      <nav aria-label="Main" id="main-nav" className={open ? 'open' : ''}>
+      <nav aria-label={t('nav.label')} id="main-nav" className={open ? 'open' : ''}>
         <ul>
           <li>
-            <NavLink to="/search">Find a doctor</NavLink>
+            <NavLink to="/search">{t('nav.search')}</NavLink>
           </li>
           <li>
-            <NavLink to="/forum">Forum</NavLink>
+            <NavLink to="/forum">{t('nav.forum')}</NavLink>
           </li>
           {claims && (
             <>
               <li>
-                <NavLink to="/appointments">Appointments</NavLink>
+                <NavLink to="/appointments">{t('nav.appointments')}</NavLink>
               </li>
               <li>
-                <NavLink to="/invoices">Invoices</NavLink>
+                <NavLink to="/invoices">{t('nav.invoices')}</NavLink>
               </li>
               <li>
-                <NavLink to="/consultations">Consultations</NavLink>
+                <NavLink to="/consultations">{t('nav.consultations')}</NavLink>
               </li>
               {hasRole(claims, 'practitioner') && (
                 <li>
-                  <NavLink to="/practice/today">My day</NavLink>
+                  <NavLink to="/practice/today">{t('nav.myDay')}</NavLink>
                 </li>
               )}
               {worksForOrganization(claims) && (
                 <li>
-                  <NavLink to="/organizations">Organizations</NavLink>
+                  <NavLink to="/organizations">{t('nav.organizations')}</NavLink>
                 </li>
               )}
               {hasRole(claims, 'platform_admin') && (
                 <li>
-                  <NavLink to="/admin/verifications">Verification queue</NavLink>
+                  <NavLink to="/admin/verifications">{t('nav.verifications')}</NavLink>
                 </li>
               )}
               {(hasRole(claims, 'moderator') || hasRole(claims, 'platform_admin')) && (
                 <li>
-                  <NavLink to="/moderation">Moderation</NavLink>
+                  <NavLink to="/moderation">{t('nav.moderation')}</NavLink>
                 </li>
               )}
               {hasRole(claims, 'platform_admin') && (
                 <li>
-                  <NavLink to="/admin/notifications/failed">Failed notifications</NavLink>
+                  <NavLink to="/admin/notifications/failed">{t('nav.failedNotifications')}</NavLink>
                 </li>
               )}
               <li>
-                <NavLink to="/notifications" end aria-label={`Notifications, ${unread} unread`} data-live={live ? 'websocket' : 'polling'}>
-                  Notifications{' '}
+                <NavLink to="/notifications" end aria-label={t('nav.notificationsLabel', { count: unread })} data-live={live ? 'websocket' : 'polling'}>
+                  {t('nav.notifications')}{' '}
                   <span className="badge" data-testid="unread-badge" aria-hidden="true" hidden={unread === 0}>
                     {unread}
                   </span>
                 </NavLink>
               </li>
               <li>
-                <NavLink to="/account">Account</NavLink>
+                <NavLink to="/account">{t('nav.account')}</NavLink>
               </li>
               <li>
                 <button
@@ -117,7 +141,7 @@ function Nav() {
                     navigate('/signin');
                   }}
                 >
-                  Sign out
+                  {t('nav.signOut')}
                 </button>
               </li>
             </>
@@ -125,13 +149,16 @@ function Nav() {
           {!claims && (
             <>
               <li>
-                <NavLink to="/signin">Sign in</NavLink>
+                <NavLink to="/signin">{t('nav.signIn')}</NavLink>
               </li>
               <li>
-                <NavLink to="/signup">Sign up</NavLink>
+                <NavLink to="/signup">{t('nav.signUp')}</NavLink>
               </li>
             </>
           )}
+          <li>
+            <LanguageSwitch />
+          </li>
         </ul>
       </nav>
     </header>
@@ -143,56 +170,54 @@ function Home() {
   const navigate = useNavigate();
   const [q, setQ] = useState('');
   const [city, setCity] = useState('');
+  const { t } = useTranslation();
   return (
     <section className="home">
       <div className="hero">
-        <h1>Find a verified doctor. Book and pay in minutes.</h1>
-        <p>
-          Every clinic and hospital here is checked by HealthTech: registration papers, facilities and practitioners. See a doctor's free times in
-          your own time zone, the fee before you book, and get reminded by email or SMS.
-        </p>
+        <h1>{t('landing.title')}</h1>
+        <p>{t('landing.intro')}</p>
         <form
           className="home-search"
           role="search"
-          aria-label="Find a doctor"
+          aria-label={t('landing.searchLabel')}
           onSubmit={(e) => {
             e.preventDefault();
             const params = new URLSearchParams(Object.entries({ q: q.trim(), city: city.trim() }).filter(([, v]) => v));
             navigate(`/search${params.size ? `?${params}` : ''}`);
           }}
         >
-          <Field label="Specialty, doctor or condition" type="search" placeholder="Cardiologist, Dr. Iyer, diabetes…" value={q} onChange={(e) => setQ(e.target.value)} />
-          <Field label="City" placeholder="Bengaluru" value={city} onChange={(e) => setCity(e.target.value)} />
-          <button type="submit">Search</button>
+          <Field label={t('landing.what')} type="search" placeholder={t('landing.whatPlaceholder')} value={q} onChange={(e) => setQ(e.target.value)} />
+          <Field label={t('landing.city')} placeholder={t('landing.cityPlaceholder')} value={city} onChange={(e) => setCity(e.target.value)} />
+          <button type="submit">{t('landing.submit')}</button>
         </form>
       </div>
       <ul className="offers">
         <li>
-          <h2>Verified providers</h2>
-          <p>Organizations are reviewed before they appear; practitioners are listed only at verified facilities.</p>
+          <h2>{t('landing.verifiedTitle')}</h2>
+          <p>{t('landing.verified')}</p>
         </li>
         <li>
-          <h2>Clear fees</h2>
-          <p>The fee you will pay — first visit or follow-up — and the cancellation cut-off are shown before you book.</p>
+          <h2>{t('landing.feesTitle')}</h2>
+          <p>{t('landing.fees')}</p>
         </li>
         <li>
-          <h2>In person or by video</h2>
-          <p>Directions and the clinic's phone, or a video link, on every appointment; add it to your calendar.</p>
+          <h2>{t('landing.modesTitle')}</h2>
+          <p>{t('landing.modes')}</p>
         </li>
         <li>
-          <h2>Ask privately</h2>
-          <p>Private consultations with your practitioner, and a moderated community forum.</p>
+          <h2>{t('landing.askTitle')}</h2>
+          <p>{t('landing.ask')}</p>
         </li>
       </ul>
       <p>
         {!claims && (
           <>
             <Link className="button secondary" to="/signup">
-              Create an account
+              {t('landing.createAccount')}
             </Link>{' '}
           </>
         )}
-        Run a clinic or hospital? <Link to="/organizations/new">Register your organization</Link>.
+        {t('landing.runClinic')} <Link to="/organizations/new">{t('landing.register')}</Link>
       </p>
     </section>
   );
@@ -216,14 +241,15 @@ function useOnline(): boolean {
 
 function Toasts() {
   const toasts = useToasts();
+  const { t: tr } = useTranslation();
   return (
     <div className="toasts" role="status" aria-live="polite">
       {toasts.map((t) => (
         <div className="toast" key={t.id} data-testid="toast">
           <strong>{t.link ? <Link to={t.link} onClick={() => dismissToast(t.id)}>{t.title}</Link> : t.title}</strong>
           {t.body && <p>{t.body}</p>}
-          <button type="button" className="link" aria-label={`Dismiss: ${t.title}`} onClick={() => dismissToast(t.id)}>
-            Dismiss
+          <button type="button" className="link" aria-label={tr('dismissLabel', { title: t.title })} onClick={() => dismissToast(t.id)}>
+            {tr('dismiss')}
           </button>
         </div>
       ))}
@@ -235,9 +261,11 @@ export function App() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const { pathname } = useLocation();
+  const { t, i18n } = useTranslation();
   useEffect(() => {
     document.title = titleFor(pathname);
-  }, [pathname]);
+  }, [pathname, i18n.language]);
+  useLanguageFromPreferences();
   const online = useOnline();
   useEffect(() => {
     setSignedOutHandler(() => {
@@ -249,12 +277,12 @@ export function App() {
   return (
     <>
       <a className="skip" href="#main">
-        Skip to content
+        {t('skip')}
       </a>
       <Nav />
       {!online && (
         <p className="offline" role="status" data-testid="offline">
-          You are offline. Nothing you do is sent until the connection is back; try again then.
+          {t('offline')}
         </p>
       )}
       <Toasts />
@@ -293,7 +321,7 @@ export function App() {
           <Route path="/consultations" element={a(<Forum.PrivateThreads />)} />
           <Route path="/consultations/:id" element={a(<Forum.PrivateThreadView />)} />
           <Route path="/moderation" element={a(<Forum.ModerationQueue />)} />
-          <Route path="*" element={<p>Page not found. <Link to="/">Home</Link></p>} />
+          <Route path="*" element={<p>{t('notFound')} <Link to="/">{t('home')}</Link></p>} />
         </Routes>
         </Suspense>
       </main>

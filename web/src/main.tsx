@@ -5,6 +5,10 @@ import { BrowserRouter } from 'react-router';
 import { App } from './App';
 import { restoreSession } from './auth/session';
 import { ApiError } from './api/client';
+import { restoreLanguage } from './i18n';
+// Devanagari for devices without it, fetched only when Hindi text is on screen (unicode-range).
+import '@fontsource/noto-sans-devanagari/400.css';
+import '@fontsource/noto-sans-devanagari/700.css';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -29,7 +33,7 @@ if ('serviceWorker' in navigator && import.meta.env.PROD) {
   });
 }
 
-restoreSession().finally(() => {
+Promise.allSettled([restoreSession(), restoreLanguage()]).finally(() => {
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>

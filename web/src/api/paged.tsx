@@ -6,6 +6,8 @@ import { get, type CallOptions } from './client';
 import type { Page } from './types';
 import { collectPages, joinPages } from '../lib/paging';
 import { ErrorBox } from '../components/ui';
+import { useTranslation } from 'react-i18next';
+import i18n from '../i18n';
 
 export interface Paged<P> {
   isPending: boolean;
@@ -46,7 +48,8 @@ export function usePaged<T, P extends Page<T> = Page<T>>(
 }
 
 /** "Load more" under a paged list, while the API says there is more. */
-export function LoadMore({ q, what = 'more' }: { q: Paged<unknown>; what?: string }) {
+export function LoadMore({ q, what }: { q: Paged<unknown>; what?: string }) {
+  useTranslation(); // re-render on a language switch
   if (!q.data) return null;
   return (
     <>
@@ -54,7 +57,7 @@ export function LoadMore({ q, what = 'more' }: { q: Paged<unknown>; what?: strin
       {q.hasNextPage && (
         <p>
           <button type="button" className="secondary" onClick={q.fetchNextPage} disabled={q.isFetchingNextPage}>
-            {q.isFetchingNextPage ? 'Loading…' : `Load ${what}`}
+            {q.isFetchingNextPage ? `${i18n.t('loading')}…` : what ? i18n.t('loadWhat', { what }) : i18n.t('loadMore')}
           </button>
         </p>
       )}
@@ -69,5 +72,6 @@ export function getAll<T>(path: string, query: NonNullable<CallOptions['query']>
 
 /** Said under a view built from getAll when the list was longer than it reads. */
 export function Truncated({ shown, what }: { shown: boolean; what: string }) {
-  return shown ? <p className="muted">Only the first 2,000 {what} are counted here.</p> : null;
+  const { t } = useTranslation();
+  return shown ? <p className="muted">{t('truncated', { what })}</p> : null;
 }

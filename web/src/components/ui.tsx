@@ -1,5 +1,9 @@
 import { useId, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
+import i18n, { intlLocale } from '../i18n';
+import { API_URL } from '../config';
+import { initials } from '../lib/appointment';
 
 export function Field(
   props: { label: string; error?: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>,
@@ -49,9 +53,13 @@ export function Select(
 
 /** The API's `detail` (and field errors not shown beside a field) in an alert. */
 export function ErrorBox({ error, shownFields = [] }: { error: unknown; shownFields?: string[] }) {
+  useTranslation();
   if (!error) return null;
   const e = error instanceof ApiError ? error : null;
-  const message = e ? e.detail : error instanceof Error ? error.message : String(error);
+  // The API's `detail` is English and the most precise; in Hindi, the error's code in words.
+  const key = `errors:${e?.code}`;
+  const translated = e && i18n.language !== 'en' && i18n.exists(key) ? (i18n.t as (k: string) => string)(key) : '';
+  const message = translated || (e ? e.detail : error instanceof Error ? error.message : String(error));
   const extra = e ? e.errors.filter((f) => !shownFields.includes(f.field)) : [];
   return (
     <div className="error-box" role="alert">
@@ -69,10 +77,11 @@ export function ErrorBox({ error, shownFields = [] }: { error: unknown; shownFie
   );
 }
 
-export function Loading({ what = 'Loading' }: { what?: string }) {
+export function Loading({ what }: { what?: string }) {
+  const { t } = useTranslation();
   return (
     <p className="loading" role="status" aria-live="polite">
-      {what}…
+      {what ?? t('loading')}…
     </p>
   );
 }
@@ -101,10 +110,10 @@ export function QueryState<T>({
 }
 
 export function money(m?: { amount_minor?: number | string; currency?: string } | null): string {
-  if (!m || m.amount_minor === undefined || Number(m.amount_minor) === 0) return 'Free';
+  if (!m || m.amount_minor === undefined || Number(m.amount_minor) === 0) return i18n.t('free');
   const n = Number(m.amount_minor) / 100;
   try {
-    return new Intl.NumberFormat('en-IN', { style: 'currency', currency: m.currency || 'INR' }).format(n);
+    return new Intl.NumberFormat(intlLocale(), { style: 'currency', currency: m.currency || 'INR' }).format(n);
   } catch {
     return `${n.toFixed(2)} ${m.currency ?? ''}`;
   }
@@ -112,4 +121,18 @@ export function money(m?: { amount_minor?: number | string; currency?: string } 
 
 export function label(enumValue?: string): string {
   return (enumValue ?? '').replace(/_/g, ' ');
+}
+
+/** A practitioner's photo (served by the API, cached for good: its URL changes with it), else initials. */
+export function Avatar({ name, photoUrl, size = 'md' }: { name?: string; photoUrl?: string; size?: 'md' | 'lg' }) {
+  const cls = `avatar${size === 'lg' ? ' avatar-lg' : ''}`;
+  if (photoUrl) {
+    const px = size === 'lg' ? 112 : 52;
+    return <img className={cls} src={`${API_URL}${photoUrl}`} alt="" width={px} height={px} loading="lazy" decoding="async" />;
+  }
+  return (
+    <span className={cls} aria-hidden="true">
+      {initials(name)}
+    </span>
+  );
 }

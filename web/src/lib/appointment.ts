@@ -1,5 +1,7 @@
 // What people read about an appointment: words for its status and payment, its place on one
-// line, and the calendar entry (.ics and Google Calendar) they can add it to.
+// line, and the calendar entry (.ics and Google Calendar) they can add it to. The words are
+// in the interface language (looked up on each call).
+import i18n from '../i18n';
 
 export interface AddressLike {
   line1?: string;
@@ -23,35 +25,23 @@ export interface AppointmentLike {
   video_url?: string;
 }
 
-const STATUS: Record<string, string> = {
-  pending_payment: 'Waiting for payment',
-  booked: 'Booked',
-  checked_in: 'Checked in',
-  in_progress: 'In consultation',
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-  no_show: 'Missed',
-  expired: 'Not paid in time',
-};
+const STATUS = ['pending_payment', 'booked', 'checked_in', 'in_progress', 'completed', 'cancelled', 'no_show', 'expired'] as const;
+const PAYMENT = ['free', 'at_clinic', 'awaiting', 'paid', 'unpaid'] as const;
 
-const PAYMENT: Record<string, string> = {
-  free: 'Free',
-  at_clinic: 'Pay at the clinic',
-  awaiting: 'Waiting for payment',
-  paid: 'Paid online',
-  unpaid: 'Not paid',
-};
+const isOneOf = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
 
 export function statusWords(status?: string): string {
-  return STATUS[status ?? ''] ?? (status ?? '').replace(/_/g, ' ');
+  const s = status ?? '';
+  return isOneOf(STATUS, s) ? i18n.t(`lib:appointment.status.${s}`) : s.replace(/_/g, ' ');
 }
 
 export function paymentWords(state?: string): string {
-  return PAYMENT[state ?? ''] ?? '';
+  const s = state ?? '';
+  return isOneOf(PAYMENT, s) ? i18n.t(`lib:appointment.payment.${s}`) : '';
 }
 
 export function modeWords(mode?: string): string {
-  return mode === 'video' ? 'Video consultation' : mode === 'in_person' ? 'In person' : '';
+  return mode === 'video' ? i18n.t('lib:appointment.mode.video') : mode === 'in_person' ? i18n.t('lib:appointment.mode.inPerson') : '';
 }
 
 /** "Cardiology" for "cardiology", "General Medicine" for "general medicine". */
@@ -59,8 +49,8 @@ export function titleCase(text?: string): string {
   return (text ?? '').replace(/(^|[\s-])(\p{Ll})/gu, (_, sep: string, c: string) => sep + c.toUpperCase());
 }
 
-/** "English, Hindi" for ["en", "hi"] (the code itself when the runtime has no name for it). */
-export function languageNames(codes: string[] | undefined, locale = 'en'): string {
+/** "English, Hindi" for ["en", "hi"], in the interface language unless `locale` is given (the code itself when the runtime has no name for it). */
+export function languageNames(codes: string[] | undefined, locale: string = i18n.language || 'en'): string {
   let names: Intl.DisplayNames | null = null;
   try {
     names = new Intl.DisplayNames([locale], { type: 'language' });
@@ -79,12 +69,13 @@ export function initials(name?: string): string {
   return (first + last).toUpperCase();
 }
 
-/** "today", "tomorrow" or "Tue 8 Dec" for a local date "YYYY-MM-DD" (today as given). */
+/** "today", "tomorrow" or "Tue 8 Dec" (in Hindi "आज", "कल", …) for a local date "YYYY-MM-DD" (today as given). */
 export function dayWords(day: string, today = new Date().toLocaleDateString('en-CA')): string {
   const ms = Date.parse(`${day}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`);
-  if (ms === 0) return 'today';
-  if (ms === 86_400_000) return 'tomorrow';
-  return new Date(`${day}T00:00:00Z`).toLocaleDateString('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+  if (ms === 0) return i18n.t('lib:appointment.today');
+  if (ms === 86_400_000) return i18n.t('lib:appointment.tomorrow');
+  const locale = i18n.language === 'hi' ? 'hi-IN' : 'en-GB';
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString(locale, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
 }
 
 export function addressLine(a?: AddressLike): string {
@@ -95,7 +86,7 @@ export function addressLine(a?: AddressLike): string {
 
 /** Where the visit happens, on one line: the facility and its address, or the video room. */
 export function placeLine(a: AppointmentLike): string {
-  if (a.mode === 'video') return 'Video consultation';
+  if (a.mode === 'video') return i18n.t('lib:appointment.mode.video');
   return [a.facility_name, addressLine(a.facility_address)].filter(Boolean).join(', ');
 }
 
@@ -130,15 +121,15 @@ function fold(line: string): string {
 }
 
 function summary(a: AppointmentLike): string {
-  return a.practitioner_name ? `Appointment with ${a.practitioner_name}` : 'Appointment';
+  return a.practitioner_name ? i18n.t('lib:appointment.calendar.summaryWith', { name: a.practitioner_name }) : i18n.t('lib:appointment.calendar.summary');
 }
 
 function details(a: AppointmentLike, appUrl: string): string {
   const lines = [
     [a.practitioner_name, titleCase(a.practitioner_specialty)].filter(Boolean).join(', '),
-    a.mode === 'video' ? `Join: ${a.video_url ?? ''}` : placeLine(a),
-    a.facility_phone ? `Phone: ${a.facility_phone}` : '',
-    `Manage or cancel: ${appUrl}`,
+    a.mode === 'video' ? i18n.t('lib:appointment.calendar.join', { url: a.video_url ?? '' }) : placeLine(a),
+    a.facility_phone ? i18n.t('lib:appointment.calendar.phone', { phone: a.facility_phone }) : '',
+    i18n.t('lib:appointment.calendar.manage', { url: appUrl }),
   ];
   return lines.filter(Boolean).join('\n');
 }
@@ -157,7 +148,7 @@ export function icsFor(a: AppointmentLike, appUrl: string, now = new Date()): st
     `DTSTART:${icsStamp(a.start!)}`,
     `DTEND:${icsStamp(a.end ?? a.start!)}`,
     `SUMMARY:${icsText(summary(a))}`,
-    `LOCATION:${icsText(a.mode === 'video' ? (a.video_url ?? 'Video consultation') : placeLine(a))}`,
+    `LOCATION:${icsText(a.mode === 'video' ? (a.video_url ?? i18n.t('lib:appointment.mode.video')) : placeLine(a))}`,
     `DESCRIPTION:${icsText(details(a, appUrl))}`,
     `URL:${appUrl}`,
     'STATUS:CONFIRMED',

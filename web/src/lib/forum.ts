@@ -1,5 +1,6 @@
 // Forum client logic: the reply tree from the server's depth-first list, and tag input.
 import type { components } from '../api/schema';
+import i18n, { intlLocale } from '../i18n';
 
 export type Post = components['schemas']['healthtech_forum_v1_Post'];
 export interface ReplyNode {
@@ -52,10 +53,11 @@ export function parseTags(s: string): string[] {
 export function validateThread(title: string, body: string, categoryId: string): Record<string, string> {
   const e: Record<string, string> = {};
   const t = title.trim();
-  if (!categoryId) e.category_id = 'Choose a category.';
-  if (t.length < 5) e.title = 'Use at least 5 characters.';
-  else if (t.length > 200) e.title = 'Use at most 200 characters.';
-  if (!body.trim()) e.body = 'Write something.';
-  else if (body.length > 20000) e.body = 'Use at most 20,000 characters.';
+  const n = (v: number) => v.toLocaleString(intlLocale());
+  if (!categoryId) e.category_id = i18n.t('lib:forum.chooseCategory');
+  if (t.length < 5) e.title = i18n.t('lib:validation.atLeast', { n: n(5) });
+  else if (t.length > 200) e.title = i18n.t('lib:validation.atMost', { n: n(200) });
+  if (!body.trim()) e.body = i18n.t('lib:forum.writeSomething');
+  else if (body.length > 20000) e.body = i18n.t('lib:validation.atMost', { n: n(20000) });
   return e;
 }

@@ -1,5 +1,6 @@
 // Notification preferences: the form's state, its validation and the PUT body.
 import type { components } from '../api/schema';
+import i18n from '../i18n';
 
 type S = components['schemas'];
 export type Preferences = S['healthtech_notification_v1_Preferences'];
@@ -59,12 +60,12 @@ export function isTimeZone(tz: string): boolean {
 export function validatePrefs(f: PrefsForm): Record<string, string> {
   const e: Record<string, string> = {};
   if (f.quietOn) {
-    if (!HHMM.test(f.start)) e.start = 'Use a 24-hour time such as 22:00.';
-    if (!HHMM.test(f.end)) e.end = 'Use a 24-hour time such as 07:00.';
-    if (!e.start && !e.end && f.start === f.end) e.end = 'The end must differ from the start.';
-    if (!isTimeZone(f.timezone)) e.timezone = 'Use an IANA time zone such as Asia/Kolkata.';
+    if (!HHMM.test(f.start)) e.start = i18n.t('lib:prefs.startTime');
+    if (!HHMM.test(f.end)) e.end = i18n.t('lib:prefs.endTime');
+    if (!e.start && !e.end && f.start === f.end) e.end = i18n.t('lib:prefs.endDiffers');
+    if (!isTimeZone(f.timezone)) e.timezone = i18n.t('lib:prefs.timeZone');
   }
-  if (!LOCALES.some((l) => l.code === f.locale)) e.locale = 'Choose English or Hindi.';
+  if (!LOCALES.some((l) => l.code === f.locale)) e.locale = i18n.t('lib:prefs.locale');
   return e;
 }
 

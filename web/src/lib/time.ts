@@ -1,5 +1,6 @@
 // Calendar arithmetic in an IANA time zone with the platform's Intl (no date library).
 // A "day key" is a local calendar date written YYYY-MM-DD.
+import i18n from '../i18n';
 
 const partsCache = new Map<string, Intl.DateTimeFormat>();
 function fmt(tz: string): Intl.DateTimeFormat {
@@ -109,10 +110,16 @@ export function timeLabel(instant: string, tz: string): string {
 /** "Mon 30 Nov" for a day key (the weekday of the calendar date itself). */
 export function dayLabel(key: string): string {
   const [y, m, d] = key.split('-').map(Number);
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(
-    new Date(Date.UTC(y, m - 1, d)),
-  );
+  // English keeps the day-first British order ("Mon 30 Nov"); Hindi: "सोम, 30 नव॰".
+  const locale = i18n.language === 'hi' ? 'hi-IN' : 'en-GB';
+  let f = dayFormats.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+    dayFormats.set(locale, f);
+  }
+  return f.format(new Date(Date.UTC(y, m - 1, d)));
 }
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** "Mon 30 Nov, 14:30" of an instant in `tz`. */
 export function dateTimeLabel(instant: string | undefined, tz: string): string {

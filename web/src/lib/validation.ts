@@ -1,37 +1,40 @@
 // Client-side form checks. They mirror the API's rules so people see problems before
-// sending; the API checks again and its field errors are shown the same way.
+// sending; the API checks again and its field errors are shown the same way. Messages are in
+// the interface language, looked up on each call.
+import i18n from '../i18n';
 
 export type FieldErrors = Record<string, string>;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function checkEmail(v: string): string | undefined {
-  if (!v.trim()) return 'Enter your email address.';
-  if (!EMAIL.test(v.trim())) return 'Enter an email address like name@example.com.';
+  if (!v.trim()) return i18n.t('lib:validation.emailRequired');
+  if (!EMAIL.test(v.trim())) return i18n.t('lib:validation.emailInvalid');
   return undefined;
 }
 
 export function checkPassword(v: string): string | undefined {
-  if (v.length < 10) return 'Use at least 10 characters.';
-  if (v.length > 128) return 'Use at most 128 characters.';
+  if (v.length < 10) return i18n.t('lib:validation.atLeast', { n: 10 });
+  if (v.length > 128) return i18n.t('lib:validation.atMost', { n: 128 });
   return undefined;
 }
 
+/** `label` is the field as it reads after "Enter" ("your full name"), in the interface language. */
 export function checkRequired(v: string, label: string): string | undefined {
-  return v.trim() ? undefined : `Enter ${label}.`;
+  return v.trim() ? undefined : i18n.t('lib:validation.required', { label });
 }
 
 export function checkTotp(v: string): string | undefined {
-  return /^\d{6}$/.test(v.trim()) ? undefined : 'Enter the 6-digit code from your authenticator app.';
+  return /^\d{6}$/.test(v.trim()) ? undefined : i18n.t('lib:validation.totp');
 }
 
 export function checkPhone(v: string): string | undefined {
   if (!v.trim()) return undefined; // optional
-  return /^\+[1-9]\d{6,14}$/.test(v.trim()) ? undefined : 'Write the number with its country code, like +919812345678.';
+  return /^\+[1-9]\d{6,14}$/.test(v.trim()) ? undefined : i18n.t('lib:validation.phone');
 }
 
 export function checkTime(v: string): string | undefined {
-  return /^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? undefined : 'Use a time like 09:30.';
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? undefined : i18n.t('lib:validation.time');
 }
 
 /** Runs each check and keeps the failures, keyed by field. */
@@ -43,10 +46,10 @@ export function validate(checks: Record<string, string | undefined>): FieldError
 
 export function checkSignUp(f: { email: string; password: string; confirm: string; full_name: string; phone: string }): FieldErrors {
   return validate({
-    full_name: checkRequired(f.full_name, 'your full name'),
+    full_name: checkRequired(f.full_name, i18n.t('lib:validation.fullName')),
     email: checkEmail(f.email),
     password: checkPassword(f.password),
-    confirm: f.confirm === f.password ? undefined : 'The passwords do not match.',
+    confirm: f.confirm === f.password ? undefined : i18n.t('lib:validation.passwordsDiffer'),
     phone: checkPhone(f.phone),
   });
 }
@@ -62,10 +65,10 @@ export interface RuleInput {
 export function checkRule(r: RuleInput): string | undefined {
   const bad = checkTime(r.start_local) || checkTime(r.end_local);
   if (bad) return bad;
-  if (r.start_local >= r.end_local) return 'The end must be after the start.';
-  if (!(r.slot_minutes >= 5 && r.slot_minutes <= 240)) return 'Slots are 5 to 240 minutes long.';
+  if (r.start_local >= r.end_local) return i18n.t('lib:validation.endAfterStart');
+  if (!(r.slot_minutes >= 5 && r.slot_minutes <= 240)) return i18n.t('lib:validation.slotLength');
   const [sh, sm] = r.start_local.split(':').map(Number);
   const [eh, em] = r.end_local.split(':').map(Number);
-  if (eh * 60 + em - (sh * 60 + sm) < r.slot_minutes) return 'The hours are shorter than one slot.';
+  if (eh * 60 + em - (sh * 60 + sm) < r.slot_minutes) return i18n.t('lib:validation.slotTooLong');
   return undefined;
 }

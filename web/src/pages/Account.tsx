@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
+import { useTranslation } from 'react-i18next';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import QRCode from 'qrcode';
 import { get, patch, post, del } from '../api/client';
@@ -20,6 +21,7 @@ interface Me {
 }
 
 function Profile({ me }: { me: Me }) {
+  const { t } = useTranslation('account');
   const qc = useQueryClient();
   const [name, setName] = useState(me.full_name ?? '');
   const [phone, setPhone] = useState(me.phone ?? '');
@@ -33,23 +35,23 @@ function Profile({ me }: { me: Me }) {
       onSubmit={(e) => {
         e.preventDefault();
         setSaved(false);
-        s.run(validate({ full_name: checkRequired(name, 'your full name'), phone: checkPhone(phone) }), async () => {
+        s.run(validate({ full_name: checkRequired(name, t('profile.fullNameRequired')), phone: checkPhone(phone) }), async () => {
           await patch('/v1/me', { full_name: name.trim(), phone: phone.trim(), date_of_birth: birth });
           await qc.invalidateQueries({ queryKey: ['me'] });
           setSaved(true);
         });
       }}
     >
-      <h2 id="profile-h">Profile</h2>
+      <h2 id="profile-h">{t('profile.title')}</h2>
       <p>
-        Email: <strong>{me.email}</strong> {me.email_verified ? '(confirmed)' : '(not confirmed)'}
+        {t('profile.email')} <strong>{me.email}</strong> {me.email_verified ? t('profile.confirmed') : t('profile.notConfirmed')}
       </p>
       <ErrorBox error={s.error} shownFields={['full_name', 'phone', 'date_of_birth']} />
-      <Field label="Full name" value={name} onChange={(e) => setName(e.target.value)} error={s.fields.full_name} autoComplete="name" />
-      <Field label="Mobile number" type="tel" value={phone} onChange={(e) => setPhone(e.target.value)} error={s.fields.phone} autoComplete="tel" />
+      <Field label={t('profile.fullName')} value={name} onChange={(e) => setName(e.target.value)} error={s.fields.full_name} autoComplete="name" />
+      <Field label={t('profile.phone')} type="tel" value={phone} onChange={(e) => setPhone(e.target.value)} error={s.fields.phone} autoComplete="tel" />
       <Field
-        label="Date of birth (optional)"
-        hint="Your practitioners and their clinic see your age."
+        label={t('profile.birth')}
+        hint={t('profile.birthHint')}
         type="date"
         max={new Date().toISOString().slice(0, 10)}
         value={birth}
@@ -58,14 +60,15 @@ function Profile({ me }: { me: Me }) {
         autoComplete="bday"
       />
       <button type="submit" disabled={s.busy}>
-        Save profile
+        {t('profile.submit')}
       </button>
-      {saved && <Notice>Saved.</Notice>}
+      {saved && <Notice>{t('profile.saved')}</Notice>}
     </form>
   );
 }
 
 function ChangePassword() {
+  const { t } = useTranslation('account');
   const [cur, setCur] = useState('');
   const [next, setNext] = useState('');
   const [done, setDone] = useState(false);
@@ -76,26 +79,27 @@ function ChangePassword() {
       aria-labelledby="pw-h"
       onSubmit={(e) => {
         e.preventDefault();
-        s.run(validate({ current_password: cur ? undefined : 'Enter your current password.', new_password: checkPassword(next) }), async () => {
+        s.run(validate({ current_password: cur ? undefined : t('password.enterCurrent'), new_password: checkPassword(next) }), async () => {
           await post('/v1/me/password', { current_password: cur, new_password: next });
           setDone(true);
         });
       }}
     >
-      <h2 id="pw-h">Password</h2>
+      <h2 id="pw-h">{t('password.title')}</h2>
       <ErrorBox error={s.error} shownFields={['current_password', 'new_password']} />
-      <Field label="Current password" type="password" autoComplete="current-password" value={cur} onChange={(e) => setCur(e.target.value)} error={s.fields.current_password} />
-      <Field label="New password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={s.fields.new_password} />
+      <Field label={t('password.current')} type="password" autoComplete="current-password" value={cur} onChange={(e) => setCur(e.target.value)} error={s.fields.current_password} />
+      <Field label={t('password.new')} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={s.fields.new_password} />
       <button type="submit" disabled={s.busy}>
-        Change password
+        {t('password.submit')}
       </button>
-      {done && <Notice>Password changed.</Notice>}
+      {done && <Notice>{t('password.done')}</Notice>}
     </form>
   );
 }
 
 /** TOTP enrolment: the otpauth URI as a QR code (and the secret to type), then a code. */
 function Mfa({ me }: { me: Me }) {
+  const { t } = useTranslation('account');
   const qc = useQueryClient();
   const [enrol, setEnrol] = useState<{ secret: string; otpauth_uri: string } | null>(null);
   const [qr, setQr] = useState('');
@@ -108,8 +112,8 @@ function Mfa({ me }: { me: Me }) {
   if (recovery)
     return (
       <section aria-labelledby="mfa-h">
-        <h2 id="mfa-h">Two-step sign-in is on</h2>
-        <p>Keep these recovery codes somewhere safe. Each works once if you lose your phone; they are not shown again.</p>
+        <h2 id="mfa-h">{t('mfa.onTitle')}</h2>
+        <p>{t('mfa.keepCodes')}</p>
         <ul className="codes" data-testid="recovery-codes">
           {recovery.map((c) => (
             <li key={c}>
@@ -118,7 +122,7 @@ function Mfa({ me }: { me: Me }) {
           ))}
         </ul>
         <button type="button" onClick={() => setRecovery(null)}>
-          I saved them
+          {t('mfa.savedCodes')}
         </button>
       </section>
     );
@@ -136,24 +140,24 @@ function Mfa({ me }: { me: Me }) {
           });
         }}
       >
-        <h2 id="mfa-h">Two-step sign-in</h2>
-        <p>On: signing in asks for a code from your authenticator app.</p>
+        <h2 id="mfa-h">{t('mfa.title')}</h2>
+        <p>{t('mfa.on')}</p>
         <ErrorBox error={s.error} shownFields={['code']} />
-        <Field label="Current code (to turn it off)" inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} error={s.fields.code} />
+        <Field label={t('mfa.currentCode')} inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} error={s.fields.code} />
         <button type="submit" className="secondary" disabled={s.busy}>
-          Turn off
+          {t('mfa.turnOff')}
         </button>
       </form>
     );
   return (
     <section aria-labelledby="mfa-h">
-      <h2 id="mfa-h">Two-step sign-in</h2>
+      <h2 id="mfa-h">{t('mfa.title')}</h2>
       {!enrol ? (
         <>
-          <p>Protect your account with a code from an authenticator app.</p>
+          <p>{t('mfa.protect')}</p>
           <ErrorBox error={s.error} />
           <button type="button" disabled={s.busy} onClick={() => s.run({}, async () => setEnrol(await post('/v1/auth/mfa/totp/enroll')))}>
-            Set up two-step sign-in
+            {t('mfa.setUp')}
           </button>
         </>
       ) : (
@@ -170,15 +174,15 @@ function Mfa({ me }: { me: Me }) {
             });
           }}
         >
-          <p>Scan this code with your authenticator app, or type the key.</p>
-          {qr && <img src={qr} width={220} height={220} alt="QR code for your authenticator app" />}
+          <p>{t('mfa.scan')}</p>
+          {qr && <img src={qr} width={220} height={220} alt={t('mfa.qrAlt')} />}
           <p>
-            Key: <code data-testid="totp-secret">{enrol.secret}</code>
+            {t('mfa.key')} <code data-testid="totp-secret">{enrol.secret}</code>
           </p>
           <ErrorBox error={s.error} shownFields={['code']} />
-          <Field label="Code from the app" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} error={s.fields.code} />
+          <Field label={t('mfa.code')} inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} error={s.fields.code} />
           <button type="submit" disabled={s.busy}>
-            Turn on
+            {t('mfa.turnOn')}
           </button>
         </form>
       )}
@@ -187,20 +191,21 @@ function Mfa({ me }: { me: Me }) {
 }
 
 export function AccountPage() {
+  const { t } = useTranslation('account');
   const q = useQuery({ queryKey: ['me'], queryFn: () => get<Me>('/v1/me') });
   const navigate = useNavigate();
   const qc = useQueryClient();
   return (
     <section>
-      <h1>Your account</h1>
-      <QueryState q={q} what="Loading your profile">
+      <h1>{t('title')}</h1>
+      <QueryState q={q} what={t('loading')}>
         {(me) => (
           <div className="stack">
             <Profile me={me} />
             <Mfa me={me} />
             <ChangePassword />
             <section aria-labelledby="so-h">
-              <h2 id="so-h">Sessions</h2>
+              <h2 id="so-h">{t('sessions.title')}</h2>
               <button
                 type="button"
                 className="secondary"
@@ -210,7 +215,7 @@ export function AccountPage() {
                   navigate('/signin');
                 }}
               >
-                Sign out everywhere
+                {t('sessions.signOutEverywhere')}
               </button>
             </section>
           </div>

@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { api, post } from '../api/client';
 import { LoadMore, usePaged } from '../api/paged';
 import type { VerificationItem } from '../api/types';
@@ -8,9 +10,18 @@ import { browserTimeZone, dateTimeLabel } from '../lib/time';
 
 type Doc = NonNullable<VerificationItem['documents']>[number];
 
+// The organization and document types the platform knows, in the interface language; any
+// other value is shown as sent.
+const ORG_TYPES = ['hospital', 'clinic', 'lab', 'individual_practice'] as const;
+const DOCUMENT_TYPES = ['registration_certificate', 'gst_certificate', 'license', 'other'] as const;
+const isOneOf = <T extends string>(values: readonly T[], v: string | undefined): v is T => (values as readonly string[]).includes(v ?? '');
+const orgTypeWords = (t: TFunction<'admin'>, v?: string) => (isOneOf(ORG_TYPES, v) ? t(`queue.orgTypes.${v}`) : label(v));
+const documentTypeWords = (t: TFunction<'admin'>, v?: string) => (isOneOf(DOCUMENT_TYPES, v) ? t(`queue.documentTypes.${v}`) : label(v));
+
 // Reviewers look at the file itself: images inline (as a data: URL, which the page CSP
 // allows), PDFs downloaded. The request carries the access token, so no link can leak it.
 function DocumentFile({ orgId, doc }: { orgId: string; doc: Doc }) {
+  const { t } = useTranslation('admin');
   const [src, setSrc] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const image = (doc.content_type ?? '').startsWith('image/');
@@ -37,16 +48,17 @@ function DocumentFile({ orgId, doc }: { orgId: string; doc: Doc }) {
   return (
     <>
       {' '}
-      <button type="button" className="link" onClick={open} aria-label={`${image ? 'Preview' : 'Download'} ${doc.filename}`}>
-        {image ? 'Preview' : 'Download'}
+      <button type="button" className="link" onClick={open} aria-label={t(image ? 'queue.previewLabel' : 'queue.downloadLabel', { filename: doc.filename })}>
+        {image ? t('queue.preview') : t('queue.download')}
       </button>
-      {src && <img src={src} alt={`${label(doc.document_type)}: ${doc.filename}`} className="doc-preview" />}
+      {src && <img src={src} alt={`${documentTypeWords(t, doc.document_type)}: ${doc.filename}`} className="doc-preview" />}
       <ErrorBox error={error} />
     </>
   );
 }
 
 function Decision({ item }: { item: VerificationItem }) {
+  const { t } = useTranslation('admin');
   const qc = useQueryClient();
   const [reason, setReason] = useState('');
   const org = item.organization!;
@@ -58,28 +70,29 @@ function Decision({ item }: { item: VerificationItem }) {
     <li className="card" data-testid="verification-item">
       <h2>{org.display_name || org.legal_name}</h2>
       <p className="muted">
-        {label(org.type)} · {org.legal_name} · registration {org.registration_number} · {org.address?.city} · submitted {dateTimeLabel(item.submitted_at, browserTimeZone())}
+        {orgTypeWords(t, org.type)} · {org.legal_name} · {t('queue.registration', { number: org.registration_number })} · {org.address?.city} ·{' '}
+        {t('queue.submitted', { date: dateTimeLabel(item.submitted_at, browserTimeZone()) })}
       </p>
-      <h3>Documents</h3>
+      <h3>{t('queue.documents')}</h3>
       <ul>
         {(item.documents ?? []).map((d) => (
           <li key={d.id}>
-            {label(d.document_type)}: {d.filename} ({d.content_type}, {Math.ceil((d.size_bytes ?? 0) / 1024)} KiB, SHA-256 <code>{d.sha256?.slice(0, 12)}…</code>)
+            {documentTypeWords(t, d.document_type)}: {d.filename} ({d.content_type}, {Math.ceil((d.size_bytes ?? 0) / 1024)} KiB, SHA-256 <code>{d.sha256?.slice(0, 12)}…</code>)
             <DocumentFile orgId={org.id!} doc={d} />
           </li>
         ))}
       </ul>
-      <Field label="Reason (needed to reject or ask for changes)" value={reason} onChange={(e) => setReason(e.target.value)} />
+      <Field label={t('queue.reason')} value={reason} onChange={(e) => setReason(e.target.value)} />
       <ErrorBox error={m.error} />
       <div className="actions">
         <button type="button" onClick={() => m.mutate('approve')} disabled={m.isPending}>
-          Approve
+          {t('queue.approve')}
         </button>
         <button type="button" className="secondary" onClick={() => m.mutate('request_changes')} disabled={m.isPending}>
-          Ask for changes
+          {t('queue.askForChanges')}
         </button>
         <button type="button" className="danger" onClick={() => m.mutate('reject')} disabled={m.isPending}>
-          Reject
+          {t('queue.reject')}
         </button>
       </div>
     </li>
@@ -87,14 +100,15 @@ function Decision({ item }: { item: VerificationItem }) {
 }
 
 export function VerificationQueue() {
+  const { t } = useTranslation('admin');
   const q = usePaged<VerificationItem>(['verifications'], '/v1/admin/verifications', { limit: 30 }, { keyOf: (i) => i.organization?.id });
   return (
     <section>
-      <h1>Verification queue</h1>
-      <QueryState q={q} what="Loading the queue">
-        {(d) => ((d.items ?? []).length === 0 ? <p>Nothing waiting.</p> : <ul className="cards">{(d.items ?? []).map((i) => <Decision key={i.organization?.id} item={i} />)}</ul>)}
+      <h1>{t('queue.title')}</h1>
+      <QueryState q={q} what={t('queue.loading')}>
+        {(d) => ((d.items ?? []).length === 0 ? <p>{t('queue.empty')}</p> : <ul className="cards">{(d.items ?? []).map((i) => <Decision key={i.organization?.id} item={i} />)}</ul>)}
       </QueryState>
-      <LoadMore q={q} what="more" />
+      <LoadMore q={q} />
     </section>
   );
 }

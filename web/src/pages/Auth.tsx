@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Trans, useTranslation } from 'react-i18next';
 import { ApiError, post } from '../api/client';
 import { tokens } from '../auth/tokens';
 import { homeFor } from '../lib/roles';
@@ -41,6 +42,7 @@ function withNext(path: string, next: string | null): string {
 }
 
 export function SignUp() {
+  const { t } = useTranslation('auth');
   const [params] = useSearchParams();
   const next = params.get('next');
   const [f, setF] = useState({ full_name: '', email: '', password: '', confirm: '', phone: '' });
@@ -62,45 +64,49 @@ export function SignUp() {
   if (done)
     return (
       <section>
-        <h1>Check your email</h1>
+        <h1>{t('signUp.checkEmail')}</h1>
         <Notice>
-          We sent a link to <strong>{f.email}</strong>. Open it to confirm your address, then{' '}
-          <Link to={withNext('/signin', next)}>sign in</Link>
-          {next ? ' to continue where you were.' : '.'}
+          <Trans
+            t={t}
+            i18nKey={next ? 'signUp.sentNext' : 'signUp.sent'}
+            values={{ email: f.email }}
+            components={{ strong: <strong />, signin: <Link to={withNext('/signin', next)} /> }}
+          />
         </Notice>
       </section>
     );
   return (
     <section className="narrow">
-      <h1>Create your account</h1>
+      <h1>{t('signUp.title')}</h1>
       <form onSubmit={submit} noValidate>
         <ErrorBox error={s.error} shownFields={['email', 'password', 'full_name', 'phone']} />
-        <Field label="Full name" autoComplete="name" value={f.full_name} onChange={set('full_name')} error={s.fields.full_name} required />
-        <Field label="Email" type="email" autoComplete="email" value={f.email} onChange={set('email')} error={s.fields.email} required />
+        <Field label={t('signUp.fullName')} autoComplete="name" value={f.full_name} onChange={set('full_name')} error={s.fields.full_name} required />
+        <Field label={t('signUp.email')} type="email" autoComplete="email" value={f.email} onChange={set('email')} error={s.fields.email} required />
         <Field
-          label="Password"
+          label={t('signUp.password')}
           type="password"
           autoComplete="new-password"
-          hint="At least 10 characters; a phrase of a few words is easy to remember."
+          hint={t('signUp.passwordHint')}
           value={f.password}
           onChange={set('password')}
           error={s.fields.password}
           required
         />
-        <Field label="Repeat the password" type="password" autoComplete="new-password" value={f.confirm} onChange={set('confirm')} error={s.fields.confirm} required />
-        <Field label="Mobile number (optional)" type="tel" autoComplete="tel" placeholder="+919812345678" value={f.phone} onChange={set('phone')} error={s.fields.phone} />
+        <Field label={t('signUp.confirm')} type="password" autoComplete="new-password" value={f.confirm} onChange={set('confirm')} error={s.fields.confirm} required />
+        <Field label={t('signUp.phone')} type="tel" autoComplete="tel" placeholder="+919812345678" value={f.phone} onChange={set('phone')} error={s.fields.phone} />
         <button type="submit" disabled={s.busy}>
-          {s.busy ? 'Creating…' : 'Create account'}
+          {s.busy ? t('signUp.busy') : t('signUp.submit')}
         </button>
       </form>
       <p>
-        Already registered? <Link to={withNext('/signin', next)}>Sign in</Link>
+        {t('signUp.already')} <Link to={withNext('/signin', next)}>{t('signUp.signIn')}</Link>
       </p>
     </section>
   );
 }
 
 export function VerifyEmail() {
+  const { t } = useTranslation('auth');
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
   const [state, setState] = useState<'working' | 'done' | unknown>('working');
@@ -114,11 +120,11 @@ export function VerifyEmail() {
   }, [token]);
   return (
     <section className="narrow">
-      <h1>Confirm your email</h1>
-      {state === 'working' && <p role="status">Confirming…</p>}
+      <h1>{t('verifyEmail.title')}</h1>
+      {state === 'working' && <p role="status">{t('verifyEmail.working')}</p>}
       {state === 'done' && (
         <Notice>
-          Your email address is confirmed. <Link to="/signin">Sign in</Link>
+          {t('verifyEmail.done')} <Link to="/signin">{t('verifyEmail.signIn')}</Link>
         </Notice>
       )}
       {state !== 'working' && state !== 'done' && <ErrorBox error={state} />}
@@ -127,6 +133,7 @@ export function VerifyEmail() {
 }
 
 export function SignIn() {
+  const { t } = useTranslation('auth');
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const next = params.get('next') || '';
@@ -144,7 +151,7 @@ export function SignIn() {
   };
   const submitPassword = (e: FormEvent) => {
     e.preventDefault();
-    s.run(validate({ email: checkEmail(email), password: password ? undefined : 'Enter your password.' }), async () => {
+    s.run(validate({ email: checkEmail(email), password: password ? undefined : t('signIn.enterPassword') }), async () => {
       const r = await post<LoginResponse>('/v1/auth/login', { email: email.trim(), password }, { anonymous: true });
       if (r.mfa_required) setMfaToken(r.mfa_token!);
       else finish(r);
@@ -152,7 +159,7 @@ export function SignIn() {
   };
   const submitCode = (e: FormEvent) => {
     e.preventDefault();
-    const local = useRecovery ? validate({ code: code.trim() ? undefined : 'Enter a recovery code.' }) : validate({ code: checkTotp(code) });
+    const local = useRecovery ? validate({ code: code.trim() ? undefined : t('mfa.enterRecovery') }) : validate({ code: checkTotp(code) });
     s.run(local, async () => {
       const body = useRecovery ? { mfa_token: mfaToken, recovery_code: code.trim() } : { mfa_token: mfaToken, code: code.trim() };
       finish(await post<LoginResponse>('/v1/auth/mfa/verify', body, { anonymous: true }));
@@ -161,11 +168,11 @@ export function SignIn() {
   if (mfaToken)
     return (
       <section className="narrow">
-        <h1>Two-step sign-in</h1>
+        <h1>{t('mfa.title')}</h1>
         <form onSubmit={submitCode} noValidate>
           <ErrorBox error={s.error} shownFields={['code', 'recovery_code']} />
           <Field
-            label={useRecovery ? 'Recovery code' : 'Code from your authenticator app'}
+            label={useRecovery ? t('mfa.recoveryCode') : t('mfa.totpCode')}
             inputMode={useRecovery ? 'text' : 'numeric'}
             autoComplete="one-time-code"
             autoFocus
@@ -174,48 +181,44 @@ export function SignIn() {
             error={s.fields.code || s.fields.recovery_code}
           />
           <button type="submit" disabled={s.busy}>
-            Verify
+            {t('mfa.verify')}
           </button>{' '}
           <button type="button" className="link" onClick={() => setUseRecovery(!useRecovery)}>
-            {useRecovery ? 'Use the authenticator code' : 'Use a recovery code instead'}
+            {useRecovery ? t('mfa.useTotp') : t('mfa.useRecovery')}
           </button>
         </form>
       </section>
     );
   return (
     <section className="narrow">
-      <h1>Sign in</h1>
-      {params.get('expired') && <Notice>Your session ended. Please sign in again.</Notice>}
-      {next.startsWith('/invitations/') && (
-        <Notice>
-          You were invited to join an organization on HealthTech. Sign in to accept — or create an account first with the email address the
-          invitation was sent to.
-        </Notice>
-      )}
+      <h1>{t('signIn.title')}</h1>
+      {params.get('expired') && <Notice>{t('signIn.expired')}</Notice>}
+      {next.startsWith('/invitations/') && <Notice>{t('signIn.invited')}</Notice>}
       <form onSubmit={submitPassword} noValidate>
         <ErrorBox error={s.error} shownFields={['email', 'password']} />
-        <Field label="Email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={s.fields.email} required />
-        <Field label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={s.fields.password} required />
+        <Field label={t('signIn.email')} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={s.fields.email} required />
+        <Field label={t('signIn.password')} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={s.fields.password} required />
         <button type="submit" disabled={s.busy}>
-          {s.busy ? 'Signing in…' : 'Sign in'}
+          {s.busy ? t('signIn.busy') : t('signIn.submit')}
         </button>
       </form>
       <p>
-        <Link to="/forgot-password">Forgot your password?</Link> · <Link to={withNext('/signup', next || null)}>Create an account</Link>
+        <Link to="/forgot-password">{t('signIn.forgot')}</Link> · <Link to={withNext('/signup', next || null)}>{t('signIn.createAccount')}</Link>
       </p>
     </section>
   );
 }
 
 export function ForgotPassword() {
+  const { t } = useTranslation('auth');
   const [email, setEmail] = useState('');
   const [sent, setSent] = useState(false);
   const s = useSubmit();
   return (
     <section className="narrow">
-      <h1>Reset your password</h1>
+      <h1>{t('forgot.title')}</h1>
       {sent ? (
-        <Notice>If an account uses {email}, a reset link is on its way.</Notice>
+        <Notice>{t('forgot.sent', { email })}</Notice>
       ) : (
         <form
           noValidate
@@ -228,9 +231,9 @@ export function ForgotPassword() {
           }}
         >
           <ErrorBox error={s.error} shownFields={['email']} />
-          <Field label="Email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={s.fields.email} />
+          <Field label={t('forgot.email')} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={s.fields.email} />
           <button type="submit" disabled={s.busy}>
-            Send the link
+            {t('forgot.submit')}
           </button>
         </form>
       )}
@@ -239,16 +242,17 @@ export function ForgotPassword() {
 }
 
 export function ResetPassword() {
+  const { t } = useTranslation('auth');
   const [params] = useSearchParams();
   const [pw, setPw] = useState('');
   const [done, setDone] = useState(false);
   const s = useSubmit();
   return (
     <section className="narrow">
-      <h1>Choose a new password</h1>
+      <h1>{t('reset.title')}</h1>
       {done ? (
         <Notice>
-          Your password is changed and your other sessions are signed out. <Link to="/signin">Sign in</Link>
+          {t('reset.done')} <Link to="/signin">{t('reset.signIn')}</Link>
         </Notice>
       ) : (
         <form
@@ -262,9 +266,9 @@ export function ResetPassword() {
           }}
         >
           <ErrorBox error={s.error} shownFields={['new_password']} />
-          <Field label="New password" type="password" autoComplete="new-password" value={pw} onChange={(e) => setPw(e.target.value)} error={s.fields.new_password} />
+          <Field label={t('reset.newPassword')} type="password" autoComplete="new-password" value={pw} onChange={(e) => setPw(e.target.value)} error={s.fields.new_password} />
           <button type="submit" disabled={s.busy}>
-            Save
+            {t('reset.submit')}
           </button>
         </form>
       )}

@@ -2,12 +2,13 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import DOMPurify from 'dompurify';
+import { Trans, useTranslation } from 'react-i18next';
 import { ApiError, del, get, patch, post, put } from '../api/client';
 import { LoadMore, getAll, usePaged } from '../api/paged';
 import type { components } from '../api/schema';
 import { useClaims } from '../auth/session';
 import { hasRole } from '../auth/tokens';
-import { ErrorBox, Field, Notice, QueryState, Select, label } from '../components/ui';
+import { ErrorBox, Field, Notice, QueryState, Select } from '../components/ui';
 import { browserTimeZone, dateTimeLabel } from '../lib/time';
 import { buildReplyTree, parseTags, validateThread, type Post, type ReplyNode } from '../lib/forum';
 
@@ -43,12 +44,13 @@ function isModerator(c: ReturnType<typeof useClaims>) {
 }
 
 function Author({ p }: { p: Post }) {
+  const { t } = useTranslation('forum');
   return (
     <span className="author">
-      {p.author_display_name || 'Someone'}
+      {p.author_display_name || t('author.someone')}
       {p.badge?.verified_practitioner && (
-        <span className="status verified" title="Verified practitioner">
-          ✓ {p.badge.specialty || 'practitioner'}
+        <span className="status verified" title={t('author.verified')}>
+          ✓ {p.badge.specialty || t('author.practitioner')}
         </span>
       )}
     </span>
@@ -57,6 +59,7 @@ function Author({ p }: { p: Post }) {
 
 // ------------------------------------------------------------------ browse and search
 export function ForumHome() {
+  const { t } = useTranslation('forum');
   const [params, setParams] = useSearchParams();
   const claims = useClaims();
   const cats = useCategories();
@@ -77,67 +80,65 @@ export function ForumHome() {
   const tz = browserTimeZone();
   return (
     <section>
-      <h1>Community forum</h1>
+      <h1>{t('home.title')}</h1>
       <p>
         {claims ? (
           <Link className="button" to={`/forum/new${category ? `?category=${category}` : ''}`}>
-            Ask a question
+            {t('home.ask')}
           </Link>
         ) : (
-          <>
-            <Link to="/signin?next=/forum">Sign in</Link> to ask or reply.
-          </>
+          <Trans t={t} i18nKey="home.signInToAsk" components={{ signin: <Link to="/signin?next=/forum" /> }} />
         )}{' '}
-        {claims && <Link to="/consultations">Private consultations</Link>}
+        {claims && <Link to="/consultations">{t('home.consultations')}</Link>}
         {claims && isModerator(claims) && (
           <>
             {' · '}
-            <Link to="/moderation">Moderation queue</Link>
+            <Link to="/moderation">{t('home.moderationQueue')}</Link>
           </>
         )}
       </p>
       <form
         className="filters"
         role="search"
-        aria-label="Search the forum"
+        aria-label={t('home.searchLabel')}
         onSubmit={(e) => {
           e.preventDefault();
           setParam('q', text.trim());
         }}
       >
-        <Field label="Search the forum" type="search" value={text} onChange={(e) => setText(e.target.value)} />
-        <Select label="Category" value={category} onChange={(e) => setParam('category', e.target.value)}>
-          <option value="">All categories</option>
+        <Field label={t('home.searchLabel')} type="search" value={text} onChange={(e) => setText(e.target.value)} />
+        <Select label={t('home.category')} value={category} onChange={(e) => setParam('category', e.target.value)}>
+          <option value="">{t('home.allCategories')}</option>
           {(cats.data?.items ?? []).map((c) => (
             <option key={c.id} value={c.id}>
               {c.name} ({c.thread_count ?? 0})
             </option>
           ))}
         </Select>
-        <Select label="Sort" value={sort} onChange={(e) => setParam('sort', e.target.value)} disabled={!!q}>
-          <option value="latest">Latest activity</option>
-          <option value="top">Top voted</option>
-          <option value="unanswered">Unanswered</option>
+        <Select label={t('home.sort')} value={sort} onChange={(e) => setParam('sort', e.target.value)} disabled={!!q}>
+          <option value="latest">{t('home.sortLatest')}</option>
+          <option value="top">{t('home.sortTop')}</option>
+          <option value="unanswered">{t('home.sortUnanswered')}</option>
         </Select>
-        <button type="submit">Search</button>
+        <button type="submit">{t('home.search')}</button>
       </form>
       <ErrorBox error={cats.error} />
       {tag && (
         <p>
-          Tagged <span className="tag">{tag}</span>{' '}
+          <Trans t={t} i18nKey="home.tagged" values={{ tag }} components={{ tag: <span className="tag" /> }} />{' '}
           <button type="button" className="link" onClick={() => setParam('tag', '')}>
-            clear tag
+            {t('home.clearTag')}
           </button>
         </p>
       )}
       {q ? (
         <>
-          <QueryState q={search} what="Searching">
+          <QueryState q={search} what={t('home.searching')}>
             {(d) =>
               (d.items ?? []).length === 0 ? (
-                <p>No posts match “{q}”.</p>
+                <p>{t('home.noMatch', { q })}</p>
               ) : (
-                <ul className="cards" aria-label="Search results">
+                <ul className="cards" aria-label={t('home.searchResults')}>
                   {(d.items ?? []).map((r) => (
                     <li className="card" key={r.post_id}>
                       <h2>
@@ -153,30 +154,30 @@ export function ForumHome() {
               )
             }
           </QueryState>
-          <LoadMore q={search} what="more results" />
+          <LoadMore q={search} what={t('home.moreResults')} />
         </>
       ) : (
         <>
-          <QueryState q={list} what="Loading threads">
+          <QueryState q={list} what={t('home.loadingThreads')}>
             {(d) =>
               (d.items ?? []).length === 0 ? (
-                <p>No threads yet.</p>
+                <p>{t('home.noThreads')}</p>
               ) : (
-                <ul className="cards" aria-label="Threads">
-                  {(d.items ?? []).map((t) => (
-                    <li className="card" key={t.id} data-testid="thread-item">
+                <ul className="cards" aria-label={t('home.threads')}>
+                  {(d.items ?? []).map((th) => (
+                    <li className="card" key={th.id} data-testid="thread-item">
                       <h2>
-                        {t.pinned && <span className="status">Pinned</span>} {t.locked && <span className="status">Locked</span>}{' '}
-                        <Link to={`/forum/threads/${t.id}`}>{t.title}</Link>
+                        {th.pinned && <span className="status">{t('home.pinned')}</span>} {th.locked && <span className="status">{t('home.locked')}</span>}{' '}
+                        <Link to={`/forum/threads/${th.id}`}>{th.title}</Link>
                       </h2>
-                      {t.excerpt && <p>{t.excerpt}</p>}
+                      {th.excerpt && <p>{th.excerpt}</p>}
                       <p className="muted">
-                        {t.author_display_name} · {catName(t.category_id)} · {t.reply_count ?? 0} replies · score {t.vote_score ?? 0}
-                        {t.accepted_post_id ? ' · answered' : ''} · {dateTimeLabel(t.last_activity_at, tz)}
+                        {th.author_display_name} · {catName(th.category_id)} · {t('home.replies', { n: th.reply_count ?? 0 })} · {t('home.score', { n: th.vote_score ?? 0 })}
+                        {th.accepted_post_id ? ` · ${t('home.answered')}` : ''} · {dateTimeLabel(th.last_activity_at, tz)}
                       </p>
-                      {(t.tags ?? []).length > 0 && (
+                      {(th.tags ?? []).length > 0 && (
                         <p>
-                          {(t.tags ?? []).map((g) => (
+                          {(th.tags ?? []).map((g) => (
                             <button type="button" key={g} className="tag" onClick={() => setParam('tag', g)}>
                               {g}
                             </button>
@@ -189,7 +190,7 @@ export function ForumHome() {
               )
             }
           </QueryState>
-          <LoadMore q={list} what="more threads" />
+          <LoadMore q={list} what={t('home.moreThreads')} />
         </>
       )}
     </section>
@@ -198,6 +199,7 @@ export function ForumHome() {
 
 // ------------------------------------------------------------------ new thread
 export function NewThread() {
+  const { t } = useTranslation('forum');
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const cats = useCategories();
@@ -205,7 +207,7 @@ export function NewThread() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const m = useMutation({
     mutationFn: () => post<Thread>('/v1/forum/threads', { category_id: f.category_id, title: f.title.trim(), body: f.body, tags: parseTags(f.tags) }),
-    onSuccess: (t) => navigate(`/forum/threads/${t.id}`),
+    onSuccess: (th) => navigate(`/forum/threads/${th.id}`),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -216,23 +218,23 @@ export function NewThread() {
   const apiErrors = m.error instanceof ApiError ? m.error.fieldErrors() : {};
   return (
     <section className="narrow">
-      <h1>Ask the community</h1>
-      <p className="hint">Do not post personal health details you would not want public. For your own care, use a private consultation.</p>
+      <h1>{t('newThread.title')}</h1>
+      <p className="hint">{t('newThread.hint')}</p>
       <form onSubmit={submit} noValidate>
-        <Select label="Category" value={f.category_id} error={errors.category_id ?? apiErrors.category_id} onChange={(e) => setF({ ...f, category_id: e.target.value })}>
-          <option value="">Choose…</option>
+        <Select label={t('newThread.category')} value={f.category_id} error={errors.category_id ?? apiErrors.category_id} onChange={(e) => setF({ ...f, category_id: e.target.value })}>
+          <option value="">{t('newThread.choose')}</option>
           {(cats.data?.items ?? []).map((c) => (
             <option key={c.id} value={c.id}>
               {c.name}
             </option>
           ))}
         </Select>
-        <Field label="Title" value={f.title} error={errors.title ?? apiErrors.title} onChange={(e) => setF({ ...f, title: e.target.value })} />
-        <TextArea label="Your question (Markdown)" value={f.body} error={errors.body ?? apiErrors.body} onChange={(v) => setF({ ...f, body: v })} />
-        <Field label="Tags (comma-separated)" value={f.tags} onChange={(e) => setF({ ...f, tags: e.target.value })} />
+        <Field label={t('newThread.titleLabel')} value={f.title} error={errors.title ?? apiErrors.title} onChange={(e) => setF({ ...f, title: e.target.value })} />
+        <TextArea label={t('newThread.body')} value={f.body} error={errors.body ?? apiErrors.body} onChange={(v) => setF({ ...f, body: v })} />
+        <Field label={t('newThread.tags')} value={f.tags} onChange={(e) => setF({ ...f, tags: e.target.value })} />
         <ErrorBox error={m.error} shownFields={['title', 'body', 'category_id']} />
         <button type="submit" disabled={m.isPending}>
-          Post the question
+          {t('newThread.submit')}
         </button>
       </form>
     </section>
@@ -255,7 +257,8 @@ function TextArea({ label: text, value, onChange, error, rows = 5 }: { label: st
 }
 
 // ------------------------------------------------------------------ thread view
-function ReplyForm({ threadId, parentId, onDone, label: text = 'Your reply (Markdown)' }: { threadId: string; parentId?: string; onDone?: () => void; label?: string }) {
+function ReplyForm({ threadId, parentId, onDone, label: text }: { threadId: string; parentId?: string; onDone?: () => void; label?: string }) {
+  const { t } = useTranslation('forum');
   const qc = useQueryClient();
   const [body, setBody] = useState('');
   const m = useMutation({
@@ -274,53 +277,54 @@ function ReplyForm({ threadId, parentId, onDone, label: text = 'Your reply (Mark
         if (body.trim()) m.mutate();
       }}
     >
-      <TextArea label={text} value={body} onChange={setBody} rows={3} />
+      <TextArea label={text ?? t('reply.label')} value={body} onChange={setBody} rows={3} />
       <ErrorBox error={m.error} />
-      {m.data?.status === 'pending_review' && <Notice>Your reply waits for a moderator’s approval.</Notice>}
+      {m.data?.status === 'pending_review' && <Notice>{t('reply.pending')}</Notice>}
       <button type="submit" disabled={m.isPending || !body.trim()}>
-        {parentId ? 'Reply' : 'Post reply'}
+        {parentId ? t('reply.reply') : t('reply.post')}
       </button>
     </form>
   );
 }
 
 function FlagForm({ postId, onDone }: { postId: string; onDone: () => void }) {
+  const { t } = useTranslation('forum');
   const [reason, setReason] = useState<(typeof FLAG_REASONS)[number]>('spam');
   const [detail, setDetail] = useState('');
   const m = useMutation({ mutationFn: () => post(`/v1/forum/posts/${postId}/flags`, { reason, detail }) });
   if (m.isSuccess)
     return (
       <Notice>
-        Thanks — moderators will look at it.{' '}
+        {t('flag.thanks')}{' '}
         <button type="button" className="link" onClick={onDone}>
-          Close
+          {t('flag.close')}
         </button>
       </Notice>
     );
   return (
     <form
       className="panel"
-      aria-label="Flag this post"
+      aria-label={t('flag.formLabel')}
       onSubmit={(e) => {
         e.preventDefault();
         m.mutate();
       }}
     >
-      <Select label="Why should moderators look at it?" value={reason} onChange={(e) => setReason(e.target.value as typeof reason)}>
+      <Select label={t('flag.why')} value={reason} onChange={(e) => setReason(e.target.value as typeof reason)}>
         {FLAG_REASONS.map((r) => (
           <option key={r} value={r}>
-            {label(r)}
+            {t(`flag.reason.${r}`)}
           </option>
         ))}
       </Select>
-      <Field label="Details (optional)" value={detail} onChange={(e) => setDetail(e.target.value)} />
+      <Field label={t('flag.details')} value={detail} onChange={(e) => setDetail(e.target.value)} />
       <ErrorBox error={m.error} />
       <div className="actions">
         <button type="submit" disabled={m.isPending}>
-          Send flag
+          {t('flag.send')}
         </button>
         <button type="button" className="secondary" onClick={onDone}>
-          Cancel
+          {t('flag.cancel')}
         </button>
       </div>
     </form>
@@ -328,6 +332,7 @@ function FlagForm({ postId, onDone }: { postId: string; onDone: () => void }) {
 }
 
 function PostView({ p, thread, isOpening }: { p: Post; thread: Thread; isOpening?: boolean }) {
+  const { t } = useTranslation('forum');
   const claims = useClaims();
   const qc = useQueryClient();
   const tz = browserTimeZone();
@@ -341,29 +346,29 @@ function PostView({ p, thread, isOpening }: { p: Post; thread: Thread; isOpening
   const mine = !!claims && claims.sub === p.author_id;
   const deleted = p.status === 'deleted';
   return (
-    <article className={`post${p.accepted ? ' accepted' : ''}`} aria-label={`${isOpening ? 'Question' : 'Reply'} by ${p.author_display_name ?? 'someone'}`} data-testid="post" id={p.id ? `post-${p.id}` : undefined}>
+    <article className={`post${p.accepted ? ' accepted' : ''}`} aria-label={t(isOpening ? 'post.questionBy' : 'post.replyBy', { name: p.author_display_name ?? t('post.someone') })} data-testid="post" id={p.id ? `post-${p.id}` : undefined}>
       <header className="muted">
         <Author p={p} /> · {dateTimeLabel(p.created_at, tz)}
-        {p.edited_at && ' · edited'}
-        {p.accepted && <span className="status accepted-badge"> Accepted answer</span>}
-        {p.status && p.status !== 'visible' && <span className="status"> {label(p.status)}</span>}
+        {p.edited_at && ` · ${t('post.edited')}`}
+        {p.accepted && <span className="status accepted-badge">{` ${t('post.accepted')}`}</span>}
+        {p.status && p.status !== 'visible' && <span className="status"> {t(`post.status.${p.status}`)}</span>}
       </header>
       {p.edited_at && !deleted && (mine || hasRole(claims, 'moderator') || hasRole(claims, 'platform_admin')) && <EditHistory postId={p.id!} />}
-      {deleted ? <p className="muted">This post was deleted.</p> : mode === 'edit' ? (
+      {deleted ? <p className="muted">{t('post.deleted')}</p> : mode === 'edit' ? (
         <form
           onSubmit={(e) => {
             e.preventDefault();
             edit.mutate();
           }}
         >
-          <TextArea label="Edit your post (Markdown)" value={editBody} onChange={setEditBody} />
+          <TextArea label={t('post.editLabel')} value={editBody} onChange={setEditBody} />
           <ErrorBox error={edit.error} />
           <div className="actions">
             <button type="submit" disabled={edit.isPending}>
-              Save
+              {t('post.save')}
             </button>
             <button type="button" className="secondary" onClick={() => setMode('')}>
-              Cancel
+              {t('post.cancel')}
             </button>
           </div>
         </form>
@@ -373,46 +378,46 @@ function PostView({ p, thread, isOpening }: { p: Post; thread: Thread; isOpening
       {!deleted && (
         <div className="actions post-actions">
           <span aria-live="polite" className="score">
-            Score {p.vote_score ?? 0}
+            {t('post.score', { n: p.vote_score ?? 0 })}
           </span>
           {claims && !mine && (
             <>
               <button type="button" className={p.my_vote === 1 ? 'small' : 'small secondary'} aria-pressed={p.my_vote === 1} onClick={() => vote.mutate(p.my_vote === 1 ? 0 : 1)}>
-                Helpful
+                {t('post.helpful')}
               </button>
               <button type="button" className={p.my_vote === -1 ? 'small' : 'small secondary'} aria-pressed={p.my_vote === -1} onClick={() => vote.mutate(p.my_vote === -1 ? 0 : -1)}>
-                Not helpful
+                {t('post.notHelpful')}
               </button>
             </>
           )}
           {claims && !thread.locked && (
             <button type="button" className="small secondary" onClick={() => setMode(mode === 'reply' ? '' : 'reply')} aria-expanded={mode === 'reply'}>
-              Reply
+              {t('post.reply')}
             </button>
           )}
           {claims && !isOpening && claims.sub === thread.author_id && !p.accepted && (
             <button type="button" className="small secondary" onClick={() => accept.mutate()}>
-              Accept answer
+              {t('post.accept')}
             </button>
           )}
           {claims && !mine && (
             <button type="button" className="small secondary" onClick={() => setMode(mode === 'flag' ? '' : 'flag')} aria-expanded={mode === 'flag'}>
-              Flag
+              {t('post.flag')}
             </button>
           )}
           {mine && (
             <>
               <button type="button" className="small secondary" onClick={() => setMode('edit')}>
-                Edit
+                {t('post.edit')}
               </button>
               <button
                 type="button"
                 className="small danger"
                 onClick={() => {
-                  if (window.confirm('Delete this post?')) remove.mutate();
+                  if (window.confirm(t('post.confirmDelete'))) remove.mutate();
                 }}
               >
-                Delete
+                {t('post.delete')}
               </button>
             </>
           )}
@@ -439,6 +444,7 @@ function ReplyTree({ nodes, thread }: { nodes: ReplyNode[]; thread: Thread }) {
 }
 
 function ModeratorTools({ thread }: { thread: Thread }) {
+  const { t } = useTranslation('forum');
   const qc = useQueryClient();
   const [reason, setReason] = useState('');
   const m = useMutation({
@@ -447,14 +453,14 @@ function ModeratorTools({ thread }: { thread: Thread }) {
   });
   return (
     <details className="panel">
-      <summary>Moderator tools</summary>
-      <Field label="Reason for the record" value={reason} onChange={(e) => setReason(e.target.value)} />
+      <summary>{t('modTools.title')}</summary>
+      <Field label={t('modTools.reason')} value={reason} onChange={(e) => setReason(e.target.value)} />
       <div className="actions">
         <button type="button" className="secondary" onClick={() => m.mutate(['lock', !thread.locked])}>
-          {thread.locked ? 'Unlock' : 'Lock'} thread
+          {thread.locked ? t('modTools.unlock') : t('modTools.lock')}
         </button>
         <button type="button" className="secondary" onClick={() => m.mutate(['pin', !thread.pinned])}>
-          {thread.pinned ? 'Unpin' : 'Pin'} thread
+          {thread.pinned ? t('modTools.unpin') : t('modTools.pin')}
         </button>
       </div>
       <ErrorBox error={m.error} />
@@ -463,6 +469,7 @@ function ModeratorTools({ thread }: { thread: Thread }) {
 }
 
 export function ThreadView() {
+  const { t } = useTranslation('forum');
   const { id = '' } = useParams();
   const claims = useClaims();
   const qc = useQueryClient();
@@ -474,19 +481,19 @@ export function ThreadView() {
   return (
     <section>
       <p>
-        <Link to="/forum">← Forum</Link>
+        <Link to="/forum">{t('thread.back')}</Link>
       </p>
-      <QueryState q={q} what="Loading the thread">
+      <QueryState q={q} what={t('thread.loading')}>
         {(d) => {
-          const t = d.thread ?? {};
-          const tree = buildReplyTree(d.items ?? [], t.opening_post?.id);
+          const th = d.thread ?? {};
+          const tree = buildReplyTree(d.items ?? [], th.opening_post?.id);
           return (
             <>
-              <h1>{t.title}</h1>
+              <h1>{th.title}</h1>
               <p className="muted">
-                {t.pinned && 'Pinned · '}
-                {t.locked && 'Locked: no new replies · '}
-                {(t.tags ?? []).map((g) => (
+                {th.pinned && `${t('thread.pinned')} · `}
+                {th.locked && `${t('thread.locked')} · `}
+                {(th.tags ?? []).map((g) => (
                   <Link key={g} className="tag" to={`/forum?tag=${encodeURIComponent(g)}`}>
                     {g}
                   </Link>
@@ -494,22 +501,20 @@ export function ThreadView() {
               </p>
               {claims && (
                 <p>
-                  <button type="button" className="secondary" aria-pressed={!!t.following} onClick={() => follow.mutate(!t.following)} disabled={follow.isPending}>
-                    {t.following ? 'Following (stop)' : 'Follow this thread'}
+                  <button type="button" className="secondary" aria-pressed={!!th.following} onClick={() => follow.mutate(!th.following)} disabled={follow.isPending}>
+                    {th.following ? t('thread.following') : t('thread.follow')}
                   </button>
                 </p>
               )}
               <ErrorBox error={follow.error} />
-              {t.opening_post && <PostView p={t.opening_post} thread={t} isOpening />}
-              {claims && isModerator(claims) && <ModeratorTools thread={t} />}
-              <h2>
-                {t.reply_count ?? 0} {t.reply_count === 1 ? 'reply' : 'replies'}
-              </h2>
-              <ReplyTree nodes={tree} thread={t} />
-              {claims && !t.locked && <ReplyForm threadId={id} />}
+              {th.opening_post && <PostView p={th.opening_post} thread={th} isOpening />}
+              {claims && isModerator(claims) && <ModeratorTools thread={th} />}
+              <h2>{t('thread.replyCount', { count: th.reply_count ?? 0 })}</h2>
+              <ReplyTree nodes={tree} thread={th} />
+              {claims && !th.locked && <ReplyForm threadId={id} />}
               {!claims && (
                 <p>
-                  <Link to={`/signin?next=/forum/threads/${id}`}>Sign in</Link> to reply.
+                  <Trans t={t} i18nKey="thread.signInToReply" components={{ signin: <Link to={`/signin?next=/forum/threads/${id}`} /> }} />
                 </p>
               )}
             </>
@@ -522,6 +527,7 @@ export function ThreadView() {
 
 // ------------------------------------------------------------------ private consultations
 export function PrivateThreads() {
+  const { t } = useTranslation('forum');
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const tz = browserTimeZone();
@@ -530,43 +536,43 @@ export function PrivateThreads() {
   const [f, setF] = useState({ subject: '', body: '' });
   const create = useMutation({
     mutationFn: () => post<PrivateThread>('/v1/forum/private-threads', { practitioner_id: practitionerId, subject: f.subject.trim(), body: f.body }),
-    onSuccess: (t) => navigate(`/consultations/${t.id}`),
+    onSuccess: (th) => navigate(`/consultations/${th.id}`),
   });
   return (
     <section>
-      <h1>Private consultations</h1>
-      <p className="muted">Only you and the practitioner can read these conversations.</p>
+      <h1>{t('private.title')}</h1>
+      <p className="muted">{t('private.intro')}</p>
       {practitionerId && (
         <form
           className="panel narrow"
-          aria-label="New private consultation"
+          aria-label={t('private.newLabel')}
           onSubmit={(e) => {
             e.preventDefault();
             create.mutate();
           }}
         >
-          <h2>Ask privately</h2>
-          <Field label="Subject" value={f.subject} onChange={(e) => setF({ ...f, subject: e.target.value })} required />
-          <TextArea label="Message" value={f.body} onChange={(v) => setF({ ...f, body: v })} />
+          <h2>{t('private.ask')}</h2>
+          <Field label={t('private.subject')} value={f.subject} onChange={(e) => setF({ ...f, subject: e.target.value })} required />
+          <TextArea label={t('private.message')} value={f.body} onChange={(v) => setF({ ...f, body: v })} />
           <ErrorBox error={create.error} />
           <button type="submit" disabled={create.isPending}>
-            Send
+            {t('private.send')}
           </button>
         </form>
       )}
-      <QueryState q={q} what="Loading consultations">
+      <QueryState q={q} what={t('private.loading')}>
         {(d) =>
           (d.items ?? []).length === 0 ? (
-            <p>No private consultations yet. Start one from a practitioner’s page.</p>
+            <p>{t('private.empty')}</p>
           ) : (
-            <ul className="cards" aria-label="Private consultations">
-              {(d.items ?? []).map((t) => (
-                <li className="card" key={t.id}>
+            <ul className="cards" aria-label={t('private.listLabel')}>
+              {(d.items ?? []).map((th) => (
+                <li className="card" key={th.id}>
                   <h2>
-                    <Link to={`/consultations/${t.id}`}>{t.subject}</Link>
+                    <Link to={`/consultations/${th.id}`}>{th.subject}</Link>
                   </h2>
                   <p className="muted">
-                    with {t.practitioner_display_name} · {t.post_count ?? 0} messages · last {dateTimeLabel(t.last_post_at, tz)}
+                    {t('private.meta', { name: th.practitioner_display_name, n: th.post_count ?? 0, when: dateTimeLabel(th.last_post_at, tz) })}
                   </p>
                 </li>
               ))}
@@ -574,12 +580,13 @@ export function PrivateThreads() {
           )
         }
       </QueryState>
-      <LoadMore q={q} what="older consultations" />
+      <LoadMore q={q} what={t('private.older')} />
     </section>
   );
 }
 
 export function PrivateThreadView() {
+  const { t } = useTranslation('forum');
   const { id = '' } = useParams();
   const qc = useQueryClient();
   const tz = browserTimeZone();
@@ -600,7 +607,7 @@ export function PrivateThreadView() {
   return (
     <section>
       <p>
-        <Link to="/consultations">← Private consultations</Link>
+        <Link to="/consultations">{t('privateThread.back')}</Link>
       </p>
       {needsReason ? (
         <form
@@ -610,24 +617,24 @@ export function PrivateThreadView() {
             if (draftReason.trim()) setReason(draftReason.trim());
           }}
         >
-          <h1>Private consultation</h1>
-          <p>This conversation is private between a patient and a practitioner. Reading it as a platform admin is recorded in the audit log with your reason.</p>
-          <Field label="Why do you need to read it?" value={draftReason} maxLength={500} onChange={(e) => setDraftReason(e.target.value)} />
+          <h1>{t('privateThread.title')}</h1>
+          <p>{t('privateThread.adminNotice')}</p>
+          <Field label={t('privateThread.why')} value={draftReason} maxLength={500} onChange={(e) => setDraftReason(e.target.value)} />
           <button type="submit" disabled={!draftReason.trim()}>
-            Read with this reason
+            {t('privateThread.readWithReason')}
           </button>
         </form>
       ) : (
-        <QueryState q={q} what="Loading the consultation">
+        <QueryState q={q} what={t('privateThread.loading')}>
           {(d) => {
             const participant = d.thread?.patient_id === claims?.sub || d.thread?.practitioner_user_id === claims?.sub;
             return (
               <>
                 <h1>{d.thread?.subject}</h1>
                 <p className="muted">
-                  {participant ? `Private between you and ${d.thread?.practitioner_display_name}.` : `Read as a platform admin (recorded): “${reason}”.`}
+                  {participant ? t('privateThread.between', { name: d.thread?.practitioner_display_name }) : t('privateThread.asAdmin', { reason })}
                 </p>
-                <ol className="cards messages" aria-label="Messages">
+                <ol className="cards messages" aria-label={t('privateThread.messages')}>
                   {(d.items ?? []).map((m) => (
                     <li className="card" key={m.id}>
                       <p className="muted">
@@ -637,7 +644,7 @@ export function PrivateThreadView() {
                     </li>
                   ))}
                 </ol>
-                <LoadMore q={q} what="later messages" />
+                <LoadMore q={q} what={t('privateThread.later')} />
                 {participant && (
                   <form
                     onSubmit={(e) => {
@@ -645,10 +652,10 @@ export function PrivateThreadView() {
                       if (body.trim()) send.mutate();
                     }}
                   >
-                    <TextArea label="Your message" value={body} onChange={setBody} rows={3} />
+                    <TextArea label={t('privateThread.yourMessage')} value={body} onChange={setBody} rows={3} />
                     <ErrorBox error={send.error} />
                     <button type="submit" disabled={send.isPending || !body.trim()}>
-                      Send
+                      {t('privateThread.send')}
                     </button>
                   </form>
                 )}
@@ -663,6 +670,7 @@ export function PrivateThreadView() {
 
 /** Earlier versions of an edited post, fetched when opened. */
 function EditHistory({ postId }: { postId: string }) {
+  const { t } = useTranslation('forum');
   const [open, setOpen] = useState(false);
   const tz = browserTimeZone();
   const q = useQuery({
@@ -672,14 +680,14 @@ function EditHistory({ postId }: { postId: string }) {
   });
   return (
     <details className="muted" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
-      <summary>Earlier versions</summary>
+      <summary>{t('history.summary')}</summary>
       {open && (
-        <QueryState q={q} what="Loading earlier versions">
+        <QueryState q={q} what={t('history.loading')}>
           {(d) => (
-            <ol aria-label="Earlier versions">
+            <ol aria-label={t('history.listLabel')}>
               {(d.items ?? []).map((e, i) => (
                 <li key={i}>
-                  <p>Until {dateTimeLabel(e.edited_at, tz)}:</p>
+                  <p>{t('history.until', { when: dateTimeLabel(e.edited_at, tz) })}</p>
                   <SafeHtml html={e.body_html} />
                 </li>
               ))}
@@ -693,6 +701,7 @@ function EditHistory({ postId }: { postId: string }) {
 
 // ------------------------------------------------------------------ moderation
 function QueueEntry({ item }: { item: QueueItem }) {
+  const { t } = useTranslation('forum');
   const qc = useQueryClient();
   const tz = browserTimeZone();
   const [reason, setReason] = useState('');
@@ -709,58 +718,69 @@ function QueueEntry({ item }: { item: QueueItem }) {
         <Link to={`/forum/threads/${p.thread_id}`}>{item.thread_title}</Link>
       </h2>
       <p className="muted">
-        {label(item.queue_reason)} · flag weight {item.flag_weight ?? 0} · post {label(p.status)} · by <Author p={p} /> · queued {dateTimeLabel(item.queued_at, tz)}
+        <Trans
+          t={t}
+          i18nKey="queue.meta"
+          values={{
+            reason: item.queue_reason ? t(`queue.reason.${item.queue_reason}`) : '',
+            weight: item.flag_weight ?? 0,
+            status: p.status ? t(`post.status.${p.status}`) : '',
+            when: dateTimeLabel(item.queued_at, tz),
+          }}
+          components={{ author: <Author p={p} /> }}
+        />
       </p>
       <SafeHtml html={p.body_html} />
       {(item.flags ?? []).length > 0 && (
-        <ul aria-label="Flags">
+        <ul aria-label={t('queue.flags')}>
           {(item.flags ?? []).map((f, i) => (
             <li key={i}>
-              {label(f.reason)}
+              {f.reason ? t(`flag.reason.${f.reason}`) : ''}
               {f.detail ? `: ${f.detail}` : ''} ({dateTimeLabel(f.created_at, tz)})
             </li>
           ))}
         </ul>
       )}
-      <Field label="Reason (recorded and sent to the author)" value={reason} onChange={(e) => setReason(e.target.value)} />
+      <Field label={t('queue.reasonLabel')} value={reason} onChange={(e) => setReason(e.target.value)} />
       <div className="actions">
         <button type="button" onClick={() => act.mutate('approve')} disabled={act.isPending}>
-          Approve
+          {t('queue.approve')}
         </button>
         <button type="button" className="secondary" onClick={() => act.mutate('hide')} disabled={act.isPending}>
-          Hide
+          {t('queue.hide')}
         </button>
         <button type="button" className="secondary" onClick={() => act.mutate('restore')} disabled={act.isPending}>
-          Restore
+          {t('queue.restore')}
         </button>
         <button type="button" className="danger" onClick={() => act.mutate('delete')} disabled={act.isPending}>
-          Delete
+          {t('queue.delete')}
         </button>
       </div>
       <ErrorBox error={act.error} />
       <details>
-        <summary>Suspend the author</summary>
-        <Field label="Days (0 lifts a suspension)" type="number" min={0} value={days} onChange={(e) => setDays(e.target.value)} />
+        <summary>{t('queue.suspendTitle')}</summary>
+        <Field label={t('queue.days')} type="number" min={0} value={days} onChange={(e) => setDays(e.target.value)} />
         <button type="button" className="danger" onClick={() => suspend.mutate()} disabled={suspend.isPending}>
-          Suspend
+          {t('queue.suspend')}
         </button>
         <ErrorBox error={suspend.error} />
-        {suspend.isSuccess && <Notice>Done.</Notice>}
+        {suspend.isSuccess && <Notice>{t('queue.done')}</Notice>}
       </details>
     </li>
   );
 }
 
 export function ModerationQueue() {
+  const { t } = useTranslation('forum');
   const claims = useClaims();
   const q = usePaged<QueueItem>(['moderation-queue'], '/v1/forum/moderation/queue', { limit: 30 }, { keyOf: (i) => i.post?.id });
   return (
     <section>
-      <h1>Moderation queue</h1>
-      <QueryState q={q} what="Loading the queue">
-        {(d) => ((d.items ?? []).length === 0 ? <p>Nothing waiting.</p> : <ul className="cards">{(d.items ?? []).map((i) => <QueueEntry key={i.post?.id} item={i} />)}</ul>)}
+      <h1>{t('moderation.title')}</h1>
+      <QueryState q={q} what={t('moderation.loading')}>
+        {(d) => ((d.items ?? []).length === 0 ? <p>{t('moderation.empty')}</p> : <ul className="cards">{(d.items ?? []).map((i) => <QueueEntry key={i.post?.id} item={i} />)}</ul>)}
       </QueryState>
-      <LoadMore q={q} what="more" />
+      <LoadMore q={q} what={t('moderation.more')} />
       <WatchedWords />
       {hasRole(claims, 'platform_admin') && <NewCategory />}
     </section>
@@ -771,6 +791,7 @@ type WatchedWord = S['healthtech_forum_v1_WatchedWord'];
 
 /** The watched-words list: posts with a "block" word are refused, with a "review" word held for the queue. */
 function WatchedWords() {
+  const { t } = useTranslation('forum');
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ['watched-words'], queryFn: () => getAll<WatchedWord>('/v1/forum/moderation/watched-words', {}, 500) });
   const [word, setWord] = useState('');
@@ -787,19 +808,19 @@ function WatchedWords() {
   const loaded = q.isSuccess;
   return (
     <section aria-labelledby="ww-h" className="panel">
-      <h2 id="ww-h">Watched words</h2>
-      <p className="muted">Matched as whole words, ignoring case. “Block” refuses the post; “review” holds it in the queue above.</p>
-      <QueryState q={q} what="Loading watched words">
+      <h2 id="ww-h">{t('words.title')}</h2>
+      <p className="muted">{t('words.intro')}</p>
+      <QueryState q={q} what={t('words.loading')}>
         {() =>
           current.length === 0 ? (
-            <p>No watched words.</p>
+            <p>{t('words.empty')}</p>
           ) : (
-            <ul aria-label="Watched words">
+            <ul aria-label={t('words.listLabel')}>
               {current.map((w) => (
                 <li key={w.word}>
-                  <strong>{w.word}</strong> — {w.action}{' '}
+                  <strong>{w.word}</strong> — {t(`words.action.${w.action}`)}{' '}
                   <button type="button" className="link" onClick={() => save.mutate(current.filter((x) => x.word !== w.word))} disabled={save.isPending || !loaded}>
-                    Remove {w.word}
+                    {t('words.remove', { word: w.word })}
                   </button>
                 </li>
               ))}
@@ -815,14 +836,14 @@ function WatchedWords() {
           if (w && loaded) save.mutate([...current.filter((x) => x.word !== w), { word: w, action }]);
         }}
       >
-        <Field label="Word or phrase" value={word} onChange={(e) => setWord(e.target.value)} maxLength={100} />
-        <Select label="When a post contains it" value={action} onChange={(e) => setAction(e.target.value as 'block' | 'review')}>
-          <option value="review">Hold for review</option>
-          <option value="block">Refuse the post</option>
+        <Field label={t('words.word')} value={word} onChange={(e) => setWord(e.target.value)} maxLength={100} />
+        <Select label={t('words.when')} value={action} onChange={(e) => setAction(e.target.value as 'block' | 'review')}>
+          <option value="review">{t('words.hold')}</option>
+          <option value="block">{t('words.refuse')}</option>
         </Select>
         <ErrorBox error={save.error} />
         <button type="submit" disabled={save.isPending || !word.trim() || !loaded}>
-          Add word
+          {t('words.add')}
         </button>
       </form>
     </section>
@@ -831,6 +852,7 @@ function WatchedWords() {
 
 /** Platform admins: a new forum category with its rules (all off by default). */
 function NewCategory() {
+  const { t } = useTranslation('forum');
   const qc = useQueryClient();
   const [f, setF] = useState({ name: '', description: '', who: 'everyone', approval: false, slow: '0' });
   const create = useMutation({
@@ -848,7 +870,7 @@ function NewCategory() {
   const fieldError = (name: string) => (create.error instanceof ApiError ? create.error.errors.find((e) => e.field === name)?.message : undefined);
   return (
     <section aria-labelledby="cat-h" className="panel">
-      <h2 id="cat-h">New category</h2>
+      <h2 id="cat-h">{t('newCategory.title')}</h2>
       <form
         noValidate
         onSubmit={(e) => {
@@ -856,21 +878,21 @@ function NewCategory() {
           create.mutate();
         }}
       >
-        <Field label="Category name" value={f.name} error={fieldError('name')} onChange={(e) => setF({ ...f, name: e.target.value })} />
-        <Field label="Description" value={f.description} error={fieldError('description')} onChange={(e) => setF({ ...f, description: e.target.value })} />
-        <Select label="Who can start threads and reply" value={f.who} onChange={(e) => setF({ ...f, who: e.target.value })}>
-          <option value="everyone">Everyone signed in</option>
-          <option value="verified_practitioners">Verified practitioners</option>
-          <option value="moderators">Moderators</option>
+        <Field label={t('newCategory.name')} value={f.name} error={fieldError('name')} onChange={(e) => setF({ ...f, name: e.target.value })} />
+        <Field label={t('newCategory.description')} value={f.description} error={fieldError('description')} onChange={(e) => setF({ ...f, description: e.target.value })} />
+        <Select label={t('newCategory.who')} value={f.who} onChange={(e) => setF({ ...f, who: e.target.value })}>
+          <option value="everyone">{t('newCategory.everyone')}</option>
+          <option value="verified_practitioners">{t('newCategory.verified')}</option>
+          <option value="moderators">{t('newCategory.moderators')}</option>
         </Select>
         <label className="check">
-          <input type="checkbox" checked={f.approval} onChange={(e) => setF({ ...f, approval: e.target.checked })} /> New users' first posts wait for approval
+          <input type="checkbox" checked={f.approval} onChange={(e) => setF({ ...f, approval: e.target.checked })} /> {t('newCategory.approval')}
         </label>
-        <Field label="Slow mode: seconds between two posts of one user (0 is off)" type="number" min={0} value={f.slow} error={fieldError('rules.slow_mode_seconds')} onChange={(e) => setF({ ...f, slow: e.target.value })} />
+        <Field label={t('newCategory.slow')} type="number" min={0} value={f.slow} error={fieldError('rules.slow_mode_seconds')} onChange={(e) => setF({ ...f, slow: e.target.value })} />
         <ErrorBox error={create.error} shownFields={['name', 'description', 'rules.slow_mode_seconds']} />
-        {create.isSuccess && <Notice>Category “{create.data?.name}” created.</Notice>}
+        {create.isSuccess && <Notice>{t('newCategory.created', { name: create.data?.name })}</Notice>}
         <button type="submit" disabled={create.isPending}>
-          Create category
+          {t('newCategory.create')}
         </button>
       </form>
     </section>

@@ -1,26 +1,23 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, post, put } from '../api/client';
 import { LoadMore, usePaged } from '../api/paged';
 import type { components } from '../api/schema';
 import { ErrorBox, Field, Notice, QueryState, Select, label } from '../components/ui';
 import { browserTimeZone, dateTimeLabel } from '../lib/time';
-import { CATEGORIES, CHANNELS, LOCALES, formFromApi, quietMinutes, requestFromForm, validatePrefs, type Preferences, type PrefsForm } from '../lib/prefs';
+import { CATEGORIES, CHANNELS, LOCALES, formFromApi, quietMinutes, requestFromForm, validatePrefs, type Category, type Channel, type Preferences, type PrefsForm } from '../lib/prefs';
+import { isLanguage, setLanguage } from '../i18n';
 
 type Outbound = components['schemas']['healthtech_notification_v1_OutboundMessage'];
 
-const CHANNEL_NAMES: Record<string, string> = { in_app: 'In the app', email: 'Email', sms: 'SMS' };
-const CATEGORY_NAMES: Record<string, string> = {
-  appointments: 'Appointments',
-  payments: 'Payments',
-  forum: 'Forum replies and moderation',
-  account: 'Account and security',
-  marketing: 'News and offers',
-};
 
 // ------------------------------------------------------------------ preferences
 export function NotificationPreferences() {
+  const { t } = useTranslation('notify');
+  const channelName = (ch: Channel) => t(`channels.${ch}`);
+  const categoryName = (c: Category) => t(`categories.${c}`);
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ['notification-preferences'], queryFn: () => get<Preferences>('/v1/notification-preferences') });
   const [form, setForm] = useState<PrefsForm | null>(null);
@@ -33,6 +30,8 @@ export function NotificationPreferences() {
     onSuccess: (p) => {
       qc.setQueryData(['notification-preferences'], p);
       setForm(formFromApi(p, browserTimeZone()));
+      // The interface follows the saved language at once.
+      if (isLanguage(p.locale)) void setLanguage(p.locale);
     },
   });
   const submit = (e: FormEvent) => {
@@ -48,23 +47,23 @@ export function NotificationPreferences() {
   };
   return (
     <section>
-      <h1>Notification preferences</h1>
+      <h1>{t('prefs.title')}</h1>
       <p>
-        <Link to="/notifications">Back to notifications</Link>
+        <Link to="/notifications">{t('prefs.back')}</Link>
       </p>
-      <QueryState q={q} what="Loading your preferences">
+      <QueryState q={q} what={t('prefs.loading')}>
         {() =>
           form && (
             <form onSubmit={submit} noValidate>
               <div className="table-wrap">
                 <table className="prefs">
-                  <caption>What reaches you, and how</caption>
+                  <caption>{t('prefs.caption')}</caption>
                   <thead>
                     <tr>
-                      <th scope="col">Category</th>
+                      <th scope="col">{t('prefs.category')}</th>
                       {CHANNELS.map((ch) => (
                         <th scope="col" key={ch}>
-                          {CHANNEL_NAMES[ch]}
+                          {channelName(ch)}
                         </th>
                       ))}
                     </tr>
@@ -72,12 +71,12 @@ export function NotificationPreferences() {
                   <tbody>
                     {CATEGORIES.map((c) => (
                       <tr key={c}>
-                        <th scope="row">{CATEGORY_NAMES[c]}</th>
+                        <th scope="row">{categoryName(c)}</th>
                         {CHANNELS.map((ch) => (
                           <td key={ch}>
                             <input
                               type="checkbox"
-                              aria-label={`${CATEGORY_NAMES[c]}: ${CHANNEL_NAMES[ch]}`}
+                              aria-label={t('prefs.cell', { category: categoryName(c), channel: channelName(ch) })}
                               checked={form.channels[c][ch]}
                               onChange={(e) => set({ channels: { ...form.channels, [c]: { ...form.channels[c], [ch]: e.target.checked } } })}
                             />
@@ -88,27 +87,27 @@ export function NotificationPreferences() {
                   </tbody>
                 </table>
               </div>
-              <p className="hint">Account and security messages (sign-in codes, password changes) always arrive.</p>
+              <p className="hint">{t('prefs.alwaysArrive')}</p>
               <fieldset>
-                <legend>Quiet hours</legend>
-                <p className="hint">Email and SMS wait until quiet hours end; urgent reminders still come by SMS. In-app notifications always arrive.</p>
+                <legend>{t('prefs.quietHours')}</legend>
+                <p className="hint">{t('prefs.quietHint')}</p>
                 <label className="check">
-                  <input type="checkbox" checked={form.quietOn} onChange={(e) => set({ quietOn: e.target.checked })} /> Hold messages during quiet hours
+                  <input type="checkbox" checked={form.quietOn} onChange={(e) => set({ quietOn: e.target.checked })} /> {t('prefs.hold')}
                 </label>
                 {form.quietOn && (
                   <div className="filters">
-                    <Field label="From (24-hour, HH:MM)" value={form.start} error={errors.start} inputMode="numeric" onChange={(e) => set({ start: e.target.value })} />
-                    <Field label="Until (24-hour, HH:MM)" value={form.end} error={errors.end} inputMode="numeric" onChange={(e) => set({ end: e.target.value })} />
-                    <Field label="Time zone (IANA)" value={form.timezone} error={errors.timezone} hint="For example Asia/Kolkata" onChange={(e) => set({ timezone: e.target.value })} />
+                    <Field label={t('prefs.from')} value={form.start} error={errors.start} inputMode="numeric" onChange={(e) => set({ start: e.target.value })} />
+                    <Field label={t('prefs.until')} value={form.end} error={errors.end} inputMode="numeric" onChange={(e) => set({ end: e.target.value })} />
+                    <Field label={t('prefs.timezone')} value={form.timezone} error={errors.timezone} hint={t('prefs.timezoneHint')} onChange={(e) => set({ timezone: e.target.value })} />
                   </div>
                 )}
                 {form.quietOn && !errors.start && !errors.end && /^\d\d:\d\d$/.test(form.start) && /^\d\d:\d\d$/.test(form.end) && (
                   <p className="muted">
-                    {Math.floor(quietMinutes(form.start, form.end) / 60)} h {quietMinutes(form.start, form.end) % 60} min of quiet every day.
+                    {t('prefs.quietLength', { hours: Math.floor(quietMinutes(form.start, form.end) / 60), minutes: quietMinutes(form.start, form.end) % 60 })}
                   </p>
                 )}
               </fieldset>
-              <Select label="Language of emails and SMS" value={form.locale} error={errors.locale} onChange={(e) => set({ locale: e.target.value })}>
+              <Select label={t('prefs.language')} value={form.locale} error={errors.locale} onChange={(e) => set({ locale: e.target.value })}>
                 {LOCALES.map((l) => (
                   <option key={l.code} value={l.code} lang={l.code}>
                     {l.name}
@@ -116,9 +115,9 @@ export function NotificationPreferences() {
                 ))}
               </Select>
               <ErrorBox error={save.error} shownFields={['quiet_hours.start_local', 'quiet_hours.end_local', 'quiet_hours.timezone']} />
-              {save.isSuccess && <Notice>Preferences saved.</Notice>}
+              {save.isSuccess && <Notice>{t('prefs.saved')}</Notice>}
               <button type="submit" disabled={save.isPending}>
-                {save.isPending ? 'Saving…' : 'Save preferences'}
+                {save.isPending ? t('prefs.saving') : t('prefs.submit')}
               </button>
             </form>
           )
@@ -130,6 +129,7 @@ export function NotificationPreferences() {
 
 // ------------------------------------------------------------------ failed deliveries (platform admin)
 function FailedItem({ m, onRetried }: { m: Outbound; onRetried: (m: Outbound) => void }) {
+  const { t } = useTranslation('notify');
   const qc = useQueryClient();
   const tz = browserTimeZone();
   const retry = useMutation({
@@ -146,37 +146,40 @@ function FailedItem({ m, onRetried }: { m: Outbound; onRetried: (m: Outbound) =>
         {m.template_name || m.event_type} · {label(m.channel)}
       </h2>
       <p className="muted">
-        to {m.recipient || m.user_id} · {m.locale} · created {dateTimeLabel(m.created_at, tz)} · <span className="status">{label(m.status)}</span>
+        {t('failed.meta', { recipient: m.recipient || m.user_id, locale: m.locale, created: dateTimeLabel(m.created_at, tz) })} · <span className="status">{label(m.status)}</span>
       </p>
       {last && (
         <p>
-          Last attempt {last.attempt} {last.provider ? `via ${last.provider} ` : ''}at {dateTimeLabel(last.at, tz)}: {last.error || label(last.status)}
+          {last.provider
+            ? t('failed.lastAttemptVia', { attempt: last.attempt, provider: last.provider, at: dateTimeLabel(last.at, tz), result: last.error || label(last.status) })
+            : t('failed.lastAttempt', { attempt: last.attempt, at: dateTimeLabel(last.at, tz), result: last.error || label(last.status) })}
         </p>
       )}
       <ErrorBox error={retry.error} />
       <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending || retry.isSuccess}>
-        Retry
+        {t('failed.retry')}
       </button>
     </li>
   );
 }
 
 export function FailedNotifications() {
+  const { t } = useTranslation('notify');
   const q = usePaged<Outbound>(['failed-notifications'], '/v1/admin/notifications/failed', { limit: 30 });
   const [retried, setRetried] = useState<Outbound | null>(null);
   return (
     <section>
-      <h1>Failed notifications</h1>
-      <p className="muted">Messages whose every delivery attempt failed. Retry sends them again from the first attempt.</p>
+      <h1>{t('failed.title')}</h1>
+      <p className="muted">{t('failed.intro')}</p>
       {retried && (
         <Notice>
-          Queued again: {retried.template_name || retried.event_type} ({label(retried.channel)}) to {retried.recipient || retried.user_id}.
+          {t('failed.queued', { what: retried.template_name || retried.event_type, channel: label(retried.channel), recipient: retried.recipient || retried.user_id })}
         </Notice>
       )}
-      <QueryState q={q} what="Loading failed notifications">
-        {(d) => ((d.items ?? []).length === 0 ? <p>No failed notifications.</p> : <ul className="cards">{(d.items ?? []).map((m) => <FailedItem key={m.id} m={m} onRetried={setRetried} />)}</ul>)}
+      <QueryState q={q} what={t('failed.loading')}>
+        {(d) => ((d.items ?? []).length === 0 ? <p>{t('failed.empty')}</p> : <ul className="cards">{(d.items ?? []).map((m) => <FailedItem key={m.id} m={m} onRetried={setRetried} />)}</ul>)}
       </QueryState>
-      <LoadMore q={q} what="more" />
+      <LoadMore q={q} />
     </section>
   );
 }

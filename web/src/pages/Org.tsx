@@ -1,4 +1,6 @@
 import { useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -14,15 +16,23 @@ import { checkEmail, checkPhone, checkRequired, validate } from '../lib/validati
 import { paymentWords, statusWords } from '../lib/appointment';
 import { useSubmit } from './Auth';
 
+type EnumGroup = 'orgStatus' | 'orgType' | 'role' | 'invitationStatus' | 'paymentStatus' | 'chartStatus';
+/** Words for an API enum value (as `label` writes them in English), in the interface language. */
+function enumWords(t: TFunction<'org'>, group: EnumGroup, value?: string): string {
+  const words = t(`enums.${group}`, { returnObjects: true }) as Record<string, string>;
+  return words[value ?? ''] ?? label(value);
+}
+
 export function MyOrganizations() {
   const claims = useClaims();
   const ids = Array.from(new Set([...orgIdsFor(claims, 'org_admin'), ...orgIdsFor(claims, 'org_staff'), ...orgIdsFor(claims, 'practitioner')]));
   const orgs = useQueries({ queries: ids.map((id) => ({ queryKey: ['org', id], queryFn: () => get<Organization>(`/v1/organizations/${id}`) })) });
   const isPractitioner = orgIdsFor(claims, 'practitioner').length > 0;
+  const { t } = useTranslation('org');
   return (
     <section>
-      <h1>Organizations</h1>
-      {ids.length === 0 && <p>You are not a member of any organization yet.</p>}
+      <h1>{t('myOrgs.title')}</h1>
+      {ids.length === 0 && <p>{t('myOrgs.none')}</p>}
       <ul className="cards">
         {orgs.map((q, i) => (
           <li key={ids[i]} className="card">
@@ -32,7 +42,7 @@ export function MyOrganizations() {
               <ErrorBox error={q.error} />
             ) : (
               <>
-                <Link to={`/organizations/${ids[i]}`}>{q.data?.display_name || q.data?.legal_name}</Link> <span className="status">{label(q.data?.status)}</span>
+                <Link to={`/organizations/${ids[i]}`}>{q.data?.display_name || q.data?.legal_name}</Link> <span className="status">{enumWords(t, 'orgStatus', q.data?.status)}</span>
               </>
             )}
           </li>
@@ -40,13 +50,16 @@ export function MyOrganizations() {
       </ul>
       {isPractitioner && (
         <p>
-          As a practitioner: <Link to="/practice/profile">your profile</Link> · <Link to="/practice/availability">availability</Link> ·{' '}
-          <Link to="/practice/today">today's schedule</Link>
+          <Trans
+            t={t}
+            i18nKey="myOrgs.practitionerLinks"
+            components={{ profile: <Link to="/practice/profile" />, availability: <Link to="/practice/availability" />, today: <Link to="/practice/today" /> }}
+          />
         </p>
       )}
       <p>
         <Link className="button" to="/organizations/new">
-          Register an organization
+          {t('myOrgs.register')}
         </Link>
       </p>
     </section>
@@ -58,24 +71,25 @@ export function RegisterOrganization() {
   const [f, setF] = useState({ type: 'clinic', legal_name: '', display_name: '', registration_number: '', line1: '', city: '', state: '', pincode: '', contact_email: '', contact_phone: '', gstin: '' });
   const s = useSubmit();
   const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setF({ ...f, [k]: e.target.value });
+  const { t } = useTranslation('org');
   return (
     <section className="narrow">
-      <h1>Register your organization</h1>
-      <p>After registering, upload your registration certificate and submit it for verification.</p>
+      <h1>{t('register.title')}</h1>
+      <p>{t('register.intro')}</p>
       <form
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
           s.run(
             validate({
-              legal_name: checkRequired(f.legal_name, 'the legal name'),
-              registration_number: checkRequired(f.registration_number, 'the registration number'),
-              'address.line1': checkRequired(f.line1, 'the address'),
-              'address.city': checkRequired(f.city, 'the city'),
-              'address.state': checkRequired(f.state, 'the state'),
-              'address.pincode': /^\d{6}$/.test(f.pincode) ? undefined : 'Enter the 6-digit PIN code.',
+              legal_name: checkRequired(f.legal_name, t('required.legalName')),
+              registration_number: checkRequired(f.registration_number, t('required.registrationNumber')),
+              'address.line1': checkRequired(f.line1, t('required.address')),
+              'address.city': checkRequired(f.city, t('required.city')),
+              'address.state': checkRequired(f.state, t('required.state')),
+              'address.pincode': /^\d{6}$/.test(f.pincode) ? undefined : t('pincodeInvalid'),
               contact_email: checkEmail(f.contact_email),
-              contact_phone: checkRequired(f.contact_phone, 'a phone number') || checkPhone(f.contact_phone),
+              contact_phone: checkRequired(f.contact_phone, t('required.phone')) || checkPhone(f.contact_phone),
             }),
             async () => {
               const org = await post<Organization>('/v1/organizations', {
@@ -96,24 +110,24 @@ export function RegisterOrganization() {
         }}
       >
         <ErrorBox error={s.error} shownFields={['legal_name', 'registration_number', 'address.line1', 'address.city', 'address.state', 'address.pincode', 'contact_email', 'contact_phone']} />
-        <Select label="Type" value={f.type} onChange={set('type')}>
-          <option value="clinic">Clinic</option>
-          <option value="hospital">Hospital</option>
-          <option value="lab">Laboratory</option>
-          <option value="individual_practice">Individual practice</option>
+        <Select label={t('register.type')} value={f.type} onChange={set('type')}>
+          <option value="clinic">{t('register.types.clinic')}</option>
+          <option value="hospital">{t('register.types.hospital')}</option>
+          <option value="lab">{t('register.types.lab')}</option>
+          <option value="individual_practice">{t('register.types.individualPractice')}</option>
         </Select>
-        <Field label="Legal name" value={f.legal_name} onChange={set('legal_name')} error={s.fields.legal_name} />
-        <Field label="Name shown to patients" value={f.display_name} onChange={set('display_name')} />
-        <Field label="Registration number" value={f.registration_number} onChange={set('registration_number')} error={s.fields.registration_number} />
-        <Field label="Address" value={f.line1} onChange={set('line1')} error={s.fields['address.line1']} autoComplete="address-line1" />
-        <Field label="City" value={f.city} onChange={set('city')} error={s.fields['address.city']} autoComplete="address-level2" />
-        <Field label="State" value={f.state} onChange={set('state')} error={s.fields['address.state']} autoComplete="address-level1" />
-        <Field label="PIN code" inputMode="numeric" value={f.pincode} onChange={set('pincode')} error={s.fields['address.pincode']} autoComplete="postal-code" />
-        <Field label="Contact email" type="email" value={f.contact_email} onChange={set('contact_email')} error={s.fields.contact_email} />
-        <Field label="Contact phone" type="tel" placeholder="+918041234567" value={f.contact_phone} onChange={set('contact_phone')} error={s.fields.contact_phone} />
-        <Field label="GSTIN (optional)" value={f.gstin} onChange={set('gstin')} error={s.fields.gstin} />
+        <Field label={t('register.legalName')} value={f.legal_name} onChange={set('legal_name')} error={s.fields.legal_name} />
+        <Field label={t('register.displayName')} value={f.display_name} onChange={set('display_name')} />
+        <Field label={t('register.registrationNumber')} value={f.registration_number} onChange={set('registration_number')} error={s.fields.registration_number} />
+        <Field label={t('register.address')} value={f.line1} onChange={set('line1')} error={s.fields['address.line1']} autoComplete="address-line1" />
+        <Field label={t('register.city')} value={f.city} onChange={set('city')} error={s.fields['address.city']} autoComplete="address-level2" />
+        <Field label={t('register.state')} value={f.state} onChange={set('state')} error={s.fields['address.state']} autoComplete="address-level1" />
+        <Field label={t('register.pincode')} inputMode="numeric" value={f.pincode} onChange={set('pincode')} error={s.fields['address.pincode']} autoComplete="postal-code" />
+        <Field label={t('register.contactEmail')} type="email" value={f.contact_email} onChange={set('contact_email')} error={s.fields.contact_email} />
+        <Field label={t('register.contactPhone')} type="tel" placeholder="+918041234567" value={f.contact_phone} onChange={set('contact_phone')} error={s.fields.contact_phone} />
+        <Field label={t('register.gstin')} value={f.gstin} onChange={set('gstin')} error={s.fields.gstin} />
         <button type="submit" disabled={s.busy}>
-          Register
+          {t('register.submit')}
         </button>
       </form>
     </section>
@@ -125,10 +139,11 @@ function Documents({ org }: { org: Organization }) {
   const file = useRef<HTMLInputElement>(null);
   const [docType, setDocType] = useState('registration_certificate');
   const [uploaded, setUploaded] = useState<string[]>([]);
+  const { t } = useTranslation('org');
   const upload = useMutation({
     mutationFn: async () => {
       const f = file.current?.files?.[0];
-      if (!f) throw new Error('Choose a PDF, PNG or JPEG file.');
+      if (!f) throw new Error(t('documents.chooseFile'));
       await api('POST', `/v1/organizations/${org.id}/documents`, { raw: f, query: { document_type: docType, filename: f.name } });
       return f.name;
     },
@@ -141,15 +156,15 @@ function Documents({ org }: { org: Organization }) {
   const canSubmit = ['pending_verification', 'changes_requested'].includes(org.status ?? '');
   return (
     <section aria-labelledby="docs-h" className="panel">
-      <h2 id="docs-h">Verification</h2>
+      <h2 id="docs-h">{t('documents.title')}</h2>
       <p>
-        Status: <strong data-testid="org-status">{label(org.status)}</strong>
+        {t('documents.status')} <strong data-testid="org-status">{enumWords(t, 'orgStatus', org.status)}</strong>
       </p>
       {(org.verification_history ?? []).length > 0 && (
         <ul>
           {(org.verification_history ?? []).map((h, i) => (
             <li key={i}>
-              {dateTimeLabel(h.at, browserTimeZone())}: {label(h.from_status)} → {label(h.to_status)} {h.reason ? `(${h.reason})` : ''}
+              {dateTimeLabel(h.at, browserTimeZone())}: {enumWords(t, 'orgStatus', h.from_status)} → {enumWords(t, 'orgStatus', h.to_status)} {h.reason ? `(${h.reason})` : ''}
             </li>
           ))}
         </ul>
@@ -162,25 +177,25 @@ function Documents({ org }: { org: Organization }) {
               upload.mutate();
             }}
           >
-            <Select label="Document" value={docType} onChange={(e) => setDocType(e.target.value)}>
-              <option value="registration_certificate">Registration certificate</option>
-              <option value="license">Licence</option>
-              <option value="gst_certificate">GST certificate</option>
-              <option value="other">Other</option>
+            <Select label={t('documents.document')} value={docType} onChange={(e) => setDocType(e.target.value)}>
+              <option value="registration_certificate">{t('documents.types.registrationCertificate')}</option>
+              <option value="license">{t('documents.types.license')}</option>
+              <option value="gst_certificate">{t('documents.types.gstCertificate')}</option>
+              <option value="other">{t('documents.types.other')}</option>
             </Select>
             <div className="field">
-              <label htmlFor="doc-file">File (PDF, PNG or JPEG, up to 5 MiB)</label>
+              <label htmlFor="doc-file">{t('documents.file')}</label>
               <input id="doc-file" ref={file} type="file" accept="application/pdf,image/png,image/jpeg" />
             </div>
             <ErrorBox error={upload.error} />
             <button type="submit" className="secondary" disabled={upload.isPending}>
-              Upload
+              {t('documents.upload')}
             </button>
           </form>
-          {uploaded.length > 0 && <Notice>Uploaded: {uploaded.join(', ')}</Notice>}
+          {uploaded.length > 0 && <Notice>{t('documents.uploaded', { files: uploaded.join(', ') })}</Notice>}
           <ErrorBox error={submit.error} />
           <button type="button" onClick={() => submit.mutate()} disabled={submit.isPending}>
-            Submit for verification
+            {t('documents.submit')}
           </button>
         </>
       )}
@@ -194,10 +209,11 @@ function Facilities({ orgId }: { orgId: string }) {
   const [f, setF] = useState({ name: '', timezone: 'Asia/Kolkata', line1: '', city: '', state: '', pincode: '' });
   const s = useSubmit();
   const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement>) => setF({ ...f, [k]: e.target.value });
+  const { t } = useTranslation('org');
   return (
     <section aria-labelledby="fac-h" className="panel">
-      <h2 id="fac-h">Facilities</h2>
-      <QueryState q={q} what="Loading facilities">
+      <h2 id="fac-h">{t('facilities.title')}</h2>
+      <QueryState q={q} what={t('facilities.loading')}>
         {(d) => (
           <ul>
             {(d.items ?? []).map((x) => (
@@ -210,16 +226,16 @@ function Facilities({ orgId }: { orgId: string }) {
       </QueryState>
       <form
         noValidate
-        aria-label="Add a facility"
+        aria-label={t('facilities.add')}
         onSubmit={(e) => {
           e.preventDefault();
           s.run(
             validate({
-              name: checkRequired(f.name, 'a name'),
-              timezone: isValidTimeZone(f.timezone) ? undefined : 'Use an IANA time zone such as Asia/Kolkata.',
-              'address.line1': checkRequired(f.line1, 'the address'),
-              'address.city': checkRequired(f.city, 'the city'),
-              'address.pincode': /^\d{6}$/.test(f.pincode) ? undefined : 'Enter the 6-digit PIN code.',
+              name: checkRequired(f.name, t('required.name')),
+              timezone: isValidTimeZone(f.timezone) ? undefined : t('facilities.timezoneInvalid'),
+              'address.line1': checkRequired(f.line1, t('required.address')),
+              'address.city': checkRequired(f.city, t('required.city')),
+              'address.pincode': /^\d{6}$/.test(f.pincode) ? undefined : t('pincodeInvalid'),
             }),
             async () => {
               await post(`/v1/organizations/${orgId}/facilities`, {
@@ -233,16 +249,16 @@ function Facilities({ orgId }: { orgId: string }) {
           );
         }}
       >
-        <h3>Add a facility</h3>
+        <h3>{t('facilities.add')}</h3>
         <ErrorBox error={s.error} shownFields={['name', 'timezone', 'address.line1', 'address.city', 'address.pincode']} />
-        <Field label="Facility name" value={f.name} onChange={set('name')} error={s.fields.name} />
-        <Field label="Time zone" value={f.timezone} onChange={set('timezone')} error={s.fields.timezone} />
-        <Field label="Facility address" value={f.line1} onChange={set('line1')} error={s.fields['address.line1']} />
-        <Field label="Facility city" value={f.city} onChange={set('city')} error={s.fields['address.city']} />
-        <Field label="Facility state" value={f.state} onChange={set('state')} />
-        <Field label="Facility PIN code" value={f.pincode} onChange={set('pincode')} error={s.fields['address.pincode']} />
+        <Field label={t('facilities.name')} value={f.name} onChange={set('name')} error={s.fields.name} />
+        <Field label={t('facilities.timezone')} value={f.timezone} onChange={set('timezone')} error={s.fields.timezone} />
+        <Field label={t('facilities.address')} value={f.line1} onChange={set('line1')} error={s.fields['address.line1']} />
+        <Field label={t('facilities.city')} value={f.city} onChange={set('city')} error={s.fields['address.city']} />
+        <Field label={t('facilities.state')} value={f.state} onChange={set('state')} />
+        <Field label={t('facilities.pincode')} value={f.pincode} onChange={set('pincode')} error={s.fields['address.pincode']} />
         <button type="submit" disabled={s.busy}>
-          Add facility
+          {t('facilities.submit')}
         </button>
       </form>
     </section>
@@ -255,26 +271,27 @@ function Staff({ orgId }: { orgId: string }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState('practitioner');
   const s = useSubmit();
+  const { t } = useTranslation('org');
   return (
     <section aria-labelledby="staff-h" className="panel">
-      <h2 id="staff-h">Staff</h2>
-      <QueryState q={q} what="Loading staff">
+      <h2 id="staff-h">{t('staff.title')}</h2>
+      <QueryState q={q} what={t('staff.loading')}>
         {(d) => (
           <>
             <ul>
               {(d.items ?? []).map((m) => (
                 <li key={m.user_id}>
-                  {m.full_name} ({m.email}) — {(m.roles ?? []).map(label).join(', ')}
+                  {m.full_name} ({m.email}) — {(m.roles ?? []).map((r) => enumWords(t, 'role', r)).join(', ')}
                 </li>
               ))}
             </ul>
             {(d.pending_invitations ?? []).length > 0 && (
               <>
-                <h3>Invitations</h3>
+                <h3>{t('staff.invitations')}</h3>
                 <ul>
                   {(d.pending_invitations ?? []).map((i) => (
                     <li key={i.id}>
-                      {i.email} as {label(i.role)} — {label(i.status)}
+                      {t('staff.invitation', { email: i.email, role: enumWords(t, 'role', i.role), status: enumWords(t, 'invitationStatus', i.status) })}
                     </li>
                   ))}
                 </ul>
@@ -285,7 +302,7 @@ function Staff({ orgId }: { orgId: string }) {
       </QueryState>
       <form
         noValidate
-        aria-label="Invite a staff member"
+        aria-label={t('staff.inviteLabel')}
         onSubmit={(e) => {
           e.preventDefault();
           s.run(validate({ email: checkEmail(email) }), async () => {
@@ -295,16 +312,16 @@ function Staff({ orgId }: { orgId: string }) {
           });
         }}
       >
-        <h3>Invite someone</h3>
+        <h3>{t('staff.invite')}</h3>
         <ErrorBox error={s.error} shownFields={['email']} />
-        <Field label="Their email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={s.fields.email} />
-        <Select label="Role" value={role} onChange={(e) => setRole(e.target.value)}>
-          <option value="practitioner">Practitioner</option>
-          <option value="org_staff">Front desk staff</option>
-          <option value="org_admin">Administrator</option>
+        <Field label={t('staff.email')} type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={s.fields.email} />
+        <Select label={t('staff.role')} value={role} onChange={(e) => setRole(e.target.value)}>
+          <option value="practitioner">{t('staff.roles.practitioner')}</option>
+          <option value="org_staff">{t('staff.roles.orgStaff')}</option>
+          <option value="org_admin">{t('staff.roles.orgAdmin')}</option>
         </Select>
         <button type="submit" disabled={s.busy}>
-          Send invitation
+          {t('staff.submit')}
         </button>
       </form>
     </section>
@@ -315,29 +332,30 @@ function OrgPayments({ orgId }: { orgId: string }) {
   const tz = browserTimeZone();
   const qc = useQueryClient();
   const q = usePaged<Payment>(['payments', 'org', orgId], '/v1/payments', { limit: 50 });
+  const { t } = useTranslation('org');
   const refund = useMutation({
     mutationFn: (p: Payment) => post(`/v1/payments/${p.id}/refunds`, { reason: 'Refund by the clinic' }, { idempotencyKey: newIdempotencyKey() }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['payments'] }),
   });
   return (
     <section aria-labelledby="pay-h" className="panel">
-      <h2 id="pay-h">Payments</h2>
+      <h2 id="pay-h">{t('payments.title')}</h2>
       <ErrorBox error={refund.error} />
-      <QueryState q={q} what="Loading payments">
+      <QueryState q={q} what={t('payments.loading')}>
         {(d) => {
           const items = (d.items ?? []).filter((p) => p.organization_id === orgId);
           return items.length === 0 ? (
-            <p>No payments yet.</p>
+            <p>{t('payments.none')}</p>
           ) : (
             <div className="table-wrap">
               <table>
                 <thead>
                   <tr>
-                    <th scope="col">Created</th>
-                    <th scope="col">Amount</th>
-                    <th scope="col">Refunded</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Action</th>
+                    <th scope="col">{t('payments.created')}</th>
+                    <th scope="col">{t('payments.amount')}</th>
+                    <th scope="col">{t('payments.refunded')}</th>
+                    <th scope="col">{t('payments.status')}</th>
+                    <th scope="col">{t('payments.action')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -346,11 +364,11 @@ function OrgPayments({ orgId }: { orgId: string }) {
                       <td>{dateTimeLabel(p.created_at, tz)}</td>
                       <td>{money(p.amount)}</td>
                       <td>{money(p.status === 'refunded' ? p.amount : p.amount_refunded)}</td>
-                      <td>{label(p.status)}</td>
+                      <td>{enumWords(t, 'paymentStatus', p.status)}</td>
                       <td>
                         {['captured', 'partially_refunded'].includes(p.status ?? '') && (
                           <button type="button" className="secondary" disabled={refund.isPending} onClick={() => refund.mutate(p)}>
-                            Refund the rest
+                            {t('payments.refundRest')}
                           </button>
                         )}
                       </td>
@@ -362,7 +380,7 @@ function OrgPayments({ orgId }: { orgId: string }) {
           );
         }}
       </QueryState>
-      <LoadMore q={q} what="older payments" />
+      <LoadMore q={q} what={t('payments.older')} />
     </section>
   );
 }
@@ -376,24 +394,25 @@ function OrgAppointments({ orgId }: { orgId: string }) {
     queryKey: ['appointments', 'org', orgId, 'list', from],
     queryFn: () => getAll<Appointment>('/v1/appointments', { role: 'org', organization_id: orgId, from, to }),
   });
+  const { t } = useTranslation('org');
   return (
     <section aria-labelledby="appts-h" className="panel">
-      <h2 id="appts-h">Appointments (last 7 and next 14 days)</h2>
-      <QueryState q={q} what="Loading appointments">
+      <h2 id="appts-h">{t('appointments.title')}</h2>
+      <QueryState q={q} what={t('appointments.loading')}>
         {(d) =>
           (d.items ?? []).length === 0 ? (
-            <p>None.</p>
+            <p>{t('appointments.none')}</p>
           ) : (
             <div className="table-wrap">
               <table>
                 <thead>
                   <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Patient</th>
-                    <th scope="col">Practitioner</th>
-                    <th scope="col">Where</th>
-                    <th scope="col">Fee</th>
-                    <th scope="col">Status</th>
+                    <th scope="col">{t('appointments.when')}</th>
+                    <th scope="col">{t('appointments.patient')}</th>
+                    <th scope="col">{t('appointments.practitioner')}</th>
+                    <th scope="col">{t('appointments.where')}</th>
+                    <th scope="col">{t('appointments.fee')}</th>
+                    <th scope="col">{t('appointments.status')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -412,7 +431,7 @@ function OrgAppointments({ orgId }: { orgId: string }) {
                         )}
                       </td>
                       <td>{a.practitioner_name ?? '—'}</td>
-                      <td>{a.mode === 'video' ? 'Video' : a.facility_name}</td>
+                      <td>{a.mode === 'video' ? t('video') : a.facility_name}</td>
                       <td>
                         {money(a.fee)}
                         {a.payment_state && a.payment_state !== 'free' ? ` · ${paymentWords(a.payment_state)}` : ''}
@@ -451,20 +470,21 @@ export function FrontDesk() {
     mutationFn: (appointmentId: string) => post(`/v1/appointments/${appointmentId}/check-in`, {}),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['appointments'] }),
   });
+  const { t } = useTranslation('org');
   return (
     <section>
-      <h1>Front desk{org.data ? ` — ${org.data.display_name || org.data.legal_name}` : ''}</h1>
+      <h1>{org.data ? t('frontDesk.titleWithOrg', { name: org.data.display_name || org.data.legal_name }) : t('frontDesk.title')}</h1>
       <p className="muted">
-        {dayLabel(today)} · updates by itself · <Link to={`/organizations/${id}`}>Back to the organization</Link>
+        {dayLabel(today)} · {t('frontDesk.updatesItself')} · <Link to={`/organizations/${id}`}>{t('backToOrg')}</Link>
       </p>
       <ErrorBox error={checkIn.error} />
-      <QueryState q={q} what="Loading today's appointments">
+      <QueryState q={q} what={t('frontDesk.loading')}>
         {(d) => {
           const items = (d.items ?? []).filter((a) => a.status !== 'cancelled' && a.status !== 'expired');
-          if (items.length === 0) return <p>No appointments today.</p>;
+          if (items.length === 0) return <p>{t('frontDesk.none')}</p>;
           const byPractitioner = new Map<string, Appointment[]>();
           for (const a of items) {
-            const k = a.practitioner_name || 'Practitioner';
+            const k = a.practitioner_name || t('frontDesk.practitioner');
             byPractitioner.set(k, [...(byPractitioner.get(k) ?? []), a]);
           }
           return (
@@ -474,13 +494,13 @@ export function FrontDesk() {
                 return (
                   <section key={name} className="panel" aria-label={name} data-testid="front-desk-practitioner">
                     <h2>
-                      {name} <span className="muted">({waiting} still to arrive)</span>
+                      {name} <span className="muted">{t('frontDesk.stillToArrive', { n: waiting })}</span>
                     </h2>
                     <ul className="cards">
                       {list.map((a) => (
                         <li key={a.id} className="card" data-testid="arrival">
-                          <strong>{timeLabel(a.start!, tz)}</strong> {a.patient?.full_name ?? 'Patient'}
-                          {a.patient?.age !== undefined && `, ${a.patient.age} years`}{' '}
+                          <strong>{timeLabel(a.start!, tz)}</strong> {a.patient?.full_name ?? t('frontDesk.patient')}
+                          {a.patient?.age !== undefined && t('frontDesk.age', { age: a.patient.age })}{' '}
                           <span className={`status s-${a.status}`}>{statusWords(a.status)}</span>
                           <p className="muted">
                             {a.patient?.phone && (
@@ -489,12 +509,12 @@ export function FrontDesk() {
                                 {' · '}
                               </>
                             )}
-                            {a.mode === 'video' ? 'Video' : a.facility_name} · {money(a.fee)}
+                            {a.mode === 'video' ? t('video') : a.facility_name} · {money(a.fee)}
                             {a.payment_state && a.payment_state !== 'free' ? ` · ${paymentWords(a.payment_state)}` : ''}
                           </p>
                           {a.status === 'booked' && (
                             <button type="button" disabled={checkIn.isPending} onClick={() => checkIn.mutate(a.id!)}>
-                              Check in {a.patient?.full_name ?? ''}
+                              {a.patient?.full_name ? t('frontDesk.checkIn', { name: a.patient.full_name }) : t('frontDesk.checkInNoName')}
                             </button>
                           )}
                         </li>
@@ -516,18 +536,19 @@ export function OrganizationPage() {
   const claims = useClaims();
   const q = useQuery({ queryKey: ['org', id], queryFn: () => get<Organization>(`/v1/organizations/${id}`) });
   const isAdmin = orgIdsFor(claims, 'org_admin').includes(id);
+  const { t } = useTranslation('org');
   return (
     <section>
-      <QueryState q={q} what="Loading the organization">
+      <QueryState q={q} what={t('page.loading')}>
         {(org) => (
           <>
             <h1>{org.display_name || org.legal_name}</h1>
             <p className="muted">
-              {label(org.type)} · {org.address?.city} · registration {org.registration_number}
+              {enumWords(t, 'orgType', org.type)} · {org.address?.city} · {t('page.registration', { number: org.registration_number })}
             </p>
             {isAdmin && (
               <p>
-                <Link to={`/organizations/${id}/front-desk`}>Front desk (today's arrivals)</Link> · <Link to={`/organizations/${id}/dashboard`}>Dashboard</Link>
+                <Link to={`/organizations/${id}/front-desk`}>{t('page.frontDesk')}</Link> · <Link to={`/organizations/${id}/dashboard`}>{t('page.dashboard')}</Link>
               </p>
             )}
             <div className="stack">
@@ -567,30 +588,31 @@ export function Dashboard() {
   const pays = useQuery({ queryKey: ['payments', 'org', id, 'all'], queryFn: () => getAll<Payment>('/v1/payments') });
   const perDay = appointmentsPerDay(appts.data?.items ?? [], tz, days).map((r) => ({ ...r, label: dayLabel(r.day) }));
   const rate = noShowRate(appts.data?.items ?? []);
+  const { t } = useTranslation('org');
   const revenue = revenuePerWeek((pays.data?.items ?? []).filter((p) => p.organization_id === id), tz).map((w) => ({ week: dayLabel(w.week), rupees: w.amount_minor / 100 }));
   return (
     <section>
-      <h1>Dashboard</h1>
+      <h1>{t('dashboard.title')}</h1>
       <p>
-        <Link to={`/organizations/${id}`}>Back to the organization</Link>
+        <Link to={`/organizations/${id}`}>{t('backToOrg')}</Link>
       </p>
       <ErrorBox error={appts.error || pays.error} />
-      {(appts.isPending || pays.isPending) && <Loading what="Loading figures" />}
-      <Truncated shown={!!appts.data?.truncated} what="appointments" />
-      <Truncated shown={!!pays.data?.truncated} what="payments" />
+      {(appts.isPending || pays.isPending) && <Loading what={t('dashboard.loading')} />}
+      <Truncated shown={!!appts.data?.truncated} what={t('dashboard.truncatedAppointments')} />
+      <Truncated shown={!!pays.data?.truncated} what={t('dashboard.truncatedPayments')} />
       <div className="kpis">
         <div className="kpi">
           <span className="kpi-value" data-testid="no-show-rate">
             {rate === null ? '—' : `${Math.round(rate * 100)}%`}
           </span>
-          <span>no-show rate (last 4 weeks)</span>
+          <span>{t('dashboard.noShowRate')}</span>
         </div>
         <div className="kpi">
           <span className="kpi-value">{(appts.data?.items ?? []).length}</span>
-          <span>appointments in view</span>
+          <span>{t('dashboard.inView')}</span>
         </div>
       </div>
-      <h2 id="chart-appts">Appointments per day by status</h2>
+      <h2 id="chart-appts">{t('dashboard.chartAppointments')}</h2>
       <div className="chart" role="img" aria-labelledby="chart-appts">
         <ResponsiveContainer width="100%" height={280}>
           <BarChart data={perDay}>
@@ -600,12 +622,12 @@ export function Dashboard() {
             <Tooltip />
             <Legend />
             {CHART_STATUSES.map((s) => (
-              <Bar key={s} dataKey={s} name={label(s)} stackId="a" fill={STATUS_COLORS[s]} isAnimationActive={false} />
+              <Bar key={s} dataKey={s} name={enumWords(t, 'chartStatus', s)} stackId="a" fill={STATUS_COLORS[s]} isAnimationActive={false} />
             ))}
           </BarChart>
         </ResponsiveContainer>
       </div>
-      <h2 id="chart-rev">Revenue per week (₹, net of refunds)</h2>
+      <h2 id="chart-rev">{t('dashboard.chartRevenue')}</h2>
       <div className="chart" role="img" aria-labelledby="chart-rev">
         <ResponsiveContainer width="100%" height={240}>
           <LineChart data={revenue}>
@@ -613,7 +635,7 @@ export function Dashboard() {
             <XAxis dataKey="week" />
             <YAxis />
             <Tooltip />
-            <Line type="monotone" dataKey="rupees" name="Revenue" stroke="#0b6e4f" isAnimationActive={false} />
+            <Line type="monotone" dataKey="rupees" name={t('dashboard.revenue')} stroke="#0b6e4f" isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
       </div>
@@ -631,13 +653,14 @@ export function AcceptInvitation() {
     },
     onSuccess: () => navigate('/organizations'),
   });
+  const { t } = useTranslation('org');
   return (
     <section className="narrow">
-      <h1>Join an organization</h1>
-      <p>You were invited to join an organization on HealthTech.</p>
+      <h1>{t('invitation.title')}</h1>
+      <p>{t('invitation.intro')}</p>
       <ErrorBox error={m.error} />
       <button type="button" onClick={() => m.mutate()} disabled={m.isPending}>
-        Accept the invitation
+        {t('invitation.accept')}
       </button>
     </section>
   );

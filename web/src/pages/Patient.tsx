@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Trans, useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { ApiError, api, get, newIdempotencyKey, post } from '../api/client';
 import { LoadMore, getAll, usePaged } from '../api/paged';
 import type { Appointment, Availability, Notification, Payment, Practitioner, Slot } from '../api/types';
 import { useClaims } from '../auth/session';
-import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
-import { addressLine, dayWords, googleCalendarUrl, icsFor, initials, languageNames, modeWords, paymentWords, placeLine, statusWords, titleCase } from '../lib/appointment';
+import { Avatar, ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
+import { addressLine, dayWords, googleCalendarUrl, icsFor, languageNames, modeWords, paymentWords, placeLine, statusWords, titleCase } from '../lib/appointment';
 import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, groupSlotsByDay, startOfDay, timeLabel, weekOf } from '../lib/time';
 
 // ------------------------------------------------------------------ search
@@ -28,57 +30,56 @@ export function Search() {
     e.preventDefault();
     setParams(Object.fromEntries(Object.entries(form).filter(([, v]) => v.trim() !== '')));
   };
+  const { t, i18n } = useTranslation('patient');
   return (
     <section>
-      <h1>Find a doctor</h1>
-      <form className="filters" onSubmit={submit} role="search" aria-label="Search practitioners">
-        <Field label="Name, specialty or condition" type="search" value={form.q} onChange={set('q')} />
-        <Field label="Specialty" value={form.specialty} onChange={set('specialty')} />
-        <Field label="City" value={form.city} onChange={set('city')} />
-        <Field label="Language" placeholder="Hindi, English, Kannada…" value={form.language} onChange={set('language')} />
-        <Select label="Consultation" value={form.mode} onChange={set('mode')}>
-          <option value="">Any</option>
-          <option value="in_person">In person</option>
-          <option value="video">Video</option>
+      <h1>{t('search.title')}</h1>
+      <form className="filters" onSubmit={submit} role="search" aria-label={t('search.formLabel')}>
+        <Field label={t('search.q')} type="search" value={form.q} onChange={set('q')} />
+        <Field label={t('search.specialty')} value={form.specialty} onChange={set('specialty')} />
+        <Field label={t('search.city')} value={form.city} onChange={set('city')} />
+        <Field label={t('search.language')} placeholder={t('search.languagePlaceholder')} value={form.language} onChange={set('language')} />
+        <Select label={t('search.mode')} value={form.mode} onChange={set('mode')}>
+          <option value="">{t('search.modeAny')}</option>
+          <option value="in_person">{t('search.modeInPerson')}</option>
+          <option value="video">{t('search.modeVideo')}</option>
         </Select>
-        <Field label="Free on" type="date" value={form.available_on} onChange={set('available_on')} />
-        <Select label="Sort by" value={form.sort} onChange={set('sort')}>
-          <option value="">Best match</option>
-          <option value="soonest">Soonest available</option>
-          <option value="fee">Lowest fee</option>
-          <option value="experience">Most experience</option>
+        <Field label={t('search.freeOn')} type="date" value={form.available_on} onChange={set('available_on')} />
+        <Select label={t('search.sort')} value={form.sort} onChange={set('sort')}>
+          <option value="">{t('search.sortBest')}</option>
+          <option value="soonest">{t('search.sortSoonest')}</option>
+          <option value="fee">{t('search.sortFee')}</option>
+          <option value="experience">{t('search.sortExperience')}</option>
         </Select>
-        <button type="submit">Search</button>
+        <button type="submit">{t('search.submit')}</button>
       </form>
-      <QueryState q={q} what="Searching">
+      <QueryState q={q} what={t('search.searching')}>
         {(data) =>
           (data.items ?? []).length === 0 ? (
-            <p>No practitioner matches. Try fewer filters.</p>
+            <p>{t('search.noMatch')}</p>
           ) : (
-            <ul className="cards" aria-label="Practitioners">
+            <ul className="cards" aria-label={t('search.listLabel')}>
               {(data.items ?? []).map((p) => (
                 <li key={p.id} className="card practitioner-card" data-testid="practitioner-card">
-                  <span className="avatar" aria-hidden="true">
-                    {initials(p.display_name)}
-                  </span>
+                  <Avatar name={p.display_name} photoUrl={p.photo_url} />
                   <div>
                     <h2>
                       <Link to={`/practitioners/${p.id}`}>{p.display_name}</Link>
                     </h2>
                     <p>
                       {(p.specialties ?? []).map(titleCase).join(', ')}
-                      {p.years_of_experience ? ` · ${p.years_of_experience} years of experience` : ''}
+                      {p.years_of_experience ? ` · ${t('search.experience', { years: p.years_of_experience })}` : ''}
                     </p>
                     <p className="muted">
                       {(p.facilities ?? []).map((f) => `${f.facility_name}, ${f.address?.city ?? ''}`).join(' · ')}
                     </p>
                     <p className="muted">
-                      Speaks {languageNames(p.languages)} · {(p.consultation_modes ?? []).map(modeWords).join(', ')}
+                      {t('search.speaks', { languages: languageNames(p.languages, i18n.language), modes: (p.consultation_modes ?? []).map(modeWords).join(', ') })}
                     </p>
                     <p>
-                      <strong>First visit {money(p.fees?.first_visit)}</strong>
+                      <strong>{t('search.firstVisit', { fee: money(p.fees?.first_visit) })}</strong>
                       {' · '}
-                      <span data-testid="next-free">{p.next_free_day ? `Next free ${dayWords(p.next_free_day)}` : 'No free times published'}</span>
+                      <span data-testid="next-free">{p.next_free_day ? t('search.nextFree', { day: dayWords(p.next_free_day) }) : t('search.noFreeTimes')}</span>
                     </p>
                   </div>
                 </li>
@@ -87,7 +88,7 @@ export function Search() {
           )
         }
       </QueryState>
-      <LoadMore q={q} what="more practitioners" />
+      <LoadMore q={q} what={t('search.loadMore')} />
     </section>
   );
 }
@@ -108,6 +109,7 @@ export function WeekSlots({
   onPick: (s: Slot) => void;
   picked?: Slot | null;
 }) {
+  const { t } = useTranslation('patient');
   const today = dayKey(Date.now(), tz);
   const [start, setStart] = useState(today);
   const days = weekOf(start);
@@ -150,19 +152,19 @@ export function WeekSlots({
     <div>
       <div className="week-nav">
         <button type="button" className="secondary" disabled={start <= today} onClick={() => setStart(addDays(start, -7))}>
-          ← Earlier
+          {t('slots.earlier')}
         </button>
         <span aria-live="polite">
           {dayLabel(days[0])} – {dayLabel(days[6])}
         </span>
         <button type="button" className="secondary" onClick={() => setStart(addDays(start, 7))}>
-          Later →
+          {t('slots.later')}
         </button>
       </div>
-      {q.isPending && <Loading what="Loading free times" />}
+      {q.isPending && <Loading what={t('slots.loading')} />}
       {q.error ? <ErrorBox error={q.error} /> : null}
       {q.data && (
-        <div className="week" role="group" aria-label="Free times this week (arrow keys move between times)" onKeyDown={onGridKey}>
+        <div className="week" role="group" aria-label={t('slots.gridLabel')} onKeyDown={onGridKey}>
           {days.map((d) => {
             const all = grouped.get(d) ?? [];
             const open = expanded.has(d) || all.length <= SLOTS_SHOWN + 1 || all.slice(SLOTS_SHOWN).some(isPicked);
@@ -171,7 +173,7 @@ export function WeekSlots({
               <section key={d} className="day" aria-label={dayLabel(d)}>
                 <h3>{dayLabel(d)}</h3>
                 {all.length === 0 ? (
-                  <p className="muted">No free times</p>
+                  <p className="muted">{t('slots.none')}</p>
                 ) : (
                   <>
                     <ul>
@@ -185,14 +187,14 @@ export function WeekSlots({
                             onClick={() => onPick(s)}
                           >
                             {timeLabel(s.start!, tz)}
-                            {s.mode === 'video' && <span className="slot-mode"> · video</span>}
+                            {s.mode === 'video' && <span className="slot-mode">{` · ${t('slots.video')}`}</span>}
                           </button>
                         </li>
                       ))}
                     </ul>
                     {!open && (
                       <button type="button" className="link" onClick={() => setExpanded(new Set(expanded).add(d))}>
-                        Show {all.length - SLOTS_SHOWN} more
+                        {t('slots.showMore', { count: all.length - SLOTS_SHOWN })}
                       </button>
                     )}
                   </>
@@ -211,6 +213,7 @@ export function PractitionerPage() {
   const { id = '' } = useParams();
   const claims = useClaims();
   const navigate = useNavigate();
+  const { t, i18n } = useTranslation('patient');
   const [tz, setTz] = useState(browserTimeZone());
   const [picked, setPicked] = useState<Slot | null>(null);
   const [reason, setReason] = useState('');
@@ -251,23 +254,32 @@ export function PractitionerPage() {
   });
   return (
     <section>
-      <QueryState q={q} what="Loading the practitioner">
+      <QueryState q={q} what={t('practitioner.loading')}>
         {(p) => (
           <>
-            <h1>{p.display_name}</h1>
-            <p>{(p.specialties ?? []).map(titleCase).join(', ')}</p>
+            <div className="profile-head">
+              <Avatar name={p.display_name} photoUrl={p.photo_url} size="lg" />
+              <div>
+                <h1>{p.display_name}</h1>
+                <p>{(p.specialties ?? []).map(titleCase).join(', ')}</p>
+              </div>
+            </div>
             {p.bio && <p>{p.bio}</p>}
             {claims && (
               <p>
-                <Link to={`/consultations?practitioner=${encodeURIComponent(id)}`}>Ask {p.display_name} privately</Link>
+                <Link to={`/consultations?practitioner=${encodeURIComponent(id)}`}>{t('practitioner.ask', { name: p.display_name })}</Link>
               </p>
             )}
             <p className="muted">
-              {p.years_of_experience ? `${p.years_of_experience} years of experience · ` : ''}Languages: {languageNames(p.languages)} · First visit{' '}
-              {money(p.fees?.first_visit)} · Follow-up {money(p.fees?.follow_up)}
+              {p.years_of_experience ? t('practitioner.experience', { years: p.years_of_experience }) : ''}
+              {t('practitioner.languagesFees', {
+                languages: languageNames(p.languages, i18n.language),
+                firstVisit: money(p.fees?.first_visit),
+                followUp: money(p.fees?.follow_up),
+              })}
             </p>
-            <h2>Free times</h2>
-            <Select label="Times shown in" value={tz} onChange={(e) => setTz(e.target.value)}>
+            <h2>{t('practitioner.freeTimes')}</h2>
+            <Select label={t('practitioner.timesShownIn')} value={tz} onChange={(e) => setTz(e.target.value)}>
               {Array.from(new Set([browserTimeZone(), 'Asia/Kolkata', 'UTC', ...(p.facilities ?? []).map((f) => f.timezone ?? 'UTC')])).map((z) => (
                 <option key={z} value={z}>
                   {z}
@@ -292,51 +304,49 @@ export function PractitionerPage() {
                   aria-labelledby="book-heading"
                 >
                   <h2 id="book-heading" ref={panelHeading} tabIndex={-1}>
-                    Book {dateTimeLabel(picked.start, tz)}
+                    {t('booking.title', { when: dateTimeLabel(picked.start, tz) })}
                   </h2>
                   <dl className="facts">
-                    <dt>With</dt>
+                    <dt>{t('booking.with')}</dt>
                     <dd>
                       {p.display_name}
                       {p.specialties?.length ? `, ${titleCase(p.specialties[0])}` : ''}
                     </dd>
-                    <dt>Where</dt>
+                    <dt>{t('booking.where')}</dt>
                     <dd>
                       {picked.mode === 'video' ? (
-                        'Video consultation (the link is on your appointment once booked)'
+                        t('booking.video')
                       ) : (
                         <>
-                          {facility?.facility_name ?? 'The clinic'}
+                          {facility?.facility_name ?? t('booking.theClinic')}
                           {facility?.address ? `, ${addressLine(facility.address)}` : ''}
                         </>
                       )}
                     </dd>
-                    <dt>Fee</dt>
+                    <dt>{t('booking.fee')}</dt>
                     <dd data-testid="booking-fee">
                       {claims && history.isPending ? (
-                        'Working out your fee…'
+                        t('booking.workingOutFee')
                       ) : claims ? (
                         <>
-                          <strong>{money(fee)}</strong> {first ? '(first visit)' : `(follow-up: you have seen ${p.display_name} before)`}
+                          <strong>{money(fee)}</strong> {first ? t('booking.firstVisit') : t('booking.followUp', { name: p.display_name })}
                         </>
                       ) : (
-                        <>
-                          {money(p.fees?.first_visit)} for a first visit, {money(p.fees?.follow_up)} for a follow-up
-                        </>
+                        <>{t('booking.feesSignedOut', { firstVisit: money(p.fees?.first_visit), followUp: money(p.fees?.follow_up) })}</>
                       )}
-                      {fee && Number(fee.amount_minor) > 0 && <span className="muted"> · paid online after booking; the time is held for you meanwhile</span>}
+                      {fee && Number(fee.amount_minor) > 0 && <span className="muted">{` · ${t('booking.paidOnline')}`}</span>}
                     </dd>
-                    <dt>Cancelling</dt>
+                    <dt>{t('booking.cancelling')}</dt>
                     <dd data-testid="booking-cutoff">
                       {cancelUntil > Date.now()
-                        ? `Free to cancel or move online until ${dateTimeLabel(new Date(cancelUntil).toISOString(), tz)}`
-                        : `This time is less than ${Math.round(cutoff / 60)} hours away: once booked it cannot be cancelled or moved online; call the clinic instead.`}
+                        ? t('booking.freeToCancel', { when: dateTimeLabel(new Date(cancelUntil).toISOString(), tz) })
+                        : t('booking.tooLate', { hours: Math.round(cutoff / 60) })}
                     </dd>
                   </dl>
-                  <Field label="Reason for the visit (optional)" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+                  <Field label={t('booking.reason')} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
                   <ErrorBox error={book.error} />
                   <button type="submit" disabled={book.isPending}>
-                    {claims ? (book.isPending ? 'Booking…' : `Book for ${money(fee)}`) : 'Sign in to book'}
+                    {claims ? (book.isPending ? t('booking.booking') : t('booking.bookFor', { fee: money(fee) })) : t('booking.signIn')}
                   </button>
                 </form>
               );
@@ -352,6 +362,7 @@ export function PractitionerPage() {
 const upcomingStatuses = new Set(['pending_payment', 'booked', 'checked_in', 'in_progress']);
 
 export function MyAppointments() {
+  const { t } = useTranslation('patient');
   const tz = browserTimeZone();
   const [tab, setTab] = useState<'upcoming' | 'past'>('upcoming');
   // Upcoming: from a few hours ago (a visit under way), soonest first; past (finished,
@@ -372,23 +383,23 @@ export function MyAppointments() {
   });
   return (
     <section>
-      <h1>My appointments</h1>
-      <div role="tablist" aria-label="Which appointments">
-        {(['upcoming', 'past'] as const).map((t) => (
-          <button key={t} role="tab" type="button" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
-            {t === 'upcoming' ? 'Upcoming' : 'Past'}
+      <h1>{t('appointments.title')}</h1>
+      <div role="tablist" aria-label={t('appointments.tabsLabel')}>
+        {(['upcoming', 'past'] as const).map((k) => (
+          <button key={k} role="tab" type="button" aria-selected={tab === k} className={tab === k ? 'tab active' : 'tab'} onClick={() => setTab(k)}>
+            {k === 'upcoming' ? t('appointments.upcoming') : t('appointments.past')}
           </button>
         ))}
       </div>
-      <QueryState q={q} what="Loading appointments">
+      <QueryState q={q} what={t('appointments.loading')}>
         {() => {
           const items = shown;
           return items.length === 0 ? (
             hasNextPage ? (
-              <Loading what="Looking further back" />
+              <Loading what={t('appointments.lookingBack')} />
             ) : (
               <p>
-                No {tab} appointments. <Link to="/search">Find a doctor</Link>
+                <Trans t={t} i18nKey={tab === 'upcoming' ? 'appointments.noneUpcoming' : 'appointments.nonePast'} components={{ doctors: <Link to="/search" /> }} />
               </p>
             )
           ) : (
@@ -397,11 +408,11 @@ export function MyAppointments() {
                 <li key={a.id} className="card" data-testid="appointment-card">
                   <Link to={`/appointments/${a.id}`}>{dateTimeLabel(a.start, tz)}</Link> <span className={`status s-${a.status}`}>{statusWords(a.status)}</span>
                   <p>
-                    <strong>{a.practitioner_name || 'Practitioner'}</strong>
+                    <strong>{a.practitioner_name || t('appointments.practitioner')}</strong>
                     {a.practitioner_specialty ? ` · ${titleCase(a.practitioner_specialty)}` : ''}
                   </p>
                   <p className="muted">
-                    {a.mode === 'video' ? 'Video consultation' : placeLine(a)} · {money(a.fee)}
+                    {a.mode === 'video' ? t('appointments.video') : placeLine(a)} · {money(a.fee)}
                     {a.payment_state && a.payment_state !== 'free' ? ` · ${paymentWords(a.payment_state)}` : ''}
                   </p>
                 </li>
@@ -410,12 +421,13 @@ export function MyAppointments() {
           );
         }}
       </QueryState>
-      <LoadMore q={q} what={tab === 'upcoming' ? 'later appointments' : 'earlier appointments'} />
+      <LoadMore q={q} what={tab === 'upcoming' ? t('appointments.loadLater') : t('appointments.loadEarlier')} />
     </section>
   );
 }
 
 export function AppointmentPage() {
+  const { t } = useTranslation('patient');
   const { id = '' } = useParams();
   const tz = browserTimeZone();
   const qc = useQueryClient();
@@ -459,7 +471,7 @@ export function AppointmentPage() {
   });
   return (
     <section>
-      <QueryState q={q} what="Loading the appointment">
+      <QueryState q={q} what={t('appointment.loading')}>
         {(a) => {
           const open = upcomingStatuses.has(a.status ?? '') && a.status !== 'in_progress';
           const canCancelOnline = !a.cancellable_until || Date.parse(a.cancellable_until) > Date.now() || a.status === 'pending_payment';
@@ -468,40 +480,45 @@ export function AppointmentPage() {
             <>
               {justBooked && (a.status === 'booked' || a.status === 'pending_payment') && (
                 <div className="notice success" role="status" data-testid="booked-confirmation">
-                  <h2>{a.status === 'booked' ? "You're booked" : 'Almost there: pay to confirm'}</h2>
+                  <h2>{a.status === 'booked' ? t('appointment.booked') : t('appointment.payToConfirmTitle')}</h2>
                   <p>
-                    {a.practitioner_name} on {dateTimeLabel(a.start, tz)}
-                    {a.mode === 'video' ? ' by video' : a.facility_name ? ` at ${a.facility_name}` : ''}. We sent the details to your email.
+                    {a.mode === 'video'
+                      ? t('appointment.bookedVideo', { name: a.practitioner_name ?? '', when: dateTimeLabel(a.start, tz) })
+                      : a.facility_name
+                        ? t('appointment.bookedAt', { name: a.practitioner_name ?? '', when: dateTimeLabel(a.start, tz), facility: a.facility_name })
+                        : t('appointment.bookedPlain', { name: a.practitioner_name ?? '', when: dateTimeLabel(a.start, tz) })}
                   </p>
                 </div>
               )}
               <h1>
-                {a.practitioner_name ? `${a.practitioner_name}, ` : 'Appointment, '}
-                {dateTimeLabel(a.start, tz)}
+                {a.practitioner_name
+                  ? t('appointment.title', { name: a.practitioner_name ?? '', when: dateTimeLabel(a.start, tz) })
+                  : t('appointment.titleNoName', { when: dateTimeLabel(a.start, tz) })}
               </h1>
               <p>
-                Status: <strong data-testid="appointment-status">{statusWords(a.status)}</strong>
+                {t('appointment.status')} <strong data-testid="appointment-status">{statusWords(a.status)}</strong>
               </p>
               <dl className="facts" data-testid="appointment-facts">
-                <dt>With</dt>
+                <dt>{t('appointment.with')}</dt>
                 <dd>
-                  {a.practitioner_name || 'Your practitioner'}
+                  {a.practitioner_name || t('appointment.yourPractitioner')}
                   {a.practitioner_specialty ? `, ${titleCase(a.practitioner_specialty)}` : ''}
                 </dd>
-                <dt>When</dt>
+                <dt>{t('appointment.when')}</dt>
                 <dd>
-                  {dateTimeLabel(a.start, tz)} – {timeLabel(a.end!, tz)} <span className="muted">({tz === a.timezone ? 'local time' : `your time; the clinic's is ${a.timezone}`})</span>
+                  {dateTimeLabel(a.start, tz)} – {timeLabel(a.end!, tz)}{' '}
+                  <span className="muted">({tz === a.timezone ? t('appointment.localTime') : t('appointment.yourTime', { tz: a.timezone })})</span>
                 </dd>
-                <dt>Where</dt>
+                <dt>{t('appointment.where')}</dt>
                 <dd>
                   {a.mode === 'video' ? (
                     <>
-                      Video consultation
+                      {t('appointment.video')}
                       {a.video_url && (upcomingStatuses.has(a.status ?? '') || a.status === 'checked_in') && (
                         <>
                           {' · '}
                           <a href={a.video_url} target="_blank" rel="noopener noreferrer">
-                            Join the video call
+                            {t('appointment.join')}
                           </a>
                         </>
                       )}
@@ -516,7 +533,7 @@ export function AppointmentPage() {
                         <>
                           {' · '}
                           <a href={a.map_url} target="_blank" rel="noopener noreferrer">
-                            Directions
+                            {t('appointment.directions')}
                           </a>
                         </>
                       )}
@@ -525,24 +542,26 @@ export function AppointmentPage() {
                 </dd>
                 {a.facility_phone && (
                   <>
-                    <dt>Phone</dt>
+                    <dt>{t('appointment.phone')}</dt>
                     <dd>
                       <a href={`tel:${a.facility_phone}`}>{a.facility_phone}</a>
                     </dd>
                   </>
                 )}
-                <dt>Fee</dt>
+                <dt>{t('appointment.fee')}</dt>
                 <dd data-testid="appointment-fee">
-                  {money(a.fee)} {a.fee && Number(a.fee.amount_minor) > 0 ? (a.is_first_visit ? '(first visit)' : '(follow-up)') : ''}
+                  {money(a.fee)} {a.fee && Number(a.fee.amount_minor) > 0 ? (a.is_first_visit ? t('appointment.firstVisit') : t('appointment.followUp')) : ''}
                   {a.payment_state && a.payment_state !== 'free' ? ` · ${paymentWords(a.payment_state)}` : ''}
                 </dd>
                 {open && a.cancellable_until && (
                   <>
-                    <dt>Cancelling</dt>
+                    <dt>{t('appointment.cancelling')}</dt>
                     <dd>
                       {canCancelOnline
-                        ? `Free to cancel or move online until ${dateTimeLabel(a.cancellable_until, tz)}`
-                        : `It is too late to cancel or move it online; call ${a.facility_name || 'the clinic'}${a.facility_phone ? ` on ${a.facility_phone}` : ''}.`}
+                        ? t('appointment.freeToCancel', { when: dateTimeLabel(a.cancellable_until, tz) })
+                        : a.facility_phone
+                          ? t('appointment.tooLateCallOn', { place: a.facility_name || t('appointment.theClinic'), phone: a.facility_phone })
+                          : t('appointment.tooLateCall', { place: a.facility_name || t('appointment.theClinic') })}
                     </dd>
                   </>
                 )}
@@ -555,71 +574,69 @@ export function AppointmentPage() {
                     download={`appointment-${(a.start ?? '').slice(0, 10)}.ics`}
                     data-testid="ics-link"
                   >
-                    Add to calendar (.ics)
+                    {t('appointment.addIcs')}
                   </a>{' '}
                   <a className="button secondary" href={googleCalendarUrl(a, appUrl)} target="_blank" rel="noopener noreferrer">
-                    Add to Google Calendar
+                    {t('appointment.addGoogle')}
                   </a>
                 </p>
               )}
               {a.status === 'pending_payment' && (
                 <div className="panel">
-                  <p>
-                    Pay {money(a.fee)} to confirm. The time is held for you until {dateTimeLabel(a.hold_expires_at, tz)}.
-                  </p>
+                  <p>{t('appointment.payToConfirm', { fee: money(a.fee), until: dateTimeLabel(a.hold_expires_at, tz) })}</p>
                   <ErrorBox error={pay.error} />
                   <button type="button" onClick={() => pay.mutate()} disabled={pay.isPending}>
-                    Pay {money(a.fee)}
+                    {t('appointment.pay', { fee: money(a.fee) })}
                   </button>
                 </div>
               )}
               {a.payment_id && (
                 <p>
-                  <Link to={`/payments/${a.payment_id}`}>Payment and invoice</Link>
+                  <Link to={`/payments/${a.payment_id}`}>{t('appointment.paymentLink')}</Link>
                 </p>
               )}
               {open && (
                 <div className="stack">
                   <form
                     className="panel"
-                    aria-label="Cancel the appointment"
+                    aria-label={t('appointment.cancelFormLabel')}
                     onSubmit={(e) => {
                       e.preventDefault();
                       if (!confirmCancel) setConfirmCancel(true);
                       else cancel.mutate();
                     }}
                   >
-                    <h2>Cancel</h2>
-                    <Field label="Reason (optional)" value={reason} onChange={(e) => setReason(e.target.value)} />
+                    <h2>{t('appointment.cancelTitle')}</h2>
+                    <Field label={t('appointment.reason')} value={reason} onChange={(e) => setReason(e.target.value)} />
                     <ErrorBox error={cancel.error} />
                     {confirmCancel && (
                       <p role="alert" data-testid="cancel-confirm">
-                        Cancel your appointment with {a.practitioner_name || 'the practitioner'} on {dateTimeLabel(a.start, tz)}?
-                        {a.payment_state === 'paid' ? ' The refund goes back to how you paid.' : ''}
+                        {t('appointment.cancelConfirm', { name: a.practitioner_name || t('appointment.thePractitioner'), when: dateTimeLabel(a.start, tz) })}
+                        {a.payment_state === 'paid' ? ` ${t('appointment.refundNote')}` : ''}
                       </p>
                     )}
                     <button type="submit" className="danger" disabled={cancel.isPending}>
-                      {confirmCancel ? 'Yes, cancel it' : 'Cancel appointment'}
+                      {confirmCancel ? t('appointment.yesCancel') : t('appointment.cancelAppointment')}
                     </button>
                     {confirmCancel && (
                       <button type="button" className="secondary" onClick={() => setConfirmCancel(false)}>
-                        Keep it
+                        {t('appointment.keep')}
                       </button>
                     )}
                   </form>
                   {a.status !== 'pending_payment' && (
                     <div className="panel">
-                      <h2>Reschedule</h2>
+                      <h2>{t('appointment.reschedule')}</h2>
                       {!moving ? (
                         <button type="button" className="secondary" onClick={() => setMoving(true)}>
-                          Choose another time
+                          {t('appointment.chooseAnother')}
                         </button>
                       ) : (
                         <>
                           <WeekSlots practitionerId={a.practitioner_id!} tz={tz} onPick={setNewSlot} picked={newSlot} />
                           <ErrorBox error={reschedule.error} />
                           <button type="button" disabled={!newSlot || reschedule.isPending} onClick={() => reschedule.mutate()}>
-                            {newSlot ? `Move to ${dateTimeLabel(newSlot.start, tz)}` : 'Pick a time'}
+                            {newSlot ? t('appointment.moveTo', { when: dateTimeLabel(newSlot.start, tz) }) : t('appointment.pickTime')}
                           </button>
                         </>
                       )}
@@ -627,7 +644,7 @@ export function AppointmentPage() {
                   )}
                 </div>
               )}
-              {a.status === 'cancelled' && <Notice>This appointment is cancelled. Any refund due appears on its payment.</Notice>}
+              {a.status === 'cancelled' && <Notice>{t('appointment.cancelled')}</Notice>}
             </>
           );
         }}
@@ -649,12 +666,24 @@ async function downloadInvoice(invoiceId: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function InvoiceButton({ id, text = 'Download invoice (PDF)' }: { id: string; text?: string }) {
+/** How a payment's (or a refund's) status reads; the enum itself when it is a new one. */
+const PAYMENT_STATUSES = ['created', 'authorized', 'captured', 'failed', 'refunded', 'partially_refunded'] as const;
+const REFUND_STATUSES = ['pending', 'processed', 'failed'] as const;
+const isOneOf = <T extends string>(list: readonly T[], v?: string): v is T => (list as readonly string[]).includes(v ?? '');
+function paymentStatusWords(t: TFunction<'patient'>, status?: string): string {
+  return isOneOf(PAYMENT_STATUSES, status) ? t(`paymentStatus.${status}`) : label(status);
+}
+function refundStatusWords(t: TFunction<'patient'>, status?: string): string {
+  return isOneOf(REFUND_STATUSES, status) ? t(`refundStatus.${status}`) : label(status);
+}
+
+function InvoiceButton({ id, text }: { id: string; text?: string }) {
+  const { t } = useTranslation('patient');
   const m = useMutation({ mutationFn: () => downloadInvoice(id) });
   return (
     <>
       <button type="button" className="secondary" onClick={() => m.mutate()} disabled={m.isPending}>
-        {text}
+        {text ?? t('payment.downloadInvoice')}
       </button>
       <ErrorBox error={m.error} />
     </>
@@ -662,6 +691,7 @@ function InvoiceButton({ id, text = 'Download invoice (PDF)' }: { id: string; te
 }
 
 export function PaymentPage() {
+  const { t } = useTranslation('patient');
   const { id = '' } = useParams();
   const [params] = useSearchParams();
   const returned = params.get('returned') === '1';
@@ -686,41 +716,46 @@ export function PaymentPage() {
   });
   return (
     <section>
-      <h1>Payment</h1>
-      <QueryState q={q} what="Loading the payment">
+      <h1>{t('payment.title')}</h1>
+      <QueryState q={q} what={t('payment.loading')}>
         {(p) => (
           <>
             {returned && p.status === 'captured' && (
               <div className="notice success" role="status" data-testid="paid-confirmation">
-                <h2>Paid — you're booked</h2>
+                <h2>{t('payment.paidTitle')}</h2>
                 <p>
-                  {money(p.amount)} received. <Link to={`/appointments/${p.appointment_id}`}>See your appointment</Link> for where to go, directions and
-                  adding it to your calendar.
+                  <Trans
+                    t={t}
+                    i18nKey="payment.paidBody"
+                    values={{ amount: money(p.amount) }}
+                    components={{ appt: <Link to={`/appointments/${p.appointment_id}`} /> }}
+                  />
                 </p>
               </div>
             )}
             <p>
-              {money(p.amount)}: <strong data-testid="payment-status">{label(p.status)}</strong>
+              {money(p.amount)}: <strong data-testid="payment-status">{paymentStatusWords(t, p.status)}</strong>
             </p>
             {p.status === 'created' && (
-              <Notice>{returned ? 'Waiting for the gateway to confirm your payment. This page updates by itself.' : "Finish paying on the gateway's page. This page updates by itself."}</Notice>
+              <Notice>{returned ? t('payment.waitingGateway') : t('payment.finishPaying')}</Notice>
             )}
             {p.failure_reason && <ErrorBox error={new Error(p.failure_reason)} />}
             {p.invoice_id && <InvoiceButton id={p.invoice_id} />}
             {(p.refunds ?? []).length > 0 && (
               <>
-                <h2>Refunds</h2>
+                <h2>{t('payment.refunds')}</h2>
                 <ul>
                   {(p.refunds ?? []).map((r) => (
                     <li key={r.id}>
-                      {money(r.amount)} — {label(r.status)} {r.credit_note_id && <InvoiceButton id={r.credit_note_id} text="Credit note (PDF)" />}
+                      {money(r.amount)} — {refundStatusWords(t, r.status)}{' '}
+                      {r.credit_note_id && <InvoiceButton id={r.credit_note_id} text={t('payment.creditNote')} />}
                     </li>
                   ))}
                 </ul>
               </>
             )}
             <p>
-              <Link to={`/appointments/${p.appointment_id}`}>Back to the appointment</Link>
+              <Link to={`/appointments/${p.appointment_id}`}>{t('payment.back')}</Link>
             </p>
           </>
         )}
@@ -731,6 +766,7 @@ export function PaymentPage() {
 
 /** The list may leave out invoice ids: a captured payment's own record has them. */
 function InvoiceCell({ payment }: { payment: Payment }) {
+  const { t } = useTranslation('patient');
   const settled = ['captured', 'refunded', 'partially_refunded'].includes(payment.status ?? '');
   const q = useQuery({
     queryKey: ['payments', payment.id],
@@ -738,30 +774,31 @@ function InvoiceCell({ payment }: { payment: Payment }) {
     enabled: settled && !payment.invoice_id,
   });
   const id = payment.invoice_id || q.data?.invoice_id;
-  if (q.isLoading) return <Loading what="Invoice" />;
-  return id ? <InvoiceButton id={id} text="PDF" /> : <>—</>;
+  if (q.isLoading) return <Loading what={t('invoices.loadingInvoice')} />;
+  return id ? <InvoiceButton id={id} text={t('invoices.pdf')} /> : <>—</>;
 }
 
 export function Invoices() {
+  const { t } = useTranslation('patient');
   const q = usePaged<Payment>(['payments'], '/v1/payments', { limit: 50 });
   const tz = browserTimeZone();
   return (
     <section>
-      <h1>Payments and invoices</h1>
-      <QueryState q={q} what="Loading payments">
+      <h1>{t('invoices.title')}</h1>
+      <QueryState q={q} what={t('invoices.loading')}>
         {(data) =>
           (data.items ?? []).length === 0 ? (
-            <p>No payments yet.</p>
+            <p>{t('invoices.none')}</p>
           ) : (
             <div className="table-wrap">
               <table>
-                <caption className="sr-only">Your payments</caption>
+                <caption className="sr-only">{t('invoices.caption')}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Date</th>
-                    <th scope="col">Amount</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Invoice</th>
+                    <th scope="col">{t('invoices.date')}</th>
+                    <th scope="col">{t('invoices.amount')}</th>
+                    <th scope="col">{t('invoices.status')}</th>
+                    <th scope="col">{t('invoices.invoice')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -771,7 +808,7 @@ export function Invoices() {
                         <Link to={`/payments/${p.id}`}>{dateTimeLabel(p.created_at, tz)}</Link>
                       </td>
                       <td>{money(p.amount)}</td>
-                      <td>{label(p.status)}</td>
+                      <td>{paymentStatusWords(t, p.status)}</td>
                       <td>
                         <InvoiceCell payment={p} />
                       </td>
@@ -783,13 +820,14 @@ export function Invoices() {
           )
         }
       </QueryState>
-      <LoadMore q={q} what="older payments" />
+      <LoadMore q={q} what={t('invoices.loadMore')} />
     </section>
   );
 }
 
 // ------------------------------------------------------------------ notifications
 export function Notifications() {
+  const { t } = useTranslation('patient');
   const qc = useQueryClient();
   const tz = browserTimeZone();
   const q = usePaged<Notification>(['notifications'], '/v1/notifications', { limit: 30 });
@@ -801,31 +839,31 @@ export function Notifications() {
   const readAll = useMutation({ mutationFn: () => post('/v1/notifications/read-all'), onSuccess: done });
   return (
     <section>
-      <h1>Notifications</h1>
+      <h1>{t('notifications.title')}</h1>
       <p>
-        <Link to="/notifications/preferences">Notification preferences</Link>
+        <Link to="/notifications/preferences">{t('notifications.preferences')}</Link>
       </p>
       <button type="button" className="secondary" onClick={() => readAll.mutate()} disabled={readAll.isPending}>
-        Mark all read
+        {t('notifications.markAll')}
       </button>
       <ErrorBox error={readOne.error || readAll.error} />
-      <QueryState q={q} what="Loading notifications">
+      <QueryState q={q} what={t('notifications.loading')}>
         {(data) =>
           (data.items ?? []).length === 0 ? (
-            <p>Nothing yet.</p>
+            <p>{t('notifications.none')}</p>
           ) : (
-            <ul className="cards" aria-label="Notifications">
+            <ul className="cards" aria-label={t('notifications.listLabel')}>
               {(data.items ?? []).map((n) => (
                 <li key={n.id} className={n.read ? 'card' : 'card unread'}>
                   <h2>
-                    {n.link ? <Link to={n.link}>{n.title}</Link> : n.title} {!n.read && <span className="sr-only">(unread)</span>}
+                    {n.link ? <Link to={n.link}>{n.title}</Link> : n.title} {!n.read && <span className="sr-only">{t('notifications.unread')}</span>}
                   </h2>
                   <p>{n.body}</p>
                   <p className="muted">
                     {dateTimeLabel(n.created_at, tz)}{' '}
                     {!n.read && (
                       <button type="button" className="link" onClick={() => readOne.mutate(n.id!)}>
-                        Mark read
+                        {t('notifications.markRead')}
                       </button>
                     )}
                   </p>
@@ -835,7 +873,7 @@ export function Notifications() {
           )
         }
       </QueryState>
-      <LoadMore q={q} what="older notifications" />
+      <LoadMore q={q} what={t('notifications.loadMore')} />
     </section>
   );
 }

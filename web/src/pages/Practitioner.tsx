@@ -1,18 +1,29 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
+import { Trans, useTranslation } from 'react-i18next';
+import { PhotoEditor } from '../components/PhotoEditor';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, get, post, put } from '../api/client';
 import { getAll } from '../api/paged';
 import type { Appointment, Availability, Facility, Page, Practitioner } from '../api/types';
 import { orgIdsFor } from '../auth/tokens';
 import { useClaims } from '../auth/session';
-import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
+import { ErrorBox, Field, Loading, Notice, QueryState, Select, money } from '../components/ui';
 import { addDays, browserTimeZone, dateTimeLabel, dayKey, isValidTimeZone, startOfDay, timeLabel } from '../lib/time';
-import { checkRule, checkRequired, validate } from '../lib/validation';
+import { checkRule, validate } from '../lib/validation';
+import { byDay, copyDay, MON_TO_SAT, WEEKDAYS } from '../lib/week';
 import { useSubmit } from './Auth';
 import { paymentWords, statusWords } from '../lib/appointment';
+import { intlLocale } from '../i18n';
 
-const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+/** The weekday names, Monday first, in the interface language ("Monday", "सोमवार"). */
+function weekdayNames(language: string): string[] {
+  const f = new Intl.DateTimeFormat(intlLocale(language), { weekday: 'long', timeZone: 'UTC' });
+  return WEEKDAYS.map((_, i) => f.format(Date.UTC(2024, 0, 1 + i))); // 1 January 2024 was a Monday
+}
+
+const MODES = ['in_person', 'video'] as const;
 
 /** The signed-in practitioner's profile id (GET /v1/practitioners/me; none yet → null). */
 function useMyPractitionerId(): { id: string | null; loading: boolean } {
@@ -48,6 +59,7 @@ const list = (s: string) =>
     .filter(Boolean);
 
 export function ProfileEditor() {
+  const { t } = useTranslation('practice');
   const qc = useQueryClient();
   const claims = useClaims();
   const facilities = useMyFacilities();
@@ -82,19 +94,20 @@ export function ProfileEditor() {
   const fee = (rupees: string) => (rupees.trim() ? { amount_minor: Math.round(Number(rupees) * 100), currency: 'INR' } : undefined);
   return (
     <section>
-      <h1>Practitioner profile</h1>
+      <h1>{t('profile.title')}</h1>
       <p>
-        <Link to="/practice/availability">Availability</Link> · <Link to="/practice/today">Today's schedule</Link>
+        <Link to="/practice/availability">{t('links.availability')}</Link> · <Link to="/practice/today">{t('links.today')}</Link>
       </p>
+      {existing.data && <PhotoEditor practitioner={existing.data} onChange={(p) => qc.setQueryData(['practitioner', me.id], p)} />}
       <form
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
           s.run(
             validate({
-              display_name: checkRequired(f.display_name, 'the name patients see'),
-              specialties: list(f.specialties).length ? undefined : 'Enter at least one specialty.',
-              facility_ids: facilityIds.length ? undefined : 'Choose at least one facility.',
+              display_name: f.display_name.trim() ? undefined : t('profile.errors.displayName'),
+              specialties: list(f.specialties).length ? undefined : t('profile.errors.specialties'),
+              facility_ids: facilityIds.length ? undefined : t('profile.errors.facilities'),
             }),
             async () => {
               const p = await put<Practitioner>('/v1/practitioners/me', {
@@ -116,26 +129,26 @@ export function ProfileEditor() {
         }}
       >
         <ErrorBox error={s.error} shownFields={['display_name', 'specialties', 'facility_ids']} />
-        <Field label="Name shown to patients" value={f.display_name} onChange={set('display_name')} error={s.fields.display_name} />
-        <Field label="Specialties (comma-separated)" value={f.specialties} onChange={set('specialties')} error={s.fields.specialties} />
-        <Field label="Qualifications (comma-separated)" value={f.qualifications} onChange={set('qualifications')} />
-        <Field label="Medical registration number" value={f.registration_number} onChange={set('registration_number')} />
-        <Field label="Languages (codes, comma-separated)" value={f.languages} onChange={set('languages')} />
-        <Field label="Years of experience" type="number" min={0} value={f.years} onChange={set('years')} />
-        <Field label="About you" value={f.bio} onChange={set('bio')} />
-        <Field label="First-visit fee (₹, empty for free)" type="number" min={0} value={f.first_fee} onChange={set('first_fee')} />
-        <Field label="Follow-up fee (₹)" type="number" min={0} value={f.follow_fee} onChange={set('follow_fee')} />
+        <Field label={t('profile.displayName')} value={f.display_name} onChange={set('display_name')} error={s.fields.display_name} />
+        <Field label={t('profile.specialties')} value={f.specialties} onChange={set('specialties')} error={s.fields.specialties} />
+        <Field label={t('profile.qualifications')} value={f.qualifications} onChange={set('qualifications')} />
+        <Field label={t('profile.registrationNumber')} value={f.registration_number} onChange={set('registration_number')} />
+        <Field label={t('profile.languages')} value={f.languages} onChange={set('languages')} />
+        <Field label={t('profile.years')} type="number" min={0} value={f.years} onChange={set('years')} />
+        <Field label={t('profile.bio')} value={f.bio} onChange={set('bio')} />
+        <Field label={t('profile.firstFee')} type="number" min={0} value={f.first_fee} onChange={set('first_fee')} />
+        <Field label={t('profile.followFee')} type="number" min={0} value={f.follow_fee} onChange={set('follow_fee')} />
         <fieldset>
-          <legend>Consultations</legend>
-          {['in_person', 'video'].map((m) => (
+          <legend>{t('profile.consultations')}</legend>
+          {MODES.map((m) => (
             <label key={m} className="check">
-              <input type="checkbox" checked={modes.includes(m)} onChange={(e) => setModes(e.target.checked ? [...modes, m] : modes.filter((x) => x !== m))} /> {label(m)}
+              <input type="checkbox" checked={modes.includes(m)} onChange={(e) => setModes(e.target.checked ? [...modes, m] : modes.filter((x) => x !== m))} /> {t(`modes.${m}`)}
             </label>
           ))}
         </fieldset>
         <fieldset aria-describedby={s.fields.facility_ids ? 'fac-err' : undefined}>
-          <legend>Where you consult</legend>
-          {facilities.isPending && <Loading what="Loading facilities" />}
+          <legend>{t('profile.whereYouConsult')}</legend>
+          {facilities.isPending && <Loading what={t('profile.loadingFacilities')} />}
           <ErrorBox error={facilities.error} />
           {(facilities.data ?? []).map((fac) => (
             <label key={fac.id} className="check">
@@ -154,12 +167,12 @@ export function ProfileEditor() {
           )}
         </fieldset>
         <button type="submit" disabled={s.busy}>
-          Save profile
+          {t('profile.save')}
         </button>
       </form>
       {saved && (
         <Notice>
-          Saved. Patients find you at <Link to={`/practitioners/${saved.id}`}>your public page</Link>. Next: <Link to="/practice/availability">publish your hours</Link>.
+          <Trans t={t} i18nKey="profile.saved" components={{ page: <Link to={`/practitioners/${saved.id}`} />, hours: <Link to="/practice/availability" /> }} />
         </Notice>
       )}
     </section>
@@ -184,22 +197,86 @@ interface OffRow {
 }
 
 export function AvailabilityEditor() {
+  const { t } = useTranslation('practice');
   const me = useMyPractitionerId();
   const facilities = useMyFacilities();
-  if (me.loading) return <Loading what="Finding your practitioner profile" />;
+  if (me.loading) return <Loading what={t('availability.findingProfile')} />;
   if (!me.id)
     return (
       <section>
-        <h1>Availability</h1>
+        <h1>{t('availability.title')}</h1>
         <p>
-          Create your <Link to="/practice/profile">practitioner profile</Link> first.
+          <Trans t={t} i18nKey="availability.noProfile" components={{ profile: <Link to="/practice/profile" /> }} />
         </p>
       </section>
     );
   return <AvailabilityForm pid={me.id} facilities={facilities.data ?? []} />;
 }
 
+/** The week at a glance: each day's hours, with "add" and "copy to Mon–Sat" per day. */
+function WeekGrid({
+  rules,
+  dayNames,
+  onAdd,
+  onCopy,
+}: {
+  rules: RuleRow[];
+  dayNames: string[];
+  onAdd: (weekday: string) => void;
+  onCopy: (weekday: string) => void;
+}) {
+  const { t } = useTranslation('practice');
+  const days = byDay(rules);
+  const [copied, setCopied] = useState('');
+  return (
+    <>
+      <ul className="week-grid" aria-label={t('grid.title')}>
+        {WEEKDAYS.map((d, k) => (
+          <li key={d} data-testid={`week-${d}`}>
+            <h3>{dayNames[k]}</h3>
+            {days[d].length === 0 ? (
+              <p className="muted">{t('grid.closed')}</p>
+            ) : (
+              <ul>
+                {days[d].map((r, i) => (
+                  <li key={i}>
+                    {t('grid.range', { from: r.start_local, to: r.end_local })}
+                    <span className="muted"> · {r.mode === 'video' ? t('availability.video') : t('availability.inPerson')}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <p className="week-actions">
+              <button type="button" className="link" aria-label={t('grid.addLabel', { day: dayNames[k] })} onClick={() => onAdd(d)}>
+                {t('grid.add')}
+              </button>
+              {days[d].length > 0 && (
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={t('grid.copyLabel', { day: dayNames[k] })}
+                  onClick={() => {
+                    onCopy(d);
+                    setCopied(dayNames[k]);
+                  }}
+                >
+                  {t('grid.copy')}
+                </button>
+              )}
+            </p>
+          </li>
+        ))}
+      </ul>
+      <p role="status" className="muted">
+        {copied ? t('grid.copied', { day: copied }) : ''}
+      </p>
+    </>
+  );
+}
+
 function AvailabilityForm({ pid, facilities }: { pid: string; facilities: Facility[] }) {
+  const { t, i18n } = useTranslation('practice');
+  const dayNames = weekdayNames(i18n.language);
   const qc = useQueryClient();
   const current = useQuery({
     queryKey: ['availability', pid],
@@ -223,7 +300,7 @@ function AvailabilityForm({ pid, facilities }: { pid: string; facilities: Facili
     setTz(a.timezone || facilities[0]?.timezone || browserTimeZone());
     setRules((a.rules ?? []).map((r) => ({ weekday: r.weekday ?? 'monday', facility_id: r.facility_id ?? '', mode: r.mode ?? 'in_person', start_local: r.start_local ?? '09:00', end_local: r.end_local ?? '13:00', slot_minutes: r.slot_minutes ?? 15 })));
     setExtra((a.extra_hours ?? []).map((r) => ({ date: r.date ?? '', facility_id: r.facility_id ?? '', mode: r.mode ?? 'in_person', start_local: r.start_local ?? '', end_local: r.end_local ?? '', slot_minutes: r.slot_minutes ?? 15 })));
-    setOff((a.time_off ?? []).map((t) => ({ start_date: t.start_date ?? '', end_date: t.end_date ?? '', note: t.note ?? '' })));
+    setOff((a.time_off ?? []).map((o) => ({ start_date: o.start_date ?? '', end_date: o.end_date ?? '', note: o.note ?? '' })));
     if (a.min_notice_minutes !== undefined) setNotice(String(a.min_notice_minutes));
     if (a.cancellation_cutoff_minutes !== undefined) setCutoff(String(a.cancellation_cutoff_minutes));
   }, [current.data, facilities, loaded]);
@@ -233,7 +310,7 @@ function AvailabilityForm({ pid, facilities }: { pid: string; facilities: Facili
         timezone: tz,
         rules: rules.map((r) => ({ ...r, slot_minutes: Number(r.slot_minutes) })),
         extra_hours: extra.map((r) => ({ ...r, slot_minutes: Number(r.slot_minutes) })),
-        time_off: off.map((t) => ({ start_date: t.start_date, end_date: t.end_date || t.start_date, ...(t.note ? { note: t.note } : {}) })),
+        time_off: off.map((o) => ({ start_date: o.start_date, end_date: o.end_date || o.start_date, ...(o.note ? { note: o.note } : {}) })),
         min_notice_minutes: Number(notice) || 0,
         horizon_days: 60,
         cancellation_cutoff_minutes: Number(cutoff) || 0,
@@ -244,7 +321,7 @@ function AvailabilityForm({ pid, facilities }: { pid: string; facilities: Facili
       qc.invalidateQueries({ queryKey: ['slots', pid] });
     },
   });
-  if (current.isPending) return <Loading what="Loading your hours" />;
+  if (current.isPending) return <Loading what={t('availability.loading')} />;
   const rowErr = (k: string) => errors[k];
   const facilitySelect = (value: string, onChange: (v: string) => void, lbl: string) => (
     <Select label={lbl} value={value} onChange={(e) => onChange(e.target.value)}>
@@ -257,7 +334,7 @@ function AvailabilityForm({ pid, facilities }: { pid: string; facilities: Facili
   );
   return (
     <section>
-      <h1>Availability</h1>
+      <h1>{t('availability.title')}</h1>
       <ErrorBox error={current.error} />
       <form
         noValidate
@@ -265,49 +342,55 @@ function AvailabilityForm({ pid, facilities }: { pid: string; facilities: Facili
           e.preventDefault();
           setSaved(false);
           const errs: Record<string, string> = {};
-          if (!isValidTimeZone(tz)) errs.timezone = 'Use an IANA time zone such as Asia/Kolkata.';
+          if (!isValidTimeZone(tz)) errs.timezone = t('availability.errors.timezone');
           rules.forEach((r, i) => {
             const m = checkRule({ ...r, weekday: 0, slot_minutes: Number(r.slot_minutes) });
             if (m) errs[`rule${i}`] = m;
           });
           extra.forEach((r, i) => {
-            const m = !r.date ? 'Choose a date.' : checkRule({ ...r, weekday: 0, slot_minutes: Number(r.slot_minutes) });
+            const m = !r.date ? t('availability.errors.date') : checkRule({ ...r, weekday: 0, slot_minutes: Number(r.slot_minutes) });
             if (m) errs[`extra${i}`] = m;
           });
-          off.forEach((t, i) => {
-            if (!t.start_date) errs[`off${i}`] = 'Choose the first day off.';
-            else if (t.end_date && t.end_date < t.start_date) errs[`off${i}`] = 'The last day is before the first.';
+          off.forEach((o, i) => {
+            if (!o.start_date) errs[`off${i}`] = t('availability.errors.firstDayOff');
+            else if (o.end_date && o.end_date < o.start_date) errs[`off${i}`] = t('availability.errors.lastBeforeFirst');
           });
           setErrors(errs);
           if (!Object.keys(errs).length) save.mutate();
         }}
       >
-        <Field label="Time zone of these hours" value={tz} onChange={(e) => setTz(e.target.value)} error={errors.timezone} />
-        <h2>Weekly hours</h2>
-        {rules.length === 0 && <p className="muted">No weekly hours yet.</p>}
+        <Field label={t('availability.timezone')} value={tz} onChange={(e) => setTz(e.target.value)} error={errors.timezone} />
+        <h2>{t('availability.weekly')}</h2>
+        <WeekGrid
+          rules={rules}
+          dayNames={dayNames}
+          onAdd={(weekday) => setRules([...rules, { weekday, facility_id: defFacility, mode: 'in_person', start_local: '09:00', end_local: '13:00', slot_minutes: 15 }])}
+          onCopy={(weekday) => setRules(copyDay(rules, weekday, MON_TO_SAT))}
+        />
+        {rules.length === 0 && <p className="muted">{t('availability.noWeekly')}</p>}
         {rules.map((r, i) => {
           const upd = (patch: Partial<RuleRow>) => setRules(rules.map((x, j) => (j === i ? { ...x, ...patch } : x)));
           return (
             <fieldset key={i} className="row">
-              <legend>Weekly hours {i + 1}</legend>
-              <Select label="Day" value={r.weekday} onChange={(e) => upd({ weekday: e.target.value })}>
-                {WEEKDAYS.map((d) => (
+              <legend>{t('availability.weeklyRow', { n: i + 1 })}</legend>
+              <Select label={t('availability.day')} value={r.weekday} onChange={(e) => upd({ weekday: e.target.value })}>
+                {WEEKDAYS.map((d, k) => (
                   <option key={d} value={d}>
-                    {d[0].toUpperCase() + d.slice(1)}
+                    {dayNames[k]}
                   </option>
                 ))}
               </Select>
-              {facilitySelect(r.facility_id, (v) => upd({ facility_id: v }), 'Facility')}
-              <Select label="Mode" value={r.mode} onChange={(e) => upd({ mode: e.target.value })}>
-                <option value="in_person">In person</option>
-                <option value="video">Video</option>
+              {facilitySelect(r.facility_id, (v) => upd({ facility_id: v }), t('availability.facility'))}
+              <Select label={t('availability.mode')} value={r.mode} onChange={(e) => upd({ mode: e.target.value })}>
+                <option value="in_person">{t('availability.inPerson')}</option>
+                <option value="video">{t('availability.video')}</option>
               </Select>
-              <Field label="From" type="time" value={r.start_local} onChange={(e) => upd({ start_local: e.target.value })} />
-              <Field label="To" type="time" value={r.end_local} onChange={(e) => upd({ end_local: e.target.value })} />
-              <Field label="Slot minutes" type="number" min={5} max={240} value={r.slot_minutes} onChange={(e) => upd({ slot_minutes: Number(e.target.value) })} />
+              <Field label={t('availability.from')} type="time" value={r.start_local} onChange={(e) => upd({ start_local: e.target.value })} />
+              <Field label={t('availability.to')} type="time" value={r.end_local} onChange={(e) => upd({ end_local: e.target.value })} />
+              <Field label={t('availability.slotMinutes')} type="number" min={5} max={240} value={r.slot_minutes} onChange={(e) => upd({ slot_minutes: Number(e.target.value) })} />
               {rowErr(`rule${i}`) && <p className="field-error">{rowErr(`rule${i}`)}</p>}
               <button type="button" className="link" onClick={() => setRules(rules.filter((_, j) => j !== i))}>
-                Remove
+                {t('availability.remove')}
               </button>
             </fieldset>
           );
@@ -317,7 +400,7 @@ function AvailabilityForm({ pid, facilities }: { pid: string; facilities: Facili
           className="secondary"
           onClick={() => setRules([...rules, { weekday: 'monday', facility_id: defFacility, mode: 'in_person', start_local: '09:00', end_local: '13:00', slot_minutes: 15 }])}
         >
-          Add weekly hours
+          {t('availability.addWeekly')}
         </button>
         <button
           type="button"
@@ -329,75 +412,78 @@ function AvailabilityForm({ pid, facilities }: { pid: string; facilities: Facili
             ])
           }
         >
-          Add every day, all day
+          {t('availability.addEveryDay')}
         </button>
-        <h2>Extra hours on a date</h2>
+        <h2>{t('availability.extra')}</h2>
         {extra.map((r, i) => {
           const upd = (patch: Partial<ExtraRow>) => setExtra(extra.map((x, j) => (j === i ? { ...x, ...patch } : x)));
           return (
             <fieldset key={i} className="row">
-              <legend>Extra hours {i + 1}</legend>
-              <Field label="Date" type="date" value={r.date} onChange={(e) => upd({ date: e.target.value })} />
-              {facilitySelect(r.facility_id, (v) => upd({ facility_id: v }), 'Facility')}
-              <Field label="From" type="time" value={r.start_local} onChange={(e) => upd({ start_local: e.target.value })} />
-              <Field label="To" type="time" value={r.end_local} onChange={(e) => upd({ end_local: e.target.value })} />
-              <Field label="Slot minutes" type="number" value={r.slot_minutes} onChange={(e) => upd({ slot_minutes: Number(e.target.value) })} />
+              <legend>{t('availability.extraRow', { n: i + 1 })}</legend>
+              <Field label={t('availability.date')} type="date" value={r.date} onChange={(e) => upd({ date: e.target.value })} />
+              {facilitySelect(r.facility_id, (v) => upd({ facility_id: v }), t('availability.facility'))}
+              <Field label={t('availability.from')} type="time" value={r.start_local} onChange={(e) => upd({ start_local: e.target.value })} />
+              <Field label={t('availability.to')} type="time" value={r.end_local} onChange={(e) => upd({ end_local: e.target.value })} />
+              <Field label={t('availability.slotMinutes')} type="number" value={r.slot_minutes} onChange={(e) => upd({ slot_minutes: Number(e.target.value) })} />
               {rowErr(`extra${i}`) && <p className="field-error">{rowErr(`extra${i}`)}</p>}
               <button type="button" className="link" onClick={() => setExtra(extra.filter((_, j) => j !== i))}>
-                Remove
+                {t('availability.remove')}
               </button>
             </fieldset>
           );
         })}
         <button type="button" className="secondary" onClick={() => setExtra([...extra, { date: '', facility_id: defFacility, mode: 'in_person', start_local: '10:00', end_local: '12:00', slot_minutes: 15 }])}>
-          Add extra hours
+          {t('availability.addExtra')}
         </button>
-        <h2>Time off</h2>
-        {off.map((t, i) => {
+        <h2>{t('availability.timeOff')}</h2>
+        {off.map((o, i) => {
           const upd = (patch: Partial<OffRow>) => setOff(off.map((x, j) => (j === i ? { ...x, ...patch } : x)));
           return (
             <fieldset key={i} className="row">
-              <legend>Time off {i + 1}</legend>
-              <Field label="First day" type="date" value={t.start_date} onChange={(e) => upd({ start_date: e.target.value })} />
-              <Field label="Last day" type="date" value={t.end_date} onChange={(e) => upd({ end_date: e.target.value })} />
-              <Field label="Note (staff only)" value={t.note} onChange={(e) => upd({ note: e.target.value })} />
+              <legend>{t('availability.timeOffRow', { n: i + 1 })}</legend>
+              <Field label={t('availability.firstDay')} type="date" value={o.start_date} onChange={(e) => upd({ start_date: e.target.value })} />
+              <Field label={t('availability.lastDay')} type="date" value={o.end_date} onChange={(e) => upd({ end_date: e.target.value })} />
+              <Field label={t('availability.note')} value={o.note} onChange={(e) => upd({ note: e.target.value })} />
               {rowErr(`off${i}`) && <p className="field-error">{rowErr(`off${i}`)}</p>}
               <button type="button" className="link" onClick={() => setOff(off.filter((_, j) => j !== i))}>
-                Remove
+                {t('availability.remove')}
               </button>
             </fieldset>
           );
         })}
         <button type="button" className="secondary" onClick={() => setOff([...off, { start_date: '', end_date: '', note: '' }])}>
-          Add time off
+          {t('availability.addTimeOff')}
         </button>
-        <h2>Booking rules</h2>
-        <Field label="Minimum notice (minutes)" type="number" min={0} value={notice} onChange={(e) => setNotice(e.target.value)} />
-        <Field label="Patients may cancel until (minutes before)" type="number" min={0} value={cutoff} onChange={(e) => setCutoff(e.target.value)} />
+        <h2>{t('availability.rules')}</h2>
+        <Field label={t('availability.minNotice')} type="number" min={0} value={notice} onChange={(e) => setNotice(e.target.value)} />
+        <Field label={t('availability.cutoff')} type="number" min={0} value={cutoff} onChange={(e) => setCutoff(e.target.value)} />
         <ErrorBox error={save.error} />
         <button type="submit" disabled={save.isPending}>
-          Publish availability
+          {t('availability.publish')}
         </button>
-        {saved && <Notice>Published. Patients see the new free times now.</Notice>}
+        {saved && <Notice>{t('availability.published')}</Notice>}
       </form>
     </section>
   );
 }
 
-const NEXT: Record<string, [string, string][]> = {
+// Each status's next steps: the API action and the key of its button's words.
+type ActionKey = 'checkIn' | 'noShow' | 'start' | 'complete';
+const NEXT: Record<string, [string, ActionKey][]> = {
   booked: [
-    ['check-in', 'Check in'],
-    ['no-show', 'No-show'],
+    ['check-in', 'checkIn'],
+    ['no-show', 'noShow'],
   ],
   pending_payment: [],
   checked_in: [
-    ['start', 'Start'],
-    ['no-show', 'No-show'],
+    ['start', 'start'],
+    ['no-show', 'noShow'],
   ],
-  in_progress: [['complete', 'Complete']],
+  in_progress: [['complete', 'complete']],
 };
 
 export function Today() {
+  const { t } = useTranslation('practice');
   const tz = browserTimeZone();
   const qc = useQueryClient();
   const today = dayKey(Date.now(), tz);
@@ -414,12 +500,12 @@ export function Today() {
   });
   return (
     <section>
-      <h1>Today's schedule</h1>
+      <h1>{t('today.title')}</h1>
       <p>
-        <Link to="/practice/profile">Profile</Link> · <Link to="/practice/availability">Availability</Link>
+        <Link to="/practice/profile">{t('links.profile')}</Link> · <Link to="/practice/availability">{t('links.availability')}</Link>
       </p>
       <ErrorBox error={act.error} />
-      <QueryState q={q} what="Loading your schedule">
+      <QueryState q={q} what={t('today.loading')}>
         {(data) => {
           const items = data.items ?? []; // the API lists them by start time
           const todays = items.filter((a) => dayKey(a.start!, tz) === today);
@@ -428,8 +514,8 @@ export function Today() {
             <li key={a.id} className="card" data-testid="schedule-item">
               <strong>{withDate ? dateTimeLabel(a.start, tz) : timeLabel(a.start!, tz)}</strong> <span className={`status s-${a.status}`}>{statusWords(a.status)}</span>
               <p>
-                <strong data-testid="patient-name">{a.patient?.full_name || 'Patient'}</strong>
-                {a.patient?.age !== undefined && `, ${a.patient.age} years`}
+                <strong data-testid="patient-name">{a.patient?.full_name || t('today.patient')}</strong>
+                {a.patient?.age !== undefined && `, ${t('today.age', { age: a.patient.age })}`}
                 {a.patient?.phone && (
                   <>
                     {' · '}
@@ -437,23 +523,23 @@ export function Today() {
                   </>
                 )}
               </p>
-              {a.reason && <p>Reason: {a.reason}</p>}
+              {a.reason && <p>{t('today.reason', { reason: a.reason })}</p>}
               <p className="muted">
-                {a.mode === 'video' ? 'Video consultation' : a.facility_name} · {money(a.fee)}
+                {a.mode === 'video' ? t('today.videoConsultation') : a.facility_name} · {money(a.fee)}
                 {a.payment_state && a.payment_state !== 'free' ? ` · ${paymentWords(a.payment_state)}` : ''}
                 {a.mode === 'video' && a.video_url && (
                   <>
                     {' · '}
                     <a href={a.video_url} target="_blank" rel="noopener noreferrer">
-                      Join the video call
+                      {t('today.joinVideo')}
                     </a>
                   </>
                 )}
               </p>
               <div className="actions">
-                {(NEXT[a.status ?? ''] ?? []).map(([action, text]) => (
+                {(NEXT[a.status ?? ''] ?? []).map(([action, key]) => (
                   <button key={action} type="button" className={action === 'no-show' ? 'secondary' : ''} disabled={act.isPending} onClick={() => act.mutate({ id: a.id!, action })}>
-                    {text}
+                    {t(`today.actions.${key}`)}
                   </button>
                 ))}
               </div>
@@ -461,9 +547,9 @@ export function Today() {
           );
           return (
             <>
-              {todays.length === 0 ? <p>No appointments today.</p> : <ul className="cards">{todays.map((a) => row(a, false))}</ul>}
-              <h2>Next 7 days</h2>
-              {later.length === 0 ? <p>None.</p> : <ul className="cards">{later.map((a) => row(a, true))}</ul>}
+              {todays.length === 0 ? <p>{t('today.noneToday')}</p> : <ul className="cards">{todays.map((a) => row(a, false))}</ul>}
+              <h2>{t('today.next7')}</h2>
+              {later.length === 0 ? <p>{t('today.noneLater')}</p> : <ul className="cards">{later.map((a) => row(a, true))}</ul>}
             </>
           );
         }}
