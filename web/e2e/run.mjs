@@ -81,7 +81,11 @@ function grantAdmin(email) {
 const shots = [];
 async function shot(page, name) {
   const file = path.join(ART, `${name}.png`);
-  await page.evaluate(() => document.fonts.ready); // Devanagari arrives as a web font
+  // Devanagari arrives as a web font, fetched when first needed: wait for it.
+  await page.evaluate(async () => {
+    await document.fonts.load('16px "Noto Sans Devanagari"', 'हिन्दी');
+    await document.fonts.ready;
+  });
   await page.screenshot({ path: file, fullPage: true });
   shots.push(file);
 }
@@ -335,6 +339,14 @@ const tests = [
       await page.getByRole('button', { name: 'Upload photo' }).click();
       await page.getByText('Photo saved.').waitFor();
       await page.waitForFunction(() => document.querySelector('[data-testid=own-photo]')?.naturalWidth === 320);
+      // Removing asks first, in an accessible dialog; "Keep it" keeps the photo.
+      await page.getByRole('button', { name: 'Remove photo' }).click();
+      const ask = page.getByRole('alertdialog', { name: 'Remove your profile photo? Patients will see your initials instead.' });
+      await ask.waitFor();
+      await axeCheck(page, 'confirmation dialog');
+      await ask.getByRole('button', { name: 'Keep it' }).click();
+      await ask.waitFor({ state: 'detached' });
+      await page.getByTestId('own-photo').waitFor();
       await page.getByRole('link', { name: 'publish your hours' }).click();
       // The week grid: Monday's hours copied to Monday–Saturday, Sunday left closed.
       await page.getByRole('button', { name: 'Add hours on Monday' }).click();
@@ -434,6 +446,11 @@ const tests = [
       }, S.doctorName);
       await shot(page, '03-search');
       await axeCheck(page, 'search');
+      // The dark theme (the system's choice) keeps every contrast.
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await shot(page, '03b-search-dark');
+      await axeCheck(page, 'search (dark)');
+      await page.emulateMedia({ colorScheme: 'light' });
       await page.getByRole('link', { name: S.doctorName }).click();
       await page.getByRole('heading', { name: S.doctorName }).waitFor();
       const slot = page.locator('button.slot').first();
@@ -649,7 +666,22 @@ const tests = [
         if (overflow > 1) wide.push(`${p} (+${overflow}px)`);
       }
       await phone.screenshot({ path: path.join(ART, '17-form-360px.png'), fullPage: true });
+      // The dashboard's axis labels do not run into each other on the phone.
+      await phone.goto(`${BASE}/organizations/${S.orgId}/dashboard`);
+      await phone.waitForFunction(() => [...document.querySelectorAll('.recharts-xAxis-tick-labels text')].filter((t) => t.textContent.trim()).length > 1);
+      const overlaps = await phone.evaluate(() =>
+        [...document.querySelectorAll('.recharts-xAxis-tick-labels')].flatMap((axis, n) => {
+          const boxes = [...axis.querySelectorAll('text')]
+            .filter((t) => t.textContent.trim())
+            .map((t) => t.getBoundingClientRect())
+            .filter((b) => b.width > 0)
+            .sort((a, b) => a.left - b.left);
+          return boxes.slice(1).flatMap((b, i) => (b.left < boxes[i].right - 0.5 ? [`chart ${n + 1}: ticks ${i + 1} and ${i + 2}`] : []));
+        }),
+      );
+      await shot(phone, '15b-dashboard-360px');
       await phone.setViewportSize({ width: 1280, height: 900 });
+      if (overlaps.length) throw new Error(`dashboard axis labels overlap at 360 px: ${overlaps.join(', ')}`);
       if (wide.length) throw new Error(`pages wider than 360 px: ${wide.join(', ')}`);
     },
   ],

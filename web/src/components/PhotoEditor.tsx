@@ -4,6 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { api, del } from '../api/client';
 import type { components } from '../api/schema';
 import { Avatar, ErrorBox } from './ui';
+import { ConfirmButton } from './Confirm';
 
 type Practitioner = components['schemas']['healthtech_org_v1_Practitioner'];
 
@@ -65,16 +66,9 @@ export function PhotoEditor({ practitioner, onChange }: { practitioner: Practiti
               {upload.isPending ? t('photo.uploading') : t('photo.upload')}
             </button>{' '}
             {practitioner.photo_url && (
-              <button
-                type="button"
-                className="secondary"
-                disabled={remove.isPending}
-                onClick={() => {
-                  if (window.confirm(t('photo.confirmRemove'))) remove.mutate();
-                }}
-              >
+              <ConfirmButton disabled={remove.isPending} title={t('photo.confirmRemove')} confirm={t('photo.remove')} onConfirm={() => remove.mutate()}>
                 {t('photo.remove')}
-              </button>
+              </ConfirmButton>
             )}
           </p>
           {upload.isSuccess && <p role="status">{t('photo.saved')}</p>}

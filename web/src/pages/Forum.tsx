@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import DOMPurify from 'dompurify';
 import { Trans, useTranslation } from 'react-i18next';
+import { ConfirmButton } from '../components/Confirm';
 import { ApiError, del, get, patch, post, put } from '../api/client';
 import { LoadMore, getAll, usePaged } from '../api/paged';
 import type { components } from '../api/schema';
@@ -410,15 +411,9 @@ function PostView({ p, thread, isOpening }: { p: Post; thread: Thread; isOpening
               <button type="button" className="small secondary" onClick={() => setMode('edit')}>
                 {t('post.edit')}
               </button>
-              <button
-                type="button"
-                className="small danger"
-                onClick={() => {
-                  if (window.confirm(t('post.confirmDelete'))) remove.mutate();
-                }}
-              >
+              <ConfirmButton className="small danger" title={t('post.confirmDelete')} confirm={t('post.delete')} onConfirm={() => remove.mutate()}>
                 {t('post.delete')}
-              </button>
+              </ConfirmButton>
             </>
           )}
         </div>
