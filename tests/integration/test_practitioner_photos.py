@@ -95,6 +95,17 @@ def test_phone_photos_are_turned_upright_and_lose_their_metadata(api, verified_o
     assert jpeg_size(served) == (320, 320)
 
 
+def test_a_camera_sized_photo_is_taken(api, verified_org):
+    # Phone photos run to megabytes: the body limit is the route's (8 MiB), not the server's
+    # default 1 MiB, which the headers' Content-Length was once checked against.
+    doctor, prof = make_practitioner(api, verified_org)
+    noisy = jpeg(1300, 1000, lambda x, y: ((x * 7919 + y * 104729) % 251, (x * y) % 253, (x ^ y) % 256))
+    assert len(noisy) > 1_200_000
+    r = put_photo(api, doctor.access, noisy, "image/jpeg")
+    assert r.status_code == 200, r.text
+    assert jpeg_size(api.s.get(api.base + r.json()["photo_url"], timeout=10).content) == (320, 320)
+
+
 def test_what_is_not_a_usable_image_is_refused_and_changes_nothing(api, verified_org):
     doctor, prof = make_practitioner(api, verified_org)
     url = put_photo(api, doctor.access, png(300, 300)).json()["photo_url"]

@@ -1,6 +1,7 @@
 #include "app.h"
 #include "app_context.h"
 
+#include <algorithm>
 #include <random>
 
 #include <google/protobuf/descriptor.h>
@@ -137,6 +138,12 @@ size_t App::BodyLimitFor(std::string_view method, std::string_view target) const
   Match m = router_.Find(method, target.substr(0, target.find('?')));
   if (m.route != nullptr && m.route->max_body_bytes > 0) return m.route->max_body_bytes;
   return config_.max_body_bytes;
+}
+
+size_t App::LargestBodyLimit() const {
+  size_t largest = config_.max_body_bytes;
+  for (const auto& r : router_.routes()) largest = std::max(largest, r.max_body_bytes);
+  return largest;
 }
 
 awaitable<void> App::WarmUp() { co_await verifier_->Refresh(nullptr); }

@@ -41,6 +41,9 @@ class App {
 
   // Largest body accepted for this request line (route's own limit or the default).
   size_t BodyLimitFor(std::string_view method, std::string_view target) const;
+  // The largest body any route takes: the parser's limit while the headers are read (Beast
+  // checks Content-Length against it as soon as the headers end, before the route is known).
+  size_t LargestBodyLimit() const;
 
   const Config& config() const { return config_; }
   const Router& router() const { return router_; }

@@ -70,9 +70,11 @@ awaitable<void> HttpServer::Session(tcp::socket socket) {
     auto ep = stream.socket().remote_endpoint(ec);
     peer = ec ? "unknown" : ep.address().to_string();
   }
+  const size_t largest_body_limit = app_->LargestBodyLimit();
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(16 * 1024);
+    parser.body_limit(largest_body_limit);
     stream.expires_after(std::chrono::seconds(60));
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(use_awaitable, ec));
@@ -90,9 +92,15 @@ awaitable<void> HttpServer::Session(tcp::socket socket) {
       break;
     }
     if (!ec) {
+      // Now that the route is known, its own limit: a declared length over it is refused
+      // before any of the body is read; a chunked body is cut off when it passes it.
       limit = app_->BodyLimitFor(SV(parser.get().method_string()), SV(parser.get().target()));
-      parser.body_limit(limit);
-      co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (parser.content_length() && *parser.content_length() > limit) {
+        ec = http::error::body_limit;
+      } else {
+        parser.body_limit(limit);
+        co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      }
     }
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
