@@ -144,7 +144,9 @@ std::vector<PractitionerSummary> LookupPractitioners(Tx& tx, const std::vector<s
 std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
   std::vector<Practitioner> out;
   for (const auto& r :
-       tx.exec_prepared("search/practitioners", q.q, q.city, q.specialty, q.language, q.mode,
+       // Text searches start from the text's indexes, the others from the filters' indexes.
+       tx.exec_prepared(q.q.empty() ? "search/practitioners" : "search/practitioners_text", q.q,
+                        q.city, q.specialty, q.language, q.mode,
                         q.after, q.after_score, q.after_id, q.limit, q.available_on, q.sort)) {
     Practitioner p = ReadPractitioner(r);
     p.score = r["score"].as<std::string>();
