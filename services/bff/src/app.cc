@@ -99,7 +99,11 @@ std::vector<Route> ResolvedRoutes() {
 }  // namespace
 
 App::App(Config config, metrics::Registry* registry)
-    : config_(std::move(config)), router_(ResolvedRoutes()) {
+    : config_(std::move(config)),
+      router_(ResolvedRoutes()),
+      largest_body_limit_(config_.max_body_bytes) {
+  for (const auto& r : router_.routes())
+    largest_body_limit_ = std::max(largest_body_limit_, r.max_body_bytes);
   if (!config_.web_dist_dir.empty())
     static_files_ = std::make_unique<StaticFiles>(config_.web_dist_dir);
   for (const auto& [name, url] : config_.services) {
@@ -138,12 +142,6 @@ size_t App::BodyLimitFor(std::string_view method, std::string_view target) const
   Match m = router_.Find(method, target.substr(0, target.find('?')));
   if (m.route != nullptr && m.route->max_body_bytes > 0) return m.route->max_body_bytes;
   return config_.max_body_bytes;
-}
-
-size_t App::LargestBodyLimit() const {
-  size_t largest = config_.max_body_bytes;
-  for (const auto& r : router_.routes()) largest = std::max(largest, r.max_body_bytes);
-  return largest;
 }
 
 awaitable<void> App::WarmUp() { co_await verifier_->Refresh(nullptr); }

@@ -43,7 +43,7 @@ class App {
   size_t BodyLimitFor(std::string_view method, std::string_view target) const;
   // The largest body any route takes: the parser's limit while the headers are read (Beast
   // checks Content-Length against it as soon as the headers end, before the route is known).
-  size_t LargestBodyLimit() const;
+  size_t LargestBodyLimit() const { return largest_body_limit_; }
 
   const Config& config() const { return config_; }
   const Router& router() const { return router_; }
@@ -77,6 +77,7 @@ class App {
 
   Config config_;
   Router router_;
+  size_t largest_body_limit_;                  // of all routes, known once the routes are
   std::unique_ptr<StaticFiles> static_files_;  // the web app (WEB_DIST_DIR), when served here
   std::map<std::string, std::unique_ptr<Upstream>> upstreams_;
   redis::Url redis_url_;

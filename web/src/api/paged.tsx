@@ -7,7 +7,6 @@ import type { Page } from './types';
 import { collectPages, joinPages } from '../lib/paging';
 import { ErrorBox } from '../components/ui';
 import { useTranslation } from 'react-i18next';
-import i18n from '../i18n';
 
 export interface Paged<P> {
   isPending: boolean;
@@ -49,7 +48,7 @@ export function usePaged<T, P extends Page<T> = Page<T>>(
 
 /** "Load more" under a paged list, while the API says there is more. */
 export function LoadMore({ q, what }: { q: Paged<unknown>; what?: string }) {
-  useTranslation(); // re-render on a language switch
+  const { t } = useTranslation();
   if (!q.data) return null;
   return (
     <>
@@ -57,7 +56,7 @@ export function LoadMore({ q, what }: { q: Paged<unknown>; what?: string }) {
       {q.hasNextPage && (
         <p>
           <button type="button" className="secondary" onClick={q.fetchNextPage} disabled={q.isFetchingNextPage}>
-            {q.isFetchingNextPage ? `${i18n.t('loading')}…` : what ? i18n.t('loadWhat', { what }) : i18n.t('loadMore')}
+            {q.isFetchingNextPage ? `${t('loading')}…` : what ? t('loadWhat', { what }) : t('loadMore')}
           </button>
         </p>
       )}

@@ -230,4 +230,20 @@ void LoadPractitioner(storage::Tx& tx, const storage::Practitioner& r, bool all,
   p->set_verified(verified);
 }
 
+absl::Status LoadOwnPractitioner(storage::Tx& tx, const std::string& user_id,
+                                 v1::Practitioner* out) {
+  auto p = storage::FindPractitionerByUser(tx, user_id);
+  if (!p) {
+    return status::NotFound("PRACTITIONER_NOT_FOUND",
+                            "You have no practitioner profile yet: PUT /v1/practitioners/me.");
+  }
+  LoadPractitioner(tx, *p, true, out);
+  return absl::OkStatus();
+}
+
+bool PubliclyListed(storage::Tx& tx, const std::string& practitioner_id) {
+  // Without `all`, only facilities of verified organizations are listed.
+  return !storage::PractitionerFacilities(tx, practitioner_id, false).empty();
+}
+
 }  // namespace healthtech::org::handlers

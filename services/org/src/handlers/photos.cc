@@ -14,23 +14,6 @@ using grpc_server::RpcScope;
 using grpc_server::Serve;
 namespace st = status;
 
-namespace {
-
-absl::Status NoProfile() {
-  return st::NotFound("PRACTITIONER_NOT_FOUND",
-                      "You have no practitioner profile yet: PUT /v1/practitioners/me.");
-}
-
-// The caller's profile, for the response.
-absl::Status LoadOwn(storage::Tx& tx, const std::string& user_id, v1::Practitioner* resp) {
-  auto p = storage::FindPractitionerByUser(tx, user_id);
-  if (!p) return NoProfile();
-  handlers::LoadPractitioner(tx, *p, true, resp);
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 grpc::Status OrgServiceImpl::SetMyPractitionerPhoto(Ctx* ctx,
                                                     const v1::SetMyPractitionerPhotoRequest* req,
                                                     v1::Practitioner* resp) {
@@ -42,8 +25,9 @@ grpc::Status OrgServiceImpl::SetMyPractitionerPhoto(Ctx* ctx,
     if (!photo.ok()) return st::ValidationFailed({{"content", photo.message}});
     const std::string sha = crypto::Sha256Hex(photo.jpeg);
     return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
-      if (!storage::SetPractitionerPhoto(tx, caller->sub, photo.jpeg, sha)) return NoProfile();
-      return LoadOwn(tx, caller->sub, resp);
+      // Without a profile nothing is stored, and loading it answers PRACTITIONER_NOT_FOUND.
+      storage::SetPractitionerPhoto(tx, caller->sub, photo.jpeg, sha);
+      return handlers::LoadOwnPractitioner(tx, caller->sub, resp);
     });
   });
 }
@@ -56,7 +40,7 @@ grpc::Status OrgServiceImpl::DeleteMyPractitionerPhoto(Ctx* ctx,
     if (!caller.ok()) return caller.status();
     return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
       storage::DeletePractitionerPhoto(tx, caller->sub);
-      return LoadOwn(tx, caller->sub, resp);
+      return handlers::LoadOwnPractitioner(tx, caller->sub, resp);
     });
   });
 }
@@ -77,12 +61,7 @@ grpc::Status OrgServiceImpl::GetPractitionerPhoto(Ctx* ctx,
       // Visible when the profile is: at a verified organization, or the caller's own.
       auto p = storage::FindPractitioner(tx, req->id());
       if (!p || p->photo_version.empty()) return not_found;
-      if (p->user_id != sub) {
-        bool verified = false;
-        for (const auto& f : storage::PractitionerFacilities(tx, p->id, false))
-          verified = verified || f.organization_verified;
-        if (!verified) return not_found;
-      }
+      if (p->user_id != sub && !handlers::PubliclyListed(tx, p->id)) return not_found;
       auto jpeg = storage::PractitionerPhoto(tx, p->id);
       if (!jpeg) return not_found;
       resp->set_content(std::move(*jpeg));

@@ -119,13 +119,7 @@ grpc::Status OrgServiceImpl::GetMyPractitionerProfile(Ctx* ctx,
     auto caller = Caller(*ctx);
     if (!caller.ok()) return caller.status();
     return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
-      auto p = storage::FindPractitionerByUser(tx, caller->sub);
-      if (!p) {
-        return st::NotFound("PRACTITIONER_NOT_FOUND",
-                            "You have no practitioner profile yet: PUT /v1/practitioners/me.");
-      }
-      handlers::LoadPractitioner(tx, *p, true, resp);
-      return absl::OkStatus();
+      return handlers::LoadOwnPractitioner(tx, caller->sub, resp);
     });
   });
 }

@@ -49,10 +49,9 @@ std::optional<std::string> PractitionerIdOfUser(Tx& tx, const std::string& user_
   return rows[0]["id"].as<std::string>();
 }
 
-bool SetPractitionerPhoto(Tx& tx, const std::string& user_id, const std::string& jpeg,
+void SetPractitionerPhoto(Tx& tx, const std::string& user_id, const std::string& jpeg,
                           const std::string& sha256_hex) {
-  return !tx.exec_prepared("practitioners/set_photo", user_id, sha256_hex, pqxx::binarystring(jpeg))
-              .empty();
+  tx.exec_prepared("practitioners/set_photo", user_id, sha256_hex, pqxx::binarystring(jpeg));
 }
 
 void DeletePractitionerPhoto(Tx& tx, const std::string& user_id) {
@@ -146,8 +145,8 @@ std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
   for (const auto& r :
        // Text searches start from the text's indexes, the others from the filters' indexes.
        tx.exec_prepared(q.q.empty() ? "search/practitioners" : "search/practitioners_text", q.q,
-                        q.city, q.specialty, q.language, q.mode,
-                        q.after, q.after_score, q.after_id, q.limit, q.available_on, q.sort)) {
+                        q.city, q.specialty, q.language, q.mode, q.after, q.after_score, q.after_id,
+                        q.limit, q.available_on, q.sort)) {
     Practitioner p = ReadPractitioner(r);
     p.score = r["score"].as<std::string>();
     p.next_free_day = r["next_free_day"].as<std::string>();

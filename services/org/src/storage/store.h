@@ -238,8 +238,8 @@ struct Practitioner {
 std::optional<Practitioner> FindPractitioner(Tx& tx, const std::string& id);
 std::optional<Practitioner> FindPractitionerByUser(Tx& tx, const std::string& user_id);
 std::optional<std::string> PractitionerIdOfUser(Tx& tx, const std::string& user_id);
-// The photo of `user_id`'s profile replaced (false: no profile) or removed.
-bool SetPractitionerPhoto(Tx& tx, const std::string& user_id, const std::string& jpeg,
+// The photo of `user_id`'s profile replaced (nothing without a profile) or removed.
+void SetPractitionerPhoto(Tx& tx, const std::string& user_id, const std::string& jpeg,
                           const std::string& sha256_hex);
 void DeletePractitionerPhoto(Tx& tx, const std::string& user_id);
 std::optional<std::string> PractitionerPhoto(Tx& tx, const std::string& practitioner_id);
