@@ -62,6 +62,9 @@ PATHS=(
   "/v1/practitioners?specialty=cardiology&available_on=$(day_in 3)"
   "/v1/practitioners?specialty=cardiology&city=Mumbai&available_on=$(day_in 3)"
   "/v1/practitioners?specialty=cardiology&available_on=$(day_in 25)"
+  "/v1/practitioners?latitude=12.9716&longitude=77.5946"
+  "/v1/practitioners?latitude=12.9716&longitude=77.5946&q=cardiology"
+  "/v1/practitioners?latitude=19.076&longitude=72.8777&specialty=cardiology&available_on=$(day_in 3)"
 )
 printf '%-72s %9s %9s %9s %6s\n' "GET (wrk -c$CONNS, ${DURATION}s, two runs)" "req/s" "p50 ms" "p99 ms" "non2xx"
 for p in "${PATHS[@]}"; do

@@ -29,11 +29,13 @@ WORKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 ORGS = [
     {"key": "sunrise", "owner": "owner.sunrise", "type": "clinic", "legal_name": "Sunrise Health Clinic Pvt Ltd",
      "display_name": "Sunrise Clinic", "registration_number": "KA-BLR-2021-0042", "gstin": "29AAGCB7383J1Z4",
-     "address": {"line1": "12 MG Road", "city": "Bengaluru", "state": "Karnataka", "pincode": "560001"},
+     "address": {"line1": "12 MG Road", "city": "Bengaluru", "state": "Karnataka", "pincode": "560001",
+                 "latitude": 12.9758, "longitude": 77.6063},
      "facility": "Sunrise MG Road"},
     {"key": "lotus", "owner": "owner.lotus", "type": "hospital", "legal_name": "Lotus Multispeciality Hospital LLP",
      "display_name": "Lotus Hospital", "registration_number": "MH-MUM-2019-1187", "gstin": "27AAPFU0939F1ZV",
-     "address": {"line1": "44 Linking Road, Bandra West", "city": "Mumbai", "state": "Maharashtra", "pincode": "400050"},
+     "address": {"line1": "44 Linking Road, Bandra West", "city": "Mumbai", "state": "Maharashtra", "pincode": "400050",
+                 "latitude": 19.0656, "longitude": 72.8343},
      "facility": "Lotus Bandra"},
 ]
 

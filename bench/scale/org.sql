@@ -63,6 +63,7 @@ SELECT md5('scale-pr-' || i)::uuid, md5('scale-user-' || i)::uuid, name, specs,
        ARRAY['MBBS'], langs, exp, '', modes, fee, fee * 6 / 10,
        setweight(to_tsvector('english', name), 'A')
        || setweight(to_tsvector('english', array_to_string(specs, ' ')), 'A')
+       || setweight(to_tsvector('english', 'MBBS'), 'B')
 FROM (
   SELECT i,
          'Dr. ' || (ARRAY['Aarav','Vivaan','Aditya','Ananya','Diya','Ishaan','Kavya','Meera','Rohan','Saanvi',

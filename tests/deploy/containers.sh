@@ -49,7 +49,7 @@ for tool in podman runc debootstrap; do
 done
 
 # ---------------------------------------------------------------- base image (offline)
-PKGS="libgrpc++1.51,libgrpc29,libprotobuf32,libpqxx-6.4,libpq5,libhiredis0.14,libsodium23,liboath0,libssl3,libcurl4,libhpdf-2.3.0,libcmark0.30.2,libturbojpeg0,libpng16-16,ca-certificates,tzdata,python3-minimal,libpython3.11-stdlib,postgresql-15,postgresql-client-15,redis-server,redis-tools,openssl"
+PKGS="libgrpc++1.51,libgrpc29,libprotobuf32,libpqxx-6.4,libpq5,libhiredis0.14,libsodium23,liboath0,libssl3,libcurl4,libhpdf-2.3.0,libcmark0.30.2,libturbojpeg0,libpng16-16,ca-certificates,tzdata,python3-minimal,libpython3.11-stdlib,postgresql-15,postgresql-15-postgis-3,postgresql-client-15,redis-server,redis-tools,openssl"
 MIRROR="$(sed -nE 's/^URIs: *(http[^ ]*debian)\/?$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 BASE_TAG="$(echo "$PKGS" | sha256sum | cut -c1-12)"

@@ -305,6 +305,11 @@ const tests = [
       await page.getByLabel('Facility city').fill('Bengaluru');
       await page.getByLabel('Facility state').fill('Karnataka');
       await page.getByLabel('Facility PIN code').fill('560001');
+      // Not a point first: refused by the form, nothing sent.
+      await page.getByLabel('Facility location (latitude, longitude)').fill('MG Road');
+      await page.getByRole('button', { name: 'Add facility' }).click();
+      await page.getByText('Give two numbers, latitude').first().waitFor();
+      await page.getByLabel('Facility location (latitude, longitude)').fill('12.9758, 77.6063');
       await page.getByRole('button', { name: 'Add facility' }).click();
       await page.getByText(`Sunrise MG Road — Bengaluru (${TZ})`).waitFor();
       await page.getByLabel('Their email').fill(S.doctor);
@@ -451,6 +456,18 @@ const tests = [
       await shot(page, '03b-search-dark');
       await axeCheck(page, 'search (dark)');
       await page.emulateMedia({ colorScheme: 'light' });
+      // Near me: the browser's position (the city left out), and how far the clinic is.
+      await page.context().grantPermissions(['geolocation'], { origin: new URL(BASE).origin });
+      await page.context().setGeolocation({ latitude: 12.9716, longitude: 77.5946 });
+      await page.getByLabel('City').fill('');
+      await page.getByRole('button', { name: 'Near me' }).click();
+      await page.waitForURL(/latitude=12\.9716&longitude=77\.5946/);
+      const nearCard = page.getByTestId('practitioner-card').filter({ hasText: S.doctorName });
+      expectText(await nearCard.getByTestId('distance').textContent(), /1\.\d km away/, 'distance from the patient');
+      await shot(page, '03c-search-near-me');
+      await axeCheck(page, 'search near me');
+      await page.getByRole('button', { name: 'Clear location' }).click();
+      await page.getByRole('button', { name: 'Near me' }).waitFor();
       await page.getByRole('link', { name: S.doctorName }).click();
       await page.getByRole('heading', { name: S.doctorName }).waitFor();
       const slot = page.locator('button.slot').first();

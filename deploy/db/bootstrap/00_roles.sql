@@ -37,3 +37,5 @@ GRANT CONNECT ON DATABASE :"dbname" TO healthtech_migrator;
 
 CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+-- Search near a point (org: facilities' locations, migration V0007).
+CREATE EXTENSION IF NOT EXISTS postgis WITH SCHEMA public;

@@ -54,7 +54,8 @@ bool SafeRequestId(std::string_view s) {
 const char* kApiCsp = "default-src 'none'; frame-ancestors 'none'";
 // Powerful features no page of the platform uses (video visits open the provider's link).
 const char* kPermissionsPolicy =
-    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "accelerometer=(), camera=(), geolocation=(self), gyroscope=(), magnetometer=(), "
+    "microphone=(), "
     "payment=(), usb=(), interest-cohort=()";
 
 struct ThreadState {

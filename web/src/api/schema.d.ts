@@ -3217,6 +3217,12 @@ export interface components {
              */
             created_at?: string;
             display_name: string;
+            /**
+             * Format: int32
+             * @description Search near a point: metres from the point to the nearest of its facilities there.
+             * @example 2350
+             */
+            distance_meters?: number;
             /** @description Facilities of verified organizations only (public view), all of them for the owner. */
             facilities: components["schemas"]["healthtech_org_v1_PractitionerFacility"][];
             fees?: components["schemas"]["healthtech_org_v1_PractitionerFees"];
@@ -9000,13 +9006,18 @@ export interface operations {
                 city?: string;
                 /** @description An ISO 639-1 code or the language's name in English or its own script ("hi", "Hindi", "हिन्दी"). */
                 language?: string;
+                /** @description Near a point ("near me"; give both or neither): practitioners with a facility within radius_km of it, each result with its distance. */
+                latitude?: number;
                 limit?: number;
+                longitude?: number;
                 mode?: "in_person" | "video";
                 page_token?: string;
-                /** @description Text search over name, specialty and bio (full-text and trigram similarity). */
+                /** @description Text over name, specialties, qualifications and bio (full-text, weighted in that order); names also by trigram similarity when the text finds too little. */
                 q?: string;
-                /** @description Relevance to q by default; or the soonest free day, the lowest first-visit fee, the most years of experience. */
-                sort?: "relevance" | "soonest" | "fee" | "experience";
+                /** @description Kilometres around the point; 10 when not given. */
+                radius_km?: number;
+                /** @description Relevance by default: to q, then the soonest free day, then (near a point) the nearest facility; or the soonest free day, the lowest first-visit fee, the most years of experience, the nearest facility (near a point; its default order). */
+                sort?: "relevance" | "soonest" | "fee" | "experience" | "distance";
                 /** @description A specialty or its specialist ("cardiology", "Cardiologist"). */
                 specialty?: string;
             };

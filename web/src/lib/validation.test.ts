@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEmail, checkPassword, checkPhone, checkRule, checkSignUp, checkTotp } from './validation';
+import { checkEmail, checkPassword, checkPhone, checkRule, checkSignUp, checkTotp, parsePoint } from './validation';
 
 describe('sign-up validation', () => {
   const ok = { full_name: 'Asha Rao', email: 'asha@example.com', password: 'correct horse battery', confirm: 'correct horse battery', phone: '' };
@@ -35,5 +35,19 @@ describe('availability rule validation', () => {
     expect(checkRule({ ...rule, start_local: '24:00' })).toBeDefined();
     expect(checkRule({ ...rule, end_local: '09:10' })).toMatch(/shorter than one slot/);
     expect(checkRule({ ...rule, slot_minutes: 2 })).toBeDefined();
+  });
+});
+
+describe('a facility location', () => {
+  it('reads latitude then longitude as a map app copies them', () => {
+    expect(parsePoint('12.9716, 77.5946')).toEqual({ latitude: 12.9716, longitude: 77.5946 });
+    expect(parsePoint(' -33.8688 151.2093 ')).toEqual({ latitude: -33.8688, longitude: 151.2093 });
+    expect(parsePoint('')).toBeNull();
+  });
+  it('refuses what is not a point on Earth', () => {
+    expect(parsePoint('12.97')).toBeUndefined();
+    expect(parsePoint('91, 77')).toBeUndefined();
+    expect(parsePoint('12, 181')).toBeUndefined();
+    expect(parsePoint('MG Road')).toBeUndefined();
   });
 });

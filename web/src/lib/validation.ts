@@ -72,3 +72,14 @@ export function checkRule(r: RuleInput): string | undefined {
   if (eh * 60 + em - (sh * 60 + sm) < r.slot_minutes) return i18n.t('lib:validation.slotTooLong');
   return undefined;
 }
+
+/** "12.9716, 77.5946" as a point; null when empty, undefined when it is not one. */
+export function parsePoint(text: string): { latitude: number; longitude: number } | null | undefined {
+  if (text.trim() === '') return null;
+  const m = /^\s*(-?\d{1,2}(?:\.\d+)?)\s*[, ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$/.exec(text);
+  if (!m) return undefined;
+  const latitude = Number(m[1]);
+  const longitude = Number(m[2]);
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return undefined;
+  return { latitude, longitude };
+}

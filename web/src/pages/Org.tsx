@@ -12,7 +12,7 @@ import { useClaims } from '../auth/session';
 import { ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
 import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, isValidTimeZone, startOfDay, timeLabel } from '../lib/time';
 import { appointmentsPerDay, CHART_STATUSES, noShowRate, revenuePerWeek } from '../lib/dashboard';
-import { checkEmail, checkPhone, checkRequired, validate } from '../lib/validation';
+import { checkEmail, checkPhone, checkRequired, parsePoint, validate } from '../lib/validation';
 import { paymentWords, statusWords } from '../lib/appointment';
 import { useSubmit } from './Auth';
 
@@ -206,7 +206,8 @@ function Documents({ org }: { org: Organization }) {
 function Facilities({ orgId }: { orgId: string }) {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ['facilities', orgId], queryFn: () => get<Page<Facility>>(`/v1/organizations/${orgId}/facilities`) });
-  const [f, setF] = useState({ name: '', timezone: 'Asia/Kolkata', line1: '', city: '', state: '', pincode: '' });
+  const [f, setF] = useState({ name: '', timezone: 'Asia/Kolkata', line1: '', city: '', state: '', pincode: '', location: '' });
+  const point = parsePoint(f.location);
   const s = useSubmit();
   const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement>) => setF({ ...f, [k]: e.target.value });
   const { t } = useTranslation('org');
@@ -236,27 +237,37 @@ function Facilities({ orgId }: { orgId: string }) {
               'address.line1': checkRequired(f.line1, t('required.address')),
               'address.city': checkRequired(f.city, t('required.city')),
               'address.pincode': /^\d{6}$/.test(f.pincode) ? undefined : t('pincodeInvalid'),
+              'address.latitude': point === undefined ? t('facilities.locationInvalid') : undefined,
             }),
             async () => {
               await post(`/v1/organizations/${orgId}/facilities`, {
                 name: f.name.trim(),
                 timezone: f.timezone.trim(),
-                address: { line1: f.line1.trim(), city: f.city.trim(), state: f.state.trim(), pincode: f.pincode.trim() },
+                address: { line1: f.line1.trim(), city: f.city.trim(), state: f.state.trim(), pincode: f.pincode.trim(), ...(point ?? {}) },
               });
-              setF({ ...f, name: '', line1: '' });
+              setF({ ...f, name: '', line1: '', location: '' });
               qc.invalidateQueries({ queryKey: ['facilities', orgId] });
             },
           );
         }}
       >
         <h3>{t('facilities.add')}</h3>
-        <ErrorBox error={s.error} shownFields={['name', 'timezone', 'address.line1', 'address.city', 'address.pincode']} />
+        <ErrorBox error={s.error} shownFields={['name', 'timezone', 'address.line1', 'address.city', 'address.pincode', 'address.latitude', 'address.longitude']} />
         <Field label={t('facilities.name')} value={f.name} onChange={set('name')} error={s.fields.name} />
         <Field label={t('facilities.timezone')} value={f.timezone} onChange={set('timezone')} error={s.fields.timezone} />
         <Field label={t('facilities.address')} value={f.line1} onChange={set('line1')} error={s.fields['address.line1']} />
         <Field label={t('facilities.city')} value={f.city} onChange={set('city')} error={s.fields['address.city']} />
         <Field label={t('facilities.state')} value={f.state} onChange={set('state')} />
         <Field label={t('facilities.pincode')} value={f.pincode} onChange={set('pincode')} error={s.fields['address.pincode']} />
+        <Field
+          label={t('facilities.location')}
+          hint={t('facilities.locationHint')}
+          placeholder="12.9716, 77.5946"
+          inputMode="decimal"
+          value={f.location}
+          onChange={set('location')}
+          error={s.fields['address.latitude'] ?? s.fields['address.longitude']}
+        />
         <button type="submit" disabled={s.busy}>
           {t('facilities.submit')}
         </button>

@@ -13,6 +13,7 @@ import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, groupSlotsBy
 
 // ------------------------------------------------------------------ search
 export function Search() {
+  const { t, i18n } = useTranslation('patient');
   const [params, setParams] = useSearchParams();
   const [form, setForm] = useState({
     q: params.get('q') ?? '',
@@ -22,15 +23,47 @@ export function Search() {
     mode: params.get('mode') ?? '',
     available_on: params.get('available_on') ?? '',
     sort: params.get('sort') ?? '',
+    latitude: params.get('latitude') ?? '',
+    longitude: params.get('longitude') ?? '',
+    radius_km: params.get('radius_km') ?? '',
   });
+  const [locating, setLocating] = useState(false);
+  const [geoError, setGeoError] = useState('');
+  const near = form.latitude !== '' && form.longitude !== '';
   const query = Object.fromEntries(params.entries());
   const q = usePaged<Practitioner>(['search', query], '/v1/practitioners', { limit: 20, ...query });
   const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
+  const search = (f: typeof form) => setParams(Object.fromEntries(Object.entries(f).filter(([, v]) => v.trim() !== '')));
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setParams(Object.fromEntries(Object.entries(form).filter(([, v]) => v.trim() !== '')));
+    search(form);
   };
-  const { t, i18n } = useTranslation('patient');
+  // "Near me": the browser's position (to about 10 m) replaces nothing else; nearest first
+  // unless another order is chosen.
+  const locate = () => {
+    setGeoError('');
+    if (!('geolocation' in navigator)) return setGeoError(t('search.nearDenied'));
+    setLocating(true);
+    navigator.geolocation.getCurrentPosition(
+      (pos) => {
+        setLocating(false);
+        const f = { ...form, latitude: pos.coords.latitude.toFixed(4), longitude: pos.coords.longitude.toFixed(4) };
+        setForm(f);
+        search(f);
+      },
+      () => {
+        setLocating(false);
+        setGeoError(t('search.nearDenied'));
+      },
+      { maximumAge: 300_000, timeout: 15_000 },
+    );
+  };
+  const clearNear = () => {
+    const f = { ...form, latitude: '', longitude: '', radius_km: '', sort: form.sort === 'distance' ? '' : form.sort };
+    setForm(f);
+    search(f);
+  };
+  const km = (meters: number) => new Intl.NumberFormat(i18n.language, { maximumFractionDigits: 1 }).format(meters / 1000);
   return (
     <section>
       <h1>{t('search.title')}</h1>
@@ -50,9 +83,29 @@ export function Search() {
           <option value="soonest">{t('search.sortSoonest')}</option>
           <option value="fee">{t('search.sortFee')}</option>
           <option value="experience">{t('search.sortExperience')}</option>
+          {near && <option value="distance">{t('search.sortDistance')}</option>}
         </Select>
+        {near ? (
+          <Select label={`${t('search.nearOn')} · ${t('search.radius')}`} value={form.radius_km || '10'} onChange={set('radius_km')}>
+            {['2', '5', '10', '25', '50'].map((r) => (
+              <option key={r} value={r}>
+                {t('search.radiusKm', { km: r })}
+              </option>
+            ))}
+          </Select>
+        ) : null}
         <button type="submit">{t('search.submit')}</button>
+        {near ? (
+          <button type="button" className="secondary" onClick={clearNear}>
+            {t('search.nearClear')}
+          </button>
+        ) : (
+          <button type="button" className="secondary" onClick={locate} disabled={locating}>
+            {locating ? t('search.locating') : t('search.nearMe')}
+          </button>
+        )}
       </form>
+      {geoError && <Notice>{geoError}</Notice>}
       <QueryState q={q} what={t('search.searching')}>
         {(data) =>
           (data.items ?? []).length === 0 ? (
@@ -71,6 +124,7 @@ export function Search() {
                       {p.years_of_experience ? ` · ${t('search.experience', { years: p.years_of_experience })}` : ''}
                     </p>
                     <p className="muted">
+                      {p.distance_meters != null && <span data-testid="distance">{t('search.distance', { km: km(p.distance_meters) })} · </span>}
                       {(p.facilities ?? []).map((f) => `${f.facility_name}, ${f.address?.city ?? ''}`).join(' · ')}
                     </p>
                     <p className="muted">

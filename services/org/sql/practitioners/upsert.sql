@@ -5,7 +5,8 @@ INSERT INTO org.practitioners (user_id, display_name, specialties, qualification
 VALUES ($1::uuid, $2, $3::text[], $4::text[], $5, $6::text[], $7, $8, $9::text[], $10, $11, $12,
   setweight(to_tsvector('english', $2), 'A')
   || setweight(to_tsvector('english', array_to_string($3::text[], ' ')), 'A')
-  || setweight(to_tsvector('english', $8), 'C'))
+  || setweight(to_tsvector('english', array_to_string($4::text[], ' ')), 'B')
+  || setweight(to_tsvector('english', $8), 'D'))
 ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name,
   specialties = EXCLUDED.specialties, qualifications = EXCLUDED.qualifications,
   registration_number = EXCLUDED.registration_number, languages = EXCLUDED.languages,

@@ -1,8 +1,10 @@
--- Practitioners of verified organizations matching the filters ('' for none): $1 text, $2 city
+-- Practitioners of verified organizations matching the filters ('' for none; the text $1 is
+-- practitioners_text.sql's, the point practitioners_near.sql's): $2 city
 -- (every name of it, lower-case, '|'-separated),
 -- $3 specialty, $4 language, $5 mode, $10 a day with free slots (the read model of the
 -- appointment service's free days, migration V0004). Keyset pages by score then id: after
--- ($7, $8) when $6. $11 the order: '' relevance, 'soonest' (free day), 'fee' (first visit,
+-- ($7, $8) when $6. $11 the order: '' relevance (without text all tie: by id, which lets a
+-- page stop early instead of ranking every match), 'soonest' (free day), 'fee' (first visit,
 -- lowest first), 'experience' (years, most first) — each a score, so one keyset serves all.
 WITH matched AS (
   SELECT p.*,
@@ -12,7 +14,8 @@ WITH matched AS (
              AND fd.first_free < now() + fd.horizon
              AND fd.last_free >= now() + fd.min_notice) AS next_free_day
   FROM org.practitioners p
-  WHERE EXISTS (SELECT 1 FROM org.practitioner_facilities pf
+  WHERE $1 = ''  -- text: practitioners_text.sql
+    AND EXISTS (SELECT 1 FROM org.practitioner_facilities pf
                 JOIN org.facilities f ON f.id = pf.facility_id
                 JOIN org.organizations o ON o.id = f.organization_id
                 WHERE pf.practitioner_id = p.id AND o.status = 'verified'
@@ -20,9 +23,6 @@ WITH matched AS (
     AND ($3 = '' OR $3 = ANY (p.specialties))
     AND ($4 = '' OR $4 = ANY (p.languages))
     AND ($5 = '' OR $5 = ANY (p.consultation_modes))
-    AND ($1 = '' OR p.search_document @@ websearch_to_tsquery('english', $1)
-         OR similarity(p.display_name, $1) > 0.3
-         OR EXISTS (SELECT 1 FROM unnest(p.specialties) s WHERE similarity(s, $1) > 0.4))
     AND ($10 = '' OR EXISTS (SELECT 1 FROM org.practitioner_free_days fd
                              WHERE fd.local_day = nullif($10, '')::date
                                AND fd.practitioner_id = p.id AND ($5 = '' OR fd.mode = $5)
@@ -33,9 +33,7 @@ WITH matched AS (
            WHEN 'soonest' THEN coalesce(-(p.next_free_day - date '2000-01-01'), -1000000)::numeric
            WHEN 'fee' THEN (-p.fee_first_visit_minor)::numeric
            WHEN 'experience' THEN p.years_of_experience::numeric
-           ELSE CASE WHEN $1 = '' THEN 0::numeric ELSE round((
-                  ts_rank(p.search_document, websearch_to_tsquery('english', $1))
-                  + similarity(p.display_name, $1))::numeric, 6) END
+           ELSE 0::numeric
          END AS score
   FROM matched p
 )
@@ -46,7 +44,7 @@ SELECT p.id::text AS id, p.user_id::text AS user_id, p.display_name,
        p.fee_follow_up_minor, p.currency, extract(epoch from p.created_at)::bigint AS created_at,
        extract(epoch from p.updated_at)::bigint AS updated_at, p.score::text AS score,
        coalesce(p.photo_version, '') AS photo_version,
-       coalesce(p.next_free_day::text, '') AS next_free_day
+       coalesce(p.next_free_day::text, '') AS next_free_day, NULL::integer AS meters
 FROM scored p
 WHERE (NOT $6 OR p.score < $7::numeric OR (p.score = $7::numeric AND p.id > $8::uuid))
 ORDER BY p.score DESC, p.id LIMIT $9

@@ -1,5 +1,6 @@
 // UpsertMyPractitionerProfile, GetMyPractitionerProfile, GetPractitioner, SearchPractitioners.
 #include <algorithm>
+#include <cmath>
 
 #include "handlers/mapping.h"
 #include "healthtech/grpc_server/server.h"
@@ -175,10 +176,34 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
       case v1::SEARCH_SORT_EXPERIENCE:
         q.sort = "experience";
         break;
+      case v1::SEARCH_SORT_DISTANCE:
+        q.sort = "distance";
+        break;
       default:
         q.sort = "";
         break;
     }
+    // Near a point: nearest first unless another order is asked for.
+    if (req->has_latitude() != req->has_longitude()) {
+      v.push_back({req->has_latitude() ? "longitude" : "latitude",
+                   "give both latitude and longitude, or neither"});
+    } else if (req->has_latitude()) {
+      if (!std::isfinite(req->latitude()) || std::abs(req->latitude()) > 90)
+        v.push_back({"latitude", "must be between -90 and 90"});
+      if (!std::isfinite(req->longitude()) || std::abs(req->longitude()) > 180)
+        v.push_back({"longitude", "must be between -180 and 180"});
+      q.latitude = req->latitude();
+      q.longitude = req->longitude();
+      if (req->sort() == v1::SEARCH_SORT_UNSPECIFIED) q.sort = "distance";
+    }
+    double radius_km = req->has_radius_km() ? req->radius_km() : 10.0;
+    if (!std::isfinite(radius_km) || radius_km < 0.1 || radius_km > 100)
+      v.push_back({"radius_km", "must be between 0.1 and 100"});
+    else if (req->has_radius_km() && !q.latitude)
+      v.push_back({"radius_km", "give latitude and longitude to search within a radius"});
+    q.radius_meters = radius_km * 1000;
+    if (q.sort == "distance" && !req->has_latitude() && !req->has_longitude())
+      v.push_back({"sort", "distance needs latitude and longitude"});
     // A page token belongs to one order.
     const std::string token_kind = q.sort.empty() ? "practitioners" : "practitioners." + q.sort;
     if (!q.available_on.empty() && !validate::ValidDate(q.available_on))
@@ -204,6 +229,7 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
         auto* item = resp->add_items();
         handlers::LoadPractitioner(tx, page[i], false, item);
         if (!page[i].next_free_day.empty()) item->set_next_free_day(page[i].next_free_day);
+        if (page[i].meters) item->set_distance_meters(*page[i].meters);
       }
       if (static_cast<int>(page.size()) > limit) {
         resp->set_next_page_token(

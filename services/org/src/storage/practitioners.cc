@@ -141,15 +141,23 @@ std::vector<PractitionerSummary> LookupPractitioners(Tx& tx, const std::vector<s
 }
 
 std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
+  // Searches near a point start from the facilities' location index, text searches from the
+  // text's indexes, the others from the filters' indexes.
+  auto rows = [&] {
+    if (q.latitude && q.longitude)
+      return tx.exec_prepared("search/practitioners_near", q.q, q.city, q.specialty, q.language,
+                              q.mode, q.after, q.after_score, q.after_id, q.limit, q.available_on,
+                              q.sort, *q.latitude, *q.longitude, q.radius_meters);
+    return tx.exec_prepared(q.q.empty() ? "search/practitioners" : "search/practitioners_text", q.q,
+                            q.city, q.specialty, q.language, q.mode, q.after, q.after_score,
+                            q.after_id, q.limit, q.available_on, q.sort);
+  }();
   std::vector<Practitioner> out;
-  for (const auto& r :
-       // Text searches start from the text's indexes, the others from the filters' indexes.
-       tx.exec_prepared(q.q.empty() ? "search/practitioners" : "search/practitioners_text", q.q,
-                        q.city, q.specialty, q.language, q.mode, q.after, q.after_score, q.after_id,
-                        q.limit, q.available_on, q.sort)) {
+  for (const auto& r : rows) {
     Practitioner p = ReadPractitioner(r);
     p.score = r["score"].as<std::string>();
     p.next_free_day = r["next_free_day"].as<std::string>();
+    if (!r["meters"].is_null()) p.meters = r["meters"].as<int>();
     out.push_back(std::move(p));
   }
   return out;

@@ -233,6 +233,7 @@ struct Practitioner {
   int64_t created_at = 0, updated_at = 0;
   std::string score;          // search only: the rank, as text (the page key)
   std::string next_free_day;  // search only: "YYYY-MM-DD" or ""
+  std::optional<int> meters;  // search near a point only: to the nearest facility
   std::string photo_version;  // "" without a photo
 };
 std::optional<Practitioner> FindPractitioner(Tx& tx, const std::string& id);
@@ -280,7 +281,10 @@ std::vector<PractitionerSummary> LookupPractitioners(Tx& tx, const std::vector<s
 
 struct SearchQuery {
   std::string q, city, specialty, language, mode, available_on;  // "" for no filter
-  std::string sort;  // "" (relevance), "soonest", "fee" or "experience"
+  std::string sort;  // "" (relevance), "soonest", "fee", "experience" or "distance"
+  // Near a point: latitude and longitude (degrees) and the radius in metres.
+  std::optional<double> latitude, longitude;
+  double radius_meters = 0;
   bool after = false;
   std::string after_score = "0", after_id = "00000000-0000-0000-0000-000000000000";
   int limit = 0;  // rows to read
