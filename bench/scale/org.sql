@@ -72,10 +72,13 @@ FROM (
                             'Rao','Joshi','Mehta','Bose','Kulkarni','Pillai','Chatterjee','Shaikh','Verma','Agarwal',
                             'Banerjee','Kapoor','Mishra','Naidu','Hegde','Saxena','Thomas','DSouza','Gill','Yadav'])[1 + (i / 20) % 30]
            AS name,
+         -- Specialties spread over cities (a hash of i: the city is i % 50), a second one for
+         -- a quarter, never the first one twice.
          CASE WHEN i % 4 = 0
-              THEN ARRAY[(SELECT specialty FROM scale_specialties WHERE k = i % 25),
-                         (SELECT specialty FROM scale_specialties WHERE k = (i / 25 + 7) % 25)]
-              ELSE ARRAY[(SELECT specialty FROM scale_specialties WHERE k = i % 25)] END AS specs,
+              THEN ARRAY[(SELECT specialty FROM scale_specialties WHERE k = (hashint4(i) & 1073741823) % 25),
+                         (SELECT specialty FROM scale_specialties
+                           WHERE k = ((hashint4(i) & 1073741823) % 25 + 1 + (hashint4(-i) & 1073741823) % 24) % 25)]
+              ELSE ARRAY[(SELECT specialty FROM scale_specialties WHERE k = (hashint4(i) & 1073741823) % 25)] END AS specs,
          string_to_array((ARRAY['en,hi', 'en', 'en,kn', 'en,ta,hi', 'en,mr,hi', 'en,bn', 'en,te', 'hi'])[1 + i % 8], ',')
            AS langs,
          (i * 7) % 40 AS exp,
@@ -105,8 +108,10 @@ FROM generate_series(0, :n - 1) i,
      generate_series(current_date, current_date + 29, interval '1 day') d
 WHERE (extract(isodow FROM d)::int + i) % 7 <> 0 AND (i % 5 <> 0 OR extract(isodow FROM d)::int <> 6);
 COMMIT;
-ANALYZE org.organizations; ANALYZE org.facilities; ANALYZE org.practitioners;
-ANALYZE org.practitioner_facilities; ANALYZE org.members; ANALYZE org.practitioner_free_days;
+-- Vacuumed as autovacuum leaves a table at rest: statistics, and the visibility map that
+-- lets the free-day probes of search stay in the index (index-only scans).
+VACUUM (ANALYZE) org.organizations, org.facilities, org.practitioners, org.practitioner_facilities,
+  org.members, org.practitioner_free_days;
 SELECT (SELECT count(*) FROM org.practitioners) AS practitioners,
        (SELECT count(*) FROM org.practitioner_facilities) AS practitioner_facilities,
        (SELECT count(*) FROM org.practitioner_free_days) AS free_days;

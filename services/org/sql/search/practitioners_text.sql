@@ -16,17 +16,19 @@ WITH texts AS (
   WHERE p.display_name % $1 AND (SELECT count(*) FROM (SELECT 1 FROM texts LIMIT $9) t) < $9
 ), located AS (
   -- At a verified organization: in the city asked for, the city's practitioners (its
-  -- facilities by their city index) hashed once; else one probe per candidate.
+  -- facilities by their city index) hashed once; else one probe per candidate (a scalar
+  -- subquery, which the planner cannot turn into hashing all 100,000 links).
   SELECT c.id FROM candidates c
   WHERE ($2 = '' OR c.id IN (SELECT pf.practitioner_id FROM org.facilities f
                              JOIN org.organizations o ON o.id = f.organization_id
                              JOIN org.practitioner_facilities pf ON pf.facility_id = f.id
                              WHERE o.status = 'verified'
                                AND lower(f.city) = ANY (string_to_array($2, '|'))))
-    AND ($2 <> '' OR EXISTS (SELECT 1 FROM org.practitioner_facilities pf
-                             JOIN org.facilities f ON f.id = pf.facility_id
-                             JOIN org.organizations o ON o.id = f.organization_id
-                             WHERE pf.practitioner_id = c.id AND o.status = 'verified'))
+    AND ($2 <> '' OR coalesce((SELECT true FROM org.practitioner_facilities pf
+                                JOIN org.facilities f ON f.id = pf.facility_id
+                                JOIN org.organizations o ON o.id = f.organization_id
+                                WHERE pf.practitioner_id = c.id AND o.status = 'verified'
+                                LIMIT 1), false))
 ), matched AS (
   SELECT p.*,
          (SELECT min(fd.local_day) FROM org.practitioner_free_days fd
