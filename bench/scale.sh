@@ -2,20 +2,23 @@
 # bench/scale.sh — practitioner search at national scale (issue 19), on a private stack.
 #
 #   bench/scale.sh                      # 100,000 practitioners in 2,000 organizations
-#   N=300000 ORGS=6000 bench/scale.sh   # larger
+#   N=300000 ORGS=6000 M=6000000 bench/scale.sh   # larger
 #   DURATION=20 CONNS=32 bench/scale.sh
 #
 # Starts the stack on its own data directory (.data-scale: the development data is left
 # alone; stop a running stack first), generates the data in PostgreSQL when it has fewer
-# practitioners than N (bench/scale/org.sql: generate_series, no client round trips), then
-# measures each search through the BFF with wrk (CONNS connections, DURATION seconds, twice)
-# against GET /health of the same BFF, and prints the query plan of the slowest search as
-# the org service's role runs it. Stops the stack at the end (the data stays for next time).
+# practitioners than N (bench/scale/org.sql, then bench/scale/appointments.sql for the rules
+# and M appointments: generate_series, no client round trips), then measures each search
+# and a cache-missing slot listing through the BFF with wrk (CONNS connections, DURATION
+# seconds, twice) against GET /health of the same BFF, the same search statements straight
+# to PostgreSQL with pgbench, and prints the query plan of the slowest search as the org
+# service's role runs it. Stops the stack at the end (the data stays for next time).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 N="${N:-100000}"
 ORGS="${ORGS:-2000}"
+M="${M:-2000000}"
 DURATION="${DURATION:-10}"
 CONNS="${CONNS:-16}"
 HTTP_PORT="${HTTP_PORT:-8080}"
@@ -51,7 +54,33 @@ if [ "$have" -lt "$N" ]; then
   "${PSQL[@]}" -v n="$N" -v orgs="$ORGS" -f "$ROOT/bench/scale/org.sql" | tail -1 | sed 's/^/    practitioners|links|free days: /'
   say "generated in $((SECONDS - t0)) s"
 fi
-"${PSQL[@]}" -c "SELECT 'data: ' || (SELECT count(*) FROM org.practitioners) || ' practitioners, ' || (SELECT count(*) FROM org.organizations WHERE status = 'verified') || ' verified organizations, ' || (SELECT count(*) FROM org.practitioner_free_days) || ' free days'"
+have="$("${PSQL[@]}" -c "SELECT count(*) FROM appointment.availability")"
+if [ "$have" -lt "$N" ]; then
+  say "generating availability and $M appointments for $N practitioners"
+  t0=$SECONDS
+  "${PSQL[@]}" -v n="$N" -v orgs="$ORGS" -v m="$M" -f "$ROOT/bench/scale/appointments.sql" | tail -1 | sed 's/^/    weekly rules|appointments|busy blocks: /'
+  say "generated in $((SECONDS - t0)) s"
+fi
+"${PSQL[@]}" -c "SELECT 'data: ' || (SELECT count(*) FROM org.practitioners) || ' practitioners, ' || (SELECT count(*) FROM org.organizations WHERE status = 'verified') || ' verified organizations, ' || (SELECT count(*) FROM org.practitioner_free_days) || ' free days, ' || (SELECT count(*) FROM appointment.weekly_rules) || ' weekly rules, ' || (SELECT count(*) FROM appointment.appointments) || ' appointments'"
+
+# One line of the table from wrk's output and the first answer's body.
+cat >"$TMP/report.py" <<'PYEOF'
+import json, re, sys
+path, run, raw, body = sys.argv[1:]
+text = open(raw).read()
+def ms(label):
+    m = re.search(rf"^\s+{label}%\s+([0-9.]+)(us|ms|s)\s*$", text, re.M)
+    return float(m.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[m.group(2)] if m else float("nan")
+rps = float(re.search(r"^Requests/sec:\s+([0-9.]+)", text, re.M).group(1))
+bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+answer = json.load(open(body)) if open(body).read(1) == "{" else {}
+items = answer.get("items")
+if items is not None and "/slots" in path:
+    path += f" [{len(items)} slots]"
+elif items is not None:
+    path += f" [{len(items)} items{', more' if answer.get('next_page_token') else ''}]"
+print(f"{path[:72]:72} {rps:9.1f} {ms('50'):9.1f} {ms('99'):9.1f} {bad.group(1) if bad else 0:>6}  (run {run})")
+PYEOF
 
 day_in() { date -u -d "+$1 days" +%F; }
 PATHS=(
@@ -72,20 +101,60 @@ for p in "${PATHS[@]}"; do
   [ "$code" = 200 ] || die "GET $p answered $code: $(head -c 300 "$TMP/body.json")"
   for run in 1 2; do
     wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency "$BFF$p" >"$TMP/wrk.txt" 2>&1 || { cat "$TMP/wrk.txt" >&2; die "wrk failed"; }
-    "$PY" - "$p" "$run" "$TMP/wrk.txt" "$TMP/body.json" <<'PYEOF'
-import json, re, sys
-path, run, raw, body = sys.argv[1:]
-text = open(raw).read()
-def ms(label):
-    m = re.search(rf"^\s+{label}%\s+([0-9.]+)(us|ms|s)\s*$", text, re.M)
-    return float(m.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[m.group(2)] if m else float("nan")
-rps = float(re.search(r"^Requests/sec:\s+([0-9.]+)", text, re.M).group(1))
-bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-items = json.load(open(body)).get("items")
-label = path if items is None else f"{path} [{len(items)} items{', more' if json.load(open(body)).get('next_page_token') else ''}]"
-print(f"{label[:72]:72} {rps:9.1f} {ms('50'):9.1f} {ms('99'):9.1f} {bad.group(1) if bad else 0:>6}  (run {run})")
-PYEOF
+    "$PY" "$TMP/report.py" "$p" "$run" "$TMP/wrk.txt" "$TMP/body.json"
   done
+done
+
+# A week of slots of a random practitioner from a random second of the next hour: every
+# request misses the appointment service's slot cache (its key is the practitioner and the
+# window's start).
+"${PSQL[@]}" -c "SELECT md5('scale-pr-' || (random() * ($N - 1))::int)::uuid FROM generate_series(1, 5000)" >"$TMP/ids.txt"
+cat >"$TMP/slots.lua" <<LUA
+local ids = {}
+for line in io.lines("$TMP/ids.txt") do ids[#ids + 1] = line end
+math.randomseed(os.time() + (tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000))
+request = function()
+  local from = os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() + math.random(0, 3600))
+  return wrk.format("GET", "/v1/practitioners/" .. ids[math.random(#ids)] .. "/slots?from=" .. from)
+end
+LUA
+first="$(head -1 "$TMP/ids.txt")"
+curl -fsS -o "$TMP/body.json" "$BFF/v1/practitioners/$first/slots" || die "slots of $first failed"
+for run in 1 2; do
+  wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency -s "$TMP/slots.lua" "$BFF" >"$TMP/wrk.txt" 2>&1 || { cat "$TMP/wrk.txt" >&2; die "wrk failed"; }
+  "$PY" "$TMP/report.py" "/v1/practitioners/{random}/slots?from={random} (no cache)" "$run" "$TMP/wrk.txt" "$TMP/body.json"
+done
+
+# Baselines: the same statements straight to PostgreSQL with pgbench (as org_app, values
+# inlined, prepared once per connection), CONNS clients — what the database alone gives.
+pgbench_sql() {  # FILE ARG... → a pgbench script running FILE's statement with these values
+  "$PY" - "$@" <<'PYEOF'
+import re, sys
+sql = "\n".join(re.sub(r"--.*$", "", l) for l in open(sys.argv[1]).read().splitlines())
+args = sys.argv[2:]
+for i in range(len(args), 0, -1):
+    sql = re.sub(rf"\${i}(?![0-9])", args[i - 1], sql)
+print("BEGIN;\nSET LOCAL ROLE org_app;\nSELECT set_config('app.roles', 'system', true);")
+print(" ".join(sql.split()) + ";\nEND;")
+PYEOF
+}
+Z="'00000000-0000-0000-0000-000000000000'"
+SEARCH="$ROOT/services/org/sql/search"
+declare -A BASE=(
+  ["q=cardiology&city=Bengaluru"]="$SEARCH/practitioners_text.sql 'cardiology' 'bengaluru|bangalore' '' '' '' false '0' $Z 21 '' ''"
+  ["q=cardiology"]="$SEARCH/practitioners_text.sql 'cardiology' '' '' '' '' false '0' $Z 21 '' ''"
+  ["specialty=cardiology&available_on=+3d"]="$SEARCH/practitioners.sql '' '' 'cardiology' '' '' false '0' $Z 21 '$(day_in 3)' ''"
+  ["latitude=12.9716&longitude=77.5946"]="$SEARCH/practitioners_near.sql '' '' '' '' '' false '0' $Z 21 '' 'distance' 12.9716 77.5946 10000"
+)
+printf '%-72s %9s %9s\n' "pgbench of the same SQL (-c$CONNS, ${DURATION}s)" "tps" "avg ms"
+for k in "q=cardiology&city=Bengaluru" "q=cardiology" "specialty=cardiology&available_on=+3d" "latitude=12.9716&longitude=77.5946"; do
+  # shellcheck disable=SC2086  # the arguments are words on purpose
+  pgbench_sql ${BASE[$k]} >"$TMP/bench.sql"
+  PGPASSWORD="$PG_SUPERUSER_PASSWORD" pgbench -n -M prepared -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+    -c "$CONNS" -j 2 -T "$DURATION" -f "$TMP/bench.sql" healthtech >"$TMP/pgbench.txt" 2>&1 \
+    || { cat "$TMP/pgbench.txt" >&2; die "pgbench failed"; }
+  printf '%-72s %9.1f %9.1f\n' "$k" "$(sed -nE 's/^tps = ([0-9.]+).*/\1/p' "$TMP/pgbench.txt")" \
+    "$(sed -nE 's/^latency average = ([0-9.]+) ms/\1/p' "$TMP/pgbench.txt")"
 done
 
 say "plan of the text search without a city, as org_app runs it (RLS on)"
