@@ -52,11 +52,11 @@ bool SafeRequestId(std::string_view s) {
 }
 
 const char* kApiCsp = "default-src 'none'; frame-ancestors 'none'";
-// Powerful features no page of the platform uses (video visits open the provider's link).
+// Powerful features no page of the platform uses (video visits open the provider's link),
+// but the position, which the web app's own "Near me" search asks for.
 const char* kPermissionsPolicy =
     "accelerometer=(), camera=(), geolocation=(self), gyroscope=(), magnetometer=(), "
-    "microphone=(), "
-    "payment=(), usb=(), interest-cohort=()";
+    "microphone=(), payment=(), usb=(), interest-cohort=()";
 
 struct ThreadState {
   std::unique_ptr<AsyncRedis> redis;

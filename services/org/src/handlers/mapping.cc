@@ -193,7 +193,8 @@ absl::Status LoadOrg(storage::Tx& tx, const std::string& id, bool with_history,
   return absl::OkStatus();
 }
 
-void LoadPractitioner(storage::Tx& tx, const storage::Practitioner& r, bool all,
+void LoadPractitioner(const storage::Practitioner& r,
+                      const std::vector<storage::PractitionerFacility>& facilities,
                       v1::Practitioner* p) {
   p->set_id(r.id);
   p->set_user_id(r.user_id);
@@ -217,7 +218,7 @@ void LoadPractitioner(storage::Tx& tx, const storage::Practitioner& r, bool all,
   if (!r.photo_version.empty())
     p->set_photo_url("/v1/practitioners/" + r.id + "/photo?v=" + r.photo_version);
   bool verified = false;
-  for (const auto& f : storage::PractitionerFacilities(tx, r.id, all)) {
+  for (const auto& f : facilities) {
     auto* pf = p->add_facilities();
     pf->set_facility_id(f.facility_id);
     pf->set_facility_name(f.facility_name);
@@ -228,6 +229,11 @@ void LoadPractitioner(storage::Tx& tx, const storage::Practitioner& r, bool all,
     verified = verified || f.organization_verified;
   }
   p->set_verified(verified);
+}
+
+void LoadPractitioner(storage::Tx& tx, const storage::Practitioner& r, bool all,
+                      v1::Practitioner* p) {
+  LoadPractitioner(r, storage::PractitionerFacilities(tx, r.id, all), p);
 }
 
 absl::Status LoadOwnPractitioner(storage::Tx& tx, const std::string& user_id,

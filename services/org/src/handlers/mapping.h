@@ -49,6 +49,10 @@ absl::Status LoadOrg(storage::Tx& tx, const std::string& id, bool with_history,
 // Reads a practitioner and its facilities (of verified organizations only unless `all`).
 void LoadPractitioner(storage::Tx& tx, const storage::Practitioner& p, bool all,
                       v1::Practitioner* out);
+// The same with its facilities already read (a page of search results: ListedFacilities).
+void LoadPractitioner(const storage::Practitioner& p,
+                      const std::vector<storage::PractitionerFacility>& facilities,
+                      v1::Practitioner* out);
 // The profile of `user_id` with all its facilities; PRACTITIONER_NOT_FOUND without one.
 absl::Status LoadOwnPractitioner(storage::Tx& tx, const std::string& user_id,
                                  v1::Practitioner* out);

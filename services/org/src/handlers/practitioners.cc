@@ -225,9 +225,16 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
       // Pages are read in keyset order. available_on is one indexed predicate on the
       // read model of the appointment service's free days (migration V0004).
       auto page = storage::SearchPractitioners(tx, q);
+      // The page's facilities in one query, not one per result.
+      std::vector<std::string> ids;
+      for (int i = 0; i < static_cast<int>(page.size()) && i < limit; ++i)
+        ids.push_back(page[i].id);
+      const auto facilities = storage::ListedFacilities(tx, ids);
+      static const std::vector<storage::PractitionerFacility> kNone;
       for (int i = 0; i < static_cast<int>(page.size()) && i < limit; ++i) {
         auto* item = resp->add_items();
-        handlers::LoadPractitioner(tx, page[i], false, item);
+        auto f = facilities.find(page[i].id);
+        handlers::LoadPractitioner(page[i], f == facilities.end() ? kNone : f->second, item);
         if (!page[i].next_free_day.empty()) item->set_next_free_day(page[i].next_free_day);
         if (page[i].meters) item->set_distance_meters(*page[i].meters);
       }

@@ -64,19 +64,32 @@ std::optional<std::string> PractitionerPhoto(Tx& tx, const std::string& practiti
   return pqxx::binarystring(rows[0]["jpeg"]).str();
 }
 
+namespace {
+PractitionerFacility ReadPractitionerFacility(const pqxx::row& f) {
+  PractitionerFacility pf;
+  pf.facility_id = f["facility_id"].as<std::string>();
+  pf.facility_name = f["facility_name"].as<std::string>();
+  pf.organization_id = f["organization_id"].as<std::string>();
+  pf.organization_name = f["organization_name"].as<std::string>();
+  pf.address = ReadAddress(f);
+  pf.timezone = f["timezone"].as<std::string>();
+  pf.organization_verified = f["organization_verified"].as<bool>();
+  return pf;
+}
+}  // namespace
+
 std::vector<PractitionerFacility> PractitionerFacilities(Tx& tx, const std::string& id, bool all) {
   std::vector<PractitionerFacility> out;
-  for (const auto& f : tx.exec_prepared("practitioners/facilities", id, all)) {
-    PractitionerFacility pf;
-    pf.facility_id = f["facility_id"].as<std::string>();
-    pf.facility_name = f["facility_name"].as<std::string>();
-    pf.organization_id = f["organization_id"].as<std::string>();
-    pf.organization_name = f["organization_name"].as<std::string>();
-    pf.address = ReadAddress(f);
-    pf.timezone = f["timezone"].as<std::string>();
-    pf.organization_verified = f["organization_verified"].as<bool>();
-    out.push_back(std::move(pf));
-  }
+  for (const auto& f : tx.exec_prepared("practitioners/facilities", id, all))
+    out.push_back(ReadPractitionerFacility(f));
+  return out;
+}
+
+std::map<std::string, std::vector<PractitionerFacility>> ListedFacilities(
+    Tx& tx, const std::vector<std::string>& ids) {
+  std::map<std::string, std::vector<PractitionerFacility>> out;
+  for (const auto& f : tx.exec_prepared("practitioners/facilities_of_many", pg::TextArray(ids)))
+    out[f["practitioner_id"].as<std::string>()].push_back(ReadPractitionerFacility(f));
   return out;
 }
 

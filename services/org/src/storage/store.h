@@ -4,6 +4,7 @@
 // named fields, read from columns by name. Row-level security applies to the transaction's
 // subject, which the handlers set (pg::WithTransaction).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -246,6 +247,10 @@ void DeletePractitionerPhoto(Tx& tx, const std::string& user_id);
 std::optional<std::string> PractitionerPhoto(Tx& tx, const std::string& practitioner_id);
 // The practitioner's facilities, of verified organizations only unless `all`.
 std::vector<PractitionerFacility> PractitionerFacilities(Tx& tx, const std::string& id, bool all);
+// The facilities of verified organizations of each of these practitioners, in one query (a
+// page of search results); a practitioner without any is absent.
+std::map<std::string, std::vector<PractitionerFacility>> ListedFacilities(
+    Tx& tx, const std::vector<std::string>& ids);
 // Of `facility_ids`, those of organizations where `user_id` is a practitioner.
 std::vector<std::string> AllowedFacilities(Tx& tx, const std::vector<std::string>& facility_ids,
                                            const std::string& user_id);
