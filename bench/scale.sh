@@ -51,7 +51,7 @@ if [ "$have" -lt "$N" ]; then
   [ "$have" -lt 100 ] || die "$HEALTHTECH_DATA holds $have practitioners, not $N: remove it (./healthtech down; rm -rf $HEALTHTECH_DATA) to generate again"
   say "generating $N practitioners in $ORGS organizations"
   t0=$SECONDS
-  "${PSQL[@]}" -v n="$N" -v orgs="$ORGS" -f "$ROOT/bench/scale/org.sql" | tail -1 | sed 's/^/    practitioners|links|free days: /'
+  "${PSQL[@]}" -v n="$N" -v orgs="$ORGS" -f "$ROOT/bench/scale/org.sql" | tail -1 | sed 's/^/    practitioners|links|free days|listed: /'
   say "generated in $((SECONDS - t0)) s"
 fi
 have="$("${PSQL[@]}" -c "SELECT count(*) FROM appointment.availability")"

@@ -4,7 +4,7 @@ import datetime as dt
 import random
 import uuid
 
-from conftest import assert_problem, make_practitioner
+from conftest import PDF, assert_problem, make_practitioner, org_body, upload
 from test_appointments import IST, eventually, publish, week_rules
 
 
@@ -119,3 +119,64 @@ def test_search_by_date_gives_full_pages(api, verified_org):
     assert sorted(sum(got, [])) == sorted(free) and not set(away) & set(sum(got, []))
     got = pages(3)
     assert [len(p) for p in got] == [3, 1]
+
+
+def test_search_reads_organizations_and_places_and_follows_their_changes(api, user, admin, db):
+    """Search reads one row per listed practitioner (org.practitioner_search), kept in step
+    with its sources: listed once the organization is verified, found by the organization's
+    and city's names, renamed with them, gone when the practitioner leaves every facility;
+    its next free day is the free days' own even when the row went stale."""
+    tag = "z" + uuid.uuid4().hex[:6]  # words of their own to the text parser
+    word = "w" + uuid.uuid4().hex[:6]
+    org = api.post("/v1/organizations", org_body(display_name=f"Clinic {word}"), token=user.access).json()
+    assert upload(api, user.access, org["id"], PDF).status_code == 201
+    assert api.post(f"/v1/organizations/{org['id']}/submit", token=user.access).status_code == 200
+    fac = api.post(f"/v1/organizations/{org['id']}/facilities",
+                   {"name": "Ward Road", "timezone": "Asia/Kolkata",
+                    "address": {"line1": "3 Ward Road", "city": "Nagpur", "state": "Maharashtra",
+                                "pincode": "440001"}}, token=user.access)
+    assert fac.status_code == 201, fac.text
+    clinic = {"org": org, "facility": fac.json(), "owner": user}
+    doctor, prof = make_practitioner(api, clinic, display_name=f"Dr. {tag} Kulkarni")
+
+    def found(**params):
+        return [p["id"] for p in search(api, **params)["items"]]
+
+    assert found(q=tag) == []  # the organization is not verified yet
+    r = api.post(f"/v1/admin/organizations/{org['id']}/verification", {"decision": "approve"}, token=admin.access)
+    assert r.status_code == 200, r.text
+    assert found(q=tag) == [prof["id"]]
+    # By the organization's name and the city's (words far from the doctor's name, so not
+    # the fuzzy name fallback).
+    assert found(q=word) == [prof["id"]]
+    assert found(q=f"{word} nagpur") == [prof["id"]] and found(q=f"{word} pune") == []
+    assert found(q=tag, city="Nagpur") == [prof["id"]] and found(q=tag, city="Pune") == []
+
+    renamed = "r" + uuid.uuid4().hex[:6]
+    r = api.patch(f"/v1/organizations/{org['id']}", {"display_name": f"Clinic {renamed}"}, token=user.access)
+    assert r.status_code == 200, r.text
+    assert found(q=renamed) == [prof["id"]] and found(q=word) == []
+
+    # Free times: the next free day comes from the read model...
+    publish(api, doctor, prof["id"], week_rules(fac.json()["id"], start="00:00", end="24:00"), min_notice_minutes=0)
+    assert eventually(lambda: search(api, q=tag)["items"][0].get("next_free_day"))
+    day = search(api, q=tag)["items"][0]["next_free_day"]
+    # ...and while a row is stale (its day no longer bookable, as time would make it), from
+    # the free days themselves, until the sweep puts the row right.
+    db(f"UPDATE org.practitioner_search SET next_free_day = '2000-01-01', next_free_until = now() - interval '1 hour' "
+       f"WHERE practitioner_id = '{prof['id']}'")
+    assert search(api, q=tag)["items"][0]["next_free_day"] == day
+    assert eventually(lambda: db(f"SELECT next_free_day FROM org.practitioner_search "
+                                 f"WHERE practitioner_id = '{prof['id']}'") == day)
+
+    # Leaving every facility unlists; coming back lists again.
+    body = {"display_name": f"Dr. {tag} Kulkarni", "specialties": ["General Medicine"], "languages": ["en"],
+            "consultation_modes": ["in_person"], "years_of_experience": 5}
+    r = api.call("PUT", "/v1/practitioners/me", {**body, "facility_ids": []}, token=doctor.access)
+    assert r.status_code == 200, r.text
+    assert found(q=tag) == []
+    r = api.call("PUT", "/v1/practitioners/me", {**body, "facility_ids": [fac.json()["id"]],
+                                                  "specialties": ["Cardiology"]}, token=doctor.access)
+    assert r.status_code == 200, r.text
+    assert found(q=tag) == [prof["id"]] and found(q=tag, specialty="cardiology") == [prof["id"]]
+    assert found(q=tag, specialty="dermatology") == []

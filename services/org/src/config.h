@@ -15,6 +15,8 @@ struct Config {
   std::string jwt_issuer, jwt_audience;
   std::string public_web_url;
   int invitation_ttl_days = 7;
+  // How often search's read model refreshes next free days that time made stale.
+  int sweep_interval_ms = 30000;
 
   static Config FromEnv();
 };

@@ -1,8 +1,11 @@
 // org-service: wiring only.
 //   org-service            serve gRPC (default)
 //   org-service migrate    apply migrations (MIGRATION_DATABASE_URL)
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 #include <grpcpp/grpcpp.h>
 
@@ -67,10 +70,31 @@ int main(int argc, char** argv) {
         });
       });
   free_days.Start();
-  return grpc_server::RunServer(
+  // Search's read model holds each practitioner's next free day; every SWEEP_INTERVAL_MS
+  // (30 s) the ones that time made stale are refreshed (searches ask the free days for them
+  // meanwhile).
+  std::atomic<bool> stopping = false;
+  std::thread next_free_sweep([&] {
+    while (!stopping) {
+      int refreshed = 0;
+      auto s = pg::WithTransaction(pool, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
+        refreshed = org::storage::RefreshStaleNextFree(tx, 1000);
+        return absl::OkStatus();
+      });
+      if (!s.ok()) log::Warn("next_free_sweep_failed", {{"error", std::string(s.message())}});
+      if (refreshed == 1000) continue;  // more are waiting
+      for (int i = 0; i < config.sweep_interval_ms / 20 && !stopping; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  int code = grpc_server::RunServer(
       config.server, {&service}, registry, [&] { return pool.Ping(); },
       [&] {
+        stopping = true;
         free_days.Stop();
         relay.Stop();
       });
+  stopping = true;
+  next_free_sweep.join();
+  return code;
 }

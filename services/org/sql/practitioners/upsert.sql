@@ -1,12 +1,9 @@
--- A user's practitioner profile, created or replaced, with its search document.
+-- A user's practitioner profile, created or replaced (search's read model follows by trigger,
+-- migration V0009).
 INSERT INTO org.practitioners (user_id, display_name, specialties, qualifications,
   registration_number, languages, years_of_experience, bio, consultation_modes,
-  fee_first_visit_minor, fee_follow_up_minor, currency, search_document)
-VALUES ($1::uuid, $2, $3::text[], $4::text[], $5, $6::text[], $7, $8, $9::text[], $10, $11, $12,
-  setweight(to_tsvector('english', $2), 'A')
-  || setweight(to_tsvector('english', array_to_string($3::text[], ' ')), 'A')
-  || setweight(to_tsvector('english', array_to_string($4::text[], ' ')), 'B')
-  || setweight(to_tsvector('english', $8), 'D'))
+  fee_first_visit_minor, fee_follow_up_minor, currency)
+VALUES ($1::uuid, $2, $3::text[], $4::text[], $5, $6::text[], $7, $8, $9::text[], $10, $11, $12)
 ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name,
   specialties = EXCLUDED.specialties, qualifications = EXCLUDED.qualifications,
   registration_number = EXCLUDED.registration_number, languages = EXCLUDED.languages,
@@ -14,5 +11,5 @@ ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name,
   consultation_modes = EXCLUDED.consultation_modes,
   fee_first_visit_minor = EXCLUDED.fee_first_visit_minor,
   fee_follow_up_minor = EXCLUDED.fee_follow_up_minor, currency = EXCLUDED.currency,
-  search_document = EXCLUDED.search_document, updated_at = now()
+  updated_at = now()
 RETURNING id::text AS id

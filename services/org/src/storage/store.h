@@ -25,6 +25,9 @@ void PrepareStatements(pg::Pool& pool);
 // Applies one appointment.free_days event (its JSON payload) to the search read model;
 // an event older than what a day holds changes nothing. Returns the days it changed.
 int ApplyFreeDays(Tx& tx, const std::string& payload_json);
+// Refreshes up to `batch` practitioners whose next free day in search's read model stopped
+// being bookable as time passed. Returns how many changed.
+int RefreshStaleNextFree(Tx& tx, int batch);
 
 // ------------------------------------------------------------------ organizations.cc
 
