@@ -33,19 +33,23 @@ def test_search_near_a_point_by_distance(api, verified_org):
     here = facility_at(api, verified_org, lat, lon, f"Here {tag}")
     three_km = facility_at(api, verified_org, lat + 0.027, lon, f"North {tag}")    # ~3.0 km
     thirty_km = facility_at(api, verified_org, lat, lon + 0.285, f"East {tag}")    # ~29.9 km
-    _, near = make_practitioner(api, verified_org, display_name=f"Dr. Near {tag}",
+    mine = f"near {tag}"  # a specialty of their own, for searches without text
+    _, near = make_practitioner(api, verified_org, display_name=f"Dr. Near {tag}", specialties=[mine],
                                 facility_ids=[three_km["id"], thirty_km["id"]])
-    _, closest = make_practitioner(api, verified_org, display_name=f"Dr. Closest {tag}", facility_ids=[here["id"]])
-    _, far = make_practitioner(api, verified_org, display_name=f"Dr. Far {tag}", facility_ids=[thirty_km["id"]])
+    _, closest = make_practitioner(api, verified_org, display_name=f"Dr. Closest {tag}", specialties=[mine],
+                                   facility_ids=[here["id"]])
+    _, far = make_practitioner(api, verified_org, display_name=f"Dr. Far {tag}", specialties=[mine],
+                               facility_ids=[thirty_km["id"]])
 
-    got = search(api, latitude=lat, longitude=lon)["items"]  # 10 km by default, nearest first
+    got = search(api, latitude=lat, longitude=lon, specialty=mine)["items"]  # 10 km by default, nearest first
     assert [p["id"] for p in got] == [closest["id"], near["id"]]
     assert got[0]["distance_meters"] < 50
     assert 2900 < got[1]["distance_meters"] < 3100
     wide = search(api, latitude=lat, longitude=lon, radius_km=40, q=tag)["items"]
     assert [p["id"] for p in wide] == [closest["id"], near["id"], far["id"]]
     assert 29000 < wide[2]["distance_meters"] < 31000
-    assert [p["id"] for p in search(api, latitude=lat, longitude=lon, radius_km=2)["items"]] == [closest["id"]]
+    within_2km = search(api, latitude=lat, longitude=lon, radius_km=2, specialty=mine)["items"]
+    assert [p["id"] for p in within_2km] == [closest["id"]]
     # Filters apply near a point too; searches elsewhere say nothing about distance.
     assert search(api, latitude=lat, longitude=lon, radius_km=40, q=tag, specialty="dermatology")["items"] == []
     assert all("distance_meters" not in p for p in search(api, q=tag)["items"])
@@ -59,6 +63,18 @@ def test_search_near_a_point_by_distance(api, verified_org):
         if not token:
             break
     assert ids == [closest["id"], near["id"], far["id"]] and token is None
+    # Without text (facilities walked nearest first): the same, each practitioner once, at
+    # its nearest facility, in pages of one.
+    seen, token = [], None
+    for _ in range(5):
+        page = search(api, latitude=lat, longitude=lon, radius_km=40, specialty=mine, limit=1,
+                      **({"page_token": token} if token else {}))
+        seen += [(p["id"], p["distance_meters"]) for p in page["items"]]
+        token = page.get("next_page_token")
+        if not token:
+            break
+    assert [i for i, _ in seen] == [closest["id"], near["id"], far["id"]] and token is None, seen
+    assert 2900 < seen[1][1] < 3100 and 29000 < seen[2][1] < 31000
 
     for bad in ({"latitude": lat}, {"longitude": lon}, {"latitude": 91, "longitude": lon},
                 {"latitude": lat, "longitude": 181}, {"latitude": lat, "longitude": lon, "radius_km": 500},
@@ -180,3 +196,41 @@ def test_search_reads_organizations_and_places_and_follows_their_changes(api, us
     assert r.status_code == 200, r.text
     assert found(q=tag) == [prof["id"]] and found(q=tag, specialty="cardiology") == [prof["id"]]
     assert found(q=tag, specialty="dermatology") == []
+
+
+def test_a_query_naming_a_specialty_lists_its_practitioners_soonest_first(api, verified_org):
+    """"Cardiologist" is the specialty, not a text to rank: every practitioner of it, the
+    soonest free first and those without a free day last, in full pages through the read
+    model's index; a bio that only mentions the word does not make a specialist."""
+    word = "xeno" + "".join(random.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8)) + "logy"
+    fac = verified_org["facility"]["id"]
+    today = dt.datetime.now(IST).date()
+    late_doc, late = make_practitioner(api, verified_org, display_name="Dr. Late Specialist", specialties=[word])
+    publish(api, late_doc, late["id"], week_rules(fac), time_off=[
+        {"start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=5)).isoformat(), "note": "away"}])
+    soon_doc, soon = make_practitioner(api, verified_org, display_name="Dr. Soon Specialist", specialties=[word])
+    publish(api, soon_doc, soon["id"], week_rules(fac, start="00:00", end="24:00"), min_notice_minutes=0)
+    _, idle = make_practitioner(api, verified_org, display_name="Dr. Idle Specialist",
+                                specialties=[word, "Dermatology"])
+    _, mention = make_practitioner(api, verified_org, display_name="Dr. Mentions It",
+                                   bio=f"Worked beside {word} wards.")
+
+    def pages(limit, **params):
+        out, token = [], None
+        while True:
+            page = search(api, q=word.capitalize(), limit=limit, **params, **({"page_token": token} if token else {}))
+            out.append([(p["id"], p.get("next_free_day")) for p in page["items"]])
+            token = page.get("next_page_token")
+            if not token:
+                return out
+
+    expected = [soon["id"], late["id"], idle["id"]]
+    assert eventually(lambda: [i for i, _ in sum(pages(20), [])] == expected), pages(20)
+    got = pages(1)
+    assert [len(p) for p in got] == [1, 1, 1] and [p[0][0] for p in got] == expected
+    days = [d for p in got for _, d in p]
+    assert days[0] and days[1] and days[0] < days[1] and days[2] is None
+    assert mention["id"] not in [i for i, _ in sum(pages(20), [])]
+    # Another order asked for is kept; a text beside the word is a text search again.
+    assert sorted(p["id"] for p in search(api, q=word, sort="experience")["items"]) == sorted(expected)
+    assert [p["id"] for p in search(api, q=f"{word} wards")["items"]] == [mention["id"]]

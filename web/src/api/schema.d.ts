@@ -9012,7 +9012,7 @@ export interface operations {
                 longitude?: number;
                 mode?: "in_person" | "video";
                 page_token?: string;
-                /** @description Text over name, specialties, qualifications and bio (full-text, weighted in that order); names also by trigram similarity when the text finds too little. */
+                /** @description Text over name, specialties, qualifications, the organizations, facilities and cities listed at, and bio (full-text, weighted in that order); names also by trigram similarity when the text finds too little. A query that is only a specialty or its specialist ("cardiologist") is that specialty: a filter, soonest free first. */
                 q?: string;
                 /** @description Kilometres around the point; 10 when not given. */
                 radius_km?: number;

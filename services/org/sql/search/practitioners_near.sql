@@ -1,7 +1,8 @@
 -- Practitioners of verified organizations with a facility within $14 metres of the point
 -- ($12 latitude, $13 longitude), with the text ($1, '' for none; names by trigram only when
 -- the text finds less than a page), filters, keyset and orders of practitioners_text.sql,
--- and $11 'distance' (nearest first, the default near a point).
+-- and $11 'distance' (nearest first, the default near a point; without text,
+-- practitioners_nearest.sql walks the facilities in that order instead).
 -- Candidates from the facilities' GiST index on their location (migration V0007); a
 -- practitioner's distance is to the nearest of its facilities within the radius; the rest
 -- from search's read model (V0009). Relevance ranks text, then the sooner free day, then the

@@ -127,6 +127,23 @@ std::string SpecialtyOf(std::string_view specialty) {
   return s;
 }
 
+std::string SpecialtyQuery(std::string_view query) {
+  std::string words;
+  for (char c : query) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isspace(u)) {
+      if (!words.empty() && words.back() != ' ') words += ' ';
+    } else if (std::isalpha(u)) {
+      words += static_cast<char>(std::tolower(u));
+    } else {
+      return "";
+    }
+  }
+  if (!words.empty() && words.back() == ' ') words.pop_back();
+  if (words.size() < 2 || words.size() > 60) return "";
+  return SpecialtyOf(words);
+}
+
 std::string SpecialtyTerms(std::string_view query) {
   std::string out;
   size_t i = 0;

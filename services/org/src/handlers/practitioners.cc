@@ -204,24 +204,34 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
     q.radius_meters = radius_km * 1000;
     if (q.sort == "distance" && !req->has_latitude() && !req->has_longitude())
       v.push_back({"sort", "distance needs latitude and longitude"});
-    // A page token belongs to one order.
-    const std::string token_kind = q.sort.empty() ? "practitioners" : "practitioners." + q.sort;
     if (!q.available_on.empty() && !validate::ValidDate(q.available_on))
       v.push_back({"available_on", "must be a date YYYY-MM-DD"});
-    if (!req->page_token().empty()) {
-      auto pos = page_tokens_.Decode(token_kind, req->page_token(), 2);
-      if (!pos.ok()) return pos.status();
-      if (!paging::FiniteDoubleField((*pos)[0]).ok() || !validate::ValidUuid((*pos)[1]))
-        return paging::InvalidPageToken();
-      q.after = true;
-      q.after_score = (*pos)[0];
-      q.after_id = (*pos)[1];
-    }
     if (!v.empty()) return st::ValidationFailed(std::move(v));
     int limit = paging::Limit(req->limit());
     q.city = CityNames(req->city());
     q.limit = limit + 1;
     return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
+      // A query that is only a specialty ("cardiologist") is that specialty: a filter, the
+      // soonest free first — every cardiologist matches "cardiology" equally, and a text rank
+      // would only tell them apart by how often their bio repeats the word.
+      if (auto named = SpecialtyQuery(q.q); !named.empty() &&
+                                            (q.specialty.empty() || q.specialty == named) &&
+                                            storage::SpecialtyListed(tx, named)) {
+        q.specialty = named;
+        q.q.clear();
+        if (q.sort.empty()) q.sort = "soonest";
+      }
+      // A page token belongs to one order.
+      const std::string token_kind = q.sort.empty() ? "practitioners" : "practitioners." + q.sort;
+      if (!req->page_token().empty()) {
+        auto pos = page_tokens_.Decode(token_kind, req->page_token(), 2);
+        if (!pos.ok()) return pos.status();
+        if (!paging::FiniteDoubleField((*pos)[0]).ok() || !validate::ValidUuid((*pos)[1]))
+          return paging::InvalidPageToken();
+        q.after = true;
+        q.after_score = (*pos)[0];
+        q.after_id = (*pos)[1];
+      }
       // Pages are read in keyset order. available_on is one indexed predicate on the
       // read model of the appointment service's free days (migration V0004).
       auto page = storage::SearchPractitioners(tx, q);

@@ -154,16 +154,32 @@ std::vector<PractitionerSummary> LookupPractitioners(Tx& tx, const std::vector<s
 }
 
 std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
-  // Searches near a point start from the facilities' location index, text searches from the
-  // text's indexes, the others from the filters' indexes.
+  // Searches near a point start from the facilities' location index (nearest first without
+  // text: walked in that order), text searches from the text's indexes, soonest first (any
+  // mode) from the read model's index in that order, the others from the filters' indexes.
   auto rows = [&] {
+    if (q.latitude && q.longitude && q.q.empty() && q.sort == "distance") {
+      // Walked nearest first, a facility's practitioners sorted as they come (incremental
+      // sort). PostGIS estimates one facility within any radius (31 within 10 km of a city
+      // centre at scale), for which the planner would rather sort everything found: sorting
+      // is priced out for this statement only, in this transaction only.
+      tx.exec("SET LOCAL enable_sort = off");
+      auto found =
+          tx.exec_prepared("search/practitioners_nearest", q.q, q.city, q.specialty, q.language,
+                           q.mode, q.after, q.after_score, q.after_id, q.limit, q.available_on,
+                           q.sort, *q.latitude, *q.longitude, q.radius_meters);
+      tx.exec("SET LOCAL enable_sort = on");
+      return found;
+    }
     if (q.latitude && q.longitude)
       return tx.exec_prepared("search/practitioners_near", q.q, q.city, q.specialty, q.language,
                               q.mode, q.after, q.after_score, q.after_id, q.limit, q.available_on,
                               q.sort, *q.latitude, *q.longitude, q.radius_meters);
-    return tx.exec_prepared(q.q.empty() ? "search/practitioners" : "search/practitioners_text", q.q,
-                            q.city, q.specialty, q.language, q.mode, q.after, q.after_score,
-                            q.after_id, q.limit, q.available_on, q.sort);
+    const char* statement = !q.q.empty()                            ? "search/practitioners_text"
+                            : q.sort == "soonest" && q.mode.empty() ? "search/practitioners_soonest"
+                                                                    : "search/practitioners";
+    return tx.exec_prepared(statement, q.q, q.city, q.specialty, q.language, q.mode, q.after,
+                            q.after_score, q.after_id, q.limit, q.available_on, q.sort);
   }();
   std::vector<Practitioner> out;
   for (const auto& r : rows) {
@@ -174,6 +190,10 @@ std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
     out.push_back(std::move(p));
   }
   return out;
+}
+
+bool SpecialtyListed(Tx& tx, const std::string& specialty) {
+  return tx.exec_prepared("search/specialty_listed", specialty)[0]["listed"].as<bool>();
 }
 
 }  // namespace healthtech::org::storage

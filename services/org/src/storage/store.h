@@ -298,5 +298,7 @@ struct SearchQuery {
   int limit = 0;  // rows to read
 };
 std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q);
+// Whether some listed practitioner has this specialty (lower-case).
+bool SpecialtyListed(Tx& tx, const std::string& specialty);
 
 }  // namespace healthtech::org::storage

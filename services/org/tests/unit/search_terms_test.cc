@@ -24,6 +24,17 @@ TEST(SearchTerms, SpecialistsMeanTheirSpecialty) {
   EXPECT_EQ(SpecialtyOf(""), "");
 }
 
+TEST(SearchTerms, AQueryMayNameASpecialty) {
+  EXPECT_EQ(SpecialtyQuery("Cardiologist"), "cardiology");
+  EXPECT_EQ(SpecialtyQuery(" General   Medicine "), "general medicine");
+  EXPECT_EQ(SpecialtyQuery("dermatology"), "dermatology");
+  EXPECT_EQ(SpecialtyQuery("Dr. Meera Iyer"), "");  // not only letters and spaces
+  EXPECT_EQ(SpecialtyQuery("cardiology 24x7"), "");
+  EXPECT_EQ(SpecialtyQuery("x"), "");
+  EXPECT_EQ(SpecialtyQuery(std::string(61, 'a')), "");
+  EXPECT_EQ(SpecialtyQuery("हृदय"), "");  // bytes outside ASCII letters: left to the text search
+}
+
 TEST(SearchTerms, LanguagesByNameOrCode) {
   EXPECT_EQ(LanguageCode("Hindi"), "hi");
   EXPECT_EQ(LanguageCode("हिन्दी"), "hi");
