@@ -33,14 +33,7 @@ WITH page AS (
                        AND fd.last_free >= now() + fd.min_notice) END AS next_free
   FROM page g
 )
-SELECT p.id::text AS id, p.user_id::text AS user_id, p.display_name,
-       p.specialties::text AS specialties, p.qualifications::text AS qualifications,
-       p.registration_number, p.languages::text AS languages, p.years_of_experience, p.bio,
-       p.consultation_modes::text AS consultation_modes, p.fee_first_visit_minor,
-       p.fee_follow_up_minor, p.currency, extract(epoch from p.created_at)::bigint AS created_at,
-       extract(epoch from p.updated_at)::bigint AS updated_at,
-       coalesce(-(g.next_free_day - date '2000-01-01'), -1000000)::text AS score,
-       coalesce(p.photo_version, '') AS photo_version,
+SELECT v.*, coalesce(-(g.next_free_day - date '2000-01-01'), -1000000)::text AS score,
        coalesce(g.next_free::text, '') AS next_free_day, NULL::integer AS meters
-FROM shown g JOIN org.practitioners p ON p.id = g.practitioner_id
+FROM shown g JOIN org.practitioner_profiles v ON v.pid = g.practitioner_id
 ORDER BY coalesce(g.next_free_day, 'infinity'::date), g.practitioner_id

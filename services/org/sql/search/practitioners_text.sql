@@ -60,13 +60,7 @@ WITH texts AS (
   WHERE (NOT $6 OR g.score < $7::numeric OR (g.score = $7::numeric AND g.practitioner_id > $8::uuid))
   ORDER BY g.score DESC, g.practitioner_id LIMIT $9
 )
-SELECT p.id::text AS id, p.user_id::text AS user_id, p.display_name,
-       p.specialties::text AS specialties, p.qualifications::text AS qualifications,
-       p.registration_number, p.languages::text AS languages, p.years_of_experience, p.bio,
-       p.consultation_modes::text AS consultation_modes, p.fee_first_visit_minor,
-       p.fee_follow_up_minor, p.currency, extract(epoch from p.created_at)::bigint AS created_at,
-       extract(epoch from p.updated_at)::bigint AS updated_at, g.score::text AS score,
-       coalesce(p.photo_version, '') AS photo_version,
+SELECT v.*, g.score::text AS score,
        coalesce(g.next_free::text, '') AS next_free_day, NULL::integer AS meters
-FROM page g JOIN org.practitioners p ON p.id = g.practitioner_id
+FROM page g JOIN org.practitioner_profiles v ON v.pid = g.practitioner_id
 ORDER BY g.score DESC, g.practitioner_id
