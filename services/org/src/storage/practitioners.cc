@@ -80,7 +80,7 @@ PractitionerFacility ReadPractitionerFacility(const pqxx::row& f) {
 
 std::vector<PractitionerFacility> PractitionerFacilities(Tx& tx, const std::string& id, bool all) {
   std::vector<PractitionerFacility> out;
-  for (const auto& f : tx.exec_prepared("practitioners/facilities", id, all))
+  for (const auto& f : tx.exec_prepared("practitioners/facilities", pg::TextArray({id}), all))
     out.push_back(ReadPractitionerFacility(f));
   return out;
 }
@@ -88,7 +88,7 @@ std::vector<PractitionerFacility> PractitionerFacilities(Tx& tx, const std::stri
 std::map<std::string, std::vector<PractitionerFacility>> ListedFacilities(
     Tx& tx, const std::vector<std::string>& ids) {
   std::map<std::string, std::vector<PractitionerFacility>> out;
-  for (const auto& f : tx.exec_prepared("practitioners/facilities_of_many", pg::TextArray(ids)))
+  for (const auto& f : tx.exec_prepared("practitioners/facilities", pg::TextArray(ids), false))
     out[f["practitioner_id"].as<std::string>()].push_back(ReadPractitionerFacility(f));
   return out;
 }
