@@ -95,6 +95,10 @@ PATHS=(
   "/v1/practitioners?latitude=12.9716&longitude=77.5946"
   "/v1/practitioners?latitude=12.9716&longitude=77.5946&q=cardiology"
   "/v1/practitioners?latitude=19.076&longitude=72.8777&specialty=cardiology&available_on=$(day_in 3)"
+  "/v1/practitioners?q=cardiology&city=Bengaluru&gender=female&fee_max_minor=50000"
+  "/v1/practitioners?q=cardiology&city=Bengaluru&facets=true"
+  "/v1/practitioners?q=cardiology&facets=true"
+  "/v1/practitioners?facets=true"
 )
 printf '%-72s %9s %9s %9s %6s\n' "GET (wrk -c$CONNS, ${DURATION}s, two runs)" "req/s" "p50 ms" "p99 ms" "non2xx"
 for p in "${PATHS[@]}"; do
@@ -145,16 +149,19 @@ Z="'00000000-0000-0000-0000-000000000000'"
 SEARCH="$ROOT/services/org/sql/search"
 # (A query naming a specialty, "cardiology", is that specialty, soonest first.)
 declare -A BASE=(
-  ["q=cardiology&city=Bengaluru"]="$SEARCH/practitioners_soonest.sql '' 'bengaluru|bangalore' 'cardiology' '' '' false '0' $Z 21 '' 'soonest'"
-  ["q=cardiology"]="$SEARCH/practitioners_soonest.sql '' '' 'cardiology' '' '' false '0' $Z 21 '' 'soonest'"
-  ["q=meera iyer"]="$SEARCH/practitioners_text.sql E'meera\\040iyer' '' '' '' '' false '0' $Z 21 '' ''"
-  ["q=cardiology mbbs"]="$SEARCH/practitioners_text.sql E'cardiology\\040mbbs' '' '' '' '' false '0' $Z 21 '' ''"
-  ["specialty=cardiology&available_on=+3d"]="$SEARCH/practitioners.sql '' '' 'cardiology' '' '' false '0' $Z 21 '$(day_in 3)' ''"
-  ["latitude=12.9716&longitude=77.5946"]="$SEARCH/practitioners_nearest.sql '' '' '' '' '' false '0' $Z 21 '' 'distance' 12.9716 77.5946 10000"
+  ["q=cardiology&city=Bengaluru"]="$SEARCH/practitioners_soonest.sql '' 'bengaluru|bangalore' 'cardiology' '' '' false '0' $Z 21 '' 'soonest' '' 0 -1"
+  ["q=cardiology"]="$SEARCH/practitioners_soonest.sql '' '' 'cardiology' '' '' false '0' $Z 21 '' 'soonest' '' 0 -1"
+  ["q=meera iyer"]="$SEARCH/practitioners_text.sql E'meera\\040iyer' '' '' '' '' false '0' $Z 21 '' '' '' 0 -1"
+  ["q=cardiology mbbs"]="$SEARCH/practitioners_text.sql E'cardiology\\040mbbs' '' '' '' '' false '0' $Z 21 '' '' '' 0 -1"
+  ["specialty=cardiology&available_on=+3d"]="$SEARCH/practitioners.sql '' '' 'cardiology' '' '' false '0' $Z 21 '$(day_in 3)' '' '' 0 -1"
+  ["facets of q=cardiology&city=Bengaluru"]="$SEARCH/facets.sql '' 'bengaluru|bangalore' 'cardiology' '' '' '' '' 0 -1 '' '' 10000 21 '{30001,50001,100001,200001}'"
+  ["facets of q=cardiology"]="$SEARCH/facets.sql '' '' 'cardiology' '' '' '' '' 0 -1 '' '' 10000 21 '{30001,50001,100001,200001}'"
+  ["latitude=12.9716&longitude=77.5946"]="$SEARCH/practitioners_nearest.sql '' '' '' '' '' false '0' $Z 21 '' 'distance' 12.9716 77.5946 10000 '' 0 -1"
 )
 printf '%-72s %9s %9s\n' "pgbench of the same SQL (-c$CONNS, ${DURATION}s)" "tps" "avg ms"
 for k in "q=cardiology&city=Bengaluru" "q=cardiology" "q=meera iyer" "q=cardiology mbbs" \
-         "specialty=cardiology&available_on=+3d" "latitude=12.9716&longitude=77.5946"; do
+         "specialty=cardiology&available_on=+3d" "latitude=12.9716&longitude=77.5946" \
+         "facets of q=cardiology&city=Bengaluru" "facets of q=cardiology"; do
   # shellcheck disable=SC2086  # the arguments are words on purpose
   pgbench_sql ${BASE[$k]} >"$TMP/bench.sql"
   PGPASSWORD="$PG_SUPERUSER_PASSWORD" pgbench -n -M prepared -h 127.0.0.1 -p "$PG_PORT" -U postgres \
@@ -167,6 +174,6 @@ done
 say "plan of a text search ranking every cardiologist, as org_app runs it (RLS on)"
 "${PSQL[@]}" <<SQL | grep -E "Execution Time|Planning Time|Seq Scan|Index Scan|Bitmap|loops=[0-9]{4,}" | head -25
 SET ROLE org_app;
-PREPARE s(text, text, text, text, text, bool, text, text, int, text, text) AS $(sed '/^--/d' "$ROOT/services/org/sql/search/practitioners_text.sql");
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE s('cardiology mbbs', '', '', '', '', false, '0', '00000000-0000-0000-0000-000000000000', 21, '', '');
+PREPARE s(text, text, text, text, text, bool, text, text, int, text, text, text, bigint, bigint) AS $(sed '/^--/d' "$ROOT/services/org/sql/search/practitioners_text.sql");
+EXPLAIN (ANALYZE, BUFFERS) EXECUTE s('cardiology mbbs', '', '', '', '', false, '0', '00000000-0000-0000-0000-000000000000', 21, '', '', '', 0, -1);
 SQL

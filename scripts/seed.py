@@ -40,21 +40,21 @@ ORGS = [
 ]
 
 DOCTORS = [
-    {"email": "dr.meera", "org": "sunrise", "display_name": "Dr. Meera Iyer", "specialties": ["Cardiology"],
+    {"email": "dr.meera", "gender": "female", "org": "sunrise", "display_name": "Dr. Meera Iyer", "specialties": ["Cardiology"],
      "languages": ["en", "hi", "kn"], "modes": ["in_person", "video"], "fee": 80000, "follow_up": 50000,
      "years": 14, "qualifications": ["MBBS", "MD (Medicine)", "DM (Cardiology)"],
      "bio": "Interventional cardiologist: heart failure, hypertension and arrhythmia care."},
-    {"email": "dr.arjun", "org": "sunrise", "display_name": "Dr. Arjun Rao", "specialties": ["Dermatology"],
+    {"email": "dr.arjun", "gender": "male", "org": "sunrise", "display_name": "Dr. Arjun Rao", "specialties": ["Dermatology"],
      "languages": ["en", "kn", "te"], "modes": ["in_person"], "fee": 60000, "follow_up": 40000, "years": 9,
      "qualifications": ["MBBS", "MD (Dermatology)"], "bio": "Skin, hair and nail conditions; acne and eczema clinics."},
-    {"email": "dr.fatima", "org": "lotus", "display_name": "Dr. Fatima Shaikh", "specialties": ["Pediatrics"],
+    {"email": "dr.fatima", "gender": "female", "org": "lotus", "display_name": "Dr. Fatima Shaikh", "specialties": ["Pediatrics"],
      "languages": ["en", "hi", "mr", "ur"], "modes": ["in_person", "video"], "fee": 70000, "follow_up": 45000,
      "years": 11, "qualifications": ["MBBS", "DCH", "MD (Pediatrics)"],
      "bio": "Child health from newborns to teens: growth, vaccination, asthma and allergies."},
-    {"email": "dr.rohan", "org": "lotus", "display_name": "Dr. Rohan Deshpande", "specialties": ["General Medicine"],
+    {"email": "dr.rohan", "gender": "male", "org": "lotus", "display_name": "Dr. Rohan Deshpande", "specialties": ["General Medicine"],
      "languages": ["en", "hi", "mr"], "modes": ["in_person", "video"], "fee": 0, "follow_up": 0, "years": 6,
      "qualifications": ["MBBS"], "bio": "Family physician for fever, diabetes checks and everyday illness. Free consultations."},
-    {"email": "dr.ananya", "org": "lotus", "display_name": "Dr. Ananya Sen", "specialties": ["Psychiatry"],
+    {"email": "dr.ananya", "gender": "female", "org": "lotus", "display_name": "Dr. Ananya Sen", "specialties": ["Psychiatry"],
      "languages": ["en", "bn", "hi"], "modes": ["video"], "fee": 90000, "follow_up": 70000, "years": 12,
      "qualifications": ["MBBS", "MD (Psychiatry)"], "bio": "Anxiety, depression and sleep; online sessions."},
 ]
@@ -172,7 +172,7 @@ def main():
         profile = {"display_name": d["display_name"], "specialties": d["specialties"], "languages": d["languages"],
                    "consultation_modes": d["modes"], "years_of_experience": d["years"], "bio": d["bio"],
                    "qualifications": d["qualifications"], "registration_number": "NMC-" + d["email"].upper(),
-                   "facility_ids": [facility_id]}
+                   "facility_ids": [facility_id], "gender": d["gender"]}
         if d["fee"]:
             profile["fees"] = {"first_visit": {"amount_minor": d["fee"], "currency": "INR"},
                                "follow_up": {"amount_minor": d["follow_up"], "currency": "INR"}}

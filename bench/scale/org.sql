@@ -57,9 +57,9 @@ FROM generate_series(0, :orgs - 1) i JOIN scale_cities c ON c.k = i % 50;
 -- Practitioners: names from common Indian first and last names, one or two specialties,
 -- languages, modes, fees and experience spread out.
 INSERT INTO org.practitioners (id, user_id, display_name, specialties, qualifications, languages,
-  years_of_experience, bio, consultation_modes, fee_first_visit_minor, fee_follow_up_minor)
+  years_of_experience, bio, consultation_modes, fee_first_visit_minor, fee_follow_up_minor, gender)
 SELECT md5('scale-pr-' || i)::uuid, md5('scale-user-' || i)::uuid, name, specs,
-       ARRAY['MBBS'], langs, exp, '', modes, fee, fee * 6 / 10
+       ARRAY['MBBS'], langs, exp, '', modes, fee, fee * 6 / 10, gender
 FROM (
   SELECT i,
          'Dr. ' || (ARRAY['Aarav','Vivaan','Aditya','Ananya','Diya','Ishaan','Kavya','Meera','Rohan','Saanvi',
@@ -79,7 +79,10 @@ FROM (
            AS langs,
          (i * 7) % 40 AS exp,
          CASE WHEN i % 3 = 0 THEN ARRAY['in_person','video'] WHEN i % 3 = 1 THEN ARRAY['in_person'] ELSE ARRAY['video'] END AS modes,
-         (30000 + (i * 97) % 12 * 5000)::bigint AS fee
+         (30000 + (i * 97) % 12 * 5000)::bigint AS fee,
+         -- As the first names go; one in twenty (Harpreet) not said.
+         CASE WHEN i % 20 IN (3, 4, 6, 7, 9, 11, 13, 15, 17, 19) THEN 'female'
+              WHEN i % 20 = 18 THEN NULL ELSE 'male' END AS gender
   FROM generate_series(0, :n - 1) i
 ) p;
 

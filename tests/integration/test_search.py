@@ -234,3 +234,101 @@ def test_a_query_naming_a_specialty_lists_its_practitioners_soonest_first(api, v
     # Another order asked for is kept; a text beside the word is a text search again.
     assert sorted(p["id"] for p in search(api, q=word, sort="experience")["items"]) == sorted(expected)
     assert [p["id"] for p in search(api, q=f"{word} wards")["items"]] == [mention["id"]]
+
+
+def test_search_by_gender_and_fee_with_facets_that_are_filters(api, verified_org):
+    """Gender (as the practitioner states it) and the first visit's fee filter a search; facets
+    count every match (not a page) per specialty, city, language, mode, gender and fee range,
+    and each count is what that value, given as its filter, finds."""
+    tag = "z" + uuid.uuid4().hex[:6]
+    mine = f"facets {tag}"
+    lat, lon = 19.0 + random.random() * 3, 76.0 + random.random() * 3
+    nagpur = facility_at(api, verified_org, lat, lon, f"Clinic {tag}")  # Nagpur; the org's own is in Bengaluru
+
+    def doctor(name, gender, fee, languages, modes, **more):
+        body = {"display_name": f"Dr. {name} {tag}", "specialties": [mine] + more.pop("also", []),
+                "languages": languages, "consultation_modes": modes,
+                "fees": {"first_visit": {"amount_minor": fee, "currency": "INR"},
+                         "follow_up": {"amount_minor": fee // 2, "currency": "INR"}}, **more}
+        if gender:
+            body["gender"] = gender
+        return make_practitioner(api, verified_org, **body)
+
+    _, asha = doctor("Asha", "female", 25000, ["en", "hi"], ["in_person"])
+    _, bina = doctor("Bina", "female", 45000, ["en"], ["in_person", "video"], also=["dermatology"])
+    _, chetan = doctor("Chetan", "male", 150000, ["hi"], ["video"])
+    dev_doc, dev = doctor("Dev", None, 300000, ["en"], ["in_person"],
+                          facility_ids=[verified_org["facility"]["id"], nagpur["id"]])
+    assert asha["gender"] == "female" and chetan["gender"] == "male"
+    assert "gender" not in dev  # not said: absent, never guessed
+    assert api.get(f"/v1/practitioners/{bina['id']}").json()["gender"] == "female"
+
+    def ids(**params):
+        return {p["id"] for p in search(api, **{"specialty": mine, "limit": 100, **params})["items"]}
+
+    assert ids(gender="female") == {asha["id"], bina["id"]}
+    assert ids(gender="male") == {chetan["id"]}
+    assert ids(fee_max_minor=50000) == {asha["id"], bina["id"]}
+    assert ids(fee_min_minor=100000) == {chetan["id"], dev["id"]}
+    assert ids(fee_min_minor=45000, fee_max_minor=150000) == {bina["id"], chetan["id"]}
+    assert ids(gender="female", fee_min_minor=30000) == {bina["id"]}
+    # The same filters with text, and near a point (only Dev consults in Nagpur).
+    assert {p["id"] for p in search(api, q=tag, gender="female")["items"]} == {asha["id"], bina["id"]}
+    assert [p["id"] for p in search(api, q=tag, latitude=lat, longitude=lon, fee_min_minor=1)["items"]] == [dev["id"]]
+    assert search(api, latitude=lat, longitude=lon, gender="female")["items"] == []
+
+    page = search(api, specialty=mine, limit=1, facets="true")
+    assert len(page["items"]) == 1 and page.get("next_page_token")
+    f = page["facets"]
+    assert f["total"] == 4
+    assert f["specialties"] == [{"value": mine, "count": 4}, {"value": "dermatology", "count": 1}]
+    assert f["cities"] == [{"value": "Bengaluru", "count": 4}, {"value": "Nagpur", "count": 1}]
+    assert f["languages"] == [{"value": "en", "count": 3}, {"value": "hi", "count": 2}]
+    assert f["modes"] == [{"value": "in_person", "count": 3}, {"value": "video", "count": 2}]
+    assert f["genders"] == [{"value": "female", "count": 2}, {"value": "male", "count": 1}]
+    assert [(r["fee_min_minor"], r.get("fee_max_minor"), r["count"]) for r in f["fee_ranges"]] == [
+        (0, 30000, 1), (30001, 50000, 1), (50001, 100000, 0), (100001, 200000, 1), (200001, None, 1)]
+    # Each count is what its value finds as a filter (the same four found by their names, as
+    # one specialty filter is all a search takes).
+    assert search(api, q=tag, facets="true")["facets"] == f
+
+    def named(**params):
+        return len(search(api, q=tag, limit=100, **params)["items"])
+    for name, facet in (("specialty", "specialties"), ("city", "cities"), ("language", "languages"),
+                        ("mode", "modes"), ("gender", "genders")):
+        for v in f[facet]:
+            assert named(**{name: v["value"]}) == v["count"], (name, v)
+    for r in f["fee_ranges"]:
+        bounds = {"fee_min_minor": r["fee_min_minor"]}
+        if "fee_max_minor" in r:
+            bounds["fee_max_minor"] = r["fee_max_minor"]
+        assert named(**bounds) == r["count"], r
+    # Facets follow the filters, the text and the point; without asking, none.
+    assert search(api, specialty=mine, gender="female", facets="true")["facets"]["total"] == 2
+    # A text finding less than a page adds names by trigram (the others share the tag, and
+    # other tests' Ashas may be alike): the facets count what the results list.
+    asha_first = search(api, q=f"Asha {tag}", facets="true")
+    assert asha_first["items"][0]["id"] == asha["id"]
+    assert asha_first["facets"]["total"] == len(asha_first["items"]) >= 4
+    near = search(api, latitude=lat, longitude=lon, specialty=mine, facets="true")["facets"]
+    assert near["total"] == 1 and near["genders"] == []
+    assert near["cities"] == [{"value": "Bengaluru", "count": 1}, {"value": "Nagpur", "count": 1}]
+    assert "facets" not in search(api, specialty=mine)
+    nothing = search(api, q=f"nobody{tag}", facets="true")
+    assert nothing["items"] == [] and nothing["facets"]["total"] == 0
+    assert [r["count"] for r in nothing["facets"]["fee_ranges"]] == [0, 0, 0, 0, 0]
+
+    # A profile's gender changes with it, and so does search.
+    body = {"display_name": f"Dr. Dev {tag}", "specialties": [mine], "languages": ["en"],
+            "consultation_modes": ["in_person"], "gender": "male",
+            "fees": {"first_visit": {"amount_minor": 300000, "currency": "INR"}},
+            "facility_ids": [verified_org["facility"]["id"], nagpur["id"]]}
+    r = api.call("PUT", "/v1/practitioners/me", body, token=dev_doc.access)
+    assert r.status_code == 200 and r.json()["gender"] == "male", r.text
+    assert ids(gender="male") == {chetan["id"], dev["id"]}
+    r = api.call("PUT", "/v1/practitioners/me", {**body, "gender": "unknown"}, token=dev_doc.access)
+    assert_problem(r, 400)
+
+    for bad in ({"gender": "unknown"}, {"fee_min_minor": -1}, {"fee_max_minor": 10000001},
+                {"fee_min_minor": 50000, "fee_max_minor": 40000}, {"facets": "maybe"}):
+        assert_problem(api.get("/v1/practitioners", params=bad), 400)

@@ -335,6 +335,7 @@ const tests = [
       await page.getByLabel('Languages (codes, comma-separated)').fill('en, hi');
       await page.getByLabel('First-visit fee (₹, empty for free)').fill('500');
       await page.getByLabel('Follow-up fee (₹)').fill('300');
+      await page.getByLabel(/^Gender/).selectOption('female');
       await page.getByLabel(/Sunrise MG Road/).check();
       await page.getByRole('button', { name: 'Save profile' }).click();
       await page.getByText('Saved. Patients find you at').waitFor();
@@ -439,6 +440,23 @@ const tests = [
       await page.getByRole('link', { name: 'Find a doctor' }).first().click();
       await page.getByLabel('Name, specialty or condition').fill(S.doctorName);
       await page.getByLabel('City').fill('Bengaluru');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('link', { name: S.doctorName }).waitFor();
+      // Every match counted (the API's facets), and filters by the doctor's gender and the
+      // first visit's fee with those counts: she is a woman doctor whose first visit costs ₹500.
+      await page.getByTestId('search-total').getByText('1 practitioner found').waitFor();
+      await page.getByLabel('Doctor', { exact: true }).selectOption({ label: 'Woman doctor (1)' });
+      await page.getByLabel('First-visit fee').selectOption({ label: '₹300–₹500 (1)' });
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForURL(/gender=female/);
+      await page.getByRole('link', { name: S.doctorName }).waitFor();
+      expectText(new URL(page.url()).search, /fee_min_minor=30001&fee_max_minor=50000/, 'the fee range in the address');
+      await page.getByLabel('Doctor', { exact: true }).selectOption('male');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByText('No practitioner matches. Try fewer filters.').waitFor();
+      await page.getByTestId('search-total').getByText('0 practitioners found').waitFor();
+      await page.getByLabel('Doctor', { exact: true }).selectOption('');
+      await page.getByLabel('First-visit fee').selectOption('-');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.getByRole('link', { name: S.doctorName }).waitFor();
       // The practitioner's photo, served by the API as a 320-pixel square.

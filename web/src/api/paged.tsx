@@ -23,13 +23,18 @@ export function usePaged<T, P extends Page<T> = Page<T>>(
   queryKey: QueryKey,
   path: string,
   query: NonNullable<CallOptions['query']> = {},
-  opts: { enabled?: boolean; keyOf?: (item: T) => string | undefined } = {},
+  opts: {
+    enabled?: boolean;
+    keyOf?: (item: T) => string | undefined;
+    /** Asked of the first page only (e.g. a search's facets, which the later pages repeat). */
+    first?: NonNullable<CallOptions['query']>;
+  } = {},
 ): Paged<P> {
   const q = useInfiniteQuery({
     queryKey,
     enabled: opts.enabled,
     initialPageParam: '',
-    queryFn: ({ pageParam }) => get<P>(path, pageParam ? { ...query, page_token: pageParam } : query),
+    queryFn: ({ pageParam }) => get<P>(path, pageParam ? { ...query, page_token: pageParam } : { ...query, ...opts.first }),
     getNextPageParam: (last: P) => last.next_page_token || undefined,
   });
   // Joined once per new set of pages, not on every render (keyOf is the same rule each time).

@@ -3089,6 +3089,12 @@ export interface components {
             /** @description Required for reject and request_changes; shown to the organization's admins. */
             reason?: string;
         };
+        healthtech_org_v1_FacetCount: {
+            /** Format: int32 */
+            count: number;
+            /** @example cardiology */
+            value: string;
+        };
         /** @description A location of an organization. */
         healthtech_org_v1_Facility: {
             address: components["schemas"]["healthtech_common_v1_Address"];
@@ -3105,6 +3111,21 @@ export interface components {
             phone?: string;
             /** @description IANA zone, e.g. "Asia/Kolkata"; availability at this facility is read in it. */
             timezone: string;
+        };
+        healthtech_org_v1_FeeRangeCount: {
+            /** Format: int32 */
+            count: number;
+            /**
+             * Format: int64
+             * @example 50000
+             */
+            fee_max_minor?: number;
+            /**
+             * Format: int64
+             * @description The range, as fee_min_minor and fee_max_minor (absent: no maximum) of the search.
+             * @example 30001
+             */
+            fee_min_minor: number;
         };
         /** @description Identity fields an organization asked to change after its verification. */
         healthtech_org_v1_IdentityChange: {
@@ -3226,6 +3247,11 @@ export interface components {
             /** @description Facilities of verified organizations only (public view), all of them for the owner. */
             facilities: components["schemas"]["healthtech_org_v1_PractitionerFacility"][];
             fees?: components["schemas"]["healthtech_org_v1_PractitionerFees"];
+            /**
+             * @description As the practitioner states it; absent when not said.
+             * @enum {string}
+             */
+            gender?: "female" | "male" | "other";
             /** Format: uuid */
             id: string;
             /** @description ISO 639-1 codes, e.g. "en", "hi". */
@@ -3287,7 +3313,25 @@ export interface components {
             role?: "practitioner" | "org_staff" | "org_admin";
         };
         healthtech_org_v1_RemoveStaffResponse: Record<string, never>;
+        /** @description How the matches of a search spread. Each count is the number of matches that remain with that filter added (a practitioner in two cities counts in both); the largest 20 values of a facet, most matches first. */
+        healthtech_org_v1_SearchFacets: {
+            cities: components["schemas"]["healthtech_org_v1_FacetCount"][];
+            /** @description Fixed ranges of the first visit's fee, lowest first, empty ones included. */
+            fee_ranges: components["schemas"]["healthtech_org_v1_FeeRangeCount"][];
+            genders: components["schemas"]["healthtech_org_v1_FacetCount"][];
+            languages: components["schemas"]["healthtech_org_v1_FacetCount"][];
+            modes: components["schemas"]["healthtech_org_v1_FacetCount"][];
+            /** @description Values to pass as the filter of the same name: specialty, city, language, mode, gender. */
+            specialties: components["schemas"]["healthtech_org_v1_FacetCount"][];
+            /**
+             * Format: int32
+             * @description Every match.
+             */
+            total: number;
+        };
         healthtech_org_v1_SearchPractitionersResponse: {
+            /** @description When asked for (`facets=true`). */
+            facets?: components["schemas"]["healthtech_org_v1_SearchFacets"];
             items: components["schemas"]["healthtech_org_v1_Practitioner"][];
             next_page_token?: string;
         };
@@ -3378,6 +3422,11 @@ export interface components {
             /** @description Facilities of organizations where the caller is a practitioner member. */
             facility_ids?: string[];
             fees?: components["schemas"]["healthtech_org_v1_PractitionerFeesInput"];
+            /**
+             * @description Shown on the profile and searchable ("a woman doctor"); leave it out not to say.
+             * @enum {string}
+             */
+            gender?: "female" | "male" | "other";
             languages?: string[];
             qualifications?: string[];
             registration_number?: string;
@@ -9004,6 +9053,13 @@ export interface operations {
                 available_on?: string;
                 /** @description Any of a city's names: "Bangalore" finds Bengaluru, "Bombay" Mumbai. */
                 city?: string;
+                /** @description Also count every match (not only this page) by specialty, city, language, mode, gender and fee range: `facets` in the response. */
+                facets?: boolean;
+                fee_max_minor?: number;
+                /** @description The first visit's fee at least / at most this, in minor units (paise), both included. */
+                fee_min_minor?: number;
+                /** @description Practitioners who state this gender. */
+                gender?: "female" | "male" | "other";
                 /** @description An ISO 639-1 code or the language's name in English or its own script ("hi", "Hindi", "हिन्दी"). */
                 language?: string;
                 /** @description Near a point ("near me"; give both or neither): practitioners with a facility within radius_km of it, each result with its distance. */

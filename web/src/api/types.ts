@@ -6,6 +6,7 @@ type Pick<K extends string> = K extends keyof S ? S[K] : never;
 
 export type Money = { amount_minor?: number | string; currency?: string };
 export type Practitioner = Pick<'healthtech_org_v1_Practitioner'>;
+export type SearchFacets = Pick<'healthtech_org_v1_SearchFacets'>;
 export type Slot = Pick<'healthtech_appointment_v1_Slot'>;
 export type Appointment = Pick<'healthtech_appointment_v1_Appointment'>;
 export type Payment = Pick<'healthtech_payment_v1_Payment'>;

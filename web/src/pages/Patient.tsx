@@ -5,13 +5,23 @@ import { Trans, useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { ApiError, api, get, newIdempotencyKey, post } from '../api/client';
 import { LoadMore, getAll, usePaged } from '../api/paged';
-import type { Appointment, Availability, Notification, Payment, Practitioner, Slot } from '../api/types';
+import type { Appointment, Availability, Notification, Page, Payment, Practitioner, SearchFacets, Slot } from '../api/types';
 import { useClaims } from '../auth/session';
 import { Avatar, ErrorBox, Field, Loading, Notice, QueryState, Select, label, money } from '../components/ui';
 import { addressLine, dayWords, googleCalendarUrl, icsFor, languageNames, modeWords, paymentWords, placeLine, statusWords, titleCase } from '../lib/appointment';
 import { addDays, browserTimeZone, dateTimeLabel, dayKey, dayLabel, groupSlotsByDay, startOfDay, timeLabel, weekOf } from '../lib/time';
+import { intlLocale } from '../i18n';
 
 // ------------------------------------------------------------------ search
+// The first visit's fee ranges the API counts (facets), in paise: [lowest, highest].
+const FEE_RANGES: [number, number | undefined][] = [
+  [0, 30000],
+  [30001, 50000],
+  [50001, 100000],
+  [100001, 200000],
+  [200001, undefined],
+];
+
 export function Search() {
   const { t, i18n } = useTranslation('patient');
   const [params, setParams] = useSearchParams();
@@ -26,12 +36,23 @@ export function Search() {
     latitude: params.get('latitude') ?? '',
     longitude: params.get('longitude') ?? '',
     radius_km: params.get('radius_km') ?? '',
+    gender: params.get('gender') ?? '',
+    fee_min_minor: params.get('fee_min_minor') ?? '',
+    fee_max_minor: params.get('fee_max_minor') ?? '',
   });
   const [locating, setLocating] = useState(false);
   const [geoError, setGeoError] = useState('');
   const near = form.latitude !== '' && form.longitude !== '';
   const query = Object.fromEntries(params.entries());
-  const q = usePaged<Practitioner>(['search', query], '/v1/practitioners', { limit: 20, ...query });
+  // The first page also counts every match by gender and fee range (the API's facets).
+  const q = usePaged<Practitioner, Page<Practitioner> & { facets?: SearchFacets }>(['search', query], '/v1/practitioners', { limit: 20, ...query }, { first: { facets: 'true' } });
+  const facets = q.data?.facets;
+  const counted = (label: string, n?: number) => (n === undefined ? label : `${label} (${n})`);
+  const genderCount = (g: string) => facets && (facets.genders?.find((x) => x.value === g)?.count ?? 0);
+  const feeKey = (min?: number | string, max?: number | string) => `${min ?? ''}-${max ?? ''}`;
+  const rupees = (minor: number | string) => new Intl.NumberFormat(intlLocale(), { style: 'currency', currency: 'INR', minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(Math.ceil(Number(minor) / 100));
+  const feeLabel = (min: number, max?: number) =>
+    max === undefined ? t('search.feeOver', { min: rupees(min - 1) }) : min === 0 ? t('search.feeUpTo', { max: rupees(max) }) : t('search.feeBetween', { min: rupees(min - 1), max: rupees(max) });
   const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
   const search = (f: typeof form) => setParams(Object.fromEntries(Object.entries(f).filter(([, v]) => v.trim() !== '')));
   const submit = (e: FormEvent) => {
@@ -78,6 +99,29 @@ export function Search() {
           <option value="video">{t('search.modeVideo')}</option>
         </Select>
         <Field label={t('search.freeOn')} type="date" value={form.available_on} onChange={set('available_on')} />
+        <Select label={t('search.gender')} value={form.gender} onChange={set('gender')}>
+          <option value="">{t('search.genderAny')}</option>
+          <option value="female">{counted(t('search.genderFemale'), genderCount('female'))}</option>
+          <option value="male">{counted(t('search.genderMale'), genderCount('male'))}</option>
+        </Select>
+        <Select
+          label={t('search.fee')}
+          value={feeKey(form.fee_min_minor || undefined, form.fee_max_minor || undefined)}
+          onChange={(e) => {
+            const [min, max] = e.target.value.split('-');
+            setForm({ ...form, fee_min_minor: min, fee_max_minor: max });
+          }}
+        >
+          <option value="-">{t('search.feeAny')}</option>
+          {FEE_RANGES.map(([min, max]) => {
+            const n = facets && (facets.fee_ranges?.find((r) => Number(r.fee_min_minor) === min)?.count ?? 0);
+            return (
+              <option key={min} value={feeKey(min, max)}>
+                {counted(feeLabel(min, max), n)}
+              </option>
+            );
+          })}
+        </Select>
         <Select label={t('search.sort')} value={form.sort} onChange={set('sort')}>
           <option value="">{t('search.sortBest')}</option>
           <option value="soonest">{t('search.sortSoonest')}</option>
@@ -106,6 +150,11 @@ export function Search() {
         )}
       </form>
       {geoError && <Notice>{geoError}</Notice>}
+      {facets && (
+        <p className="muted" role="status" data-testid="search-total">
+          {t('search.found', { count: facets.total ?? 0 })}
+        </p>
+      )}
       <QueryState q={q} what={t('search.searching')}>
         {(data) =>
           (data.items ?? []).length === 0 ? (

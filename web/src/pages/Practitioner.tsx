@@ -65,6 +65,7 @@ export function ProfileEditor() {
   const facilities = useMyFacilities();
   const [f, setF] = useState({ display_name: '', specialties: '', qualifications: '', registration_number: '', languages: 'en', years: '0', bio: '', first_fee: '', follow_fee: '' });
   const [modes, setModes] = useState<string[]>(['in_person']);
+  const [gender, setGender] = useState('');
   const [facilityIds, setFacilityIds] = useState<string[]>([]);
   const [saved, setSaved] = useState<Practitioner | null>(null);
   const s = useSubmit();
@@ -88,6 +89,7 @@ export function ProfileEditor() {
       follow_fee: rupees(p.fees?.follow_up),
     });
     setModes((p.consultation_modes ?? []).map(String));
+    setGender(p.gender ?? '');
     setFacilityIds((p.facilities ?? []).map((x) => x.facility_id ?? '').filter(Boolean));
   }, [existing.data, filled]);
   const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement>) => setF({ ...f, [k]: e.target.value });
@@ -121,6 +123,7 @@ export function ProfileEditor() {
                 consultation_modes: modes,
                 fees: { first_visit: fee(f.first_fee), follow_up: fee(f.follow_fee) },
                 facility_ids: facilityIds,
+                ...(gender ? { gender: gender as NonNullable<Practitioner['gender']> } : {}),
               });
               qc.setQueryData(['my-practitioner', claims?.sub], p.id ?? null);
               setSaved(p);
@@ -135,6 +138,12 @@ export function ProfileEditor() {
         <Field label={t('profile.registrationNumber')} value={f.registration_number} onChange={set('registration_number')} />
         <Field label={t('profile.languages')} value={f.languages} onChange={set('languages')} />
         <Field label={t('profile.years')} type="number" min={0} value={f.years} onChange={set('years')} />
+        <Select label={t('profile.gender')} value={gender} onChange={(e) => setGender(e.target.value)}>
+          <option value="">{t('profile.genderUnsaid')}</option>
+          <option value="female">{t('profile.genderFemale')}</option>
+          <option value="male">{t('profile.genderMale')}</option>
+          <option value="other">{t('profile.genderOther')}</option>
+        </Select>
         <Field label={t('profile.bio')} value={f.bio} onChange={set('bio')} />
         <Field label={t('profile.firstFee')} type="number" min={0} value={f.first_fee} onChange={set('first_fee')} />
         <Field label={t('profile.followFee')} type="number" min={0} value={f.follow_fee} onChange={set('follow_fee')} />

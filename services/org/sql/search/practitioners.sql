@@ -2,7 +2,8 @@
 -- practitioners_text.sql's, the point practitioners_near.sql's), read from search's read
 -- model (org.practitioner_search, migration V0009): $2 city (every name of it, lower-case,
 -- '|'-separated), $3 specialty, $4 language, $5 mode, $10 a day with free slots (the free days
--- the appointment service publishes, V0004). Keyset pages by score then id: after ($7, $8)
+-- the appointment service publishes, V0004), $12 gender, $13..$14 the first visit's fee in minor
+-- units (no maximum when $14 < 0; V0012). Keyset pages by score then id: after ($7, $8)
 -- when $6. $11 the order: '' relevance (without text all tie: by id, which lets a page stop
 -- early instead of ranking every match), 'soonest' (free day), 'fee' (first visit, lowest
 -- first), 'experience' (years, most first) — each a score, so one keyset serves all.
@@ -20,6 +21,9 @@ WITH matched AS (
     AND ($2 = '' OR s.cities && string_to_array($2, '|'))
     AND ($3 = '' OR s.specialties @> ARRAY[$3])
     AND ($4 = '' OR s.languages @> ARRAY[$4])
+    AND ($12 = '' OR s.gender = $12)
+    AND s.fee_first_visit_minor >= $13::bigint
+    AND ($14::bigint < 0 OR s.fee_first_visit_minor <= $14::bigint)
     AND ($5 = '' OR s.modes @> ARRAY[$5])
     AND ($10 = '' OR EXISTS (SELECT 1 FROM org.practitioner_free_days fd
                              WHERE fd.local_day = nullif($10, '')::date

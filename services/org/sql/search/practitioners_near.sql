@@ -1,8 +1,8 @@
 -- Practitioners of verified organizations with a facility within $14 metres of the point
 -- ($12 latitude, $13 longitude), with the text ($1, '' for none; names by trigram only when
--- the text finds less than a page), filters, keyset and orders of practitioners_text.sql,
--- and $11 'distance' (nearest first, the default near a point; without text,
--- practitioners_nearest.sql walks the facilities in that order instead).
+-- the text finds less than a page), filters, keyset and orders of practitioners_text.sql
+-- (gender and fee as $15, $16..$17 here), and $11 'distance' (nearest first, the default near
+-- a point; without text, practitioners_nearest.sql walks the facilities in that order instead).
 -- Candidates from the facilities' GiST index on their location (migration V0007); a
 -- practitioner's distance is to the nearest of its facilities within the radius; the rest
 -- from search's read model (V0009). Relevance ranks text, then the sooner free day, then the
@@ -35,6 +35,9 @@ WITH here AS (
          OR (c.display_name % $1 AND (SELECT count(*) FROM (SELECT 1 FROM texts LIMIT $9) t) < $9))
     AND ($3 = '' OR c.specialties @> ARRAY[$3])
     AND ($4 = '' OR c.languages @> ARRAY[$4])
+    AND ($15 = '' OR c.gender = $15)
+    AND c.fee_first_visit_minor >= $16::bigint
+    AND ($17::bigint < 0 OR c.fee_first_visit_minor <= $17::bigint)
     AND ($5 = '' OR c.modes @> ARRAY[$5])
     AND ($10 = '' OR EXISTS (SELECT 1 FROM org.practitioner_free_days fd
                              WHERE fd.local_day = nullif($10, '')::date

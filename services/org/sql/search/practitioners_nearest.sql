@@ -1,7 +1,8 @@
 -- Practitioners of verified organizations with a facility within $14 metres of the point
 -- ($12 latitude, $13 longitude), nearest first — near me without text (a specialty word is a
 -- filter by then) — with the filters of practitioners.sql ($2 city, $3 specialty, $4
--- language, $5 mode, $10 free day) from search's read model (V0009).
+-- language, $5 mode, $10 free day, $15
+-- gender, $16..$17 fee) from search's read model (V0009).
 -- Facilities are walked nearest first by their GiST index (KNN, `<->`: distance on the
 -- sphere, in metres), each practitioner at its nearest one, so a page stops after `limit`
 -- rows instead of ranking everyone within the radius. Keyset: the distance as the score
@@ -24,6 +25,9 @@ WITH walk AS (
   WHERE $1 = '' AND $11 = 'distance'
     AND ($3 = '' OR s.specialties @> ARRAY[$3])
     AND ($4 = '' OR s.languages @> ARRAY[$4])
+    AND ($15 = '' OR s.gender = $15)
+    AND s.fee_first_visit_minor >= $16::bigint
+    AND ($17::bigint < 0 OR s.fee_first_visit_minor <= $17::bigint)
     AND ($5 = '' OR s.modes @> ARRAY[$5])
     AND ($10 = '' OR EXISTS (SELECT 1 FROM org.practitioner_free_days fd
                              WHERE fd.local_day = nullif($10, '')::date

@@ -12,6 +12,9 @@ WITH page AS (
     AND ($2 = '' OR s.cities && string_to_array($2, '|'))
     AND ($3 = '' OR s.specialties @> ARRAY[$3])
     AND ($4 = '' OR s.languages @> ARRAY[$4])
+    AND ($12 = '' OR s.gender = $12)
+    AND s.fee_first_visit_minor >= $13::bigint
+    AND ($14::bigint < 0 OR s.fee_first_visit_minor <= $14::bigint)
     AND ($10 = '' OR EXISTS (SELECT 1 FROM org.practitioner_free_days fd
                              WHERE fd.local_day = nullif($10, '')::date
                                AND fd.practitioner_id = s.practitioner_id

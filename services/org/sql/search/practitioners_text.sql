@@ -1,6 +1,6 @@
 -- Practitioners of verified organizations matching the text $1 (not empty), and the filters,
 -- keyset and orders of practitioners.sql ($2 city, $3 specialty, $4 language, $5 mode, $10
--- free day; after ($7, $8) when $6; order $11), from search's read model (V0009).
+-- free day, $12 gender, $13..$14 fee; after ($7, $8) when $6; order $11), from search's read model (V0009).
 -- Candidates through indexes only: the full-text GIN index on the weighted document (name and
 -- specialties, qualifications, organizations and cities, bio), and — only when it finds fewer
 -- than a page — names by trigram through theirs (`%`, pg_trgm's similarity threshold 0.3, so
@@ -16,6 +16,9 @@ WITH texts AS (
     AND ($2 = '' OR s.cities && string_to_array($2, '|'))
     AND ($3 = '' OR s.specialties @> ARRAY[$3])
     AND ($4 = '' OR s.languages @> ARRAY[$4])
+    AND ($12 = '' OR s.gender = $12)
+    AND s.fee_first_visit_minor >= $13::bigint
+    AND ($14::bigint < 0 OR s.fee_first_visit_minor <= $14::bigint)
     AND ($5 = '' OR s.modes @> ARRAY[$5])
 ), candidates AS (
   SELECT t.*, true AS text_match FROM texts t
@@ -36,6 +39,9 @@ WITH texts AS (
   WHERE ($2 = '' OR c.cities && string_to_array($2, '|'))
     AND ($3 = '' OR c.specialties @> ARRAY[$3])
     AND ($4 = '' OR c.languages @> ARRAY[$4])
+    AND ($12 = '' OR c.gender = $12)
+    AND c.fee_first_visit_minor >= $13::bigint
+    AND ($14::bigint < 0 OR c.fee_first_visit_minor <= $14::bigint)
     AND ($5 = '' OR c.modes @> ARRAY[$5])
     AND ($10 = '' OR EXISTS (SELECT 1 FROM org.practitioner_free_days fd
                              WHERE fd.local_day = nullif($10, '')::date

@@ -66,6 +66,13 @@ v1::ConsultationMode ModeOf(const std::string& s) {
   return static_cast<v1::ConsultationMode>(
       EnumValue(v1::ConsultationMode_descriptor(), s, "CONSULTATION_MODE_"));
 }
+std::string GenderText(v1::Gender g) {
+  return g == v1::GENDER_UNSPECIFIED ? "" : EnumText(v1::Gender_descriptor(), g, "GENDER_");
+}
+v1::Gender GenderOf(const std::string& s) {
+  return s.empty() ? v1::GENDER_UNSPECIFIED
+                   : static_cast<v1::Gender>(EnumValue(v1::Gender_descriptor(), s, "GENDER_"));
+}
 std::string DecisionText(v1::VerificationDecision d) {
   return EnumText(v1::VerificationDecision_descriptor(), d, "VERIFICATION_DECISION_");
 }
@@ -217,6 +224,7 @@ void LoadPractitioner(const storage::Practitioner& r,
   p->mutable_updated_at()->set_seconds(r.updated_at);
   if (!r.photo_version.empty())
     p->set_photo_url("/v1/practitioners/" + r.id + "/photo?v=" + r.photo_version);
+  p->set_gender(GenderOf(r.gender));
   bool verified = false;
   for (const auto& f : facilities) {
     auto* pf = p->add_facilities();

@@ -27,6 +27,9 @@ std::string RoleText(v1::StaffRole r);
 v1::StaffRole RoleOf(const std::string& s);
 std::string ModeText(v1::ConsultationMode m);
 v1::ConsultationMode ModeOf(const std::string& s);
+// "female", "male", "other"; "" for unspecified (not said), and back.
+std::string GenderText(v1::Gender g);
+v1::Gender GenderOf(const std::string& s);
 std::string DecisionText(v1::VerificationDecision d);
 
 // ---- addresses

@@ -70,7 +70,36 @@ storage::ProfileInput ValidateProfile(const v1::UpsertMyPractitionerProfileReque
   p.fee_first_visit_minor = first;
   p.fee_follow_up_minor = follow;
   p.currency = currency;
+  p.gender = handlers::GenderText(req.gender());
+  if (req.gender() != v1::GENDER_UNSPECIFIED && p.gender.empty())
+    v->push_back({"gender", "must be female, male or other"});
   return p;
+}
+
+// The fee ranges of search's facets, by their lowest fee after the first (minor units): up to
+// ₹300, ₹300.01–500, ₹500.01–1,000, ₹1,000.01–2,000, over ₹2,000.
+const std::vector<int64_t> kFeeRangeBounds = {30001, 50001, 100001, 200001};
+
+void LoadFacets(const storage::Facets& f, v1::SearchFacets* out) {
+  out->set_total(f.total);
+  auto add = [](const std::vector<storage::FacetValue>& from, auto* to) {
+    for (const auto& v : from) {
+      auto* c = to->Add();
+      c->set_value(v.value);
+      c->set_count(v.count);
+    }
+  };
+  add(f.specialties, out->mutable_specialties());
+  add(f.cities, out->mutable_cities());
+  add(f.languages, out->mutable_languages());
+  add(f.modes, out->mutable_modes());
+  add(f.genders, out->mutable_genders());
+  for (size_t i = 0; i < f.fee_ranges.size(); ++i) {
+    auto* r = out->add_fee_ranges();
+    r->set_fee_min_minor(i == 0 ? 0 : kFeeRangeBounds[i - 1]);
+    if (i < kFeeRangeBounds.size()) r->set_fee_max_minor(kFeeRangeBounds[i] - 1);
+    r->set_count(f.fee_ranges[i]);
+  }
 }
 
 const absl::Status& PractitionerNotFound() {
@@ -206,6 +235,22 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
       v.push_back({"sort", "distance needs latitude and longitude"});
     if (!q.available_on.empty() && !validate::ValidDate(q.available_on))
       v.push_back({"available_on", "must be a date YYYY-MM-DD"});
+    q.gender = handlers::GenderText(req->gender());
+    if (req->gender() != v1::GENDER_UNSPECIFIED && q.gender.empty())
+      v.push_back({"gender", "must be female, male or other"});
+    constexpr int64_t kMaxFee = 10'000'000;  // as a profile's
+    if (req->has_fee_min_minor()) {
+      q.fee_min = req->fee_min_minor();
+      if (q.fee_min < 0 || q.fee_min > kMaxFee)
+        v.push_back({"fee_min_minor", "must be between 0 and 10000000"});
+    }
+    if (req->has_fee_max_minor()) {
+      q.fee_max = req->fee_max_minor();
+      if (q.fee_max < 0 || q.fee_max > kMaxFee)
+        v.push_back({"fee_max_minor", "must be between 0 and 10000000"});
+      else if (q.fee_max < q.fee_min)
+        v.push_back({"fee_max_minor", "must not be less than fee_min_minor"});
+    }
     if (!v.empty()) return st::ValidationFailed(std::move(v));
     int limit = paging::Limit(req->limit());
     q.city = CityNames(req->city());
@@ -252,6 +297,10 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
         resp->set_next_page_token(
             page_tokens_.Encode(token_kind, {page[limit - 1].score, page[limit - 1].id}));
       }
+      // Every match counted, not only the page; with the same names by trigram as the page
+      // when the text finds less than a page.
+      if (req->facets())
+        LoadFacets(storage::SearchFacets(tx, q, q.limit, kFeeRangeBounds), resp->mutable_facets());
       return absl::OkStatus();
     });
   });

@@ -1,4 +1,7 @@
 // Practitioner profiles, where they consult, and search.
+#include <cstdio>
+#include <string>
+
 #include "healthtech/pg/text_array.h"
 #include "storage/rows.h"
 #include "storage/store.h"
@@ -25,6 +28,7 @@ Practitioner ReadPractitioner(const pqxx::row& r) {
   p.created_at = r["created_at"].as<int64_t>();
   p.updated_at = r["updated_at"].as<int64_t>();
   p.photo_version = r["photo_version"].as<std::string>();
+  p.gender = r["gender"].as<std::string>();
   return p;
 }
 
@@ -108,7 +112,7 @@ std::string UpsertPractitioner(Tx& tx, const ProfileInput& p) {
                      pg::TextArray(p.specialties), pg::TextArray(p.qualifications),
                      p.registration_number, pg::TextArray(p.languages), p.years_of_experience,
                      p.bio, pg::TextArray(p.consultation_modes), p.fee_first_visit_minor,
-                     p.fee_follow_up_minor, p.currency)[0]["id"]
+                     p.fee_follow_up_minor, p.currency, p.gender)[0]["id"]
       .as<std::string>();
 }
 
@@ -164,22 +168,24 @@ std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
       // centre at scale), for which the planner would rather sort everything found: sorting
       // is priced out for this statement only, in this transaction only.
       tx.exec("SET LOCAL enable_sort = off");
-      auto found =
-          tx.exec_prepared("search/practitioners_nearest", q.q, q.city, q.specialty, q.language,
-                           q.mode, q.after, q.after_score, q.after_id, q.limit, q.available_on,
-                           q.sort, *q.latitude, *q.longitude, q.radius_meters);
+      auto found = tx.exec_prepared("search/practitioners_nearest", q.q, q.city, q.specialty,
+                                    q.language, q.mode, q.after, q.after_score, q.after_id, q.limit,
+                                    q.available_on, q.sort, *q.latitude, *q.longitude,
+                                    q.radius_meters, q.gender, q.fee_min, q.fee_max);
       tx.exec("SET LOCAL enable_sort = on");
       return found;
     }
     if (q.latitude && q.longitude)
       return tx.exec_prepared("search/practitioners_near", q.q, q.city, q.specialty, q.language,
                               q.mode, q.after, q.after_score, q.after_id, q.limit, q.available_on,
-                              q.sort, *q.latitude, *q.longitude, q.radius_meters);
+                              q.sort, *q.latitude, *q.longitude, q.radius_meters, q.gender,
+                              q.fee_min, q.fee_max);
     const char* statement = !q.q.empty()                            ? "search/practitioners_text"
                             : q.sort == "soonest" && q.mode.empty() ? "search/practitioners_soonest"
                                                                     : "search/practitioners";
     return tx.exec_prepared(statement, q.q, q.city, q.specialty, q.language, q.mode, q.after,
-                            q.after_score, q.after_id, q.limit, q.available_on, q.sort);
+                            q.after_score, q.after_id, q.limit, q.available_on, q.sort, q.gender,
+                            q.fee_min, q.fee_max);
   }();
   std::vector<Practitioner> out;
   for (const auto& r : rows) {
@@ -188,6 +194,44 @@ std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
     p.next_free_day = r["next_free_day"].as<std::string>();
     if (!r["meters"].is_null()) p.meters = r["meters"].as<int>();
     out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Facets SearchFacets(Tx& tx, const SearchQuery& q, int fuzzy_below,
+                    const std::vector<int64_t>& fee_bounds) {
+  Facets out;
+  out.fee_ranges.assign(fee_bounds.size() + 1, 0);
+  std::vector<std::string> bounds;
+  for (int64_t b : fee_bounds) bounds.push_back(std::to_string(b));
+  auto degrees = [](const std::optional<double>& d) {
+    if (!d) return std::string();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", *d);
+    return std::string(buf);
+  };
+  const bool near = q.latitude && q.longitude;
+  auto rows = tx.exec_prepared("search/facets", q.q, q.city, q.specialty, q.language, q.mode,
+                               q.available_on, q.gender, q.fee_min, q.fee_max,
+                               near ? degrees(q.latitude) : "", near ? degrees(q.longitude) : "",
+                               q.radius_meters, fuzzy_below, pg::TextArray(bounds));
+  for (const auto& r : rows) {
+    const auto facet = r["facet"].as<std::string>();
+    const auto value = r["value"].as<std::string>();
+    const int n = r["n"].as<int>();
+    if (facet == "total") {
+      out.total = n;
+    } else if (facet == "fee") {
+      const auto range = std::stoul(value);  // width_bucket: 0 .. fee_bounds.size()
+      if (range < out.fee_ranges.size()) out.fee_ranges[range] = n;
+    } else {
+      auto& list = facet == "specialty"  ? out.specialties
+                   : facet == "city"     ? out.cities
+                   : facet == "language" ? out.languages
+                   : facet == "mode"     ? out.modes
+                                         : out.genders;
+      list.push_back({value, n});
+    }
   }
   return out;
 }

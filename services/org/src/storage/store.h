@@ -239,6 +239,7 @@ struct Practitioner {
   std::string next_free_day;  // search only: "YYYY-MM-DD" or ""
   std::optional<int> meters;  // search near a point only: to the nearest facility
   std::string photo_version;  // "" without a photo
+  std::string gender;         // "female", "male", "other" or "" (not said)
 };
 std::optional<Practitioner> FindPractitioner(Tx& tx, const std::string& id);
 std::optional<Practitioner> FindPractitionerByUser(Tx& tx, const std::string& user_id);
@@ -267,6 +268,7 @@ struct ProfileInput {
   std::vector<std::string> consultation_modes;
   int64_t fee_first_visit_minor = 0, fee_follow_up_minor = 0;
   std::string currency;
+  std::string gender;  // as Practitioner's
 };
 // Creates or replaces the user's profile; returns its id.
 std::string UpsertPractitioner(Tx& tx, const ProfileInput& p);
@@ -288,7 +290,9 @@ struct PractitionerSummary {
 std::vector<PractitionerSummary> LookupPractitioners(Tx& tx, const std::vector<std::string>& ids);
 
 struct SearchQuery {
-  std::string q, city, specialty, language, mode, available_on;  // "" for no filter
+  std::string q, city, specialty, language, mode, available_on, gender;  // "" for no filter
+  // The first visit's fee, in minor units, both included; fee_max < 0 for no maximum.
+  int64_t fee_min = 0, fee_max = -1;
   std::string sort;  // "" (relevance), "soonest", "fee", "experience" or "distance"
   // Near a point: latitude and longitude (degrees) and the radius in metres.
   std::optional<double> latitude, longitude;
@@ -298,6 +302,21 @@ struct SearchQuery {
   int limit = 0;  // rows to read
 };
 std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q);
+// How every match of `q` spreads (its page and order ignored; names by trigram when the text
+// finds fewer than `fuzzy_below`): the number of matches, the largest values of each
+// facet with their counts, and the counts per fee range — `fee_bounds` are the lowest fees of
+// the ranges after the first, ascending; counts[i] is range i (fee_bounds.size() + 1 ranges).
+struct FacetValue {
+  std::string value;
+  int count = 0;
+};
+struct Facets {
+  int total = 0;
+  std::vector<FacetValue> specialties, cities, languages, modes, genders;
+  std::vector<int> fee_ranges;
+};
+Facets SearchFacets(Tx& tx, const SearchQuery& q, int fuzzy_below,
+                    const std::vector<int64_t>& fee_bounds);
 // Whether some listed practitioner has this specialty (lower-case).
 bool SpecialtyListed(Tx& tx, const std::string& specialty);
 
