@@ -62,8 +62,10 @@ SELECT md5('scale-pr-' || i)::uuid, md5('scale-user-' || i)::uuid, name, specs,
        ARRAY['MBBS'], langs, exp, '', modes, fee, fee * 6 / 10, gender
 FROM (
   SELECT i,
+         -- The first name (and with it the gender) from a hash of i: i % 20 would tie it to
+         -- the city (i % 50), every doctor of Bengaluru a man.
          'Dr. ' || (ARRAY['Aarav','Vivaan','Aditya','Ananya','Diya','Ishaan','Kavya','Meera','Rohan','Saanvi',
-                          'Arjun','Fatima','Imran','Priya','Rahul','Sneha','Vikram','Zoya','Harpreet','Lakshmi'])[1 + i % 20]
+                          'Arjun','Fatima','Imran','Priya','Rahul','Sneha','Vikram','Zoya','Harpreet','Lakshmi'])[1 + f.fn]
            || ' ' || (ARRAY['Sharma','Iyer','Reddy','Nair','Patel','Gupta','Khan','Singh','Das','Menon',
                             'Rao','Joshi','Mehta','Bose','Kulkarni','Pillai','Chatterjee','Shaikh','Verma','Agarwal',
                             'Banerjee','Kapoor','Mishra','Naidu','Hegde','Saxena','Thomas','DSouza','Gill','Yadav'])[1 + (i / 20) % 30]
@@ -81,10 +83,15 @@ FROM (
          CASE WHEN i % 3 = 0 THEN ARRAY['in_person','video'] WHEN i % 3 = 1 THEN ARRAY['in_person'] ELSE ARRAY['video'] END AS modes,
          (30000 + (i * 97) % 12 * 5000)::bigint AS fee,
          -- As the first names go; one in twenty (Harpreet) not said.
-         CASE WHEN i % 20 IN (3, 4, 6, 7, 9, 11, 13, 15, 17, 19) THEN 'female'
-              WHEN i % 20 = 18 THEN NULL ELSE 'male' END AS gender
-  FROM generate_series(0, :n - 1) i
+         CASE WHEN f.fn IN (3, 4, 6, 7, 9, 11, 13, 15, 17, 19) THEN 'female'
+              WHEN f.fn = 18 THEN NULL ELSE 'male' END AS gender
+  FROM generate_series(0, :n - 1) i, LATERAL (SELECT (hashint4(i + 7919) & 1073741823) % 20 AS fn) f
 ) p;
+
+-- Statistics before the links: their statement trigger rebuilds search's read model for
+-- every practitioner at once (V0009), and planned against tables it believes empty it would
+-- visit every organization for each practitioner (hours instead of seconds).
+ANALYZE org.organizations, org.facilities, org.practitioners;
 
 INSERT INTO org.practitioner_facilities (practitioner_id, facility_id)
 SELECT md5('scale-pr-' || i)::uuid, md5('scale-fac-' || (i % :orgs))::uuid FROM generate_series(0, :n - 1) i

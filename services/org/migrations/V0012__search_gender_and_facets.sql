@@ -6,10 +6,13 @@ ALTER TABLE org.practitioners
   ADD COLUMN gender text CHECK (gender IN ('female', 'male', 'other'));
 ALTER TABLE org.practitioner_search ADD COLUMN gender text;
 
--- As V0009's, with the gender.
+-- As V0009's, with the gender, and the ids joined rather than compared one by one: `= ANY`
+-- of a function's argument is a linear search per row (hashed only for constants), so one
+-- statement linking 100,000 practitioners (bench/scale/org.sql) ran for tens of minutes; a
+-- join of the unnested ids takes each by its index, a handful or a hundred thousand.
 CREATE OR REPLACE FUNCTION org.refresh_practitioner_search(ids uuid[]) RETURNS void LANGUAGE sql AS $$
   DELETE FROM org.practitioner_search s
-  WHERE s.practitioner_id = ANY (ids)
+  WHERE s.practitioner_id IN (SELECT unnest(ids))
     AND NOT EXISTS (SELECT 1 FROM org.practitioner_facilities pf
                     JOIN org.facilities f ON f.id = pf.facility_id
                     JOIN org.organizations o ON o.id = f.organization_id
@@ -34,7 +37,7 @@ CREATE OR REPLACE FUNCTION org.refresh_practitioner_search(ids uuid[]) RETURNS v
     JOIN org.organizations o ON o.id = f.organization_id
     WHERE pf.practitioner_id = p.id AND o.status = 'verified') l
   CROSS JOIN LATERAL org.next_free(p.id) n
-  WHERE p.id = ANY (ids) AND l.cities IS NOT NULL
+  WHERE p.id IN (SELECT unnest(ids)) AND l.cities IS NOT NULL
   ON CONFLICT (practitioner_id) DO UPDATE SET display_name = EXCLUDED.display_name,
     document = EXCLUDED.document, cities = EXCLUDED.cities, specialties = EXCLUDED.specialties,
     languages = EXCLUDED.languages, modes = EXCLUDED.modes,

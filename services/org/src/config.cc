@@ -21,6 +21,7 @@ Config Config::FromEnv() {
   c.public_web_url = env.String("PUBLIC_WEB_URL", "http://localhost:8080");
   c.invitation_ttl_days = env.Int("INVITATION_TTL_DAYS", 7, 1, 90);
   c.sweep_interval_ms = env.Int("SWEEP_INTERVAL_MS", 30000, 50, 600000);
+  c.search_facets_ttl_ms = env.Int("SEARCH_FACETS_TTL_MS", 30000, 0, 600000);
   env.Finish();
   log::Init("org-service", c.server.log_level);
   log::Info("config_loaded", env.redacted());

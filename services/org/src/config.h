@@ -17,6 +17,9 @@ struct Config {
   int invitation_ttl_days = 7;
   // How often search's read model refreshes next free days that time made stale.
   int sweep_interval_ms = 30000;
+  // How long search's facets (counts of every match) may be served before they are counted
+  // again (0: counted on every request).
+  int search_facets_ttl_ms = 30000;
 
   static Config FromEnv();
 };

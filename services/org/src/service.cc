@@ -9,6 +9,7 @@ OrgServiceImpl::OrgServiceImpl(const Config& config, pg::Pool* pool,
     : config_(config),
       pool_(pool),
       page_tokens_(config.internal_token),
+      facets_(std::chrono::milliseconds(config.search_facets_ttl_ms), 10000),
       iam_(iam, config.internal_token),
       authn_(auth::JwksFromIam(iam), config.jwt_issuer, config.jwt_audience) {}
 

@@ -9,9 +9,11 @@
 #include "clients/iam.h"
 #include "config.h"
 #include "healthtech/auth/authenticator.h"
+#include "healthtech/org/domain/stale_cache.h"
 #include "healthtech/org/v1/org_service.grpc.pb.h"
 #include "healthtech/paging/page_token.h"
 #include "healthtech/pg/pool.h"
+#include "storage/store.h"
 
 namespace healthtech::org {
 
@@ -77,6 +79,9 @@ class OrgServiceImpl final : public v1::OrgService::Service {
   const Config& config_;
   pg::Pool* pool_;
   paging::PageTokens page_tokens_;
+  // Search's facets by their search (SEARCH_FACETS_TTL_MS): a broad search's counts cost
+  // hundreds of milliseconds at scale and are the same for everyone for a while.
+  StaleCache<storage::Facets> facets_;
   clients::Iam iam_;
   auth::Authenticator authn_;
 };

@@ -1,14 +1,16 @@
--- How the matches of a search spread (issue 19's facets): their number, then per specialty,
--- city, language, mode, gender and fee range, the number of matches that would remain with
--- that filter added (so a city a practitioner of two cities also works in is counted too).
--- The matches are those of the search statements: $1 text (names by trigram only when the text
--- finds fewer than $13), $2 city (every name of it, lower-case, '|'-separated), $3 specialty,
--- $4 language, $5 mode, $6 free day, $7 gender, $8..$9 the first visit's fee ($9 < 0: no
--- maximum), near the point ($10 latitude, $11 longitude: '' for none) within $12 metres;
--- read through the same indexes from search's read model (V0009), every match counted (not a
--- page). Fee ranges: width_bucket over $14, the lower bounds of the ranges after the first.
--- The largest 20 values per facet; cities as the read model keeps them (lower-case) in initial
--- capitals ("Navi Mumbai").
+-- How the matches of a search spread (issue 19's facets): rows (facet, value, n) — per
+-- specialty, city, language, mode, gender and fee range, the number of matches that would
+-- remain with that filter added (so a city a practitioner of two cities also works in is
+-- counted too). The matches are those of the search statements: $1 text (names by trigram
+-- only when the text finds fewer than $13), $2 city (every name of it, lower-case,
+-- '|'-separated), $3 specialty, $4 language, $5 mode, $6 free day, $7 gender, $8..$9 the first
+-- visit's fee ($9 < 0: no maximum), near the point ($10 latitude, $11 longitude: '' for none)
+-- within $12 metres; read through the same indexes from search's read model (V0009), every
+-- match counted (not a page). Fee ranges ('fee', the range's number): width_bucket over $14,
+-- the lowest fees of the ranges after the first; their counts add up to the matches. The
+-- largest 20 values of the other facets; cities as the read model keeps them (lower-case) in
+-- initial capitals ("Navi Mumbai"). Linear in the matches (~5 µs each here): a broad search's
+-- counts are cached by the service (SEARCH_FACETS_TTL_MS).
 WITH here AS (
   SELECT public.ST_SetSRID(public.ST_MakePoint(nullif($11, '')::float8, nullif($10, '')::float8), 4326)::public.geography AS g
 ), nearby AS (
@@ -61,22 +63,23 @@ WITH here AS (
                               AND ($5 = '' OR fd.mode = $5)
                               AND fd.first_free < now() + fd.horizon
                               AND fd.last_free >= now() + fd.min_notice))
+),
+-- One pass: each match unnested into rows of its values (shorter lists padded with NULL),
+-- counted per facet by grouping sets; every match has one fee range, so theirs add up to the
+-- number of matches.
+counted AS (
+  SELECT CASE WHEN grouping(u.specialty) = 0 THEN 'specialty' WHEN grouping(u.city) = 0 THEN 'city'
+              WHEN grouping(u.language) = 0 THEN 'language' WHEN grouping(u.mode) = 0 THEN 'mode'
+              WHEN grouping(u.gender) = 0 THEN 'gender' ELSE 'fee' END AS facet,
+         coalesce(u.specialty, initcap(u.city), u.language, u.mode, u.gender, u.fee::text) AS value,
+         count(*) AS n
+  FROM matched m,
+       unnest(m.specialties, m.cities, m.languages, m.modes, ARRAY[m.gender],
+              ARRAY[width_bucket(m.fee_first_visit_minor, $14::bigint[])])
+         AS u (specialty, city, language, mode, gender, fee)
+  GROUP BY GROUPING SETS ((u.specialty), (u.city), (u.language), (u.mode), (u.gender), (u.fee))
+), ranked AS (
+  SELECT c.*, row_number() OVER (PARTITION BY c.facet ORDER BY c.n DESC, c.value) AS k
+  FROM counted c WHERE c.value IS NOT NULL  -- the padding, and genders not said
 )
-SELECT 'total' AS facet, '' AS value, count(*) AS n FROM matched
-UNION ALL
-(SELECT 'specialty', v, count(*) FROM matched, unnest(specialties) v
- GROUP BY v ORDER BY count(*) DESC, v LIMIT 20)
-UNION ALL
-(SELECT 'city', initcap(v), count(*) FROM matched, unnest(cities) v
- GROUP BY v ORDER BY count(*) DESC, v LIMIT 20)
-UNION ALL
-(SELECT 'language', v, count(*) FROM matched, unnest(languages) v
- GROUP BY v ORDER BY count(*) DESC, v LIMIT 20)
-UNION ALL
-(SELECT 'mode', v, count(*) FROM matched, unnest(modes) v GROUP BY v ORDER BY count(*) DESC, v)
-UNION ALL
-(SELECT 'gender', gender, count(*) FROM matched WHERE gender IS NOT NULL
- GROUP BY gender ORDER BY count(*) DESC, gender)
-UNION ALL
-(SELECT 'fee', width_bucket(fee_first_visit_minor, $14::bigint[])::text, count(*) FROM matched
- GROUP BY 2 ORDER BY 2)
+SELECT facet, value, n FROM ranked WHERE k <= 20 OR facet = 'fee'

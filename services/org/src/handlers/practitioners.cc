@@ -299,8 +299,21 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
       }
       // Every match counted, not only the page; with the same names by trigram as the page
       // when the text finds less than a page.
-      if (req->facets())
-        LoadFacets(storage::SearchFacets(tx, q, q.limit, kFeeRangeBounds), resp->mutable_facets());
+      if (req->facets()) {
+        // The same for everyone who searches alike: counted at most once per
+        // SEARCH_FACETS_TTL_MS (served a little old meanwhile, never the results).
+        std::string key;
+        for (const std::string& part :
+             {q.q, q.city, q.specialty, q.language, q.mode, q.available_on, q.gender,
+              std::to_string(q.fee_min), std::to_string(q.fee_max),
+              q.latitude ? std::to_string(*q.latitude) : "",
+              q.longitude ? std::to_string(*q.longitude) : "", std::to_string(q.radius_meters),
+              std::to_string(q.limit)})
+          key.append(part).push_back('\x1f');
+        LoadFacets(facets_.Get(
+                       key, [&] { return storage::SearchFacets(tx, q, q.limit, kFeeRangeBounds); }),
+                   resp->mutable_facets());
+      }
       return absl::OkStatus();
     });
   });

@@ -219,11 +219,10 @@ Facets SearchFacets(Tx& tx, const SearchQuery& q, int fuzzy_below,
     const auto facet = r["facet"].as<std::string>();
     const auto value = r["value"].as<std::string>();
     const int n = r["n"].as<int>();
-    if (facet == "total") {
-      out.total = n;
-    } else if (facet == "fee") {
+    if (facet == "fee") {
       const auto range = std::stoul(value);  // width_bucket: 0 .. fee_bounds.size()
       if (range < out.fee_ranges.size()) out.fee_ranges[range] = n;
+      out.total += n;  // every match has one fee range
     } else {
       auto& list = facet == "specialty"  ? out.specialties
                    : facet == "city"     ? out.cities
