@@ -176,8 +176,15 @@ def seeded_doctors():
 def find_practitioners(c):
     found = []
     for name, reg, fee in seeded_doctors():
-        items = c.json("GET", "/v1/practitioners", params={"q": name.replace("Dr. ", ""), "limit": 50})["items"]
-        match = [p for p in items if p.get("display_name") == name and p.get("registration_number") == reg]
+        # Page on: at national scale (bench/scale.sh's data) hundreds share a seeded name.
+        match, token = [], None
+        for _ in range(50):
+            params = {"q": name.replace("Dr. ", ""), "limit": 100, **({"page_token": token} if token else {})}
+            page = c.json("GET", "/v1/practitioners", params=params)
+            match = [p for p in page["items"] if p.get("display_name") == name and p.get("registration_number") == reg]
+            token = page.get("next_page_token")
+            if match or not token:
+                break
         if not match:
             die(f"seeded practitioner {name!r} not found (did `./healthtech seed` run?)")
         p = match[0]

@@ -37,7 +37,9 @@ SELECT ord - 1 AS k, lower(s) AS specialty FROM unnest(ARRAY[
   'Nephrology', 'Pulmonology', 'Oncology', 'Urology', 'Rheumatology', 'Diabetology', 'Physiotherapy',
   'Internal Medicine', 'Family Medicine', 'Homeopathy', 'Ayurveda', 'Nutrition']) WITH ORDINALITY AS t(s, ord);
 
--- Organizations (verified) and one facility each, near the city's centre.
+-- Organizations (verified) and one facility each, spread by a hash over about 22 × 22 km
+-- around the city's centre (offsets from i * 37 % 200 put a city's 40 facilities on 4
+-- points, ten at each: near me then sorted hundreds of practitioners at one distance).
 INSERT INTO org.organizations (id, type, legal_name, display_name, registration_number, line1, city,
   state, pincode, latitude, longitude, status, created_by)
 SELECT md5('scale-org-' || i)::uuid, CASE WHEN i % 5 = 0 THEN 'hospital' ELSE 'clinic' END,
@@ -50,7 +52,8 @@ INSERT INTO org.facilities (id, organization_id, name, line1, city, state, pinco
   longitude, timezone, phone)
 SELECT md5('scale-fac-' || i)::uuid, md5('scale-org-' || i)::uuid, 'Scale Health ' || i || ' ' || c.city,
        i || ' Main Road', c.city, c.state, lpad((560000 + i)::text, 6, '0'),
-       c.lat + ((i * 37) % 200 - 100) / 1000.0, c.lon + ((i * 53) % 200 - 100) / 1000.0,
+       c.lat + ((hashint4(i + 1009) & 65535) / 65535.0 - 0.5) / 5,
+       c.lon + ((hashint4(i + 2003) & 65535) / 65535.0 - 0.5) / 5,
        'Asia/Kolkata', '+91804' || lpad(i::text, 7, '0')
 FROM generate_series(0, :orgs - 1) i JOIN scale_cities c ON c.k = i % 50;
 
