@@ -302,17 +302,10 @@ grpc::Status OrgServiceImpl::SearchPractitioners(Ctx* ctx,
       if (req->facets()) {
         // The same for everyone who searches alike: counted at most once per
         // SEARCH_FACETS_TTL_MS (served a little old meanwhile, never the results).
-        std::string key;
-        for (const std::string& part :
-             {q.q, q.city, q.specialty, q.language, q.mode, q.available_on, q.gender,
-              std::to_string(q.fee_min), std::to_string(q.fee_max),
-              q.latitude ? std::to_string(*q.latitude) : "",
-              q.longitude ? std::to_string(*q.longitude) : "", std::to_string(q.radius_meters),
-              std::to_string(q.limit)})
-          key.append(part).push_back('\x1f');
-        LoadFacets(facets_.Get(
-                       key, [&] { return storage::SearchFacets(tx, q, q.limit, kFeeRangeBounds); }),
-                   resp->mutable_facets());
+        LoadFacets(
+            facets_.Get(q.MatchKey(),
+                        [&] { return storage::SearchFacets(tx, q, q.limit, kFeeRangeBounds); }),
+            resp->mutable_facets());
       }
       return absl::OkStatus();
     });

@@ -198,6 +198,17 @@ std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
   return out;
 }
 
+std::string SearchQuery::MatchKey() const {
+  std::string key;
+  for (const std::string& part :
+       {q, city, specialty, language, mode, available_on, gender, std::to_string(fee_min),
+        std::to_string(fee_max), latitude ? std::to_string(*latitude) : "",
+        longitude ? std::to_string(*longitude) : "", std::to_string(radius_meters),
+        std::to_string(limit)})
+    key.append(part).push_back('\x1f');
+  return key;
+}
+
 Facets SearchFacets(Tx& tx, const SearchQuery& q, int fuzzy_below,
                     const std::vector<int64_t>& fee_bounds) {
   Facets out;

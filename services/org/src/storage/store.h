@@ -300,6 +300,9 @@ struct SearchQuery {
   bool after = false;
   std::string after_score = "0", after_id = "00000000-0000-0000-0000-000000000000";
   int limit = 0;  // rows to read
+  // Everything that decides the matches (not the page's position), as one string: the key of
+  // a search's facets.
+  std::string MatchKey() const;
 };
 std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q);
 // How every match of `q` spreads (its page and order ignored; names by trigram when the text
