@@ -452,10 +452,10 @@ const tests = [
       if (!(all >= cards && cards >= 1)) throw new Error(`search total ${all} for ${cards} cards`);
       const women = page.getByLabel('Doctor', { exact: true }).locator('option[value=female]');
       expectText(await women.textContent(), /^Woman doctor \([1-9]\d*\)$/, 'the women doctors counted');
-      const fee = page.getByLabel('First-visit fee').locator('option[value="30001-50000"]');
+      const fee = page.getByLabel('First-visit fee', { exact: true }).locator('option[value="30001-50000"]');
       expectText(await fee.textContent(), /^₹300–₹500 \([1-9]\d*\)$/, 'the fee range counted');
       await page.getByLabel('Doctor', { exact: true }).selectOption('female');
-      await page.getByLabel('First-visit fee').selectOption('30001-50000');
+      await page.getByLabel('First-visit fee', { exact: true }).selectOption('30001-50000');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForURL(/gender=female/);
       expectText(new URL(page.url()).search, /fee_min_minor=30001&fee_max_minor=50000/, 'the fee range in the address');
@@ -475,7 +475,7 @@ const tests = [
       await page.getByRole('link', { name: S.doctorName }).waitFor({ state: 'detached' });
       await page.getByTestId('search-total').waitFor();
       await page.getByLabel('Doctor', { exact: true }).selectOption('');
-      await page.getByLabel('First-visit fee').selectOption('-');
+      await page.getByLabel('First-visit fee', { exact: true }).selectOption('-');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.getByRole('link', { name: S.doctorName }).waitFor();
       // The practitioner's photo, served by the API as a 320-pixel square.
@@ -488,6 +488,36 @@ const tests = [
       }, S.doctorName);
       await shot(page, '03-search');
       await axeCheck(page, 'search');
+      // On a phone the filters beyond the first four fold away: the first doctor shows on the
+      // first screen, the fold says how many are set, and each filter in use is a chip that
+      // removes it.
+      const small = await newPage({ viewport: { width: 390, height: 844 }, timezoneId: TZ, locale: 'en-IN', isMobile: true, hasTouch: true });
+      try {
+        await small.goto(`${BASE}/search?q=${encodeURIComponent(S.doctorName)}&city=Bengaluru&gender=female&fee_min_minor=30001&fee_max_minor=50000`);
+        await small.getByRole('link', { name: S.doctorName }).waitFor();
+        expectText(await small.locator('.more-filters > summary').textContent(), /^More filters \(2 set\)$/, 'the fold counts the filters set in it');
+        // Opened because filters in it are set; closed, nothing of it takes room.
+        if (!(await small.getByLabel('Doctor', { exact: true }).isVisible())) throw new Error('set filters are folded away');
+        await small.locator('.more-filters > summary').tap();
+        await small.getByLabel('Doctor', { exact: true }).waitFor({ state: 'hidden' });
+        const chips = small.getByRole('list', { name: 'Filters in use' }).getByRole('button');
+        const words = (await chips.allTextContents()).map((w) => w.replace(/\s*×$/, ''));
+        for (const w of ['Woman doctor', 'First-visit fee: ₹300–₹500', 'Clear all filters'])
+          if (!words.includes(w)) throw new Error(`no chip "${w}" among ${JSON.stringify(words)}`);
+        const top = (await small.getByTestId('practitioner-card').first().boundingBox())?.y ?? Infinity;
+        await small.screenshot({ path: path.join(ART, '03b-search-390px.png') });
+        if (top > 844 - 80) throw new Error(`the first doctor starts at ${top}px, below a small's first screen`);
+        const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (overflow > 1) throw new Error(`the search scrolls sideways at 390 px (${overflow}px)`);
+        await small.getByRole('button', { name: 'Remove filter: Woman doctor' }).tap();
+        await small.waitForURL((u) => !u.search.includes('gender=') && u.search.includes('fee_min_minor=30001'));
+        expectText(await small.locator('.more-filters > summary').textContent(), /^More filters \(1 set\)$/, 'the fold after removing a chip');
+        await small.getByRole('button', { name: 'Clear all filters' }).tap();
+        await small.waitForURL((u) => u.search === '');
+        if ((await small.getByLabel('Name, specialty or condition').inputValue()) !== '') throw new Error('clearing all filters left the text');
+      } finally {
+        await small.close();
+      }
       // The dark theme (the system's choice) keeps every contrast.
       await page.emulateMedia({ colorScheme: 'dark' });
       await shot(page, '03b-search-dark');

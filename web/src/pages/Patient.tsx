@@ -41,6 +41,10 @@ export function Search() {
     fee_max_minor: params.get('fee_max_minor') ?? '',
   });
   const [locating, setLocating] = useState(false);
+  // Filters beyond the first four fold away on a phone, so the first results show on the
+  // first screen; the summary says how many are set, and the chips below name them all.
+  const moreSet = [form.language, form.mode, form.gender, form.fee_min_minor || form.fee_max_minor, form.sort].filter((v) => v.trim() !== '').length;
+  const [moreOpen, setMoreOpen] = useState(() => moreSet > 0 || (typeof window.matchMedia === 'function' && window.matchMedia('(min-width: 48rem)').matches));
   const [geoError, setGeoError] = useState('');
   const near = form.latitude !== '' && form.longitude !== '';
   const query = Object.fromEntries(params.entries());
@@ -85,50 +89,31 @@ export function Search() {
     search(f);
   };
   const km = (meters: number) => new Intl.NumberFormat(i18n.language, { maximumFractionDigits: 1 }).format(meters / 1000);
+  const apply = (f: typeof form) => {
+    setForm(f);
+    search(f);
+  };
+  // The filters of the search shown (the address, not the form being edited) that the four
+  // fields above do not show, each a chip that removes it.
+  const applied = (k: string) => (params.get(k) ?? '').trim();
+  const chips: [string, string, Partial<typeof form>][] = [];
+  if (applied('latitude') && applied('longitude'))
+    chips.push(['near', `${t('search.nearOn')} · ${t('search.radiusKm', { km: applied('radius_km') || '10' })}`, { latitude: '', longitude: '', radius_km: '', sort: form.sort === 'distance' ? '' : form.sort }]);
+  if (applied('language')) chips.push(['language', applied('language'), { language: '' }]);
+  if (applied('mode') === 'in_person' || applied('mode') === 'video') chips.push(['mode', t(applied('mode') === 'video' ? 'search.modeVideo' : 'search.modeInPerson'), { mode: '' }]);
+  if (applied('gender') === 'female' || applied('gender') === 'male') chips.push(['gender', t(applied('gender') === 'female' ? 'search.genderFemale' : 'search.genderMale'), { gender: '' }]);
+  const feeMin = Number(applied('fee_min_minor') || 0);
+  const feeMax = applied('fee_max_minor') ? Number(applied('fee_max_minor')) : undefined;
+  if (feeMin > 0 || feeMax !== undefined) chips.push(['fee', `${t('search.fee')}: ${feeLabel(feeMin, feeMax)}`, { fee_min_minor: '', fee_max_minor: '' }]);
+  const filtered = Object.keys(form).some((k) => k !== 'sort' && applied(k) !== '');
   return (
     <section>
       <h1>{t('search.title')}</h1>
-      <form className="filters" onSubmit={submit} role="search" aria-label={t('search.formLabel')}>
+      <form className="filters search-form" onSubmit={submit} role="search" aria-label={t('search.formLabel')}>
         <Field label={t('search.q')} type="search" value={form.q} onChange={set('q')} />
         <Field label={t('search.specialty')} value={form.specialty} onChange={set('specialty')} />
         <Field label={t('search.city')} value={form.city} onChange={set('city')} />
-        <Field label={t('search.language')} placeholder={t('search.languagePlaceholder')} value={form.language} onChange={set('language')} />
-        <Select label={t('search.mode')} value={form.mode} onChange={set('mode')}>
-          <option value="">{t('search.modeAny')}</option>
-          <option value="in_person">{t('search.modeInPerson')}</option>
-          <option value="video">{t('search.modeVideo')}</option>
-        </Select>
         <Field label={t('search.freeOn')} type="date" value={form.available_on} onChange={set('available_on')} />
-        <Select label={t('search.gender')} value={form.gender} onChange={set('gender')}>
-          <option value="">{t('search.genderAny')}</option>
-          <option value="female">{counted(t('search.genderFemale'), genderCount('female'))}</option>
-          <option value="male">{counted(t('search.genderMale'), genderCount('male'))}</option>
-        </Select>
-        <Select
-          label={t('search.fee')}
-          value={feeKey(form.fee_min_minor || undefined, form.fee_max_minor || undefined)}
-          onChange={(e) => {
-            const [min, max] = e.target.value.split('-');
-            setForm({ ...form, fee_min_minor: min, fee_max_minor: max });
-          }}
-        >
-          <option value="-">{t('search.feeAny')}</option>
-          {FEE_RANGES.map(([min, max]) => {
-            const n = facets && (facets.fee_ranges?.find((r) => Number(r.fee_min_minor) === min)?.count ?? 0);
-            return (
-              <option key={min} value={feeKey(min, max)}>
-                {counted(feeLabel(min, max), n)}
-              </option>
-            );
-          })}
-        </Select>
-        <Select label={t('search.sort')} value={form.sort} onChange={set('sort')}>
-          <option value="">{t('search.sortBest')}</option>
-          <option value="soonest">{t('search.sortSoonest')}</option>
-          <option value="fee">{t('search.sortFee')}</option>
-          <option value="experience">{t('search.sortExperience')}</option>
-          {near && <option value="distance">{t('search.sortDistance')}</option>}
-        </Select>
         {near ? (
           <Select label={`${t('search.nearOn')} · ${t('search.radius')}`} value={form.radius_km || '10'} onChange={set('radius_km')}>
             {['2', '5', '10', '25', '50'].map((r) => (
@@ -148,8 +133,67 @@ export function Search() {
             {locating ? t('search.locating') : t('search.nearMe')}
           </button>
         )}
+        <details className="more-filters" open={moreOpen} onToggle={(e) => setMoreOpen(e.currentTarget.open)}>
+          <summary>{moreSet > 0 ? t('search.moreFiltersSet', { count: moreSet }) : t('search.moreFilters')}</summary>
+          <div className="filters">
+            <Field label={t('search.language')} placeholder={t('search.languagePlaceholder')} value={form.language} onChange={set('language')} />
+            <Select label={t('search.mode')} value={form.mode} onChange={set('mode')}>
+              <option value="">{t('search.modeAny')}</option>
+              <option value="in_person">{t('search.modeInPerson')}</option>
+              <option value="video">{t('search.modeVideo')}</option>
+            </Select>
+            <Select label={t('search.gender')} value={form.gender} onChange={set('gender')}>
+              <option value="">{t('search.genderAny')}</option>
+              <option value="female">{counted(t('search.genderFemale'), genderCount('female'))}</option>
+              <option value="male">{counted(t('search.genderMale'), genderCount('male'))}</option>
+            </Select>
+            <Select
+              label={t('search.fee')}
+              value={feeKey(form.fee_min_minor || undefined, form.fee_max_minor || undefined)}
+              onChange={(e) => {
+                const [min, max] = e.target.value.split('-');
+                setForm({ ...form, fee_min_minor: min, fee_max_minor: max });
+              }}
+            >
+              <option value="-">{t('search.feeAny')}</option>
+              {FEE_RANGES.map(([min, max]) => {
+                const n = facets && (facets.fee_ranges?.find((r) => Number(r.fee_min_minor) === min)?.count ?? 0);
+                return (
+                  <option key={min} value={feeKey(min, max)}>
+                    {counted(feeLabel(min, max), n)}
+                  </option>
+                );
+              })}
+            </Select>
+            <Select label={t('search.sort')} value={form.sort} onChange={set('sort')}>
+              <option value="">{t('search.sortBest')}</option>
+              <option value="soonest">{t('search.sortSoonest')}</option>
+              <option value="fee">{t('search.sortFee')}</option>
+              <option value="experience">{t('search.sortExperience')}</option>
+              {near && <option value="distance">{t('search.sortDistance')}</option>}
+            </Select>
+          </div>
+        </details>
       </form>
       {geoError && <Notice>{geoError}</Notice>}
+      {(chips.length > 0 || filtered) && (
+        <ul className="chips" aria-label={t('search.inUse')}>
+          {chips.map(([key, words, clear]) => (
+            <li key={key}>
+              <button type="button" className="chip" aria-label={t('search.removeFilter', { filter: words })} onClick={() => apply({ ...form, ...clear })}>
+                {words} <span aria-hidden="true">×</span>
+              </button>
+            </li>
+          ))}
+          {filtered && (
+            <li>
+              <button type="button" className="link" onClick={() => apply(Object.fromEntries(Object.keys(form).map((k) => [k, k === 'sort' ? form.sort : ''])) as typeof form)}>
+                {t('search.clearAll')}
+              </button>
+            </li>
+          )}
+        </ul>
+      )}
       {facets && (
         <p className="muted" role="status" data-testid="search-total">
           {t('search.found', { count: facets.total ?? 0 })}
