@@ -332,3 +332,53 @@ def test_search_by_gender_and_fee_with_facets_that_are_filters(api, verified_org
     for bad in ({"gender": "unknown"}, {"fee_min_minor": -1}, {"fee_max_minor": 10000001},
                 {"fee_min_minor": 50000, "fee_max_minor": 40000}, {"facets": "maybe"}):
         assert_problem(api.get("/v1/practitioners", params=bad), 400)
+
+
+def test_hpr_id_and_address_on_the_profile_and_in_search(api, verified_org):
+    """A practitioner gives their Healthcare Professionals Registry ID and HPR address (how
+    UHI names a doctor): stored normalized, shown on the profile and in search results, held
+    by one profile only, refused when malformed, removed when left empty."""
+    tag = "h" + uuid.uuid4().hex[:6]
+    digits = "".join(random.choice("0123456789") for _ in range(14))
+    formatted = f"{digits[:2]}-{digits[2:6]}-{digits[6:10]}-{digits[10:]}"
+    address = f"meera.{tag}@hpr.abdm"
+    base = {"display_name": f"Dr. Meera {tag}", "specialties": [f"hpr {tag}"]}
+    doctor, meera = make_practitioner(api, verified_org, **base, hpr_id=f" {digits[:7]} {digits[7:]} ",
+                                      hpr_address=address.upper())
+    assert meera["hpr_id"] == formatted
+    assert meera["hpr_address"] == address
+    assert api.get(f"/v1/practitioners/{meera['id']}").json()["hpr_id"] == formatted
+    found = search(api, specialty=f"hpr {tag}")["items"]
+    assert [(p["id"], p["hpr_id"], p["hpr_address"]) for p in found] == [(meera["id"], formatted, address)]
+    assert search(api, q=f"Meera {tag}")["items"][0]["hpr_address"] == address
+
+    # Another practitioner cannot claim either; nothing of their profile changes.
+    other, ravi = make_practitioner(api, verified_org, display_name=f"Dr. Ravi {tag}",
+                                    specialties=[f"hpr {tag}"])
+    assert "hpr_id" not in ravi and "hpr_address" not in ravi  # not given: absent
+    ravi_body = {"display_name": f"Dr. Ravi {tag} renamed", "specialties": [f"hpr {tag}"],
+                 "languages": ["en"], "consultation_modes": ["in_person"],
+                 "facility_ids": [verified_org["facility"]["id"]]}
+    for claim in ({"hpr_id": digits}, {"hpr_address": f"Meera.{tag}@HPR.abdm"}):
+        r = api.call("PUT", "/v1/practitioners/me", {**ravi_body, **claim}, token=other.access)
+        assert_problem(r, 409, "HPR_ID_TAKEN")
+    assert api.get(f"/v1/practitioners/{ravi['id']}").json()["display_name"] == f"Dr. Ravi {tag}"
+
+    # Malformed: 400 naming the field.
+    for field, bad in (("hpr_id", "7144538853684"), ("hpr_id", "71-4453-8853-684O"),
+                       ("hpr_address", "meera@gmail.com"), ("hpr_address", "me@hpr.abdm"),
+                       ("hpr_address", "meera iyer@hpr.abdm")):
+        r = api.call("PUT", "/v1/practitioners/me", {**ravi_body, field: bad}, token=other.access)
+        body = assert_problem(r, 400)
+        assert field in {e["field"] for e in body["errors"]}, body
+
+    # Removed when left out (the PUT replaces the profile); then free for another profile.
+    r = api.call("PUT", "/v1/practitioners/me", {**base, "languages": ["en"], "consultation_modes": ["in_person"],
+                                                  "facility_ids": [verified_org["facility"]["id"]]},
+                 token=doctor.access)
+    assert r.status_code == 200, r.text
+    assert "hpr_id" not in r.json() and "hpr_address" not in r.json()
+    r = api.call("PUT", "/v1/practitioners/me", {**ravi_body, "hpr_id": formatted, "hpr_address": address},
+                 token=other.access)
+    assert r.status_code == 200, r.text
+    assert (r.json()["hpr_id"], r.json()["hpr_address"]) == (formatted, address)

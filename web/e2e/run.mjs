@@ -337,8 +337,19 @@ const tests = [
       await page.getByLabel('Follow-up fee (₹)').fill('300');
       await page.getByLabel(/^Gender/).selectOption('female');
       await page.getByLabel(/Sunrise MG Road/).check();
+      // Her identity in the Healthcare Professionals Registry (how UHI apps name her); a
+      // malformed address is refused beside its field and nothing is saved.
+      const hprId = String(crypto.randomInt(1e13, 1e14));
+      await page.getByLabel('HPR ID').fill(hprId);
+      await page.getByLabel('HPR address').fill('meera@gmail.com');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await page.locator('.field-error').filter({ hasText: 'must be an HPR address' }).waitFor();
+      await page.getByLabel('HPR address').fill(`Meera.${run}@hpr.abdm`);
       await page.getByRole('button', { name: 'Save profile' }).click();
       await page.getByText('Saved. Patients find you at').waitFor();
+      const mine = await (await page.request.get(`${BASE}/v1/practitioners?q=${encodeURIComponent(S.doctorName)}&limit=50`)).json();
+      const saved = (mine.items ?? []).find((p) => p.display_name === S.doctorName);
+      expectText(`${saved?.hpr_id} ${saved?.hpr_address}`, new RegExp(`^${hprId.slice(0, 2)}-${hprId.slice(2, 6)}-${hprId.slice(6, 10)}-${hprId.slice(10)} meera\\.${run}@hpr\\.abdm$`), 'HPR ID and address as stored');
       // A profile photo (issue 15, item 11): any PNG will do — a piece of this very page.
       const picture = await page.screenshot({ clip: { x: 0, y: 0, width: 480, height: 360 } });
       await page.getByLabel('Photo file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: picture });

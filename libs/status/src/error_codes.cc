@@ -71,6 +71,7 @@ const std::vector<ErrorCode>& ErrorCodes() {
         {"ALREADY_ISSUED", 409, "Already issued."},
         {"EMAIL_TAKEN", 409, "An account with this email exists."},
         {"CATEGORY_EXISTS", 409, "A category with this slug exists."},
+        {"HPR_ID_TAKEN", 409, "Another practitioner's profile has this HPR ID or HPR address."},
         {"ALREADY_FLAGGED", 409, "The caller flagged this post already."},
         {"MFA_ALREADY_ENABLED", 409, "Two-step sign-in is already on."},
         {"MFA_NOT_ENABLED", 409, "Two-step sign-in is off."},

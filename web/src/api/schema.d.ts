@@ -3252,6 +3252,16 @@ export interface components {
              * @enum {string}
              */
             gender?: "female" | "male" | "other";
+            /**
+             * @description HPR address (how the Unified Health Interface names the doctor); absent when not given.
+             * @example meera.iyer@hpr.abdm
+             */
+            hpr_address?: string;
+            /**
+             * @description Healthcare Professionals Registry ID, "NN-NNNN-NNNN-NNNN"; absent when not given. Unique.
+             * @example 71-4453-8853-6840
+             */
+            hpr_id?: string;
             /** Format: uuid */
             id: string;
             /** @description ISO 639-1 codes, e.g. "en", "hi". */
@@ -3427,6 +3437,16 @@ export interface components {
              * @enum {string}
              */
             gender?: "female" | "male" | "other";
+            /**
+             * @description The practitioner's HPR address, as UHI names the doctor. Empty to remove.
+             * @example meera.iyer@hpr.abdm
+             */
+            hpr_address?: string;
+            /**
+             * @description The practitioner's 14-digit ID in India's Healthcare Professionals Registry (hyphens and spaces optional); patient apps on the Unified Health Interface show it. Empty to remove.
+             * @example 71-4453-8853-6840
+             */
+            hpr_id?: string;
             languages?: string[];
             qualifications?: string[];
             registration_number?: string;
@@ -3688,6 +3708,7 @@ export interface components {
          *     `GATEWAY_REJECTED` (409): The payment gateway refused the operation.
          *     `GATEWAY_UNAVAILABLE` (503): The payment gateway is unavailable; retry.
          *     `HEADERS_TOO_LARGE` (431): The request headers are too large.
+         *     `HPR_ID_TAKEN` (409): Another practitioner's profile has this HPR ID or HPR address.
          *     `IAM_UNAVAILABLE` (503): Accounts are unavailable; retry.
          *     `IDEMPOTENCY_KEY_REUSED` (409): The Idempotency-Key was used for another request.
          *     `INTERNAL` (500): An unexpected error (logged with the request id).
@@ -3760,7 +3781,7 @@ export interface components {
          */
         Problem: {
             /** @enum {string} */
-            code: "ACCESS_REASON_REQUIRED" | "ALREADY_FLAGGED" | "ALREADY_ISSUED" | "AMOUNT_MISMATCH" | "APPOINTMENTS_UNAVAILABLE" | "APPOINTMENT_MISMATCH" | "APPOINTMENT_NOT_FOUND" | "AUTH_REQUIRED" | "AVAILABILITY_NOT_FOUND" | "BAD_GATEWAY" | "BAD_REQUEST" | "CANCELLATION_CUTOFF_PASSED" | "CATEGORY_EXISTS" | "CATEGORY_NOT_FOUND" | "CATEGORY_RESTRICTED" | "CONFLICT" | "CORS_ORIGIN_NOT_ALLOWED" | "CURRENT_PASSWORD_INCORRECT" | "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "DEADLINE_EXCEEDED" | "DELIVERY_NOT_FAILED" | "DELIVERY_NOT_FOUND" | "DOCUMENTS_REQUIRED" | "DOCUMENT_NOT_FOUND" | "EDIT_WINDOW_CLOSED" | "EMAIL_NOT_VERIFIED" | "EMAIL_TAKEN" | "FORBIDDEN" | "FORUM_SUSPENDED" | "GATEWAY_NOT_FOUND" | "GATEWAY_REJECTED" | "GATEWAY_UNAVAILABLE" | "HEADERS_TOO_LARGE" | "IAM_UNAVAILABLE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_CREDENTIALS" | "INVALID_PAGE_TOKEN" | "INVALID_TRANSITION" | "INVITATION_FOR_ANOTHER_EMAIL" | "INVOICE_NOT_FOUND" | "LAST_ORG_ADMIN" | "LAST_PLATFORM_ADMIN" | "LINK_INVALID" | "LOGIN_THROTTLED" | "MALFORMED_JSON" | "MEMBER_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "MFA_ALREADY_ENABLED" | "MFA_CODE_INVALID" | "MFA_NOT_ENABLED" | "MFA_NOT_ENROLLING" | "NOTHING_TO_RESTORE" | "NOTIFICATION_NOT_FOUND" | "NOT_A_SLOT" | "NOT_BOOKABLE" | "NOT_FOUND" | "NOT_IMPLEMENTED" | "NOT_PAYABLE" | "NOT_REFUNDABLE" | "NO_SIGNING_KEY" | "ORGANIZATION_NOT_FOUND" | "ORG_UNAVAILABLE" | "OWN_POST" | "OWN_PRACTITIONER_PROFILE" | "PARENT_POST_CLOSED" | "PARENT_POST_NOT_FOUND" | "PATIENT_OVERLAP" | "PAYLOAD_TOO_LARGE" | "PAYMENT_NOT_FOUND" | "PHOTO_NOT_FOUND" | "POST_NOT_EDITABLE" | "POST_NOT_FLAGGABLE" | "POST_NOT_FOUND" | "POST_NOT_VOTABLE" | "PRACTITIONER_NOT_FOUND" | "PRIVATE_THREAD_NOT_FOUND" | "RATE_LIMITED" | "REDIS_TIMEOUT" | "REDIS_UNAVAILABLE" | "REFRESH_TOKEN_INVALID" | "REFUND_EXCEEDS_CAPTURED" | "SELF_BOOKING" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN" | "SIGNATURE_INVALID" | "SINK_UNAVAILABLE" | "SLOT_UNAVAILABLE" | "SLOW_MODE" | "THREAD_LOCKED" | "THREAD_NOT_FOUND" | "THREAD_TOO_DEEP" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "TOKEN_REVOKED" | "TOO_EARLY" | "UNSUPPORTED_MEDIA_TYPE" | "UPGRADE_REQUIRED" | "USER_NOT_FOUND" | "VALIDATION_FAILED" | "WATCHED_WORD" | "WEBHOOK_SIGNATURE_INVALID";
+            code: "ACCESS_REASON_REQUIRED" | "ALREADY_FLAGGED" | "ALREADY_ISSUED" | "AMOUNT_MISMATCH" | "APPOINTMENTS_UNAVAILABLE" | "APPOINTMENT_MISMATCH" | "APPOINTMENT_NOT_FOUND" | "AUTH_REQUIRED" | "AVAILABILITY_NOT_FOUND" | "BAD_GATEWAY" | "BAD_REQUEST" | "CANCELLATION_CUTOFF_PASSED" | "CATEGORY_EXISTS" | "CATEGORY_NOT_FOUND" | "CATEGORY_RESTRICTED" | "CONFLICT" | "CORS_ORIGIN_NOT_ALLOWED" | "CURRENT_PASSWORD_INCORRECT" | "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "DEADLINE_EXCEEDED" | "DELIVERY_NOT_FAILED" | "DELIVERY_NOT_FOUND" | "DOCUMENTS_REQUIRED" | "DOCUMENT_NOT_FOUND" | "EDIT_WINDOW_CLOSED" | "EMAIL_NOT_VERIFIED" | "EMAIL_TAKEN" | "FORBIDDEN" | "FORUM_SUSPENDED" | "GATEWAY_NOT_FOUND" | "GATEWAY_REJECTED" | "GATEWAY_UNAVAILABLE" | "HEADERS_TOO_LARGE" | "HPR_ID_TAKEN" | "IAM_UNAVAILABLE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_CREDENTIALS" | "INVALID_PAGE_TOKEN" | "INVALID_TRANSITION" | "INVITATION_FOR_ANOTHER_EMAIL" | "INVOICE_NOT_FOUND" | "LAST_ORG_ADMIN" | "LAST_PLATFORM_ADMIN" | "LINK_INVALID" | "LOGIN_THROTTLED" | "MALFORMED_JSON" | "MEMBER_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "MFA_ALREADY_ENABLED" | "MFA_CODE_INVALID" | "MFA_NOT_ENABLED" | "MFA_NOT_ENROLLING" | "NOTHING_TO_RESTORE" | "NOTIFICATION_NOT_FOUND" | "NOT_A_SLOT" | "NOT_BOOKABLE" | "NOT_FOUND" | "NOT_IMPLEMENTED" | "NOT_PAYABLE" | "NOT_REFUNDABLE" | "NO_SIGNING_KEY" | "ORGANIZATION_NOT_FOUND" | "ORG_UNAVAILABLE" | "OWN_POST" | "OWN_PRACTITIONER_PROFILE" | "PARENT_POST_CLOSED" | "PARENT_POST_NOT_FOUND" | "PATIENT_OVERLAP" | "PAYLOAD_TOO_LARGE" | "PAYMENT_NOT_FOUND" | "PHOTO_NOT_FOUND" | "POST_NOT_EDITABLE" | "POST_NOT_FLAGGABLE" | "POST_NOT_FOUND" | "POST_NOT_VOTABLE" | "PRACTITIONER_NOT_FOUND" | "PRIVATE_THREAD_NOT_FOUND" | "RATE_LIMITED" | "REDIS_TIMEOUT" | "REDIS_UNAVAILABLE" | "REFRESH_TOKEN_INVALID" | "REFUND_EXCEEDS_CAPTURED" | "SELF_BOOKING" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN" | "SIGNATURE_INVALID" | "SINK_UNAVAILABLE" | "SLOT_UNAVAILABLE" | "SLOW_MODE" | "THREAD_LOCKED" | "THREAD_NOT_FOUND" | "THREAD_TOO_DEEP" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "TOKEN_REVOKED" | "TOO_EARLY" | "UNSUPPORTED_MEDIA_TYPE" | "UPGRADE_REQUIRED" | "USER_NOT_FOUND" | "VALIDATION_FAILED" | "WATCHED_WORD" | "WEBHOOK_SIGNATURE_INVALID";
             detail: string;
             errors?: {
                 field: string;
@@ -4087,6 +4108,19 @@ export interface components {
                 "application/problem+json": {
                     /** @enum {string} */
                     code?: "POST_NOT_VOTABLE";
+                } & components["schemas"]["Problem"];
+            };
+        };
+        /** @description `HPR_ID_TAKEN`: Another practitioner's profile has this HPR ID or HPR address. */
+        Conflict_3d9736b5: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {string} */
+                    code?: "HPR_ID_TAKEN";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -9449,6 +9483,7 @@ export interface operations {
             400: components["responses"]["BadRequest_dc867a15"];
             401: components["responses"]["Unauthorized_c71eb0f9"];
             403: components["responses"]["Forbidden_cac27eba"];
+            409: components["responses"]["Conflict_3d9736b5"];
             413: components["responses"]["ContentTooLarge_37dd9cc4"];
             415: components["responses"]["UnsupportedMediaType_2edc28a8"];
             429: components["responses"]["TooManyRequests_04dbf322"];

@@ -63,7 +63,7 @@ export function ProfileEditor() {
   const qc = useQueryClient();
   const claims = useClaims();
   const facilities = useMyFacilities();
-  const [f, setF] = useState({ display_name: '', specialties: '', qualifications: '', registration_number: '', languages: 'en', years: '0', bio: '', first_fee: '', follow_fee: '' });
+  const [f, setF] = useState({ display_name: '', specialties: '', qualifications: '', registration_number: '', hpr_id: '', hpr_address: '', languages: 'en', years: '0', bio: '', first_fee: '', follow_fee: '' });
   const [modes, setModes] = useState<string[]>(['in_person']);
   const [gender, setGender] = useState('');
   const [facilityIds, setFacilityIds] = useState<string[]>([]);
@@ -82,6 +82,8 @@ export function ProfileEditor() {
       specialties: (p.specialties ?? []).join(', '),
       qualifications: (p.qualifications ?? []).join(', '),
       registration_number: p.registration_number ?? '',
+      hpr_id: p.hpr_id ?? '',
+      hpr_address: p.hpr_address ?? '',
       languages: (p.languages ?? []).join(', '),
       years: String(p.years_of_experience ?? 0),
       bio: p.bio ?? '',
@@ -117,6 +119,8 @@ export function ProfileEditor() {
                 specialties: list(f.specialties),
                 qualifications: list(f.qualifications),
                 registration_number: f.registration_number.trim(),
+                hpr_id: f.hpr_id.trim(),
+                hpr_address: f.hpr_address.trim(),
                 languages: list(f.languages),
                 years_of_experience: Number(f.years) || 0,
                 bio: f.bio.trim(),
@@ -131,11 +135,13 @@ export function ProfileEditor() {
           );
         }}
       >
-        <ErrorBox error={s.error} shownFields={['display_name', 'specialties', 'facility_ids']} />
+        <ErrorBox error={s.error} shownFields={['display_name', 'specialties', 'facility_ids', 'hpr_id', 'hpr_address']} />
         <Field label={t('profile.displayName')} value={f.display_name} onChange={set('display_name')} error={s.fields.display_name} />
         <Field label={t('profile.specialties')} value={f.specialties} onChange={set('specialties')} error={s.fields.specialties} />
         <Field label={t('profile.qualifications')} value={f.qualifications} onChange={set('qualifications')} />
         <Field label={t('profile.registrationNumber')} value={f.registration_number} onChange={set('registration_number')} />
+        <Field label={t('profile.hprId')} hint={t('profile.hprIdHint')} inputMode="numeric" autoComplete="off" value={f.hpr_id} onChange={set('hpr_id')} error={s.fields.hpr_id} />
+        <Field label={t('profile.hprAddress')} hint={t('profile.hprAddressHint')} autoComplete="off" spellCheck={false} value={f.hpr_address} onChange={set('hpr_address')} error={s.fields.hpr_address} />
         <Field label={t('profile.languages')} value={f.languages} onChange={set('languages')} />
         <Field label={t('profile.years')} type="number" min={0} value={f.years} onChange={set('years')} />
         <Select label={t('profile.gender')} value={gender} onChange={(e) => setGender(e.target.value)}>

@@ -84,6 +84,37 @@ bool ValidLanguage(std::string_view l) {
          std::islower(static_cast<unsigned char>(l[1]));
 }
 
+std::string NormalizeHprId(std::string_view id) {
+  std::string digits;
+  for (char c : id) {
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else if (c != '-' && c != ' ') {
+      return "";
+    }
+  }
+  if (digits.size() != 14) return "";
+  return digits.substr(0, 2) + "-" + digits.substr(2, 4) + "-" + digits.substr(6, 4) + "-" +
+         digits.substr(10, 4);
+}
+
+std::string NormalizeHprAddress(std::string_view address) {
+  std::string a;
+  for (char c : address)
+    a.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  const size_t at = a.find('@');
+  if (at == std::string::npos) return "";
+  const std::string_view local = std::string_view(a).substr(0, at);
+  const std::string_view domain = std::string_view(a).substr(at + 1);
+  if (domain != "hpr.abdm" && domain != "hpr.ndhm") return "";
+  if (local.size() < 3 || local.size() > 64 || !std::isalnum(static_cast<unsigned char>(local[0])))
+    return "";
+  for (char c : local) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') return "";
+  }
+  return a;
+}
+
 bool ValidDocumentType(std::string_view t) {
   return t.size() >= 2 && t.size() <= 40 &&
          std::all_of(t.begin(), t.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });

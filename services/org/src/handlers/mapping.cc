@@ -225,6 +225,8 @@ void LoadPractitioner(const storage::Practitioner& r,
   if (!r.photo_version.empty())
     p->set_photo_url("/v1/practitioners/" + r.id + "/photo?v=" + r.photo_version);
   p->set_gender(GenderOf(r.gender));
+  p->set_hpr_id(r.hpr_id);
+  p->set_hpr_address(r.hpr_address);
   bool verified = false;
   for (const auto& f : facilities) {
     auto* pf = p->add_facilities();

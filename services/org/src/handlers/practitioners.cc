@@ -73,6 +73,16 @@ storage::ProfileInput ValidateProfile(const v1::UpsertMyPractitionerProfileReque
   p.gender = handlers::GenderText(req.gender());
   if (req.gender() != v1::GENDER_UNSPECIFIED && p.gender.empty())
     v->push_back({"gender", "must be female, male or other"});
+  if (!validate::Trim(req.hpr_id()).empty()) {
+    p.hpr_id = NormalizeHprId(req.hpr_id());
+    if (p.hpr_id.empty())
+      v->push_back({"hpr_id", "must be the 14-digit HPR ID, e.g. 71-4453-8853-6840"});
+  }
+  if (!validate::Trim(req.hpr_address()).empty()) {
+    p.hpr_address = NormalizeHprAddress(validate::Trim(req.hpr_address()));
+    if (p.hpr_address.empty())
+      v->push_back({"hpr_address", "must be an HPR address, e.g. meera.iyer@hpr.abdm"});
+  }
   return p;
 }
 
@@ -132,7 +142,12 @@ grpc::Status OrgServiceImpl::UpsertMyPractitionerProfile(
             {{"facility_ids",
               "every facility must belong to an organization where you are a practitioner"}});
       }
-      std::string id = storage::UpsertPractitioner(tx, profile);
+      auto upserted = storage::UpsertPractitioner(tx, profile);
+      if (!upserted) {
+        return st::Conflict("HPR_ID_TAKEN",
+                            "Another practitioner's profile has this HPR ID or HPR address.");
+      }
+      const std::string& id = *upserted;
       storage::SetPractitionerFacilities(tx, id, facility_ids);
       auto saved = storage::FindPractitioner(tx, id);
       if (!saved) return st::Internal("practitioner " + id + " not readable after upsert");

@@ -29,6 +29,8 @@ Practitioner ReadPractitioner(const pqxx::row& r) {
   p.updated_at = r["updated_at"].as<int64_t>();
   p.photo_version = r["photo_version"].as<std::string>();
   p.gender = r["gender"].as<std::string>();
+  p.hpr_id = r["hpr_id"].as<std::string>();
+  p.hpr_address = r["hpr_address"].as<std::string>();
   return p;
 }
 
@@ -106,14 +108,20 @@ std::vector<std::string> AllowedFacilities(Tx& tx, const std::vector<std::string
   return out;
 }
 
-std::string UpsertPractitioner(Tx& tx, const ProfileInput& p) {
-  return tx
-      .exec_prepared("practitioners/upsert", p.user_id, p.display_name,
-                     pg::TextArray(p.specialties), pg::TextArray(p.qualifications),
-                     p.registration_number, pg::TextArray(p.languages), p.years_of_experience,
-                     p.bio, pg::TextArray(p.consultation_modes), p.fee_first_visit_minor,
-                     p.fee_follow_up_minor, p.currency, p.gender)[0]["id"]
-      .as<std::string>();
+std::optional<std::string> UpsertPractitioner(Tx& tx, const ProfileInput& p) {
+  try {
+    return tx
+        .exec_prepared("practitioners/upsert", p.user_id, p.display_name,
+                       pg::TextArray(p.specialties), pg::TextArray(p.qualifications),
+                       p.registration_number, pg::TextArray(p.languages), p.years_of_experience,
+                       p.bio, pg::TextArray(p.consultation_modes), p.fee_first_visit_minor,
+                       p.fee_follow_up_minor, p.currency, p.gender, p.hpr_id,
+                       p.hpr_address)[0]["id"]
+        .as<std::string>();
+  } catch (const pqxx::unique_violation&) {
+    // user_id is the upsert's own conflict target: only V0013's HPR indexes get here.
+    return std::nullopt;
+  }
 }
 
 void SetPractitionerFacilities(Tx& tx, const std::string& id,

@@ -240,6 +240,8 @@ struct Practitioner {
   std::optional<int> meters;  // search near a point only: to the nearest facility
   std::string photo_version;  // "" without a photo
   std::string gender;         // "female", "male", "other" or "" (not said)
+  std::string hpr_id;         // "71-4453-8853-6840" or ""
+  std::string hpr_address;    // "meera.iyer@hpr.abdm" or ""
 };
 std::optional<Practitioner> FindPractitioner(Tx& tx, const std::string& id);
 std::optional<Practitioner> FindPractitionerByUser(Tx& tx, const std::string& user_id);
@@ -269,9 +271,13 @@ struct ProfileInput {
   int64_t fee_first_visit_minor = 0, fee_follow_up_minor = 0;
   std::string currency;
   std::string gender;  // as Practitioner's
+  std::string hpr_id;  // normalized, or ""
+  std::string hpr_address;
 };
 // Creates or replaces the user's profile; returns its id.
-std::string UpsertPractitioner(Tx& tx, const ProfileInput& p);
+// The profile's id; nullopt when another profile holds its HPR ID or HPR address (the
+// transaction is then aborted).
+std::optional<std::string> UpsertPractitioner(Tx& tx, const ProfileInput& p);
 void SetPractitionerFacilities(Tx& tx, const std::string& id,
                                const std::vector<std::string>& facility_ids);
 // The user no longer consults for the organization: drops its facilities from their profile.

@@ -52,6 +52,25 @@ TEST(CheckName, LengthAndLookalikes) {
   EXPECT_EQ(v.size(), 1u);
 }
 
+TEST(Hpr, IdsAndAddressesAsStored) {
+  EXPECT_EQ(NormalizeHprId("71-4453-8853-6840"), "71-4453-8853-6840");
+  EXPECT_EQ(NormalizeHprId("71445388536840"), "71-4453-8853-6840");
+  EXPECT_EQ(NormalizeHprId(" 71 4453 8853 6840 "), "71-4453-8853-6840");
+  for (const char* bad : {"", "7144538853684", "714453885368401", "71-4453-8853-684O",
+                          "71.4453.8853.6840", "७१४४५३८८५३६८४०"}) {
+    EXPECT_EQ(NormalizeHprId(bad), "") << bad;
+  }
+  EXPECT_EQ(NormalizeHprAddress("Meera.Iyer@HPR.abdm"), "meera.iyer@hpr.abdm");
+  EXPECT_EQ(NormalizeHprAddress("dr_meera-1@hpr.ndhm"), "dr_meera-1@hpr.ndhm");
+  for (const char* bad :
+       {"", "meera.iyer", "meera@gmail.com", "me@hpr.abdm", ".meera@hpr.abdm",
+        "meera iyer@hpr.abdm", "meera@iyer@hpr.abdm", "मीरा@hpr.abdm", "meera@hpr.abdm.evil.com"}) {
+    EXPECT_EQ(NormalizeHprAddress(bad), "") << bad;
+  }
+  EXPECT_EQ(NormalizeHprAddress(std::string(64, 'a') + "@hpr.abdm").size(), 73u);
+  EXPECT_EQ(NormalizeHprAddress(std::string(65, 'a') + "@hpr.abdm"), "");
+}
+
 TEST(ValidLanguage, TwoLowerCaseLetters) {
   EXPECT_TRUE(ValidLanguage("hi"));
   EXPECT_FALSE(ValidLanguage("HI"));

@@ -25,6 +25,12 @@ void CheckName(std::string_view name, size_t min, size_t max, const std::string&
                std::vector<status::Violation>* v);
 // An ISO 639-1 language code as stored: two lower-case letters.
 bool ValidLanguage(std::string_view code);
+// A Healthcare Professionals Registry ID as stored, "71-4453-8853-6840", from 14 digits
+// written with or without hyphens and spaces; "" when it is not one.
+std::string NormalizeHprId(std::string_view id);
+// An HPR address as stored, lower case ("meera.iyer@hpr.abdm"; NHA's sandbox and older
+// records use @hpr.ndhm); "" when it is not one.
+std::string NormalizeHprAddress(std::string_view address);
 // A document type: lower_snake_case, 2–40 characters.
 bool ValidDocumentType(std::string_view type);
 // An uploaded file's name: at most 255 bytes, no path separators, no NUL.
