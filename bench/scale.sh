@@ -149,7 +149,7 @@ Z="'00000000-0000-0000-0000-000000000000'"
 SEARCH="$ROOT/services/org/sql/search"
 # (A query naming a specialty, "cardiology", is that specialty, soonest first.)
 declare -A BASE=(
-  ["q=cardiology&city=Bengaluru"]="$SEARCH/practitioners_soonest.sql '' 'bengaluru|bangalore' 'cardiology' '' '' false '0' $Z 21 '' 'soonest' '' 0 -1"
+  ["q=cardiology&city=Bengaluru"]="$SEARCH/practitioners_soonest_place.sql '' 'bengaluru|bangalore' 'cardiology' '' '' false '0' $Z 21 '' 'soonest' '' 0 -1"
   ["q=cardiology"]="$SEARCH/practitioners_soonest.sql '' '' 'cardiology' '' '' false '0' $Z 21 '' 'soonest' '' 0 -1"
   ["q=meera iyer"]="$SEARCH/practitioners_text.sql E'meera\\040iyer' '' '' '' '' false '0' $Z 21 '' '' '' 0 -1"
   ["q=cardiology mbbs"]="$SEARCH/practitioners_text.sql E'cardiology\\040mbbs' '' '' '' '' false '0' $Z 21 '' '' '' 0 -1"

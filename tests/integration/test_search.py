@@ -382,3 +382,53 @@ def test_hpr_id_and_address_on_the_profile_and_in_search(api, verified_org):
                  token=other.access)
     assert r.status_code == 200, r.text
     assert (r.json()["hpr_id"], r.json()["hpr_address"]) == (formatted, address)
+
+
+def test_a_specialty_in_a_city_follows_places_and_specialties(api, verified_org, db):
+    """A specialty in a city is read from (city, specialty) keys kept with the read model
+    (V0014): soonest first, paged, by a city's other name too, and in step when a
+    facility's city or a practitioner's specialties change or they leave."""
+    tag = "k" + uuid.uuid4().hex[:6]
+    mine, other = f"keys {tag}", f"other {tag}"
+    nagpur = facility_at(api, verified_org, 21.1458, 79.0882, f"Keys {tag}")
+    blr = verified_org["facility"]["id"]
+    d1, a = make_practitioner(api, verified_org, display_name=f"Dr. A {tag}", specialties=[mine],
+                              facility_ids=[nagpur["id"]])
+    d2, b = make_practitioner(api, verified_org, display_name=f"Dr. B {tag}", specialties=[mine, other],
+                              facility_ids=[nagpur["id"], blr])
+    _, c = make_practitioner(api, verified_org, display_name=f"Dr. C {tag}", specialties=[mine],
+                             facility_ids=[blr])
+    # A soonest free day for B only: B first, then the others by id.
+    publish(api, d2, b["id"], week_rules(nagpur["id"], start="00:00", end="24:00"), min_notice_minutes=0)
+    assert eventually(lambda: search(api, specialty=mine, city="Nagpur", sort="soonest")["items"][0]["id"] == b["id"])
+
+    def found(**params):
+        return [p["id"] for p in search(api, **{"specialty": mine, "sort": "soonest", **params})["items"]]
+
+    assert found(city="Nagpur") == [b["id"], a["id"]]
+    assert found(city="Bengaluru") == [b["id"], c["id"]]
+    assert set(found(city="Bangalore")) == {b["id"], c["id"]}  # the city's other name
+    assert found(city="Nagpur", specialty=other) == [b["id"]]
+    assert found(city="Pune") == []
+    # The same by a query naming the specialty (soonest first as well).
+    assert [p["id"] for p in search(api, q=mine, city="Nagpur")["items"]] == [b["id"], a["id"]]
+    # Pages of one, in the same order, with a token while more exist.
+    first = search(api, specialty=mine, city="Nagpur", sort="soonest", limit=1)
+    assert [p["id"] for p in first["items"]] == [b["id"]] and first.get("next_page_token")
+    second = search(api, specialty=mine, city="Nagpur", sort="soonest", limit=1, page_token=first["next_page_token"])
+    assert [p["id"] for p in second["items"]] == [a["id"]] and "next_page_token" not in second
+
+    # The facility moves to Pune: its practitioners follow.
+    db(f"UPDATE org.facilities SET city = 'Pune' WHERE id = '{nagpur['id']}'")
+    assert found(city="Nagpur") == [] and found(city="Pune") == [b["id"], a["id"]]
+    assert found(city="Bengaluru") == [b["id"], c["id"]]
+    # A changed specialty follows; leaving every facility unlists.
+    body = {"display_name": f"Dr. A {tag}", "languages": ["en"], "consultation_modes": ["in_person"]}
+    r = api.call("PUT", "/v1/practitioners/me", {**body, "specialties": [other], "facility_ids": [nagpur["id"]]},
+                 token=d1.access)
+    assert r.status_code == 200, r.text
+    assert found(city="Pune") == [b["id"]] and found(city="Pune", specialty=other) == [b["id"], a["id"]]
+    r = api.call("PUT", "/v1/practitioners/me", {**body, "specialties": [other], "facility_ids": []}, token=d1.access)
+    assert r.status_code == 200, r.text
+    assert found(city="Pune", specialty=other) == [b["id"]]
+    assert str(db(f"SELECT count(*) FROM org.practitioner_search_keys WHERE practitioner_id = '{a['id']}'")) == "0"

@@ -188,9 +188,14 @@ std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
                               q.mode, q.after, q.after_score, q.after_id, q.limit, q.available_on,
                               q.sort, *q.latitude, *q.longitude, q.radius_meters, q.gender,
                               q.fee_min, q.fee_max);
-    const char* statement = !q.q.empty()                            ? "search/practitioners_text"
-                            : q.sort == "soonest" && q.mode.empty() ? "search/practitioners_soonest"
-                                                                    : "search/practitioners";
+    // A specialty in a city: their two GIN indexes meet at the few matches, sorted, instead
+    // of the soonest index walked past every other city's and specialty's rows.
+    const bool soonest = q.q.empty() && q.sort == "soonest" && q.mode.empty();
+    const char* statement = !q.q.empty() ? "search/practitioners_text"
+                            : soonest && !q.city.empty() && !q.specialty.empty()
+                                ? "search/practitioners_soonest_place"
+                            : soonest ? "search/practitioners_soonest"
+                                      : "search/practitioners";
     return tx.exec_prepared(statement, q.q, q.city, q.specialty, q.language, q.mode, q.after,
                             q.after_score, q.after_id, q.limit, q.available_on, q.sort, q.gender,
                             q.fee_min, q.fee_max);
