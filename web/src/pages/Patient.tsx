@@ -59,6 +59,10 @@ export function Search() {
     max === undefined ? t('search.feeOver', { min: rupees(min - 1) }) : min === 0 ? t('search.feeUpTo', { max: rupees(max) }) : t('search.feeBetween', { min: rupees(min - 1), max: rupees(max) });
   const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
   const search = (f: typeof form) => setParams(Object.fromEntries(Object.entries(f).filter(([, v]) => v.trim() !== '')));
+  const apply = (f: typeof form) => {
+    setForm(f);
+    search(f);
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     search(form);
@@ -72,9 +76,7 @@ export function Search() {
     navigator.geolocation.getCurrentPosition(
       (pos) => {
         setLocating(false);
-        const f = { ...form, latitude: pos.coords.latitude.toFixed(4), longitude: pos.coords.longitude.toFixed(4) };
-        setForm(f);
-        search(f);
+        apply({ ...form, latitude: pos.coords.latitude.toFixed(4), longitude: pos.coords.longitude.toFixed(4) });
       },
       () => {
         setLocating(false);
@@ -83,22 +85,16 @@ export function Search() {
       { maximumAge: 300_000, timeout: 15_000 },
     );
   };
-  const clearNear = () => {
-    const f = { ...form, latitude: '', longitude: '', radius_km: '', sort: form.sort === 'distance' ? '' : form.sort };
-    setForm(f);
-    search(f);
-  };
+  // Without the point (and its order): the Clear location button and the near chip.
+  const noPoint = { latitude: '', longitude: '', radius_km: '', sort: form.sort === 'distance' ? '' : form.sort };
+  const clearNear = () => apply({ ...form, ...noPoint });
   const km = (meters: number) => new Intl.NumberFormat(i18n.language, { maximumFractionDigits: 1 }).format(meters / 1000);
-  const apply = (f: typeof form) => {
-    setForm(f);
-    search(f);
-  };
   // The filters of the search shown (the address, not the form being edited) that the four
   // fields above do not show, each a chip that removes it.
   const applied = (k: string) => (params.get(k) ?? '').trim();
   const chips: [string, string, Partial<typeof form>][] = [];
   if (applied('latitude') && applied('longitude'))
-    chips.push(['near', `${t('search.nearOn')} · ${t('search.radiusKm', { km: applied('radius_km') || '10' })}`, { latitude: '', longitude: '', radius_km: '', sort: form.sort === 'distance' ? '' : form.sort }]);
+    chips.push(['near', `${t('search.nearOn')} · ${t('search.radiusKm', { km: applied('radius_km') || '10' })}`, noPoint]);
   if (applied('language')) chips.push(['language', applied('language'), { language: '' }]);
   if (applied('mode') === 'in_person' || applied('mode') === 'video') chips.push(['mode', t(applied('mode') === 'video' ? 'search.modeVideo' : 'search.modeInPerson'), { mode: '' }]);
   if (applied('gender') === 'female' || applied('gender') === 'male') chips.push(['gender', t(applied('gender') === 'female' ? 'search.genderFemale' : 'search.genderMale'), { gender: '' }]);
