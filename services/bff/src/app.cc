@@ -93,6 +93,31 @@ std::vector<Route> ResolvedRoutes() {
                    r.path.c_str(), r.rpc.c_str());
       std::exit(2);
     }
+    // Every field the route names exists with the type the pipeline reads it as.
+    using FD = google::protobuf::FieldDescriptor;
+    auto check = [&](const google::protobuf::Descriptor* d, const std::string& name,
+                     FD::CppType type) {
+      if (name.empty()) return;
+      const FD* f = d->FindFieldByName(name);
+      if (f == nullptr || f->cpp_type() != type || f->is_repeated()) {
+        std::fprintf(stderr, "bff-service: route %s %s names field %s that %s has not (as %s)\n",
+                     r.method.c_str(), r.path.c_str(), name.c_str(), d->full_name().c_str(),
+                     type == FD::CPPTYPE_INT32 ? "int32" : "string/bytes");
+        std::exit(2);
+      }
+    };
+    const auto* in = r.method_descriptor->input_type();
+    const auto* out = r.method_descriptor->output_type();
+    check(in, r.raw_body_field, FD::CPPTYPE_STRING);
+    check(in, r.raw_content_type_field, FD::CPPTYPE_STRING);
+    for (const auto& [header, field] : r.header_fields) check(in, field, FD::CPPTYPE_STRING);
+    for (const auto& [field, value] : r.fixed_fields) check(in, field, FD::CPPTYPE_STRING);
+    check(out, r.raw_response_field, FD::CPPTYPE_STRING);
+    check(out, r.raw_response_type_field, FD::CPPTYPE_STRING);
+    check(out, r.raw_response_filename_field, FD::CPPTYPE_STRING);
+    check(out, r.raw_response_status_field, FD::CPPTYPE_INT32);
+    for (const auto& [header, field] : r.raw_response_header_fields)
+      check(out, field, FD::CPPTYPE_STRING);
   }
   return routes;
 }

@@ -21,7 +21,7 @@ Config Config::FromEnv() {
       env.OneOf("HEALTHTECH_ENV", "production", {"production", "staging", "development", "test"});
   c.redis_url = env.Required("REDIS_URL");
   c.services["iam"] = env.Required("IAM_SERVICE_URL");
-  for (const char* name : {"org", "appointment", "payment", "notification", "forum"}) {
+  for (const char* name : {"org", "appointment", "payment", "notification", "forum", "uhi"}) {
     std::string var = std::string(name) + "_SERVICE_URL";
     for (auto& ch : var) ch = static_cast<char>(std::toupper(ch));
     std::string url = env.String(var, "");

@@ -7,6 +7,7 @@
 #include "healthtech/notification/v1/notification_service.pb.h"
 #include "healthtech/org/v1/org_service.pb.h"
 #include "healthtech/payment/v1/payment_service.pb.h"
+#include "healthtech/uhi/v1/uhi_service.pb.h"
 #include "router.h"
 
 namespace healthtech::bff {
@@ -18,6 +19,7 @@ void LinkAllProtos() {
   (void)payment::v1::CreatePaymentRequest::descriptor();
   (void)notification::v1::ListNotificationsRequest::descriptor();
   (void)forum::v1::CreateThreadRequest::descriptor();
+  (void)uhi::v1::ReceiveRequest::descriptor();
 }
 
 }  // namespace healthtech::bff

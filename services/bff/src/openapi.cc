@@ -354,9 +354,11 @@ std::string BuildOpenApi(const Router& router) {
       op["requestBody"] = {
           {"required", true},
           {"description",
-           "The gateway's event exactly as it sent it (Razorpay's webhook JSON: `id`, `event`, "
-           "`payload.payment.entity` or `payload.refund.entity`); the signature is checked "
-           "over these bytes."},
+           !r.raw_body_description.empty()
+               ? r.raw_body_description
+               : "The gateway's event exactly as it sent it (Razorpay's webhook JSON: `id`, "
+                 "`event`, `payload.payment.entity` or `payload.refund.entity`); the signature "
+                 "is checked over these bytes."},
           {"content",
            {{"application/json",
              {{"schema", {{"type", "object"}, {"additionalProperties", true}}}}}}}};
@@ -413,6 +415,33 @@ std::string BuildOpenApi(const Router& router) {
     for (const auto& c : mrules.errors()) codes.push_back(c);
     if (mrules.idempotency_key()) codes.push_back("IDEMPOTENCY_KEY_REUSED");
     AddProblemResponses(codes, &responses, &problem_responses);
+    if (!r.raw_response_status_field.empty()) {
+      // Another protocol's answers (UHI): its ACK/NACK as the body, whatever the status.
+      nlohmann::json ack = {{"$ref", "#/components/schemas/UhiAck"}};
+      auto add = [&](const std::string& status, const std::string& desc) {
+        nlohmann::json& slot = responses[status];
+        if (slot.contains("$ref")) {
+          std::string ref = slot["$ref"];
+          slot = problem_responses[ref.substr(ref.rfind('/') + 1)];
+        }
+        slot["description"] =
+            desc + (slot.contains("description") ? "\n" + slot["description"].get<std::string>()
+                                                 : std::string());
+        if (!slot.contains("headers"))
+          slot["headers"] = {{"X-Request-Id", HeaderRef("XRequestId")}};
+        slot["content"]["application/json"]["schema"] = ack;
+      };
+      responses["200"] = {{"description", "ACK: received; the answer follows as a signed callback"},
+                          {"headers", {{"X-Request-Id", HeaderRef("XRequestId")}}},
+                          {"content", {{"application/json", {{"schema", ack}}}}}};
+      add("400",
+          "NACK: the message breaks the network's rules (context, intent, a used message id).");
+      add("401",
+          "NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, "
+          "or its signer is not registered.");
+      add("404", "NACK: not an endpoint an HSPA serves.");
+      add("503", "NACK: the network registry or the database cannot be reached; send again.");
+    }
     op["responses"] = responses;
     if (r.auth) {
       op["security"] = nlohmann::json::array({{{"bearerAuth", nlohmann::json::array()}}});
@@ -461,6 +490,28 @@ std::string BuildOpenApi(const Router& router) {
     code_table += "`" + std::string(e.code) + "` (" + std::to_string(e.http_status) +
                   "): " + std::string(e.meaning) + "\n";
   }
+  components["UhiAck"] = {
+      {"type", "object"},
+      {"description",
+       "The Unified Health Interface's synchronous answer: `message.ack.status` ACK, or NACK "
+       "with `error` (type, code such as UHI-1405, the JSON path at fault, and a message)."},
+      {"required", {"message"}},
+      {"properties",
+       {{"message",
+         {{"type", "object"},
+          {"required", {"ack"}},
+          {"properties",
+           {{"ack",
+             {{"type", "object"},
+              {"required", {"status"}},
+              {"properties", {{"status", {{"type", "string"}, {"enum", {"ACK", "NACK"}}}}}}}}}}}},
+        {"error",
+         {{"type", "object"},
+          {"properties",
+           {{"type", {{"type", "string"}}},
+            {"code", {{"type", "string"}, {"example", "UHI-1405"}}},
+            {"path", {{"type", "string"}}},
+            {"message", {{"type", "string"}}}}}}}}}};
   components["Problem"] = {
       {"type", "object"},
       {"description",

@@ -372,12 +372,26 @@ awaitable<Response> App::CallService(Request& req, Ctx& ctx, Call& call) {
   if (!route.raw_response_field.empty()) {
     const auto* d = out->GetDescriptor();
     const auto* r = out->GetReflection();
-    Response raw{static_cast<http::status>(route.success_status), ctx.version};
-    raw.body() = r->GetString(*out, d->FindFieldByName(route.raw_response_field));
-    raw.set(http::field::content_type,
-            r->GetString(*out, d->FindFieldByName(route.raw_response_type_field)));
-    std::string filename =
-        r->GetString(*out, d->FindFieldByName(route.raw_response_filename_field));
+    // The fields a route names are checked against the RPC's types when the BFF starts (App).
+    auto string_field = [&](const std::string& name) {
+      const auto* f = name.empty() ? nullptr : d->FindFieldByName(name);
+      return f == nullptr ? std::string() : r->GetString(*out, f);
+    };
+    int status = route.success_status;
+    if (const auto* f = route.raw_response_status_field.empty()
+                            ? nullptr
+                            : d->FindFieldByName(route.raw_response_status_field)) {
+      int given = r->GetInt32(*out, f);
+      if (given >= 200 && given <= 599) status = given;
+    }
+    Response raw{static_cast<http::status>(status), ctx.version};
+    raw.body() = string_field(route.raw_response_field);
+    for (const auto& [header, field] : route.raw_response_header_fields) {
+      std::string value = string_field(field);
+      if (!value.empty() && PrintableAscii(value)) raw.set(header, value);
+    }
+    raw.set(http::field::content_type, string_field(route.raw_response_type_field));
+    std::string filename = string_field(route.raw_response_filename_field);
     filename.erase(std::remove_if(filename.begin(), filename.end(),
                                   [](char c) {
                                     return !(std::isalnum(static_cast<unsigned char>(c)) ||

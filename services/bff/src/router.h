@@ -46,6 +46,12 @@ struct Route {
   std::string raw_response_field;
   std::string raw_response_type_field;
   std::string raw_response_filename_field;
+  // ... and its HTTP status from this int32 field (an answer in another protocol's own
+  // shape, e.g. UHI's ACK/NACK), with these response headers from string fields when set.
+  std::string raw_response_status_field;
+  std::vector<std::pair<std::string, std::string>> raw_response_header_fields;
+  // The request body's description in the OpenAPI document, for raw_body_always routes.
+  std::string raw_body_description;
   // Browser sessions (a request with "X-Session: cookie"): the refresh token travels in an
   // HttpOnly cookie instead of the JSON body. kIssue: a refresh_token in the response goes
   // into the cookie (and out of the body); a request without one takes the cookie's.

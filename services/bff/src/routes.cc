@@ -35,6 +35,46 @@ constexpr const char* kAppointment = "healthtech.appointment.v1.AppointmentServi
 constexpr const char* kPayment = "healthtech.payment.v1.PaymentService.";
 constexpr const char* kNotification = "healthtech.notification.v1.NotificationService.";
 constexpr const char* kForum = "healthtech.forum.v1.ForumService.";
+constexpr const char* kUhi = "healthtech.uhi.v1.UhiService.";
+
+// The HSPA endpoints of the Unified Health Interface (issue 16), where the network reaches
+// the platform: <subscriber_url>/<action>. Signed by participants, not by our tokens; each
+// answers in the network's shape (ACK, or NACK with 400/401), never a problem document.
+std::vector<Route> UhiRoutes() {
+  const Service uhi{"uhi", kUhi, "uhi"};
+  std::vector<Route> routes;
+  routes.push_back(uhi("GET", "/uhi/subscriber", "GetSubscriber",
+                       "The platform on the UHI network: subscriber id, key id, public key, URL",
+                       false));
+  const std::pair<const char*, const char*> actions[] = {
+      {"search", "A search: from the gateway (a first search) or a patient's app (free slots)"},
+      {"init", "Hold a slot and quote it (not open yet: answers a NACK)"},
+      {"confirm", "Book the held slot (not open yet: answers a NACK)"},
+      {"status", "An order's state (not open yet: answers a NACK)"},
+      {"cancel", "Cancel an order (not open yet: answers a NACK)"},
+      {"on_update", "A patient's app reporting a doctor's no-show (not open yet: answers a NACK)"},
+      {"message", "Chat (not offered: answers a NACK)"},
+      {"select", "Not used for doctor consultations on UHI (answers a NACK)"}};
+  for (const auto& [action, summary] : actions) {
+    Route r = uhi("POST", std::string("/uhi/") + action, "Receive", summary, false);
+    r.fixed_fields = {{"action", action}};
+    r.raw_body_field = "body";
+    r.raw_body_always = true;
+    r.raw_body_description =
+        "A Beckn 0.7.1 message (`context` and `message`), signed over these exact bytes.";
+    r.header_fields = {{"Authorization", "authorization"},
+                       {"X-Gateway-Authorization", "gateway_authorization"}};
+    r.raw_response_field = "body";
+    r.raw_response_type_field = "content_type";
+    r.raw_response_status_field = "http_status";
+    r.raw_response_header_fields = {{"WWW-Authenticate", "www_authenticate"},
+                                    {"Proxy-Authenticate", "proxy_authenticate"}};
+    // Participants are known by their signatures; a gateway fans out from one address.
+    r.rate_limited = false;
+    routes.push_back(std::move(r));
+  }
+  return routes;
+}
 
 // The forum's REST surface (issue 6).
 std::vector<Route> ForumRoutes() {
@@ -288,6 +328,8 @@ std::vector<Route> AllRoutes() {
                           "Mark one notification read"));
   auto forum_routes = ForumRoutes();
   routes.insert(routes.end(), forum_routes.begin(), forum_routes.end());
+  auto uhi_routes = UhiRoutes();
+  routes.insert(routes.end(), uhi_routes.begin(), uhi_routes.end());
   routes.push_back(notify("GET", "/v1/notification-preferences", "GetPreferences",
                           "Your notification preferences (defaults when never set)"));
   routes.push_back(notify("PUT", "/v1/notification-preferences", "UpdatePreferences",

@@ -32,7 +32,7 @@ StaticFiles::StaticFiles(std::string root) : root_(std::move(root)) {}
 bool StaticFiles::Claims(std::string_view method, std::string_view path) {
   if (method != "GET" && method != "HEAD") return false;
   if (path.empty() || path[0] != '/') return false;
-  for (std::string_view api : {"/v1/", "/.well-known/", "/ws", "/metrics"}) {
+  for (std::string_view api : {"/v1/", "/uhi/", "/.well-known/", "/ws", "/metrics"}) {
     if (StartsWith(path, api)) return false;
   }
   return path != "/v1" && path != "/health" && path != "/ready";

@@ -178,9 +178,21 @@ grpc::Status OrgServiceImpl::GetPractitioner(Ctx* ctx, const v1::GetPractitioner
       if (!caller.ok()) return caller.status();
       sub = caller->sub;
     }
-    if (!validate::ValidUuid(req->id())) return PractitionerNotFound();
+    const bool by_hpr = req->id().empty() && !req->hpr_address().empty();
+    if (by_hpr) {
+      if (auto s = grpc_server::CheckInternalToken(*ctx, config_.internal_token); !s.ok()) return s;
+    } else if (!validate::ValidUuid(req->id())) {
+      return PractitionerNotFound();
+    }
     return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
-      auto p = storage::FindPractitioner(tx, req->id());
+      std::string id = req->id();
+      if (by_hpr) {
+        auto found = storage::FindPractitionerIdByHprAddress(
+            tx, NormalizeHprAddress(validate::Trim(req->hpr_address())));
+        if (!found) return PractitionerNotFound();
+        id = *found;
+      }
+      auto p = storage::FindPractitioner(tx, id);
       if (!p) return PractitionerNotFound();
       bool owner = p->user_id == sub;
       handlers::LoadPractitioner(tx, *p, owner, resp);

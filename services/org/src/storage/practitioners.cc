@@ -41,6 +41,13 @@ std::optional<Practitioner> FirstPractitioner(const pqxx::result& rows) {
 
 }  // namespace
 
+std::optional<std::string> FindPractitionerIdByHprAddress(Tx& tx, const std::string& hpr_address) {
+  auto r =
+      tx.exec_params("SELECT id::text FROM org.practitioners WHERE hpr_address = $1", hpr_address);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::string>();
+}
+
 std::optional<Practitioner> FindPractitioner(Tx& tx, const std::string& id) {
   return FirstPractitioner(tx.exec_prepared("practitioners/find", id));
 }

@@ -244,6 +244,8 @@ struct Practitioner {
   std::string hpr_address;    // "meera.iyer@hpr.abdm" or ""
 };
 std::optional<Practitioner> FindPractitioner(Tx& tx, const std::string& id);
+// The id of the practitioner with this (normalized) HPR address.
+std::optional<std::string> FindPractitionerIdByHprAddress(Tx& tx, const std::string& hpr_address);
 std::optional<Practitioner> FindPractitionerByUser(Tx& tx, const std::string& user_id);
 std::optional<std::string> PractitionerIdOfUser(Tx& tx, const std::string& user_id);
 // The photo of `user_id`'s profile replaced (nothing without a profile) or removed.

@@ -1,0 +1,49 @@
+#pragma once
+// uhi-service's settings, read once from the environment (names in config.cc).
+#include <string>
+#include <vector>
+
+#include "healthtech/grpc_server/server.h"
+
+namespace healthtech::uhi {
+
+struct Config {
+  grpc_server::ServerOptions server;
+  std::string database_url;
+  int db_pool_size = 6;
+  std::string iam_service_url;
+  std::string org_service_url;
+  std::string appointment_service_url;
+  std::string internal_token;
+
+  // Who the platform is on the network, and how it signs.
+  std::string subscriber_id;
+  std::string pub_key_id;
+  std::string signing_private_key;  // PKCS#8 DER (or a raw seed), base64
+  std::string subscriber_url;       // where the network reaches /uhi/
+  std::string signing_profile = "uhi";
+  bool accept_other_profile = false;
+  int created_skew_seconds = 5;
+  int signature_ttl_seconds = 10;  // expires = created + this, on what we sign
+  std::string registry_url;        // base URL: <registry>/api/v1/networkregistry/lookup
+  // Register our key with a development registry at start (POST <registry>/dev/subscribers).
+  bool dev_register = false;
+  std::vector<std::string> accepted_domains;
+  std::string domain = "nic2004:85111";
+  std::string city_code = "std:080";  // the context city of what we send unprompted
+  bool allow_plain_http = false;      // http:// consumer URLs (development only)
+  std::string provider_name = "HealthTech";
+
+  // The business answers: how many practitioners an on_search lists, how far ahead a
+  // second search without a window looks, and the callback queue's retries.
+  int search_limit = 50;
+  int slot_days = 7;
+  int callback_max_attempts = 12;
+  int callback_backoff_ms = 1000;  // doubled per attempt, at most 10 minutes
+  int callback_timeout_ms = 5000;
+  int registry_cache_seconds = 300;
+
+  static Config FromEnv();
+};
+
+}  // namespace healthtech::uhi

@@ -1,0 +1,96 @@
+// uhi-service: wiring only.
+//   uhi-service            serve gRPC (default)
+//   uhi-service migrate    apply migrations (MIGRATION_DATABASE_URL)
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "answers.h"
+#include "config.h"
+#include "healthtech/grpc_server/channel.h"
+#include "healthtech/grpc_server/server.h"
+#include "healthtech/log/log.h"
+#include "healthtech/pg/migrate.h"
+#include "healthtech/pg/pool.h"
+#include "registry.h"
+#include "service.h"
+#include "worker.h"
+
+namespace healthtech::uhi {
+const std::vector<pg::Migration>& Migrations();
+}
+
+int main(int argc, char** argv) {
+  using namespace healthtech;
+  std::string command = argc > 1 ? argv[1] : "serve";
+  if (command == "migrate") return pg::RunMigrateCommand("uhi-service", "uhi", uhi::Migrations());
+  if (command != "serve") {
+    std::fprintf(stderr, "usage: uhi-service [serve|migrate]\n");
+    return 2;
+  }
+  if (sodium_init() < 0) return 1;
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  grpc_server::PrepareProcess();
+  uhi::Config config = uhi::Config::FromEnv();
+  auto key = uhi::SigningKey::FromBase64(config.signing_private_key);  // checked by FromEnv
+  metrics::Registry registry;
+  pg::Pool pool(config.database_url, config.db_pool_size, &registry, "uhi-service");
+  uhi::Registry network(config, &*key);
+  uhi::Wakeup wakeup;
+  uhi::UhiServiceImpl service(config, &pool, &network, &*key, &wakeup);
+  uhi::Answers answers(config, grpc_server::MakeChannel(config.org_service_url),
+                       grpc_server::MakeChannel(config.appointment_service_url));
+  uhi::Worker worker(config, &pool, &answers, &*key, &registry);
+
+  std::atomic<bool> stop{false};
+  auto loop = [&](const char* what, const std::function<bool()>& step, int idle_ms) {
+    while (!stop) {
+      bool busy = false;
+      try {
+        busy = step();
+      } catch (const std::exception& e) {
+        log::Error("worker_exception", {{"worker", what}, {"error", e.what()}});
+      }
+      if (!busy) wakeup.Wait(idle_ms);
+    }
+  };
+  std::vector<std::thread> threads;
+  // Answers first, then their callbacks: a new message wakes both.
+  threads.emplace_back([&] {
+    loop(
+        "answer", [&] { return worker.AnswerOnce(); }, 200);
+  });
+  threads.emplace_back([&] {
+    loop(
+        "deliver", [&] { return worker.DeliverOnce(); }, 100);
+  });
+  if (config.dev_register) {
+    // A development registry forgets us when it restarts: register until it takes our key,
+    // then every minute.
+    threads.emplace_back([&] {
+      int wait_ms = 0;
+      while (!stop) {
+        if (wait_ms > 0) {
+          for (int i = 0; i < wait_ms / 100 && !stop; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        absl::Status s = network.RegisterSelf();
+        if (!s.ok()) log::Warn("uhi_dev_register_failed", {{"error", std::string(s.message())}});
+        wait_ms = s.ok() ? 60000 : 1000;
+      }
+    });
+  }
+  return grpc_server::RunServer(
+      config.server, {&service}, registry, [&] { return pool.Ping(); },
+      [&] {
+        stop = true;
+        wakeup.Notify();
+        for (auto& t : threads) t.join();
+      });
+}

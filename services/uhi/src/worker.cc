@@ -1,0 +1,207 @@
+#include "worker.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "healthtech/log/log.h"
+#include "healthtech/uhi/domain/messages.h"
+#include "http_client.h"
+
+namespace healthtech::uhi {
+namespace {
+
+using nlohmann::json;
+namespace d = domain;
+using Tx = pqxx::transaction_base;
+
+// A message whose answer could not be worked out (a service it needs was down) is tried
+// again this many times, then answered with an error.
+constexpr int kAnswerAttempts = 5;
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Worker::Worker(const Config& config, pg::Pool* pool, Answers* answers, const SigningKey* key,
+               metrics::Registry* registry)
+    : config_(config),
+      pool_(pool),
+      answers_(answers),
+      key_(key),
+      profile_(ParseProfile(config.signing_profile).value_or(Profile::kUhi)),
+      callbacks_(&registry->AddCounter("uhi_callbacks_total",
+                                       "Callback attempts to UHI participants, by outcome",
+                                       {"outcome"})) {}
+
+bool Worker::AnswerOnce() {
+  bool found = false;
+  absl::Status s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) -> absl::Status {
+    auto r = tx.exec(
+        "SELECT id, action, body::text, callback_url, attempts FROM uhi.messages "
+        "WHERE processed_at IS NULL AND not_before <= now() "
+        "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
+    if (r.empty()) return absl::OkStatus();
+    found = true;
+    const int64_t id = r[0][0].as<int64_t>();
+    const std::string action = r[0][1].as<std::string>();
+    const json body = json::parse(r[0][2].as<std::string>());
+    const std::string url = r[0][3].as<std::string>();
+    const int attempts = r[0][4].as<int>() + 1;
+    auto done = [&] {
+      tx.exec_params("UPDATE uhi.messages SET processed_at = now(), attempts = $2 WHERE id = $1",
+                     id, attempts);
+    };
+    d::ContextRules rules;
+    rules.domains = config_.accepted_domains;
+    rules.provider_id = config_.subscriber_id;
+    rules.allow_plain_http = true;  // checked when it was received
+    auto context = d::ParseContext(body, action, rules);
+    if (!std::holds_alternative<d::Context>(context)) {  // cannot happen: checked on receipt
+      done();
+      return absl::OkStatus();
+    }
+    const d::Context& c = std::get<d::Context>(context);
+    Outcome outcome;
+    if (action == "search") {
+      auto intent = d::ParseSearchIntent(body["message"], c);
+      if (!std::holds_alternative<d::SearchIntent>(intent)) {
+        done();
+        return absl::OkStatus();
+      }
+      auto answer = answers_->Search(tx, std::get<d::SearchIntent>(intent), "uhi-" + c.message_id);
+      if (!answer.ok()) {
+        if (attempts < kAnswerAttempts) {
+          // Try again a little later.
+          log::Warn("uhi_answer_deferred", {{"message_id", c.message_id},
+                                            {"attempt", attempts},
+                                            {"error", std::string(answer.status().message())}});
+          tx.exec_params(
+              "UPDATE uhi.messages SET attempts = $2, "
+              "not_before = now() + make_interval(secs => $2) WHERE id = $1",
+              id, attempts);
+          return absl::OkStatus();
+        }
+        outcome.error = json{{"type", "CORE-ERROR"},
+                             {"code", std::string(d::kInternalError)},
+                             {"message", "The HSPA could not answer; search again later."}};
+      } else {
+        outcome = std::move(*answer);
+      }
+    }
+    if (outcome.send) {
+      json callback{
+          {"context", d::CallbackContext(c, "on_" + action, config_.subscriber_id,
+                                         config_.subscriber_url, std::chrono::system_clock::now())},
+          {"message", outcome.message}};
+      if (outcome.error) callback["error"] = *outcome.error;
+      tx.exec_params(
+          "INSERT INTO uhi.callbacks (message_row, action, message_id, transaction_id, url, body) "
+          "VALUES ($1, $2, $3, $4, $5, $6)",
+          id, "on_" + action, c.message_id, c.transaction_id, url, callback.dump());
+    }
+    done();
+    log::Info("uhi_answered", {{"action", action},
+                               {"message_id", c.message_id},
+                               {"callback", outcome.send},
+                               {"error", outcome.error ? outcome.error->dump() : ""}});
+    return absl::OkStatus();
+  });
+  if (!s.ok()) log::Warn("uhi_answer_failed", {{"error", std::string(s.message())}});
+  return found && s.ok();
+}
+
+bool Worker::DeliverOnce() {
+  struct Claimed {
+    int64_t id = 0;
+    std::string url, body, action, message_id;
+    int attempts = 0;
+  };
+  std::optional<Claimed> job;
+  const int lease_seconds = config_.callback_timeout_ms / 1000 + 30;
+  absl::Status s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) -> absl::Status {
+    auto r = tx.exec_params(
+        "UPDATE uhi.callbacks SET leased_until = now() + make_interval(secs => $1), "
+        "attempts = attempts + 1 WHERE id = (SELECT id FROM uhi.callbacks "
+        "WHERE state = 'pending' AND next_attempt_at <= now() "
+        "AND (leased_until IS NULL OR leased_until < now()) "
+        "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "RETURNING id, url, body, attempts, action, message_id",
+        lease_seconds);
+    if (r.empty()) return absl::OkStatus();
+    job = Claimed{r[0][0].as<int64_t>(),     r[0][1].as<std::string>(), r[0][2].as<std::string>(),
+                  r[0][4].as<std::string>(), r[0][5].as<std::string>(), r[0][3].as<int>()};
+    return absl::OkStatus();
+  });
+  if (!s.ok() || !job) return false;
+
+  const int64_t created = NowSeconds();
+  std::string header =
+      SignatureHeaderValue(profile_, *key_, config_.subscriber_id, config_.pub_key_id, job->body,
+                           created, created + config_.signature_ttl_seconds);
+  HttpResult r = PostJson(job->url, job->body,
+                          {{"Authorization", header}, {"Digest", DigestHeader(job->body)}},
+                          config_.callback_timeout_ms);
+  // Acknowledged: a 2xx whose body is not a NACK. Refused for good: a NACK, or a 4xx other
+  // than a signature (401: perhaps our clock), a timeout or a rate limit. Else: again later.
+  std::string outcome;
+  std::string error;
+  if (r.status >= 200 && r.status < 300) {
+    auto ack = json::parse(r.body, nullptr, false);
+    const json* status = nullptr;
+    if (ack.is_object() && ack.contains("message") && ack["message"].is_object() &&
+        ack["message"].contains("ack") && ack["message"]["ack"].is_object() &&
+        ack["message"]["ack"].contains("status"))
+      status = &ack["message"]["ack"]["status"];
+    if (status != nullptr && *status == "NACK") {
+      outcome = "nacked";
+      error = r.body.substr(0, 500);
+    } else {
+      outcome = "delivered";
+    }
+  } else if (r.status >= 400 && r.status < 500 && r.status != 401 && r.status != 408 &&
+             r.status != 429) {
+    outcome = "refused";
+    error = "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 400);
+  } else {
+    outcome = job->attempts >= config_.callback_max_attempts ? "failed" : "retry";
+    error = r.status == 0 ? r.error : "HTTP " + std::to_string(r.status);
+  }
+  // Backoff: base × 2^(attempt−1), at most 10 minutes, with ±20 % jitter.
+  thread_local std::mt19937 rng{std::random_device{}()};
+  double backoff = std::min(
+      600000.0, config_.callback_backoff_ms * std::pow(2.0, std::min(job->attempts - 1, 20)));
+  backoff *= std::uniform_real_distribution<double>(0.8, 1.2)(rng);
+  absl::Status saved =
+      pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) -> absl::Status {
+        const char* state = outcome == "delivered" ? "delivered"
+                            : outcome == "retry"   ? "pending"
+                                                   : "failed";
+        tx.exec_params(
+            "UPDATE uhi.callbacks SET state = $2, leased_until = NULL, last_status = $3, "
+            "last_error = NULLIF($4, ''), "
+            "delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, "
+            "next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1",
+            job->id, state, static_cast<int>(r.status), error, backoff / 1000.0);
+        return absl::OkStatus();
+      });
+  callbacks_->WithLabels({outcome}).Inc();
+  log::Info("uhi_callback", {{"action", job->action},
+                             {"message_id", job->message_id},
+                             {"attempt", job->attempts},
+                             {"outcome", outcome},
+                             {"status", static_cast<int>(r.status)},
+                             {"error", error}});
+  if (!saved.ok()) log::Warn("uhi_callback_not_saved", {{"error", std::string(saved.message())}});
+  return true;
+}
+
+}  // namespace healthtech::uhi

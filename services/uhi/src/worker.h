@@ -1,0 +1,34 @@
+#pragma once
+// The asynchronous half of the HSPA: works out the answer to each recorded message (in the
+// transaction that marks it done and queues its callback), and sends queued callbacks,
+// signed, until the consumer acknowledges them: retried with backoff across restarts, each
+// attempt signed afresh (a UHI signature lives 10 s), given up after
+// UHI_CALLBACK_MAX_ATTEMPTS or a NACK. Any number of threads and replicas may run it (rows
+// are claimed with SKIP LOCKED and leased while in flight).
+#include "answers.h"
+#include "config.h"
+#include "healthtech/metrics/metrics.h"
+#include "healthtech/pg/pool.h"
+#include "healthtech/uhi/signing.h"
+
+namespace healthtech::uhi {
+
+class Worker {
+ public:
+  Worker(const Config& config, pg::Pool* pool, Answers* answers, const SigningKey* key,
+         metrics::Registry* registry);
+
+  // Each returns true when it found work (call again at once), false when idle.
+  bool AnswerOnce();
+  bool DeliverOnce();
+
+ private:
+  const Config& config_;
+  pg::Pool* pool_;
+  Answers* answers_;
+  const SigningKey* key_;
+  Profile profile_;
+  metrics::Family<metrics::Counter>* callbacks_;  // by outcome
+};
+
+}  // namespace healthtech::uhi
