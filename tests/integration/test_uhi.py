@@ -364,3 +364,42 @@ def test_a_callback_waits_for_a_consumer_that_is_down(api, doctor_on_uhi, db):
     got = app.received(tx, at_least=2, timeout=0)
     assert [(m["action"], m["verified"]) for m in got] == [("on_search", True)]
     assert db(f"SELECT state FROM uhi.callbacks WHERE transaction_id = '{tx}'") == "delivered"
+
+
+def test_a_queued_callback_survives_a_crash_of_the_service(api, doctor_on_uhi, db):
+    """Acknowledged means kept: uhi-service is killed (-9) while a callback waits for a
+    patient's app that is down; restarted by its supervisor, it delivers it once."""
+    import signal
+    app = Participant()
+    body = {"context": app.context(), "message": {"intent": {
+        "fulfillment": {"type": "Physical"}, "category": {"descriptor": {"name": f"uhi {doctor_on_uhi['tag']}"}}}}}
+    tx = body["context"]["transaction_id"]
+    down = f"{env('UHI_EUA_URL')}/dev/down"
+    pid_file = os.path.join(env("HEALTHTECH_DATA"), "run", "uhi.pid")
+    assert requests.post(down, json={"down": True}, timeout=10).status_code == 200
+    try:
+        assert_ack(send(api, "search", body, participant=app))
+        deadline = time.time() + 20
+        while time.time() < deadline and db(
+                f"SELECT coalesce(max(attempts), 0) FROM uhi.callbacks WHERE transaction_id = '{tx}'") == "0":
+            time.sleep(0.05)
+        old = int(open(pid_file).read())
+        os.kill(old, signal.SIGKILL)
+        deadline = time.time() + 20
+        new = old
+        while new == old and time.time() < deadline:
+            time.sleep(0.1)
+            try:
+                new = int(open(pid_file).read())
+            except (OSError, ValueError):
+                pass
+        assert new != old, "uhi-service was not restarted by its supervisor"
+    finally:
+        requests.post(down, json={"down": False}, timeout=10)
+    # A lease taken just before the kill lapses within UHI_CALLBACK_TIMEOUT_MS + 30 s.
+    got = app.received(tx, timeout=60)
+    time.sleep(1.0)
+    got = app.received(tx, at_least=2, timeout=0)
+    assert [(m["action"], m["verified"]) for m in got] == [("on_search", True)]
+    assert db(f"SELECT state FROM uhi.callbacks WHERE transaction_id = '{tx}'") == "delivered"
+    assert requests.get(f"{api.base}/uhi/subscriber", timeout=10).status_code == 200

@@ -211,8 +211,21 @@ class Schemas {
 };
 
 std::string OperationId(const Route& r) {
-  std::string rpc = r.rpc.substr(r.rpc.rfind('.') + 1);
-  return r.service + rpc;
+  std::string id = r.service + r.rpc.substr(r.rpc.rfind('.') + 1);
+  // One RPC behind several literal paths (a webhook per gateway, an endpoint per UHI
+  // action): each path its own operation, named by the values it fixes ("uhiReceiveOnUpdate").
+  for (const auto& [field, value] : r.fixed_fields) {
+    bool upper = true;
+    for (char c : value) {
+      if (!std::isalnum(static_cast<unsigned char>(c))) {
+        upper = true;
+        continue;
+      }
+      id += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+      upper = false;
+    }
+  }
+  return id;
 }
 
 nlohmann::json HeaderRef(const std::string& name) {

@@ -43,6 +43,7 @@ Config Config::FromEnv() {
     env.Fail("UHI_ALLOW_PLAIN_HTTP", "is for development only (HEALTHTECH_ENV=development)");
   }
   c.provider_name = env.String("UHI_PROVIDER_NAME", "HealthTech");
+  c.workers = env.Int("UHI_WORKERS", 2, 1, 32);
   c.search_limit = env.Int("UHI_SEARCH_LIMIT", 50, 1, 100);
   c.slot_days = env.Int("UHI_SLOT_DAYS", 7, 1, 31);
   c.callback_max_attempts = env.Int("UHI_CALLBACK_MAX_ATTEMPTS", 12, 1, 100);

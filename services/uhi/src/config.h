@@ -36,6 +36,7 @@ struct Config {
 
   // The business answers: how many practitioners an on_search lists, how far ahead a
   // second search without a window looks, and the callback queue's retries.
+  int workers = 2;  // threads answering, and as many sending callbacks
   int search_limit = 50;
   int slot_days = 7;
   int callback_max_attempts = 12;

@@ -42,14 +42,15 @@ int main(int argc, char** argv) {
   metrics::Registry registry;
   pg::Pool pool(config.database_url, config.db_pool_size, &registry, "uhi-service");
   uhi::Registry network(config, &*key);
-  uhi::Wakeup wakeup;
-  uhi::UhiServiceImpl service(config, &pool, &network, &*key, &wakeup);
+  uhi::Wakeup received, queued;  // a message to answer; a callback to send
+  uhi::UhiServiceImpl service(config, &pool, &network, &*key, &received);
   uhi::Answers answers(config, grpc_server::MakeChannel(config.org_service_url),
                        grpc_server::MakeChannel(config.appointment_service_url));
-  uhi::Worker worker(config, &pool, &answers, &*key, &registry);
+  uhi::Worker worker(config, &pool, &answers, &*key, &registry, &queued);
 
   std::atomic<bool> stop{false};
-  auto loop = [&](const char* what, const std::function<bool()>& step, int idle_ms) {
+  auto loop = [&](const char* what, uhi::Wakeup& wakeup, const std::function<bool()>& step,
+                  int idle_ms) {
     while (!stop) {
       bool busy = false;
       try {
@@ -61,15 +62,18 @@ int main(int argc, char** argv) {
     }
   };
   std::vector<std::thread> threads;
-  // Answers first, then their callbacks: a new message wakes both.
-  threads.emplace_back([&] {
-    loop(
-        "answer", [&] { return worker.AnswerOnce(); }, 200);
-  });
-  threads.emplace_back([&] {
-    loop(
-        "deliver", [&] { return worker.DeliverOnce(); }, 100);
-  });
+  // UHI_WORKERS threads answer messages (each answer waits on the organization or
+  // appointment service) and as many send callbacks (each waits on a participant).
+  for (int i = 0; i < config.workers; ++i) {
+    threads.emplace_back([&] {
+      loop(
+          "answer", received, [&] { return worker.AnswerOnce(); }, 500);
+    });
+    threads.emplace_back([&] {
+      loop(
+          "deliver", queued, [&] { return worker.DeliverOnce(); }, 500);
+    });
+  }
   if (config.dev_register) {
     // A development registry forgets us when it restarts: register until it takes our key,
     // then every minute.
@@ -90,7 +94,8 @@ int main(int argc, char** argv) {
       config.server, {&service}, registry, [&] { return pool.Ping(); },
       [&] {
         stop = true;
-        wakeup.Notify();
+        received.Notify();
+        queued.Notify();
         for (auto& t : threads) t.join();
       });
 }

@@ -32,18 +32,18 @@ int64_t NowSeconds() {
 }  // namespace
 
 Worker::Worker(const Config& config, pg::Pool* pool, Answers* answers, const SigningKey* key,
-               metrics::Registry* registry)
+               metrics::Registry* registry, Wakeup* queued)
     : config_(config),
       pool_(pool),
       answers_(answers),
       key_(key),
       profile_(ParseProfile(config.signing_profile).value_or(Profile::kUhi)),
-      callbacks_(&registry->AddCounter("uhi_callbacks_total",
-                                       "Callback attempts to UHI participants, by outcome",
-                                       {"outcome"})) {}
+      callbacks_(&registry->AddCounter(
+          "uhi_callbacks_total", "Callback attempts to UHI participants, by outcome", {"outcome"})),
+      queued_(queued) {}
 
 bool Worker::AnswerOnce() {
-  bool found = false;
+  bool found = false, queued = false;
   absl::Status s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) -> absl::Status {
     auto r = tx.exec(
         "SELECT id, action, body::text, callback_url, attempts FROM uhi.messages "
@@ -107,6 +107,7 @@ bool Worker::AnswerOnce() {
           "INSERT INTO uhi.callbacks (message_row, action, message_id, transaction_id, url, body) "
           "VALUES ($1, $2, $3, $4, $5, $6)",
           id, "on_" + action, c.message_id, c.transaction_id, url, callback.dump());
+      queued = true;
     }
     done();
     log::Info("uhi_answered", {{"action", action},
@@ -116,6 +117,7 @@ bool Worker::AnswerOnce() {
     return absl::OkStatus();
   });
   if (!s.ok()) log::Warn("uhi_answer_failed", {{"error", std::string(s.message())}});
+  if (queued && s.ok()) queued_->Notify();
   return found && s.ok();
 }
 

@@ -10,13 +10,15 @@
 #include "healthtech/metrics/metrics.h"
 #include "healthtech/pg/pool.h"
 #include "healthtech/uhi/signing.h"
+#include "service.h"
 
 namespace healthtech::uhi {
 
 class Worker {
  public:
+  // `queued` is notified when an answer queued a callback.
   Worker(const Config& config, pg::Pool* pool, Answers* answers, const SigningKey* key,
-         metrics::Registry* registry);
+         metrics::Registry* registry, Wakeup* queued);
 
   // Each returns true when it found work (call again at once), false when idle.
   bool AnswerOnce();
@@ -29,6 +31,7 @@ class Worker {
   const SigningKey* key_;
   Profile profile_;
   metrics::Family<metrics::Counter>* callbacks_;  // by outcome
+  Wakeup* queued_;
 };
 
 }  // namespace healthtech::uhi

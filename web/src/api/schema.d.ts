@@ -54,6 +54,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/uhi/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an order (not open yet: answers a NACK)
+         * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
+         */
+        post: operations["uhiReceiveCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uhi/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book the held slot (not open yet: answers a NACK)
+         * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
+         */
+        post: operations["uhiReceiveConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uhi/init": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold a slot and quote it (not open yet: answers a NACK)
+         * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
+         */
+        post: operations["uhiReceiveInit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uhi/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat (not offered: answers a NACK)
+         * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
+         */
+        post: operations["uhiReceiveMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uhi/on_update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A patient's app reporting a doctor's no-show (not open yet: answers a NACK)
+         * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
+         */
+        post: operations["uhiReceiveOnUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uhi/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A search: from the gateway (a first search) or a patient's app (free slots)
+         * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
+         */
+        post: operations["uhiReceiveSearch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uhi/select": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Not used for doctor consultations on UHI (answers a NACK)
+         * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
+         */
+        post: operations["uhiReceiveSelect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uhi/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order's state (not open yet: answers a NACK)
+         * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
+         */
+        post: operations["uhiReceiveStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uhi/subscriber": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The platform on the UHI network: subscriber id, key id, public key, URL
+         * @description Who the platform is on the network: its subscriber id, key id, public signing key (SPKI DER, base64, as UHI's registry publishes keys) and URL.
+         */
+        get: operations["uhiGetSubscriber"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/notifications/{message_id}/retry": {
         parameters: {
             query?: never;
@@ -1536,7 +1716,7 @@ export interface paths {
          * Razorpay webhooks, authenticated by X-Razorpay-Signature over the raw body
          * @description Public, authenticated by the gateway's signature over the raw body (constant-time compare; a bad or missing one is UNAUTHENTICATED and changes nothing). Events are applied idempotently and an older event never overwrites a newer state.
          */
-        post: operations["paymentHandleGatewayWebhook"];
+        post: operations["paymentHandleGatewayWebhookRazorpay"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3670,6 +3850,28 @@ export interface components {
             /** @description Checkout signature: HMAC-SHA256 of "<order_id>|<payment_id>", hex. */
             signature: string;
         };
+        healthtech_uhi_v1_Subscriber: {
+            /** @example nic2004:85111 */
+            domain?: string;
+            /** @example hspa-key-1 */
+            pub_key_id?: string;
+            /** @description "uhi" or "beckn": how this platform signs. */
+            signing_profile?: string;
+            /**
+             * @description Ed25519, SPKI DER, base64.
+             * @example MCowBQYDK2VwAyEA…
+             */
+            signing_public_key?: string;
+            /** @example hspa.healthtech.local */
+            subscriber_id?: string;
+            /**
+             * @description Where the network sends messages: <subscriber_url>/search, /init, …
+             * @example http://localhost:8080/uhi
+             */
+            subscriber_url?: string;
+            /** @example HSPA */
+            type?: string;
+        };
         /**
          * @description RFC 9457 problem details with a stable `code` (each code always comes with the same status) and the `request_id`; `errors` names each invalid field.
          *
@@ -3792,6 +3994,22 @@ export interface components {
             title: string;
             /** Format: uri */
             type: string;
+        };
+        /** @description The Unified Health Interface's synchronous answer: `message.ack.status` ACK, or NACK with `error` (type, code such as UHI-1405, the JSON path at fault, and a message). */
+        UhiAck: {
+            error?: {
+                /** @example UHI-1405 */
+                code?: string;
+                message?: string;
+                path?: string;
+                type?: string;
+            };
+            message: {
+                ack: {
+                    /** @enum {string} */
+                    status: "ACK" | "NACK";
+                };
+            };
         };
     };
     responses: {
@@ -5272,6 +5490,874 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+        };
+    };
+    uhiReceiveCancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
+                Authorization?: string;
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description The gateway's signature, on a search it forwards. */
+                "X-Gateway-Authorization"?: string;
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Beckn 0.7.1 message (`context` and `message`), signed over these exact bytes. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description ACK: received; the answer follows as a signed callback */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /**
+             * @description NACK: the message breaks the network's rules (context, intent, a used message id).
+             *     `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+             *     `MALFORMED_JSON`: The body is not a JSON object.
+             *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "BAD_REQUEST" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /** @description NACK: not an endpoint an HSPA serves. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            /**
+             * @description NACK: the network registry or the database cannot be reached; send again.
+             *     `DATABASE_BUSY`: The database is busy; retry.
+             *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+             *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+             *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+             *     `SHUTTING_DOWN`: This server is shutting down; retry.
+             */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    uhiReceiveConfirm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
+                Authorization?: string;
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description The gateway's signature, on a search it forwards. */
+                "X-Gateway-Authorization"?: string;
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Beckn 0.7.1 message (`context` and `message`), signed over these exact bytes. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description ACK: received; the answer follows as a signed callback */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /**
+             * @description NACK: the message breaks the network's rules (context, intent, a used message id).
+             *     `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+             *     `MALFORMED_JSON`: The body is not a JSON object.
+             *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "BAD_REQUEST" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /** @description NACK: not an endpoint an HSPA serves. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            /**
+             * @description NACK: the network registry or the database cannot be reached; send again.
+             *     `DATABASE_BUSY`: The database is busy; retry.
+             *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+             *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+             *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+             *     `SHUTTING_DOWN`: This server is shutting down; retry.
+             */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    uhiReceiveInit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
+                Authorization?: string;
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description The gateway's signature, on a search it forwards. */
+                "X-Gateway-Authorization"?: string;
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Beckn 0.7.1 message (`context` and `message`), signed over these exact bytes. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description ACK: received; the answer follows as a signed callback */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /**
+             * @description NACK: the message breaks the network's rules (context, intent, a used message id).
+             *     `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+             *     `MALFORMED_JSON`: The body is not a JSON object.
+             *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "BAD_REQUEST" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /** @description NACK: not an endpoint an HSPA serves. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            /**
+             * @description NACK: the network registry or the database cannot be reached; send again.
+             *     `DATABASE_BUSY`: The database is busy; retry.
+             *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+             *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+             *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+             *     `SHUTTING_DOWN`: This server is shutting down; retry.
+             */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    uhiReceiveMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
+                Authorization?: string;
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description The gateway's signature, on a search it forwards. */
+                "X-Gateway-Authorization"?: string;
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Beckn 0.7.1 message (`context` and `message`), signed over these exact bytes. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description ACK: received; the answer follows as a signed callback */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /**
+             * @description NACK: the message breaks the network's rules (context, intent, a used message id).
+             *     `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+             *     `MALFORMED_JSON`: The body is not a JSON object.
+             *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "BAD_REQUEST" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /** @description NACK: not an endpoint an HSPA serves. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            /**
+             * @description NACK: the network registry or the database cannot be reached; send again.
+             *     `DATABASE_BUSY`: The database is busy; retry.
+             *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+             *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+             *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+             *     `SHUTTING_DOWN`: This server is shutting down; retry.
+             */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    uhiReceiveOnUpdate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
+                Authorization?: string;
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description The gateway's signature, on a search it forwards. */
+                "X-Gateway-Authorization"?: string;
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Beckn 0.7.1 message (`context` and `message`), signed over these exact bytes. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description ACK: received; the answer follows as a signed callback */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /**
+             * @description NACK: the message breaks the network's rules (context, intent, a used message id).
+             *     `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+             *     `MALFORMED_JSON`: The body is not a JSON object.
+             *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "BAD_REQUEST" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /** @description NACK: not an endpoint an HSPA serves. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            /**
+             * @description NACK: the network registry or the database cannot be reached; send again.
+             *     `DATABASE_BUSY`: The database is busy; retry.
+             *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+             *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+             *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+             *     `SHUTTING_DOWN`: This server is shutting down; retry.
+             */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    uhiReceiveSearch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
+                Authorization?: string;
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description The gateway's signature, on a search it forwards. */
+                "X-Gateway-Authorization"?: string;
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Beckn 0.7.1 message (`context` and `message`), signed over these exact bytes. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description ACK: received; the answer follows as a signed callback */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /**
+             * @description NACK: the message breaks the network's rules (context, intent, a used message id).
+             *     `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+             *     `MALFORMED_JSON`: The body is not a JSON object.
+             *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "BAD_REQUEST" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /** @description NACK: not an endpoint an HSPA serves. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            /**
+             * @description NACK: the network registry or the database cannot be reached; send again.
+             *     `DATABASE_BUSY`: The database is busy; retry.
+             *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+             *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+             *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+             *     `SHUTTING_DOWN`: This server is shutting down; retry.
+             */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    uhiReceiveSelect: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
+                Authorization?: string;
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description The gateway's signature, on a search it forwards. */
+                "X-Gateway-Authorization"?: string;
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Beckn 0.7.1 message (`context` and `message`), signed over these exact bytes. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description ACK: received; the answer follows as a signed callback */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /**
+             * @description NACK: the message breaks the network's rules (context, intent, a used message id).
+             *     `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+             *     `MALFORMED_JSON`: The body is not a JSON object.
+             *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "BAD_REQUEST" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /** @description NACK: not an endpoint an HSPA serves. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            /**
+             * @description NACK: the network registry or the database cannot be reached; send again.
+             *     `DATABASE_BUSY`: The database is busy; retry.
+             *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+             *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+             *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+             *     `SHUTTING_DOWN`: This server is shutting down; retry.
+             */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    uhiReceiveStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
+                Authorization?: string;
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description The gateway's signature, on a search it forwards. */
+                "X-Gateway-Authorization"?: string;
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Beckn 0.7.1 message (`context` and `message`), signed over these exact bytes. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description ACK: received; the answer follows as a signed callback */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /**
+             * @description NACK: the message breaks the network's rules (context, intent, a used message id).
+             *     `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax).
+             *     `MALFORMED_JSON`: The body is not a JSON object.
+             *     `VALIDATION_FAILED`: Fields are missing or invalid; `errors` names each one.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "BAD_REQUEST" | "MALFORMED_JSON" | "VALIDATION_FAILED";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            /** @description NACK: not an endpoint an HSPA serves. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                };
+            };
+            413: components["responses"]["ContentTooLarge_37dd9cc4"];
+            415: components["responses"]["UnsupportedMediaType_2edc28a8"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            /**
+             * @description NACK: the network registry or the database cannot be reached; send again.
+             *     `DATABASE_BUSY`: The database is busy; retry.
+             *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
+             *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
+             *     `SERVICE_UNAVAILABLE`: A part of the platform is unavailable; retry.
+             *     `SHUTTING_DOWN`: This server is shutting down; retry.
+             */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UhiAck"];
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code?: "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN";
+                    } & components["schemas"]["Problem"];
+                };
+            };
+            504: components["responses"]["GatewayTimeout_a451ce01"];
+        };
+    };
+    uhiGetSubscriber: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description W3C trace context; a valid one is continued. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["healthtech_uhi_v1_Subscriber"];
+                };
+            };
+            400: components["responses"]["BadRequest_6b3061dd"];
+            429: components["responses"]["TooManyRequests_04dbf322"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge_f6becad8"];
+            500: components["responses"]["InternalServerError_2d9f2e04"];
+            502: components["responses"]["BadGateway_e3d2bfef"];
+            503: components["responses"]["ServiceUnavailable_186ce1c6"];
+            504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
     notificationRetryNotification: {
@@ -9035,7 +10121,7 @@ export interface operations {
             504: components["responses"]["GatewayTimeout_a451ce01"];
         };
     };
-    paymentHandleGatewayWebhook: {
+    paymentHandleGatewayWebhookRazorpay: {
         parameters: {
             query?: never;
             header?: {
