@@ -317,6 +317,11 @@ def test_messages_that_break_the_rules_are_refused(api):
         assert path in nack["error"]["path"], (path, nack)
     r = send(api, "search", None, raw=b"not json", participant=app)
     assert_nack(r, 400, "UHI-1411")
+    # Nested far deeper than any Beckn message (signed, so it reaches the parser).
+    deep = {"context": app.context(), "message": {"intent": {"fulfillment": {"type": "Physical"}}}}
+    deep_raw = json.dumps(deep)[:-1].encode() + b', "x": ' + b"[" * 200000 + b"]" * 200000 + b"}"
+    assert_nack(send(api, "search", None, raw=deep_raw, participant=app), 400, "UHI-1411")
+    assert api.get("/uhi/subscriber").status_code == 200  # and nothing fell over
     r = send(api, "select", {"context": app.context(action="select"), "message": {}}, participant=app)
     assert_nack(r, 400, "UHI-1404", "context.action")
 
