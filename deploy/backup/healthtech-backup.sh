@@ -93,7 +93,7 @@ case "$cmd" in
   bootstrap)
     db="${PGDATABASE:?PGDATABASE is not set}"
     sql="${BOOTSTRAP_SQL:-/opt/healthtech/db/bootstrap/00_roles.sql}"
-    schemas="${SCHEMAS:-iam,org,appointment,payment,notification,forum}"
+    schemas="${SCHEMAS:-iam,org,appointment,payment,notification,forum,uhi}"
     psql -X -q -v ON_ERROR_STOP=1 -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
       || psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$db\""
     psql -X -q -v ON_ERROR_STOP=1 -d "$db" -v schemas="$schemas" -v dbname="$db" -f "$sql" >/dev/null

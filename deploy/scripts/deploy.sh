@@ -33,7 +33,7 @@ mkdir -p "$WORK"
   echo "resources:"
   echo "  - ../overlays/$OVERLAY"
   echo "images:"
-  for img in bff-service iam-service org-service appointment-service payment-service notification-service forum-service ops-tools; do
+  for img in bff-service iam-service org-service appointment-service payment-service notification-service forum-service uhi-service ops-tools; do
     echo "  - name: ghcr.io/healthtech/$img"
     echo "    newTag: \"$VERSION\""
   done
@@ -57,7 +57,7 @@ echo "==> deploying $VERSION to $ENVIRONMENT (context $CONTEXT)"
 echo "==> waiting for the database bootstrap and the rollouts"
 "${K[@]}" -n supabase rollout status statefulset/supabase-postgres --timeout=300s
 "${K[@]}" -n supabase wait --for=condition=complete job/db-bootstrap --timeout=300s
-for d in iam org appointment notification forum; do
+for d in iam org appointment notification forum uhi; do
   "${K[@]}" -n microservices rollout status "deployment/$d-service" --timeout=300s
 done
 if [ "$OVERLAY" = dev ]; then

@@ -426,8 +426,8 @@ if (args.helm) {
     if (svc.read_only !== true || svc.user !== "1000:1000" || !(svc.cap_drop ?? []).includes("ALL")) problems.push(`${name}: not read-only / uid 1000 / cap_drop ALL`);
     checked++;
   }
-  if (checked !== 7) problems.push(`expected the 7 services in compose.yaml, found ${checked}`);
-  check(`compose.yaml: the 7 services get the env vars their code requires (and only those), read-only, uid 1000, no capabilities`, problems);
+  if (checked !== 8) problems.push(`expected the 8 services in compose.yaml, found ${checked}`);
+  check(`compose.yaml: the 8 services get the env vars their code requires (and only those), read-only, uid 1000, no capabilities`, problems);
 }
 
 console.log(`${passed} passed, ${failed} failed`);

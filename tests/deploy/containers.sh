@@ -10,7 +10,7 @@
 # that takes the binaries ./healthtech already built instead of compiling them again (the
 # multi-stage `runtime` target stays the production path) — and `ops-tools` / `devtools`
 # from the repository context (so .dockerignore is exercised). Then, on a podman network:
-# PostgreSQL, Redis, the database bootstrap (ops-tools), migrations, the six services and
+# PostgreSQL, Redis, the database bootstrap (ops-tools), migrations, the seven services and
 # the BFF (read-only root, uid 1000, no capabilities), the gateway simulator and mail sink;
 # and a smoke test through the BFF: health/ready, register + verify + log in, search,
 # book. Prints "ok - ..." lines and "N passed, M failed".
@@ -75,7 +75,7 @@ fi
 # ---------------------------------------------------------------- images
 t0=$SECONDS
 CTX="$TMP/bin-context"; mkdir -p "$CTX"
-SERVICES=(iam org appointment payment notification forum bff)
+SERVICES=(iam org appointment payment notification forum uhi bff)
 for s in "${SERVICES[@]}"; do cp "$BIN/$s-service" "$CTX/"; done
 build_failed=""
 for s in "${SERVICES[@]}"; do
@@ -92,7 +92,7 @@ for target in ops-tools devtools; do
   fi
 done
 if [ -z "$build_failed" ]; then
-  ok "deploy/docker/Dockerfile builds the 7 service images, ops-tools and devtools with podman ($((SECONDS - t0)) s)"
+  ok "deploy/docker/Dockerfile builds the 8 service images, ops-tools and devtools with podman ($((SECONDS - t0)) s)"
 else
   not_ok "image builds failed:$build_failed" "$(cat "$TMP"/build-*.log)"; finish
 fi
@@ -109,7 +109,7 @@ fi
 # sometimes takes 20 s to answer, which turns into gRPC deadlines.
 SUBNET="10.213.$((RANDOM % 200 + 20))"
 podman network create --disable-dns --subnet "$SUBNET.0/24" "$NET" >/dev/null || { not_ok "podman network create"; finish; }
-declare -A IP=([postgres]=10 [redis]=11 [gateway]=12 [smtp]=13 [iam]=20 [org]=21 [appointment]=22 [payment]=23 [notification]=24 [forum]=25 [bff]=26)
+declare -A IP=([postgres]=10 [redis]=11 [gateway]=12 [smtp]=13 [iam]=20 [org]=21 [appointment]=22 [payment]=23 [notification]=24 [forum]=25 [uhi]=27 [bff]=26)
 HOSTS=()
 for n in "${!IP[@]}"; do HOSTS+=(--add-host "$RUN_ID-$n:$SUBNET.${IP[$n]}"); done
 L=(--label "healthtech.test=$RUN_ID" --network "$NET" "${HOSTS[@]}")
@@ -120,7 +120,7 @@ MIG="migrator-$RANDOM$RANDOM"
 TOKEN="internal-token-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 KEK="$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 declare -A PW
-for s in iam org appointment payment notification forum; do PW[$s]="$s-$RANDOM$RANDOM"; done
+for s in iam org appointment payment notification forum uhi; do PW[$s]="$s-$RANDOM$RANDOM"; done
 dburl() { echo "postgresql://${1}_app:${PW[$1]}@$RUN_ID-postgres:5432/healthtech"; }
 
 # PostgreSQL and Redis from the same base image (no registry), as their own users.
@@ -144,13 +144,14 @@ if out="$(podman run --rm "${L[@]}" "${HARD[@]}" -e PGHOST="$RUN_ID-postgres" -e
       -e PGDATABASE=healthtech -e MIGRATOR_PASSWORD="$MIG" -e IAM_APP_PASSWORD="${PW[iam]}" -e ORG_APP_PASSWORD="${PW[org]}" \
       -e APPOINTMENT_APP_PASSWORD="${PW[appointment]}" -e PAYMENT_APP_PASSWORD="${PW[payment]}" \
       -e NOTIFICATION_APP_PASSWORD="${PW[notification]}" -e FORUM_APP_PASSWORD="${PW[forum]}" \
+      -e UHI_APP_PASSWORD="${PW[uhi]}" \
       localhost/healthtech/ops-tools:$RUN_ID bootstrap 2>&1)"; then
   ok "ops-tools image bootstraps the database and roles ($out)"
 else
   not_ok "database bootstrap in the ops-tools image" "$out"; finish
 fi
 mig_out=""
-for s in iam org appointment payment notification forum; do
+for s in iam org appointment payment notification forum uhi; do
   mig_out+="$(podman run --rm "${L[@]}" "${HARD[@]}" -e MIGRATION_DATABASE_URL="postgresql://healthtech_migrator:$MIG@$RUN_ID-postgres:5432/healthtech" \
     "localhost/healthtech/$s-service:$RUN_ID" migrate 2>&1)"$'\n' || { not_ok "migrations of $s in its image" "$mig_out"; finish; }
 done
@@ -179,15 +180,22 @@ run_svc notification "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl notific
   -e DEV_SMTP_SINK_URL="http://$RUN_ID-smtp:8025"
 run_svc forum "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl forum)" -e ORG_SERVICE_URL="$RUN_ID-org:50051" \
   -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051"
+# No UHI network here (the base image has no Node for tools/uhi_sim): a placeholder
+# registry; the service starts, serves gRPC health and GET /uhi/subscriber.
+UHI_KEY="$(openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)"
+run_svc uhi "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl uhi)" -e ORG_SERVICE_URL="$RUN_ID-org:50051" \
+  -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051" -e UHI_SUBSCRIBER_ID=hspa.healthtech.test -e UHI_PUB_KEY_ID=hspa-1 \
+  -e UHI_SIGNING_PRIVATE_KEY="$UHI_KEY" -e UHI_SUBSCRIBER_URL="http://localhost:$HTTP_PORT/uhi" \
+  -e UHI_REGISTRY_URL=https://uhi-registry.invalid
 run_svc bff "${COMMON[@]}" -e HTTP_PORT=8080 -e ADMIN_PORT=9090 -p "127.0.0.1:$HTTP_PORT:8080" \
-  $(for t in iam org appointment payment notification forum; do echo "-e ${t^^}_SERVICE_URL=$RUN_ID-$t:50051"; done) \
+  $(for t in iam org appointment payment notification forum uhi; do echo "-e ${t^^}_SERVICE_URL=$RUN_ID-$t:50051"; done) \
   -e RATE_LIMIT_IP_PER_SECOND=1000 -e RATE_LIMIT_IP_BURST=5000 -e UPSTREAM_TIMEOUT_MS=30000
 B="http://127.0.0.1:$HTTP_PORT"
 for _ in $(seq 200); do curl -fsS -o /dev/null "$B/ready" 2>/dev/null && break; sleep 0.15; done
 if curl -fsS -o /dev/null "$B/ready"; then
   ok "the platform runs from the images on a podman network (read-only root, uid 1000, no capabilities); BFF ready"
 else
-  logs=""; for c in iam org appointment payment notification forum bff; do logs+="[$c] $(podman logs "$RUN_ID-$c" 2>&1 | tail -3)"$'\n'; done
+  logs=""; for c in iam org appointment payment notification forum uhi bff; do logs+="[$c] $(podman logs "$RUN_ID-$c" 2>&1 | tail -3)"$'\n'; done
   not_ok "the BFF did not become ready" "$logs"; finish
 fi
 
@@ -253,7 +261,7 @@ else
 fi
 # ---------------------------------------------------------------- podman kube play
 # The rendered dev overlay as a second, real consumer of the Kubernetes manifests: its
-# seven Deployments and ConfigMaps, run by `podman kube play` against the same PostgreSQL
+# eight Deployments and ConfigMaps, run by `podman kube play` against the same PostgreSQL
 # and Redis, with the Secrets it names (podman 4.3 reads a secretKeyRef from a podman
 # secret holding a JSON map of base64 values). tests/deploy/kube_play_prepare.mjs lists
 # the few changes podman needs.
@@ -262,16 +270,16 @@ if [ ! -x "$KUBECTL" ]; then
   not_ok "podman kube play: kubectl from npm is missing (tests/deploy/run.sh installs it)"
 else
   t0=$SECONDS
-  declare -A KIP=([iam]=40 [org]=41 [appointment]=42 [payment]=43 [notification]=44 [forum]=45 [bff]=46)
+  declare -A KIP=([iam]=40 [org]=41 [appointment]=42 [payment]=43 [notification]=44 [forum]=45 [uhi]=47 [bff]=46)
   hosts="{"; ips=()
-  for s in iam org appointment payment notification forum bff; do
+  for s in iam org appointment payment notification forum uhi bff; do
     hosts+="\"$s-service\":\"$SUBNET.${KIP[$s]}\","; ips+=(--ip "$SUBNET.${KIP[$s]}")
   done
   hosts="${hosts%,}}"
-  for s in iam org appointment payment notification forum bff; do podman tag "localhost/healthtech/$s-service:$RUN_ID" "localhost/healthtech/$s-service:$RUN_ID-kube" >/dev/null; done
+  for s in iam org appointment payment notification forum uhi bff; do podman tag "localhost/healthtech/$s-service:$RUN_ID" "localhost/healthtech/$s-service:$RUN_ID-kube" >/dev/null; done
   KSECRETS=(migrator-database-secret iam-database-secret org-database-secret appointment-database-secret payment-database-secret
-            notification-database-secret forum-database-secret redis-secret internal-service-token jwt-secret payment-gateway-secret
-            smtp-secret sms-secret)
+            notification-database-secret forum-database-secret uhi-database-secret redis-secret internal-service-token jwt-secret
+            payment-gateway-secret smtp-secret sms-secret uhi-signing-secret)
   ksecret() {  # ksecret NAME key=value ...
     local name="$RUN_ID-$1"; shift
     podman secret rm "$name" >/dev/null 2>&1
@@ -281,13 +289,14 @@ print(json.dumps({k: base64.b64encode(v.encode()).decode() for k, v in (a.split(
   }
   db() { echo "postgresql://${1}_app:${PW[$1]}@$SUBNET.10:5432/healthtech"; }
   ksecret migrator-database-secret url="postgresql://healthtech_migrator:$MIG@$SUBNET.10:5432/healthtech"
-  for s in iam org appointment payment notification forum; do ksecret "$s-database-secret" url="$(db "$s")"; done
+  for s in iam org appointment payment notification forum uhi; do ksecret "$s-database-secret" url="$(db "$s")"; done
   ksecret redis-secret url="redis://$SUBNET.11:6379/0" password=""
   ksecret internal-service-token token="$TOKEN"
   ksecret jwt-secret key-encryption-key="$KEK"
   ksecret payment-gateway-secret key-id=rzp_test_healthtech key-secret=gw-secret webhook-secret=wh-secret
   ksecret smtp-secret url="smtp://$SUBNET.13:2525" username= password=
   ksecret sms-secret api-key="sms-$RANDOM$RANDOM"
+  ksecret uhi-signing-secret private-key="$UHI_KEY"
   trap 'podman kube down "$TMP/kube.yaml" >/dev/null 2>&1; for x in "${KSECRETS[@]}"; do podman secret rm "$RUN_ID-$x" >/dev/null 2>&1; done; cleanup' EXIT
   if out="$("$KUBECTL" kustomize "$ROOT/deploy/k8s/overlays/dev" >"$TMP/dev.yaml" 2>&1 &&
             node "$ROOT/tests/deploy/kube_play_prepare.mjs" "$TMP/dev.yaml" "$RUN_ID-kube" "$hosts" "$RUN_ID" >"$TMP/kube.yaml" 2>&1 &&
@@ -297,7 +306,7 @@ print(json.dumps({k: base64.b64encode(v.encode()).decode() for k, v in (a.split(
     for _ in $(seq 200); do curl -fsS -o /dev/null "$KB/ready" 2>/dev/null && break; sleep 0.15; done
     running="$(podman ps --filter "name=$RUN_ID-" --format '{{.Names}}' | grep -c -- '-service-pod-0-.*-service$')"
     if curl -fsS -o /dev/null "$KB/ready"; then
-      ok "podman kube play runs the dev overlay's 7 Deployments (its ConfigMaps, secretKeyRefs, uid 1000, read-only root, no capabilities) and its BFF is ready ($((SECONDS - t0)) s)"
+      ok "podman kube play runs the dev overlay's 8 Deployments (its ConfigMaps, secretKeyRefs, uid 1000, read-only root, no capabilities) and its BFF is ready ($((SECONDS - t0)) s)"
       out="$("$ROOT/deploy/scripts/smoke-test.sh" "$KB" 2>&1)" && ok "smoke-test.sh passes against the kube-played platform" \
         || not_ok "smoke-test.sh against the kube-played platform" "$out"
     else

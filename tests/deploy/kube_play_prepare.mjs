@@ -1,5 +1,5 @@
 // Turns the rendered dev overlay into what `podman kube play` (4.3) can run on one machine:
-// the seven Deployments with their ConfigMaps, unchanged except for what podman lacks or
+// the eight Deployments with their ConfigMaps, unchanged except for what podman lacks or
 // this machine forbids. Used by tests/deploy/containers.sh.
 //   node kube_play_prepare.mjs RENDERED.yaml IMAGE_TAG HOSTS_JSON PREFIX > workloads.yaml
 // HOSTS_JSON maps host names (iam-service, ...) to the static addresses the pods get.
@@ -24,7 +24,7 @@ const { default: YAML } = await import(join(here, "../../deploy/validate/node_mo
 const [rendered, tag, hostsJson, prefix] = process.argv.slice(2);
 const hosts = JSON.parse(hostsJson);
 const docs = YAML.parseAllDocuments(readFileSync(rendered, "utf8")).map((d) => d.toJS());
-const services = ["iam", "org", "appointment", "payment", "notification", "forum", "bff"].map((s) => `${s}-service`);
+const services = ["iam", "org", "appointment", "payment", "notification", "forum", "uhi", "bff"].map((s) => `${s}-service`);
 const out = [];
 const hostAliases = Object.entries(hosts).map(([h, ip]) => ({ ip, hostnames: [h] }));
 for (const name of services) {

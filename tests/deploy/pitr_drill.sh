@@ -47,7 +47,7 @@ EOF
 out="$(as_pg "$PGBIN/pg_ctl" -D "$DIR/primary" -l "$DIR/primary.log" -w -t 60 start 2>&1)" || { not_ok "start the primary" "$out"; finish; }
 psql_at "$P1" "CREATE DATABASE healthtech" postgres
 out="$(PGCONNECT_TIMEOUT=5 psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$P1" -U postgres -d healthtech \
-        -v schemas=iam,org,appointment,payment,notification,forum -v dbname=healthtech -f "$ROOT/deploy/db/bootstrap/00_roles.sql" 2>&1 &&
+        -v schemas=iam,org,appointment,payment,notification,forum,uhi -v dbname=healthtech -f "$ROOT/deploy/db/bootstrap/00_roles.sql" 2>&1 &&
        psql_at "$P1" "ALTER ROLE healthtech_migrator PASSWORD 'pitr-drill'" &&
        MIGRATION_DATABASE_URL="postgresql://healthtech_migrator:pitr-drill@127.0.0.1:$P1/healthtech" "$BIN/appointment-service" migrate 2>&1)" \
   || { not_ok "bootstrap and appointment migrations on the primary" "$out"; finish; }

@@ -13,7 +13,7 @@ import urllib.request
 
 PROM = os.environ["PROMETHEUS_URL"]
 BFF = os.environ["BFF_URL"]
-SERVICES = ["iam", "org", "appointment", "payment", "notification", "forum"]
+SERVICES = ["iam", "org", "appointment", "payment", "notification", "forum", "uhi"]
 res = {"passed": 0, "failed": 0}
 
 
@@ -47,10 +47,11 @@ try:
     while True:
         targets = api("targets")["activeTargets"]
         down = [t["labels"].get("service") for t in targets if t["health"] != "up"]
-        if (len(targets) == 7 and not down) or time.time() > deadline:
+        if (len(targets) == len(SERVICES) + 1 and not down) or time.time() > deadline:
             break
         time.sleep(0.5)
-    report(f"Prometheus scrapes all 7 services and every target is up ({len(targets)} targets)", len(targets) == 7 and not down, down)
+    report(f"Prometheus scrapes all {len(SERVICES) + 1} services (the BFF and {len(SERVICES)} gRPC) and every target is up "
+           f"({len(targets)} targets)", len(targets) == len(SERVICES) + 1 and not down, down)
 
     traffic()
     time.sleep(2.5)

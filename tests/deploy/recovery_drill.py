@@ -49,7 +49,7 @@ def snapshot(db_url=DB):
     """count + md5 of every table in the services' schemas, in a stable order."""
     tables = psql("SELECT table_schema || '.' || table_name FROM information_schema.tables "
                   "WHERE table_type = 'BASE TABLE' AND table_schema IN "
-                  "('iam','org','appointment','payment','notification','forum') ORDER BY 1", db_url).split()
+                  "('iam','org','appointment','payment','notification','forum','uhi') ORDER BY 1", db_url).split()
     snap = {}
     for t in tables:
         snap[t] = psql(f"SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM {t} x", db_url)

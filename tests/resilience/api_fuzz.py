@@ -32,7 +32,7 @@ BASE = os.environ["BFF_URL"]
 DATA = os.environ["HEALTHTECH_DATA"]
 SEED = int(os.environ.get("FUZZ_SEED", "20261205"))
 COUNT = int(os.environ.get("FUZZ_REQUESTS", "3000"))
-PROCESSES = ["iam", "org", "appointment", "payment", "notification", "forum", "bff"]
+PROCESSES = ["iam", "org", "appointment", "payment", "notification", "forum", "uhi", "bff"]
 rng = random.Random(SEED)
 
 HOSTILE_TEXT = [

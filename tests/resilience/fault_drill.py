@@ -38,7 +38,7 @@ GATEWAY = os.environ["GATEWAY_URL"]
 DATA = os.environ["HEALTHTECH_DATA"]
 DB = os.environ["TEST_DATABASE_URL"]
 GRPC_PORTS = dict(kv.split("=") for kv in os.environ.get("SERVICE_GRPC_PORTS", "").strip(",").split(",") if kv)
-PROCESSES = ["iam", "org", "appointment", "payment", "notification", "forum", "bff"]
+PROCESSES = ["iam", "org", "appointment", "payment", "notification", "forum", "uhi", "bff"]
 random.seed(1205)
 
 results = []
@@ -204,7 +204,7 @@ def kill_each_under_booking_load(api, admin):
     probes = {"iam": ("/.well-known/jwks.json", None), "org": ("/v1/practitioners?limit=1", None),
               "appointment": (f"/v1/practitioners/{prof['id']}/availability", None),
               "payment": ("/v1/payments", people[0]), "notification": ("/v1/notification-preferences", people[0]),
-              "forum": ("/v1/forum/categories", None)}
+              "forum": ("/v1/forum/categories", None), "uhi": ("/uhi/subscriber", None)}
 
     def probe(p):
         path, who = probes[p]

@@ -2,13 +2,14 @@
 schema and uses Redis, and what reaches it. Mirrors deploy/k8s/base; the validator checks
 both against the services' sources. */}}
 {{- define "healthtech.meta" -}}
-bff:          {calls: [iam, org, appointment, payment, notification, forum], db: false, redis: true,  auth: true,  web: false, egress: []}
+bff:          {calls: [iam, org, appointment, payment, notification, forum, uhi], db: false, redis: true,  auth: true,  web: false, egress: []}
 iam:          {calls: [],                        db: true,  redis: true,  auth: true,  web: true,  egress: []}
 org:          {calls: [iam],                     db: true,  redis: true,  auth: true,  web: true,  egress: []}
 appointment:  {calls: [iam, org],                db: true,  redis: true,  auth: true,  web: false, egress: []}
 payment:      {calls: [iam, appointment, org],   db: true,  redis: true,  auth: true,  web: false, egress: [443]}
 notification: {calls: [iam],                     db: true,  redis: true,  auth: true,  web: true,  egress: [443, 587]}
 forum:        {calls: [iam, org, appointment], db: true,  redis: true,  auth: true,  web: false, egress: []}
+uhi:          {calls: [iam, org, appointment], db: true,  redis: false, auth: false, web: false, egress: [443]}
 {{- end -}}
 
 {{- define "healthtech.labels" -}}
