@@ -146,7 +146,7 @@ def test_health_ready_and_openapi(api):
     r = api.get("/ready")
     assert r.status_code == 200 and r.json()["status"] == "ready"
     assert set(r.json()["checks"]) == {"iam", "org", "appointment", "payment", "notification",
-                                        "forum", "redis"}
+                                        "forum", "uhi", "redis"}
     doc = api.get("/v1/openapi.json").json()
     assert doc["openapi"].startswith("3.1")
     ops = [(path, method.upper()) for path, item in doc["paths"].items() for method in item]
