@@ -57,7 +57,7 @@ class Participant:
     """A patient app (or a gateway) of our own, registered with the local registry; its
     callbacks land at the simulator's /eua/<name>/ and are read back from there."""
 
-    def __init__(self, kind="EUA"):
+    def __init__(self, kind="EUA", legacy=False):
         self.name = f"t{uuid.uuid4().hex[:10]}"
         self.subscriber_id = f"{self.name}.{kind.lower()}.test"
         self.key_id = "k1"
@@ -68,7 +68,7 @@ class Participant:
                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
         r = requests.post(f"{env('UHI_REGISTRY_URL')}/dev/subscribers", timeout=10, json={
             "subscriber_id": self.subscriber_id, "pub_key_id": self.key_id, "type": kind,
-            "signing_public_key": b64(spki), "url": self.url})
+            "signing_public_key": b64(spki), "url": self.url, "legacy": legacy})
         assert r.status_code == 201, r.text
 
     @property
@@ -338,6 +338,12 @@ def test_a_message_sent_twice_is_answered_once(api, doctor_on_uhi, db):
     got = app.received(body["context"]["transaction_id"], at_least=2, timeout=0)
     assert len(got) == 1, got
     assert db(f"SELECT count(*) FROM uhi.messages WHERE message_id = '{body['context']['message_id']}'") == "1"
+    tx = body["context"]["transaction_id"]
+    assert db(f"SELECT count(*) || ' ' || min(state) FROM uhi.callbacks WHERE transaction_id = '{tx}'") == "1 delivered"
+    # The same message re-serialised (keys in another order, other spacing) is the same message.
+    again = json.dumps({"message": body["message"], "context": body["context"]}, indent=1).encode()
+    assert_ack(send(api, "search", None, raw=again, participant=app))
+    assert db(f"SELECT count(*) FROM uhi.messages WHERE message_id = '{body['context']['message_id']}'") == "1"
     # Another message under the same id is refused.
     body["message"]["intent"]["fulfillment"]["type"] = "Online"
     assert_nack(send(api, "search", body, participant=app), 400, "UHI-1404", "context.message_id")
@@ -408,3 +414,46 @@ def test_a_queued_callback_survives_a_crash_of_the_service(api, doctor_on_uhi, d
     assert [(m["action"], m["verified"]) for m in got] == [("on_search", True)]
     assert db(f"SELECT state FROM uhi.callbacks WHERE transaction_id = '{tx}'") == "delivered"
     assert requests.get(f"{api.base}/uhi/subscriber", timeout=10).status_code == 200
+
+
+def test_a_registry_that_writes_nulls_or_is_down(api, doctor_on_uhi):
+    """NHA's registry (Java) writes absent fields as null and keeps the key in
+    encr_public_key: such a participant is served. A registry that cannot be reached makes a
+    503 NACK (send again), never a 500."""
+    legacy = Participant(legacy=True)
+    body = {"context": legacy.context(), "message": {"intent": {
+        "fulfillment": {"type": "Physical"}, "category": {"descriptor": {"name": f"uhi {doctor_on_uhi['tag']}"}}}}}
+    assert_ack(send(api, "search", body, participant=legacy))
+    [cb] = legacy.received(body["context"]["transaction_id"])
+    assert (cb["action"], cb["verified"]) == ("on_search", True)
+
+    fresh = Participant()  # not in the service's cache
+    down = f"{env('UHI_REGISTRY_URL')}/dev/down"
+    assert requests.post(down, json={"down": True}, timeout=10).status_code == 200
+    try:
+        r = send(api, "search", {"context": fresh.context(), "message": body["message"]}, participant=fresh)
+    finally:
+        requests.post(down, json={"down": False}, timeout=10)
+    assert_nack(r, 503, "UHI-1402")
+    r = send(api, "search", {"context": fresh.context(), "message": body["message"]}, participant=fresh)
+    assert_ack(r)
+
+
+def test_a_gateway_signing_in_proxy_authorization(api, doctor_on_uhi):
+    """BECKN-006 names the gateway's header Proxy-Authorization: taken like
+    X-Gateway-Authorization."""
+    header = f"{env('UHI_GATEWAY_URL')}/dev/header"
+    assert requests.post(header, json={"name": "Proxy-Authorization"}, timeout=10).status_code == 200
+    try:
+        r = requests.post(f"{env('UHI_EUA_URL')}/dev/search",
+                          json={"specialty": f"uhi {doctor_on_uhi['tag']}"}, timeout=30)
+    finally:
+        requests.post(header, json={}, timeout=10)
+    started = r.json()
+    deadline = time.time() + 20
+    got = []
+    while not got and time.time() < deadline:
+        got = requests.get(f"{env('UHI_EUA_URL')}/dev/received", timeout=10,
+                           params={"eua": "sim", "transaction_id": started["transaction_id"]}).json()
+        time.sleep(0.1)
+    assert [(m["action"], m["verified"]) for m in got] == [("on_search", True)], got

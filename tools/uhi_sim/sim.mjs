@@ -8,12 +8,16 @@
 //                                                  of SubscriberDto (404 when none matches)
 //           POST /dev/subscribers                  {subscriber_id, pub_key_id, type (EUA|HSPA|
 //                                                  GATEWAY), signing_public_key, url}
+//                                                  (+ "legacy": true: the registry then answers with
+//                                                  null fields, as NHA's Java registry does)
 //           GET  /dev/subscribers                  everyone registered
+//           POST /dev/down {"down": true|false}    lookups answer 503 meanwhile
 // Gateway   POST /search      from an EUA (Authorization): fanned out to every HSPA, re-serialised
 //                             with provider_id/uri set, signed with X-Gateway-Authorization
 //           POST /on_search   from an HSPA: checked, forwarded to the EUA, signed by the gateway
 //           POST /on_<x>_audit audit copies (recorded)
 //           GET  /dev/received what the gateway received
+//           POST /dev/header {"name": "Proxy-Authorization"}  the header it signs forwards in
 // EUA       POST /eua/<name>/on_<action>   callbacks for the app <name> (its subscriber_url is
 //                             http://127.0.0.1:<eua-port>/eua/<name>); signatures verified,
 //                             recorded, answered ACK (or 503 while told to be down)
@@ -53,6 +57,7 @@ const register = (s) => {
     status: s.status ?? 'SUBSCRIBED',
     participant_id: s.subscriber_id,
   };
+  if (s.legacy) Object.assign(entry, { signing_public_key: null, status: null, valid_until: null, city: null });
   subscribers.set(`${s.subscriber_id}|${s.pub_key_id}`, entry);
   return entry;
 };
@@ -79,7 +84,7 @@ function verifySigned(header, body, type) {
   const [subscriber_id, pub_key_id] = String(parsed.keyId ?? '').split('|');
   const [signer] = find(subscriber_id, pub_key_id, type);
   if (!signer) return { error: `${subscriber_id}|${pub_key_id} is not registered${type ? ` as ${type}` : ''}` };
-  const error = verifyHeader({ header, pub: signer.signing_public_key, body });
+  const error = verifyHeader({ header, pub: signer.signing_public_key ?? signer.encr_public_key, body });
   return error ? { error } : { signer };
 }
 
@@ -131,7 +136,12 @@ function serve(port, name, handler) {
 }
 
 // ------------------------------------------------------------------ registry server
+let registryDown = false;
 serve(REGISTRY_PORT, 'registry', async (req, res, url, body) => {
+  if (url.pathname === '/dev/down' && req.method === 'POST') {
+    registryDown = Boolean(JSON.parse(body || '{}').down);
+    return send(res, 200, { down: registryDown });
+  }
   if (url.pathname === '/dev/subscribers' && req.method === 'GET') return send(res, 200, [...subscribers.values()]);
   if (url.pathname === '/dev/subscribers' && req.method === 'POST') {
     const s = JSON.parse(body);
@@ -142,6 +152,7 @@ serve(REGISTRY_PORT, 'registry', async (req, res, url, body) => {
     return send(res, 201, entry);
   }
   if (url.pathname === '/api/v1/networkregistry/lookup' && req.method === 'POST') {
+    if (registryDown) return send(res, 503, nack('UHI-1407', 'down for a while'));
     const who = verifySigned(req.headers.authorization, body);
     if (who.error) return send(res, 401, nack('UHI-1405', who.error));
     const q = JSON.parse(body);
@@ -153,7 +164,12 @@ serve(REGISTRY_PORT, 'registry', async (req, res, url, body) => {
 
 // ------------------------------------------------------------------ gateway server
 const gatewayReceived = [];
+let gatewayHeader = 'X-Gateway-Authorization';
 serve(GATEWAY_PORT, 'gateway', async (req, res, url, body) => {
+  if (url.pathname === '/dev/header' && req.method === 'POST') {
+    gatewayHeader = JSON.parse(body || '{}').name || 'X-Gateway-Authorization';
+    return send(res, 200, { name: gatewayHeader });
+  }
   if (url.pathname === '/dev/received') return send(res, 200, gatewayReceived.filter((m) => !url.searchParams.get('transaction_id') || m.transaction_id === url.searchParams.get('transaction_id')));
   if (req.method !== 'POST') return send(res, 404, nack('UHI-1404', 'no such endpoint'));
   const action = url.pathname.slice(1);
@@ -173,7 +189,7 @@ serve(GATEWAY_PORT, 'gateway', async (req, res, url, body) => {
     // Fan out to every HSPA, the body re-serialised with the provider set (as NHA's does).
     for (const hspa of [...subscribers.values()].filter((s) => s.type === 'HSPA' && s.status === 'SUBSCRIBED')) {
       const forwarded = JSON.stringify({ ...msg, context: { ...msg.context, provider_id: hspa.subscriber_id, provider_uri: hspa.subscriber_url } });
-      const r = await post(`${hspa.subscriber_url}/search`, forwarded, GATEWAY, gatewayKeys, 'X-Gateway-Authorization');
+      const r = await post(`${hspa.subscriber_url}/search`, forwarded, GATEWAY, gatewayKeys, gatewayHeader);
       log('search_forwarded', { to: hspa.subscriber_id, status: r.status, transaction_id: msg.context.transaction_id, answer: r.body.slice(0, 300) });
     }
     return;

@@ -63,7 +63,8 @@ std::vector<Route> UhiRoutes() {
     r.raw_body_description =
         "A Beckn 0.7.1 message (`context` and `message`), signed over these exact bytes.";
     r.header_fields = {{"Authorization", "authorization"},
-                       {"X-Gateway-Authorization", "gateway_authorization"}};
+                       {"X-Gateway-Authorization", "gateway_authorization"},
+                       {"Proxy-Authorization", "proxy_authorization"}};
     r.raw_response_field = "body";
     r.raw_response_type_field = "content_type";
     r.raw_response_status_field = "http_status";

@@ -113,7 +113,7 @@ Answers::Answers(const Config& config, std::shared_ptr<grpc::Channel> org,
 
 Answers::~Answers() = default;
 
-absl::StatusOr<Outcome> Answers::Search(pqxx::transaction_base& tx, const d::SearchIntent& intent,
+absl::StatusOr<Outcome> Answers::Search(const d::SearchIntent& intent,
                                         const std::string& request_id) {
   Outcome out;
   std::vector<org::v1::Practitioner> found;
@@ -224,12 +224,8 @@ absl::StatusOr<Outcome> Answers::Search(pqxx::transaction_base& tx, const d::Sea
                                                                               : d::Mode::kPhysical;
       const std::string mode = out_slot.mode == d::Mode::kOnline ? "Online" : "Physical";
       out_slot.id = SlotId(p.id(), slot.facility_id(), slot.start().seconds(), mode);
-      tx.exec_params(
-          "INSERT INTO uhi.offered_slots (id, practitioner_id, facility_id, starts_at, ends_at, "
-          "mode) VALUES ($1::uuid, $2::uuid, $3::uuid, to_timestamp($4), to_timestamp($5), $6) "
-          "ON CONFLICT (id) DO UPDATE SET offered_at = now()",
-          out_slot.id, p.id(), slot.facility_id(), slot.start().seconds(), slot.end().seconds(),
-          mode);
+      out.offered.push_back({out_slot.id, p.id(), slot.facility_id(), mode, slot.start().seconds(),
+                             slot.end().seconds()});
       by_facility[slot.facility_id()].push_back(out_slot);
     }
   }

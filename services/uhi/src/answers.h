@@ -10,7 +10,7 @@
 #include <absl/status/statusor.h>
 #include <grpcpp/channel.h>
 #include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
+#include <vector>
 
 #include "config.h"
 #include "healthtech/uhi/domain/discovery.h"
@@ -20,10 +20,16 @@ namespace healthtech::uhi {
 // What goes in a callback: `message` and, for an answer that is a refusal, `error`. `send`
 // is false when there is nothing to say (a gateway's search that matches nobody: the HSPA
 // stays silent, as every provider does on a Beckn network).
+struct OfferedSlot {
+  std::string id, practitioner_id, facility_id, mode;
+  int64_t start = 0, end = 0;  // Unix seconds
+};
+
 struct Outcome {
   nlohmann::json message = nlohmann::json::object();
   std::optional<nlohmann::json> error;
   bool send = true;
+  std::vector<OfferedSlot> offered;  // to record with the answer (init names them)
 };
 
 class Answers {
@@ -33,8 +39,8 @@ class Answers {
   ~Answers();
 
   // UNAVAILABLE when a service it needs does not answer (the worker tries again later).
-  absl::StatusOr<Outcome> Search(pqxx::transaction_base& tx, const domain::SearchIntent& intent,
-                                 const std::string& request_id);
+  // Runs outside any transaction (it waits on other services).
+  absl::StatusOr<Outcome> Search(const domain::SearchIntent& intent, const std::string& request_id);
 
  private:
   struct Stubs;

@@ -35,6 +35,10 @@ Config Config::FromEnv() {
   if (c.dev_register && c.server.environment != "development") {
     env.Fail("UHI_DEV_REGISTER", "is for development registries only (HEALTHTECH_ENV=development)");
   }
+  c.gateway_ids = env.List("UHI_GATEWAY_SUBSCRIBER_IDS", "");
+  c.gateway_on_search_path = env.String("UHI_GATEWAY_ON_SEARCH_PATH", "/on_search");
+  if (c.gateway_on_search_path.empty() || c.gateway_on_search_path[0] != '/')
+    env.Fail("UHI_GATEWAY_ON_SEARCH_PATH", "must be a path starting with /");
   c.accepted_domains = env.List("UHI_ACCEPTED_DOMAINS", "nic2004:85111");
   c.domain = env.String("UHI_DOMAIN", "nic2004:85111");
   c.city_code = env.String("UHI_CITY_CODE", "std:080");
@@ -44,6 +48,9 @@ Config Config::FromEnv() {
   }
   c.provider_name = env.String("UHI_PROVIDER_NAME", "HealthTech");
   c.workers = env.Int("UHI_WORKERS", 2, 1, 32);
+  if (c.db_pool_size < 2 * c.workers + 2) {
+    env.Fail("DB_POOL_SIZE", "must be at least 2 × UHI_WORKERS + 2 (workers and requests)");
+  }
   c.search_limit = env.Int("UHI_SEARCH_LIMIT", 50, 1, 100);
   c.slot_days = env.Int("UHI_SLOT_DAYS", 7, 1, 31);
   c.callback_max_attempts = env.Int("UHI_CALLBACK_MAX_ATTEMPTS", 12, 1, 100);

@@ -28,6 +28,11 @@ struct Config {
   std::string registry_url;        // base URL: <registry>/api/v1/networkregistry/lookup
   // Register our key with a development registry at start (POST <registry>/dev/subscribers).
   bool dev_register = false;
+  // The gateways whose searches are taken (empty: any the registry lists as a gateway), and
+  // where on_search goes under a gateway's subscriber_url (v2.0.2: /api/v1/uhi/on_search
+  // under NHA's host; our simulator: /on_search).
+  std::vector<std::string> gateway_ids;
+  std::string gateway_on_search_path = "/on_search";
   std::vector<std::string> accepted_domains;
   std::string domain = "nic2004:85111";
   std::string city_code = "std:080";  // the context city of what we send unprompted

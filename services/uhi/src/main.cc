@@ -90,12 +90,15 @@ int main(int argc, char** argv) {
       }
     });
   }
-  return grpc_server::RunServer(
-      config.server, {&service}, registry, [&] { return pool.Ping(); },
-      [&] {
-        stop = true;
-        received.Notify();
-        queued.Notify();
-        for (auto& t : threads) t.join();
-      });
+  auto shutdown = [&] {
+    stop = true;
+    received.Notify();
+    queued.Notify();
+    for (auto& t : threads)
+      if (t.joinable()) t.join();
+  };
+  int rc = grpc_server::RunServer(
+      config.server, {&service}, registry, [&] { return pool.Ping(); }, shutdown);
+  shutdown();  // also when the server could not start (a port taken)
+  return rc;
 }

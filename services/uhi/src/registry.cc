@@ -8,6 +8,24 @@
 namespace healthtech::uhi {
 using nlohmann::json;
 
+namespace {
+
+// A registry's field as text: "" when absent, null (Java registries write missing fields as
+// null) or not a string.
+std::string Text(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// UHI's participant types and Beckn's names for them.
+bool SameType(const std::string& asked, const std::string& given) {
+  if (asked.empty() || given.empty() || asked == given) return true;
+  return (asked == "GATEWAY" && given == "BG") || (asked == "EUA" && given == "BAP") ||
+         (asked == "HSPA" && given == "BPP");
+}
+
+}  // namespace
+
 Registry::Registry(const Config& config, const SigningKey* key) : config_(config), key_(key) {}
 
 absl::StatusOr<Participant> Registry::Lookup(const std::string& subscriber_id,
@@ -46,18 +64,22 @@ absl::StatusOr<Participant> Registry::Lookup(const std::string& subscriber_id,
     auto list = json::parse(r.body, nullptr, false);
     if (list.is_array()) {
       for (const auto& s : list) {
-        if (!s.is_object() || s.value("subscriber_id", "") != subscriber_id) continue;
-        if (!pub_key_id.empty() && s.value("pub_key_id", pub_key_id) != pub_key_id) continue;
-        std::string status = s.value("status", "SUBSCRIBED");
-        if (status != "SUBSCRIBED" && status != "ACTIVE") continue;
+        if (!s.is_object() || Text(s, "subscriber_id") != subscriber_id) continue;
+        const std::string key_id = Text(s, "pub_key_id");
+        if (!pub_key_id.empty() && !key_id.empty() && key_id != pub_key_id) continue;
+        const std::string status = Text(s, "status");
+        if (!status.empty() && status != "SUBSCRIBED" && status != "ACTIVE") continue;
+        // Registries may ignore the type asked for: a participant of another type is not it.
+        const std::string kind = Text(s, "type");
+        if (!SameType(type, kind)) continue;
         // NHA's verifiers read the Ed25519 key from encr_public_key; Beckn's from
         // signing_public_key (WIRE.md §2.5): signing first, then encryption.
-        std::string text = s.value("signing_public_key", "");
-        if (text.empty()) text = s.value("encr_public_key", "");
+        std::string text = Text(s, "signing_public_key");
+        if (text.empty()) text = Text(s, "encr_public_key");
         auto key = VerifyingKey::FromBase64(text);
         if (!key.ok()) continue;
-        found = Participant{subscriber_id, s.value("pub_key_id", pub_key_id), s.value("type", type),
-                            s.value("subscriber_url", ""), *key};
+        found = Participant{subscriber_id, key_id.empty() ? pub_key_id : key_id,
+                            kind.empty() ? type : kind, Text(s, "subscriber_url"), *key};
         break;
       }
     }
@@ -66,7 +88,14 @@ absl::StatusOr<Participant> Registry::Lookup(const std::string& subscriber_id,
     return absl::UnavailableError("the network registry refused the lookup");
   }
   std::lock_guard lock(mu_);
-  if (cache_.size() > 10000) cache_.clear();
+  if (cache_.size() >= 10000) {
+    // Make room: lapsed entries first, then what is not registered; known participants
+    // stay (a flood of made-up key ids must not push them out).
+    std::erase_if(cache_, [&](const auto& e) { return e.second.expires <= now; });
+    if (cache_.size() >= 10000)
+      std::erase_if(cache_, [](const auto& e) { return !e.second.participant; });
+    if (cache_.size() >= 10000) cache_.clear();
+  }
   auto ttl = std::chrono::seconds(found ? config_.registry_cache_seconds
                                         : std::min(30, config_.registry_cache_seconds));
   cache_[cache_key] = {now + ttl, found};

@@ -1,5 +1,6 @@
 #include "service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -23,6 +24,19 @@ int64_t NowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// UHI signs for 10 s and BECKN-006 examples for an hour: no signature lives longer.
+constexpr int64_t kMaxSignatureLifetime = 3600;
+
+// An absolute http(s) URL without spaces to post callbacks under (http only in development).
+bool CallbackBase(const std::string& url, bool allow_plain_http) {
+  if (url.empty() || url.size() > 2000) return false;
+  if (url.find_first_of(" \t\r\n\"<>\\^`{|}") != std::string::npos) return false;
+  const bool https = url.rfind("https://", 0) == 0;
+  const bool http = url.rfind("http://", 0) == 0;
+  if (!https && !(http && allow_plain_http)) return false;
+  return url.size() > (https ? 8u : 7u);
 }
 
 // Beckn messages nest a few levels; a body nested deeper than this is refused before it is
@@ -105,8 +119,12 @@ grpc::Status UhiServiceImpl::Receive(Ctx* ctx, const v1::ReceiveRequest* req,
     }
     // 1. Who signed. The gateway signs what it forwards (a first search) with
     //    X-Gateway-Authorization; a patient's app signs its own calls with Authorization.
-    const bool via_gateway = !req->gateway_authorization().empty();
-    const std::string header_name = via_gateway ? "X-Gateway-Authorization" : "Authorization";
+    const bool via_gateway =
+        !req->gateway_authorization().empty() || !req->proxy_authorization().empty();
+    const std::string header_name = !req->gateway_authorization().empty()
+                                        ? "X-Gateway-Authorization"
+                                    : via_gateway ? "Proxy-Authorization"
+                                                  : "Authorization";
     auto unauthorized = [&](std::string_view code, std::string message) {
       Answer(resp, {"", std::string(code), header_name, std::move(message), 401});
       std::string challenge = "Signature realm=\"" + config_.subscriber_id +
@@ -121,8 +139,10 @@ grpc::Status UhiServiceImpl::Receive(Ctx* ctx, const v1::ReceiveRequest* req,
                                           {"why", resp->body()}});
       return absl::OkStatus();
     };
-    const std::string& header_value =
-        via_gateway ? req->gateway_authorization() : req->authorization();
+    const std::string& header_value = !req->gateway_authorization().empty()
+                                          ? req->gateway_authorization()
+                                      : via_gateway ? req->proxy_authorization()
+                                                    : req->authorization();
     if (header_value.empty()) {
       return unauthorized(domain::kAuthHeaderMissing, "The message is not signed.");
     }
@@ -136,6 +156,24 @@ grpc::Status UhiServiceImpl::Receive(Ctx* ctx, const v1::ReceiveRequest* req,
                     "The gateway forwards searches only; call the HSPA directly.", 400});
       return absl::OkStatus();
     }
+    // What can be refused without asking the registry is refused first.
+    const int64_t now = NowSeconds();
+    if (header->algorithm != "ed25519" || header->key_algorithm != "ed25519") {
+      return unauthorized(domain::kInvalidSignature, "INVALID SIGNATURE: algorithm is not ed25519");
+    }
+    if (header->created > now + config_.created_skew_seconds || now > header->expires) {
+      return unauthorized(domain::kInvalidSignature,
+                          "INVALID SIGNATURE: the signature is expired or not yet valid");
+    }
+    if (header->expires - header->created > kMaxSignatureLifetime) {
+      return unauthorized(domain::kInvalidSignature,
+                          "INVALID SIGNATURE: expires is more than an hour after created");
+    }
+    if (via_gateway && !config_.gateway_ids.empty() &&
+        std::find(config_.gateway_ids.begin(), config_.gateway_ids.end(), header->subscriber_id) ==
+            config_.gateway_ids.end()) {
+      return unauthorized(domain::kNotRegistered, "The signer is not a gateway this HSPA trusts.");
+    }
     auto signer = registry_->Lookup(header->subscriber_id, header->pub_key_id,
                                     via_gateway ? "GATEWAY" : "EUA");
     if (absl::IsNotFound(signer.status())) {
@@ -148,7 +186,7 @@ grpc::Status UhiServiceImpl::Receive(Ctx* ctx, const v1::ReceiveRequest* req,
       return absl::OkStatus();
     }
     VerifyOptions options;
-    options.now = NowSeconds();
+    options.now = now;
     options.created_skew = config_.created_skew_seconds;
     options.accept_other_profile = config_.accept_other_profile;
     if (auto verified = Verify(*header, signer->key, req->body(), options); !verified.ok()) {
@@ -180,16 +218,21 @@ grpc::Status UhiServiceImpl::Receive(Ctx* ctx, const v1::ReceiveRequest* req,
     const domain::Context& c = std::get<domain::Context>(context);
     // A participant speaks for itself only, and its answers go to the URL it registered
     // (never to a URL a message names: that would make us post wherever we are told).
+    if (!CallbackBase(signer->subscriber_url, config_.allow_plain_http)) {
+      Answer(resp, {"CONTEXT-ERROR", "UHI-1412", via_gateway ? "" : "context.consumer_uri",
+                    "The signer registered no URL this HSPA can answer at.", 400});
+      return absl::OkStatus();
+    }
     std::string callback_url;
     if (via_gateway) {
-      callback_url = signer->subscriber_url + "/on_search";
+      callback_url = signer->subscriber_url + config_.gateway_on_search_path;
     } else {
       if (c.consumer_id != header->subscriber_id) {
         Answer(resp, {"CONTEXT-ERROR", "UHI-1412", "context.consumer_id",
                       "The consumer is not the subscriber that signed the message.", 400});
         return absl::OkStatus();
       }
-      if (!signer->subscriber_url.empty() && c.consumer_uri != signer->subscriber_url) {
+      if (c.consumer_uri != signer->subscriber_url) {
         Answer(resp, {"CONTEXT-ERROR", "UHI-1412", "context.consumer_uri",
                       "The consumer_uri is not the URL the consumer registered.", 400});
         return absl::OkStatus();
@@ -230,7 +273,9 @@ grpc::Status UhiServiceImpl::Receive(Ctx* ctx, const v1::ReceiveRequest* req,
 
     // 3. Recorded once: the same message again (a sender's retry) is acknowledged and not
     //    acted on twice; another message under a used id is refused.
-    const std::string digest = DigestBase64(req->body());
+    // Compared as parsed (keys sorted, whitespace gone): a sender that re-serialises its retry
+    // sends the same message.
+    const std::string digest = DigestBase64(stored);
     bool fresh = false, same = false;
     absl::Status saved =
         pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {

@@ -42,83 +42,124 @@ Worker::Worker(const Config& config, pg::Pool* pool, Answers* answers, const Sig
           "uhi_callbacks_total", "Callback attempts to UHI participants, by outcome", {"outcome"})),
       queued_(queued) {}
 
+// Claimed in one transaction (the attempt counted and the row leased for a minute, so a
+// message that crashes its answer cannot be taken again and again at once), answered with
+// no transaction open (it waits on other services), then recorded with its callback in a
+// second one, only if no other worker recorded it meanwhile.
 bool Worker::AnswerOnce() {
-  bool found = false, queued = false;
+  struct Claimed {
+    int64_t id = 0;
+    std::string action, body, url;
+    int attempts = 0;
+  };
+  std::optional<Claimed> job;
   absl::Status s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) -> absl::Status {
     auto r = tx.exec(
-        "SELECT id, action, body::text, callback_url, attempts FROM uhi.messages "
-        "WHERE processed_at IS NULL AND not_before <= now() "
-        "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
+        "UPDATE uhi.messages SET attempts = attempts + 1, not_before = now() + interval '60 s' "
+        "WHERE id = (SELECT id FROM uhi.messages WHERE processed_at IS NULL "
+        "AND not_before <= now() ORDER BY not_before, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "RETURNING id, action, body::text, callback_url, attempts");
     if (r.empty()) return absl::OkStatus();
-    found = true;
-    const int64_t id = r[0][0].as<int64_t>();
-    const std::string action = r[0][1].as<std::string>();
-    const json body = json::parse(r[0][2].as<std::string>());
-    const std::string url = r[0][3].as<std::string>();
-    const int attempts = r[0][4].as<int>() + 1;
-    auto done = [&] {
-      tx.exec_params("UPDATE uhi.messages SET processed_at = now(), attempts = $2 WHERE id = $1",
-                     id, attempts);
-    };
-    d::ContextRules rules;
-    rules.domains = config_.accepted_domains;
-    rules.provider_id = config_.subscriber_id;
-    rules.allow_plain_http = true;  // checked when it was received
-    auto context = d::ParseContext(body, action, rules);
-    if (!std::holds_alternative<d::Context>(context)) {  // cannot happen: checked on receipt
-      done();
-      return absl::OkStatus();
-    }
-    const d::Context& c = std::get<d::Context>(context);
-    Outcome outcome;
-    if (action == "search") {
-      auto intent = d::ParseSearchIntent(body["message"], c);
-      if (!std::holds_alternative<d::SearchIntent>(intent)) {
-        done();
-        return absl::OkStatus();
+    job = Claimed{r[0][0].as<int64_t>(), r[0][1].as<std::string>(), r[0][2].as<std::string>(),
+                  r[0][3].as<std::string>(), r[0][4].as<int>()};
+    return absl::OkStatus();
+  });
+  if (!s.ok() || !job) {
+    if (!s.ok()) log::Warn("uhi_answer_claim_failed", {{"error", std::string(s.message())}});
+    return false;
+  }
+
+  const json body = json::parse(job->body, nullptr, false);
+  d::ContextRules rules;
+  rules.domains = config_.accepted_domains;
+  rules.provider_id = config_.subscriber_id;
+  rules.allow_plain_http = true;  // checked when it was received
+  auto context = d::ParseContext(body, job->action, rules);
+  std::optional<d::Context> c;
+  if (const auto* parsed = std::get_if<d::Context>(&context)) c = *parsed;
+  Outcome outcome;
+  bool retry = false;
+  if (!c) {
+    outcome.send = false;  // cannot happen: checked on receipt
+  } else if (job->action == "search" && body.contains("message")) {
+    auto intent = d::ParseSearchIntent(body["message"], *c);
+    if (const auto* i = std::get_if<d::SearchIntent>(&intent)) {
+      absl::StatusOr<Outcome> answer;
+      try {
+        answer = answers_->Search(*i, "uhi-" + c->message_id);
+      } catch (const std::exception& e) {
+        answer = absl::InternalError(e.what());
       }
-      auto answer = answers_->Search(tx, std::get<d::SearchIntent>(intent), "uhi-" + c.message_id);
-      if (!answer.ok()) {
-        if (attempts < kAnswerAttempts) {
-          // Try again a little later.
-          log::Warn("uhi_answer_deferred", {{"message_id", c.message_id},
-                                            {"attempt", attempts},
-                                            {"error", std::string(answer.status().message())}});
-          tx.exec_params(
-              "UPDATE uhi.messages SET attempts = $2, "
-              "not_before = now() + make_interval(secs => $2) WHERE id = $1",
-              id, attempts);
-          return absl::OkStatus();
-        }
+      if (answer.ok()) {
+        outcome = std::move(*answer);
+      } else if (job->attempts < kAnswerAttempts) {
+        retry = true;
+        log::Warn("uhi_answer_deferred", {{"message_id", c->message_id},
+                                          {"attempt", job->attempts},
+                                          {"error", std::string(answer.status().message())}});
+      } else {
         outcome.error = json{{"type", "CORE-ERROR"},
                              {"code", std::string(d::kInternalError)},
                              {"message", "The HSPA could not answer; search again later."}};
-      } else {
-        outcome = std::move(*answer);
       }
+    } else {
+      outcome.send = false;
     }
-    if (outcome.send) {
+  } else {
+    outcome.send = false;
+  }
+
+  bool queued = false;
+  s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) -> absl::Status {
+    queued = false;
+    if (retry) {
+      // Again after 2, 4, 8 … seconds.
+      tx.exec_params(
+          "UPDATE uhi.messages SET not_before = now() + make_interval(secs => $2) "
+          "WHERE id = $1 AND processed_at IS NULL",
+          job->id, 1 << std::min(job->attempts, 10));
+      return absl::OkStatus();
+    }
+    auto done = tx.exec_params(
+        "UPDATE uhi.messages SET processed_at = now() WHERE id = $1 AND processed_at IS NULL "
+        "RETURNING id",
+        job->id);
+    if (done.empty()) return absl::OkStatus();  // another worker recorded it
+    for (const auto& o : outcome.offered) {
+      tx.exec_params(
+          "INSERT INTO uhi.offered_slots (id, practitioner_id, facility_id, starts_at, ends_at, "
+          "mode) VALUES ($1::uuid, $2::uuid, $3::uuid, to_timestamp($4), to_timestamp($5), $6) "
+          "ON CONFLICT (id) DO UPDATE SET offered_at = now()",
+          o.id, o.practitioner_id, o.facility_id, o.start, o.end, o.mode);
+    }
+    if (outcome.send && c) {
       json callback{
-          {"context", d::CallbackContext(c, "on_" + action, config_.subscriber_id,
+          {"context", d::CallbackContext(*c, "on_" + job->action, config_.subscriber_id,
                                          config_.subscriber_url, std::chrono::system_clock::now())},
           {"message", outcome.message}};
       if (outcome.error) callback["error"] = *outcome.error;
       tx.exec_params(
           "INSERT INTO uhi.callbacks (message_row, action, message_id, transaction_id, url, body) "
           "VALUES ($1, $2, $3, $4, $5, $6)",
-          id, "on_" + action, c.message_id, c.transaction_id, url, callback.dump());
+          job->id, "on_" + job->action, c->message_id, c->transaction_id, job->url,
+          callback.dump());
       queued = true;
     }
-    done();
-    log::Info("uhi_answered", {{"action", action},
-                               {"message_id", c.message_id},
-                               {"callback", outcome.send},
-                               {"error", outcome.error ? outcome.error->dump() : ""}});
     return absl::OkStatus();
   });
-  if (!s.ok()) log::Warn("uhi_answer_failed", {{"error", std::string(s.message())}});
-  if (queued && s.ok()) queued_->Notify();
-  return found && s.ok();
+  if (!s.ok()) {
+    // Left claimed: taken again when its lease (not_before) lapses.
+    log::Warn("uhi_answer_failed", {{"error", std::string(s.message())}});
+    return false;
+  }
+  if (!retry) {
+    log::Info("uhi_answered", {{"action", job->action},
+                               {"message_id", c ? c->message_id : ""},
+                               {"callback", queued},
+                               {"error", outcome.error ? outcome.error->dump() : ""}});
+  }
+  if (queued) queued_->Notify();
+  return true;
 }
 
 bool Worker::DeliverOnce() {
@@ -177,11 +218,11 @@ bool Worker::DeliverOnce() {
     outcome = job->attempts >= config_.callback_max_attempts ? "failed" : "retry";
     error = r.status == 0 ? r.error : "HTTP " + std::to_string(r.status);
   }
-  // Backoff: base × 2^(attempt−1), at most 10 minutes, with ±20 % jitter.
+  // Backoff: base × 2^(attempt−1) with ±20 % jitter.
   thread_local std::mt19937 rng{std::random_device{}()};
-  double backoff = std::min(
-      600000.0, config_.callback_backoff_ms * std::pow(2.0, std::min(job->attempts - 1, 20)));
-  backoff *= std::uniform_real_distribution<double>(0.8, 1.2)(rng);
+  double backoff = config_.callback_backoff_ms * std::pow(2.0, std::min(job->attempts - 1, 20)) *
+                   std::uniform_real_distribution<double>(0.8, 1.2)(rng);
+  backoff = std::min(600000.0, backoff);  // at most 10 minutes, jitter included
   absl::Status saved =
       pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) -> absl::Status {
         const char* state = outcome == "delivered" ? "delivered"

@@ -1,7 +1,8 @@
 #pragma once
-// The asynchronous half of the HSPA: works out the answer to each recorded message (in the
-// transaction that marks it done and queues its callback), and sends queued callbacks,
-// signed, until the consumer acknowledges them: retried with backoff across restarts, each
+// The asynchronous half of the HSPA: works out the answer to each recorded message (then
+// marks it done and queues its callback in one transaction), and sends queued callbacks,
+// signed, until the consumer acknowledges them (at least once: consumers dedupe on
+// message_id): retried with backoff across restarts, each
 // attempt signed afresh (a UHI signature lives 10 s), given up after
 // UHI_CALLBACK_MAX_ATTEMPTS or a NACK. Any number of threads and replicas may run it (rows
 // are claimed with SKIP LOCKED and leased while in flight).

@@ -48,7 +48,7 @@ int Number(std::string_view s) {
 
 }  // namespace
 
-std::string AckBody() { return R"({"message":{"ack":{"status":"ACK"}}})"; }
+std::string AckBody() { return R"({"message":{"ack":{"status":"ACK"}},"error":{}})"; }
 
 std::string NackBody(const Nack& nack) {
   return json{

@@ -36,7 +36,9 @@ Nack NackOf(const Checked<Context>& c) {
 }
 
 TEST(UhiEnvelope, AckAndNack) {
-  EXPECT_EQ(json::parse(AckBody()), json::parse(R"({"message":{"ack":{"status":"ACK"}}})"));
+  // WIRE.md §3.6: the ACK carries an empty error object.
+  EXPECT_EQ(json::parse(AckBody()),
+            json::parse(R"({"message":{"ack":{"status":"ACK"}},"error":{}})"));
   const json n =
       json::parse(NackBody({"CONTEXT-ERROR", "UHI-1404", "context.city", "bad \"city\"", 400}));
   EXPECT_EQ(n["message"]["ack"]["status"], "NACK");

@@ -35,7 +35,7 @@ struct Nack {
   int http_status = 400;
 };
 
-std::string AckBody();                   // {"message":{"ack":{"status":"ACK"}}}
+std::string AckBody();                   // {"message":{"ack":{"status":"ACK"}},"error":{}}
 std::string NackBody(const Nack& nack);  // with all four error fields
 
 template <class T>
