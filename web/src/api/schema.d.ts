@@ -5498,6 +5498,8 @@ export interface operations {
             header?: {
                 /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
                 Authorization?: string;
+                /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
+                "Proxy-Authorization"?: string;
                 /** @description W3C trace context; a valid one is continued. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
@@ -5602,6 +5604,8 @@ export interface operations {
             header?: {
                 /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
                 Authorization?: string;
+                /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
+                "Proxy-Authorization"?: string;
                 /** @description W3C trace context; a valid one is continued. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
@@ -5706,6 +5710,8 @@ export interface operations {
             header?: {
                 /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
                 Authorization?: string;
+                /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
+                "Proxy-Authorization"?: string;
                 /** @description W3C trace context; a valid one is continued. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
@@ -5810,6 +5816,8 @@ export interface operations {
             header?: {
                 /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
                 Authorization?: string;
+                /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
+                "Proxy-Authorization"?: string;
                 /** @description W3C trace context; a valid one is continued. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
@@ -5914,6 +5922,8 @@ export interface operations {
             header?: {
                 /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
                 Authorization?: string;
+                /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
+                "Proxy-Authorization"?: string;
                 /** @description W3C trace context; a valid one is continued. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
@@ -6018,6 +6028,8 @@ export interface operations {
             header?: {
                 /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
                 Authorization?: string;
+                /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
+                "Proxy-Authorization"?: string;
                 /** @description W3C trace context; a valid one is continued. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
@@ -6122,6 +6134,8 @@ export interface operations {
             header?: {
                 /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
                 Authorization?: string;
+                /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
+                "Proxy-Authorization"?: string;
                 /** @description W3C trace context; a valid one is continued. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
@@ -6226,6 +6240,8 @@ export interface operations {
             header?: {
                 /** @description A participant's signature (UHI's JSON form, or Beckn's `Signature keyId="…",…`). */
                 Authorization?: string;
+                /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
+                "Proxy-Authorization"?: string;
                 /** @description W3C trace context; a valid one is continued. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
