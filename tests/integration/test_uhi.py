@@ -457,3 +457,36 @@ def test_a_gateway_signing_in_proxy_authorization(api, doctor_on_uhi):
                            params={"eua": "sim", "transaction_id": started["transaction_id"]}).json()
         time.sleep(0.1)
     assert [(m["action"], m["verified"]) for m in got] == [("on_search", True)], got
+
+
+def test_the_network_gets_a_nack_while_the_service_is_down(api):
+    """uhi-service stopped: the BFF answers the network's NACK (503, send again), not a
+    platform problem document; started again, messages are taken."""
+    import signal
+    from conftest import restart_supervised
+    app = Participant()
+    body = {"context": app.context(), "message": {"intent": {"fulfillment": {"type": "Physical"}}}}
+    pid_file = os.path.join(env("HEALTHTECH_DATA"), "run", "uhi.pid")
+    old = int(open(pid_file).read())
+    os.kill(old, signal.SIGTERM)  # a clean stop: the supervisor leaves it stopped
+    deadline = time.time() + 15
+    while time.time() < deadline and os.path.exists(f"/proc/{old}") and \
+            "zombie" not in open(f"/proc/{old}/status").read().lower():
+        time.sleep(0.05)
+    try:
+        r = send(api, "search", body, participant=app)
+        assert_nack(r, 503, "UHI-1407")
+        assert r.headers["Content-Type"].startswith("application/json")
+    finally:
+        environ = dict(os.environ)
+        for line in env("UHI_ENV").splitlines():
+            k, _, v = line.partition("=")
+            environ[k] = v
+        restart_supervised("uhi", [env("UHI_BIN")], environ)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        r = send(api, "search", {"context": app.context(), "message": body["message"]}, participant=app)
+        if r.status_code == 200:
+            break
+        time.sleep(0.2)
+    assert_ack(r)

@@ -453,7 +453,9 @@ std::string BuildOpenApi(const Router& router) {
           "NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, "
           "or its signer is not registered.");
       add("404", "NACK: not an endpoint an HSPA serves.");
-      add("503", "NACK: the network registry or the database cannot be reached; send again.");
+      add("503",
+          "NACK: the network registry, the database or the HSPA itself cannot be reached "
+          "for a moment; send again.");
     }
     op["responses"] = responses;
     if (r.auth) {

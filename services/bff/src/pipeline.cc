@@ -357,6 +357,14 @@ awaitable<Response> App::CallService(Request& req, Ctx& ctx, Call& call) {
       log::Warn("upstream_error", {{"route", route.path},
                                    {"grpc_code", static_cast<int>(result.status.error_code())},
                                    {"error", result.status.error_message()}});
+      if (!route.upstream_error_body.empty()) {
+        Response res{http::status::service_unavailable, ctx.version};
+        res.body() = route.upstream_error_body;
+        res.set(http::field::content_type, "application/json");
+        res.set(http::field::cache_control, "no-store");
+        res.set(http::field::retry_after, "1");
+        co_return res;
+      }
     }
     Response err = Problem(ctx, p);
     // A session the server ended: forget its cookie too.

@@ -50,6 +50,9 @@ struct Route {
   // shape, e.g. UHI's ACK/NACK), with these response headers from string fields when set.
   std::string raw_response_status_field;
   std::vector<std::pair<std::string, std::string>> raw_response_header_fields;
+  // When set, a failure of the service itself (5xx) is answered 503 with this JSON body
+  // (another protocol's own error, e.g. UHI's NACK), not a problem document.
+  std::string upstream_error_body;
   // The request body's description in the OpenAPI document, for raw_body_always routes.
   std::string raw_body_description;
   // Browser sessions (a request with "X-Session: cookie"): the refresh token travels in an

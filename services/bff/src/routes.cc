@@ -70,6 +70,10 @@ std::vector<Route> UhiRoutes() {
     r.raw_response_status_field = "http_status";
     r.raw_response_header_fields = {{"WWW-Authenticate", "www_authenticate"},
                                     {"Proxy-Authenticate", "proxy_authenticate"}};
+    // The service down or failing: still the network's NACK ("send again").
+    r.upstream_error_body =
+        R"({"message":{"ack":{"status":"NACK"}},"error":{"type":"CORE-ERROR","code":"UHI-1407",)"
+        R"("path":"","message":"The HSPA is unavailable for a moment; send the message again."}})";
     // Participants are known by their signatures; a gateway fans out from one address.
     r.rate_limited = false;
     routes.push_back(std::move(r));

@@ -5574,7 +5574,7 @@ export interface operations {
             500: components["responses"]["InternalServerError_2d9f2e04"];
             502: components["responses"]["BadGateway_e3d2bfef"];
             /**
-             * @description NACK: the network registry or the database cannot be reached; send again.
+             * @description NACK: the network registry, the database or the HSPA itself cannot be reached for a moment; send again.
              *     `DATABASE_BUSY`: The database is busy; retry.
              *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
              *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
@@ -5680,7 +5680,7 @@ export interface operations {
             500: components["responses"]["InternalServerError_2d9f2e04"];
             502: components["responses"]["BadGateway_e3d2bfef"];
             /**
-             * @description NACK: the network registry or the database cannot be reached; send again.
+             * @description NACK: the network registry, the database or the HSPA itself cannot be reached for a moment; send again.
              *     `DATABASE_BUSY`: The database is busy; retry.
              *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
              *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
@@ -5786,7 +5786,7 @@ export interface operations {
             500: components["responses"]["InternalServerError_2d9f2e04"];
             502: components["responses"]["BadGateway_e3d2bfef"];
             /**
-             * @description NACK: the network registry or the database cannot be reached; send again.
+             * @description NACK: the network registry, the database or the HSPA itself cannot be reached for a moment; send again.
              *     `DATABASE_BUSY`: The database is busy; retry.
              *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
              *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
@@ -5892,7 +5892,7 @@ export interface operations {
             500: components["responses"]["InternalServerError_2d9f2e04"];
             502: components["responses"]["BadGateway_e3d2bfef"];
             /**
-             * @description NACK: the network registry or the database cannot be reached; send again.
+             * @description NACK: the network registry, the database or the HSPA itself cannot be reached for a moment; send again.
              *     `DATABASE_BUSY`: The database is busy; retry.
              *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
              *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
@@ -5998,7 +5998,7 @@ export interface operations {
             500: components["responses"]["InternalServerError_2d9f2e04"];
             502: components["responses"]["BadGateway_e3d2bfef"];
             /**
-             * @description NACK: the network registry or the database cannot be reached; send again.
+             * @description NACK: the network registry, the database or the HSPA itself cannot be reached for a moment; send again.
              *     `DATABASE_BUSY`: The database is busy; retry.
              *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
              *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
@@ -6104,7 +6104,7 @@ export interface operations {
             500: components["responses"]["InternalServerError_2d9f2e04"];
             502: components["responses"]["BadGateway_e3d2bfef"];
             /**
-             * @description NACK: the network registry or the database cannot be reached; send again.
+             * @description NACK: the network registry, the database or the HSPA itself cannot be reached for a moment; send again.
              *     `DATABASE_BUSY`: The database is busy; retry.
              *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
              *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
@@ -6210,7 +6210,7 @@ export interface operations {
             500: components["responses"]["InternalServerError_2d9f2e04"];
             502: components["responses"]["BadGateway_e3d2bfef"];
             /**
-             * @description NACK: the network registry or the database cannot be reached; send again.
+             * @description NACK: the network registry, the database or the HSPA itself cannot be reached for a moment; send again.
              *     `DATABASE_BUSY`: The database is busy; retry.
              *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
              *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
@@ -6316,7 +6316,7 @@ export interface operations {
             500: components["responses"]["InternalServerError_2d9f2e04"];
             502: components["responses"]["BadGateway_e3d2bfef"];
             /**
-             * @description NACK: the network registry or the database cannot be reached; send again.
+             * @description NACK: the network registry, the database or the HSPA itself cannot be reached for a moment; send again.
              *     `DATABASE_BUSY`: The database is busy; retry.
              *     `DATABASE_TIMEOUT`: The database did not answer in time; retry.
              *     `DATABASE_UNAVAILABLE`: The database is unavailable; retry.
