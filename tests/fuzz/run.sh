@@ -25,10 +25,23 @@ passed=0; failed=0
 report() { if [ "$1" = 0 ]; then passed=$((passed + 1)); echo "ok - $2"; else failed=$((failed + 1)); echo "not ok - $2"; fi; }
 
 # Sources under test, instrumented for coverage (fuzzer-no-link), compiled once each.
-compile() {  # compile SRC -> object path on stdout
-  local src="$1" obj; obj="$OUT/obj/$(echo "$src" | tr '/' '_').o"
-  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then
-    "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer-no-link "${INC[@]}" -c "$ROOT/$src" -o "$obj" || return 1
+# True when OBJ is missing or older than anything its dependency file DEP lists (the source
+# and every header it includes, generated protobuf headers too).
+stale() {
+  local dep="$1" obj="$2" f
+  [ -f "$obj" ] && [ -f "$dep" ] || return 0
+  for f in $(sed -e 's/\\$//' -e 's/^[^:]*://' "$dep"); do
+    [ -e "$f" ] && [ ! "$f" -nt "$obj" ] || return 0
+  done
+  return 1
+}
+
+compile() {  # compile SRC -> object path on stdout (again when it or a header it includes changed)
+  local src="$1" obj dep
+  obj="$OUT/obj/$(echo "$src" | tr '/' '_').o"; dep="${obj%.o}.d"
+  if stale "$dep" "$obj"; then
+    "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer-no-link "${INC[@]}" -MMD -MF "$dep" -c "$ROOT/$src" -o "$obj" \
+      || return 1
   fi
   echo "$obj"
 }
