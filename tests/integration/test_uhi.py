@@ -368,6 +368,16 @@ def test_a_callback_waits_for_a_consumer_that_is_down(api, doctor_on_uhi, db):
         assert attempts >= 2, "the callback was not retried"
         assert db(f"SELECT state || ' ' || last_status FROM uhi.callbacks WHERE transaction_id = '{tx}'") == "pending 503"
         assert app.received(tx, timeout=0) == []
+        # The queue's depth shows on the admin port (refreshed every 5 s).
+        port = dict(p.split("=") for p in env("SERVICE_ADMIN_PORTS").strip(",").split(","))["uhi"]
+        deadline = time.time() + 12
+        depth = 0.0
+        while depth < 1 and time.time() < deadline:
+            text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+            depth = float(next(line.split()[1] for line in text.splitlines()
+                               if line.startswith("uhi_callbacks_pending ")))
+            time.sleep(0.5)
+        assert depth >= 1, "uhi_callbacks_pending did not show the waiting callback"
     finally:
         requests.post(down, json={"down": False}, timeout=10)
     got = app.received(tx, timeout=30)

@@ -74,6 +74,29 @@ int main(int argc, char** argv) {
           "deliver", queued, [&] { return worker.DeliverOnce(); }, 500);
     });
   }
+  // The callback queue's depth and the age of its oldest entry, every 5 s (a scrape never
+  // waits on the database).
+  auto& pending =
+      registry.AddGauge("uhi_callbacks_pending", "Callbacks waiting to be sent").WithLabels({});
+  auto& oldest = registry
+                     .AddGauge("uhi_callbacks_oldest_pending_seconds",
+                               "Age of the oldest callback waiting to be sent (0 when none)")
+                     .WithLabels({});
+  threads.emplace_back([&] {
+    while (!stop) {
+      auto r = pg::ReadOnce(pool, pg::Subject::System(), [](pqxx::connection&) {
+        return std::string(
+            "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
+            "FROM uhi.callbacks WHERE state = 'pending'");
+      });
+      if (r.ok() && !r->empty()) {
+        pending.Set((*r)[0][0].as<double>());
+        oldest.Set((*r)[0][1].as<double>());
+      }
+      for (int i = 0; i < 50 && !stop; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
   if (config.dev_register) {
     // A development registry forgets us when it restarts: register until it takes our key,
     // then every minute.
