@@ -85,14 +85,36 @@ class Participant:
         return ctx
 
     def received(self, transaction_id, at_least=1, timeout=20):
-        deadline = time.time() + timeout
-        while True:
-            r = requests.get(f"{env('UHI_EUA_URL')}/dev/received", timeout=10,
-                             params={"eua": self.name, "transaction_id": transaction_id})
-            assert r.status_code == 200
-            if len(r.json()) >= at_least or time.time() > deadline:
-                return r.json()
-            time.sleep(0.1)
+        return received(self.name, transaction_id, at_least, timeout)
+
+    def delivered_once(self, transaction_id, timeout=30):
+        """The callbacks of a transaction, once one arrived and a second had time to follow."""
+        return delivered_once(self.name, transaction_id, timeout)
+
+
+def received(eua, transaction_id, at_least=1, timeout=20):
+    """What the simulator's patient app `eua` received for a transaction, waiting up to
+    `timeout` seconds for `at_least` callbacks."""
+    deadline = time.time() + timeout
+    while True:
+        r = requests.get(f"{env('UHI_EUA_URL')}/dev/received", timeout=10,
+                         params={"eua": eua, "transaction_id": transaction_id})
+        assert r.status_code == 200
+        if len(r.json()) >= at_least or time.time() > deadline:
+            return r.json()
+        time.sleep(0.1)
+
+
+def delivered_once(eua, transaction_id, timeout=30):
+    received(eua, transaction_id, timeout=timeout)
+    time.sleep(1.0)  # time for a second callback, were there one
+    return received(eua, transaction_id, at_least=2, timeout=0)
+
+
+def search_for(app, tag):
+    """A first search by `app` for the specialty of the doctor tagged `tag`."""
+    return {"context": app.context(), "message": {"intent": {
+        "fulfillment": {"type": "Physical"}, "category": {"descriptor": {"name": f"uhi {tag}"}}}}}
 
 
 def send(api, action, body, header="Authorization", value=None, participant=None, raw=None):
@@ -174,12 +196,7 @@ def test_a_gateway_search_reaches_the_patient_app(api, doctor_on_uhi):
     assert r.status_code == 200, r.text
     started = r.json()
     assert started["gateway_answer"]["message"]["ack"]["status"] == "ACK"
-    deadline = time.time() + 20
-    got = []
-    while not got and time.time() < deadline:
-        got = requests.get(f"{env('UHI_EUA_URL')}/dev/received", timeout=10,
-                           params={"eua": "sim", "transaction_id": started["transaction_id"]}).json()
-        time.sleep(0.1)
+    got = received("sim", started["transaction_id"])
     assert len(got) == 1, got
     cb = got[0]
     assert (cb["action"], cb["verified"], cb["via_gateway"], cb["error"]) == ("on_search", True, True, None)
@@ -219,9 +236,10 @@ def test_a_second_search_lists_the_doctors_free_slots(api, doctor_on_uhi):
     start = dt.datetime.now(IST).replace(microsecond=0) + dt.timedelta(days=1)
     end = start + dt.timedelta(days=1)
 
+    me = api.get("/uhi/subscriber").json()
+
     def ask():
-        body = {"context": app.context(provider_id=api.get("/uhi/subscriber").json()["subscriber_id"],
-                                       provider_uri=api.get("/uhi/subscriber").json()["subscriber_url"]),
+        body = {"context": app.context(provider_id=me["subscriber_id"], provider_uri=me["subscriber_url"]),
                 "message": {"intent": {"provider": {"fulfillments": [{
                     "type": "Physical", "agent": {"id": doctor_on_uhi["hpr"].upper()},
                     "start": {"time": {"timestamp": start.strftime("%Y-%m-%dT%H:%M:%S")}},
@@ -328,8 +346,7 @@ def test_messages_that_break_the_rules_are_refused(api):
 
 def test_a_message_sent_twice_is_answered_once(api, doctor_on_uhi, db):
     app = Participant()
-    body = {"context": app.context(), "message": {"intent": {
-        "fulfillment": {"type": "Physical"}, "category": {"descriptor": {"name": f"uhi {doctor_on_uhi['tag']}"}}}}}
+    body = search_for(app, doctor_on_uhi["tag"])
     data = json.dumps(body).encode()
     for _ in range(3):
         assert_ack(send(api, "search", None, raw=data, participant=app))
@@ -353,8 +370,7 @@ def test_a_callback_waits_for_a_consumer_that_is_down(api, doctor_on_uhi, db):
     """The patient's app is down when the answer is ready: the callback is kept and retried
     with backoff, and delivered exactly once when the app is back."""
     app = Participant()
-    body = {"context": app.context(), "message": {"intent": {
-        "fulfillment": {"type": "Physical"}, "category": {"descriptor": {"name": f"uhi {doctor_on_uhi['tag']}"}}}}}
+    body = search_for(app, doctor_on_uhi["tag"])
     down = f"{env('UHI_EUA_URL')}/dev/down"
     assert requests.post(down, json={"down": True}, timeout=10).status_code == 200
     try:
@@ -380,9 +396,7 @@ def test_a_callback_waits_for_a_consumer_that_is_down(api, doctor_on_uhi, db):
         assert depth >= 1, "uhi_callbacks_pending did not show the waiting callback"
     finally:
         requests.post(down, json={"down": False}, timeout=10)
-    got = app.received(tx, timeout=30)
-    time.sleep(1.0)
-    got = app.received(tx, at_least=2, timeout=0)
+    got = app.delivered_once(tx)
     assert [(m["action"], m["verified"]) for m in got] == [("on_search", True)]
     assert db(f"SELECT state FROM uhi.callbacks WHERE transaction_id = '{tx}'") == "delivered"
 
@@ -392,8 +406,7 @@ def test_a_queued_callback_survives_a_crash_of_the_service(api, doctor_on_uhi, d
     patient's app that is down; restarted by its supervisor, it delivers it once."""
     import signal
     app = Participant()
-    body = {"context": app.context(), "message": {"intent": {
-        "fulfillment": {"type": "Physical"}, "category": {"descriptor": {"name": f"uhi {doctor_on_uhi['tag']}"}}}}}
+    body = search_for(app, doctor_on_uhi["tag"])
     tx = body["context"]["transaction_id"]
     down = f"{env('UHI_EUA_URL')}/dev/down"
     pid_file = os.path.join(env("HEALTHTECH_DATA"), "run", "uhi.pid")
@@ -418,9 +431,7 @@ def test_a_queued_callback_survives_a_crash_of_the_service(api, doctor_on_uhi, d
     finally:
         requests.post(down, json={"down": False}, timeout=10)
     # A lease taken just before the kill lapses within UHI_CALLBACK_TIMEOUT_MS + 30 s.
-    got = app.received(tx, timeout=60)
-    time.sleep(1.0)
-    got = app.received(tx, at_least=2, timeout=0)
+    got = app.delivered_once(tx, timeout=60)
     assert [(m["action"], m["verified"]) for m in got] == [("on_search", True)]
     assert db(f"SELECT state FROM uhi.callbacks WHERE transaction_id = '{tx}'") == "delivered"
     assert requests.get(f"{api.base}/uhi/subscriber", timeout=10).status_code == 200
@@ -431,8 +442,7 @@ def test_a_registry_that_writes_nulls_or_is_down(api, doctor_on_uhi):
     encr_public_key: such a participant is served. A registry that cannot be reached makes a
     503 NACK (send again), never a 500."""
     legacy = Participant(legacy=True)
-    body = {"context": legacy.context(), "message": {"intent": {
-        "fulfillment": {"type": "Physical"}, "category": {"descriptor": {"name": f"uhi {doctor_on_uhi['tag']}"}}}}}
+    body = search_for(legacy, doctor_on_uhi["tag"])
     assert_ack(send(api, "search", body, participant=legacy))
     [cb] = legacy.received(body["context"]["transaction_id"])
     assert (cb["action"], cb["verified"]) == ("on_search", True)
@@ -459,13 +469,7 @@ def test_a_gateway_signing_in_proxy_authorization(api, doctor_on_uhi):
                           json={"specialty": f"uhi {doctor_on_uhi['tag']}"}, timeout=30)
     finally:
         requests.post(header, json={}, timeout=10)
-    started = r.json()
-    deadline = time.time() + 20
-    got = []
-    while not got and time.time() < deadline:
-        got = requests.get(f"{env('UHI_EUA_URL')}/dev/received", timeout=10,
-                           params={"eua": "sim", "transaction_id": started["transaction_id"]}).json()
-        time.sleep(0.1)
+    got = received("sim", r.json()["transaction_id"])
     assert [(m["action"], m["verified"]) for m in got] == [("on_search", True)], got
 
 

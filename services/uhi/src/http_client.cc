@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace healthtech::uhi {
 namespace {
@@ -62,6 +63,17 @@ HttpResult PostJson(const std::string& url, const std::string& body,
   }
   curl_slist_free_all(list);
   return out;
+}
+
+HttpResult PostSigned(const std::string& url, const std::string& body, const Config& config,
+                      Profile profile, const SigningKey& key, int timeout_ms) {
+  const int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  std::string header = SignatureHeaderValue(profile, key, config.subscriber_id, config.pub_key_id,
+                                            body, created, created + config.signature_ttl_seconds);
+  return PostJson(url, body, {{"Authorization", header}, {"Digest", DigestHeader(body)}},
+                  timeout_ms);
 }
 
 }  // namespace healthtech::uhi

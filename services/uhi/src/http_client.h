@@ -5,6 +5,9 @@
 #include <utility>
 #include <vector>
 
+#include "config.h"
+#include "healthtech/uhi/signing.h"
+
 namespace healthtech::uhi {
 
 struct HttpResult {
@@ -16,5 +19,10 @@ struct HttpResult {
 HttpResult PostJson(const std::string& url, const std::string& body,
                     const std::vector<std::pair<std::string, std::string>>& headers,
                     int timeout_ms);
+
+// POSTs `body` signed as the platform (Authorization, signed now for
+// UHI_SIGNATURE_TTL_SECONDS, with the v2.0.2 Digest header).
+HttpResult PostSigned(const std::string& url, const std::string& body, const Config& config,
+                      Profile profile, const SigningKey& key, int timeout_ms);
 
 }  // namespace healthtech::uhi

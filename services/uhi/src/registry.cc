@@ -26,7 +26,10 @@ bool SameType(const std::string& asked, const std::string& given) {
 
 }  // namespace
 
-Registry::Registry(const Config& config, const SigningKey* key) : config_(config), key_(key) {}
+Registry::Registry(const Config& config, const SigningKey* key)
+    : config_(config),
+      key_(key),
+      profile_(ParseProfile(config.signing_profile).value_or(Profile::kUhi)) {}
 
 absl::StatusOr<Participant> Registry::Lookup(const std::string& subscriber_id,
                                              const std::string& pub_key_id,
@@ -46,15 +49,8 @@ absl::StatusOr<Participant> Registry::Lookup(const std::string& subscriber_id,
                {"domain", config_.domain}};
   if (!type.empty()) request["type"] = type;
   const std::string body = request.dump();
-  int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
-  auto profile = ParseProfile(config_.signing_profile);
-  std::string header = SignatureHeaderValue(profile.ok() ? *profile : Profile::kUhi, *key_,
-                                            config_.subscriber_id, config_.pub_key_id, body,
-                                            created, created + config_.signature_ttl_seconds);
-  HttpResult r = PostJson(config_.registry_url + "/api/v1/networkregistry/lookup", body,
-                          {{"Authorization", header}, {"Digest", DigestHeader(body)}}, 3000);
+  HttpResult r = PostSigned(config_.registry_url + "/api/v1/networkregistry/lookup", body, config_,
+                            profile_, *key_, 3000);
   if (r.status == 0 || r.status >= 500) {
     log::Warn("registry_unreachable", {{"status", r.status}, {"error", r.error}});
     return absl::UnavailableError("the network registry did not answer");

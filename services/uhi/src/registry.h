@@ -43,6 +43,7 @@ class Registry {
   };
   const Config& config_;
   const SigningKey* key_;
+  Profile profile_;  // how our lookups are signed
   std::mutex mu_;
   std::map<std::string, Entry> cache_;
 };

@@ -23,12 +23,6 @@ using Tx = pqxx::transaction_base;
 // again this many times, then answered with an error.
 constexpr int kAnswerAttempts = 5;
 
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 Worker::Worker(const Config& config, pg::Pool* pool, Answers* answers, const SigningKey* key,
@@ -186,13 +180,8 @@ bool Worker::DeliverOnce() {
   });
   if (!s.ok() || !job) return false;
 
-  const int64_t created = NowSeconds();
-  std::string header =
-      SignatureHeaderValue(profile_, *key_, config_.subscriber_id, config_.pub_key_id, job->body,
-                           created, created + config_.signature_ttl_seconds);
-  HttpResult r = PostJson(job->url, job->body,
-                          {{"Authorization", header}, {"Digest", DigestHeader(job->body)}},
-                          config_.callback_timeout_ms);
+  HttpResult r =
+      PostSigned(job->url, job->body, config_, profile_, *key_, config_.callback_timeout_ms);
   // Acknowledged: a 2xx whose body is not a NACK. Refused for good: a NACK, or a 4xx other
   // than a signature (401: perhaps our clock), a timeout or a rate limit. Else: again later.
   std::string outcome;
