@@ -64,6 +64,8 @@ class IamServiceImpl final : public v1::IamService::Service {
   grpc::Status LookupUsers(Ctx*, const v1::LookupUsersRequest*, v1::LookupUsersResponse*) override;
   // handlers/roles.cc
   grpc::Status SetOrgRole(Ctx*, const v1::SetOrgRoleRequest*, v1::SetOrgRoleResponse*) override;
+  grpc::Status ResolveAbhaPatient(Ctx*, const v1::ResolveAbhaPatientRequest*,
+                                  v1::ResolveAbhaPatientResponse*) override;
 
   // Grants platform_admin (handlers/roles.cc) to the account with this email (CLI bootstrap of the
   // first admin).

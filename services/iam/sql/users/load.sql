@@ -1,4 +1,4 @@
-SELECT u.id::text AS id, u.email AS email, u.full_name AS full_name, coalesce(u.phone, '') AS phone,
+SELECT u.id::text AS id, coalesce(u.email, '') AS email, u.full_name AS full_name, coalesce(u.phone, '') AS phone,
        u.email_verified_at IS NOT NULL AS email_verified, u.totp_secret_enc IS NOT NULL AS mfa_enabled,
        extract(epoch from u.created_at)::bigint AS created_at,
        coalesce(u.date_of_birth::text, '') AS date_of_birth,

@@ -55,4 +55,20 @@ std::vector<status::Violation> CheckPassword(std::string_view password, std::str
   return out;
 }
 
+bool NormalizeAbhaAddress(std::string_view in, std::string* out) {
+  std::string a(Trim(in));
+  for (char& ch : a) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const auto at = a.find('@');
+  if (at == std::string::npos) return false;
+  const std::string_view name(a.data(), at), suffix(a.data() + at + 1, a.size() - at - 1);
+  if (suffix != "abdm" && suffix != "sbx") return false;
+  if (name.size() < 3 || name.size() > 32) return false;
+  auto alnum = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); };
+  for (char ch : name)
+    if (!alnum(ch) && ch != '.' && ch != '_') return false;
+  if (!alnum(name.front()) || !alnum(name.back())) return false;
+  *out = std::move(a);
+  return true;
+}
+
 }  // namespace healthtech::iam

@@ -65,6 +65,14 @@ struct Credentials {
 std::optional<Credentials> PasswordOf(Tx& tx, const std::string& user_id);
 void SetPassword(Tx& tx, const std::string& user_id, const std::string& hash);
 bool UserExists(Tx& tx, const std::string& user_id);
+// The account of an ABHA address (lower case, checked), created without email or password
+// when there is none; `created` tells which.
+struct AbhaAccount {
+  std::string id;
+  bool created = false;
+};
+AbhaAccount UpsertAbhaAccount(Tx& tx, const std::string& abha_address,
+                              const std::string& full_name, const std::string& phone);
 // Ids of the users with these emails or ids, by email.
 std::vector<std::string> Lookup(Tx& tx, const std::vector<std::string>& emails,
                                 const std::vector<std::string>& ids);

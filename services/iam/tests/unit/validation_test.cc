@@ -50,3 +50,25 @@ TEST(CodePoints, CountsUtf8) {
 
 }  // namespace
 }  // namespace healthtech::iam
+
+using healthtech::iam::NormalizeAbhaAddress;
+
+TEST(NormalizeAbhaAddress, AcceptsTheTwoNetworksInLowerCase) {
+  std::string out;
+  EXPECT_TRUE(NormalizeAbhaAddress("  Rahul.K001@SBX ", &out));
+  EXPECT_EQ(out, "rahul.k001@sbx");
+  EXPECT_TRUE(NormalizeAbhaAddress("meera_iyer@abdm", &out));
+  EXPECT_EQ(out, "meera_iyer@abdm");
+}
+
+TEST(NormalizeAbhaAddress, RefusesWhatIsNotOne) {
+  std::string out = "untouched";
+  EXPECT_FALSE(NormalizeAbhaAddress("rahul@gmail.com", &out));  // another suffix
+  EXPECT_FALSE(NormalizeAbhaAddress("ra@sbx", &out));           // too short
+  EXPECT_FALSE(NormalizeAbhaAddress(".rahul@sbx", &out));       // starts with a dot
+  EXPECT_FALSE(NormalizeAbhaAddress("rahul.@sbx", &out));       // ends with a dot
+  EXPECT_FALSE(NormalizeAbhaAddress("rah ul@sbx", &out));
+  EXPECT_FALSE(NormalizeAbhaAddress("rahul", &out));
+  EXPECT_FALSE(NormalizeAbhaAddress(std::string(33, 'a') + "@sbx", &out));
+  EXPECT_EQ(out, "untouched");
+}

@@ -19,4 +19,9 @@ using validate::ValidPhone;
 std::vector<status::Violation> CheckPassword(std::string_view password, std::string_view email,
                                              std::string_view field);
 
+// An ABHA address ("rahul.k001@sbx", "rahul.k001@abdm"): trimmed and lower-cased into *out;
+// 3–32 letters, digits, dots and underscores before the @, starting and ending with a letter
+// or digit. False when it is not one.
+bool NormalizeAbhaAddress(std::string_view in, std::string* out);
+
 }  // namespace healthtech::iam
