@@ -66,6 +66,7 @@ const std::vector<ErrorCode>& ErrorCodes() {
         {"CONFLICT", 409, "A concurrent change won; try again."},
         {"IDEMPOTENCY_KEY_REUSED", 409, "The Idempotency-Key was used for another request."},
         {"SLOT_UNAVAILABLE", 409, "The slot has just been taken."},
+        {"HOLD_EXPIRED", 409, "The hold on the slot has ended."},
         {"PATIENT_OVERLAP", 409, "The patient already has an appointment at that time."},
         {"INVALID_TRANSITION", 409, "The resource's status does not allow this step."},
         {"ALREADY_ISSUED", 409, "Already issued."},

@@ -40,6 +40,7 @@ class AppointmentService final : public v1::AppointmentService::Service {
                                      v1::Appointment*) override;
   grpc::Status ConfirmPayment(Ctx*, const v1::ConfirmPaymentRequest*,
                               v1::ConfirmPaymentResponse*) override;
+  grpc::Status ConfirmHold(Ctx*, const v1::ConfirmHoldRequest*, v1::Appointment*) override;
   // handlers/lifecycle.cc
   grpc::Status GetAppointment(Ctx*, const v1::GetAppointmentRequest*, v1::Appointment*) override;
   grpc::Status ListAppointments(Ctx*, const v1::ListAppointmentsRequest*,

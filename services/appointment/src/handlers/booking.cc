@@ -125,6 +125,10 @@ grpc::Status AppointmentService::CreateAppointment(Ctx* ctx,
           if (!slot.ok()) return slot.status();
           domain::Charge charge =
               domain::ChargeFor(FeesOf(*info), begun.first_visit, req->pay_at_clinic());
+          if (req->hold()) {  // a UHI init: held until ConfirmHold, whatever the payment
+            charge.hold = true;
+            charge.status = domain::Status::kPendingPayment;
+          }
           storage::Appointment a;
           a.patient_id = caller->sub;
           a.practitioner_id = req->practitioner_id();
@@ -304,6 +308,35 @@ grpc::Status AppointmentService::ConfirmPayment(Ctx* ctx, const v1::ConfirmPayme
         resp->set_outcome(v1::CONFIRM_PAYMENT_OUTCOME_NOT_CONFIRMABLE);
       }
       ToProto(*a, resp->mutable_appointment());
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status AppointmentService::ConfirmHold(Ctx* ctx, const v1::ConfirmHoldRequest* req,
+                                             v1::Appointment* resp) {
+  return Serve(ctx, [&](const RpcScope& scope) -> absl::Status {
+    if (auto s = CheckInternal(*ctx); !s.ok()) return s;
+    if (!validate::ValidUuid(req->appointment_id())) return AppointmentNotFound();
+    return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
+      auto a = storage::FindForUpdate(tx, req->appointment_id());
+      if (!a) return AppointmentNotFound();
+      if (a->status == "pending_payment" && (a->pay_at_clinic || a->fee_minor <= 0)) {
+        storage::ConfirmAtClinic(tx, a->id);
+        storage::AddHistory(tx, a->id, a->status, "booked", "", "confirmed through UHI");
+        storage::Audit(tx, "", "appointment.confirm_hold", {a->id}, scope.client_ip(),
+                       scope.request_id());
+        storage::ScheduleReminders(tx, a->id);
+        a = storage::Find(tx, a->id);
+        if (!a) return AppointmentNotFound();
+        storage::Emit(tx, "appointment.booked", a->id, EventPayload(*a).dump());
+      } else if (a->status == "pending_payment") {
+        return st::Conflict("INVALID_TRANSITION", "This appointment waits for an online payment.");
+      } else if (a->status == "expired" || a->status == "cancelled") {
+        return st::Conflict("HOLD_EXPIRED",
+                            "The hold on this slot has ended; choose a slot again.");
+      }
+      ToProto(*a, resp);
       return absl::OkStatus();
     });
   });

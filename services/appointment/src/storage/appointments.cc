@@ -233,4 +233,8 @@ void ConfirmPayment(Tx& tx, const std::string& id, const std::string& payment_id
   tx.exec_prepared("booking/confirm_payment", id, payment_id);
 }
 
+void ConfirmAtClinic(Tx& tx, const std::string& id) {
+  tx.exec_prepared("booking/confirm_at_clinic", id);
+}
+
 }  // namespace healthtech::appointment::storage

@@ -138,6 +138,8 @@ void Vacate(Tx& tx, const std::string& id);
 void Move(Tx& tx, const std::string& id, const std::string& status, const Slot& slot,
           const std::string& details_json);
 void ConfirmPayment(Tx& tx, const std::string& id, const std::string& payment_id);
+// A held appointment (a UHI order) booked, to be paid at the facility.
+void ConfirmAtClinic(Tx& tx, const std::string& id);
 
 // ------------------------------------------------------------------ availability
 
