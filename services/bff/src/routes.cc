@@ -48,11 +48,11 @@ std::vector<Route> UhiRoutes() {
                        false));
   const std::pair<const char*, const char*> actions[] = {
       {"search", "A search: from the gateway (a first search) or a patient's app (free slots)"},
-      {"init", "Hold a slot and quote it (not open yet: answers a NACK)"},
-      {"confirm", "Book the held slot (not open yet: answers a NACK)"},
-      {"status", "An order's state (not open yet: answers a NACK)"},
-      {"cancel", "Cancel an order (not open yet: answers a NACK)"},
-      {"on_update", "A patient's app reporting a doctor's no-show (not open yet: answers a NACK)"},
+      {"init", "Hold an offered slot for a patient (ABHA address); on_init quotes it"},
+      {"confirm", "Book the held slot; on_confirm gives the PIN or the video link"},
+      {"status", "An order's state; on_status answers"},
+      {"cancel", "Cancel an order under the practitioner's cut-off; on_cancel answers"},
+      {"on_update", "A patient's app reporting a doctor's no-show (recorded)"},
       {"message", "Chat (not offered: answers a NACK)"},
       {"select", "Not used for doctor consultations on UHI (answers a NACK)"}};
   for (const auto& [action, summary] : actions) {

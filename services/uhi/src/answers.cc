@@ -6,11 +6,10 @@
 #include <cstdio>
 #include <map>
 
-#include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
-#include "healthtech/org/v1/org_service.grpc.pb.h"
 #include "healthtech/validate/validate.h"
+#include "stubs.h"
 
 namespace healthtech::uhi {
 namespace {
@@ -20,12 +19,6 @@ namespace d = domain;
 
 json ErrorJson(const std::string& type, const std::string& code, const std::string& message) {
   return json{{"type", type}, {"code", code}, {"message", message}};
-}
-
-bool Transient(const grpc::Status& s) {
-  return s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-         s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
-         s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
 }
 
 std::string GenderCode(org::v1::Gender g) {
@@ -100,15 +93,11 @@ std::string IndiaDate(d::Seconds t) { return d::FormatIndiaTime(t).substr(0, 10)
 
 }  // namespace
 
-struct Answers::Stubs {
-  std::unique_ptr<org::v1::OrgService::Stub> org;
-  std::unique_ptr<appointment::v1::AppointmentService::Stub> appointment;
-};
-
-Answers::Answers(const Config& config, std::shared_ptr<grpc::Channel> org,
-                 std::shared_ptr<grpc::Channel> appointment)
+Answers::Answers(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
+                 std::shared_ptr<grpc::Channel> org, std::shared_ptr<grpc::Channel> appointment)
     : config_(config),
-      stubs_(new Stubs{org::v1::OrgService::NewStub(org),
+      pool_(pool),
+      stubs_(new Stubs{iam::v1::IamService::NewStub(iam), org::v1::OrgService::NewStub(org),
                        appointment::v1::AppointmentService::NewStub(appointment)}) {}
 
 Answers::~Answers() = default;

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "config.h"
+#include "healthtech/pg/pool.h"
 #include "healthtech/uhi/domain/discovery.h"
+#include "healthtech/uhi/domain/orders.h"
 
 namespace healthtech::uhi {
 
@@ -30,21 +32,47 @@ struct Outcome {
   std::optional<nlohmann::json> error;
   bool send = true;
   std::vector<OfferedSlot> offered;  // to record with the answer (init names them)
+  bool audit = false;                // a copy goes to the gateway (on_confirm, on_status, …)
+};
+
+// Who sent an order message, and which.
+struct Sender {
+  std::string subscriber_id;  // whose signature verified: the only one who may act on it
+  const domain::Context* context = nullptr;
 };
 
 class Answers {
  public:
-  Answers(const Config& config, std::shared_ptr<grpc::Channel> org,
-          std::shared_ptr<grpc::Channel> appointment);
+  Answers(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
+          std::shared_ptr<grpc::Channel> org, std::shared_ptr<grpc::Channel> appointment);
   ~Answers();
 
   // UNAVAILABLE when a service it needs does not answer (the worker tries again later).
   // Runs outside any transaction (it waits on other services).
   absl::StatusOr<Outcome> Search(const domain::SearchIntent& intent, const std::string& request_id);
 
+  // Orders (orders.cc), each acting as the patient of the ABHA address (an account created
+  // or matched by IAM), so a UHI booking follows every rule of a platform booking.
+  // init: the offered slot held (the platform's hold), the order priced and its terms.
+  absl::StatusOr<Outcome> Init(const domain::InitOrder& order, const Sender& sender,
+                               const nlohmann::json& app_order);
+  // confirm: the hold booked (to be paid at the facility), with a PIN or the video link.
+  absl::StatusOr<Outcome> Confirm(const std::string& order_id, const Sender& sender);
+  // status: the order as the appointment stands now.
+  absl::StatusOr<Outcome> Status(const std::string& order_id, const Sender& sender);
+  // cancel: the platform's cancellation (its cut-off applies).
+  absl::StatusOr<Outcome> Cancel(const domain::CancelOrder& cancel, const Sender& sender);
+
+  struct StoredOrder;  // a row of uhi.orders (orders.cc)
+
  private:
   struct Stubs;
+  absl::StatusOr<std::optional<StoredOrder>> FindOrder(const std::string& id,
+                                                       const std::string& consumer_id);
+  absl::StatusOr<std::string> PatientToken(const StoredOrder& order, const std::string& request_id);
+
   const Config& config_;
+  pg::Pool* pool_;
   std::unique_ptr<Stubs> stubs_;
 };
 

@@ -57,6 +57,9 @@ Config Config::FromEnv() {
   c.callback_backoff_ms = env.Int("UHI_CALLBACK_BACKOFF_MS", 1000, 10, 600000);
   c.callback_timeout_ms = env.Int("UHI_CALLBACK_TIMEOUT_MS", 5000, 100, 60000);
   c.registry_cache_seconds = env.Int("UHI_REGISTRY_CACHE_SECONDS", 300, 0, 86400);
+  c.gst_rate_bps = env.Int("GST_RATE_BPS", 0, 0, 2800);
+  c.gateway_audit_url = env.String("UHI_GATEWAY_AUDIT_URL", "");
+  c.helpline_number = env.String("UHI_HELPLINE_NUMBER", "");
   env.Finish();
   log::Init("uhi-service", c.server.log_level);
   log::Info("config_loaded", env.redacted());

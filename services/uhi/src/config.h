@@ -49,6 +49,13 @@ struct Config {
   int callback_timeout_ms = 5000;
   int registry_cache_seconds = 300;
 
+  // Orders: GST on the fee as the invoices add it (GST_RATE_BPS, the payment service's), where
+  // audit copies of on_confirm/on_status/on_cancel/on_update go (<base>/on_<action>_audit;
+  // NHA: https://…/api/v1/uhi; empty: none), and the helpline an order names.
+  int gst_rate_bps = 0;
+  std::string gateway_audit_url;
+  std::string helpline_number;
+
   static Config FromEnv();
 };
 

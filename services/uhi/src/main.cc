@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   uhi::Registry network(config, &*key);
   uhi::Wakeup received, queued;  // a message to answer; a callback to send
   uhi::UhiServiceImpl service(config, &pool, &network, &*key, &received);
-  uhi::Answers answers(config, grpc_server::MakeChannel(config.org_service_url),
+  uhi::Answers answers(config, &pool, grpc_server::MakeChannel(config.iam_service_url),
+                       grpc_server::MakeChannel(config.org_service_url),
                        grpc_server::MakeChannel(config.appointment_service_url));
   uhi::Worker worker(config, &pool, &answers, &*key, &registry, &queued);
 

@@ -10,6 +10,7 @@
 #include "healthtech/log/log.h"
 #include "healthtech/uhi/domain/discovery.h"
 #include "healthtech/uhi/domain/messages.h"
+#include "healthtech/uhi/domain/orders.h"
 
 namespace healthtech::uhi {
 namespace {
@@ -249,19 +250,28 @@ grpc::Status UhiServiceImpl::Receive(Ctx* ctx, const v1::ReceiveRequest* req,
                     "Chat through UHI is not offered by this HSPA.", 400});
       return absl::OkStatus();
     }
-    if (action != "search") {
-      Answer(resp, {"DOMAIN-ERROR", std::string(domain::kInvalidRequest), "context.action",
-                    "Orders through UHI are not open yet on this HSPA: search only.", 400});
-      return absl::OkStatus();
-    }
     if (!body.contains("message") || !body["message"].is_object()) {
       Answer(resp, {"JSON-SCHEMA-ERROR", std::string(domain::kInvalidRequest), "message",
                     "message is required", 400});
       return absl::OkStatus();
     }
-    auto intent = domain::ParseSearchIntent(body["message"], c);
-    if (const Nack* nack = std::get_if<Nack>(&intent)) {
-      Answer(resp, *nack);
+    // What the answer needs is there (the worker reads it again the same way).
+    const json& message = body["message"];
+    std::optional<Nack> refused;
+    auto check = [&](const auto& parsed) {
+      if (const Nack* nack = std::get_if<Nack>(&parsed)) refused = *nack;
+    };
+    if (action == "search") {
+      check(domain::ParseSearchIntent(message, c));
+    } else if (action == "init") {
+      check(domain::ParseInit(message));
+    } else if (action == "confirm" || action == "status") {
+      check(domain::ParseOrderId(message, action == "confirm"));
+    } else if (action == "cancel") {
+      check(domain::ParseCancel(message));
+    }
+    if (refused) {
+      Answer(resp, *refused);
       return absl::OkStatus();
     }
     std::string stored = body.dump();

@@ -43,7 +43,7 @@ Worker::Worker(const Config& config, pg::Pool* pool, Answers* answers, const Sig
 bool Worker::AnswerOnce() {
   struct Claimed {
     int64_t id = 0;
-    std::string action, body, url;
+    std::string action, body, url, sender;
     int attempts = 0;
   };
   std::optional<Claimed> job;
@@ -52,10 +52,10 @@ bool Worker::AnswerOnce() {
         "UPDATE uhi.messages SET attempts = attempts + 1, not_before = now() + interval '60 s' "
         "WHERE id = (SELECT id FROM uhi.messages WHERE processed_at IS NULL "
         "AND not_before <= now() ORDER BY not_before, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-        "RETURNING id, action, body::text, callback_url, attempts");
+        "RETURNING id, action, body::text, callback_url, attempts, sender_id");
     if (r.empty()) return absl::OkStatus();
-    job = Claimed{r[0][0].as<int64_t>(), r[0][1].as<std::string>(), r[0][2].as<std::string>(),
-                  r[0][3].as<std::string>(), r[0][4].as<int>()};
+    job = Claimed{r[0][0].as<int64_t>(),     r[0][1].as<std::string>(), r[0][2].as<std::string>(),
+                  r[0][3].as<std::string>(), r[0][5].as<std::string>(), r[0][4].as<int>()};
     return absl::OkStatus();
   });
   if (!s.ok() || !job) {
@@ -75,29 +75,57 @@ bool Worker::AnswerOnce() {
   bool retry = false;
   if (!c) {
     outcome.send = false;  // cannot happen: checked on receipt
-  } else if (job->action == "search" && body.contains("message")) {
-    auto intent = d::ParseSearchIntent(body["message"], *c);
-    if (const auto* i = std::get_if<d::SearchIntent>(&intent)) {
-      absl::StatusOr<Outcome> answer;
-      try {
-        answer = answers_->Search(*i, "uhi-" + c->message_id);
-      } catch (const std::exception& e) {
-        answer = absl::InternalError(e.what());
-      }
-      if (answer.ok()) {
-        outcome = std::move(*answer);
-      } else if (job->attempts < kAnswerAttempts) {
-        retry = true;
-        log::Warn("uhi_answer_deferred", {{"message_id", c->message_id},
-                                          {"attempt", job->attempts},
-                                          {"error", std::string(answer.status().message())}});
+  } else if (body.contains("message") && body["message"].is_object()) {
+    const json& message = body["message"];
+    const Sender sender{job->sender, &*c};
+    absl::StatusOr<Outcome> answer = Outcome{};
+    bool answerable = true;
+    try {
+      if (job->action == "search") {
+        auto intent = d::ParseSearchIntent(message, *c);
+        if (const auto* i = std::get_if<d::SearchIntent>(&intent))
+          answer = answers_->Search(*i, "uhi-" + c->message_id);
+        else
+          answerable = false;
+      } else if (job->action == "init") {
+        auto order = d::ParseInit(message);
+        if (const auto* o = std::get_if<d::InitOrder>(&order))
+          answer = answers_->Init(*o, sender, message["order"]);
+        else
+          answerable = false;
+      } else if (job->action == "confirm" || job->action == "status") {
+        auto id = d::ParseOrderId(message, job->action == "confirm");
+        if (const auto* i = std::get_if<std::string>(&id))
+          answer = job->action == "confirm" ? answers_->Confirm(*i, sender)
+                                            : answers_->Status(*i, sender);
+        else
+          answerable = false;
+      } else if (job->action == "cancel") {
+        auto cancel = d::ParseCancel(message);
+        if (const auto* x = std::get_if<d::CancelOrder>(&cancel))
+          answer = answers_->Cancel(*x, sender);
+        else
+          answerable = false;
       } else {
-        outcome.error = json{{"type", "CORE-ERROR"},
-                             {"code", std::string(d::kInternalError)},
-                             {"message", "The HSPA could not answer; search again later."}};
+        answerable = false;  // on_update from an app: recorded, nothing to answer
       }
-    } else {
+    } catch (const std::exception& e) {
+      answer = absl::InternalError(e.what());
+    }
+    if (!answerable) {
       outcome.send = false;
+    } else if (answer.ok()) {
+      outcome = std::move(*answer);
+    } else if (job->attempts < kAnswerAttempts) {
+      retry = true;
+      log::Warn("uhi_answer_deferred", {{"message_id", c->message_id},
+                                        {"action", job->action},
+                                        {"attempt", job->attempts},
+                                        {"error", std::string(answer.status().message())}});
+    } else {
+      outcome.error = json{{"type", "CORE-ERROR"},
+                           {"code", std::string(d::kInternalError)},
+                           {"message", "The HSPA could not answer; send it again later."}};
     }
   } else {
     outcome.send = false;
@@ -132,11 +160,19 @@ bool Worker::AnswerOnce() {
                                          config_.subscriber_url, std::chrono::system_clock::now())},
           {"message", outcome.message}};
       if (outcome.error) callback["error"] = *outcome.error;
+      const std::string bytes = callback.dump();
       tx.exec_params(
           "INSERT INTO uhi.callbacks (message_row, action, message_id, transaction_id, url, body) "
           "VALUES ($1, $2, $3, $4, $5, $6)",
-          job->id, "on_" + job->action, c->message_id, c->transaction_id, job->url,
-          callback.dump());
+          job->id, "on_" + job->action, c->message_id, c->transaction_id, job->url, bytes);
+      if (outcome.audit && !config_.gateway_audit_url.empty()) {
+        // The network's copy of what the patient was told (WIRE.md §3.2).
+        tx.exec_params(
+            "INSERT INTO uhi.callbacks (message_row, action, message_id, transaction_id, url, "
+            "body) VALUES ($1, $2, $3, $4, $5, $6)",
+            job->id, "on_" + job->action + "_audit", c->message_id, c->transaction_id,
+            config_.gateway_audit_url + "/on_" + job->action + "_audit", bytes);
+      }
       queued = true;
     }
     return absl::OkStatus();

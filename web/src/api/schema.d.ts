@@ -64,7 +64,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel an order (not open yet: answers a NACK)
+         * Cancel an order under the practitioner's cut-off; on_cancel answers
          * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
          */
         post: operations["uhiReceiveCancel"];
@@ -84,7 +84,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Book the held slot (not open yet: answers a NACK)
+         * Book the held slot; on_confirm gives the PIN or the video link
          * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
          */
         post: operations["uhiReceiveConfirm"];
@@ -104,7 +104,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Hold a slot and quote it (not open yet: answers a NACK)
+         * Hold an offered slot for a patient (ABHA address); on_init quotes it
          * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
          */
         post: operations["uhiReceiveInit"];
@@ -144,7 +144,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A patient's app reporting a doctor's no-show (not open yet: answers a NACK)
+         * A patient's app reporting a doctor's no-show (recorded)
          * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
          */
         post: operations["uhiReceiveOnUpdate"];
@@ -204,7 +204,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * An order's state (not open yet: answers a NACK)
+         * An order's state; on_status answers
          * @description One HSPA endpoint, POST /uhi/{action}. The signature (`Authorization` from a patient app, `X-Gateway-Authorization` from the gateway) is verified with the sender's key from the network registry, over the body's exact bytes; the message is checked and recorded. The answer is the network's own, never a platform problem document: HTTP 200 with an ACK, 400 with a NACK for a message that breaks the rules, 401 with a NACK (UHI-1405) for a signature that does not verify. The business answer, `on_<action>`, follows asynchronously, signed, to the consumer (the gateway for a gateway's search). A message received again with the same id and body is acknowledged and not acted on twice.
          */
         post: operations["uhiReceiveStatus"];
@@ -3910,6 +3910,7 @@ export interface components {
          *     `GATEWAY_REJECTED` (409): The payment gateway refused the operation.
          *     `GATEWAY_UNAVAILABLE` (503): The payment gateway is unavailable; retry.
          *     `HEADERS_TOO_LARGE` (431): The request headers are too large.
+         *     `HOLD_EXPIRED` (409): The hold on the slot has ended.
          *     `HPR_ID_TAKEN` (409): Another practitioner's profile has this HPR ID or HPR address.
          *     `IAM_UNAVAILABLE` (503): Accounts are unavailable; retry.
          *     `IDEMPOTENCY_KEY_REUSED` (409): The Idempotency-Key was used for another request.
@@ -3983,7 +3984,7 @@ export interface components {
          */
         Problem: {
             /** @enum {string} */
-            code: "ACCESS_REASON_REQUIRED" | "ALREADY_FLAGGED" | "ALREADY_ISSUED" | "AMOUNT_MISMATCH" | "APPOINTMENTS_UNAVAILABLE" | "APPOINTMENT_MISMATCH" | "APPOINTMENT_NOT_FOUND" | "AUTH_REQUIRED" | "AVAILABILITY_NOT_FOUND" | "BAD_GATEWAY" | "BAD_REQUEST" | "CANCELLATION_CUTOFF_PASSED" | "CATEGORY_EXISTS" | "CATEGORY_NOT_FOUND" | "CATEGORY_RESTRICTED" | "CONFLICT" | "CORS_ORIGIN_NOT_ALLOWED" | "CURRENT_PASSWORD_INCORRECT" | "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "DEADLINE_EXCEEDED" | "DELIVERY_NOT_FAILED" | "DELIVERY_NOT_FOUND" | "DOCUMENTS_REQUIRED" | "DOCUMENT_NOT_FOUND" | "EDIT_WINDOW_CLOSED" | "EMAIL_NOT_VERIFIED" | "EMAIL_TAKEN" | "FORBIDDEN" | "FORUM_SUSPENDED" | "GATEWAY_NOT_FOUND" | "GATEWAY_REJECTED" | "GATEWAY_UNAVAILABLE" | "HEADERS_TOO_LARGE" | "HPR_ID_TAKEN" | "IAM_UNAVAILABLE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_CREDENTIALS" | "INVALID_PAGE_TOKEN" | "INVALID_TRANSITION" | "INVITATION_FOR_ANOTHER_EMAIL" | "INVOICE_NOT_FOUND" | "LAST_ORG_ADMIN" | "LAST_PLATFORM_ADMIN" | "LINK_INVALID" | "LOGIN_THROTTLED" | "MALFORMED_JSON" | "MEMBER_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "MFA_ALREADY_ENABLED" | "MFA_CODE_INVALID" | "MFA_NOT_ENABLED" | "MFA_NOT_ENROLLING" | "NOTHING_TO_RESTORE" | "NOTIFICATION_NOT_FOUND" | "NOT_A_SLOT" | "NOT_BOOKABLE" | "NOT_FOUND" | "NOT_IMPLEMENTED" | "NOT_PAYABLE" | "NOT_REFUNDABLE" | "NO_SIGNING_KEY" | "ORGANIZATION_NOT_FOUND" | "ORG_UNAVAILABLE" | "OWN_POST" | "OWN_PRACTITIONER_PROFILE" | "PARENT_POST_CLOSED" | "PARENT_POST_NOT_FOUND" | "PATIENT_OVERLAP" | "PAYLOAD_TOO_LARGE" | "PAYMENT_NOT_FOUND" | "PHOTO_NOT_FOUND" | "POST_NOT_EDITABLE" | "POST_NOT_FLAGGABLE" | "POST_NOT_FOUND" | "POST_NOT_VOTABLE" | "PRACTITIONER_NOT_FOUND" | "PRIVATE_THREAD_NOT_FOUND" | "RATE_LIMITED" | "REDIS_TIMEOUT" | "REDIS_UNAVAILABLE" | "REFRESH_TOKEN_INVALID" | "REFUND_EXCEEDS_CAPTURED" | "SELF_BOOKING" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN" | "SIGNATURE_INVALID" | "SINK_UNAVAILABLE" | "SLOT_UNAVAILABLE" | "SLOW_MODE" | "THREAD_LOCKED" | "THREAD_NOT_FOUND" | "THREAD_TOO_DEEP" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "TOKEN_REVOKED" | "TOO_EARLY" | "UNSUPPORTED_MEDIA_TYPE" | "UPGRADE_REQUIRED" | "USER_NOT_FOUND" | "VALIDATION_FAILED" | "WATCHED_WORD" | "WEBHOOK_SIGNATURE_INVALID";
+            code: "ACCESS_REASON_REQUIRED" | "ALREADY_FLAGGED" | "ALREADY_ISSUED" | "AMOUNT_MISMATCH" | "APPOINTMENTS_UNAVAILABLE" | "APPOINTMENT_MISMATCH" | "APPOINTMENT_NOT_FOUND" | "AUTH_REQUIRED" | "AVAILABILITY_NOT_FOUND" | "BAD_GATEWAY" | "BAD_REQUEST" | "CANCELLATION_CUTOFF_PASSED" | "CATEGORY_EXISTS" | "CATEGORY_NOT_FOUND" | "CATEGORY_RESTRICTED" | "CONFLICT" | "CORS_ORIGIN_NOT_ALLOWED" | "CURRENT_PASSWORD_INCORRECT" | "DATABASE_BUSY" | "DATABASE_TIMEOUT" | "DATABASE_UNAVAILABLE" | "DEADLINE_EXCEEDED" | "DELIVERY_NOT_FAILED" | "DELIVERY_NOT_FOUND" | "DOCUMENTS_REQUIRED" | "DOCUMENT_NOT_FOUND" | "EDIT_WINDOW_CLOSED" | "EMAIL_NOT_VERIFIED" | "EMAIL_TAKEN" | "FORBIDDEN" | "FORUM_SUSPENDED" | "GATEWAY_NOT_FOUND" | "GATEWAY_REJECTED" | "GATEWAY_UNAVAILABLE" | "HEADERS_TOO_LARGE" | "HOLD_EXPIRED" | "HPR_ID_TAKEN" | "IAM_UNAVAILABLE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_CREDENTIALS" | "INVALID_PAGE_TOKEN" | "INVALID_TRANSITION" | "INVITATION_FOR_ANOTHER_EMAIL" | "INVOICE_NOT_FOUND" | "LAST_ORG_ADMIN" | "LAST_PLATFORM_ADMIN" | "LINK_INVALID" | "LOGIN_THROTTLED" | "MALFORMED_JSON" | "MEMBER_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "MFA_ALREADY_ENABLED" | "MFA_CODE_INVALID" | "MFA_NOT_ENABLED" | "MFA_NOT_ENROLLING" | "NOTHING_TO_RESTORE" | "NOTIFICATION_NOT_FOUND" | "NOT_A_SLOT" | "NOT_BOOKABLE" | "NOT_FOUND" | "NOT_IMPLEMENTED" | "NOT_PAYABLE" | "NOT_REFUNDABLE" | "NO_SIGNING_KEY" | "ORGANIZATION_NOT_FOUND" | "ORG_UNAVAILABLE" | "OWN_POST" | "OWN_PRACTITIONER_PROFILE" | "PARENT_POST_CLOSED" | "PARENT_POST_NOT_FOUND" | "PATIENT_OVERLAP" | "PAYLOAD_TOO_LARGE" | "PAYMENT_NOT_FOUND" | "PHOTO_NOT_FOUND" | "POST_NOT_EDITABLE" | "POST_NOT_FLAGGABLE" | "POST_NOT_FOUND" | "POST_NOT_VOTABLE" | "PRACTITIONER_NOT_FOUND" | "PRIVATE_THREAD_NOT_FOUND" | "RATE_LIMITED" | "REDIS_TIMEOUT" | "REDIS_UNAVAILABLE" | "REFRESH_TOKEN_INVALID" | "REFUND_EXCEEDS_CAPTURED" | "SELF_BOOKING" | "SERVICE_UNAVAILABLE" | "SHUTTING_DOWN" | "SIGNATURE_INVALID" | "SINK_UNAVAILABLE" | "SLOT_UNAVAILABLE" | "SLOW_MODE" | "THREAD_LOCKED" | "THREAD_NOT_FOUND" | "THREAD_TOO_DEEP" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "TOKEN_REVOKED" | "TOO_EARLY" | "UNSUPPORTED_MEDIA_TYPE" | "UPGRADE_REQUIRED" | "USER_NOT_FOUND" | "VALIDATION_FAILED" | "WATCHED_WORD" | "WEBHOOK_SIGNATURE_INVALID";
             detail: string;
             errors?: {
                 field: string;

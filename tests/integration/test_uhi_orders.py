@@ -1,0 +1,276 @@
+"""Orders through the Unified Health Interface: a patient's app (signing as NHA's reference
+apps do) finds a doctor's free slot, holds it (init), books it (confirm), reads it (status)
+and cancels it (cancel), and the clinic sees a real appointment of a platform patient
+matched by ABHA address. Every request is held to the schema NHA's reference HSPA enforces
+(services/uhi/tests/schemas); every callback is signed and checked by the simulator."""
+import concurrent.futures
+import datetime as dt
+import json
+import re
+import uuid
+
+import jsonschema
+import pytest
+import requests
+
+from conftest import assert_problem, refresh
+from test_appointments import book, new_patient, slots
+from test_uhi import (IST, SCHEMAS, Participant, assert_ack, assert_nack, doctor_on_uhi, env,  # noqa: F401
+                      send)
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def schema(action):
+    return jsonschema.Draft4Validator(json.loads((SCHEMAS / f"hspa-{action}-schema.json").read_text()))
+
+
+def valid(action, body):
+    errors = sorted(f"{list(e.path)}: {e.message}" for e in schema(action).iter_errors(body))
+    assert errors == [], errors
+    return body
+
+
+class App:
+    """A patient's app on one transaction with the platform as HSPA."""
+
+    def __init__(self, api, participant=None):
+        self.api = api
+        self.p = participant or Participant()
+        self.me = api.get("/uhi/subscriber").json()
+        self.transaction_id = str(uuid.uuid4())
+
+    def context(self, action):
+        return self.p.context(action, transaction_id=self.transaction_id,
+                              provider_id=self.me["subscriber_id"], provider_uri=self.me["subscriber_url"])
+
+    def ask(self, action, message, check=True):
+        """Sends `action`, returns (the synchronous answer, the context sent)."""
+        body = {"context": self.context(action), "message": message}
+        if check and action in ("init", "confirm", "status", "cancel"):
+            valid(action, body)
+        return send(self.api, action, body, participant=self.p), body["context"]
+
+    def answer(self, action, message, check=True):
+        """Sends `action` and returns the body of its callback (on_<action>)."""
+        r, ctx = self.ask(action, message, check)
+        assert_ack(r)
+        got = [m for m in self.p.received(self.transaction_id, at_least=1, timeout=30)
+               if m["message_id"] == ctx["message_id"]]
+        deadline = dt.datetime.now() + dt.timedelta(seconds=30)
+        while not got and dt.datetime.now() < deadline:
+            got = [m for m in self.p.received(self.transaction_id, at_least=99, timeout=0.5)
+                   if m["message_id"] == ctx["message_id"]]
+        assert len(got) == 1, got
+        cb = got[0]
+        assert (cb["action"], cb["verified"], cb["via_gateway"]) == (f"on_{action}", True, False), cb
+        assert cb["body"]["context"]["transaction_id"] == self.transaction_id
+        return cb["body"]
+
+    def slots(self, doctor):
+        start = dt.datetime.now(IST).replace(microsecond=0) + dt.timedelta(days=1)
+        message = {"intent": {"provider": {"fulfillments": [{
+            "type": "Physical", "agent": {"id": doctor["hpr"]},
+            "start": {"time": {"timestamp": start.strftime("%Y-%m-%dT%H:%M:%S")}},
+            "end": {"time": {"timestamp": (start + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")}}}]}}}
+        on_search = self.answer("search", message)
+        [place] = on_search["message"]["catalog"]["providers"]
+        return place
+
+    def init_message(self, place, fulfillment, abha, name="Ravi Kumar", phone="9812345678"):
+        agent = fulfillment["agent"]
+        tags = agent.get("tags", {})
+        return {"order": {
+            "provider": {"id": place["id"], "descriptor": {"name": place["descriptor"]["name"]}},
+            "item": {"id": place["items"][0]["id"], "descriptor": {"name": "Consultation"},
+                     "price": place["items"][0]["price"], "fulfillment_id": fulfillment["id"]},
+            "fulfillment": {"id": fulfillment["id"], "type": fulfillment["type"],
+                            "agent": {"id": agent["id"], "name": agent["name"], "gender": agent.get("gender", "F"),
+                                      "tags": {"@abdm/gov.in/education": tags.get("@abdm/gov.in/education", "MBBS"),
+                                               "@abdm/gov.in/experience": tags.get("@abdm/gov.in/experience", "5"),
+                                               "@abdm/gov.in/languages": tags["@abdm/gov.in/languages"],
+                                               "@abdm/gov.in/hpr_id": tags["@abdm/gov.in/hpr_id"]}},
+                            "start": fulfillment["start"], "end": fulfillment["end"],
+                            "tags": {"@abdm/gov.in/slot_id": fulfillment["id"]}},
+            "billing": {"name": name, "phone": phone, "email": "ravi.k@example.in",
+                        "address": {"door": "21", "name": "Lake View", "locality": "Indiranagar",
+                                    "city": "Bengaluru", "state": "Karnataka", "country": "IND"}},
+            "customer": {"id": abha, "person": {"gender": "M", "dob": "1988-04-12", "dayOfBirth": 12,
+                                                "monthOfBirth": 4, "yearOfBirth": 1988}},
+            "payment": {"params": {"redirect_url": f"{self.p.url}/paid"}}}}
+
+    @staticmethod
+    def confirm_message(on_init_order):
+        """What NHA's reference app sends back: the HSPA's order, in the confirm schema's fields."""
+        o = on_init_order
+        keep = ("id", "item", "fulfillment", "billing", "quote", "payment", "customer", "provider")
+        order = {k: json.loads(json.dumps(o[k])) for k in keep}
+        order["fulfillment"]["tags"] = {k: v for k, v in order["fulfillment"].get("tags", {}).items()
+                                        if k == "@abdm/gov.in/slot_id"}
+        order["provider"] = {"id": o["provider"]["id"]}
+        return {"order": order}
+
+
+def abha():
+    return f"ravi.{uuid.uuid4().hex[:8]}@sbx"
+
+
+def clinic_view(api, verified_org, appointment_id):
+    owner = verified_org["owner"]
+    refresh(api, owner)  # the token names the roles it had: the clinic's came later
+    r = api.get(f"/v1/appointments/{appointment_id}", token=owner.access)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_a_patient_app_books_checks_and_cancels_a_doctor(api, doctor_on_uhi, db):
+    app = App(api)
+    place = app.slots(doctor_on_uhi)
+    first = place["fulfillments"][0]
+    patient = abha()
+
+    on_init = app.answer("init", app.init_message(place, first, patient))
+    assert "error" not in on_init, on_init["error"]
+    order = on_init["message"]["order"]
+    assert UUID.match(order["id"]), order["id"]
+    assert order["quote"] == {"price": {"currency": "INR", "value": "650.00"}, "breakup": [
+        {"title": "Consultation", "price": {"currency": "INR", "value": "650.00"}},
+        {"title": "CGST @ 0%", "price": {"currency": "INR", "value": "0.00"}},
+        {"title": "SGST @ 0%", "price": {"currency": "INR", "value": "0.00"}}]}
+    assert (order["payment"]["type"], order["payment"]["status"], order["payment"]["params"]["amount"]) == \
+        ("ON-ORDER", "NOT-PAID", "650.00")
+    assert [t["type"] for t in order["terms"]] == ["Commercial", "Settlement", "Cancellation", "Refund", "Payment"]
+    assert {t["termsState"] for t in order["terms"]} == {"INITIATED"}
+    assert (order["fulfillment"]["start"], order["fulfillment"]["end"]) == (first["start"], first["end"])
+    assert order["customer"]["id"] == patient
+
+    # Held: the clinic sees the hold under the patient's name; nobody else can book the slot.
+    seen = clinic_view(api, doctor_on_uhi, order["id"])
+    assert (seen["status"], seen["patient"]["full_name"], seen["practitioner_id"]) == \
+        ("pending_payment", "Ravi Kumar", doctor_on_uhi["practitioner"]["id"])
+    [slot] = [s for s in slots(api, doctor_on_uhi["practitioner"]["id"],
+                               **{"from": seen["start"], "to": seen["end"]})] or [None]
+    assert slot is None, "a held slot is still offered"
+    other = new_patient(api)
+    taken = book(api, other, doctor_on_uhi["practitioner"],
+                 {"facility_id": seen["facility_id"], "start": seen["start"], "mode": "in_person"})
+    assert taken.status_code in (400, 409), taken.text
+
+    on_confirm = app.answer("confirm", App.confirm_message(order))  # held to the schema
+    assert "error" not in on_confirm, on_confirm["error"]
+    confirmed = on_confirm["message"]["order"]
+    assert (confirmed["id"], confirmed["state"]) == (order["id"], "CONFIRMED")
+    auth = confirmed["fulfillment"]["authorization"]
+    assert auth["type"] == "PIN" and re.fullmatch(r"\d{4}", auth["token"]) and auth["status"] == "GENERATED"
+    assert {t["termsState"] for t in confirmed["terms"]} == {"AGREED"}
+    # The network's copy went to the gateway, signed by us.
+    audits = requests.get(f"{env('UHI_GATEWAY_URL')}/dev/received", timeout=10,
+                          params={"transaction_id": app.transaction_id}).json()
+    deadline = dt.datetime.now() + dt.timedelta(seconds=20)
+    while not [a for a in audits if a["action"] == "on_confirm_audit"] and dt.datetime.now() < deadline:
+        audits = requests.get(f"{env('UHI_GATEWAY_URL')}/dev/received", timeout=10,
+                              params={"transaction_id": app.transaction_id}).json()
+    [audit] = [a for a in audits if a["action"] == "on_confirm_audit"]
+    assert (audit["verified"], audit["from"]) == (True, app.me["subscriber_id"])
+    assert audit["body"]["message"]["order"]["state"] == "CONFIRMED"
+
+    # A real appointment: the clinic and the practitioner see it booked, paid at the clinic.
+    seen = clinic_view(api, doctor_on_uhi, order["id"])
+    assert (seen["status"], seen["payment_state"], seen["patient"]["full_name"]) == \
+        ("booked", "at_clinic", "Ravi Kumar")
+    mine = api.get("/v1/appointments", params={"role": "practitioner"},
+                   token=doctor_on_uhi["doctor"].access).json()["items"]
+    assert order["id"] in [a["id"] for a in mine]
+    # One account per ABHA address, with no email and no password.
+    assert db(f"SELECT count(*) || ',' || count(email) || ',' || count(password_hash) FROM iam.users "
+              f"WHERE abha_address = '{patient}'") == "1,0,0"
+
+    # The same confirm again (an app's retry under a new message id): the same booking and PIN.
+    again = app.answer("confirm", App.confirm_message(order))
+    assert again["message"]["order"]["fulfillment"]["authorization"]["token"] == auth["token"]
+
+    on_status = app.answer("status", {"order": {"id": order["id"]}})
+    assert on_status["message"]["order"]["state"] == "CONFIRMED"
+    assert on_status["message"]["order"]["fulfillment"]["authorization"]["token"] == auth["token"]
+
+    cancel = {"order": {"id": order["id"], "state": "CANCELLED", "fulfillment": {"tags": {
+        "@abdm/gov.in/cancelledby": "patient", "@abdm/gov.in/cancelReason": "PATIENT_HEALTH_IMPROVED",
+        "@abdm/gov.in/groupConsultation": "false"}}}}
+    on_cancel = app.answer("cancel", cancel)
+    assert "error" not in on_cancel, on_cancel["error"]
+    assert on_cancel["message"]["order"]["state"] == "CANCELLED"
+    seen = clinic_view(api, doctor_on_uhi, order["id"])
+    assert (seen["status"], seen["cancellation_reason"]) == ("cancelled", "Patient: health improved")
+    assert app.answer("status", {"order": {"id": order["id"]}})["message"]["order"]["state"] == "CANCELLED"
+    assert app.answer("cancel", cancel)["message"]["order"]["state"] == "CANCELLED"  # said twice: same
+    # The slot is free again, for anyone.
+    assert [s["start"] for s in slots(api, doctor_on_uhi["practitioner"]["id"],
+                                      **{"from": seen["start"], "to": seen["end"]})] == [seen["start"]]
+
+    # The same patient again from another transaction: the same account.
+    second = App(api, app.p)
+    place = second.slots(doctor_on_uhi)
+    on_init = second.answer("init", second.init_message(place, place["fulfillments"][1], patient.upper()))
+    assert "error" not in on_init, on_init["error"]
+    held = clinic_view(api, doctor_on_uhi, on_init["message"]["order"]["id"])
+    assert held["patient_id"] == seen["patient_id"]
+
+
+def test_a_uhi_init_and_a_platform_booking_race_for_one_slot(api, doctor_on_uhi):
+    """Exactly one wins, whichever it is; the loser is told (on_init error or 409)."""
+    for _ in range(3):
+        app = App(api)
+        place = app.slots(doctor_on_uhi)
+        target = place["fulfillments"][-1]
+        start = dt.datetime.fromisoformat(target["start"]["time"]["timestamp"]).replace(tzinfo=IST)
+        platform_slot = {"facility_id": doctor_on_uhi["facility"]["id"], "mode": "in_person",
+                         "start": start.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")}
+        patient = new_patient(api)
+        message = app.init_message(place, target, abha())
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            platform = pool.submit(book, api, patient, doctor_on_uhi["practitioner"], platform_slot)
+            uhi = pool.submit(app.answer, "init", message)
+            booked, on_init = platform.result(), uhi.result()
+        uhi_won = "error" not in on_init
+        assert uhi_won != (booked.status_code == 201), (booked.text, on_init)
+        if not uhi_won:
+            assert booked.status_code == 201
+            assert on_init["error"]["code"] == "30008" and on_init["message"]["order"]["state"] == "FAILED"
+        else:
+            assert_problem(booked, 409, "SLOT_UNAVAILABLE")
+
+
+def test_orders_that_cannot_be_served_are_refused(api, doctor_on_uhi):
+    app = App(api)
+    place = app.slots(doctor_on_uhi)
+    message = app.init_message(place, place["fulfillments"][0], abha())
+
+    # Refused at once (NACK): what no order can be made of.
+    no_patient = json.loads(json.dumps(message))
+    no_patient["order"]["customer"].pop("id")
+    r, _ = app.ask("init", no_patient, check=False)
+    assert_nack(r, 400, "UHI-1404")
+    assert r.json()["error"]["path"] == "message.order.customer.id"
+    r, _ = app.ask("confirm", {"order": {"id": "8441-696786-1042"}}, check=False)
+    assert_nack(r, 400, "UHI-1404")
+    r, _ = app.ask("confirm", {"order": {"id": str(uuid.uuid4()), "terms": [{"type": "Refund", "termsState": "INITIATED"}]}},
+                   check=False)
+    assert_nack(r, 400, "UHI-1404")
+    assert r.json()["error"]["path"] == "message.order.terms[0].termsState"
+
+    # Answered with an error: a slot we never offered, an order that is not this app's.
+    unknown = json.loads(json.dumps(message))
+    unknown["order"]["fulfillment"]["id"] = str(uuid.uuid4())
+    unknown["order"]["fulfillment"]["tags"]["@abdm/gov.in/slot_id"] = unknown["order"]["fulfillment"]["id"]
+    on_init = app.answer("init", unknown)
+    assert on_init["error"]["code"] == "30004"
+    on_init = app.answer("init", message)
+    assert "error" not in on_init
+    stranger = App(api)
+    on_status = stranger.answer("status", {"order": {"id": on_init["message"]["order"]["id"]}})
+    assert on_status["error"]["code"] == "30010"
+    assert "order" not in on_status["message"] or on_status["message"]["order"].get("state") != "CONFIRMED"
+    not_abha = json.loads(json.dumps(message))
+    not_abha["order"]["customer"]["id"] = "ravi@gmail.com"
+    not_abha["order"]["fulfillment"]["id"] = place["fulfillments"][2]["id"]
+    assert app.answer("init", not_abha)["error"]["code"] == "30008"
