@@ -7,6 +7,7 @@ import concurrent.futures
 import datetime as dt
 import json
 import re
+import time
 import uuid
 
 import jsonschema
@@ -274,3 +275,73 @@ def test_orders_that_cannot_be_served_are_refused(api, doctor_on_uhi):
     not_abha["order"]["customer"]["id"] = "ravi@gmail.com"
     not_abha["order"]["fulfillment"]["id"] = place["fulfillments"][2]["id"]
     assert app.answer("init", not_abha)["error"]["code"] == "30008"
+
+
+def book_through_uhi(api, doctor, index=0, app=None):
+    """A confirmed order of a new ABHA patient: (the app, the order as confirmed)."""
+    app = app or App(api)
+    place = app.slots(doctor)
+    on_init = app.answer("init", app.init_message(place, place["fulfillments"][index], abha()))
+    assert "error" not in on_init, on_init["error"]
+    on_confirm = app.answer("confirm", App.confirm_message(on_init["message"]["order"]))
+    assert "error" not in on_confirm, on_confirm["error"]
+    return app, on_confirm["message"]["order"]
+
+
+def unsolicited(app, action, count, timeout=30):
+    """The `action` callbacks the app received on its transaction without asking."""
+    deadline = dt.datetime.now() + dt.timedelta(seconds=timeout)
+    while True:
+        got = [m for m in app.p.received(app.transaction_id, at_least=0, timeout=0) if m["action"] == action]
+        if len(got) >= count or dt.datetime.now() > deadline:
+            return got
+        time.sleep(0.2)
+
+
+def test_what_the_clinic_does_reaches_the_patient_app(api, doctor_on_uhi):
+    """The visit starts and is completed: on_update each time, with the network's copy; the
+    clinic moves another order (on_update with the new time) and cancels it (on_cancel)."""
+    doctor = doctor_on_uhi["doctor"]
+    app, order = book_through_uhi(api, doctor_on_uhi, index=0)
+    base = f"/v1/appointments/{order['id']}"
+    for step in ("check-in", "start", "complete"):
+        r = api.post(f"{base}/{step}", {"note": "ok"}, token=doctor.access)
+        assert r.status_code == 200, r.text
+    updates = unsolicited(app, "on_update", 2)
+    assert [(u["verified"], u["body"]["message"]["order"]["state"]) for u in updates] == \
+        [(True, "APPOINTMENT_STARTED"), (True, "COMPLETED")]
+    for u in updates:
+        ctx = u["body"]["context"]
+        assert (ctx["action"], ctx["transaction_id"], ctx["consumer_id"]) == \
+            ("on_update", app.transaction_id, app.p.subscriber_id)
+        assert u["body"]["message"]["order"]["id"] == order["id"]
+    assert len({u["body"]["context"]["message_id"] for u in updates}) == 2
+    audits = requests.get(f"{env('UHI_GATEWAY_URL')}/dev/received", timeout=10,
+                          params={"transaction_id": app.transaction_id}).json()
+    assert sorted(a["action"] for a in audits if a["action"].startswith("on_update")) == \
+        ["on_update_audit", "on_update_audit"]
+    assert app.answer("status", {"order": {"id": order["id"]}})["message"]["order"]["state"] == "COMPLETED"
+
+    app, order = book_through_uhi(api, doctor_on_uhi, index=1)
+    owner = doctor_on_uhi["owner"]
+    refresh(api, owner)
+    later = App(api).slots(doctor_on_uhi)["fulfillments"][5]
+    new_start = dt.datetime.fromisoformat(later["start"]["time"]["timestamp"]).replace(tzinfo=IST)
+    r = api.post(f"/v1/appointments/{order['id']}/reschedule",
+                 {"start": new_start.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")},
+                 token=owner.access, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 200, r.text
+    [moved] = unsolicited(app, "on_update", 1)
+    f = moved["body"]["message"]["order"]["fulfillment"]
+    assert (f["start"], f["end"]) == (later["start"], later["end"])
+    assert moved["body"]["message"]["order"]["state"] == "CONFIRMED"
+    assert f["authorization"]["valid_from"] == later["start"]["time"]["timestamp"]
+    r = api.post(f"/v1/appointments/{order['id']}/cancel", {"reason": "Doctor unwell"}, token=owner.access)
+    assert r.status_code == 200, r.text
+    [cancelled] = unsolicited(app, "on_cancel", 1)
+    o = cancelled["body"]["message"]["order"]
+    assert (o["state"], o["fulfillment"]["tags"]["@abdm/gov.in/cancelledby"]) == ("CANCELLED", "doctor")
+    assert "Doctor unwell" not in json.dumps(cancelled["body"])  # the clinic's words stay home
+    # Nothing more follows an order that is over.
+    assert api.post(f"/v1/appointments/{order['id']}/cancel", {}, token=owner.access).status_code == 409
+    assert len(unsolicited(app, "on_cancel", 2, timeout=2)) == 1

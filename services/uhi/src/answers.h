@@ -55,7 +55,7 @@ class Answers {
   // or matched by IAM), so a UHI booking follows every rule of a platform booking.
   // init: the offered slot held (the platform's hold), the order priced and its terms.
   absl::StatusOr<Outcome> Init(const domain::InitOrder& order, const Sender& sender,
-                               const nlohmann::json& app_order);
+                               const nlohmann::json& app_order, const nlohmann::json& init_context);
   // confirm: the hold booked (to be paid at the facility), with a PIN or the video link.
   absl::StatusOr<Outcome> Confirm(const std::string& order_id, const Sender& sender);
   // status: the order as the appointment stands now.
@@ -69,6 +69,9 @@ class Answers {
   struct Stubs;
   absl::StatusOr<std::optional<StoredOrder>> FindOrder(const std::string& id,
                                                        const std::string& consumer_id);
+  // The order as the app was last told it (what unsolicited updates start from).
+  absl::Status SaveLastOrder(const std::string& id, const std::string& state,
+                             const nlohmann::json& order);
   absl::StatusOr<std::string> PatientToken(const StoredOrder& order, const std::string& request_id);
 
   const Config& config_;

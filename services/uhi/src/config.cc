@@ -11,6 +11,7 @@ Config Config::FromEnv() {
   c.server = grpc_server::ServerOptions::FromEnv(env, "uhi-service");
   c.database_url = env.Required("DATABASE_URL", /*secret=*/true);
   c.db_pool_size = env.Int("DB_POOL_SIZE", 6, 2, 200);
+  c.redis_url = env.Required("REDIS_URL", /*secret=*/true);
   c.iam_service_url = env.Required("IAM_SERVICE_URL");
   c.org_service_url = env.Required("ORG_SERVICE_URL");
   c.appointment_service_url = env.Required("APPOINTMENT_SERVICE_URL");

@@ -11,6 +11,7 @@ struct Config {
   grpc_server::ServerOptions server;
   std::string database_url;
   int db_pool_size = 6;
+  std::string redis_url;  // the platform's event streams
   std::string iam_service_url;
   std::string org_service_url;
   std::string appointment_service_url;

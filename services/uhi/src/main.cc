@@ -1,6 +1,8 @@
 // uhi-service: wiring only.
 //   uhi-service            serve gRPC (default)
 //   uhi-service migrate    apply migrations (MIGRATION_DATABASE_URL)
+#include <unistd.h>
+
 #include <curl/curl.h>
 #include <sodium.h>
 
@@ -18,8 +20,10 @@
 #include "healthtech/log/log.h"
 #include "healthtech/pg/migrate.h"
 #include "healthtech/pg/pool.h"
+#include "healthtech/redis/redis.h"
 #include "registry.h"
 #include "service.h"
+#include "updates.h"
 #include "worker.h"
 
 namespace healthtech::uhi {
@@ -38,6 +42,12 @@ int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   grpc_server::PrepareProcess();
   uhi::Config config = uhi::Config::FromEnv();
+  auto redis_url = redis::ParseUrl(config.redis_url);
+  if (!redis_url.ok()) {
+    std::fprintf(stderr, "uhi-service: configuration error: REDIS_URL: %s\n",
+                 std::string(redis_url.status().message()).c_str());
+    return 2;
+  }
   auto key = uhi::SigningKey::FromBase64(config.signing_private_key);  // checked by FromEnv
   metrics::Registry registry;
   pg::Pool pool(config.database_url, config.db_pool_size, &registry, "uhi-service");
@@ -114,7 +124,28 @@ int main(int argc, char** argv) {
       }
     });
   }
+  // The appointment service's events: what the clinic does to an order's appointment
+  // reaches the patient's app unprompted (a connection of its own: a consumer waits in
+  // XREADGROUP).
+  redis::Client events_redis(*redis_url);
+  events::ConsumerOptions options;
+  options.group = "uhi-service";
+  options.name = "uhi-" + std::to_string(::getpid());
+  options.streams = {"healthtech:events:appointment"};
+  options.types = uhi::UpdateEventTypes();
+  options.dead_letters = &registry.AddCounter(
+      "uhi_events_dead_lettered_total",
+      "Events acknowledged unhandled after repeated failures (see the log)", {"stream"});
+  events::StreamConsumer updates(&events_redis, options,
+                                 [&](const std::vector<events::Event>& batch) {
+                                   bool any = false;
+                                   absl::Status s = uhi::QueueUpdates(pool, config, batch, &any);
+                                   if (any) queued.Notify();
+                                   return s;
+                                 });
+  updates.Start();
   auto shutdown = [&] {
+    updates.Stop();
     stop = true;
     received.Notify();
     queued.Notify();

@@ -184,6 +184,19 @@ absl::StatusOr<std::string> Answers::PatientToken(const StoredOrder& order,
   return resp.access_token();
 }
 
+absl::Status Answers::SaveLastOrder(const std::string& id, const std::string& state,
+                                    const json& order) {
+  absl::Status s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) {
+    tx.exec_params(
+        "UPDATE uhi.orders SET last_order = $2::jsonb, state = coalesce(nullif($3, ''), state), "
+        "updated_at = now() WHERE id = $1::uuid",
+        id, order.dump(), state);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return absl::UnavailableError("database: " + std::string(s.message()));
+  return absl::OkStatus();
+}
+
 namespace {
 void AsPatient(grpc::ClientContext& ctx, const std::string& internal_token,
                const std::string& request_id, const std::string& token) {
@@ -193,7 +206,7 @@ void AsPatient(grpc::ClientContext& ctx, const std::string& internal_token,
 }  // namespace
 
 absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& sender,
-                                      const json& app_order) {
+                                      const json& app_order, const json& init_context) {
   Outcome out;
   const std::string request_id = "uhi-" + sender.context->message_id;
   auto refuse = [&](const std::string& code, const std::string& message) {
@@ -275,10 +288,11 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
   s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) {
     tx.exec_params(
         "INSERT INTO uhi.orders (id, consumer_id, transaction_id, slot_id, patient_id, "
-        "abha_address, name, phone, mode, app_order) VALUES ($1::uuid, $2, $3, $4::uuid, "
-        "$5::uuid, $6, $7, $8, $9, $10::jsonb) ON CONFLICT (id) DO NOTHING",
+        "abha_address, name, phone, mode, app_order, init_context) VALUES ($1::uuid, $2, $3, "
+        "$4::uuid, $5::uuid, $6, $7, $8, $9, $10::jsonb, $11::jsonb) ON CONFLICT (id) DO NOTHING",
         order.id, order.consumer_id, order.transaction_id, order.slot_id, order.patient_id,
-        order.abha_address, order.name, order.phone, order.mode, app_order.dump());
+        order.abha_address, order.name, order.phone, order.mode, app_order.dump(),
+        init_context.dump());
     return absl::OkStatus();
   });
   // Not recorded: answered again later; the appointment is replayed by its key.
@@ -349,6 +363,7 @@ absl::StatusOr<Outcome> Answers::Confirm(const std::string& order_id, const Send
   f["tags"]["@abdm/gov.in/messaging_support"] = "false";
   f["tags"]["@abdm/gov.in/helpline_number"] =
       config_.helpline_number.empty() ? a.facility_phone() : config_.helpline_number;
+  if (auto saved = SaveLastOrder(order.id, "", o); !saved.ok()) return saved;
   out.message = {{"order", o}};
   return out;
 }
@@ -433,18 +448,12 @@ absl::StatusOr<Outcome> Answers::Cancel(const d::CancelOrder& cancel, const Send
     out.message = {{"order", o}};
     return out;
   }
-  absl::Status s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) {
-    tx.exec_params(
-        "UPDATE uhi.orders SET state = 'CANCELLED', updated_at = now() WHERE id = $1::uuid",
-        order.id);
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return absl::UnavailableError("database: " + std::string(s.message()));
   out.audit = true;
   json o = OrderJson(config_, order, a, "CANCELLED", "AGREED");
   o["fulfillment"]["tags"]["@abdm/gov.in/cancelledby"] = "patient";
   if (!cancel.reason_code.empty())
     o["fulfillment"]["tags"]["@abdm/gov.in/cancelReason"] = cancel.reason_code;
+  if (auto saved = SaveLastOrder(order.id, "CANCELLED", o); !saved.ok()) return saved;
   out.message = {{"order", o}};
   return out;
 }

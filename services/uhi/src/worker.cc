@@ -90,7 +90,7 @@ bool Worker::AnswerOnce() {
       } else if (job->action == "init") {
         auto order = d::ParseInit(message);
         if (const auto* o = std::get_if<d::InitOrder>(&order))
-          answer = answers_->Init(*o, sender, message["order"]);
+          answer = answers_->Init(*o, sender, message["order"], body["context"]);
         else
           answerable = false;
       } else if (job->action == "confirm" || job->action == "status") {

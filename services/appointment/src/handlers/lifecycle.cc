@@ -126,6 +126,10 @@ grpc::Status AppointmentService::Transition(grpc::ServerContext* ctx, const std:
             EventPayload(*moved, {{*to == domain::Status::kCompleted ? "completed_at" : "marked_at",
                                    domain::EventTime(NowSeconds())}})
                 .dump());
+      } else if (*to == domain::Status::kInProgress) {
+        storage::Emit(
+            tx, "appointment.started", id,
+            EventPayload(*moved, {{"started_at", domain::EventTime(NowSeconds())}}).dump());
       }
       ToProto(*moved, resp);
       return absl::OkStatus();
