@@ -14,8 +14,9 @@ import jsonschema
 import pytest
 import requests
 
-from conftest import assert_problem, refresh
-from test_appointments import book, new_patient, slots
+from conftest import assert_problem, make_practitioner, refresh
+from test_appointments import book, new_patient, publish, slots, week_rules
+from test_payments import sim_pay, wait_for
 from test_uhi import (IST, SCHEMAS, Participant, assert_ack, assert_nack, doctor_on_uhi, env,  # noqa: F401
                       send)
 
@@ -68,10 +69,10 @@ class App:
         assert cb["body"]["context"]["transaction_id"] == self.transaction_id
         return cb["body"]
 
-    def slots(self, doctor):
+    def slots(self, doctor, kind="Physical"):
         start = dt.datetime.now(IST).replace(microsecond=0) + dt.timedelta(days=1)
         message = {"intent": {"provider": {"fulfillments": [{
-            "type": "Physical", "agent": {"id": doctor["hpr"]},
+            "type": kind, "agent": {"id": doctor["hpr"]},
             "start": {"time": {"timestamp": start.strftime("%Y-%m-%dT%H:%M:%S")}},
             "end": {"time": {"timestamp": (start + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")}}}]}}}
         on_search = self.answer("search", message)
@@ -345,3 +346,52 @@ def test_what_the_clinic_does_reaches_the_patient_app(api, doctor_on_uhi):
     # Nothing more follows an order that is over.
     assert api.post(f"/v1/appointments/{order['id']}/cancel", {}, token=owner.access).status_code == 409
     assert len(unsolicited(app, "on_cancel", 2, timeout=2)) == 1
+
+
+@pytest.fixture
+def video_doctor(api, verified_org):
+    """A verified practitioner who consults by video only, for a fee."""
+    tag = "v" + uuid.uuid4().hex[:7]
+    hpr = f"vikram.{tag}@hpr.abdm"
+    doctor, prof = make_practitioner(api, verified_org, display_name=f"Dr. Vikram {tag}",
+                                     specialties=[f"uhi {tag}"], languages=["en"], consultation_modes=["video"],
+                                     fees={"first_visit": {"amount_minor": 40000, "currency": "INR"}},
+                                     hpr_address=hpr, hpr_id=f"{uuid.uuid4().int % 10**14:014d}")
+    publish(api, doctor, prof["id"], week_rules(verified_org["facility"]["id"], mode="video"))
+    return {"tag": tag, "hpr": hpr, "practitioner": prof, "doctor": doctor, **verified_org}
+
+
+def test_an_online_consultation_is_paid_by_link_and_refunded_when_cancelled(api, video_doctor, db):
+    app = App(api)
+    place = app.slots(video_doctor, kind="Online")
+    slot = place["fulfillments"][0]
+    assert slot["type"] == "Online"
+    on_init = app.answer("init", app.init_message(place, slot, abha()))
+    assert "error" not in on_init, on_init["error"]
+    order = on_init["message"]["order"]
+    pay = order["payment"]
+    assert (pay["type"], pay["status"], pay["params"]["amount"]) == ("PRE-ORDER", "NOT-PAID", "400.00")
+    assert requests.get(pay["uri"], timeout=10).status_code == 200  # the gateway's checkout page
+    assert pay["params"]["transaction_id"].startswith("order_")
+
+    # Not paid yet: the order waits, it does not fail.
+    early = app.answer("confirm", App.confirm_message(order))
+    assert early["error"]["code"] == "30008" and "pay" in early["error"]["message"].lower()
+    assert early["message"]["order"].get("state") != "FAILED"
+
+    sim_pay(pay["params"]["transaction_id"], outcome="approve")
+    assert wait_for(lambda: clinic_view(api, video_doctor, order["id"])["status"] == "booked", timeout=15)
+    on_confirm = app.answer("confirm", App.confirm_message(order))
+    assert "error" not in on_confirm, on_confirm["error"]
+    confirmed = on_confirm["message"]["order"]
+    seen = clinic_view(api, video_doctor, order["id"])
+    assert confirmed["state"] == "CONFIRMED" and confirmed["payment"]["status"] == "PAID"
+    assert confirmed["fulfillment"]["tags"]["@abdm/gov.in/teleconsultation/uri"] == seen["video_url"] != ""
+    assert "authorization" not in confirmed["fulfillment"]  # no PIN for a video call
+
+    on_cancel = app.answer("cancel", {"order": {"id": order["id"], "state": "CANCELLED", "fulfillment": {"tags": {
+        "@abdm/gov.in/cancelledby": "patient", "@abdm/gov.in/cancelReason": "PATIENT_BOOKED_IN_ERROR",
+        "@abdm/gov.in/groupConsultation": "false"}}}})
+    assert on_cancel["message"]["order"]["state"] == "CANCELLED"
+    assert wait_for(lambda: db(f"SELECT status FROM payment.payments WHERE appointment_id = '{order['id']}'")
+                    == "refunded", timeout=20)

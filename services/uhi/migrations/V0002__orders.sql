@@ -14,6 +14,8 @@ CREATE TABLE uhi.orders (
     CHECK (state IN ('INITIALIZED', 'CONFIRMED', 'APPOINTMENT_STARTED', 'COMPLETED', 'NO_SHOW',
                      'CANCELLED', 'FAILED')),
   pin text CHECK (pin ~ '^[0-9]{4}$'), -- shown to the patient for a physical visit; never logged
+  payment_uri text,                    -- an online consultation's payment link (the gateway's)
+  gateway_order_id text,
   app_order jsonb NOT NULL,            -- the order as the app sent it at init
   init_context jsonb NOT NULL,         -- its context: where unsolicited updates go
   last_order jsonb,                    -- the order as the app was last told it

@@ -94,11 +94,13 @@ std::string IndiaDate(d::Seconds t) { return d::FormatIndiaTime(t).substr(0, 10)
 }  // namespace
 
 Answers::Answers(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
-                 std::shared_ptr<grpc::Channel> org, std::shared_ptr<grpc::Channel> appointment)
+                 std::shared_ptr<grpc::Channel> org, std::shared_ptr<grpc::Channel> appointment,
+                 std::shared_ptr<grpc::Channel> payment)
     : config_(config),
       pool_(pool),
       stubs_(new Stubs{iam::v1::IamService::NewStub(iam), org::v1::OrgService::NewStub(org),
-                       appointment::v1::AppointmentService::NewStub(appointment)}) {}
+                       appointment::v1::AppointmentService::NewStub(appointment),
+                       payment::v1::PaymentService::NewStub(payment)}) {}
 
 Answers::~Answers() = default;
 

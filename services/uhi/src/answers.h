@@ -44,7 +44,8 @@ struct Sender {
 class Answers {
  public:
   Answers(const Config& config, pg::Pool* pool, std::shared_ptr<grpc::Channel> iam,
-          std::shared_ptr<grpc::Channel> org, std::shared_ptr<grpc::Channel> appointment);
+          std::shared_ptr<grpc::Channel> org, std::shared_ptr<grpc::Channel> appointment,
+          std::shared_ptr<grpc::Channel> payment);
   ~Answers();
 
   // UNAVAILABLE when a service it needs does not answer (the worker tries again later).
@@ -53,7 +54,8 @@ class Answers {
 
   // Orders (orders.cc), each acting as the patient of the ABHA address (an account created
   // or matched by IAM), so a UHI booking follows every rule of a platform booking.
-  // init: the offered slot held (the platform's hold), the order priced and its terms.
+  // init: the offered slot held (the platform's hold), the order priced and its terms; paid
+  // at the clinic for a physical visit, through the platform's payment link for an online one.
   absl::StatusOr<Outcome> Init(const domain::InitOrder& order, const Sender& sender,
                                const nlohmann::json& app_order, const nlohmann::json& init_context);
   // confirm: the hold booked (to be paid at the facility), with a PIN or the video link.

@@ -15,6 +15,7 @@ Config Config::FromEnv() {
   c.iam_service_url = env.Required("IAM_SERVICE_URL");
   c.org_service_url = env.Required("ORG_SERVICE_URL");
   c.appointment_service_url = env.Required("APPOINTMENT_SERVICE_URL");
+  c.payment_service_url = env.Required("PAYMENT_SERVICE_URL");
   c.internal_token = env.Required("INTERNAL_SERVICE_TOKEN", /*secret=*/true);
   if (!c.internal_token.empty() && c.internal_token.size() < 32) {
     env.Fail("INTERNAL_SERVICE_TOKEN", "must be at least 32 characters");

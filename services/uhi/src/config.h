@@ -15,6 +15,7 @@ struct Config {
   std::string iam_service_url;
   std::string org_service_url;
   std::string appointment_service_url;
+  std::string payment_service_url;  // online consultations' payment links
   std::string internal_token;
 
   // Who the platform is on the network, and how it signs.

@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
   uhi::UhiServiceImpl service(config, &pool, &network, &*key, &received);
   uhi::Answers answers(config, &pool, grpc_server::MakeChannel(config.iam_service_url),
                        grpc_server::MakeChannel(config.org_service_url),
-                       grpc_server::MakeChannel(config.appointment_service_url));
+                       grpc_server::MakeChannel(config.appointment_service_url),
+                       grpc_server::MakeChannel(config.payment_service_url));
   uhi::Worker worker(config, &pool, &answers, &*key, &registry, &queued);
 
   std::atomic<bool> stop{false};

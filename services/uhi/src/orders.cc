@@ -23,7 +23,7 @@ using Tx = pqxx::transaction_base;
 
 struct Answers::StoredOrder {
   std::string id, consumer_id, transaction_id, slot_id, patient_id, abha_address, name, phone, mode,
-      state, pin;
+      state, pin, payment_uri, gateway_order_id;
   json app_order;  // the order as the app sent it at init: echoed in every answer
 };
 
@@ -80,6 +80,7 @@ json Term(const std::string& type, const std::string& name, const std::string& t
 // The five terms an order carries (WIRE.md §3.5), as the platform's rules stand.
 json Terms(const av1::Appointment& a, const std::string& state) {
   const bool fee = a.has_fee() && a.fee().amount_minor() > 0;
+  const bool online = fee && !a.pay_at_clinic();
   std::string cancel = "Cancel through your app at no cost";
   if (a.has_cancellable_until())
     cancel += " until " + IndiaTime(a.cancellable_until()) + " IST; after that, call the clinic";
@@ -88,12 +89,20 @@ json Terms(const av1::Appointment& a, const std::string& state) {
       {Term("Commercial", "Commercial",
             fee ? "The consultation fee as quoted, to the clinic." : "The consultation is free.",
             state),
-       Term("Settlement", "Settlement", "Paid to the clinic directly; nothing is settled online.",
+       Term("Settlement", "Settlement",
+            online ? "Paid through the platform's payment gateway, settled to the clinic."
+                   : "Paid to the clinic directly; nothing is settled online.",
             state),
        Term("Cancellation", "Cancellation", cancel, state),
-       Term("Refund", "Refund", "Nothing is paid before the visit, so nothing is refunded.", state),
+       Term("Refund", "Refund",
+            online ? "Cancelled in time, or by the clinic: refunded in full to the way you paid."
+                   : "Nothing is paid before the visit, so nothing is refunded.",
+            state),
        Term("Payment", "Payment",
-            fee ? "Pay at the clinic at the time of the visit." : "No payment is due.", state)});
+            online ? "Pay online through the payment link before the hold ends, then confirm."
+            : fee  ? "Pay at the clinic at the time of the visit."
+                   : "No payment is due.",
+            state)});
 }
 
 }  // namespace
@@ -126,11 +135,18 @@ static json OrderJson(const Config& config, const Answers::StoredOrder& o,
   json quote = d::Quote(fee, config.gst_rate_bps);
   order["quote"] = quote;
   json payment = order["payment"].is_object() ? order["payment"] : json::object();
-  payment["type"] = fee > 0 ? "ON-ORDER" : "FREE";
-  payment["status"] = fee > 0 ? "NOT-PAID" : "FREE";
+  const bool online = fee > 0 && !a.pay_at_clinic();
+  payment["type"] = online ? "PRE-ORDER" : fee > 0 ? "ON-ORDER" : "FREE";
+  payment["status"] = fee <= 0                                       ? "FREE"
+                      : a.payment_state() == av1::PAYMENT_STATE_PAID ? "PAID"
+                                                                     : "NOT-PAID";
   payment["tl_method"] = "http/get";
   if (!payment["params"].is_object()) payment["params"] = json::object();
   payment["params"]["amount"] = quote["price"]["value"];
+  if (online && !o.payment_uri.empty()) {
+    payment["uri"] = o.payment_uri;  // the platform's checkout for this appointment
+    payment["params"]["transaction_id"] = o.gateway_order_id;
+  }
   order["payment"] = payment;
   order["terms"] = Terms(a, terms_state);
   return order;
@@ -142,7 +158,8 @@ absl::StatusOr<std::optional<Answers::StoredOrder>> Answers::FindOrder(
   absl::Status s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) {
     auto r = tx.exec_params(
         "SELECT id::text, consumer_id, transaction_id, slot_id::text, patient_id::text, "
-        "abha_address, name, phone, mode, state, coalesce(pin, ''), app_order::text "
+        "abha_address, name, phone, mode, state, coalesce(pin, ''), app_order::text, "
+        "coalesce(payment_uri, ''), coalesce(gateway_order_id, '') "
         "FROM uhi.orders WHERE id = $1::uuid AND consumer_id = $2",
         id, consumer_id);
     if (r.empty()) return absl::OkStatus();
@@ -159,6 +176,8 @@ absl::StatusOr<std::optional<Answers::StoredOrder>> Answers::FindOrder(
     o.state = r[0][9].as<std::string>();
     o.pin = r[0][10].as<std::string>();
     o.app_order = json::parse(r[0][11].as<std::string>(), nullptr, false);
+    o.payment_uri = r[0][12].as<std::string>();
+    o.gateway_order_id = r[0][13].as<std::string>();
     out = std::move(o);
     return absl::OkStatus();
   });
@@ -270,7 +289,8 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
   req.mutable_start()->set_seconds(slot.start);
   req.set_mode(slot.mode == "Online" ? av1::CONSULTATION_MODE_VIDEO
                                      : av1::CONSULTATION_MODE_IN_PERSON);
-  req.set_pay_at_clinic(true);
+  const bool online = slot.mode == "Online";
+  req.set_pay_at_clinic(!online);
   req.set_hold(true);
   req.set_idempotency_key(IdempotencyKey(sender.subscriber_id, sender.context->message_id));
   av1::Appointment a;
@@ -285,14 +305,32 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
     return refuse("30008", Reason(g));
   }
   order.id = a.id();
+  if (online && a.has_fee() && a.fee().amount_minor() > 0) {
+    // The payment link: the platform's checkout for this appointment, as its patient.
+    grpc::ClientContext pay_ctx;
+    AsPatient(pay_ctx, config_.internal_token, request_id, patient.access_token());
+    pay_ctx.AddMetadata("idempotency-key", req.idempotency_key() + ":pay");
+    payment::v1::CreatePaymentRequest pay;
+    pay.set_appointment_id(a.id());
+    payment::v1::CreatePaymentResponse link;
+    g = stubs_->payment->CreatePayment(&pay_ctx, pay, &link);
+    if (Transient(g)) return absl::UnavailableError("payment service: " + g.error_message());
+    if (!g.ok()) {
+      log::Warn("uhi_payment_link_refused", {{"order_id", a.id()}, {"error", g.error_message()}});
+      return refuse("30008", "The payment could not be set up; try again later.");
+    }
+    order.payment_uri = link.checkout_url();
+    order.gateway_order_id = link.gateway_order_id();
+  }
   s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) {
     tx.exec_params(
         "INSERT INTO uhi.orders (id, consumer_id, transaction_id, slot_id, patient_id, "
-        "abha_address, name, phone, mode, app_order, init_context) VALUES ($1::uuid, $2, $3, "
-        "$4::uuid, $5::uuid, $6, $7, $8, $9, $10::jsonb, $11::jsonb) ON CONFLICT (id) DO NOTHING",
+        "abha_address, name, phone, mode, app_order, init_context, payment_uri, gateway_order_id) "
+        "VALUES ($1::uuid, $2, $3, $4::uuid, $5::uuid, $6, $7, $8, $9, $10::jsonb, $11::jsonb, "
+        "nullif($12, ''), nullif($13, '')) ON CONFLICT (id) DO NOTHING",
         order.id, order.consumer_id, order.transaction_id, order.slot_id, order.patient_id,
         order.abha_address, order.name, order.phone, order.mode, app_order.dump(),
-        init_context.dump());
+        init_context.dump(), order.payment_uri, order.gateway_order_id);
     return absl::OkStatus();
   });
   // Not recorded: answered again later; the appointment is replayed by its key.
@@ -320,16 +358,19 @@ absl::StatusOr<Outcome> Answers::Confirm(const std::string& order_id, const Send
   av1::Appointment a;
   grpc::Status g = stubs_->appointment->ConfirmHold(&ctx, req, &a);
   if (Transient(g)) return absl::UnavailableError("appointment service: " + g.error_message());
-  std::string state = "CONFIRMED", pin;
-  if (!g.ok()) {
-    state = "FAILED";
-    out.error = ErrorJson("DOMAIN-ERROR", "30008",
-                          Has(g, "HOLD_EXPIRED")
-                              ? "The slot's hold ended before the confirmation; book again."
-                              : Reason(g));
+  std::string state, pin;
+  if (g.ok()) {
+    state = d::OrderState(StatusText(a.status()));  // CONFIRMED, or further on by now
+  } else {
+    // An expired hold fails the order; one still waiting for its payment stays as it is.
+    state = Has(g, "HOLD_EXPIRED") && order.state != "CANCELLED" ? "FAILED" : order.state;
+    out.error = ErrorJson(
+        "DOMAIN-ERROR", "30008",
+        Has(g, "HOLD_EXPIRED") ? "The slot's hold ended before the confirmation; book again."
+        : Has(g, "INVALID_TRANSITION") ? "Not paid yet: pay through the order's payment link, "
+                                         "then confirm."
+                                       : Reason(g));
     log::Info("uhi_confirm_refused", {{"order_id", order.id}, {"error", g.error_message()}});
-  } else if (a.status() == av1::APPOINTMENT_STATUS_CANCELLED) {
-    state = "CANCELLED";
   }
   absl::Status s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) {
     auto r = tx.exec_params(

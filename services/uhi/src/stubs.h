@@ -5,6 +5,7 @@
 #include "healthtech/appointment/v1/appointment_service.grpc.pb.h"
 #include "healthtech/iam/v1/iam_service.grpc.pb.h"
 #include "healthtech/org/v1/org_service.grpc.pb.h"
+#include "healthtech/payment/v1/payment_service.grpc.pb.h"
 
 namespace healthtech::uhi {
 
@@ -12,6 +13,7 @@ struct Answers::Stubs {
   std::unique_ptr<iam::v1::IamService::Stub> iam;
   std::unique_ptr<org::v1::OrgService::Stub> org;
   std::unique_ptr<appointment::v1::AppointmentService::Stub> appointment;
+  std::unique_ptr<payment::v1::PaymentService::Stub> payment;
 };
 
 // Worth trying again later: the service did not answer.

@@ -9,7 +9,7 @@ appointment:  {calls: [iam, org],                db: true,  redis: true,  auth: 
 payment:      {calls: [iam, appointment, org],   db: true,  redis: true,  auth: true,  web: false, egress: [443]}
 notification: {calls: [iam],                     db: true,  redis: true,  auth: true,  web: true,  egress: [443, 587]}
 forum:        {calls: [iam, org, appointment], db: true,  redis: true,  auth: true,  web: false, egress: []}
-uhi:          {calls: [iam, org, appointment], db: true,  redis: false, auth: false, web: false, egress: [443]}
+uhi:          {calls: [iam, org, appointment, payment], db: true,  redis: true,  auth: false, web: false, egress: [443]}
 {{- end -}}
 
 {{- define "healthtech.labels" -}}
