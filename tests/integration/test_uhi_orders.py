@@ -395,3 +395,19 @@ def test_an_online_consultation_is_paid_by_link_and_refunded_when_cancelled(api,
     assert on_cancel["message"]["order"]["state"] == "CANCELLED"
     assert wait_for(lambda: db(f"SELECT status FROM payment.payments WHERE appointment_id = '{order['id']}'")
                     == "refunded", timeout=20)
+
+
+def test_the_simulated_patient_app_runs_the_whole_journey(api, doctor_on_uhi):
+    """What anyone can run against ./healthtech up: the simulator's own app searches through
+    the gateway, asks for slots, holds, confirms, checks and cancels."""
+    r = requests.post(f"{env('UHI_EUA_URL')}/dev/journey", json={"specialty": f"uhi {doctor_on_uhi['tag']}"},
+                      timeout=120)
+    assert r.status_code == 200, r.text
+    done = r.json()
+    assert [(s["action"], s["callback"]) for s in done["steps"]] == [
+        ("search", "on_search"), ("search", "on_search"), ("init", "on_init"), ("confirm", "on_confirm"),
+        ("status", "on_status"), ("cancel", "on_cancel")]
+    assert (done["doctor"], done["state"]) == (f"Dr. Asha {doctor_on_uhi['tag']}", "CONFIRMED")
+    assert [s["body"]["message"]["order"]["state"] for s in done["steps"][3:]] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
+    seen = clinic_view(api, doctor_on_uhi, done["order_id"])
+    assert (seen["status"], seen["patient"]["full_name"]) == ("cancelled", "Ravi Kumar")

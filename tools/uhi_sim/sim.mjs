@@ -26,6 +26,10 @@
 //           POST /dev/search {city, specialty, name, type, start, end}: the built-in app "sim"
 //                             searches through the gateway; returns the ids to look for
 //           POST /dev/send {url, action, body}: "sim" signs and sends a message to an HSPA
+//           POST /dev/journey {specialty, name, city, type, abha, cancel}: "sim" runs a whole
+//                             journey as NHA's reference app does — search through the gateway,
+//                             the first doctor's slots, init, confirm, status and (unless
+//                             cancel is false) cancel — and returns each step's callback
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { generateKeys, parseHeader, signHeader, verifyHeader } from './uhi.mjs';
@@ -207,6 +211,70 @@ serve(GATEWAY_PORT, 'gateway', async (req, res, url, body) => {
   send(res, 404, nack('UHI-1404', 'no such endpoint'));
 });
 
+// ------------------------------------------------------------------ a whole journey
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The callback the built-in app received for `message_id`, waiting up to 20 s. */
+async function callbackFor(message_id) {
+  for (let i = 0; i < 200; i++) {
+    const m = euaReceived.find((x) => x.eua === 'sim' && x.message_id === message_id);
+    if (m) return m;
+    await sleep(100);
+  }
+  throw new Error(`no callback for message ${message_id}`);
+}
+const istNow = (plusHours = 0) => new Date(Date.now() + (5.5 + plusHours) * 3600e3).toISOString().slice(0, 19);
+
+async function journey(q) {
+  const transaction_id = randomUUID();
+  const steps = [];
+  const context = (action, provider) => ({
+    domain: DOMAIN, country: 'IND', city: q.city ?? 'std:080', action, core_version: '0.7.1',
+    consumer_id: EUA.subscriber_id, consumer_uri: EUA.url, ...(provider ?? {}),
+    message_id: randomUUID(), transaction_id, timestamp: new Date().toISOString(),
+  });
+  const step = async (url, action, message, provider) => {
+    const ctx = context(action, provider);
+    const r = await post(`${url}/${action}`, JSON.stringify({ context: ctx, message }), EUA, euaKeys);
+    const ack = JSON.parse(r.body || 'null');
+    if (r.status !== 200 || ack?.message?.ack?.status !== 'ACK') throw new Error(`${action}: HTTP ${r.status} ${r.body}`);
+    const cb = await callbackFor(ctx.message_id);
+    if (!cb.verified) throw new Error(`on_${action}: ${cb.error}`);
+    steps.push({ action, callback: cb.action, body: cb.body });
+    if (cb.body?.error?.code) throw new Error(`on_${action}: ${JSON.stringify(cb.body.error)}`);
+    return cb.body;
+  };
+  const type = q.type ?? 'Physical';
+  const intent = { fulfillment: { type, start: { time: { timestamp: istNow(1) } }, end: { time: { timestamp: istNow(24 * 7) } } }, item: { descriptor: { name: 'Consultation' } } };
+  if (q.name) intent.fulfillment.agent = { name: q.name };
+  if (q.specialty) intent.category = { descriptor: { name: q.specialty } };
+  const found = await step(GATEWAY.url, 'search', { intent });
+  const hspa = { provider_id: found.context.provider_id, provider_uri: found.context.provider_uri };
+  const doctor = found.message.catalog.providers[0].fulfillments[0].agent;
+  const slotsAnswer = await step(hspa.provider_uri, 'search', { intent: { provider: { fulfillments: [{ type, agent: { id: doctor.id }, start: { time: { timestamp: istNow(1) } }, end: { time: { timestamp: istNow(24 * 7) } } }] } } }, hspa);
+  const place = slotsAnswer.message.catalog.providers[0];
+  const slot = place.fulfillments[0];
+  const tags = slot.agent.tags ?? {};
+  const order = {
+    provider: { id: place.id, descriptor: { name: place.descriptor.name } },
+    item: { id: place.items[0].id, descriptor: { name: 'Consultation' }, price: place.items[0].price, fulfillment_id: slot.id },
+    fulfillment: { id: slot.id, type: slot.type, start: slot.start, end: slot.end, tags: { '@abdm/gov.in/slot_id': slot.id },
+      agent: { id: slot.agent.id, name: slot.agent.name, gender: slot.agent.gender ?? 'F', tags: { '@abdm/gov.in/education': tags['@abdm/gov.in/education'] ?? 'MBBS', '@abdm/gov.in/experience': tags['@abdm/gov.in/experience'] ?? '0', '@abdm/gov.in/languages': tags['@abdm/gov.in/languages'] ?? 'English', '@abdm/gov.in/hpr_id': tags['@abdm/gov.in/hpr_id'] ?? '' } } },
+    billing: { name: q.patient_name ?? 'Ravi Kumar', phone: q.phone ?? '+919812345678', email: 'ravi.k@example.in', address: { door: '21', name: 'Lake View', locality: 'Indiranagar', city: 'Bengaluru', state: 'Karnataka', country: 'IND' } },
+    customer: { id: q.abha ?? `ravi.${randomUUID().slice(0, 8)}@sbx`, person: { gender: 'M', dob: '1988-04-12', dayOfBirth: 12, monthOfBirth: 4, yearOfBirth: 1988 } },
+    payment: { params: { redirect_url: `${EUA.url}/paid` } },
+  };
+  const onInit = await step(hspa.provider_uri, 'init', { order }, hspa);
+  const held = onInit.message.order;
+  const { id, item, fulfillment, billing, quote, payment, customer } = held;
+  const confirmOrder = { id, item, fulfillment: { ...fulfillment, tags: { '@abdm/gov.in/slot_id': slot.id } }, billing, quote, payment, customer, provider: { id: held.provider.id } };
+  const onConfirm = await step(hspa.provider_uri, 'confirm', { order: confirmOrder }, hspa);
+  await step(hspa.provider_uri, 'status', { order: { id } }, hspa);
+  if (q.cancel !== false) {
+    await step(hspa.provider_uri, 'cancel', { order: { id, state: 'CANCELLED', fulfillment: { tags: { '@abdm/gov.in/cancelledby': 'patient', '@abdm/gov.in/cancelReason': 'PATIENT_OTHER', '@abdm/gov.in/groupConsultation': 'false' } } } }, hspa);
+  }
+  return { transaction_id, order_id: id, doctor: doctor.name, start: slot.start.time.timestamp, state: onConfirm.message.order.state, steps };
+}
+
 // ------------------------------------------------------------------ EUA server
 const euaReceived = [];
 let down = false;
@@ -239,6 +307,13 @@ serve(EUA_PORT, 'eua', async (req, res, url, body) => {
     const text = typeof q.body === 'string' ? q.body : JSON.stringify(q.body);
     const r = await post(`${q.url}/${q.action}`, text, EUA, euaKeys);
     return send(res, 200, { status: r.status, answer: r.body });
+  }
+  if (url.pathname === '/dev/journey' && req.method === 'POST') {
+    try {
+      return send(res, 200, await journey(JSON.parse(body || '{}')));
+    } catch (e) {
+      return send(res, 502, { error: String(e.message ?? e) });
+    }
   }
   const m = url.pathname.match(/^\/eua\/([A-Za-z0-9._-]+)\/(on_[a-z_]+)$/);
   if (m && req.method === 'POST') {
