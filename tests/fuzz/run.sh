@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh BUILD_DIR — coverage-guided fuzzing (libFuzzer, clang from Debian) of the
 # code that reads untrusted bytes: the JSON <-> protobuf transcoder, the HTTP request path,
-# the Markdown renderer and sanitizer, and the page-token codec.
+# the Markdown renderer and sanitizer, the page-token codec, portraits, and what the UHI
+# network sends (signature headers and messages).
 #
 # The code under test is compiled here with clang (-fsanitize=fuzzer,address,undefined), so
 # libFuzzer sees its coverage; the rest (generated protobuf code, the status library) comes
@@ -18,7 +19,8 @@ mkdir -p "$OUT/obj"
 CXX="${FUZZ_CXX:-clang++}"
 FLAGS=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -Wno-deprecated-declarations)
-INC=(-I"$ROOT/services/bff/src" -I"$ROOT/services/forum/src" -isystem "$BUILD/proto/gen")
+INC=(-I"$ROOT/services/bff/src" -I"$ROOT/services/forum/src" -I"$ROOT/services/uhi/include"
+     -isystem "$BUILD/proto/gen")
 for d in "$ROOT"/libs/*/include; do INC+=(-I"$d"); done
 SYS_LIBS=$(pkg-config --libs protobuf grpc++ libsodium libcmark)
 passed=0; failed=0
@@ -51,6 +53,7 @@ declare -A SOURCES=(
   [markdown]="services/forum/src/domain/render.cc libs/text/src/html.cc"
   [page_token]="libs/paging/src/page_token.cc"
   [portrait]="libs/image/src/portrait.cc"
+  [uhi_message]="services/uhi/src/domain/messages.cc services/uhi/src/domain/discovery.cc services/uhi/src/domain/orders.cc libs/uhi/src/signing.cc"
 )
 declare -A LIBS=(
   [transcode]="$BUILD/libs/status/libhealthtech_status.a $BUILD/proto/libhealthtech_protos.a"
@@ -58,8 +61,9 @@ declare -A LIBS=(
   [markdown]=""
   [page_token]="$BUILD/libs/status/libhealthtech_status.a $BUILD/proto/libhealthtech_protos.a"
   [portrait]="$(pkg-config --libs libturbojpeg libpng) -lz"
+  [uhi_message]="$(pkg-config --libs libcrypto)"
 )
-for target in transcode http_request markdown page_token portrait; do
+for target in transcode http_request markdown page_token portrait uhi_message; do
   objs=()
   ok=1
   for src in ${SOURCES[$target]}; do

@@ -145,6 +145,9 @@ def test_a_patient_app_books_checks_and_cancels_a_doctor(api, doctor_on_uhi, db)
     assert {t["termsState"] for t in order["terms"]} == {"INITIATED"}
     assert (order["fulfillment"]["start"], order["fulfillment"]["end"]) == (first["start"], first["end"])
     assert order["customer"]["id"] == patient
+    # The same init again under another message id (an app's retry): the same hold.
+    again = app.answer("init", app.init_message(place, first, patient))
+    assert again["message"]["order"]["id"] == order["id"]
 
     # Held: the clinic sees the hold under the patient's name; nobody else can book the slot.
     seen = clinic_view(api, doctor_on_uhi, order["id"])

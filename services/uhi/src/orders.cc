@@ -55,10 +55,12 @@ std::string StatusText(av1::AppointmentStatus status) {
 
 std::string NewPin() { return d::PinText(randombytes_uniform(10000)); }
 
-// A key for CreateAppointment from the message it answers: the same init answered again
-// (a worker that died after booking) replays the same appointment.
-std::string IdempotencyKey(const std::string& sender, const std::string& message_id) {
-  const std::string what = sender + "\n" + message_id;
+// A key for CreateAppointment from what the init asks: the same slot in the same transaction
+// of the same app (an app's retry under a new message id, or a worker that died after
+// booking) replays the same appointment.
+std::string IdempotencyKey(const std::string& sender, const std::string& transaction_id,
+                           const std::string& slot_id) {
+  const std::string what = sender + "\n" + transaction_id + "\n" + slot_id;
   unsigned char h[16];
   crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(what.data()), what.size(),
                      nullptr, 0);
@@ -292,7 +294,8 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
   const bool online = slot.mode == "Online";
   req.set_pay_at_clinic(!online);
   req.set_hold(true);
-  req.set_idempotency_key(IdempotencyKey(sender.subscriber_id, sender.context->message_id));
+  req.set_idempotency_key(
+      IdempotencyKey(sender.subscriber_id, sender.context->transaction_id, in.slot_id));
   av1::Appointment a;
   g = stubs_->appointment->CreateAppointment(&ctx, req, &a);
   if (Transient(g)) return absl::UnavailableError("appointment service: " + g.error_message());
@@ -303,6 +306,11 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
     if (Has(g, "PRACTITIONER_NOT_FOUND"))
       return refuse("30001", "This doctor cannot be booked here any more.");
     return refuse("30008", Reason(g));
+  }
+  if (a.status() == av1::APPOINTMENT_STATUS_EXPIRED ||
+      a.status() == av1::APPOINTMENT_STATUS_CANCELLED) {
+    // This transaction held the slot before, and that hold is over.
+    return refuse("30008", "The hold on this slot has ended; search for slots again.");
   }
   order.id = a.id();
   if (online && a.has_fee() && a.fee().amount_minor() > 0) {

@@ -40,32 +40,6 @@ bool CallbackBase(const std::string& url, bool allow_plain_http) {
   return url.size() > (https ? 8u : 7u);
 }
 
-// Beckn messages nest a few levels; a body nested deeper than this is refused before it is
-// parsed (a JSON library recurses when it writes a document out).
-constexpr int kMaxDepth = 32;
-
-bool NestedTooDeep(std::string_view body) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : body) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxDepth) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
-
 void Answer(v1::ReceiveResponse* resp, const Nack& nack) {
   resp->set_http_status(nack.http_status);
   resp->set_body(domain::NackBody(nack));
@@ -196,7 +170,7 @@ grpc::Status UhiServiceImpl::Receive(Ctx* ctx, const v1::ReceiveRequest* req,
     }
 
     // 2. What it says.
-    if (NestedTooDeep(req->body())) {
+    if (domain::NestedTooDeep(req->body())) {
       Answer(resp, {"JSON-SCHEMA-ERROR", std::string(domain::kInvalidJson), "",
                     "The body nests deeper than a Beckn message does.", 400});
       return absl::OkStatus();

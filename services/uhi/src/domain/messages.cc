@@ -48,6 +48,28 @@ int Number(std::string_view s) {
 
 }  // namespace
 
+bool NestedTooDeep(std::string_view body, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : body) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 std::string AckBody() { return R"({"message":{"ack":{"status":"ACK"}},"error":{}})"; }
 
 std::string NackBody(const Nack& nack) {

@@ -122,3 +122,17 @@ TEST(PinText, IsFourDigits) {
 
 }  // namespace
 }  // namespace healthtech::uhi::domain
+
+namespace healthtech::uhi::domain {
+namespace {
+
+TEST(NestedTooDeep, CountsBracketsOutsideStrings) {
+  EXPECT_FALSE(NestedTooDeep(R"({"a":[{"b":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}]})"));
+  EXPECT_FALSE(NestedTooDeep(std::string(32, '[') + std::string(32, ']')));
+  EXPECT_TRUE(NestedTooDeep(std::string(33, '[')));
+  EXPECT_TRUE(NestedTooDeep(R"({"a":"\"",)" + std::string(40, '{')));  // an escaped quote
+  EXPECT_TRUE(NestedTooDeep("[[[", 2));
+}
+
+}  // namespace
+}  // namespace healthtech::uhi::domain

@@ -35,6 +35,10 @@ struct Nack {
   int http_status = 400;
 };
 
+// Beckn messages nest a few levels; a body nested deeper than `max_depth` is refused before
+// it is parsed (a JSON library recurses when it writes a document out or frees it).
+bool NestedTooDeep(std::string_view body, int max_depth = 32);
+
 std::string AckBody();                   // {"message":{"ack":{"status":"ACK"}},"error":{}}
 std::string NackBody(const Nack& nack);  // with all four error fields
 
