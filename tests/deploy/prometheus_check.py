@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Prometheus (Debian's, started by ./healthtech with the platform's rules) scraping the
 running test stack: every target is up, grpc_requests_total of every service is present
-and increases with traffic, the BFF's http_requests_total too, and every alert rule
-evaluates without error on the real series. Env: PROMETHEUS_URL, BFF_URL.
+and increases with traffic, the BFF's http_requests_total too, every alert rule evaluates
+without error on the real series, and every PromQL expression of the Grafana dashboards
+(deploy/monitoring/grafana/dashboards) and the alert rules evaluates without error, every
+metric it names being one the stack exposes. Env: PROMETHEUS_URL, BFF_URL.
 Prints "ok - ..." lines and "N passed, M failed"."""
 import json
 import os
+import pathlib
+import re
 import sys
 import time
 import urllib.parse
 import urllib.request
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 PROM = os.environ["PROMETHEUS_URL"]
 BFF = os.environ["BFF_URL"]
 SERVICES = ["iam", "org", "appointment", "payment", "notification", "forum", "uhi"]
@@ -32,6 +37,53 @@ def api(path, **params):
 
 def by_service(expr):
     return {r["metric"].get("service", ""): float(r["value"][1]) for r in api("query", query=expr)["result"]}
+
+
+# Words of PromQL that are not metric names.
+PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or",
+                "unless", "offset", "inf", "nan", "le"}
+
+
+def metric_names(expr):
+    """The metric names an expression reads: identifiers outside label matchers, grouping
+    clauses, strings and ranges, not called as functions."""
+    e = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)                      # strings
+    e = re.sub(r"\{[^}]*\}", "", e)                                     # label matchers
+    e = re.sub(r"\[[^\]]*\]", "", e)                                   # ranges
+    e = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", e)
+    names = set()
+    for m in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", e):
+        word = m.group(0)
+        if e[m.end():].lstrip().startswith("(") or word.lower() in PROMQL_WORDS:
+            continue
+        if m.start() > 0 and (e[m.start() - 1].isdigit() or e[m.start() - 1] == "."):
+            continue  # a unit or exponent of a number (5m, 1e3)
+        names.add(word)
+    return names
+
+
+def dashboard_exprs():
+    """(where, expression) for every panel target of every dashboard, its variables set."""
+    out = []
+    for f in sorted((ROOT / "deploy/monitoring/grafana/dashboards").glob("*.json")):
+        def walk(o, title=""):
+            if isinstance(o, dict):
+                title = o.get("title", title)
+                if isinstance(o.get("expr"), str):
+                    out.append((f"{f.name}: {title}", o["expr"]))
+                for v in o.values():
+                    walk(v, title)
+            elif isinstance(o, list):
+                for v in o:
+                    walk(v, title)
+        walk(json.loads(f.read_text()))
+    values = {"$service": "appointment-service", "${service}": "appointment-service",
+              "$__rate_interval": "1m", "$__interval": "1m", "$__range": "1h"}
+    for i, (where, expr) in enumerate(out):
+        for k, v in values.items():
+            expr = expr.replace(k, v)
+        out[i] = (where, expr)
+    return out
 
 
 def traffic():
@@ -77,6 +129,23 @@ try:
            len(alerts) >= 9 and not bad, bad)
     firing = [a["labels"]["alertname"] for a in api("alerts")["alerts"] if a["labels"]["alertname"] == "ServiceDown"]
     report("ServiceDown is not pending or firing for the healthy stack", not firing, firing)
+
+    # Every expression a person or an alert will read: it evaluates, and it reads metrics the
+    # stack exposes (a typo in a name evaluates to nothing, silently, forever).
+    # Recording rules' outputs count as exposed (an error ratio has no series until an error).
+    exposed = set(api("label/__name__/values")) | {r["name"] for r in rules if r["type"] == "recording"}
+    exprs = dashboard_exprs() + [(f"alert rule {r['name']}", r["query"]) for r in rules]
+    broken, unknown = [], []
+    for where, expr in exprs:
+        try:
+            api("query", query=expr)
+        except Exception as e:  # a 400 from Prometheus: the expression does not parse
+            broken.append((where, expr, str(e)[:200]))
+        missing = sorted(n for n in metric_names(expr) if n not in exposed)
+        if missing:
+            unknown.append((where, missing))
+    report(f"every dashboard and alert expression evaluates ({len(exprs)} expressions)", not broken, broken)
+    report("every metric a dashboard or an alert reads is exposed by the running stack", not unknown, unknown)
 except Exception as e:  # never a silent pass
     report("Prometheus checks ran to the end", False, repr(e))
 print(f"{res['passed']} passed, {res['failed']} failed")

@@ -8,7 +8,12 @@
 namespace healthtech::events {
 
 StreamConsumer::StreamConsumer(redis::Client* redis, ConsumerOptions options, Handler handler)
-    : redis_(redis), options_(std::move(options)), handler_(std::move(handler)) {}
+    : redis_(redis), options_(std::move(options)), handler_(std::move(handler)) {
+  // A series per stream from the start, at 0: a dashboard or an alert that reads it sees a
+  // zero, not nothing (and increase() sees the first dead letter).
+  if (options_.dead_letters != nullptr)
+    for (const auto& stream : options_.streams) options_.dead_letters->WithLabels({stream});
+}
 
 StreamConsumer::~StreamConsumer() { Stop(); }
 
