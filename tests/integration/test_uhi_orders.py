@@ -414,3 +414,20 @@ def test_the_simulated_patient_app_runs_the_whole_journey(api, doctor_on_uhi):
     assert [s["body"]["message"]["order"]["state"] for s in done["steps"][3:]] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
     seen = clinic_view(api, doctor_on_uhi, done["order_id"])
     assert (seen["status"], seen["patient"]["full_name"]) == ("cancelled", "Ravi Kumar")
+
+
+def test_a_new_patient_booking_twice_at_once_gets_one_account(api, doctor_on_uhi, db):
+    """Two apps (or two workers) holding slots for the same new ABHA address at the same
+    moment: both holds, one account."""
+    patient = abha()
+    first, second = App(api), App(api)
+    place = first.slots(doctor_on_uhi)
+    second.slots(doctor_on_uhi)  # the offer is recorded for both transactions
+    messages = [first.init_message(place, place["fulfillments"][2], patient),
+                second.init_message(place, place["fulfillments"][5], patient)]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda pair: pair[0].answer("init", pair[1]), zip((first, second), messages)))
+    assert [a.get("error") for a in answers] == [None, None], answers
+    held = [clinic_view(api, doctor_on_uhi, a["message"]["order"]["id"]) for a in answers]
+    assert held[0]["patient_id"] == held[1]["patient_id"]
+    assert db(f"SELECT count(*) FROM iam.users WHERE abha_address = '{patient}'") == "1"

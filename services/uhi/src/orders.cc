@@ -134,6 +134,10 @@ static json OrderJson(const Config& config, const Answers::StoredOrder& o,
   f["end"] = {{"time", {{"timestamp", IndiaTime(a.end())}}}};
   if (!f["tags"].is_object()) f["tags"] = json::object();
   f["tags"]["@abdm/gov.in/slot_id"] = o.slot_id;
+  // No chat through UHI; whom to call instead.
+  f["tags"]["@abdm/gov.in/messaging_support"] = "false";
+  f["tags"]["@abdm/gov.in/helpline_number"] =
+      config.helpline_number.empty() ? a.facility_phone() : config.helpline_number;
   json quote = d::Quote(fee, config.gst_rate_bps);
   order["quote"] = quote;
   json payment = order["payment"].is_object() ? order["payment"] : json::object();
@@ -194,11 +198,9 @@ absl::StatusOr<std::string> Answers::PatientToken(const StoredOrder& order,
   iam::v1::ResolveAbhaPatientRequest req;
   req.set_abha_address(order.abha_address);
   req.set_full_name(order.name);
-  req.set_phone(order.phone);
   iam::v1::ResolveAbhaPatientResponse resp;
   grpc::Status s = stubs_->iam->ResolveAbhaPatient(&ctx, req, &resp);
-  if (Transient(s)) return absl::UnavailableError("iam service: " + s.error_message());
-  if (!s.ok()) return absl::InvalidArgumentError(s.error_message());
+  if (!s.ok()) return absl::UnavailableError("iam service: " + s.error_message());
   if (!order.patient_id.empty() && resp.user_id() != order.patient_id) {
     return absl::InternalError("the ABHA address's account changed");
   }
@@ -274,13 +276,13 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
   iam::v1::ResolveAbhaPatientRequest who;
   who.set_abha_address(in.abha_address);
   who.set_full_name(in.name);
-  who.set_phone(in.phone);
   iam::v1::ResolveAbhaPatientResponse patient;
   grpc::Status g = stubs_->iam->ResolveAbhaPatient(&iam_ctx, who, &patient);
-  if (Transient(g)) return absl::UnavailableError("iam service: " + g.error_message());
-  if (!g.ok()) {
+  if (g.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
     return refuse("30008", "customer.id must be the patient's ABHA address (name@abdm).");
   }
+  // Anything else (IAM down, or failing) is tried again later.
+  if (!g.ok()) return absl::UnavailableError("iam service: " + g.error_message());
   order.patient_id = patient.user_id();
 
   grpc::ClientContext ctx;
@@ -325,6 +327,16 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
     if (Transient(g)) return absl::UnavailableError("payment service: " + g.error_message());
     if (!g.ok()) {
       log::Warn("uhi_payment_link_refused", {{"order_id", a.id()}, {"error", g.error_message()}});
+      // The hold goes with the refusal: the slot and the patient's time are free again.
+      grpc::ClientContext cancel_ctx;
+      AsPatient(cancel_ctx, config_.internal_token, request_id, patient.access_token());
+      av1::CancelAppointmentRequest release;
+      release.set_id(a.id());
+      release.set_reason("The payment could not be set up");
+      av1::Appointment released;
+      grpc::Status r = stubs_->appointment->CancelAppointment(&cancel_ctx, release, &released);
+      if (!r.ok())
+        log::Warn("uhi_hold_not_released", {{"order_id", a.id()}, {"error", r.error_message()}});
       return refuse("30008", "The payment could not be set up; try again later.");
     }
     order.payment_uri = link.checkout_url();
@@ -369,6 +381,9 @@ absl::StatusOr<Outcome> Answers::Confirm(const std::string& order_id, const Send
   std::string state, pin;
   if (g.ok()) {
     state = d::OrderState(StatusText(a.status()));  // CONFIRMED, or further on by now
+    if (state == "CANCELLED") {
+      out.error = ErrorJson("DOMAIN-ERROR", "30008", "This order was cancelled.");
+    }
   } else {
     // An expired hold fails the order; one still waiting for its payment stays as it is.
     state = Has(g, "HOLD_EXPIRED") && order.state != "CANCELLED" ? "FAILED" : order.state;
@@ -382,15 +397,16 @@ absl::StatusOr<Outcome> Answers::Confirm(const std::string& order_id, const Send
   }
   absl::Status s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) {
     auto r = tx.exec_params(
-        "UPDATE uhi.orders SET state = $2, pin = CASE WHEN $2 = 'CONFIRMED' AND mode = "
-        "'Physical' THEN coalesce(pin, $3) ELSE pin END, updated_at = now() "
+        "UPDATE uhi.orders SET state = CASE WHEN state IN ('INITIALIZED', 'CONFIRMED') THEN $2 "
+        "ELSE state END, pin = CASE WHEN $2 = 'CONFIRMED' AND mode = 'Physical' "
+        "THEN coalesce(pin, $3) ELSE pin END, updated_at = now() "
         "WHERE id = $1::uuid RETURNING coalesce(pin, '')",
         order.id, state, NewPin());
     if (!r.empty()) pin = r[0][0].as<std::string>();
     return absl::OkStatus();
   });
   if (!s.ok()) return absl::UnavailableError("database: " + std::string(s.message()));
-  if (!g.ok()) {
+  if (!g.ok() || state == "CANCELLED") {
     json o = order.app_order;
     o["id"] = order.id;
     o["state"] = state;
@@ -409,9 +425,6 @@ absl::StatusOr<Outcome> Answers::Confirm(const std::string& order_id, const Send
   if (order.mode == "Online" && !a.video_url().empty()) {
     f["tags"]["@abdm/gov.in/teleconsultation/uri"] = a.video_url();
   }
-  f["tags"]["@abdm/gov.in/messaging_support"] = "false";
-  f["tags"]["@abdm/gov.in/helpline_number"] =
-      config_.helpline_number.empty() ? a.facility_phone() : config_.helpline_number;
   if (auto saved = SaveLastOrder(order.id, "", o); !saved.ok()) return saved;
   out.message = {{"order", o}};
   return out;

@@ -6,6 +6,7 @@
 
 #include "healthtech/log/log.h"
 #include "healthtech/uhi/domain/messages.h"
+#include "healthtech/validate/validate.h"
 
 namespace healthtech::uhi {
 namespace {
@@ -20,6 +21,15 @@ std::string WireTime(const json& payload, const char* key) {
   return t ? d::FormatIndiaTime(*t) : "";
 }
 
+// How far an order has gone; an update never takes it back.
+int Rank(const std::string& state) {
+  if (state == "INITIALIZED") return 0;
+  if (state == "CONFIRMED") return 1;
+  if (state == "APPOINTMENT_STARTED") return 2;
+  if (state == "COMPLETED" || state == "NO_SHOW") return 3;
+  return 4;  // CANCELLED, FAILED
+}
+
 }  // namespace
 
 std::vector<std::string> UpdateEventTypes() {
@@ -31,11 +41,14 @@ absl::Status QueueUpdates(pg::Pool& pool, const Config& config,
                           const std::vector<events::Event>& batch, bool* queued) {
   return pg::WithTransaction(pool, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
     for (const auto& e : batch) {
+      if (!validate::ValidUuid(e.aggregate_id)) continue;
       auto order_row = tx.exec_params(
-          "SELECT init_context::text, last_order::text FROM uhi.orders WHERE id::text = $1 "
-          "AND last_order IS NOT NULL AND state NOT IN ('CANCELLED', 'FAILED') FOR UPDATE",
+          "SELECT init_context::text, last_order::text, state FROM uhi.orders "
+          "WHERE id = $1::uuid AND last_order IS NOT NULL "
+          "AND state NOT IN ('CANCELLED', 'FAILED') FOR UPDATE",
           e.aggregate_id);
       if (order_row.empty()) continue;  // not a UHI order, not confirmed, or over
+      const std::string current = order_row[0][2].as<std::string>();
       const json payload = json::parse(e.payload, nullptr, false);
       if (!payload.is_object()) continue;
       std::string action = "on_update", state;
@@ -70,6 +83,11 @@ absl::Status QueueUpdates(pg::Pool& pool, const Config& config,
       } else {
         continue;
       }
+      // Forward only: an event redelivered late (another consumer's claim) never takes an
+      // order back (COMPLETED → APPOINTMENT_STARTED); a move applies to a visit not begun.
+      if (e.type == "appointment.rescheduled" ? current != "CONFIRMED"
+                                              : Rank(state) <= Rank(current))
+        continue;
       auto fresh = tx.exec_params(
           "INSERT INTO uhi.order_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING "
           "RETURNING gen_random_uuid()::text",
@@ -97,7 +115,7 @@ absl::Status QueueUpdates(pg::Pool& pool, const Config& config,
       const std::string bytes = callback.dump();
       tx.exec_params(
           "UPDATE uhi.orders SET state = $2, last_order = $3::jsonb, updated_at = now() "
-          "WHERE id::text = $1",
+          "WHERE id = $1::uuid",
           e.aggregate_id, state, order.dump());
       tx.exec_params(
           "INSERT INTO uhi.callbacks (action, message_id, transaction_id, url, body) "

@@ -321,7 +321,9 @@ grpc::Status AppointmentService::ConfirmHold(Ctx* ctx, const v1::ConfirmHoldRequ
     return pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
       auto a = storage::FindForUpdate(tx, req->appointment_id());
       if (!a) return AppointmentNotFound();
-      if (a->status == "pending_payment" && (a->pay_at_clinic || a->fee_minor <= 0)) {
+      const bool held = a->status == "pending_payment" &&
+                        (!a->hold_expires_at || *a->hold_expires_at > NowSeconds());
+      if (held && (a->pay_at_clinic || a->fee_minor <= 0)) {
         storage::ConfirmAtClinic(tx, a->id);
         storage::AddHistory(tx, a->id, a->status, "booked", "", "confirmed through UHI");
         storage::Audit(tx, "", "appointment.confirm_hold", {a->id}, scope.client_ip(),
@@ -330,12 +332,14 @@ grpc::Status AppointmentService::ConfirmHold(Ctx* ctx, const v1::ConfirmHoldRequ
         a = storage::Find(tx, a->id);
         if (!a) return AppointmentNotFound();
         storage::Emit(tx, "appointment.booked", a->id, EventPayload(*a).dump());
-      } else if (a->status == "pending_payment") {
+      } else if (held) {
         return st::Conflict("INVALID_TRANSITION", "This appointment waits for an online payment.");
-      } else if (a->status == "expired" || a->status == "cancelled") {
+      } else if (a->status == "pending_payment" || a->status == "expired") {
+        // Past its hold (the sweeper expires it within a second): never booked late.
         return st::Conflict("HOLD_EXPIRED",
                             "The hold on this slot has ended; choose a slot again.");
       }
+      // Booked (or further on), or cancelled: answered as it is.
       ToProto(*a, resp);
       return absl::OkStatus();
     });

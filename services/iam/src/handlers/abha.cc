@@ -31,14 +31,18 @@ grpc::Status IamServiceImpl::ResolveAbhaPatient(Ctx* ctx, const v1::ResolveAbhaP
       return st::ValidationFailed(
           {{"abha_address", "must be an ABHA address, e.g. rahul.k001@abdm"}});
     }
+    // Sandbox addresses (@sbx, NHA's test network) belong to test and staging only.
+    if (config_.server.environment == "production" && abha.ends_with("@sbx")) {
+      return st::ValidationFailed(
+          {{"abha_address", "is a sandbox ABHA address; production takes @abdm addresses"}});
+    }
     std::string name = Trim(req->full_name());
     if (CodePoints(name) > 200 || !validate::DisplayNameProblem(name).empty()) name.clear();
     if (name.empty()) name = abha;  // what the clinic sees until the patient gives a name
-    const std::string phone = ValidPhone(req->phone()) ? req->phone() : "";
     v1::User user;
     absl::Status s = pg::WithTransaction(
         *pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) -> absl::Status {
-          auto account = storage::UpsertAbhaAccount(tx, abha, name, phone);
+          auto account = storage::UpsertAbhaAccount(tx, abha, name);
           if (account.created) {
             storage::GrantPatient(tx, account.id);
             AppendAudit(tx, "", "user.create_abha", account.id, scope);

@@ -72,7 +72,7 @@ struct AbhaAccount {
   bool created = false;
 };
 AbhaAccount UpsertAbhaAccount(Tx& tx, const std::string& abha_address,
-                              const std::string& full_name, const std::string& phone);
+                              const std::string& full_name);
 // Ids of the users with these emails or ids, by email.
 std::vector<std::string> Lookup(Tx& tx, const std::vector<std::string>& emails,
                                 const std::vector<std::string>& ids);

@@ -123,11 +123,9 @@ bool UserExists(Tx& tx, const std::string& user_id) {
   return !tx.exec_prepared("users/exists", user_id).empty();
 }
 
-AbhaAccount UpsertAbhaAccount(Tx& tx, const std::string& abha_address, const std::string& full_name,
-                              const std::string& phone) {
-  auto rows = tx.exec_prepared("users/upsert_abha", abha_address, full_name, phone);
-  // Inserted (first row), or there already (the only row); a racing insert of the same
-  // address commits first and this one then finds it.
+AbhaAccount UpsertAbhaAccount(Tx& tx, const std::string& abha_address,
+                              const std::string& full_name) {
+  auto rows = tx.exec_prepared("users/upsert_abha", abha_address, full_name);
   return {rows[0]["id"].as<std::string>(), rows[0]["created"].as<bool>()};
 }
 

@@ -202,7 +202,12 @@ std::string CancelReasonText(std::string_view code, std::string_view text) {
   if (out.empty()) out = std::string(code);
   if (!text.empty()) out += out.empty() ? std::string(text) : " (" + std::string(text) + ")";
   if (out.empty()) out = "Cancelled through the patient's UHI app";
-  return out.size() > 1000 ? out.substr(0, 1000) : out;
+  if (out.size() > 1000) {  // at most 1000 bytes, cut between characters (UTF-8)
+    size_t cut = 1000;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+  }
+  return out;
 }
 
 std::string PinText(uint32_t value) {

@@ -88,6 +88,12 @@ TEST(ParseCancel, ReadsTheReasonInAnySpelling) {
   EXPECT_EQ(CancelReasonText("PATIENT_HEALTH_IMPROVED", ""), "Patient: health improved");
   EXPECT_EQ(CancelReasonText("PATIENT_OTHER", "moving city"), "Patient: other (moving city)");
   EXPECT_EQ(CancelReasonText("", ""), "Cancelled through the patient's UHI app");
+  // A long reason in Devanagari (3 bytes a letter) is cut between letters, never inside one.
+  std::string long_hindi;
+  for (int i = 0; i < 400; ++i) long_hindi += "न";
+  std::string cut = CancelReasonText("X", long_hindi);  // "X (" + letters: 1000 is mid-letter
+  EXPECT_EQ(cut.size(), 999u);
+  EXPECT_EQ(cut.substr(cut.size() - 3), "न");
 }
 
 TEST(Quote, AddsGstAsTheInvoicesDo) {
