@@ -184,7 +184,8 @@ run_svc forum "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl forum)" -e ORG
 # registry; the service starts, serves gRPC health and GET /uhi/subscriber.
 UHI_KEY="$(openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)"
 run_svc uhi "${COMMON[@]}" "${SVC[@]}" -e DATABASE_URL="$(dburl uhi)" -e ORG_SERVICE_URL="$RUN_ID-org:50051" \
-  -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051" -e UHI_SUBSCRIBER_ID=hspa.healthtech.test -e UHI_PUB_KEY_ID=hspa-1 \
+  -e APPOINTMENT_SERVICE_URL="$RUN_ID-appointment:50051" -e PAYMENT_SERVICE_URL="$RUN_ID-payment:50051" \
+  -e UHI_SUBSCRIBER_ID=hspa.healthtech.test -e UHI_PUB_KEY_ID=hspa-1 \
   -e UHI_SIGNING_PRIVATE_KEY="$UHI_KEY" -e UHI_SUBSCRIBER_URL="http://localhost:$HTTP_PORT/uhi" \
   -e UHI_REGISTRY_URL=https://uhi-registry.invalid
 run_svc bff "${COMMON[@]}" -e HTTP_PORT=8080 -e ADMIN_PORT=9090 -p "127.0.0.1:$HTTP_PORT:8080" \
