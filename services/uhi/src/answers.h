@@ -74,6 +74,14 @@ class Answers {
   // The order as the app was last told it (what unsolicited updates start from).
   absl::Status SaveLastOrder(const std::string& id, const std::string& state,
                              const nlohmann::json& order);
+  // The account of an ABHA address and a five-minute token to act as it (IAM);
+  // INVALID_ARGUMENT when it is not an ABHA address, UNAVAILABLE for anything else.
+  struct Patient {
+    std::string user_id, token;
+  };
+  absl::StatusOr<Patient> ResolvePatient(const std::string& abha_address, const std::string& name,
+                                         const std::string& request_id);
+  // The token of an order's patient (UNAVAILABLE: tried again later).
   absl::StatusOr<std::string> PatientToken(const StoredOrder& order, const std::string& request_id);
 
   const Config& config_;

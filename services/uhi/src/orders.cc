@@ -53,6 +53,10 @@ std::string StatusText(av1::AppointmentStatus status) {
   return name;
 }
 
+json NoSuchOrder() {
+  return ErrorJson("DOMAIN-ERROR", "30010", "No order with this id was made by this app.");
+}
+
 std::string NewPin() { return d::PinText(randombytes_uniform(10000)); }
 
 // A key for CreateAppointment from what the init asks: the same slot in the same transaction
@@ -105,6 +109,23 @@ json Terms(const av1::Appointment& a, const std::string& state) {
             : fee  ? "Pay at the clinic at the time of the visit."
                    : "No payment is due.",
             state)});
+}
+
+// How the patient gets in: the PIN shown at the desk (physical, never logged) or the video
+// link (online).
+void AddVisitAccess(json& order, const std::string& mode, const std::string& pin,
+                    const av1::Appointment& a) {
+  json& f = order["fulfillment"];
+  if (mode == "Physical" && !pin.empty()) {
+    f["authorization"] = {{"type", "PIN"},
+                          {"token", pin},
+                          {"valid_from", IndiaTime(a.start())},
+                          {"valid_to", IndiaTime(a.end())},
+                          {"status", "GENERATED"}};
+  }
+  if (mode == "Online" && !a.video_url().empty()) {
+    f["tags"]["@abdm/gov.in/teleconsultation/uri"] = a.video_url();
+  }
 }
 
 }  // namespace
@@ -191,20 +212,31 @@ absl::StatusOr<std::optional<Answers::StoredOrder>> Answers::FindOrder(
   return out;
 }
 
-absl::StatusOr<std::string> Answers::PatientToken(const StoredOrder& order,
-                                                  const std::string& request_id) {
+absl::StatusOr<Answers::Patient> Answers::ResolvePatient(const std::string& abha_address,
+                                                         const std::string& name,
+                                                         const std::string& request_id) {
   grpc::ClientContext ctx;
   grpc_server::PrepareInternalCall(ctx, config_.internal_token, request_id);
   iam::v1::ResolveAbhaPatientRequest req;
-  req.set_abha_address(order.abha_address);
-  req.set_full_name(order.name);
+  req.set_abha_address(abha_address);
+  req.set_full_name(name);
   iam::v1::ResolveAbhaPatientResponse resp;
   grpc::Status s = stubs_->iam->ResolveAbhaPatient(&ctx, req, &resp);
+  if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+    return absl::InvalidArgumentError(s.error_message());
+  // Anything else (IAM down, or failing) is tried again later.
   if (!s.ok()) return absl::UnavailableError("iam service: " + s.error_message());
-  if (!order.patient_id.empty() && resp.user_id() != order.patient_id) {
+  return Patient{resp.user_id(), resp.access_token()};
+}
+
+absl::StatusOr<std::string> Answers::PatientToken(const StoredOrder& order,
+                                                  const std::string& request_id) {
+  auto patient = ResolvePatient(order.abha_address, order.name, request_id);
+  if (!patient.ok()) return absl::UnavailableError(patient.status().message());
+  if (patient->user_id != order.patient_id) {
     return absl::InternalError("the ABHA address's account changed");
   }
-  return resp.access_token();
+  return patient->token;
 }
 
 absl::Status Answers::SaveLastOrder(const std::string& id, const std::string& state,
@@ -271,22 +303,15 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
   order.phone = in.phone;
   order.mode = slot.mode;
   order.app_order = app_order;
-  grpc::ClientContext iam_ctx;
-  grpc_server::PrepareInternalCall(iam_ctx, config_.internal_token, request_id);
-  iam::v1::ResolveAbhaPatientRequest who;
-  who.set_abha_address(in.abha_address);
-  who.set_full_name(in.name);
-  iam::v1::ResolveAbhaPatientResponse patient;
-  grpc::Status g = stubs_->iam->ResolveAbhaPatient(&iam_ctx, who, &patient);
-  if (g.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+  auto patient = ResolvePatient(in.abha_address, in.name, request_id);
+  if (absl::IsInvalidArgument(patient.status())) {
     return refuse("30008", "customer.id must be the patient's ABHA address (name@abdm).");
   }
-  // Anything else (IAM down, or failing) is tried again later.
-  if (!g.ok()) return absl::UnavailableError("iam service: " + g.error_message());
-  order.patient_id = patient.user_id();
+  if (!patient.ok()) return patient.status();
+  order.patient_id = patient->user_id;
 
   grpc::ClientContext ctx;
-  AsPatient(ctx, config_.internal_token, request_id, patient.access_token());
+  AsPatient(ctx, config_.internal_token, request_id, patient->token);
   av1::CreateAppointmentRequest req;
   req.set_practitioner_id(slot.practitioner_id);
   req.set_facility_id(slot.facility_id);
@@ -299,7 +324,7 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
   req.set_idempotency_key(
       IdempotencyKey(sender.subscriber_id, sender.context->transaction_id, in.slot_id));
   av1::Appointment a;
-  g = stubs_->appointment->CreateAppointment(&ctx, req, &a);
+  grpc::Status g = stubs_->appointment->CreateAppointment(&ctx, req, &a);
   if (Transient(g)) return absl::UnavailableError("appointment service: " + g.error_message());
   if (!g.ok()) {
     log::Info("uhi_init_refused", {{"message_id", sender.context->message_id},
@@ -318,7 +343,7 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
   if (online && a.has_fee() && a.fee().amount_minor() > 0) {
     // The payment link: the platform's checkout for this appointment, as its patient.
     grpc::ClientContext pay_ctx;
-    AsPatient(pay_ctx, config_.internal_token, request_id, patient.access_token());
+    AsPatient(pay_ctx, config_.internal_token, request_id, patient->token);
     pay_ctx.AddMetadata("idempotency-key", req.idempotency_key() + ":pay");
     payment::v1::CreatePaymentRequest pay;
     pay.set_appointment_id(a.id());
@@ -329,7 +354,7 @@ absl::StatusOr<Outcome> Answers::Init(const d::InitOrder& in, const Sender& send
       log::Warn("uhi_payment_link_refused", {{"order_id", a.id()}, {"error", g.error_message()}});
       // The hold goes with the refusal: the slot and the patient's time are free again.
       grpc::ClientContext cancel_ctx;
-      AsPatient(cancel_ctx, config_.internal_token, request_id, patient.access_token());
+      AsPatient(cancel_ctx, config_.internal_token, request_id, patient->token);
       av1::CancelAppointmentRequest release;
       release.set_id(a.id());
       release.set_reason("The payment could not be set up");
@@ -367,7 +392,7 @@ absl::StatusOr<Outcome> Answers::Confirm(const std::string& order_id, const Send
   if (!found.ok()) return found.status();
   if (!*found) {
     out.audit = false;
-    out.error = ErrorJson("DOMAIN-ERROR", "30010", "No order with this id was made by this app.");
+    out.error = NoSuchOrder();
     return out;
   }
   StoredOrder& order = **found;
@@ -414,17 +439,7 @@ absl::StatusOr<Outcome> Answers::Confirm(const std::string& order_id, const Send
     return out;
   }
   json o = OrderJson(config_, order, a, state, "AGREED");
-  json& f = o["fulfillment"];
-  if (order.mode == "Physical" && !pin.empty()) {
-    f["authorization"] = {{"type", "PIN"},
-                          {"token", pin},
-                          {"valid_from", IndiaTime(a.start())},
-                          {"valid_to", IndiaTime(a.end())},
-                          {"status", "GENERATED"}};
-  }
-  if (order.mode == "Online" && !a.video_url().empty()) {
-    f["tags"]["@abdm/gov.in/teleconsultation/uri"] = a.video_url();
-  }
+  AddVisitAccess(o, order.mode, pin, a);
   if (auto saved = SaveLastOrder(order.id, "", o); !saved.ok()) return saved;
   out.message = {{"order", o}};
   return out;
@@ -436,7 +451,7 @@ absl::StatusOr<Outcome> Answers::Status(const std::string& order_id, const Sende
   auto found = FindOrder(order_id, sender.subscriber_id);
   if (!found.ok()) return found.status();
   if (!*found) {
-    out.error = ErrorJson("DOMAIN-ERROR", "30010", "No order with this id was made by this app.");
+    out.error = NoSuchOrder();
     return out;
   }
   StoredOrder& order = **found;
@@ -456,16 +471,7 @@ absl::StatusOr<Outcome> Answers::Status(const std::string& order_id, const Sende
   out.audit = true;
   const std::string state = d::OrderState(StatusText(a.status()));
   json o = OrderJson(config_, order, a, state, "AGREED");
-  if (order.mode == "Physical" && !order.pin.empty() && state == "CONFIRMED") {
-    o["fulfillment"]["authorization"] = {{"type", "PIN"},
-                                         {"token", order.pin},
-                                         {"valid_from", IndiaTime(a.start())},
-                                         {"valid_to", IndiaTime(a.end())},
-                                         {"status", "GENERATED"}};
-  }
-  if (order.mode == "Online" && !a.video_url().empty() && state == "CONFIRMED") {
-    o["fulfillment"]["tags"]["@abdm/gov.in/teleconsultation/uri"] = a.video_url();
-  }
+  if (state == "CONFIRMED") AddVisitAccess(o, order.mode, order.pin, a);
   out.message = {{"order", o}};
   return out;
 }
@@ -476,7 +482,7 @@ absl::StatusOr<Outcome> Answers::Cancel(const d::CancelOrder& cancel, const Send
   auto found = FindOrder(cancel.order_id, sender.subscriber_id);
   if (!found.ok()) return found.status();
   if (!*found) {
-    out.error = ErrorJson("DOMAIN-ERROR", "30010", "No order with this id was made by this app.");
+    out.error = NoSuchOrder();
     return out;
   }
   StoredOrder& order = **found;

@@ -64,6 +64,22 @@ domain::Fees FeesOf(const org::v1::PractitionerBookingInfo& info) {
   return fees;
 }
 
+// A held appointment whose row was just booked (by its payment, or a UHI confirmation):
+// the history, audit, reminders and booked event every such booking records. The booking
+// as it now stands.
+std::optional<storage::Appointment> RecordBooked(storage::Tx& tx, const std::string& id,
+                                                 const std::string& note,
+                                                 const std::string& audit_action,
+                                                 const RpcScope& scope,
+                                                 const nlohmann::json& extra) {
+  storage::AddHistory(tx, id, "pending_payment", "booked", "", note);
+  storage::Audit(tx, "", audit_action, {id}, scope.client_ip(), scope.request_id());
+  storage::ScheduleReminders(tx, id);
+  auto a = storage::Find(tx, id);
+  if (a) storage::Emit(tx, "appointment.booked", id, EventPayload(*a, extra).dump());
+  return a;
+}
+
 }  // namespace
 
 // Five round trips to PostgreSQL: BEGIN with the caller's identity; the slot's lock with the
@@ -291,14 +307,9 @@ grpc::Status AppointmentService::ConfirmPayment(Ctx* ctx, const v1::ConfirmPayme
       if (status == "pending_payment") {
         // Exactly once: only the first confirmation moves it.
         storage::ConfirmPayment(tx, a->id, req->payment_id());
-        storage::AddHistory(tx, a->id, status, "booked", "", "payment " + req->payment_id());
-        storage::Audit(tx, "", "appointment.confirm_payment", {a->id}, scope.client_ip(),
-                       scope.request_id());
-        storage::ScheduleReminders(tx, a->id);
-        a = storage::Find(tx, a->id);
+        a = RecordBooked(tx, a->id, "payment " + req->payment_id(), "appointment.confirm_payment",
+                         scope, {{"payment_id", req->payment_id()}});
         if (!a) return AppointmentNotFound();
-        storage::Emit(tx, "appointment.booked", a->id,
-                      EventPayload(*a, {{"payment_id", req->payment_id()}}).dump());
         resp->set_outcome(v1::CONFIRM_PAYMENT_OUTCOME_CONFIRMED);
       } else if (a->payment_id.value_or("") == req->payment_id() && status != "expired" &&
                  status != "cancelled") {
@@ -325,13 +336,9 @@ grpc::Status AppointmentService::ConfirmHold(Ctx* ctx, const v1::ConfirmHoldRequ
                         (!a->hold_expires_at || *a->hold_expires_at > NowSeconds());
       if (held && (a->pay_at_clinic || a->fee_minor <= 0)) {
         storage::ConfirmAtClinic(tx, a->id);
-        storage::AddHistory(tx, a->id, a->status, "booked", "", "confirmed through UHI");
-        storage::Audit(tx, "", "appointment.confirm_hold", {a->id}, scope.client_ip(),
-                       scope.request_id());
-        storage::ScheduleReminders(tx, a->id);
-        a = storage::Find(tx, a->id);
+        a = RecordBooked(tx, a->id, "confirmed through UHI", "appointment.confirm_hold", scope,
+                         nlohmann::json::object());
         if (!a) return AppointmentNotFound();
-        storage::Emit(tx, "appointment.booked", a->id, EventPayload(*a).dump());
       } else if (held) {
         return st::Conflict("INVALID_TRANSITION", "This appointment waits for an online payment.");
       } else if (a->status == "pending_payment" || a->status == "expired") {
