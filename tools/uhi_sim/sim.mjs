@@ -26,7 +26,7 @@
 //           POST /dev/search {city, specialty, name, type, start, end}: the built-in app "sim"
 //                             searches through the gateway; returns the ids to look for
 //           POST /dev/send {url, action, body}: "sim" signs and sends a message to an HSPA
-//           POST /dev/journey {specialty, name, city, type, abha, cancel}: "sim" runs a whole
+//           POST /dev/journey {specialty, name, city, type, abha, cancel, from_hours}: "sim" runs a whole
 //                             journey as NHA's reference app does — search through the gateway,
 //                             the first doctor's slots, init, confirm, status and (unless
 //                             cancel is false) cancel — and returns each step's callback
@@ -250,7 +250,11 @@ async function journey(q) {
   const found = await step(GATEWAY.url, 'search', { intent });
   const hspa = { provider_id: found.context.provider_id, provider_uri: found.context.provider_uri };
   const doctor = found.message.catalog.providers[0].fulfillments[0].agent;
-  const slotsAnswer = await step(hspa.provider_uri, 'search', { intent: { provider: { fulfillments: [{ type, agent: { id: doctor.id }, start: { time: { timestamp: istNow(1) } }, end: { time: { timestamp: istNow(24 * 7) } } }] } } }, hspa);
+  // Slots from `from_hours` ahead (a day by default): a journey that ends in the patient's
+  // own cancellation must not pick a slot inside the practitioner's cancellation cut-off,
+  // which an hour-ahead slot is at some times of day.
+  const fromHours = Number(q.from_hours ?? 24);
+  const slotsAnswer = await step(hspa.provider_uri, 'search', { intent: { provider: { fulfillments: [{ type, agent: { id: doctor.id }, start: { time: { timestamp: istNow(fromHours) } }, end: { time: { timestamp: istNow(fromHours + 24 * 7) } } }] } } }, hspa);
   const place = slotsAnswer.message.catalog.providers[0];
   const slot = place.fulfillments[0];
   const tags = slot.agent.tags ?? {};
