@@ -66,6 +66,7 @@ void Write(Level level, std::string_view msg, const nlohmann::json* fields) {
   j["msg"] = msg;
   if (!t_context.request_id.empty()) j["request_id"] = t_context.request_id;
   if (!t_context.trace_id.empty()) j["trace_id"] = t_context.trace_id;
+  if (!t_context.span_id.empty()) j["span_id"] = t_context.span_id;
   if (fields != nullptr && fields->is_object()) {
     for (auto it = fields->begin(); it != fields->end(); ++it) j[it.key()] = it.value();
   }
@@ -78,9 +79,11 @@ void Write(Level level, std::string_view msg, const nlohmann::json* fields) {
 
 Context& Current() { return t_context; }
 
-ScopedContext::ScopedContext(std::string request_id, std::string trace_id) : saved_(t_context) {
+ScopedContext::ScopedContext(std::string request_id, std::string trace_id, std::string span_id)
+    : saved_(t_context) {
   t_context.request_id = std::move(request_id);
   t_context.trace_id = std::move(trace_id);
+  t_context.span_id = std::move(span_id);
 }
 ScopedContext::~ScopedContext() { t_context = std::move(saved_); }
 

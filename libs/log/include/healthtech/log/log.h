@@ -19,11 +19,12 @@ void Write(Level level, std::string_view msg, const nlohmann::json* fields);
 struct Context {
   std::string request_id;
   std::string trace_id;
+  std::string span_id;  // the current span's (trace::Activate sets both ids)
 };
 Context& Current();
 class ScopedContext {
  public:
-  ScopedContext(std::string request_id, std::string trace_id);
+  ScopedContext(std::string request_id, std::string trace_id, std::string span_id = "");
   ~ScopedContext();
   ScopedContext(const ScopedContext&) = delete;
   ScopedContext& operator=(const ScopedContext&) = delete;
