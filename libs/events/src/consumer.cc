@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 
 #include "healthtech/log/log.h"
+#include "healthtech/trace/trace.h"
 
 namespace healthtech::events {
 
@@ -42,8 +44,31 @@ void StreamConsumer::Ack(const std::string& stream, const std::vector<const Even
 }
 
 bool StreamConsumer::Run(const std::vector<Event>& batch) {
+  // A consumer span per handled batch, linked to each event's creation; it is current while
+  // the handler runs, so the handler's database work and calls appear under it.
+  std::vector<trace::SpanContext> created;
+  for (const auto& e : batch)
+    if (auto c = trace::ParseTraceparent(e.traceparent)) created.push_back(*c);
+  std::optional<trace::Span> span;
+  std::optional<trace::Activate> active;
+  if (!created.empty()) {
+    auto lead =
+        std::find_if(created.begin(), created.end(), [](const auto& c) { return c.sampled; });
+    if (lead == created.end()) lead = created.begin();
+    span.emplace("process " + batch[0].stream, trace::Kind::kConsumer, trace::SpanContext{}, *lead);
+    for (auto it = created.begin(); it != created.end(); ++it)
+      if (it != lead) span->Link(*it);
+    span->Set("messaging.system", "redis");
+    span->Set("messaging.destination.name", batch[0].stream);
+    span->Set("messaging.consumer.group.name", options_.group);
+    span->Set("messaging.operation.type", "process");
+    span->Set("messaging.batch.message_count", static_cast<int64_t>(batch.size()));
+    if (batch.size() == 1) span->Set("event.type", batch[0].type);
+    active.emplace(span->context());
+  }
   try {
     absl::Status s = handler_(batch);
+    if (span && !s.ok()) span->Error(std::string(s.message()));
     if (!s.ok()) {
       log::Warn("event_handler_failed", {{"group", options_.group},
                                          {"events", static_cast<int>(batch.size())},
@@ -52,6 +77,7 @@ bool StreamConsumer::Run(const std::vector<Event>& batch) {
     }
     return s.ok();
   } catch (const std::exception& e) {  // a bug must not stop the consumer
+    if (span) span->Error("exception");
     log::Error("event_handler_exception", {{"group", options_.group},
                                            {"events", static_cast<int>(batch.size())},
                                            {"type", batch[0].type},
@@ -76,6 +102,7 @@ void StreamConsumer::HandleEntries(const std::string& stream, const redis::Reply
       if (key == "source") e.source = value;
       if (key == "aggregate_id") e.aggregate_id = value;
       if (key == "payload") e.payload = value;
+      if (key == "traceparent") e.traceparent = value;
     }
     bool wanted = options_.types.empty() || std::find(options_.types.begin(), options_.types.end(),
                                                       e.type) != options_.types.end();

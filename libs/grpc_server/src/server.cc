@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include <absl/synchronization/mutex.h>
 #include <grpcpp/client_context.h>
@@ -20,6 +23,7 @@
 
 #include "healthtech/log/log.h"
 #include "healthtech/metrics/admin_server.h"
+#include "healthtech/trace/trace.h"
 
 namespace healthtech::grpc_server {
 namespace {
@@ -65,6 +69,53 @@ const char* CodeName(grpc::StatusCode c) {
   }
 }
 
+// The server span of each call in flight, by its ServerContext: the interceptor starts and
+// ends it, RpcScope (on the handler's thread) makes it current for the handler's work.
+class ServerSpans {
+ public:
+  void Put(const grpc::ServerContextBase* ctx, const trace::SpanContext& span) {
+    std::lock_guard lock(mu_);
+    spans_[ctx] = span;
+  }
+  trace::SpanContext Get(const grpc::ServerContextBase* ctx) {
+    std::lock_guard lock(mu_);
+    auto it = spans_.find(ctx);
+    return it == spans_.end() ? trace::SpanContext{} : it->second;
+  }
+  void Drop(const grpc::ServerContextBase* ctx) {
+    std::lock_guard lock(mu_);
+    spans_.erase(ctx);
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<const grpc::ServerContextBase*, trace::SpanContext> spans_;
+};
+ServerSpans& Spans() {
+  static auto* spans = new ServerSpans;  // never destroyed: calls may outlive main's locals
+  return *spans;
+}
+
+// Not traced: probes and tooling, which would bury the requests people follow.
+bool Untraced(std::string_view method) {
+  return method.rfind("/grpc.health.", 0) == 0 || method.rfind("/grpc.reflection.", 0) == 0;
+}
+
+// gRPC codes that mean the server failed (OpenTelemetry's rule for server spans).
+bool ServerFault(grpc::StatusCode c) {
+  return c == grpc::StatusCode::UNKNOWN || c == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         c == grpc::StatusCode::UNIMPLEMENTED || c == grpc::StatusCode::INTERNAL ||
+         c == grpc::StatusCode::UNAVAILABLE || c == grpc::StatusCode::DATA_LOSS;
+}
+
+// "/pkg.Service/Method" -> ("pkg.Service", "Method").
+std::pair<std::string, std::string> SplitMethod(std::string_view full) {
+  if (!full.empty() && full[0] == '/') full.remove_prefix(1);
+  auto slash = full.find('/');
+  if (slash == std::string_view::npos) return {std::string(full), ""};
+  return {std::string(full.substr(0, slash)), std::string(full.substr(slash + 1))};
+}
+
 struct RpcMetrics {
   std::string service;
   metrics::Family<metrics::Counter>* requests;
@@ -76,6 +127,9 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
   MetricsInterceptor(grpc::experimental::ServerRpcInfo* info, RpcMetrics* m)
       : info_(info), m_(m), start_(std::chrono::steady_clock::now()) {}
+  ~MetricsInterceptor() override {
+    if (span_.context().valid()) Spans().Drop(info_->server_context());
+  }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
@@ -84,9 +138,26 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
       if (md != nullptr) {
         auto it = md->find("x-request-id");
         if (it != md->end()) request_id_.assign(it->second.data(), it->second.size());
-        auto tp = md->find("traceparent");
-        if (tp != md->end() && tp->second.size() >= 35) {
-          trace_id_.assign(tp->second.data() + 3, 32);
+        std::optional<trace::SpanContext> parent;
+        if (auto tp = md->find("traceparent"); tp != md->end()) {
+          auto ts = md->find("tracestate");
+          parent = trace::ParseTraceparent(
+              std::string_view(tp->second.data(), tp->second.size()),
+              ts == md->end() ? std::string_view()
+                              : std::string_view(ts->second.data(), ts->second.size()));
+        }
+        std::string full = info_->method() ? info_->method() : "";
+        if (!Untraced(full)) {
+          auto [service, method] = SplitMethod(full);
+          span_ = trace::Span(service + "/" + method, trace::Kind::kServer,
+                              parent.value_or(trace::SpanContext{}));
+          span_.Set("rpc.system", "grpc");
+          span_.Set("rpc.service", service);
+          span_.Set("rpc.method", method);
+          Spans().Put(info_->server_context(), span_.context());
+          trace_id_ = span_.context().TraceIdHex();
+        } else if (parent) {
+          trace_id_ = parent->TraceIdHex();
         }
       }
     }
@@ -102,8 +173,13 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
       bool server_error = status.error_code() == grpc::StatusCode::INTERNAL ||
                           status.error_code() == grpc::StatusCode::UNKNOWN ||
                           status.error_code() == grpc::StatusCode::DATA_LOSS;
+      span_.Set("rpc.grpc.status_code", static_cast<int>(status.error_code()));
+      if (ServerFault(status.error_code())) span_.Error(code);
+      Spans().Drop(info_->server_context());
+      span_.End();
       if (server_error || log::Enabled(log::Level::kDebug)) {
-        log::ScopedContext scope(request_id_, trace_id_);
+        log::ScopedContext scope(request_id_, trace_id_,
+                                 span_.context().valid() ? span_.context().SpanIdHex() : "");
         nlohmann::json f = {
             {"grpc_method", full}, {"grpc_code", code}, {"duration_ms", secs * 1000.0}};
         if (server_error) {
@@ -122,6 +198,7 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
   RpcMetrics* m_;
   std::chrono::steady_clock::time_point start_;
   std::string request_id_, trace_id_;
+  trace::Span span_;
 };
 
 class MetricsInterceptorFactory final
@@ -150,6 +227,7 @@ ServerOptions ServerOptions::FromEnv(config::EnvReader& env, std::string service
   o.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   o.environment =
       env.OneOf("HEALTHTECH_ENV", "production", {"production", "staging", "development", "test"});
+  trace::Configure(env, o.service_name);
   return o;
 }
 
@@ -168,6 +246,7 @@ void PrepareProcess() {
 int RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services,
               metrics::Registry& registry, std::function<bool()> ready,
               std::function<void()> on_shutdown) {
+  trace::ExposeMetrics(registry);
   RpcMetrics m;
   m.service = options.service_name;
   m.requests = &registry.AddCounter("grpc_requests_total", "gRPC requests handled",
@@ -232,6 +311,7 @@ int RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& s
                    std::chrono::seconds(options.shutdown_grace_seconds));
   if (on_shutdown) on_shutdown();
   admin->Stop();
+  trace::Shutdown();
   log::Info("shutdown_finished");
   return 0;
 }
@@ -246,9 +326,12 @@ std::string Metadata(const grpc::ServerContext& ctx, const std::string& key) {
 RpcScope::RpcScope(const grpc::ServerContext& ctx) {
   request_id_ = Metadata(ctx, "x-request-id");
   client_ip_ = Metadata(ctx, "x-client-ip");
-  std::string tp = Metadata(ctx, "traceparent");
-  std::string trace_id = tp.size() >= 35 ? tp.substr(3, 32) : "";
-  log_scope_ = std::make_shared<log::ScopedContext>(request_id_, trace_id);
+  log_scope_ = std::make_shared<log::ScopedContext>(request_id_, "");
+  trace::SpanContext span = Spans().Get(&ctx);
+  if (!span.valid()) {  // a call the interceptor does not trace: keep the caller's trace id
+    if (auto parent = trace::ParseTraceparent(Metadata(ctx, "traceparent"))) span = *parent;
+  }
+  active_span_ = std::make_shared<trace::Activate>(span);
 }
 
 void PrepareInternalCall(grpc::ClientContext& ctx, const std::string& token,

@@ -1,10 +1,12 @@
 #include "healthtech/pg/pool.h"
 
+#include <optional>
 #include <random>
 #include <thread>
 
 #include "healthtech/log/log.h"
 #include "healthtech/status/status.h"
+#include "healthtech/trace/trace.h"
 
 namespace healthtech::pg {
 
@@ -130,8 +132,26 @@ std::chrono::milliseconds RetryDelay(int attempt) {
 
 }  // namespace
 
-absl::Status WithTransaction(Pool& pool, const Subject& subject, const TxBody& body) {
+namespace {
+
+// A client span for one database round of a traced request (none outside a trace: relays
+// and sweepers poll, and their polls are not what anyone follows). Values never go in it.
+std::optional<trace::Span> DbSpan(const char* name) {
+  if (!trace::Current().valid()) return std::nullopt;
+  std::optional<trace::Span> span(std::in_place, name, trace::Kind::kClient);
+  span->Set("db.system", "postgresql");
+  return span;
+}
+
+void EndDbSpan(std::optional<trace::Span>& span, const absl::Status& s, int attempts) {
+  if (!span) return;
+  if (attempts > 1) span->Set("db.attempts", attempts);
+  if (!s.ok()) span->Error(std::string(s.message()));
+}
+
+absl::Status RunTransaction(Pool& pool, const Subject& subject, const TxBody& body, int* attempts) {
   for (int attempt = 0;; ++attempt) {
+    *attempts = attempt + 1;
     auto lease = pool.Acquire();
     if (!lease.ok()) return lease.status();
     bool in_block = false;
@@ -187,16 +207,23 @@ absl::Status WithTransaction(Pool& pool, const Subject& subject, const TxBody& b
   }
 }
 
-absl::StatusOr<pqxx::result> ReadOnce(Pool& pool, const Subject& subject,
-                                      const std::function<std::string(pqxx::connection&)>& sql) {
+absl::StatusOr<pqxx::result> RunReadOnce(Pool& pool, const Subject& subject,
+                                         const std::function<std::string(pqxx::connection&)>& sql,
+                                         std::optional<trace::Span>& span, int* attempts) {
   for (int attempt = 0;; ++attempt) {
+    *attempts = attempt + 1;
     auto lease = pool.Acquire();
     if (!lease.ok()) return lease.status();
     try {
       pqxx::connection& conn = **lease;
+      std::string query = sql(conn);
+      if (span && attempt == 0 && query.rfind("EXECUTE ", 0) == 0) {
+        // The prepared statement's name, when the read is one (EXECUTE name(...)).
+        span->Set("db.statement.name", query.substr(8, query.find_first_of("( ;", 8) - 8));
+      }
       std::string text = "SELECT set_config('app.subject_id', " + conn.quote(subject.user_id) +
                          ", true), set_config('app.roles', " + conn.quote(subject.roles) +
-                         ", true); " + sql(conn);
+                         ", true); " + query;
       pqxx::nontransaction tx(conn);
       return tx.exec(text);  // the last statement's result
     } catch (const pqxx::broken_connection& e) {
@@ -222,6 +249,25 @@ absl::StatusOr<pqxx::result> ReadOnce(Pool& pool, const Subject& subject,
       return status::Internal("database error");
     }
   }
+}
+
+}  // namespace
+
+absl::Status WithTransaction(Pool& pool, const Subject& subject, const TxBody& body) {
+  auto span = DbSpan("pg transaction");
+  int attempts = 0;
+  absl::Status s = RunTransaction(pool, subject, body, &attempts);
+  EndDbSpan(span, s, attempts);
+  return s;
+}
+
+absl::StatusOr<pqxx::result> ReadOnce(Pool& pool, const Subject& subject,
+                                      const std::function<std::string(pqxx::connection&)>& sql) {
+  auto span = DbSpan("pg read");
+  int attempts = 0;
+  auto r = RunReadOnce(pool, subject, sql, span, &attempts);
+  EndDbSpan(span, r.status(), attempts);
+  return r;
 }
 
 }  // namespace healthtech::pg

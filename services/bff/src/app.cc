@@ -39,11 +39,6 @@ std::string RandomHex(size_t bytes) {
   return out;
 }
 
-bool IsHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 bool SafeRequestId(std::string_view s) {
   if (s.empty() || s.size() > 128) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -220,6 +215,14 @@ void App::Finish(Ctx& ctx, Response& res) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
   http_requests_->WithLabels({ctx.route, ctx.method, std::to_string(res.result_int())}).Inc();
   http_duration_->WithLabels({ctx.route}).Observe(secs);
+  if (ctx.span.recording()) {
+    ctx.span.SetName(ctx.method + " " + ctx.route);
+    ctx.span.Set("http.request.method", ctx.method);
+    ctx.span.Set("http.route", ctx.route);
+    ctx.span.Set("http.response.status_code", static_cast<int64_t>(res.result_int()));
+    if (res.result_int() >= 500) ctx.span.Error(std::to_string(res.result_int()));
+    ctx.span.End();
+  }
 }
 
 Response App::TransportError(int status, const std::string& code, const std::string& detail,
@@ -246,20 +249,13 @@ awaitable<Response> App::Handle(Request req, std::string client_ip) {
     ctx.request_id = "req_" + RandomHex(12);
   }
   // W3C trace context: continue a valid incoming trace, else start one.
-  std::string span = RandomHex(8);
+  std::optional<trace::SpanContext> parent;
   if (auto it = req.find("traceparent"); it != req.end()) {
-    std::string_view tp = SV(it->value());
-    if (tp.size() == 55 && tp.substr(0, 3) == "00-" && tp[35] == '-' && tp[52] == '-' &&
-        IsHex(tp.substr(3, 32)) && IsHex(tp.substr(36, 16)) &&
-        tp.substr(3, 32) != std::string(32, '0')) {
-      ctx.trace_id = std::string(tp.substr(3, 32));
-      ctx.traceparent = "00-" + ctx.trace_id + "-" + span + "-" + std::string(tp.substr(53, 2));
-    }
+    auto ts = req.find("tracestate");
+    parent = trace::ParseTraceparent(SV(it->value()), ts == req.end() ? "" : SV(ts->value()));
   }
-  if (ctx.trace_id.empty()) {
-    ctx.trace_id = RandomHex(16);
-    ctx.traceparent = "00-" + ctx.trace_id + "-" + span + "-01";
-  }
+  ctx.span = trace::Span(ctx.method, trace::Kind::kServer, parent.value_or(trace::SpanContext{}));
+  ctx.trace_id = ctx.span.context().TraceIdHex();
   if (auto it = req.find(http::field::origin); it != req.end())
     ctx.origin = std::string(SV(it->value()));
 

@@ -4,14 +4,15 @@
 #include <string>
 
 #include "app.h"
+#include "healthtech/trace/trace.h"
 
 namespace healthtech::bff {
 
 struct App::Ctx {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::string request_id;
-  std::string trace_id;
-  std::string traceparent;  // forwarded downstream
+  trace::Span span;      // the request's server span (Handle starts it, Finish ends it)
+  std::string trace_id;  // its trace id, for log lines
   std::string route = "unmatched";
   std::string method;
   std::string origin;

@@ -5,6 +5,7 @@
 
 #include "healthtech/config/config.h"
 #include "healthtech/log/log.h"
+#include "healthtech/trace/trace.h"
 
 namespace healthtech::bff {
 
@@ -53,6 +54,7 @@ Config Config::FromEnv() {
   c.ws_message_burst = env.Int("WS_MESSAGE_BURST", 20, 1, 100000);
   c.shutdown_grace_seconds = env.Int("SHUTDOWN_GRACE_SECONDS", 10, 0, 600);
   c.web_root = env.String("WEB_ROOT", "");
+  trace::Configure(env, "bff-service");
   env.Finish();
   log::Init("bff-service", c.log_level);
   log::Info("config_loaded", env.redacted());

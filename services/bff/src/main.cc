@@ -7,6 +7,7 @@
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
 #include "healthtech/metrics/admin_server.h"
+#include "healthtech/trace/trace.h"
 #include "http_server.h"
 
 int main() {
@@ -14,6 +15,7 @@ int main() {
   grpc_server::PrepareProcess();  // block SIGTERM/SIGINT in every thread; we sigwait below
   bff::Config config = bff::Config::FromEnv();
   metrics::Registry registry;
+  trace::ExposeMetrics(registry);
   bff::App app(config, &registry);
   std::unique_ptr<bff::HttpServer> server;
   std::unique_ptr<metrics::AdminServer> admin;
@@ -48,6 +50,7 @@ int main() {
   app.ws().Stop();
   server->Shutdown(std::chrono::seconds(config.shutdown_grace_seconds));
   admin->Stop();
+  trace::Shutdown();
   log::Info("shutdown_finished");
   return 0;
 }

@@ -332,11 +332,20 @@ awaitable<Response> App::CallService(Request& req, Ctx& ctx, Call& call) {
   const auto* method = route.method_descriptor;
   const auto* input = method->input_type();
   const bool cookie_session = call.cookie_session;
+  // The upstream call's client span; its context is the callee's parent.
+  const std::string rpc_service = route.rpc.substr(0, route.rpc.rfind('.'));
+  const std::string rpc_method = route.rpc.substr(route.rpc.rfind('.') + 1);
+  trace::Span span(rpc_service + "/" + rpc_method, trace::Kind::kClient, ctx.span.context());
+  span.Set("rpc.system", "grpc");
+  span.Set("rpc.service", rpc_service);
+  span.Set("rpc.method", rpc_method);
   std::vector<std::pair<std::string, std::string>> md = {
       {"x-request-id", ctx.request_id},
-      {"traceparent", ctx.traceparent},
+      {"traceparent", trace::FormatTraceparent(span.context())},
       {"x-client-ip", ctx.client_ip},
   };
+  if (!span.context().trace_state.empty())
+    md.emplace_back("tracestate", span.context().trace_state);
   if (call.claims) md.emplace_back("authorization", "Bearer " + call.token);
   if (!call.idempotency_key.empty()) md.emplace_back("idempotency-key", call.idempotency_key);
   if (auto it = req.find(http::field::user_agent); it != req.end()) {
@@ -350,10 +359,13 @@ awaitable<Response> App::CallService(Request& req, Ctx& ctx, Call& call) {
   auto result = co_await up->second->Call(GrpcPath(route.rpc), call.message->SerializeAsString(),
                                           std::move(md),
                                           std::chrono::milliseconds(config_.upstream_timeout_ms));
+  span.Set("rpc.grpc.status_code", static_cast<int>(result.status.error_code()));
+  if (!result.status.ok()) span.Error(result.status.error_message());
+  span.End();
   if (!result.status.ok()) {
     auto p = status::ProblemFromGrpc(result.status);
     if (p.http_status >= 500) {
-      log::ScopedContext scope(ctx.request_id, ctx.trace_id);
+      log::ScopedContext scope(ctx.request_id, ctx.trace_id, ctx.span.context().SpanIdHex());
       log::Warn("upstream_error", {{"route", route.path},
                                    {"grpc_code", static_cast<int>(result.status.error_code())},
                                    {"error", result.status.error_message()}});

@@ -7,7 +7,8 @@
 -- $13 reason, $14 fee (minor units), $15 currency, $16 pay at clinic, $17 first visit,
 -- $18 hold for payment, $19 hold minutes, $20 Idempotency-Key ('' none), $21 request
 -- fingerprint, $22 event type, $23 event payload (the id is added here), $24 schedule
--- reminders, $25 client IP, $26 request id, $27 details (who and where, JSON).
+-- reminders, $25 client IP, $26 request id, $27 details (who and where, JSON), $28 the
+-- event's trace context (traceparent, or NULL).
 WITH a AS (
   INSERT INTO appointment.appointments (patient_id, practitioner_id, practitioner_user_id,
       organization_id, facility_id, mode, start_at, end_at, block_start, block_end, timezone,
@@ -25,8 +26,9 @@ WITH a AS (
   INSERT INTO appointment.audit_log (actor_id, action, appointment_id, client_ip, request_id)
   SELECT $1::uuid, 'appointment.create', id, nullif($25, ''), nullif($26, '') FROM a
 ), event AS (
-  INSERT INTO appointment.outbox (event_id, event_type, aggregate_id, payload)
-  SELECT gen_random_uuid(), $22, id::text, $23::jsonb || jsonb_build_object('appointment_id', id::text)
+  INSERT INTO appointment.outbox (event_id, event_type, aggregate_id, payload, traceparent)
+  SELECT gen_random_uuid(), $22, id::text, $23::jsonb || jsonb_build_object('appointment_id', id::text),
+         $28
     FROM a
 ), reminders AS (
   INSERT INTO appointment.reminders (appointment_id, kind, due_at)

@@ -197,13 +197,13 @@ BookingStart StartBooking(Tx& tx, const std::string& practitioner_id, int64_t st
 }
 
 Booked InsertBooking(Tx& tx, const NewBooking& b) {
-  auto r = tx.exec_prepared("booking/insert", b.patient_id, b.practitioner_id,
-                            b.practitioner_user_id, b.slot.organization_id, b.slot.facility_id,
-                            b.slot.mode, b.slot.start, b.slot.end, b.slot.block_start,
-                            b.slot.block_end, b.slot.timezone, b.status, b.reason, b.fee_minor,
-                            b.currency, b.pay_at_clinic, b.first_visit, b.hold, b.hold_minutes,
-                            b.idempotency_key, b.fingerprint, b.event_type, b.event_payload_json,
-                            b.schedule_reminders, b.client_ip, b.request_id, b.details_json)[0];
+  auto r = tx.exec_prepared(
+      "booking/insert", b.patient_id, b.practitioner_id, b.practitioner_user_id,
+      b.slot.organization_id, b.slot.facility_id, b.slot.mode, b.slot.start, b.slot.end,
+      b.slot.block_start, b.slot.block_end, b.slot.timezone, b.status, b.reason, b.fee_minor,
+      b.currency, b.pay_at_clinic, b.first_visit, b.hold, b.hold_minutes, b.idempotency_key,
+      b.fingerprint, b.event_type, b.event_payload_json, b.schedule_reminders, b.client_ip,
+      b.request_id, b.details_json, outbox::TraceEvent("appointment", b.event_type))[0];
   Booked out;
   out.id = r["id"].as<std::string>();
   out.start_us = r["start_us"].as<int64_t>();

@@ -25,6 +25,7 @@ namespace healthtech::events {
 struct Event {
   std::string stream, entry_id;                         // where it was read
   std::string id, type, source, aggregate_id, payload;  // the relay's fields
+  std::string traceparent;  // the event's creation, when a traced request wrote it
 };
 
 struct ConsumerOptions {

@@ -47,8 +47,8 @@ int RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& s
               metrics::Registry& registry, std::function<bool()> ready = nullptr,
               std::function<void()> on_shutdown = nullptr);
 
-// Reads x-request-id / traceparent from the call and installs them as the log context
-// for the handler's scope.
+// Reads x-request-id from the call and makes the call's server span current (trace::Current,
+// and the trace and span ids of every log line) for the handler's scope.
 class RpcScope {
  public:
   explicit RpcScope(const grpc::ServerContext& ctx);
@@ -58,6 +58,7 @@ class RpcScope {
  private:
   std::string request_id_, client_ip_;
   std::shared_ptr<void> log_scope_;
+  std::shared_ptr<void> active_span_;
 };
 
 // Runs one RPC's body inside an RpcScope and answers with its status; an exception that

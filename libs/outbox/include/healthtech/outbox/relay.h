@@ -8,8 +8,10 @@
 // Expected table (each service's migration creates it):
 //   CREATE TABLE <schema>.outbox (id bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE,
 //     event_type text NOT NULL, aggregate_id text NOT NULL, payload jsonb NOT NULL,
-//     created_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz);
+//     created_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz,
+//     traceparent text);
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -19,6 +21,12 @@
 #include "healthtech/redis/redis.h"
 
 namespace healthtech::outbox {
+
+// The trace context to store with an event (the outbox's traceparent column): in a traced
+// request, a producer span "create <event_type>" under the current span, whose context the
+// relay publishes with the event so that publication and consumers link to it; nullopt
+// outside a trace. Enqueue calls it; SQL that inserts into the outbox itself passes it on.
+std::optional<std::string> TraceEvent(const std::string& schema, const std::string& event_type);
 
 // Inserts an event row inside the caller's transaction.
 void Enqueue(pqxx::transaction_base& tx, const std::string& schema, const std::string& event_type,

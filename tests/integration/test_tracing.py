@@ -1,0 +1,256 @@
+"""Distributed traces: every service exports OpenTelemetry spans over OTLP/HTTP (protobuf) to
+the stack's trace receiver (tools/traces), which decodes them with OpenTelemetry's published
+protobuf definitions. A request through the BFF is one trace: the BFF's server span, its
+call's client span, the service's server span under it, the service's database work and its
+calls to other services, each under the span that caused it; log lines carry the same ids."""
+import json
+import os
+import re
+import time
+import uuid
+
+import pytest
+import requests
+
+from test_admin_port import admin_ports
+from test_appointments import clinic, new_patient, slots  # noqa: F401
+
+HEX32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+def traces_url():
+    url = os.environ.get("TRACES_URL")
+    if not url:
+        pytest.fail("TRACES_URL is not set: ./healthtech test runs a trace receiver")
+    return url
+
+
+def new_traceparent(sampled=True):
+    return f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-{'01' if sampled else '00'}"
+
+
+def spans_of(trace_id, until=lambda spans: True, timeout=15):
+    """The trace's spans once `until(spans)` holds (spans arrive in batches, within a second)."""
+    deadline = time.time() + timeout
+    spans = []
+    while time.time() < deadline:
+        r = requests.get(f"{traces_url()}/api/traces/{trace_id}", timeout=10)
+        if r.status_code == 200:
+            spans = r.json()["items"]
+            if until(spans):
+                return spans
+        time.sleep(0.2)
+    pytest.fail(f"trace {trace_id} never had what was expected; it has: "
+                + json.dumps([(s["service"], s["name"]) for s in spans]))
+
+
+def one(spans, **match):
+    found = [s for s in spans if all(s[k] == v for k, v in match.items())]
+    assert len(found) == 1, (match, [(s["service"], s["name"], s["kind"]) for s in spans])
+    return found[0]
+
+
+def children(spans, parent):
+    return [s for s in spans if s["parent_span_id"] == parent["span_id"]]
+
+
+def test_a_booking_is_one_trace_from_the_bff_to_the_database(api, clinic):  # noqa: F811
+    patient = new_patient(api)
+    slot = slots(api, clinic["practitioner"]["id"])[3]
+    tp = new_traceparent()
+    trace_id, caller_span = tp[3:35], tp[36:52]
+    body = {"practitioner_id": clinic["practitioner"]["id"], "facility_id": slot["facility_id"],
+            "start": slot["start"], "mode": slot["mode"], "reason": "Follow-up on blood pressure"}
+    r = api.post("/v1/appointments", body, token=patient.access,
+                 headers={"Idempotency-Key": str(uuid.uuid4()), "traceparent": tp})
+    assert r.status_code == 201, r.text
+
+    spans = spans_of(trace_id, lambda ss: {"bff-service", "appointment-service"}
+                     <= {s["service"] for s in ss if s["kind"] == "SERVER"})
+    assert {s["trace_id"] for s in spans} == {trace_id}
+
+    # The BFF's server span continues the caller's trace, under the caller's span.
+    server = one(spans, service="bff-service", kind="SERVER")
+    assert server["parent_span_id"] == caller_span
+    assert server["name"] == "POST /v1/appointments"
+    assert server["attributes"]["http.route"] == "/v1/appointments"
+    assert server["attributes"]["http.response.status_code"] == 201
+    assert server["status"]["code"] == "UNSET"
+
+    # Its call to the appointment service, and the service's server span under that call.
+    [call] = [s for s in children(spans, server) if s["kind"] == "CLIENT"]
+    assert call["name"] == "healthtech.appointment.v1.AppointmentService/CreateAppointment"
+    assert call["attributes"]["rpc.system"] == "grpc"
+    assert call["attributes"]["rpc.grpc.status_code"] == 0
+    [handler] = children(spans, call)
+    assert (handler["service"], handler["kind"], handler["name"]) == (
+        "appointment-service", "SERVER", call["name"])
+    assert handler["attributes"]["rpc.method"] == "CreateAppointment"
+
+    # The service's own work under its server span: the booking's transaction, and the
+    # event it wrote (see the next test).
+    assert sorted(s["name"] for s in children(spans, handler)) == ["create appointment.booked", "pg transaction"]
+    assert one(spans, name="pg transaction")["attributes"]["db.system"] == "postgresql"
+    # Nested in time: no child starts before its parent or ends after it.
+    by_id = {s["span_id"]: s for s in spans}
+    for s in spans:
+        parent = by_id.get(s["parent_span_id"])
+        if parent is not None and parent["service"] == s["service"]:
+            assert int(parent["start_ns"]) <= int(s["start_ns"]) and int(s["end_ns"]) <= int(parent["end_ns"]), s
+
+
+def test_the_events_a_booking_emits_link_their_publication_and_consumers_to_it(api, clinic):  # noqa: F811
+    """Outbox write -> relay -> stream -> consumer: the booking's trace holds the event's
+    creation (a producer span under the appointment service's server span); the relay's
+    publication and the notification service's processing are traces of their own, linked to
+    that creation, and the consumer's work is under its processing span."""
+    patient = new_patient(api)
+    slot = slots(api, clinic["practitioner"]["id"])[5]
+    body = {"practitioner_id": clinic["practitioner"]["id"], "facility_id": slot["facility_id"],
+            "start": slot["start"], "mode": slot["mode"], "reason": "Follow-up on blood pressure"}
+    tp = new_traceparent()
+    r = api.post("/v1/appointments", body, token=patient.access,
+                 headers={"Idempotency-Key": str(uuid.uuid4()), "traceparent": tp})
+    assert r.status_code == 201, r.text
+    spans = spans_of(tp[3:35], lambda ss: any(s["kind"] == "PRODUCER" for s in ss))
+    handler = one(spans, service="appointment-service", kind="SERVER")
+    created = one(spans, kind="PRODUCER")
+    assert (created["name"], created["parent_span_id"]) == ("create appointment.booked", handler["span_id"])
+    assert created["attributes"]["messaging.destination.name"] == "healthtech:events:appointment"
+
+    def linked_spans():
+        t = requests.get(f"{traces_url()}/api/traces/{tp[3:35]}", timeout=10).json()
+        out = []
+        for other in t["linked"]:
+            out += requests.get(f"{traces_url()}/api/traces/{other}", timeout=10).json()["items"]
+        return out
+    deadline = time.time() + 20
+    found = []
+    while time.time() < deadline:
+        found = linked_spans()
+        consumers = {s["service"] for s in found if s["kind"] == "CONSUMER"}
+        if any(s["kind"] == "PRODUCER" for s in found) and "notification-service" in consumers:
+            break
+        time.sleep(0.3)
+    links_to_creation = [s for s in found if {"trace_id": created["trace_id"], "span_id": created["span_id"]} in s["links"]]
+    publish = [s for s in links_to_creation if s["kind"] == "PRODUCER"]
+    assert [(s["service"], s["name"]) for s in publish] == [
+        ("appointment-service", "publish healthtech:events:appointment")], found
+    [process] = [s for s in links_to_creation if s["kind"] == "CONSUMER"]
+    assert (process["service"], process["name"]) == ("notification-service", "process healthtech:events:appointment")
+    assert process["attributes"]["messaging.consumer.group.name"] == "notification-service"
+    assert process["trace_id"] != created["trace_id"] and process["parent_span_id"] == ""
+    # The consumer's work is under its processing span: its database transaction, and its
+    # call to the identity service (the patient's contact details) answered in that trace.
+    work = requests.get(f"{traces_url()}/api/traces/{process['trace_id']}", timeout=10).json()["items"]
+    below = children(work, process)
+    assert any(s["name"] == "pg transaction" for s in below), work
+    [lookup] = [s for s in below if s["kind"] == "CLIENT" and s["name"].startswith("healthtech.iam.v1.")]
+    assert [(s["service"], s["kind"]) for s in children(work, lookup)] == [("iam-service", "SERVER")]
+
+
+def test_a_service_calling_another_continues_the_trace(api, clinic):  # noqa: F811
+    """The clinic opens a booking: the appointment service reads it, then asks the identity
+    service for the patient's name. That call is a client span under the appointment
+    service's server span, and IAM's server span is under the call."""
+    patient = api.register(name="Meera Iyer")
+    api.login(patient)
+    slot = slots(api, clinic["practitioner"]["id"])[4]
+    body = {"practitioner_id": clinic["practitioner"]["id"], "facility_id": slot["facility_id"],
+            "start": slot["start"], "mode": slot["mode"], "reason": "Follow-up on blood pressure"}
+    booked = api.post("/v1/appointments", body, token=patient.access, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert booked.status_code == 201, booked.text
+    tp = new_traceparent()
+    r = api.get(f"/v1/appointments/{booked.json()['id']}", token=clinic["doctor"].access, headers={"traceparent": tp})
+    assert r.status_code == 200, r.text
+    assert r.json()["patient"]["full_name"] == "Meera Iyer"
+    spans = spans_of(tp[3:35], lambda ss: {"bff-service", "appointment-service", "iam-service"}
+                     <= {s["service"] for s in ss if s["kind"] == "SERVER"})
+    handler = one(spans, service="appointment-service", kind="SERVER")
+    assert handler["name"] == "healthtech.appointment.v1.AppointmentService/GetAppointment"
+    below = children(spans, handler)
+    assert [s["name"] for s in below if s["name"].startswith("pg ")] == ["pg transaction"]
+    [lookup] = [s for s in below if s["kind"] == "CLIENT" and s["attributes"].get("rpc.system") == "grpc"]
+    assert lookup["name"].startswith("healthtech.iam.v1.IamService/")
+    assert lookup["attributes"]["rpc.grpc.status_code"] == 0
+    [answer] = children(spans, lookup)
+    assert (answer["service"], answer["kind"], answer["name"]) == ("iam-service", "SERVER", lookup["name"])
+
+
+def test_the_log_line_of_a_request_names_its_trace_and_span(api, user):
+    """A refresh token presented twice is a security event IAM logs as a warning: the line
+    carries the trace id the caller sent and the span id of IAM's server span in that trace."""
+    first = user.refresh
+    r = api.post("/v1/auth/refresh", {"refresh_token": first})
+    assert r.status_code == 200, r.text
+    tp = new_traceparent()
+    trace_id = tp[3:35]
+    r = api.post("/v1/auth/refresh", {"refresh_token": first}, headers={"traceparent": tp})
+    assert r.status_code == 401, r.text
+    spans = spans_of(trace_id, lambda ss: any(s["service"] == "iam-service" for s in ss))
+    iam = one(spans, service="iam-service", kind="SERVER")
+    assert iam["name"] == "healthtech.iam.v1.IamService/Refresh"
+    log = os.path.join(os.environ["HEALTHTECH_DATA"], "logs", "iam.log")
+    deadline = time.time() + 5
+    lines = []
+    while time.time() < deadline and not lines:
+        with open(log, encoding="utf-8", errors="replace") as f:
+            lines = [json.loads(l) for l in f if trace_id in l and l.startswith("{")]
+        time.sleep(0.1)
+    reuse = [l for l in lines if l["msg"] == "refresh_token_reuse"]
+    assert len(reuse) == 1, lines
+    assert reuse[0]["trace_id"] == trace_id
+    assert reuse[0]["span_id"] == iam["span_id"]
+    assert reuse[0]["request_id"] == r.headers["X-Request-Id"]
+
+
+def test_an_unsampled_trace_is_not_recorded_and_a_bad_traceparent_starts_a_new_one(api):
+    quiet = new_traceparent(sampled=False)
+    assert api.get("/v1/practitioners", params={"limit": 1}, headers={"traceparent": quiet}).status_code == 200
+    bad = "00-" + "A" * 32 + "-" + "b" * 16 + "-01"  # upper case: not W3C trace context
+    assert api.get("/v1/practitioners", params={"limit": 1}, headers={"traceparent": bad}).status_code == 200
+    marker = new_traceparent()
+    assert api.get("/v1/practitioners", params={"limit": 1}, headers={"traceparent": marker}).status_code == 200
+    # Once a later sampled request's spans are in, the unsampled one's would have been too.
+    spans_of(marker[3:35], lambda ss: any(s["service"] == "org-service" for s in ss))
+    assert requests.get(f"{traces_url()}/api/traces/{quiet[3:35]}", timeout=10).status_code == 404
+    assert requests.get(f"{traces_url()}/api/traces/{'a' * 32}", timeout=10).status_code == 404
+
+
+def test_a_client_error_fails_the_call_span_but_not_the_servers(api):
+    """OpenTelemetry's rule for gRPC: a call that did not do what was asked is a failed client
+    span; the server failed only on codes that are its fault (INTERNAL, UNAVAILABLE, ...),
+    not on NOT_FOUND. Operators filter on failed server spans."""
+    tp = new_traceparent()
+    # An unknown practitioner id is a client error (404), which is not a failed span...
+    r = api.get(f"/v1/practitioners/{uuid.uuid4()}", headers={"traceparent": tp})
+    assert r.status_code == 404, r.text
+    spans = spans_of(tp[3:35], lambda ss: {"bff-service", "org-service"}
+                     <= {s["service"] for s in ss if s["kind"] == "SERVER"})
+    server = one(spans, service="bff-service", kind="SERVER")
+    assert server["attributes"]["http.response.status_code"] == 404
+    assert server["status"]["code"] == "UNSET"
+    org = one(spans, service="org-service", kind="SERVER")
+    assert org["attributes"]["rpc.grpc.status_code"] == 5  # NOT_FOUND
+    assert org["status"]["code"] == "UNSET"
+    # ...while the BFF's own client span records that the call did not do what was asked.
+    call = one(spans, service="bff-service", kind="CLIENT")
+    assert call["status"]["code"] == "ERROR"
+
+
+def test_every_service_counts_the_spans_it_exported_and_drops_none(api, clinic):  # noqa: F811
+    api.get(f"/v1/practitioners/{clinic['practitioner']['id']}/slots")
+    for service, port in admin_ports():
+        text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        exported = re.search(r"^otel_spans_exported_total (\S+)$", text, re.M)
+        assert exported, (service, "otel_spans_exported_total is not exposed")
+        if service in ("bff", "iam", "org", "appointment"):  # what this module's requests reach
+            deadline = time.time() + 5
+            while float(exported.group(1)) == 0 and time.time() < deadline:
+                time.sleep(0.2)
+                text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+                exported = re.search(r"^otel_spans_exported_total (\S+)$", text, re.M)
+            assert float(exported.group(1)) > 0, service
+        for reason in ("queue_full", "export_failed"):
+            dropped = re.search(rf'^otel_spans_dropped_total{{reason="{reason}"}} (\S+)$', text, re.M)
+            assert dropped and float(dropped.group(1)) == 0, (service, reason, dropped)
