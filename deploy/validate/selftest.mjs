@@ -19,7 +19,7 @@ const report = (name, ok, detail = "") => {
 
 function copyTree() {
   const dir = mkdtempSync(join(tmpdir(), "ht-selftest-"));
-  for (const p of ["deploy/k8s", "deploy/monitoring", "deploy/scripts", "libs/grpc_server/src"]) cpSync(join(repo, p), join(dir, p), { recursive: true });
+  for (const p of ["deploy/k8s", "deploy/monitoring", "deploy/scripts", "libs/grpc_server/src", "libs/trace/src"]) cpSync(join(repo, p), join(dir, p), { recursive: true });
   for (const f of ["compose.yaml", "deploy/docker/Dockerfile"]) cpSync(join(repo, f), join(dir, f));
   for (const s of ["bff", "iam", "org", "appointment", "payment", "notification", "forum", "uhi"]) cpSync(join(repo, "services", s, "src"), join(dir, "services", s, "src"), { recursive: true });
   return dir;

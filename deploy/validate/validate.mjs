@@ -96,7 +96,8 @@ const matches = (selector, labels) =>
   (selector.matchExpressions ?? []).length === 0;
 
 // Environment variables each service reads, from its sources: env.X("NAME", ...) calls in
-// services/<svc>/src and the shared server bootstrap. Required ones must be provided.
+// services/<svc>/src, the shared server bootstrap and tracing (libs/trace: the OTEL_*
+// variables every service and the BFF read). Required ones must be provided.
 function envContract(svc) {
   const files = [];
   const walk = (d) => {
@@ -108,6 +109,7 @@ function envContract(svc) {
   };
   walk(join(repo, "services", svc, "src"));
   if (svc !== "bff") files.push(join(repo, "libs", "grpc_server", "src", "server.cc"));
+  files.push(join(repo, "libs", "trace", "src", "trace.cc"));
   const read = new Set();
   const required = new Set();
   for (const f of files) {
