@@ -4,7 +4,8 @@ running test stack: every target is up, grpc_requests_total of every service is 
 and increases with traffic, the BFF's http_requests_total too, every alert rule evaluates
 without error on the real series, and every PromQL expression of the Grafana dashboards
 (deploy/monitoring/grafana/dashboards) and the alert rules evaluates without error, every
-metric it names being one the stack exposes. Env: PROMETHEUS_URL, BFF_URL.
+metric it names being one the stack exposes, and a traced request's trace id is the exemplar
+of its latency buckets (scraped as OpenMetrics). Env: PROMETHEUS_URL, BFF_URL.
 Prints "ok - ..." lines and "N passed, M failed"."""
 import json
 import os
@@ -146,6 +147,24 @@ try:
             unknown.append((where, missing))
     report(f"every dashboard and alert expression evaluates ({len(exprs)} expressions)", not broken, broken)
     report("every metric a dashboard or an alert reads is exposed by the running stack", not unknown, unknown)
+
+    # Exemplars: a request sent with a sampled traceparent is the exemplar of the BFF's and
+    # org-service's latency buckets it fell in, so a spike on a dashboard links to a trace.
+    trace_id = os.urandom(16).hex()
+    start = time.time()
+    req = urllib.request.Request(BFF + "/v1/practitioners?q=exemplar",
+                                 headers={"traceparent": f"00-{trace_id}-{os.urandom(8).hex()}-01"})
+    urllib.request.urlopen(req, timeout=10).read()
+    found = {}
+    deadline = time.time() + 20
+    while time.time() < deadline and len(found) < 2:
+        for metric in ("http_request_duration_seconds_bucket", "grpc_request_duration_seconds_bucket"):
+            for series in api("query_exemplars", query=metric, start=start - 60, end=time.time() + 60):
+                if any(e["labels"].get("trace_id") == trace_id for e in series["exemplars"]):
+                    found[metric] = series["seriesLabels"].get("service", series["seriesLabels"].get("route"))
+        time.sleep(0.5)
+    report("a traced request's trace id is the exemplar of the BFF's and the service's latency buckets",
+           set(found) == {"http_request_duration_seconds_bucket", "grpc_request_duration_seconds_bucket"}, found)
 except Exception as e:  # never a silent pass
     report("Prometheus checks ran to the end", False, repr(e))
 print(f"{res['passed']} passed, {res['failed']} failed")

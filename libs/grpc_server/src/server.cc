@@ -169,7 +169,8 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
       std::string method = full.substr(full.rfind('/') + 1);
       const char* code = CodeName(status.error_code());
       m_->requests->WithLabels({m_->service, method, code}).Inc();
-      m_->duration->WithLabels({m_->service, method}).Observe(secs);
+      m_->duration->WithLabels({m_->service, method})
+          .Observe(secs, span_.exported() ? std::string_view(trace_id_) : "");
       bool server_error = status.error_code() == grpc::StatusCode::INTERNAL ||
                           status.error_code() == grpc::StatusCode::UNKNOWN ||
                           status.error_code() == grpc::StatusCode::DATA_LOSS;

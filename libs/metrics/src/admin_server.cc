@@ -84,8 +84,14 @@ struct AdminServer::Impl {
       res.set(http::field::content_type, "text/plain");
       res.body() = "method not allowed\n";
     } else if (target == "/metrics") {
-      res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      res.body() = registry->Serialize();
+      // OpenMetrics when the scraper asks for it (Prometheus does): it carries exemplars.
+      auto accept = req.find(http::field::accept);
+      bool om = accept != req.end() &&
+                accept->value().find("application/openmetrics-text") != beast::string_view::npos;
+      res.set(http::field::content_type,
+              om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                 : "text/plain; version=0.0.4; charset=utf-8");
+      res.body() = registry->Serialize(om);
     } else if (target == "/healthz" || target == "/health") {
       res.set(http::field::content_type, "text/plain");
       res.body() = "ok\n";

@@ -1,5 +1,6 @@
 #include "healthtech/metrics/metrics.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -14,12 +15,26 @@ Histogram::Histogram(const std::vector<double>* bounds)
   for (size_t i = 0; i <= bounds_->size(); ++i) buckets_[i].store(0);
 }
 
-void Histogram::Observe(double v) {
+void Histogram::Observe(double v) { Observe(v, {}); }
+
+void Histogram::Observe(double v, std::string_view trace_id) {
   size_t i = 0;
   while (i < bounds_->size() && v > (*bounds_)[i]) ++i;
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   sum_.fetch_add(v, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
+  if (trace_id.empty()) return;
+  double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::lock_guard lock(exemplar_mu_);
+  if (exemplars_.empty()) exemplars_.resize(bounds_->size() + 1);
+  exemplars_[i] = Exemplar{std::string(trace_id), v, now};
+}
+
+std::vector<Exemplar> Histogram::Exemplars() const {
+  std::lock_guard lock(exemplar_mu_);
+  if (exemplars_.empty()) return std::vector<Exemplar>(bounds_->size() + 1);
+  return exemplars_;
 }
 
 std::vector<uint64_t> Histogram::CumulativeCounts() const {
@@ -174,7 +189,7 @@ void Header(std::string& out, const F& f, const char* type) {
 
 }  // namespace
 
-std::string Registry::Serialize() const {
+std::string Registry::Serialize(bool openmetrics) const {
   std::vector<std::function<void()>> collectors;
   std::vector<std::pair<Type, const void*>> order;
   {
@@ -188,7 +203,12 @@ std::string Registry::Serialize() const {
     switch (type) {
       case Type::kCounter: {
         auto& f = *static_cast<const Family<Counter>*>(ptr);
-        Header(out, f, "counter");
+        // OpenMetrics names the family without the _total its samples carry.
+        std::string family = f.name();
+        if (openmetrics && family.size() > 6 && family.ends_with("_total"))
+          family.resize(family.size() - 6);
+        out += "# HELP " + family + " " + EscapeHelp(f.help()) + "\n";
+        out += "# TYPE " + family + " counter\n";
         for (auto& [values, s] : f.Series()) {
           out += f.name() + LabelSet(f.labels(), values) + " " + FormatValue(s->Value()) + "\n";
         }
@@ -207,13 +227,22 @@ std::string Registry::Serialize() const {
         Header(out, f, "histogram");
         for (auto& [values, s] : f.Series()) {
           auto counts = s->CumulativeCounts();
+          std::vector<Exemplar> exemplars;
+          if (openmetrics) exemplars = s->Exemplars();
+          auto exemplar = [&](size_t i) -> std::string {
+            if (!openmetrics || exemplars[i].trace_id.empty()) return "";
+            char ts[32];
+            std::snprintf(ts, sizeof ts, "%.3f", exemplars[i].timestamp);
+            return " # {trace_id=\"" + EscapeLabel(exemplars[i].trace_id) + "\"} " +
+                   FormatValue(exemplars[i].value) + " " + ts;
+          };
           for (size_t i = 0; i < f.bounds().size(); ++i) {
             out += f.name() + "_bucket" +
                    LabelSet(f.labels(), values, "le", FormatValue(f.bounds()[i])) + " " +
-                   std::to_string(counts[i]) + "\n";
+                   std::to_string(counts[i]) + exemplar(i) + "\n";
           }
           out += f.name() + "_bucket" + LabelSet(f.labels(), values, "le", "+Inf") + " " +
-                 std::to_string(counts.back()) + "\n";
+                 std::to_string(counts.back()) + exemplar(f.bounds().size()) + "\n";
           out +=
               f.name() + "_sum" + LabelSet(f.labels(), values) + " " + FormatValue(s->Sum()) + "\n";
           out += f.name() + "_count" + LabelSet(f.labels(), values) + " " +
@@ -223,6 +252,7 @@ std::string Registry::Serialize() const {
       }
     }
   }
+  if (openmetrics) out += "# EOF\n";
   return out;
 }
 

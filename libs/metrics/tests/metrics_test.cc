@@ -58,5 +58,37 @@ TEST(Family, RejectsWrongLabelCount) {
   EXPECT_THROW(c.WithLabels({"1", "2"}), std::invalid_argument);
 }
 
+TEST(OpenMetrics, HistogramBucketsCarryTheirLatestExemplar) {
+  Registry r;
+  r.AddCounter("grpc_requests_total", "Total RPCs", {"code"}).WithLabels({"OK"}).Inc(3);
+  auto& h = r.AddHistogram("http_request_duration_seconds", "Latency", {"route"}, {0.1, 1.0});
+  auto& s = h.WithLabels({"/v1/me"});
+  s.Observe(0.05, "4bf92f3577b34da6a3ce929d0e0e4736");
+  s.Observe(0.07, "00f067aa0ba902b700f067aa0ba902b7");  // the latest wins
+  s.Observe(0.5);                                       // no trace: no exemplar
+  s.Observe(7, "11111111111111111111111111111111");
+  std::string om = r.Serialize(true);
+  // Counters: the family is named without _total, its sample with it.
+  EXPECT_NE(om.find("# TYPE grpc_requests counter\ngrpc_requests_total{code=\"OK\"} 3\n"),
+            std::string::npos)
+      << om;
+  EXPECT_NE(om.find("http_request_duration_seconds_bucket{route=\"/v1/me\",le=\"0.1\"} 2 # "
+                    "{trace_id=\"00f067aa0ba902b700f067aa0ba902b7\"} 0.07 "),
+            std::string::npos)
+      << om;
+  EXPECT_NE(om.find("http_request_duration_seconds_bucket{route=\"/v1/me\",le=\"1\"} 3\n"),
+            std::string::npos)
+      << om;
+  EXPECT_NE(om.find("le=\"+Inf\"} 4 # {trace_id=\"11111111111111111111111111111111\"} 7 "),
+            std::string::npos)
+      << om;
+  EXPECT_TRUE(om.ends_with("# EOF\n"));
+  // The classic text format stays as it was: no exemplars, no EOF, counters named in full.
+  std::string text = r.Serialize();
+  EXPECT_EQ(text.find(" # {"), std::string::npos);
+  EXPECT_EQ(text.find("# EOF"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE grpc_requests_total counter\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace healthtech::metrics

@@ -214,7 +214,9 @@ void App::Finish(Ctx& ctx, Response& res) {
   res.prepare_payload();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
   http_requests_->WithLabels({ctx.route, ctx.method, std::to_string(res.result_int())}).Inc();
-  http_duration_->WithLabels({ctx.route}).Observe(secs);
+  // A sampled request's trace is its bucket's exemplar: Grafana links the latency to it.
+  http_duration_->WithLabels({ctx.route})
+      .Observe(secs, ctx.span.exported() ? std::string_view(ctx.trace_id) : "");
   if (ctx.span.recording()) {
     ctx.span.SetName(ctx.method + " " + ctx.route);
     ctx.span.Set("http.request.method", ctx.method);

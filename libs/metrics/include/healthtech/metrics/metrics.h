@@ -1,14 +1,18 @@
 #pragma once
-// A small Prometheus client: counters, gauges and histograms with labels, and the
-// text exposition format 0.0.4. Series are created once and never freed, so callers
-// may cache the reference returned by WithLabels() on hot paths.
+// A small Prometheus client: counters, gauges and histograms with labels, in the text
+// exposition format 0.0.4 or OpenMetrics 1.0 (which carries histogram exemplars: the trace
+// of a request that fell in a bucket, so a latency spike in Grafana links to a trace). Series are
+// created once and never freed, so callers may cache the reference returned by WithLabels() on hot
+// paths.
 #include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace healthtech::metrics {
@@ -33,10 +37,20 @@ class Gauge {
   std::atomic<double> value_{0.0};
 };
 
+struct Exemplar {
+  std::string trace_id;  // empty: none
+  double value = 0;
+  double timestamp = 0;  // Unix seconds
+};
+
 class Histogram {
  public:
   explicit Histogram(const std::vector<double>* bounds);
   void Observe(double v);
+  // Also keeps `trace_id` as the exemplar of v's bucket (the latest one per bucket).
+  void Observe(double v, std::string_view trace_id);
+  // The exemplar of each bucket (+Inf last).
+  std::vector<Exemplar> Exemplars() const;
   // Cumulative counts per bound (+Inf last), sum, count.
   std::vector<uint64_t> CumulativeCounts() const;
   double Sum() const { return sum_.load(std::memory_order_relaxed); }
@@ -47,6 +61,8 @@ class Histogram {
   std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_->size() + 1
   std::atomic<double> sum_{0.0};
   std::atomic<uint64_t> count_{0};
+  mutable std::mutex exemplar_mu_;
+  std::vector<Exemplar> exemplars_;  // empty until the first exemplar
 };
 
 enum class Type { kCounter, kGauge, kHistogram };
@@ -92,8 +108,8 @@ class Registry {
                                   std::vector<double> bounds = DefaultLatencyBuckets());
   // Called before each scrape (e.g. to refresh gauges).
   void OnCollect(std::function<void()> fn);
-  // Prometheus text exposition format 0.0.4.
-  std::string Serialize() const;
+  // Prometheus text exposition format 0.0.4, or OpenMetrics 1.0 with exemplars (ends "# EOF").
+  std::string Serialize(bool openmetrics = false) const;
 
  private:
   mutable std::mutex mu_;

@@ -70,6 +70,9 @@ class Span {
 
   const SpanContext& context() const { return ctx_; }
   bool recording() const { return data_ != nullptr; }
+  // Whether ending it now exports it (recorded and sampled): the test for a trace id worth
+  // linking to, as a metric's exemplar say.
+  bool exported() const { return data_ != nullptr && ctx_.sampled; }
 
   void SetName(std::string name);
   void Set(std::string_view key, std::string_view value);
