@@ -14,6 +14,7 @@ import requests
 
 from test_admin_port import admin_ports
 from test_appointments import clinic, new_patient, slots  # noqa: F401
+from test_payments import paid_clinic, pending  # noqa: F401
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
@@ -175,6 +176,35 @@ def test_a_service_calling_another_continues_the_trace(api, clinic):  # noqa: F8
     assert lookup["attributes"]["rpc.grpc.status_code"] == 0
     [answer] = children(spans, lookup)
     assert (answer["service"], answer["kind"], answer["name"]) == ("iam-service", "SERVER", lookup["name"])
+
+
+def test_redis_commands_and_the_payment_gateway_are_client_spans_without_values(api, user, paid_clinic):  # noqa: F811
+    """IAM's sign-in throttle (Redis) and the payment service's order at the gateway appear
+    as client spans under the service's server span: the command or method, never a key, an
+    e-mail address or an amount."""
+    tp = new_traceparent()
+    r = api.post("/v1/auth/login", {"email": user.email, "password": "not the password!!"}, headers={"traceparent": tp})
+    assert r.status_code == 401, r.text
+    spans = spans_of(tp[3:35], lambda ss: any(s["name"].startswith("redis ") for s in ss)
+                     and any(s["service"] == "bff-service" and s["kind"] == "SERVER" for s in ss))
+    login = one(spans, service="iam-service", kind="SERVER")
+    redis_spans = [s for s in children(spans, login) if s["name"].startswith("redis ")]
+    assert redis_spans and all(s["kind"] == "CLIENT" and s["attributes"]["db.system"] == "redis" for s in redis_spans)
+    assert {"redis INCR", "redis GET"} <= {s["name"] for s in redis_spans}, [s["name"] for s in redis_spans]
+    assert user.email not in json.dumps(spans)
+
+    patient, appointment = pending(api, paid_clinic)
+    tp = new_traceparent()
+    r = api.post("/v1/payments", {"appointment_id": appointment["id"]}, token=patient.access,
+                 headers={"Idempotency-Key": str(uuid.uuid4()), "traceparent": tp})
+    assert r.status_code in (200, 201), r.text
+    spans = spans_of(tp[3:35], lambda ss: any(s["name"] == "POST payment gateway" for s in ss))
+    handler = one(spans, service="payment-service", kind="SERVER")
+    gateway = one(spans, name="POST payment gateway")
+    assert (gateway["kind"], gateway["parent_span_id"]) == ("CLIENT", handler["span_id"])
+    assert gateway["attributes"]["url.path"] == "/v1/orders"
+    assert gateway["attributes"]["http.response.status_code"] in (200, 201)
+    assert "75000" not in json.dumps(gateway)
 
 
 def test_the_log_line_of_a_request_names_its_trace_and_span(api, user):

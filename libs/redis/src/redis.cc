@@ -1,9 +1,14 @@
 #include "healthtech/redis/redis.h"
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
 #include <hiredis/hiredis.h>
 
 #include "healthtech/log/log.h"
 #include "healthtech/status/status.h"
+#include "healthtech/trace/trace.h"
 
 namespace healthtech::redis {
 namespace {
@@ -117,6 +122,23 @@ absl::Status Client::EnsureConnected() {
 }
 
 absl::StatusOr<Reply> Client::Command(const std::vector<std::string>& args) {
+  // A client span in a traced request: the command's name only, never keys or values.
+  std::optional<trace::Span> span;
+  if (trace::Current().valid() && !args.empty()) {
+    std::string op = args[0];
+    std::transform(op.begin(), op.end(), op.begin(),
+                   [](unsigned char c) { return std::toupper(c); });
+    span.emplace("redis " + op, trace::Kind::kClient);
+    span->Set("db.system", "redis");
+    span->Set("db.operation.name", op);
+  }
+  auto r = Run(args);
+  if (span && !r.ok()) span->Error(std::string(r.status().message()));
+  if (span && r.ok() && r->type == Reply::Type::kError) span->Error(r->str.substr(0, 64));
+  return r;
+}
+
+absl::StatusOr<Reply> Client::Run(const std::vector<std::string>& args) {
   std::lock_guard lock(mu_);
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (auto s = EnsureConnected(); !s.ok()) return s;

@@ -1,5 +1,7 @@
 #include "clients/gateway.h"
 
+#include <chrono>
+#include <optional>
 #include <thread>
 
 #include <curl/curl.h>
@@ -8,6 +10,7 @@
 #include "healthtech/crypto/hash.h"
 #include "healthtech/log/log.h"
 #include "healthtech/status/status.h"
+#include "healthtech/trace/trace.h"
 
 namespace healthtech::payment {
 namespace {
@@ -74,6 +77,15 @@ absl::StatusOr<std::string> RazorpayGateway::Call(const std::string& method,
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     }
     auto started = std::chrono::steady_clock::now();
+    // A client span per attempt in a traced request; the gateway is a third party, so no
+    // trace context goes to it.
+    std::optional<trace::Span> span;
+    if (trace::Current().valid()) {
+      span.emplace(method + " payment gateway", trace::Kind::kClient);
+      span->Set("http.request.method", method);
+      span->Set("url.path", path.substr(0, path.find('?')));
+      span->Set("http.request.resend_count", attempt);
+    }
     CURLcode rc = curl_easy_perform(curl);
     log::Debug("gateway_call", {{"path", path},
                                 {"curl", curl_easy_strerror(rc)},
@@ -82,6 +94,11 @@ absl::StatusOr<std::string> RazorpayGateway::Call(const std::string& method,
                                            .count()}});
     long http = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
+    if (span) {
+      span->Set("http.response.status_code", static_cast<int64_t>(http));
+      if (rc != CURLE_OK || http >= 400)
+        span->Error(rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error");
+    }
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     if (rc == CURLE_OK && http >= 200 && http < 300) {

@@ -43,6 +43,7 @@ class Client {
 
  private:
   absl::Status EnsureConnected();
+  absl::StatusOr<Reply> Run(const std::vector<std::string>& args);
   Url url_;
   std::chrono::milliseconds timeout_;
   std::mutex mu_;
