@@ -159,6 +159,19 @@ if [ "$tools_ok" = 1 ]; then
     }' "$M/loki/loki.yaml" "$M/jaeger/jaeger.yaml" "$M/grafana/provisioning/datasources/datasources.yml" \
        "$M/grafana/provisioning/dashboards/dashboards.yml" "$ROOT/compose.yaml"
 fi
+# Alloy is not packaged in Debian, so its config is checked against what it must agree with:
+# it pushes to the Loki that Grafana reads, and the fields it parses are the ones every log
+# line carries (libs/log), trace_id never made a label.
+check "Alloy ships to Grafana's Loki, parses the log lines' own fields, keeps trace_id out of labels" bash -c "
+  cfg='$M/alloy/config.alloy'
+  loki=\$(sed -nE 's/^ *url: (http:\/\/loki[^ ]*)\$/\\1/p' '$M/grafana/provisioning/datasources/datasources.yml')
+  [ -n \"\$loki\" ] && grep -q \"url = \\\"\$loki/loki/api/v1/push\\\"\" \"\$cfg\" || { echo \"push URL is not \$loki/loki/api/v1/push\"; exit 1; }
+  for f in level service ts; do
+    grep -q \"j\\[\\\"\$f\\\"\\]\" '$ROOT/libs/log/src/log.cc' || { echo \"libs/log writes no \$f\"; exit 1; }
+    grep -q \"= \\\"\$f\\\",\" \"\$cfg\" || { echo \"config.alloy does not parse \$f\"; exit 1; }
+  done
+  ! sed -n '/stage.labels/,/}/p' \"\$cfg\" | grep -q 'trace_id' || { echo 'trace_id is a label'; exit 1; }
+  grep -q 'names = \\[\"microservices\"\\]' \"\$cfg\""
 
 # ---------------------------------------------------------------- containers
 # The Dockerfile builds with the packages ./healthtech installs (a subset of APT_PACKAGES).
