@@ -52,12 +52,7 @@ bool StreamConsumer::Run(const std::vector<Event>& batch) {
   std::optional<trace::Span> span;
   std::optional<trace::Activate> active;
   if (!created.empty()) {
-    auto lead =
-        std::find_if(created.begin(), created.end(), [](const auto& c) { return c.sampled; });
-    if (lead == created.end()) lead = created.begin();
-    span.emplace("process " + batch[0].stream, trace::Kind::kConsumer, trace::SpanContext{}, *lead);
-    for (auto it = created.begin(); it != created.end(); ++it)
-      if (it != lead) span->Link(*it);
+    span.emplace("process " + batch[0].stream, trace::Kind::kConsumer, created);
     span->Set("messaging.system", "redis");
     span->Set("messaging.destination.name", batch[0].stream);
     span->Set("messaging.consumer.group.name", options_.group);

@@ -1,6 +1,5 @@
 #include "healthtech/outbox/relay.h"
 
-#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <vector>
@@ -72,15 +71,10 @@ int Relay::RunOnce() {
       if (auto c = trace::ParseTraceparent(row[6].as<std::string>())) created.push_back(*c);
     std::optional<trace::Span> publish;
     if (!created.empty()) {
-      auto lead =
-          std::find_if(created.begin(), created.end(), [](const auto& c) { return c.sampled; });
-      if (lead == created.end()) lead = created.begin();
-      publish.emplace("publish " + stream_, trace::Kind::kProducer, trace::SpanContext{}, *lead);
+      publish.emplace("publish " + stream_, trace::Kind::kProducer, created);
       publish->Set("messaging.system", "redis");
       publish->Set("messaging.destination.name", stream_);
       publish->Set("messaging.operation.type", "send");
-      for (auto it = created.begin(); it != created.end(); ++it)
-        if (it != lead) publish->Link(*it);
     }
     if (publish) publish->Set("messaging.batch.message_count", static_cast<int64_t>(rows.size()));
     for (const auto& row : rows) {

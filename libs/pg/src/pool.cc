@@ -146,7 +146,9 @@ std::optional<trace::Span> DbSpan(const char* name) {
 void EndDbSpan(std::optional<trace::Span>& span, const absl::Status& s, int attempts) {
   if (!span) return;
   if (attempts > 1) span->Set("db.attempts", attempts);
-  if (!s.ok()) span->Error(std::string(s.message()));
+  // The database's failures only: a body that refused the request (not found, a conflict)
+  // returns its own status through here, and that is the caller's outcome, not the DB's.
+  if (absl::IsUnavailable(s) || absl::IsInternal(s)) span->Error(std::string(s.message()));
 }
 
 absl::Status RunTransaction(Pool& pool, const Subject& subject, const TxBody& body, int* attempts) {

@@ -98,6 +98,17 @@ enum class Sampler { kAlwaysOn, kAlwaysOff, kRatio };
 std::atomic<metrics::Counter*> g_exported{nullptr}, g_dropped_full{nullptr},
     g_dropped_failed{nullptr};
 
+// "http://user:secret@host/..." -> "http://host/..." (for logs).
+std::string WithoutUserinfo(const std::string& url) {
+  auto scheme = url.find("://");
+  auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme == std::string::npos || at == std::string::npos ||
+      (slash != std::string::npos && at > slash))
+    return url;
+  return url.substr(0, scheme + 3) + url.substr(at + 1);
+}
+
 // One exporter per process; null until Configure() finds an endpoint.
 class Exporter {
  public:
@@ -185,7 +196,18 @@ class Exporter {
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(o_.timeout_ms));
+    long timeout_ms = o_.timeout_ms;
+    {
+      // While stopping, no send outlasts the shutdown deadline.
+      std::lock_guard lock(mu_);
+      if (stopping_) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        stop_deadline_ - std::chrono::steady_clock::now())
+                        .count();
+        timeout_ms = std::clamp<long>(static_cast<long>(left), 1L, timeout_ms);
+      }
+    }
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(
         curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t s, size_t n, void*) {
@@ -205,7 +227,7 @@ class Exporter {
     if (now - last_warned_ > std::chrono::seconds(30)) {
       last_warned_ = now;
       log::ScopedContext quiet("", "");
-      log::Warn("trace_export_failed", {{"url", o_.url},
+      log::Warn("trace_export_failed", {{"url", WithoutUserinfo(o_.url)},
                                         {"http_status", status},
                                         {"error", rc == CURLE_OK ? "" : curl_easy_strerror(rc)},
                                         {"spans", batch.size()}});
@@ -258,6 +280,7 @@ std::atomic<bool> g_parent_based{true};
 std::atomic<uint64_t> g_ratio_bound{~uint64_t{0}};
 
 thread_local SpanContext t_current;
+std::string g_described;  // what Configure set up, for the log
 
 bool SampleRoot(const std::array<uint8_t, 16>& trace_id) {
   switch (static_cast<Sampler>(g_sampler.load(std::memory_order_relaxed))) {
@@ -298,7 +321,11 @@ std::optional<SpanContext> ParseTraceparent(std::string_view h, std::string_view
     return std::nullopt;
   }
   ctx.sampled = (flags[0] & 1) != 0;
-  if (tracestate.size() <= 512) ctx.trace_state = std::string(tracestate);
+  // tracestate travels on as gRPC metadata: printable ASCII only, 512 bytes at most, else
+  // it is dropped (the trace is still continued).
+  if (tracestate.size() <= 512 && std::all_of(tracestate.begin(), tracestate.end(),
+                                              [](char c) { return c >= 0x20 && c <= 0x7e; }))
+    ctx.trace_state = std::string(tracestate);
   return ctx;
 }
 
@@ -308,10 +335,20 @@ std::string FormatTraceparent(const SpanContext& ctx) {
 
 Span::Span(std::string name, Kind kind) : Span(std::move(name), kind, t_current) {}
 
-Span::Span(std::string name, Kind kind, const SpanContext& parent)
-    : Span(std::move(name), kind, parent, SpanContext{}) {}
+Span::Span(std::string name, Kind kind, const SpanContext& parent) {
+  Start(std::move(name), kind, parent, std::nullopt);
+}
 
-Span::Span(std::string name, Kind kind, const SpanContext& parent, const SpanContext& follows) {
+Span::Span(std::string name, Kind kind, const std::vector<SpanContext>& links) {
+  std::optional<bool> sampled;
+  for (const auto& l : links)
+    if (l.valid()) sampled = sampled.value_or(false) || l.sampled;
+  Start(std::move(name), kind, SpanContext{}, sampled);
+  for (const auto& l : links) Link(l);
+}
+
+void Span::Start(std::string name, Kind kind, const SpanContext& parent,
+                 std::optional<bool> sampled_by_links) {
   const bool child = parent.valid();
   if (child) {
     ctx_.trace_id = parent.trace_id;
@@ -322,8 +359,8 @@ Span::Span(std::string name, Kind kind, const SpanContext& parent, const SpanCon
   RandomId(ctx_.span_id);
   if (child && g_parent_based.load(std::memory_order_relaxed)) {
     ctx_.sampled = parent.sampled;
-  } else if (!child && follows.valid()) {
-    ctx_.sampled = follows.sampled;
+  } else if (!child && sampled_by_links) {
+    ctx_.sampled = *sampled_by_links;
   } else {
     ctx_.sampled = SampleRoot(ctx_.trace_id);
   }
@@ -335,7 +372,6 @@ Span::Span(std::string name, Kind kind, const SpanContext& parent, const SpanCon
   data_->name = std::move(name);
   data_->kind = kind;
   data_->start_ns = NowNs();
-  if (follows.valid()) data_->links.push_back(follows);
 }
 
 Span::Span() = default;
@@ -376,8 +412,10 @@ void Span::Link(const SpanContext& other) {
 void Span::End() {
   if (!data_) return;
   std::unique_ptr<SpanData> d = std::move(data_);
-  // Head sampling decides, except that a failure is always kept.
-  if (!d->ctx.sampled && !d->error) return;
+  // Head sampling decides, except that a server's failure is always kept. A client span's
+  // error (a 404 or 401 it was answered) is an ordinary outcome, which callers control the
+  // rate of: those follow the sampler like any span.
+  if (!d->ctx.sampled && !(d->error && d->kind == Kind::kServer)) return;
   d->end_ns = NowNs();
   if (Exporter* e = g_exporter.load(std::memory_order_acquire)) e->Enqueue(std::move(d));
 }
@@ -448,8 +486,19 @@ void Configure(config::EnvReader& env, const std::string& service_name) {
     }
     return out;
   };
-  for (const auto& [k, v] : pairs(env.List("OTEL_EXPORTER_OTLP_HEADERS", "")))
-    o.headers.push_back(k + ": " + v);
+  // Headers carry credentials (a collector's API key): read as a secret, never logged.
+  std::vector<std::string> header_items;
+  std::string raw_headers = env.String("OTEL_EXPORTER_OTLP_HEADERS", "", /*secret=*/true);
+  for (size_t start = 0; start <= raw_headers.size();) {
+    size_t comma = raw_headers.find(',', start);
+    if (comma == std::string::npos) comma = raw_headers.size();
+    std::string item = raw_headers.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) header_items.push_back(item);
+    start = comma + 1;
+  }
+  for (const auto& [k, v] : pairs(header_items)) o.headers.push_back(k + ": " + v);
   std::string name = env.String("OTEL_SERVICE_NAME", service_name);
   o.resource.emplace_back("service.name", name);
   for (auto& kv : pairs(env.List("OTEL_RESOURCE_ATTRIBUTES", "")))
@@ -457,11 +506,13 @@ void Configure(config::EnvReader& env, const std::string& service_name) {
 
   if (exporter == "none" || url.empty() || g_exporter.load() != nullptr) return;
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  g_described = "endpoint " + WithoutUserinfo(url) + ", sampler " + sampler;
   g_exporter.store(new Exporter(std::move(o)), std::memory_order_release);
-  log::Info("tracing_enabled", {{"endpoint", url}, {"sampler", sampler}});
 }
 
 void ExposeMetrics(metrics::Registry& registry) {
+  // Logged here, not in Configure: logging is set up by now (service name, level).
+  if (g_exporter.load() != nullptr) log::Info("tracing_enabled", {{"export", g_described}});
   // Exposed (at 0) without an exporter too: dashboards and alerts read one shape everywhere.
   auto& dropped =
       registry.AddCounter("otel_spans_dropped_total",

@@ -28,6 +28,11 @@ TEST(Traceparent, ReadsAndWritesTheW3CForm) {
   EXPECT_EQ(ctx->SpanIdHex(), "00f067aa0ba902b7");
   EXPECT_TRUE(ctx->sampled);
   EXPECT_EQ(ctx->trace_state, "a=b");
+  // tracestate goes on as gRPC metadata: anything but printable ASCII is dropped.
+  auto tabbed =
+      ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "a=b,\tc=d");
+  ASSERT_TRUE(tabbed.has_value());
+  EXPECT_EQ(tabbed->trace_state, "");
   EXPECT_EQ(FormatTraceparent(*ctx), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
   auto unsampled = ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
   ASSERT_TRUE(unsampled.has_value());
@@ -73,6 +78,13 @@ TEST(Span, ChildrenShareTheTraceAndActivateReachesTheLogs) {
   Span follower("follower", Kind::kServer, *unsampled);
   EXPECT_FALSE(follower.context().sampled);
   EXPECT_EQ(follower.context().TraceIdHex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  // A root linked to events: a trace of its own, kept if any linked trace was.
+  Span batch("process", Kind::kConsumer, std::vector<SpanContext>{*unsampled, root.context()});
+  EXPECT_TRUE(batch.context().sampled);
+  EXPECT_NE(batch.context().trace_id, root.context().trace_id);
+  EXPECT_NE(batch.context().trace_id, unsampled->trace_id);
+  Span quiet("process", Kind::kConsumer, std::vector<SpanContext>{*unsampled});
+  EXPECT_FALSE(quiet.context().sampled);
 }
 
 // An OTLP/HTTP receiver in miniature: keeps each POSTed body.
@@ -155,7 +167,7 @@ TEST(Exporter, SendsFinishedSpansAsOtlpProtobufAndKeepsFailuresTheSamplerDropped
   Receiver receiver;
   std::map<std::string, std::string> vars = {
       {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + std::to_string(receiver.port()) + "/"},
-      {"OTEL_EXPORTER_OTLP_HEADERS", "x-tenant=clinic-1"},
+      {"OTEL_EXPORTER_OTLP_HEADERS", "x-tenant=clinic-1, authorization=Basic c2VjcmV0"},
       {"OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test,service.name=ignored"},
       {"OTEL_BSP_SCHEDULE_DELAY", "20"},
   };
@@ -167,6 +179,8 @@ TEST(Exporter, SendsFinishedSpansAsOtlpProtobufAndKeepsFailuresTheSamplerDropped
   Configure(env, "trace-test");
   ExposeMetrics(registry);
   ASSERT_TRUE(env.problems().empty());
+  // Collector credentials are a secret: never in the configuration the service logs.
+  EXPECT_EQ(env.redacted().at("OTEL_EXPORTER_OTLP_HEADERS").find("c2VjcmV0"), std::string::npos);
 
   SpanContext root_ctx, child_ctx;
   {
@@ -186,6 +200,11 @@ TEST(Exporter, SendsFinishedSpansAsOtlpProtobufAndKeepsFailuresTheSamplerDropped
     Span failed("kept because it failed", Kind::kServer, unsampled);
     failed.Error("database unavailable");
   }
+  {
+    // A client span's error is an ordinary answer (a 404, a 401): sampled like the rest.
+    Span answered("not kept either", Kind::kClient, unsampled);
+    answered.Error("NOT_FOUND");
+  }
   Shutdown();
 
   std::vector<otlp::trace::v1::Span> spans;
@@ -193,6 +212,7 @@ TEST(Exporter, SendsFinishedSpansAsOtlpProtobufAndKeepsFailuresTheSamplerDropped
     EXPECT_NE(head.find("POST /v1/traces "), std::string::npos) << head;
     EXPECT_NE(head.find("Content-Type: application/x-protobuf"), std::string::npos) << head;
     EXPECT_NE(head.find("x-tenant: clinic-1"), std::string::npos) << head;
+    EXPECT_NE(head.find("authorization: Basic c2VjcmV0"), std::string::npos) << head;
     otlp::collector::trace::v1::ExportTraceServiceRequest req;
     ASSERT_TRUE(req.ParseFromString(body));
     for (const auto& rs : req.resource_spans()) {
@@ -207,6 +227,7 @@ TEST(Exporter, SendsFinishedSpansAsOtlpProtobufAndKeepsFailuresTheSamplerDropped
   std::map<std::string, otlp::trace::v1::Span> by_name;
   for (const auto& s : spans) by_name[s.name()] = s;
   ASSERT_EQ(by_name.count("not kept"), 0u);
+  ASSERT_EQ(by_name.count("not kept either"), 0u);
   const auto& root = by_name.at("GET /v1/things");
   const auto& child = by_name.at("pg transaction");
   const auto& failed = by_name.at("kept because it failed");

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace healthtech::config {
 class EnvReader;
@@ -59,9 +60,9 @@ class Span {
   Span(std::string name, Kind kind);
   // A child of `parent` (a remote parent from traceparent, say); a root if it is invalid.
   Span(std::string name, Kind kind, const SpanContext& parent);
-  // A new trace's root linked to `follows` (the event it handles, say), sampled as `follows`
-  // was, so the linked traces are kept or dropped together.
-  Span(std::string name, Kind kind, const SpanContext& parent, const SpanContext& follows);
+  // A new trace's root linked to each of `links` (the events a batch handles, say), sampled
+  // if any of them was, so linked traces are kept or dropped together.
+  Span(std::string name, Kind kind, const std::vector<SpanContext>& links);
   ~Span();
   Span(Span&& other) noexcept;
   Span& operator=(Span&& other) noexcept;
@@ -88,6 +89,9 @@ class Span {
   void End();
 
  private:
+  void Start(std::string name, Kind kind, const SpanContext& parent,
+             std::optional<bool> sampled_by_links);
+
   SpanContext ctx_;
   std::unique_ptr<SpanData> data_;
 };
