@@ -148,13 +148,12 @@ try:
     report(f"every dashboard and alert expression evaluates ({len(exprs)} expressions)", not broken, broken)
     report("every metric a dashboard or an alert reads is exposed by the running stack", not unknown, unknown)
 
-    # Exemplars: a request sent with a sampled traceparent is the exemplar of the BFF's and
+    # Exemplars: a traced request (the test stack samples every one) is the exemplar of the BFF's and
     # org-service's latency buckets it fell in, so a spike on a dashboard links to a trace.
-    trace_id = os.urandom(16).hex()
     start = time.time()
-    req = urllib.request.Request(BFF + "/v1/practitioners?q=exemplar",
-                                 headers={"traceparent": f"00-{trace_id}-{os.urandom(8).hex()}-01"})
-    urllib.request.urlopen(req, timeout=10).read()
+    with urllib.request.urlopen(BFF + "/v1/practitioners?q=exemplar", timeout=10) as r:
+        r.read()
+        trace_id = r.headers.get("traceresponse", "")[3:35]  # the trace the request became
     found = {}
     deadline = time.time() + 20
     while time.time() < deadline and len(found) < 2:

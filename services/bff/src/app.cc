@@ -187,6 +187,12 @@ Response App::Problem(Ctx& ctx, const status::Problem& p) {
 
 void App::Finish(Ctx& ctx, Response& res) {
   res.set("X-Request-Id", ctx.request_id);
+  // W3C Trace Context level 2: the trace this request became part of, for the caller's logs
+  // and for finding it in Jaeger.
+  if (ctx.span.context().valid()) {
+    std::string tr = trace::FormatTraceparent(ctx.span.context());
+    res.set("traceresponse", tr);
+  }
   res.set(http::field::strict_transport_security, "max-age=31536000; includeSubDomains");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
@@ -202,7 +208,8 @@ void App::Finish(Ctx& ctx, Response& res) {
     res.set(http::field::access_control_allow_origin, ctx.origin);
     res.set(http::field::access_control_allow_credentials, "true");
     res.set(http::field::access_control_expose_headers,
-            "X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After");
+            "X-Request-Id, traceresponse, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, "
+            "Retry-After");
     res.set(http::field::vary, "Origin");
   }
   if (ctx.rate != nullptr && !ctx.rate->degraded) {
@@ -256,7 +263,14 @@ awaitable<Response> App::Handle(Request req, std::string client_ip) {
     auto ts = req.find("tracestate");
     parent = trace::ParseTraceparent(SV(it->value()), ts == req.end() ? "" : SV(ts->value()));
   }
-  ctx.span = trace::Span(ctx.method, trace::Kind::kServer, parent.value_or(trace::SpanContext{}));
+  if (parent && config_.trust_incoming_traceparent) {
+    ctx.span = trace::Span(ctx.method, trace::Kind::kServer, *parent);
+  } else {
+    // A caller on the Internet does not choose our trace id, our sampling or our tracestate:
+    // a trace of our own, linked to the caller's context for correlation.
+    ctx.span = trace::Span(ctx.method, trace::Kind::kServer, trace::SpanContext{});
+    if (parent) ctx.span.Link(*parent);
+  }
   ctx.trace_id = ctx.span.context().TraceIdHex();
   if (auto it = req.find(http::field::origin); it != req.end())
     ctx.origin = std::string(SV(it->value()));

@@ -44,6 +44,7 @@ Config Config::FromEnv() {
   c.user_burst = env.Int("RATE_LIMIT_USER_BURST", 100, 1, 10000000);
   c.rate_limit_enabled = env.Bool("RATE_LIMIT_ENABLED", true);
   c.token_revocation_check = env.Bool("TOKEN_REVOCATION_CHECK", true);
+  c.trust_incoming_traceparent = env.Bool("TRUST_INCOMING_TRACEPARENT", false);
   // Secure everywhere but plain-HTTP development on localhost.
   c.session_cookie_secure = env.Bool("SESSION_COOKIE_SECURE", c.environment != "development");
   c.session_cookie_max_age_seconds =

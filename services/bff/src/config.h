@@ -24,6 +24,10 @@ struct Config {
   double ip_rate = 50, ip_burst = 200;
   double user_rate = 20, user_burst = 100;
   bool token_revocation_check = true;
+  // Whether a request's traceparent continues the caller's trace (trusted callers only: a
+  // gateway of ours). Otherwise the BFF starts its own trace, samples it itself, and links
+  // the caller's context; clients learn the trace from the traceresponse header.
+  bool trust_incoming_traceparent = false;
   // The refresh-token cookie of browser sessions (Router's SessionCookie).
   std::string session_cookie_name = "ht_refresh";
   bool session_cookie_secure = true;

@@ -255,7 +255,8 @@ void AddProblemResponses(const std::vector<std::string>& codes, nlohmann::json* 
       const auto* e = status::FindErrorCode(c);
       description += "`" + c + "`: " + std::string(e ? e->meaning : "") + "\n";
     }
-    nlohmann::json headers = {{"X-Request-Id", HeaderRef("XRequestId")}};
+    nlohmann::json headers = {{"X-Request-Id", HeaderRef("XRequestId")},
+                              {"traceresponse", HeaderRef("Traceresponse")}};
     if (http == 429 || http == 503) headers["Retry-After"] = HeaderRef("RetryAfter");
     nlohmann::json code_schema = {{"type", "string"}, {"enum", code_enum}};
     nlohmann::json schema = nlohmann::json::object();
@@ -399,7 +400,8 @@ std::string BuildOpenApi(const Router& router) {
 
     // Responses: success, then each status the operation's codes can carry.
     nlohmann::json responses = nlohmann::json::object();
-    nlohmann::json ok_headers = {{"X-Request-Id", HeaderRef("XRequestId")}};
+    nlohmann::json ok_headers = {{"X-Request-Id", HeaderRef("XRequestId")},
+                                 {"traceresponse", HeaderRef("Traceresponse")}};
     if (r.rate_limited) {
       ok_headers["RateLimit-Limit"] = HeaderRef("RateLimitLimit");
       ok_headers["RateLimit-Remaining"] = HeaderRef("RateLimitRemaining");
@@ -441,11 +443,14 @@ std::string BuildOpenApi(const Router& router) {
             desc + (slot.contains("description") ? "\n" + slot["description"].get<std::string>()
                                                  : std::string());
         if (!slot.contains("headers"))
-          slot["headers"] = {{"X-Request-Id", HeaderRef("XRequestId")}};
+          slot["headers"] = {{"X-Request-Id", HeaderRef("XRequestId")},
+                             {"traceresponse", HeaderRef("Traceresponse")}};
         slot["content"]["application/json"]["schema"] = ack;
       };
       responses["200"] = {{"description", "ACK: received; the answer follows as a signed callback"},
-                          {"headers", {{"X-Request-Id", HeaderRef("XRequestId")}}},
+                          {"headers",
+                           {{"X-Request-Id", HeaderRef("XRequestId")},
+                            {"traceresponse", HeaderRef("Traceresponse")}}},
                           {"content", {{"application/json", {{"schema", ack}}}}}};
       add("400",
           "NACK: the message breaks the network's rules (context, intent, a used message id).");
@@ -476,11 +481,15 @@ std::string BuildOpenApi(const Router& router) {
     nlohmann::json responses = {
         {"200",
          {{"description", desc},
-          {"headers", {{"X-Request-Id", HeaderRef("XRequestId")}}},
+          {"headers",
+           {{"X-Request-Id", HeaderRef("XRequestId")},
+            {"traceresponse", HeaderRef("Traceresponse")}}},
           {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}}};
     if (may_fail) {
       responses["503"] = {{"description", "Not ready: a service or Redis does not answer"},
-                          {"headers", {{"X-Request-Id", HeaderRef("XRequestId")}}},
+                          {"headers",
+                           {{"X-Request-Id", HeaderRef("XRequestId")},
+                            {"traceresponse", HeaderRef("Traceresponse")}}},
                           {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
     }
     // Every request is read the same way: bad framing or oversized headers are refused.
@@ -561,6 +570,10 @@ std::string BuildOpenApi(const Router& router) {
        header("The request's id (yours when you sent a valid X-Request-Id); also in problem "
               "bodies and the logs.",
               {{"type", "string"}})},
+      {"Traceresponse",
+       header("W3C trace context (level 2): the trace this request is part of, "
+              "`00-<trace id>-<span id>-<flags>`; quote the trace id when reporting a problem.",
+              {{"type", "string"}})},
       {"RateLimitLimit",
        header("Requests the tightest bucket allows in a burst.", {{"type", "integer"}})},
       {"RateLimitRemaining", header("Requests left in that bucket now.", {{"type", "integer"}})},
@@ -600,7 +613,9 @@ std::string BuildOpenApi(const Router& router) {
        {{"name", "traceparent"},
         {"in", "header"},
         {"required", false},
-        {"description", "W3C trace context; a valid one is continued."},
+        {"description",
+         "W3C trace context. The API starts a trace of its own, linked to a valid one you send "
+         "(it does not take your trace id or sampling decision); `traceresponse` names it."},
         {"schema", {{"type", "string"}}}}},
   };
 

@@ -4017,6 +4017,7 @@ export interface components {
         /** @description `BAD_GATEWAY`: A service answered something unreadable. */
         BadGateway_e3d2bfef: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4034,6 +4035,7 @@ export interface components {
          */
         BadRequest_0d537d96: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4054,6 +4056,7 @@ export interface components {
          */
         BadRequest_0e4e1281: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4070,6 +4073,7 @@ export interface components {
          */
         BadRequest_6b3061dd: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4088,6 +4092,7 @@ export interface components {
          */
         BadRequest_72a4f8a1: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4106,6 +4111,7 @@ export interface components {
          */
         BadRequest_8218cc4b: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4124,6 +4130,7 @@ export interface components {
          */
         BadRequest_9196f2fe: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4143,6 +4150,7 @@ export interface components {
          */
         BadRequest_b5b5fdd6: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4161,6 +4169,7 @@ export interface components {
          */
         BadRequest_bb66e13f: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4179,6 +4188,7 @@ export interface components {
          */
         BadRequest_c9cb7a8e: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4197,6 +4207,7 @@ export interface components {
          */
         BadRequest_c191747d: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4215,6 +4226,7 @@ export interface components {
          */
         BadRequest_d886f423: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4232,6 +4244,7 @@ export interface components {
          */
         BadRequest_dc867a15: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4250,6 +4263,7 @@ export interface components {
          */
         BadRequest_f9b64280: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4263,6 +4277,7 @@ export interface components {
         /** @description `BAD_REQUEST`: The HTTP request cannot be read safely (framing, syntax). */
         BadRequest_f259801a: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4276,6 +4291,7 @@ export interface components {
         /** @description `INVALID_TRANSITION`: The resource's status does not allow this step. */
         Conflict_0e1e7552: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4289,6 +4305,7 @@ export interface components {
         /** @description `MFA_NOT_ENROLLING`: Start the enrolment first. */
         Conflict_0fd67388: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4307,6 +4324,7 @@ export interface components {
          */
         Conflict_02cefbac: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4320,6 +4338,7 @@ export interface components {
         /** @description `POST_NOT_VOTABLE`: The post cannot be voted on. */
         Conflict_3c1f205d: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4333,6 +4352,7 @@ export interface components {
         /** @description `HPR_ID_TAKEN`: Another practitioner's profile has this HPR ID or HPR address. */
         Conflict_3d9736b5: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4349,6 +4369,7 @@ export interface components {
          */
         Conflict_6bd03cc6: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4362,6 +4383,7 @@ export interface components {
         /** @description `LAST_ORG_ADMIN`: An organization keeps at least one admin. */
         Conflict_6eaebb48: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4380,6 +4402,7 @@ export interface components {
          */
         Conflict_6ec6dece: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4400,6 +4423,7 @@ export interface components {
          */
         Conflict_26ec4907: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4413,6 +4437,7 @@ export interface components {
         /** @description `CATEGORY_EXISTS`: A category with this slug exists. */
         Conflict_38bdc85a: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4426,6 +4451,7 @@ export interface components {
         /** @description `AMOUNT_MISMATCH`: The captured amount does not match the order. */
         Conflict_41d22f36: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4442,6 +4468,7 @@ export interface components {
          */
         Conflict_46b81ff2: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4455,6 +4482,7 @@ export interface components {
         /** @description `LAST_PLATFORM_ADMIN`: The platform keeps at least one admin. */
         Conflict_97c13477: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4468,6 +4496,7 @@ export interface components {
         /** @description `NOTHING_TO_RESTORE`: The post is not hidden or deleted. */
         Conflict_342bdca1: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4484,6 +4513,7 @@ export interface components {
          */
         Conflict_648ed176: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4500,6 +4530,7 @@ export interface components {
          */
         Conflict_63609d06: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4516,6 +4547,7 @@ export interface components {
          */
         Conflict_b88306be: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4532,6 +4564,7 @@ export interface components {
          */
         Conflict_cdd5be41: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4549,6 +4582,7 @@ export interface components {
          */
         Conflict_dbdc53d5: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4562,6 +4596,7 @@ export interface components {
         /** @description `DELIVERY_NOT_FAILED`: Only a failed message can be retried. */
         Conflict_dd46b577: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4575,6 +4610,7 @@ export interface components {
         /** @description `EMAIL_TAKEN`: An account with this email exists. */
         Conflict_e7fffc09: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4588,6 +4624,7 @@ export interface components {
         /** @description `MFA_ALREADY_ENABLED`: Two-step sign-in is already on. */
         Conflict_ed6f5ec4: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4604,6 +4641,7 @@ export interface components {
          */
         Conflict_f526be70: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4617,6 +4655,7 @@ export interface components {
         /** @description `MFA_NOT_ENABLED`: Two-step sign-in is off. */
         Conflict_f07748af: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4630,6 +4669,7 @@ export interface components {
         /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the operation accepts. */
         ContentTooLarge_37dd9cc4: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4643,6 +4683,7 @@ export interface components {
         /** @description `OWN_POST`: Authors cannot vote on or flag their own posts. */
         Forbidden_4f4e7cd2: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4659,6 +4700,7 @@ export interface components {
          */
         Forbidden_5b89c8dc: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4672,6 +4714,7 @@ export interface components {
         /** @description `INVITATION_FOR_ANOTHER_EMAIL`: The invitation is for another email address. */
         Forbidden_018c27bb: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4688,6 +4731,7 @@ export interface components {
          */
         Forbidden_691bc08d: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4701,6 +4745,7 @@ export interface components {
         /** @description `EMAIL_NOT_VERIFIED`: Verify the email address first. */
         Forbidden_734ba932: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4717,6 +4762,7 @@ export interface components {
          */
         Forbidden_756f8587: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4730,6 +4776,7 @@ export interface components {
         /** @description `FORBIDDEN`: The caller may not do this. */
         Forbidden_cac27eba: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4743,6 +4790,7 @@ export interface components {
         /** @description `SELF_BOOKING`: Practitioners cannot book themselves. */
         Forbidden_eeb1684d: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4756,6 +4804,7 @@ export interface components {
         /** @description `DEADLINE_EXCEEDED`: A service did not answer in time; retry. */
         GatewayTimeout_a451ce01: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4769,6 +4818,7 @@ export interface components {
         /** @description `INTERNAL`: An unexpected error (logged with the request id). */
         InternalServerError_2d9f2e04: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4782,6 +4832,7 @@ export interface components {
         /** @description `USER_NOT_FOUND`: No such user. */
         NotFound_20cd3849: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4798,6 +4849,7 @@ export interface components {
          */
         NotFound_32d8b094: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4814,6 +4866,7 @@ export interface components {
          */
         NotFound_49d64754: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4827,6 +4880,7 @@ export interface components {
         /** @description `PRACTITIONER_NOT_FOUND`: No such verified practitioner. */
         NotFound_90db7ce0: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4840,6 +4894,7 @@ export interface components {
         /** @description `NOT_FOUND`: No such resource. */
         NotFound_589a3f87: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4853,6 +4908,7 @@ export interface components {
         /** @description `PHOTO_NOT_FOUND`: The practitioner has no photo, or is not visible to the caller. */
         NotFound_597ff0f2: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4866,6 +4922,7 @@ export interface components {
         /** @description `NOTIFICATION_NOT_FOUND`: No such notification of the caller. */
         NotFound_904f06ed: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4879,6 +4936,7 @@ export interface components {
         /** @description `THREAD_NOT_FOUND`: No such thread visible to the caller. */
         NotFound_2509ee00: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4892,6 +4950,7 @@ export interface components {
         /** @description `PAYMENT_NOT_FOUND`: No such payment visible to the caller. */
         NotFound_2839f360: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4908,6 +4967,7 @@ export interface components {
          */
         NotFound_4876aa98: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4924,6 +4984,7 @@ export interface components {
          */
         NotFound_81509f63: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4937,6 +4998,7 @@ export interface components {
         /** @description `PRIVATE_THREAD_NOT_FOUND`: No such private thread of the caller. */
         NotFound_4323670c: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4950,6 +5012,7 @@ export interface components {
         /** @description `ORGANIZATION_NOT_FOUND`: No such organization visible to the caller. */
         NotFound_51653721: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4963,6 +5026,7 @@ export interface components {
         /** @description `DELIVERY_NOT_FOUND`: No such outbound message. */
         NotFound_a2f51124: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4979,6 +5043,7 @@ export interface components {
          */
         NotFound_b6d626f6: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -4995,6 +5060,7 @@ export interface components {
          */
         NotFound_c24267f9: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5008,6 +5074,7 @@ export interface components {
         /** @description `POST_NOT_FOUND`: No such post visible to the caller. */
         NotFound_d0af3106: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5021,6 +5088,7 @@ export interface components {
         /** @description `CATEGORY_NOT_FOUND`: No such forum category. */
         NotFound_f80cf740: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5034,6 +5102,7 @@ export interface components {
         /** @description `INVOICE_NOT_FOUND`: No such invoice visible to the caller. */
         NotFound_f85d4eff: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5047,6 +5116,7 @@ export interface components {
         /** @description `APPOINTMENT_NOT_FOUND`: No such appointment visible to the caller. */
         NotFound_fec9c131: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5060,6 +5130,7 @@ export interface components {
         /** @description `HEADERS_TOO_LARGE`: The request headers are too large. */
         RequestHeaderFieldsTooLarge_f6becad8: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5082,6 +5153,7 @@ export interface components {
         ServiceUnavailable_1b577e7c: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5103,6 +5175,7 @@ export interface components {
         ServiceUnavailable_01b88457: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5124,6 +5197,7 @@ export interface components {
         ServiceUnavailable_1f0a530c: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5146,6 +5220,7 @@ export interface components {
         ServiceUnavailable_6d652b20: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5166,6 +5241,7 @@ export interface components {
         ServiceUnavailable_186ce1c6: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5187,6 +5263,7 @@ export interface components {
         ServiceUnavailable_868de487: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5208,6 +5285,7 @@ export interface components {
         ServiceUnavailable_cc613fc2: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5229,6 +5307,7 @@ export interface components {
         ServiceUnavailable_d64a9781: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5243,6 +5322,7 @@ export interface components {
         TooManyRequests_04dbf322: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5260,6 +5340,7 @@ export interface components {
         TooManyRequests_49959a20: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5277,6 +5358,7 @@ export interface components {
         TooManyRequests_dbb50071: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5290,6 +5372,7 @@ export interface components {
         /** @description `REFRESH_TOKEN_INVALID`: The refresh token is not valid (sign in again). */
         Unauthorized_1cbe2002: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5303,6 +5386,7 @@ export interface components {
         /** @description `WEBHOOK_SIGNATURE_INVALID`: The gateway's webhook signature is missing or wrong. */
         Unauthorized_6e41d4d5: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5316,6 +5400,7 @@ export interface components {
         /** @description `INVALID_CREDENTIALS`: Wrong email, password or sign-in code. */
         Unauthorized_277afebf: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5334,6 +5419,7 @@ export interface components {
          */
         Unauthorized_c71eb0f9: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5350,6 +5436,7 @@ export interface components {
          */
         Unauthorized_f6ccbc43: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5363,6 +5450,7 @@ export interface components {
         /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with a Content-Type the operation takes. */
         UnsupportedMediaType_2edc28a8: {
             headers: {
+                traceresponse: components["headers"]["Traceresponse"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
@@ -5377,7 +5465,7 @@ export interface components {
     parameters: {
         /** @description A new random value (a UUID) per intent, the same on every retry of it: the same key with the same body replays the first answer; with another body it is 409 IDEMPOTENCY_KEY_REUSED. */
         IdempotencyKeyRequired: string;
-        /** @description W3C trace context; a valid one is continued. */
+        /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
         Traceparent: string;
         /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
         XRequestId: string;
@@ -5398,6 +5486,8 @@ export interface components {
         RetryAfter: number;
         /** @description With `X-Session: cookie`: the refresh token in an HttpOnly, SameSite=Strict cookie on /v1/auth (cleared on sign-out). */
         SetCookie: string;
+        /** @description W3C trace context (level 2): the trace this request is part of, `00-<trace id>-<span id>-<flags>`; quote the trace id when reporting a problem. */
+        Traceresponse: string;
         /** @description The request's id (yours when you sent a valid X-Request-Id); also in problem bodies and the logs. */
         XRequestId: string;
     };
@@ -5409,7 +5499,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -5422,6 +5512,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5449,6 +5540,7 @@ export interface operations {
             /** @description Alive */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5472,6 +5564,7 @@ export interface operations {
             /** @description Ready */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5484,6 +5577,7 @@ export interface operations {
             /** @description Not ready: a service or Redis does not answer */
             503: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5501,7 +5595,7 @@ export interface operations {
                 Authorization?: string;
                 /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
                 "Proxy-Authorization"?: string;
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
                 "X-Gateway-Authorization"?: string;
@@ -5523,6 +5617,7 @@ export interface operations {
             /** @description ACK: received; the answer follows as a signed callback */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5538,6 +5633,7 @@ export interface operations {
              */
             400: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5552,6 +5648,7 @@ export interface operations {
             /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
             401: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5562,6 +5659,7 @@ export interface operations {
             /** @description NACK: not an endpoint an HSPA serves. */
             404: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5585,6 +5683,7 @@ export interface operations {
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5607,7 +5706,7 @@ export interface operations {
                 Authorization?: string;
                 /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
                 "Proxy-Authorization"?: string;
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
                 "X-Gateway-Authorization"?: string;
@@ -5629,6 +5728,7 @@ export interface operations {
             /** @description ACK: received; the answer follows as a signed callback */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5644,6 +5744,7 @@ export interface operations {
              */
             400: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5658,6 +5759,7 @@ export interface operations {
             /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
             401: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5668,6 +5770,7 @@ export interface operations {
             /** @description NACK: not an endpoint an HSPA serves. */
             404: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5691,6 +5794,7 @@ export interface operations {
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5713,7 +5817,7 @@ export interface operations {
                 Authorization?: string;
                 /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
                 "Proxy-Authorization"?: string;
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
                 "X-Gateway-Authorization"?: string;
@@ -5735,6 +5839,7 @@ export interface operations {
             /** @description ACK: received; the answer follows as a signed callback */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5750,6 +5855,7 @@ export interface operations {
              */
             400: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5764,6 +5870,7 @@ export interface operations {
             /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
             401: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5774,6 +5881,7 @@ export interface operations {
             /** @description NACK: not an endpoint an HSPA serves. */
             404: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5797,6 +5905,7 @@ export interface operations {
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5819,7 +5928,7 @@ export interface operations {
                 Authorization?: string;
                 /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
                 "Proxy-Authorization"?: string;
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
                 "X-Gateway-Authorization"?: string;
@@ -5841,6 +5950,7 @@ export interface operations {
             /** @description ACK: received; the answer follows as a signed callback */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5856,6 +5966,7 @@ export interface operations {
              */
             400: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5870,6 +5981,7 @@ export interface operations {
             /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
             401: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5880,6 +5992,7 @@ export interface operations {
             /** @description NACK: not an endpoint an HSPA serves. */
             404: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5903,6 +6016,7 @@ export interface operations {
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5925,7 +6039,7 @@ export interface operations {
                 Authorization?: string;
                 /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
                 "Proxy-Authorization"?: string;
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
                 "X-Gateway-Authorization"?: string;
@@ -5947,6 +6061,7 @@ export interface operations {
             /** @description ACK: received; the answer follows as a signed callback */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5962,6 +6077,7 @@ export interface operations {
              */
             400: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5976,6 +6092,7 @@ export interface operations {
             /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
             401: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5986,6 +6103,7 @@ export interface operations {
             /** @description NACK: not an endpoint an HSPA serves. */
             404: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6009,6 +6127,7 @@ export interface operations {
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6031,7 +6150,7 @@ export interface operations {
                 Authorization?: string;
                 /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
                 "Proxy-Authorization"?: string;
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
                 "X-Gateway-Authorization"?: string;
@@ -6053,6 +6172,7 @@ export interface operations {
             /** @description ACK: received; the answer follows as a signed callback */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6068,6 +6188,7 @@ export interface operations {
              */
             400: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6082,6 +6203,7 @@ export interface operations {
             /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
             401: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6092,6 +6214,7 @@ export interface operations {
             /** @description NACK: not an endpoint an HSPA serves. */
             404: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6115,6 +6238,7 @@ export interface operations {
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6137,7 +6261,7 @@ export interface operations {
                 Authorization?: string;
                 /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
                 "Proxy-Authorization"?: string;
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
                 "X-Gateway-Authorization"?: string;
@@ -6159,6 +6283,7 @@ export interface operations {
             /** @description ACK: received; the answer follows as a signed callback */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6174,6 +6299,7 @@ export interface operations {
              */
             400: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6188,6 +6314,7 @@ export interface operations {
             /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
             401: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6198,6 +6325,7 @@ export interface operations {
             /** @description NACK: not an endpoint an HSPA serves. */
             404: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6221,6 +6349,7 @@ export interface operations {
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6243,7 +6372,7 @@ export interface operations {
                 Authorization?: string;
                 /** @description The gateway's signature under the name BECKN-006 gives it (when X-Gateway-Authorization is absent). */
                 "Proxy-Authorization"?: string;
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description The gateway's signature, on a search it forwards. */
                 "X-Gateway-Authorization"?: string;
@@ -6265,6 +6394,7 @@ export interface operations {
             /** @description ACK: received; the answer follows as a signed callback */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6280,6 +6410,7 @@ export interface operations {
              */
             400: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6294,6 +6425,7 @@ export interface operations {
             /** @description NACK UHI-1401, UHI-1405 or UHI-1406: the signature is missing, does not verify, or its signer is not registered. */
             401: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6304,6 +6436,7 @@ export interface operations {
             /** @description NACK: not an endpoint an HSPA serves. */
             404: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6327,6 +6460,7 @@ export interface operations {
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6345,7 +6479,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6361,6 +6495,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6381,7 +6516,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6404,6 +6539,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6435,7 +6571,7 @@ export interface operations {
                 page_token?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6451,6 +6587,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6473,7 +6610,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6495,6 +6632,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6521,7 +6659,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6541,6 +6679,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6565,7 +6704,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6587,6 +6726,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6612,7 +6752,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6631,6 +6771,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6662,7 +6803,7 @@ export interface operations {
                 status?: "pending_verification" | "under_review" | "verified" | "rejected" | "changes_requested";
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6678,6 +6819,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6715,7 +6857,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6731,6 +6873,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6755,7 +6898,7 @@ export interface operations {
             header: {
                 /** @description A new random value (a UUID) per intent, the same on every retry of it: the same key with the same body replays the first answer; with another body it is 409 IDEMPOTENCY_KEY_REUSED. */
                 "Idempotency-Key": components["parameters"]["IdempotencyKeyRequired"];
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6775,6 +6918,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6801,7 +6945,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6819,6 +6963,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6841,7 +6986,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6863,6 +7008,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6889,7 +7035,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6911,6 +7057,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6937,7 +7084,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -6959,6 +7106,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6985,7 +7133,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7007,6 +7155,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7035,7 +7184,7 @@ export interface operations {
             header: {
                 /** @description A new random value (a UUID) per intent, the same on every retry of it: the same key with the same body replays the first answer; with another body it is 409 IDEMPOTENCY_KEY_REUSED. */
                 "Idempotency-Key": components["parameters"]["IdempotencyKeyRequired"];
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7057,6 +7206,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7083,7 +7233,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7105,6 +7255,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7131,7 +7282,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7154,6 +7305,7 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     "Set-Cookie": components["headers"]["SetCookie"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7178,7 +7330,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7201,6 +7353,7 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     "Set-Cookie": components["headers"]["SetCookie"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7224,7 +7377,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7244,6 +7397,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7269,7 +7423,7 @@ export interface operations {
                 code: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7289,6 +7443,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7314,7 +7469,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7334,6 +7489,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7359,7 +7515,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7379,6 +7535,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7404,7 +7561,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7427,6 +7584,7 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     "Set-Cookie": components["headers"]["SetCookie"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7451,7 +7609,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7471,6 +7629,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7493,7 +7652,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7513,6 +7672,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7535,7 +7695,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7558,6 +7718,7 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     "Set-Cookie": components["headers"]["SetCookie"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7582,7 +7743,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7602,6 +7763,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7625,7 +7787,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7645,6 +7807,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7667,7 +7830,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7687,6 +7850,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7714,7 +7878,7 @@ export interface operations {
                 wait?: number;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7730,6 +7894,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7754,7 +7919,7 @@ export interface operations {
                 page_token?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7770,6 +7935,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7790,7 +7956,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7810,6 +7976,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7840,7 +8007,7 @@ export interface operations {
                 page_token?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7856,6 +8023,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7881,7 +8049,7 @@ export interface operations {
                 page_token?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7897,6 +8065,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7919,7 +8088,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7939,6 +8108,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7963,7 +8133,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -7981,6 +8151,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8006,7 +8177,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8028,6 +8199,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8057,7 +8229,7 @@ export interface operations {
                 page_token?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8075,6 +8247,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8098,7 +8271,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8120,6 +8293,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8146,7 +8320,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8168,6 +8342,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8194,7 +8369,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8216,6 +8391,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8245,7 +8421,7 @@ export interface operations {
                 page_token?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8261,6 +8437,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8282,7 +8459,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8302,6 +8479,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8332,7 +8510,7 @@ export interface operations {
                 page_token?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8350,6 +8528,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8372,7 +8551,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8394,6 +8573,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8426,7 +8606,7 @@ export interface operations {
                 tag?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8442,6 +8622,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8470,7 +8651,7 @@ export interface operations {
                 tag?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8486,6 +8667,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8508,7 +8690,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8528,6 +8710,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8557,7 +8740,7 @@ export interface operations {
                 page_token?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8575,6 +8758,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8597,7 +8781,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8619,6 +8803,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8644,7 +8829,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8666,6 +8851,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8690,7 +8876,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8708,6 +8894,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8732,7 +8919,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8754,6 +8941,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8779,7 +8967,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8801,6 +8989,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8826,7 +9015,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8848,6 +9037,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8874,7 +9064,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8896,6 +9086,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8920,7 +9111,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8943,6 +9134,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8968,7 +9160,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -8986,6 +9178,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9008,7 +9201,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9027,6 +9220,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9049,7 +9243,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9065,6 +9259,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9087,7 +9282,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9107,6 +9302,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9131,7 +9327,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9151,6 +9347,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9175,7 +9372,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9191,6 +9388,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9212,7 +9410,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9232,6 +9430,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9259,7 +9458,7 @@ export interface operations {
                 unread_only?: boolean;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9275,6 +9474,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9296,7 +9496,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9318,6 +9518,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9342,7 +9543,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9362,6 +9563,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9393,6 +9595,7 @@ export interface operations {
             /** @description OpenAPI 3.1 document */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9408,7 +9611,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9428,6 +9631,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9451,7 +9655,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9469,6 +9673,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9490,7 +9695,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9512,6 +9717,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9540,7 +9746,7 @@ export interface operations {
                 filename: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9565,6 +9771,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9590,7 +9797,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9610,6 +9817,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9637,7 +9845,7 @@ export interface operations {
                 page_token?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9655,6 +9863,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9676,7 +9885,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9698,6 +9907,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9726,7 +9936,7 @@ export interface operations {
                 page_token?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9744,6 +9954,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9767,7 +9978,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9789,6 +10000,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9817,7 +10029,7 @@ export interface operations {
                 role?: "practitioner" | "org_staff" | "org_admin";
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9840,6 +10052,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9866,7 +10079,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9888,6 +10101,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9920,7 +10134,7 @@ export interface operations {
                 status?: "created" | "authorized" | "captured" | "failed" | "refunded" | "partially_refunded";
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9936,6 +10150,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9959,7 +10174,7 @@ export interface operations {
             header: {
                 /** @description A new random value (a UUID) per intent, the same on every retry of it: the same key with the same body replays the first answer; with another body it is 409 IDEMPOTENCY_KEY_REUSED. */
                 "Idempotency-Key": components["parameters"]["IdempotencyKeyRequired"];
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -9979,6 +10194,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10005,7 +10221,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10023,6 +10239,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10047,7 +10264,7 @@ export interface operations {
             header: {
                 /** @description A new random value (a UUID) per intent, the same on every retry of it: the same key with the same body replays the first answer; with another body it is 409 IDEMPOTENCY_KEY_REUSED. */
                 "Idempotency-Key": components["parameters"]["IdempotencyKeyRequired"];
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10069,6 +10286,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10095,7 +10313,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10117,6 +10335,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10142,7 +10361,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Value of the signature header, e.g. X-Razorpay-Signature. */
                 "X-Razorpay-Signature"?: string;
@@ -10164,6 +10383,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10215,7 +10435,7 @@ export interface operations {
                 specialty?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10231,6 +10451,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10251,7 +10472,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10269,6 +10490,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10290,7 +10512,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10308,6 +10530,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10329,7 +10552,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10351,6 +10574,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10379,7 +10603,7 @@ export interface operations {
                 v?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10398,6 +10622,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10433,7 +10658,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10451,6 +10676,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10472,7 +10698,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10494,6 +10720,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10518,7 +10745,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10534,6 +10761,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10556,7 +10784,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10576,6 +10804,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10601,7 +10830,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10624,6 +10853,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10648,7 +10878,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description W3C trace context; a valid one is continued. */
+                /** @description W3C trace context. The API starts a trace of its own, linked to a valid one you send (it does not take your trace id or sampling decision); `traceresponse` names it. */
                 traceparent?: components["parameters"]["Traceparent"];
                 /** @description Your id for this request (1–128 of A-Z a-z 0-9 - _ .); echoed back. */
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
@@ -10664,6 +10894,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    traceresponse: components["headers"]["Traceresponse"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
