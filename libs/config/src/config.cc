@@ -84,8 +84,9 @@ bool EnvReader::Bool(const std::string& name, bool fallback) {
   return fallback;
 }
 
-std::vector<std::string> EnvReader::List(const std::string& name, const std::string& fallback) {
-  std::string s = String(name, fallback);
+std::vector<std::string> EnvReader::List(const std::string& name, const std::string& fallback,
+                                         bool secret) {
+  std::string s = String(name, fallback, secret);
   std::vector<std::string> out;
   size_t start = 0;
   while (start <= s.size()) {

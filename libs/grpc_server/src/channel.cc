@@ -8,6 +8,7 @@
 #include <grpcpp/support/client_interceptor.h>
 
 #include "healthtech/trace/trace.h"
+#include "rpc_name.h"
 
 namespace healthtech::grpc_server {
 namespace {
@@ -18,11 +19,7 @@ namespace {
 class TraceInterceptor final : public grpc::experimental::Interceptor {
  public:
   explicit TraceInterceptor(grpc::experimental::ClientRpcInfo* info) {
-    std::string_view full = info->method() != nullptr ? info->method() : "";
-    if (!full.empty() && full[0] == '/') full.remove_prefix(1);
-    auto slash = full.find('/');
-    std::string service(full.substr(0, slash));
-    std::string method(slash == std::string_view::npos ? "" : full.substr(slash + 1));
+    auto [service, method] = SplitMethod(info->method() != nullptr ? info->method() : "");
     span_ = trace::Span(service + "/" + method, trace::Kind::kClient);
     span_.Set("rpc.system", "grpc");
     span_.Set("rpc.service", service);

@@ -24,6 +24,7 @@
 #include "healthtech/log/log.h"
 #include "healthtech/metrics/admin_server.h"
 #include "healthtech/trace/trace.h"
+#include "rpc_name.h"
 
 namespace healthtech::grpc_server {
 namespace {
@@ -106,14 +107,6 @@ bool ServerFault(grpc::StatusCode c) {
   return c == grpc::StatusCode::UNKNOWN || c == grpc::StatusCode::DEADLINE_EXCEEDED ||
          c == grpc::StatusCode::UNIMPLEMENTED || c == grpc::StatusCode::INTERNAL ||
          c == grpc::StatusCode::UNAVAILABLE || c == grpc::StatusCode::DATA_LOSS;
-}
-
-// "/pkg.Service/Method" -> ("pkg.Service", "Method").
-std::pair<std::string, std::string> SplitMethod(std::string_view full) {
-  if (!full.empty() && full[0] == '/') full.remove_prefix(1);
-  auto slash = full.find('/');
-  if (slash == std::string_view::npos) return {std::string(full), ""};
-  return {std::string(full.substr(0, slash)), std::string(full.substr(slash + 1))};
 }
 
 struct RpcMetrics {

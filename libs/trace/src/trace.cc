@@ -487,18 +487,8 @@ void Configure(config::EnvReader& env, const std::string& service_name) {
     return out;
   };
   // Headers carry credentials (a collector's API key): read as a secret, never logged.
-  std::vector<std::string> header_items;
-  std::string raw_headers = env.String("OTEL_EXPORTER_OTLP_HEADERS", "", /*secret=*/true);
-  for (size_t start = 0; start <= raw_headers.size();) {
-    size_t comma = raw_headers.find(',', start);
-    if (comma == std::string::npos) comma = raw_headers.size();
-    std::string item = raw_headers.substr(start, comma - start);
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) header_items.push_back(item);
-    start = comma + 1;
-  }
-  for (const auto& [k, v] : pairs(header_items)) o.headers.push_back(k + ": " + v);
+  for (const auto& [k, v] : pairs(env.List("OTEL_EXPORTER_OTLP_HEADERS", "", /*secret=*/true)))
+    o.headers.push_back(k + ": " + v);
   std::string name = env.String("OTEL_SERVICE_NAME", service_name);
   o.resource.emplace_back("service.name", name);
   for (auto& kv : pairs(env.List("OTEL_RESOURCE_ATTRIBUTES", "")))

@@ -17,8 +17,9 @@ class EnvReader {
   std::string String(const std::string& name, const std::string& fallback, bool secret = false);
   int Int(const std::string& name, int fallback, int min, int max);
   bool Bool(const std::string& name, bool fallback);
-  // Comma-separated list; empty entries dropped.
-  std::vector<std::string> List(const std::string& name, const std::string& fallback);
+  // Comma-separated list; empty entries dropped. `secret`: never logged (see String).
+  std::vector<std::string> List(const std::string& name, const std::string& fallback,
+                                bool secret = false);
   // One of `allowed`.
   std::string OneOf(const std::string& name, const std::string& fallback,
                     const std::vector<std::string>& allowed);
