@@ -319,5 +319,65 @@ print(json.dumps({k: base64.b64encode(v.encode()).decode() for k, v in (a.split(
   fi
 fi
 
+# ---------------------------------------------------------------- PostgreSQL HA image
+# The production overlay's database (deploy/k8s/components/postgres-ha): the postgres-ha
+# image runs etcd and two Patroni nodes with the component's own patroni.yml (only the
+# etcd address differs), read-only root, no capabilities. A row committed on the leader
+# must be on the standby that takes over after the leader's container is killed.
+t0=$SECONDS
+HAIMG="localhost/healthtech/postgres-ha:$RUN_ID"
+if ! out="$(podman build -q --network=host --label healthtech.test.image=1 -f "$ROOT/deploy/docker/Dockerfile" --target postgres-ha \
+      --build-arg RUNTIME_IMAGE="$BASE" --build-arg BASE_IMAGE="$BASE" -t "$HAIMG" "$ROOT" 2>&1)"; then
+  not_ok "the postgres-ha image builds" "$out"
+else
+  E="$SUBNET.60"
+  sed "s|^  hosts: .*|  hosts: $E:2379|" "$ROOT/deploy/k8s/components/postgres-ha/patroni.yml" >"$TMP/patroni.yml"
+  chmod 644 "$TMP/patroni.yml"
+  RPW="replication-$RANDOM$RANDOM"
+  HA_HARD=(--read-only --cap-drop ALL --security-opt no-new-privileges --tmpfs /tmp:rw,mode=1777)
+  podman run -d --label "healthtech.test=$RUN_ID" --network "$NET" --ip "$E" --name "$RUN_ID-etcd" "${HA_HARD[@]}" \
+    --tmpfs /var/lib/etcd:rw,mode=1777 "$HAIMG" etcd --name etcd-0 --data-dir /var/lib/etcd/data --enable-v2=true \
+    --listen-client-urls http://0.0.0.0:2379 --advertise-client-urls "http://$E:2379" \
+    --listen-peer-urls http://0.0.0.0:2380 --initial-advertise-peer-urls "http://$E:2380" \
+    --initial-cluster "etcd-0=http://$E:2380" >/dev/null
+  declare -A HIP=([pg-a]=61 [pg-b]=62)
+  ha_node() {
+    local ip="$SUBNET.${HIP[$1]}"
+    podman run -d --label "healthtech.test=$RUN_ID" --network "$NET" --ip "$ip" --name "$RUN_ID-$1" "${HA_HARD[@]}" \
+      --tmpfs /var/lib/postgresql/data:rw,mode=1777 --tmpfs /var/lib/postgresql/wal-archive:rw,mode=1777 \
+      --tmpfs /var/run/postgresql:rw,mode=1777 -v "$TMP/patroni.yml:/etc/patroni/patroni.yml:ro" \
+      -e PATRONI_NAME="$1" -e PATRONI_POSTGRESQL_CONNECT_ADDRESS="$ip:5432" -e PATRONI_RESTAPI_CONNECT_ADDRESS="$ip:8008" \
+      -e PATRONI_SUPERUSER_USERNAME=postgres -e PATRONI_SUPERUSER_PASSWORD="$PGPW" \
+      -e PATRONI_REPLICATION_USERNAME=replicator -e PATRONI_REPLICATION_PASSWORD="$RPW" "$HAIMG" >/dev/null
+  }
+  ha_cluster() { curl -fsS --max-time 2 "http://$SUBNET.${HIP[$1]}:8008/cluster" 2>/dev/null; }
+  ha_roles() {  # "name=role ..." as either node sees the cluster
+    { ha_cluster pg-a || ha_cluster pg-b; } | python3 -c 'import json,sys
+print(" ".join(m["name"] + "=" + m["role"] for m in sorted(json.load(sys.stdin)["members"], key=lambda m: m["name"])))' 2>/dev/null
+  }
+  ha_node pg-a
+  end=$((SECONDS + 90)); until ha_roles | grep -q 'pg-a=leader' || [ $SECONDS -ge $end ]; do sleep 0.3; done
+  ha_node pg-b
+  end=$((SECONDS + 120)); until [ "$(ha_roles)" = "pg-a=leader pg-b=sync_standby" ] || [ $SECONDS -ge $end ]; do sleep 0.3; done
+  roles="$(ha_roles)"
+  if [ "$roles" = "pg-a=leader pg-b=sync_standby" ]; then
+    ok "the postgres-ha image runs etcd and a Patroni pair from the component's patroni.yml: leader + synchronous standby ($((SECONDS - t0)) s)"
+    HAURL="postgresql://postgres:$PGPW@$SUBNET.61:5432,$SUBNET.62:5432/postgres?target_session_attrs=read-write&connect_timeout=3"
+    psql -X -q "$HAURL" -c "CREATE TABLE drill (id int PRIMARY KEY, at timestamptz DEFAULT now()); INSERT INTO drill VALUES (1)" >/dev/null 2>&1
+    podman kill -s KILL "$RUN_ID-pg-a" >/dev/null
+    t1=$SECONDS
+    end=$((SECONDS + 90)); until ha_roles | grep -q 'pg-b=leader' || [ $SECONDS -ge $end ]; do sleep 0.3; done
+    row="$(psql -X -tA "$HAURL" -c "SELECT count(*) FROM drill WHERE id = 1" 2>&1)"
+    if ha_roles | grep -q 'pg-b=leader' && [ "$row" = 1 ]; then
+      ok "the leader's container killed: the standby leads $((SECONDS - t1)) s later and has the committed row"
+    else
+      not_ok "failover in the postgres-ha containers (roles: $(ha_roles); row: $row)" "$(podman logs "$RUN_ID-pg-b" 2>&1 | tail -15)"
+    fi
+  else
+    not_ok "the Patroni pair from the postgres-ha image (roles: '$roles')" \
+      "$(podman logs "$RUN_ID-pg-a" 2>&1 | tail -12; podman logs "$RUN_ID-pg-b" 2>&1 | tail -8; podman logs "$RUN_ID-etcd" 2>&1 | tail -4)"
+  fi
+fi
+
 echo "# containers: $((SECONDS - t_start)) s in all"
 finish
