@@ -255,8 +255,29 @@ absl::StatusOr<pqxx::result> RunReadOnce(Pool& pool, const Subject& subject,
 
 }  // namespace
 
+StatementSpan::StatementSpan(const std::string& name) {
+  if (!trace::Current().valid()) return;
+  span_ = std::make_unique<trace::Span>(name, trace::Kind::kClient);
+  span_->Set("db.system", "postgresql");
+  span_->Set("db.statement.name", name);
+}
+
+StatementSpan::~StatementSpan() = default;
+
+void StatementSpan::Failed(const std::exception& e) {
+  if (!span_) return;
+  // The SQLSTATE only: a message can quote the values.
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+  std::string state = sql != nullptr ? sql->sqlstate() : "";
+  if (!state.empty()) span_->Set("db.response.status_code", state);
+  span_->Error(state.empty() ? "statement failed" : "SQLSTATE " + state);
+}
+
 absl::Status WithTransaction(Pool& pool, const Subject& subject, const TxBody& body) {
   auto span = DbSpan("pg transaction");
+  // The statements' spans go under the transaction's.
+  std::optional<trace::Activate> current;
+  if (span) current.emplace(span->context());
   int attempts = 0;
   absl::Status s = RunTransaction(pool, subject, body, &attempts);
   EndDbSpan(span, s, attempts);

@@ -88,18 +88,18 @@ void PrepareStatements(pg::Pool& pool) {
 }
 
 std::optional<Appointment> Find(Tx& tx, const std::string& id) {
-  return One(tx.exec_prepared("appointments/find", id));
+  return One(pg::Exec(tx, "appointments/find", id));
 }
 
 std::optional<Appointment> FindForUpdate(Tx& tx, const std::string& id) {
-  if (tx.exec_prepared("appointments/lock", id).empty()) return std::nullopt;
+  if (pg::Exec(tx, "appointments/lock", id).empty()) return std::nullopt;
   return Find(tx, id);
 }
 
 std::vector<Appointment> List(Tx& tx, const ListQuery& q) {
   std::vector<Appointment> out;
-  for (const auto& r : tx.exec_prepared(
-           ListStatement(q.by, q.newest_first), q.subject, q.status, q.from_us.has_value(),
+  for (const auto& r : pg::Exec(
+           tx, ListStatement(q.by, q.newest_first), q.subject, q.status, q.from_us.has_value(),
            q.from_us.value_or(0), q.to_us.has_value(), q.to_us.value_or(0), q.after.has_value(),
            q.after ? q.after->first : 0, q.after ? q.after->second : kNoId, q.limit)) {
     out.push_back(Read(r));
@@ -111,33 +111,31 @@ void Audit(Tx& tx, const std::string& actor, const std::string& action,
            const std::vector<std::string>& ids, const std::string& client_ip,
            const std::string& request_id) {
   if (ids.empty()) return;
-  tx.exec_prepared("lifecycle/audit", actor, action, pg::TextArray(ids), client_ip, request_id);
+  pg::Exec(tx, "lifecycle/audit", actor, action, pg::TextArray(ids), client_ip, request_id);
 }
 
 void AddHistory(Tx& tx, const std::string& id, const std::string& from, const std::string& to,
                 const std::string& actor, const std::string& note) {
-  tx.exec_prepared("lifecycle/history", id, from, to, actor, note);
+  pg::Exec(tx, "lifecycle/history", id, from, to, actor, note);
 }
 
 void SetStatus(Tx& tx, const std::string& id, const std::string& from, const std::string& to,
                const std::string& actor, const std::string& note) {
-  tx.exec_prepared("lifecycle/set_status", id, to, from, actor, note);
+  pg::Exec(tx, "lifecycle/set_status", id, to, from, actor, note);
 }
 
 void Cancel(Tx& tx, const std::string& id, const std::string& reason) {
-  tx.exec_prepared("lifecycle/cancel", id, reason);
+  pg::Exec(tx, "lifecycle/cancel", id, reason);
 }
 
-void DropReminders(Tx& tx, const std::string& id) {
-  tx.exec_prepared("lifecycle/drop_reminders", id);
-}
+void DropReminders(Tx& tx, const std::string& id) { pg::Exec(tx, "lifecycle/drop_reminders", id); }
 
 void ScheduleReminders(Tx& tx, const std::string& id) {
-  tx.exec_prepared("lifecycle/schedule_reminders", id);
+  pg::Exec(tx, "lifecycle/schedule_reminders", id);
 }
 
 bool BeforeCancellationCutoff(Tx& tx, const std::string& id) {
-  auto r = tx.exec_prepared("availability/before_cutoff", id);
+  auto r = pg::Exec(tx, "availability/before_cutoff", id);
   return !r.empty() && r[0]["before_cutoff"].as<bool>();
 }
 
@@ -166,8 +164,8 @@ Slot ReadSlot(const pqxx::row& r) {
 
 std::vector<Slot> Slots(Tx& tx, const SlotQuery& q) {
   std::vector<Slot> out;
-  for (const auto& r : tx.exec_prepared("slots/list", q.practitioner_id, std::to_string(q.from),
-                                        std::to_string(q.to), q.mode, q.facility_id)) {
+  for (const auto& r : pg::Exec(tx, "slots/list", q.practitioner_id, std::to_string(q.from),
+                                std::to_string(q.to), q.mode, q.facility_id)) {
     out.push_back(ReadSlot(r));
   }
   return out;
@@ -187,8 +185,8 @@ absl::StatusOr<std::vector<Slot>> SlotsOnce(pg::Pool& pool, const SlotQuery& q) 
 
 BookingStart StartBooking(Tx& tx, const std::string& practitioner_id, int64_t start_seconds,
                           const std::string& patient_id, const std::string& idempotency_key) {
-  auto r = tx.exec_prepared("booking/prepare", practitioner_id, start_seconds, patient_id,
-                            idempotency_key)[0];
+  auto r = pg::Exec(tx, "booking/prepare", practitioner_id, start_seconds, patient_id,
+                    idempotency_key)[0];
   BookingStart s;
   s.prior_id = MaybeText(r["prior_id"]);
   s.prior_fingerprint = MaybeText(r["prior_hash"]);
@@ -197,13 +195,13 @@ BookingStart StartBooking(Tx& tx, const std::string& practitioner_id, int64_t st
 }
 
 Booked InsertBooking(Tx& tx, const NewBooking& b) {
-  auto r = tx.exec_prepared(
-      "booking/insert", b.patient_id, b.practitioner_id, b.practitioner_user_id,
-      b.slot.organization_id, b.slot.facility_id, b.slot.mode, b.slot.start, b.slot.end,
-      b.slot.block_start, b.slot.block_end, b.slot.timezone, b.status, b.reason, b.fee_minor,
-      b.currency, b.pay_at_clinic, b.first_visit, b.hold, b.hold_minutes, b.idempotency_key,
-      b.fingerprint, b.event_type, b.event_payload_json, b.schedule_reminders, b.client_ip,
-      b.request_id, b.details_json, outbox::TraceEvent("appointment", b.event_type))[0];
+  auto r = pg::Exec(tx, "booking/insert", b.patient_id, b.practitioner_id, b.practitioner_user_id,
+                    b.slot.organization_id, b.slot.facility_id, b.slot.mode, b.slot.start,
+                    b.slot.end, b.slot.block_start, b.slot.block_end, b.slot.timezone, b.status,
+                    b.reason, b.fee_minor, b.currency, b.pay_at_clinic, b.first_visit, b.hold,
+                    b.hold_minutes, b.idempotency_key, b.fingerprint, b.event_type,
+                    b.event_payload_json, b.schedule_reminders, b.client_ip, b.request_id,
+                    b.details_json, outbox::TraceEvent("appointment", b.event_type))[0];
   Booked out;
   out.id = r["id"].as<std::string>();
   out.start_us = r["start_us"].as<int64_t>();
@@ -216,25 +214,25 @@ Booked InsertBooking(Tx& tx, const NewBooking& b) {
 
 std::optional<std::pair<std::string, std::string>> FindByKey(Tx& tx, const std::string& patient_id,
                                                              const std::string& key) {
-  auto r = tx.exec_prepared("booking/find_by_key", patient_id, key);
+  auto r = pg::Exec(tx, "booking/find_by_key", patient_id, key);
   if (r.empty()) return std::nullopt;
   return std::make_pair(r[0]["id"].as<std::string>(), Text(r[0]["request_hash"]));
 }
 
-void Vacate(Tx& tx, const std::string& id) { tx.exec_prepared("booking/vacate", id); }
+void Vacate(Tx& tx, const std::string& id) { pg::Exec(tx, "booking/vacate", id); }
 
 void Move(Tx& tx, const std::string& id, const std::string& status, const Slot& slot,
           const std::string& details_json) {
-  tx.exec_prepared("booking/move", id, status, slot.facility_id, slot.organization_id, slot.start,
-                   slot.end, slot.block_start, slot.block_end, slot.timezone, details_json);
+  pg::Exec(tx, "booking/move", id, status, slot.facility_id, slot.organization_id, slot.start,
+           slot.end, slot.block_start, slot.block_end, slot.timezone, details_json);
 }
 
 void ConfirmPayment(Tx& tx, const std::string& id, const std::string& payment_id) {
-  tx.exec_prepared("booking/confirm_payment", id, payment_id);
+  pg::Exec(tx, "booking/confirm_payment", id, payment_id);
 }
 
 void ConfirmAtClinic(Tx& tx, const std::string& id) {
-  tx.exec_prepared("booking/confirm_at_clinic", id);
+  pg::Exec(tx, "booking/confirm_at_clinic", id);
 }
 
 }  // namespace healthtech::appointment::storage

@@ -27,17 +27,17 @@ std::string Column(const std::vector<Window>& windows, F field) {
 }  // namespace
 
 bool KnownTimeZone(Tx& tx, const std::string& tz) {
-  return tx.exec_prepared("availability/timezone_exists", tz)[0]["known"].as<bool>();
+  return pg::Exec(tx, "availability/timezone_exists", tz)[0]["known"].as<bool>();
 }
 
 void PutAvailability(Tx& tx, const std::string& practitioner_id,
                      const std::string& practitioner_user_id, const Settings& s,
                      const std::string& updated_by, const std::vector<Window>& rules,
                      const std::vector<Window>& extra_hours, const std::vector<TimeOff>& time_off) {
-  tx.exec_prepared("availability/upsert", practitioner_id, practitioner_user_id, s.timezone,
-                   s.min_notice_minutes, s.horizon_days, s.max_bookings_per_day.has_value(),
-                   s.max_bookings_per_day.value_or(0), s.cancellation_cutoff_minutes, updated_by);
-  tx.exec_prepared("availability/clear", practitioner_id);
+  pg::Exec(tx, "availability/upsert", practitioner_id, practitioner_user_id, s.timezone,
+           s.min_notice_minutes, s.horizon_days, s.max_bookings_per_day.has_value(),
+           s.max_bookings_per_day.value_or(0), s.cancellation_cutoff_minutes, updated_by);
+  pg::Exec(tx, "availability/clear", practitioner_id);
   auto num = [](int v) { return std::to_string(v); };
   auto starts = [](const Window& w) { return w.start_local; };
   auto ends = [](const Window& w) { return w.end_local; };
@@ -49,19 +49,18 @@ void PutAvailability(Tx& tx, const std::string& practitioner_id,
   auto zone = [](const Window& w) { return w.timezone; };
   auto mode = [](const Window& w) { return w.mode; };
   if (!rules.empty()) {
-    tx.exec_prepared("availability/add_rules", practitioner_id, Column(rules, facility),
-                     Column(rules, organization), Column(rules, zone), Column(rules, mode),
-                     Column(rules, [&](const Window& w) { return num(w.weekday); }),
-                     Column(rules, starts), Column(rules, ends), Column(rules, slot),
-                     Column(rules, before), Column(rules, after));
+    pg::Exec(tx, "availability/add_rules", practitioner_id, Column(rules, facility),
+             Column(rules, organization), Column(rules, zone), Column(rules, mode),
+             Column(rules, [&](const Window& w) { return num(w.weekday); }), Column(rules, starts),
+             Column(rules, ends), Column(rules, slot), Column(rules, before), Column(rules, after));
   }
   if (!extra_hours.empty()) {
-    tx.exec_prepared(
-        "availability/add_extra_hours", practitioner_id,
-        Column(extra_hours, [](const Window& w) { return w.date; }), Column(extra_hours, facility),
-        Column(extra_hours, organization), Column(extra_hours, zone), Column(extra_hours, mode),
-        Column(extra_hours, starts), Column(extra_hours, ends), Column(extra_hours, slot),
-        Column(extra_hours, before), Column(extra_hours, after));
+    pg::Exec(tx, "availability/add_extra_hours", practitioner_id,
+             Column(extra_hours, [](const Window& w) { return w.date; }),
+             Column(extra_hours, facility), Column(extra_hours, organization),
+             Column(extra_hours, zone), Column(extra_hours, mode), Column(extra_hours, starts),
+             Column(extra_hours, ends), Column(extra_hours, slot), Column(extra_hours, before),
+             Column(extra_hours, after));
   }
   if (!time_off.empty()) {
     std::vector<std::string> starts, ends, facilities, notes;
@@ -71,13 +70,13 @@ void PutAvailability(Tx& tx, const std::string& practitioner_id,
       facilities.push_back(t.facility_id);
       notes.push_back(t.note);
     }
-    tx.exec_prepared("availability/add_time_off", practitioner_id, pg::TextArray(starts),
-                     pg::TextArray(ends), pg::TextArray(facilities), pg::TextArray(notes));
+    pg::Exec(tx, "availability/add_time_off", practitioner_id, pg::TextArray(starts),
+             pg::TextArray(ends), pg::TextArray(facilities), pg::TextArray(notes));
   }
 }
 
 std::optional<Settings> GetSettings(Tx& tx, const std::string& practitioner_id) {
-  auto r = tx.exec_prepared("availability/get", practitioner_id);
+  auto r = pg::Exec(tx, "availability/get", practitioner_id);
   if (r.empty()) return std::nullopt;
   Settings s;
   s.timezone = r[0]["timezone"].as<std::string>();
@@ -92,7 +91,7 @@ std::optional<Settings> GetSettings(Tx& tx, const std::string& practitioner_id) 
 
 std::vector<Window> WeeklyRules(Tx& tx, const std::string& practitioner_id) {
   std::vector<Window> out;
-  for (const auto& r : tx.exec_prepared("availability/rules", practitioner_id)) {
+  for (const auto& r : pg::Exec(tx, "availability/rules", practitioner_id)) {
     Window w = ReadWindow(r);
     w.weekday = r["weekday"].as<int>();
     out.push_back(std::move(w));
@@ -102,7 +101,7 @@ std::vector<Window> WeeklyRules(Tx& tx, const std::string& practitioner_id) {
 
 std::vector<Window> ExtraHours(Tx& tx, const std::string& practitioner_id) {
   std::vector<Window> out;
-  for (const auto& r : tx.exec_prepared("availability/extra_hours", practitioner_id)) {
+  for (const auto& r : pg::Exec(tx, "availability/extra_hours", practitioner_id)) {
     Window w = ReadWindow(r);
     w.date = r["day"].as<std::string>();
     out.push_back(std::move(w));
@@ -112,7 +111,7 @@ std::vector<Window> ExtraHours(Tx& tx, const std::string& practitioner_id) {
 
 std::vector<TimeOff> TimeOffs(Tx& tx, const std::string& practitioner_id) {
   std::vector<TimeOff> out;
-  for (const auto& r : tx.exec_prepared("availability/time_off", practitioner_id)) {
+  for (const auto& r : pg::Exec(tx, "availability/time_off", practitioner_id)) {
     out.push_back({r["start_date"].as<std::string>(), r["end_date"].as<std::string>(),
                    r["facility_id"].as<std::string>(),
                    r["note"].is_null() ? "" : r["note"].as<std::string>()});

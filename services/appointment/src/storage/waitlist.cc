@@ -20,8 +20,8 @@ WaitlistEntry JoinWaitlist(Tx& tx, const std::string& practitioner_id,
                            const std::string& patient_id, const std::string& date_from,
                            const std::string& date_to, const std::string& mode,
                            const std::string& facility_id) {
-  auto r = tx.exec_prepared("waitlist/join", practitioner_id, patient_id, date_from, date_to, mode,
-                            facility_id)[0];
+  auto r = pg::Exec(tx, "waitlist/join", practitioner_id, patient_id, date_from, date_to, mode,
+                    facility_id)[0];
   WaitlistEntry w;
   w.id = r["id"].as<std::string>();
   w.practitioner_id = r["practitioner_id"].as<std::string>();
@@ -38,24 +38,24 @@ WaitlistEntry JoinWaitlist(Tx& tx, const std::string& practitioner_id,
 void OfferFreedSlot(Tx& tx, const FreedSlot& slot, int offer_minutes) {
   auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
   if (slot.start < now.count()) return;
-  std::string previous = tx.exec_prepared("waitlist/caller_roles")[0]["roles"].as<std::string>();
-  tx.exec_prepared("waitlist/act_as", "system");
+  std::string previous = pg::Exec(tx, "waitlist/caller_roles")[0]["roles"].as<std::string>();
+  pg::Exec(tx, "waitlist/act_as", "system");
   struct Restore {
     Tx& tx;
     std::string roles;
     ~Restore() {
       try {
-        tx.exec_prepared("waitlist/act_as", roles);
+        pg::Exec(tx, "waitlist/act_as", roles);
       } catch (...) {
       }
     }
   } restore{tx, previous};
-  auto next = tx.exec_prepared("waitlist/next_waiting", slot.practitioner_id, slot.start,
-                               slot.timezone, slot.mode, slot.facility_id);
+  auto next = pg::Exec(tx, "waitlist/next_waiting", slot.practitioner_id, slot.start, slot.timezone,
+                       slot.mode, slot.facility_id);
   if (next.empty()) return;
   std::string id = next[0]["id"].as<std::string>();
-  auto r = tx.exec_prepared("waitlist/offer", id, slot.start, slot.end, slot.facility_id, slot.mode,
-                            slot.timezone, offer_minutes)[0];
+  auto r = pg::Exec(tx, "waitlist/offer", id, slot.start, slot.end, slot.facility_id, slot.mode,
+                    slot.timezone, offer_minutes)[0];
   nlohmann::json ev = {{"waitlist_entry_id", id},
                        {"patient_id", r["patient_id"].as<std::string>()},
                        {"practitioner_id", slot.practitioner_id},
@@ -70,35 +70,35 @@ void OfferFreedSlot(Tx& tx, const FreedSlot& slot, int offer_minutes) {
 
 std::vector<ExpiredHold> ExpiredHolds(Tx& tx) {
   std::vector<ExpiredHold> out;
-  for (const auto& r : tx.exec_prepared("sweeps/expired_holds"))
+  for (const auto& r : pg::Exec(tx, "sweeps/expired_holds"))
     out.push_back({r["id"].as<std::string>(), ReadFreed(r)});
   return out;
 }
 
 std::vector<DueReminder> DueReminders(Tx& tx) {
   std::vector<DueReminder> out;
-  for (const auto& r : tx.exec_prepared("sweeps/due_reminders"))
+  for (const auto& r : pg::Exec(tx, "sweeps/due_reminders"))
     out.push_back({r["appointment_id"].as<std::string>(), r["kind"].as<std::string>()});
   return out;
 }
 
 void ReminderSent(Tx& tx, const DueReminder& r) {
-  tx.exec_prepared("sweeps/reminder_sent", r.appointment_id, r.kind);
+  pg::Exec(tx, "sweeps/reminder_sent", r.appointment_id, r.kind);
 }
 
 std::vector<LapsedOffer> ExpireLapsedOffers(Tx& tx) {
   std::vector<LapsedOffer> out;
-  for (const auto& r : tx.exec_prepared("sweeps/expired_offers"))
+  for (const auto& r : pg::Exec(tx, "sweeps/expired_offers"))
     out.push_back({ReadFreed(r), r["still_free"].as<bool>()});
   return out;
 }
 
-void CloseBookedWaits(Tx& tx) { tx.exec_prepared("sweeps/close_booked_waits"); }
+void CloseBookedWaits(Tx& tx) { pg::Exec(tx, "sweeps/close_booked_waits"); }
 
 int PublishFreeDays(Tx& tx, int max_practitioners) {
-  return tx.exec_prepared("free_days/publish", max_practitioners)[0]["events"].as<int>();
+  return pg::Exec(tx, "free_days/publish", max_practitioners)[0]["events"].as<int>();
 }
 
-int ExtendFreeDays(Tx& tx) { return tx.exec_prepared("free_days/extend")[0]["marked"].as<int>(); }
+int ExtendFreeDays(Tx& tx) { return pg::Exec(tx, "free_days/extend")[0]["marked"].as<int>(); }
 
 }  // namespace healthtech::appointment::storage

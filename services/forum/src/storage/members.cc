@@ -44,11 +44,11 @@ void Emit(Tx& tx, const std::string& type, const std::string& aggregate_id,
 // ------------------------------------------------------------------ members
 
 void EnsureMember(Tx& tx, const std::string& user_id, const std::string& display_name) {
-  tx.exec_prepared("members/ensure", user_id, display_name);
+  pg::Exec(tx, "members/ensure", user_id, display_name);
 }
 
 Poster LockPoster(Tx& tx, const std::string& user_id) {
-  auto r = tx.exec_prepared("members/lock_poster", user_id)[0];
+  auto r = pg::Exec(tx, "members/lock_poster", user_id)[0];
   Poster p;
   p.approved_posts = r["approved_posts"].as<int>();
   p.suspended = !r["suspended"].is_null() && r["suspended"].as<bool>();
@@ -57,16 +57,16 @@ Poster LockPoster(Tx& tx, const std::string& user_id) {
 }
 
 void CountApprovedPost(Tx& tx, const std::string& user_id) {
-  tx.exec_prepared("members/count_approved", user_id);
+  pg::Exec(tx, "members/count_approved", user_id);
 }
 
 int ApprovedPosts(Tx& tx, const std::string& user_id) {
-  return tx.exec_prepared("members/approved_posts", user_id)[0]["approved_posts"].as<int>();
+  return pg::Exec(tx, "members/approved_posts", user_id)[0]["approved_posts"].as<int>();
 }
 
 Suspension Suspend(Tx& tx, const std::string& user_id, int seconds, const std::string& reason,
                    const std::string& moderator_id) {
-  auto r = tx.exec_prepared("members/suspend", user_id, seconds, reason, moderator_id)[0];
+  auto r = pg::Exec(tx, "members/suspend", user_id, seconds, reason, moderator_id)[0];
   Suspension s;
   if (!r["until_s"].is_null()) s.until = r["until_s"].as<int64_t>();
   if (!r["until_iso"].is_null()) s.until_iso = r["until_iso"].as<std::string>();
@@ -77,7 +77,7 @@ Suspension Suspend(Tx& tx, const std::string& user_id, int seconds, const std::s
 // ------------------------------------------------------------------ categories
 
 std::optional<PostingRules> FindPostingRules(Tx& tx, const std::string& category_id) {
-  auto rows = tx.exec_prepared("categories/posting_rules", category_id);
+  auto rows = pg::Exec(tx, "categories/posting_rules", category_id);
   if (rows.empty()) return std::nullopt;
   PostingRules p;
   p.who_can_post = rows[0]["who_can_post"].as<std::string>();
@@ -88,36 +88,34 @@ std::optional<PostingRules> FindPostingRules(Tx& tx, const std::string& category
 
 std::optional<int> SlowModeWait(Tx& tx, const std::string& author_id,
                                 const std::string& category_id, int slow_mode_seconds) {
-  auto rows =
-      tx.exec_prepared("categories/slow_mode_wait", author_id, category_id, slow_mode_seconds);
+  auto rows = pg::Exec(tx, "categories/slow_mode_wait", author_id, category_id, slow_mode_seconds);
   if (rows[0]["wait"].is_null()) return std::nullopt;
   return rows[0]["wait"].as<int>();
 }
 
 bool CategoryExists(Tx& tx, const std::string& name, const std::string& slug) {
-  return !tx.exec_prepared("categories/exists", name, slug).empty();
+  return !pg::Exec(tx, "categories/exists", name, slug).empty();
 }
 
 std::string InsertCategory(Tx& tx, const NewCategory& c) {
-  return tx
-      .exec_prepared("categories/insert", c.name, c.slug, c.description, c.who_can_post,
-                     c.first_post_approval, c.slow_mode_seconds, c.position, c.created_by)[0]["id"]
+  return pg::Exec(tx, "categories/insert", c.name, c.slug, c.description, c.who_can_post,
+                  c.first_post_approval, c.slow_mode_seconds, c.position, c.created_by)[0]["id"]
       .as<std::string>();
 }
 
 Category GetCategory(Tx& tx, const std::string& id) {
-  return ReadCategory(tx.exec_prepared("categories/get", id)[0]);
+  return ReadCategory(pg::Exec(tx, "categories/get", id)[0]);
 }
 
 std::vector<Category> ListCategories(Tx& tx, int offset, int limit) {
   std::vector<Category> out;
-  for (const auto& r : tx.exec_prepared("categories/list", offset, limit))
+  for (const auto& r : pg::Exec(tx, "categories/list", offset, limit))
     out.push_back(ReadCategory(r));
   return out;
 }
 
 std::optional<std::string> ResolveCategory(Tx& tx, const std::string& id_or_slug) {
-  auto rows = tx.exec_prepared("categories/resolve", id_or_slug);
+  auto rows = pg::Exec(tx, "categories/resolve", id_or_slug);
   if (rows.empty()) return std::nullopt;
   return rows[0]["id"].as<std::string>();
 }

@@ -5,7 +5,7 @@ namespace healthtech::forum::storage {
 
 std::vector<WatchedWord> WatchedWords(Tx& tx) {
   std::vector<WatchedWord> out;
-  for (const auto& r : tx.exec_prepared("moderation/watched_words")) {
+  for (const auto& r : pg::Exec(tx, "moderation/watched_words")) {
     WatchedWord w;
     w.word = r["word"].as<std::string>();
     w.action = r["action"].as<std::string>();
@@ -18,35 +18,32 @@ void LogModeration(Tx& tx, const std::string& moderator_id, const std::string& a
                    const std::string& post_id, const std::string& thread_id,
                    const std::string& target_user_id, const std::string& reason,
                    const std::string& until) {
-  tx.exec_prepared("moderation/log", moderator_id, action, post_id, thread_id, target_user_id,
-                   reason, until);
+  pg::Exec(tx, "moderation/log", moderator_id, action, post_id, thread_id, target_user_id, reason,
+           until);
 }
 
 std::string NowIso(Tx& tx) {
-  return tx.exec_prepared("moderation/now_iso")[0]["now_iso"].as<std::string>();
+  return pg::Exec(tx, "moderation/now_iso")[0]["now_iso"].as<std::string>();
 }
 
-int64_t NowSeconds(Tx& tx) {
-  return tx.exec_prepared("moderation/now_s")[0]["now_s"].as<int64_t>();
-}
+int64_t NowSeconds(Tx& tx) { return pg::Exec(tx, "moderation/now_s")[0]["now_s"].as<int64_t>(); }
 
 std::optional<std::string> InsertFlag(Tx& tx, const std::string& post_id,
                                       const std::string& reporter_id, const std::string& reason,
                                       const std::string& detail, int weight) {
-  auto rows = tx.exec_prepared("moderation/flag", post_id, reporter_id, reason, detail, weight);
+  auto rows = pg::Exec(tx, "moderation/flag", post_id, reporter_id, reason, detail, weight);
   if (rows.empty()) return std::nullopt;
   return rows[0]["id"].as<std::string>();
 }
 
 std::string AddFlagWeight(Tx& tx, const std::string& post_id, int weight, int hide_threshold) {
-  return tx
-      .exec_prepared("moderation/add_flag_weight", post_id, weight, hide_threshold)[0]["status"]
+  return pg::Exec(tx, "moderation/add_flag_weight", post_id, weight, hide_threshold)[0]["status"]
       .as<std::string>();
 }
 
 std::vector<Flag> OpenFlags(Tx& tx, const std::string& post_id) {
   std::vector<Flag> out;
-  for (const auto& r : tx.exec_prepared("moderation/open_flags", post_id)) {
+  for (const auto& r : pg::Exec(tx, "moderation/open_flags", post_id)) {
     Flag f;
     f.reporter_id = r["reporter_id"].as<std::string>();
     f.reason = r["reason"].as<std::string>();
@@ -58,27 +55,27 @@ std::vector<Flag> OpenFlags(Tx& tx, const std::string& post_id) {
 }
 
 std::string LockPostStatus(Tx& tx, const std::string& post_id) {
-  return tx.exec_prepared("moderation/lock_post", post_id)[0]["status"].as<std::string>();
+  return pg::Exec(tx, "moderation/lock_post", post_id)[0]["status"].as<std::string>();
 }
 
 void SetPostStatus(Tx& tx, const std::string& post_id, const std::string& status) {
-  tx.exec_prepared("moderation/set_post_status", post_id, status);
+  pg::Exec(tx, "moderation/set_post_status", post_id, status);
 }
 
 void ResolveFlags(Tx& tx, const std::string& post_id) {
-  tx.exec_prepared("moderation/resolve_flags", post_id);
+  pg::Exec(tx, "moderation/resolve_flags", post_id);
 }
 
-void ClearWatchedWords(Tx& tx) { tx.exec_prepared("moderation/clear_watched_words"); }
+void ClearWatchedWords(Tx& tx) { pg::Exec(tx, "moderation/clear_watched_words"); }
 
 void AddWatchedWord(Tx& tx, const std::string& word, const std::string& action,
                     const std::string& updated_by) {
-  tx.exec_prepared("moderation/add_watched_word", word, action, updated_by);
+  pg::Exec(tx, "moderation/add_watched_word", word, action, updated_by);
 }
 
 std::vector<WatchedWord> ListWatchedWords(Tx& tx, int offset, int limit) {
   std::vector<WatchedWord> out;
-  for (const auto& r : tx.exec_prepared("moderation/list_watched_words", offset, limit)) {
+  for (const auto& r : pg::Exec(tx, "moderation/list_watched_words", offset, limit)) {
     WatchedWord w;
     w.word = r["word"].as<std::string>();
     w.action = r["action"].as<std::string>();

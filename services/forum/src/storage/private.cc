@@ -36,18 +36,17 @@ PrivatePost ReadPrivatePost(const pqxx::row& r) {
 }  // namespace
 
 std::string InsertPrivateThread(Tx& tx, const NewPrivateThread& t) {
-  return tx
-      .exec_prepared("private/insert_thread", t.patient_id, t.practitioner_id,
-                     t.practitioner_user_id, t.practitioner_display_name, t.appointment_id,
-                     t.subject)[0]["id"]
+  return pg::Exec(tx, "private/insert_thread", t.patient_id, t.practitioner_id,
+                  t.practitioner_user_id, t.practitioner_display_name, t.appointment_id,
+                  t.subject)[0]["id"]
       .as<std::string>();
 }
 
 CreatedPost InsertFirstPrivatePost(Tx& tx, const std::string& thread_id,
                                    const std::string& author_id, const std::string& author_name,
                                    const std::string& markdown, const std::string& html) {
-  auto r = tx.exec_prepared("private/insert_first_post", thread_id, author_id, author_name,
-                            markdown, html)[0];
+  auto r = pg::Exec(tx, "private/insert_first_post", thread_id, author_id, author_name, markdown,
+                    html)[0];
   return {r["id"].as<std::string>(), r["created_iso"].as<std::string>()};
 }
 
@@ -55,14 +54,14 @@ PrivatePost InsertPrivatePost(Tx& tx, const std::string& thread_id, const std::s
                               const std::string& author_name, const std::string& markdown,
                               const std::string& html) {
   auto r =
-      tx.exec_prepared("private/insert_post", thread_id, author_id, author_name, markdown, html)[0];
+      pg::Exec(tx, "private/insert_post", thread_id, author_id, author_name, markdown, html)[0];
   PrivatePost p = ReadPrivatePost(r);
   p.created_iso = r["created_iso"].as<std::string>();
   return p;
 }
 
 std::optional<PrivateThread> FindPrivateThread(Tx& tx, const std::string& id) {
-  auto rows = tx.exec_prepared("private/get", id);
+  auto rows = pg::Exec(tx, "private/get", id);
   if (rows.empty()) return std::nullopt;
   return ReadPrivateThread(rows[0]);
 }
@@ -70,7 +69,7 @@ std::optional<PrivateThread> FindPrivateThread(Tx& tx, const std::string& id) {
 std::vector<PrivateThread> ListMyPrivateThreads(Tx& tx, const std::string& me, int limit,
                                                 int offset) {
   std::vector<PrivateThread> out;
-  for (const auto& r : tx.exec_prepared("private/list_mine", me, limit, offset))
+  for (const auto& r : pg::Exec(tx, "private/list_mine", me, limit, offset))
     out.push_back(ReadPrivateThread(r));
   return out;
 }
@@ -78,40 +77,38 @@ std::vector<PrivateThread> ListMyPrivateThreads(Tx& tx, const std::string& me, i
 std::vector<PrivatePost> PrivatePosts(Tx& tx, const std::string& thread_id, int64_t after,
                                       int limit) {
   std::vector<PrivatePost> out;
-  for (const auto& r : tx.exec_prepared("private/posts", thread_id, after, limit))
+  for (const auto& r : pg::Exec(tx, "private/posts", thread_id, after, limit))
     out.push_back(ReadPrivatePost(r));
   return out;
 }
 
 std::optional<Participants> LockPrivateThread(Tx& tx, const std::string& id) {
-  auto rows = tx.exec_prepared("private/lock", id);
+  auto rows = pg::Exec(tx, "private/lock", id);
   if (rows.empty()) return std::nullopt;
   return Participants{rows[0]["patient_id"].as<std::string>(),
                       rows[0]["practitioner_user_id"].as<std::string>()};
 }
 
 void CountPrivatePost(Tx& tx, const std::string& thread_id) {
-  tx.exec_prepared("private/count_post", thread_id);
+  pg::Exec(tx, "private/count_post", thread_id);
 }
 
 void AuditCreate(Tx& tx, const std::string& actor, const std::string& thread_id, const Origin& o) {
-  tx.exec_prepared("private/audit_create", actor, thread_id, o.client_ip, o.request_id);
+  pg::Exec(tx, "private/audit_create", actor, thread_id, o.client_ip, o.request_id);
 }
 
 void AuditList(Tx& tx, const std::string& actor, const std::vector<std::string>& thread_ids,
                const Origin& o) {
-  tx.exec_prepared("private/audit_list", actor, pg::TextArray(thread_ids), o.client_ip,
-                   o.request_id);
+  pg::Exec(tx, "private/audit_list", actor, pg::TextArray(thread_ids), o.client_ip, o.request_id);
 }
 
 void AuditRead(Tx& tx, const std::string& actor, const std::string& action,
                const std::string& thread_id, const std::string& reason, const Origin& o) {
-  tx.exec_prepared("private/audit_read", actor, action, thread_id, reason, o.client_ip,
-                   o.request_id);
+  pg::Exec(tx, "private/audit_read", actor, action, thread_id, reason, o.client_ip, o.request_id);
 }
 
 void AuditPost(Tx& tx, const std::string& actor, const std::string& thread_id, const Origin& o) {
-  tx.exec_prepared("private/audit_post", actor, thread_id, o.client_ip, o.request_id);
+  pg::Exec(tx, "private/audit_post", actor, thread_id, o.client_ip, o.request_id);
 }
 
 // ------------------------------------------------------------------ search
@@ -119,7 +116,7 @@ void AuditPost(Tx& tx, const std::string& actor, const std::string& thread_id, c
 std::vector<SearchHit> Search(Tx& tx, const SearchQuery& q) {
   std::vector<SearchHit> out;
   for (const auto& r :
-       tx.exec_prepared("search/posts", q.q, q.statuses, q.category_id, q.tag, q.limit, q.offset)) {
+       pg::Exec(tx, "search/posts", q.q, q.statuses, q.category_id, q.tag, q.limit, q.offset)) {
     SearchHit h;
     h.thread_id = r["thread_id"].as<std::string>();
     h.post_id = r["post_id"].as<std::string>();

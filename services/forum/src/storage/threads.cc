@@ -81,7 +81,7 @@ const char* ListStatement(ThreadOrder order) {
 std::vector<Post> Queue(Tx& tx, const std::string& category_id, int limit, int offset,
                         const std::string& me) {
   std::vector<Post> out;
-  for (const auto& r : tx.exec_prepared("moderation/queue", category_id, limit, offset, me))
+  for (const auto& r : pg::Exec(tx, "moderation/queue", category_id, limit, offset, me))
     out.push_back(ReadPost(r));
   return out;
 }
@@ -89,7 +89,7 @@ std::vector<Post> Queue(Tx& tx, const std::string& category_id, int limit, int o
 // ------------------------------------------------------------------ threads
 
 std::optional<Thread> FindThread(Tx& tx, const std::string& id, const Viewer& viewer) {
-  auto rows = tx.exec_prepared("threads/find", id, viewer.moderator, viewer.me);
+  auto rows = pg::Exec(tx, "threads/find", id, viewer.moderator, viewer.me);
   if (rows.empty()) return std::nullopt;
   return ReadThread(rows[0]);
 }
@@ -97,54 +97,49 @@ std::optional<Thread> FindThread(Tx& tx, const std::string& id, const Viewer& vi
 std::vector<Thread> ListThreads(Tx& tx, const ThreadQuery& q, const std::string& me) {
   std::vector<Thread> out;
   for (const auto& r :
-       tx.exec_prepared(ListStatement(q.order), q.category_id, q.tag, q.limit, q.offset, me))
+       pg::Exec(tx, ListStatement(q.order), q.category_id, q.tag, q.limit, q.offset, me))
     out.push_back(ReadThread(r));
   return out;
 }
 
 std::string InsertThread(Tx& tx, const std::string& category_id, const std::string& title,
                          const std::vector<std::string>& tags, const std::string& author_id) {
-  return tx
-      .exec_prepared("threads/insert", category_id, title, pg::TextArray(tags), author_id)[0]["id"]
+  return pg::Exec(tx, "threads/insert", category_id, title, pg::TextArray(tags), author_id)[0]["id"]
       .as<std::string>();
 }
 
 void FollowOwnThread(Tx& tx, const std::string& thread_id, const std::string& user_id) {
-  tx.exec_prepared("threads/follow_own", thread_id, user_id);
+  pg::Exec(tx, "threads/follow_own", thread_id, user_id);
 }
 void Follow(Tx& tx, const std::string& thread_id, const std::string& user_id) {
-  tx.exec_prepared("threads/follow", thread_id, user_id);
+  pg::Exec(tx, "threads/follow", thread_id, user_id);
 }
 void Unfollow(Tx& tx, const std::string& thread_id, const std::string& user_id) {
-  tx.exec_prepared("threads/unfollow", thread_id, user_id);
+  pg::Exec(tx, "threads/unfollow", thread_id, user_id);
 }
 
 bool LockThread(Tx& tx, const std::string& thread_id) {
-  return tx.exec_prepared("threads/lock", thread_id)[0]["locked"].as<bool>();
+  return pg::Exec(tx, "threads/lock", thread_id)[0]["locked"].as<bool>();
 }
-void BumpThread(Tx& tx, const std::string& thread_id) {
-  tx.exec_prepared("threads/bump", thread_id);
-}
-void TouchThread(Tx& tx, const std::string& thread_id) {
-  tx.exec_prepared("threads/touch", thread_id);
-}
+void BumpThread(Tx& tx, const std::string& thread_id) { pg::Exec(tx, "threads/bump", thread_id); }
+void TouchThread(Tx& tx, const std::string& thread_id) { pg::Exec(tx, "threads/touch", thread_id); }
 void RecountReplies(Tx& tx, const std::string& thread_id) {
-  tx.exec_prepared("threads/recount_replies", thread_id);
+  pg::Exec(tx, "threads/recount_replies", thread_id);
 }
 void ClearAcceptedAnswer(Tx& tx, const std::string& post_id) {
-  tx.exec_prepared("threads/clear_accepted", post_id);
+  pg::Exec(tx, "threads/clear_accepted", post_id);
 }
 void AcceptAnswer(Tx& tx, const std::string& thread_id, const std::string& post_id) {
-  tx.exec_prepared("threads/accept", thread_id, post_id);
+  pg::Exec(tx, "threads/accept", thread_id, post_id);
 }
 void SetThreadFlag(Tx& tx, const std::string& column, const std::string& thread_id, bool on) {
-  tx.exec_prepared("threads/set_" + column, thread_id, on);
+  pg::Exec(tx, "threads/set_" + column, thread_id, on);
 }
 
 // ------------------------------------------------------------------ posts
 
 std::optional<Post> FindPost(Tx& tx, const std::string& id, const Viewer& viewer) {
-  auto rows = tx.exec_prepared("posts/find", id, viewer.moderator, viewer.me);
+  auto rows = pg::Exec(tx, "posts/find", id, viewer.moderator, viewer.me);
   if (rows.empty()) return std::nullopt;
   return ReadPost(rows[0]);
 }
@@ -171,7 +166,7 @@ absl::StatusOr<std::vector<ThreadViewRow>> ThreadView(pg::Pool& pool, const pg::
 
 std::optional<Parent> FindParent(Tx& tx, const std::string& post_id, const std::string& thread_id,
                                  const Viewer& viewer) {
-  auto rows = tx.exec_prepared("posts/parent", post_id, thread_id, viewer.moderator, viewer.me);
+  auto rows = pg::Exec(tx, "posts/parent", post_id, thread_id, viewer.moderator, viewer.me);
   if (rows.empty()) return std::nullopt;
   Parent p;
   p.id = rows[0]["id"].as<std::string>();
@@ -182,24 +177,23 @@ std::optional<Parent> FindParent(Tx& tx, const std::string& post_id, const std::
 }
 
 void InsertOpeningPost(Tx& tx, const NewPost& p) {
-  tx.exec_prepared("posts/insert_opening", p.thread_id, p.author_id, p.body_markdown, p.body_html,
-                   p.body_text, p.status, p.queue_reason, p.title, p.tags);
+  pg::Exec(tx, "posts/insert_opening", p.thread_id, p.author_id, p.body_markdown, p.body_html,
+           p.body_text, p.status, p.queue_reason, p.title, p.tags);
 }
 
 std::string OpeningPostId(Tx& tx, const std::string& thread_id) {
-  return tx.exec_prepared("posts/opening_id", thread_id)[0]["id"].as<std::string>();
+  return pg::Exec(tx, "posts/opening_id", thread_id)[0]["id"].as<std::string>();
 }
 
 std::string InsertReply(Tx& tx, const NewPost& p) {
-  return tx
-      .exec_prepared("posts/insert_reply", p.thread_id, p.parent_id, p.parent_path, p.author_id,
-                     p.body_markdown, p.body_html, p.body_text, p.status, p.queue_reason,
-                     std::string())[0]["id"]
+  return pg::Exec(tx, "posts/insert_reply", p.thread_id, p.parent_id, p.parent_path, p.author_id,
+                  p.body_markdown, p.body_html, p.body_text, p.status, p.queue_reason,
+                  std::string())[0]["id"]
       .as<std::string>();
 }
 
 std::optional<ReplyEvent> FindReplyEvent(Tx& tx, const std::string& post_id) {
-  auto rows = tx.exec_prepared("posts/reply_event", post_id);
+  auto rows = pg::Exec(tx, "posts/reply_event", post_id);
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   ReplyEvent e;
@@ -216,7 +210,7 @@ std::optional<ReplyEvent> FindReplyEvent(Tx& tx, const std::string& post_id) {
 }
 
 EditTarget LockForEdit(Tx& tx, const std::string& post_id, int edit_window_seconds) {
-  auto r = tx.exec_prepared("posts/lock_for_edit", post_id, edit_window_seconds)[0];
+  auto r = pg::Exec(tx, "posts/lock_for_edit", post_id, edit_window_seconds)[0];
   EditTarget e;
   e.status = r["status"].as<std::string>();
   e.body_markdown = r["body_markdown"].as<std::string>();
@@ -230,17 +224,16 @@ EditTarget LockForEdit(Tx& tx, const std::string& post_id, int edit_window_secon
 
 void AddEdit(Tx& tx, const std::string& post_id, const std::string& previous_markdown,
              const std::string& edited_by) {
-  tx.exec_prepared("posts/add_edit", post_id, previous_markdown, edited_by);
+  pg::Exec(tx, "posts/add_edit", post_id, previous_markdown, edited_by);
 }
 
 void UpdateBody(Tx& tx, const std::string& post_id, const NewBody& b) {
-  tx.exec_prepared("posts/update_body", post_id, b.markdown, b.html, b.text, b.title, b.tags,
-                   b.review);
+  pg::Exec(tx, "posts/update_body", post_id, b.markdown, b.html, b.text, b.title, b.tags, b.review);
 }
 
 std::vector<PostEdit> ListEdits(Tx& tx, const std::string& post_id, int offset, int limit) {
   std::vector<PostEdit> out;
-  for (const auto& r : tx.exec_prepared("posts/edits", post_id, offset, limit)) {
+  for (const auto& r : pg::Exec(tx, "posts/edits", post_id, offset, limit)) {
     PostEdit e;
     e.previous_markdown = r["previous_markdown"].as<std::string>();
     e.edited_at = r["edited_s"].as<double>();
@@ -250,27 +243,27 @@ std::vector<PostEdit> ListEdits(Tx& tx, const std::string& post_id, int offset, 
   return out;
 }
 
-void DeletePost(Tx& tx, const std::string& post_id) { tx.exec_prepared("posts/delete", post_id); }
+void DeletePost(Tx& tx, const std::string& post_id) { pg::Exec(tx, "posts/delete", post_id); }
 
 bool IsVisibleReply(Tx& tx, const std::string& post_id, const std::string& thread_id) {
-  return !tx.exec_prepared("posts/visible_reply", post_id, thread_id).empty();
+  return !pg::Exec(tx, "posts/visible_reply", post_id, thread_id).empty();
 }
 
 // ------------------------------------------------------------------ votes
 
 std::optional<int> LockVote(Tx& tx, const std::string& post_id, const std::string& user_id) {
-  auto rows = tx.exec_prepared("votes/lock", post_id, user_id);
+  auto rows = pg::Exec(tx, "votes/lock", post_id, user_id);
   if (rows.empty()) return std::nullopt;
   return rows[0]["value"].as<int>();
 }
 void DeleteVote(Tx& tx, const std::string& post_id, const std::string& user_id) {
-  tx.exec_prepared("votes/delete", post_id, user_id);
+  pg::Exec(tx, "votes/delete", post_id, user_id);
 }
 void UpsertVote(Tx& tx, const std::string& post_id, const std::string& user_id, int value) {
-  tx.exec_prepared("votes/upsert", post_id, user_id, value);
+  pg::Exec(tx, "votes/upsert", post_id, user_id, value);
 }
 int AddToScore(Tx& tx, const std::string& post_id, int delta) {
-  return tx.exec_prepared("votes/add_to_score", post_id, delta)[0]["vote_score"].as<int>();
+  return pg::Exec(tx, "votes/add_to_score", post_id, delta)[0]["vote_score"].as<int>();
 }
 
 }  // namespace healthtech::forum::storage

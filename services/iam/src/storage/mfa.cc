@@ -8,11 +8,11 @@ pqxx::binarystring Bin(const std::string& s) { return pqxx::binarystring(s); }
 }  // namespace
 
 void InsertChallenge(Tx& tx, const std::string& token_hash, const std::string& user_id) {
-  tx.exec_prepared("challenges/insert", Bin(token_hash), user_id);
+  pg::Exec(tx, "challenges/insert", Bin(token_hash), user_id);
 }
 
 std::optional<Challenge> FindChallengeForUpdate(Tx& tx, const std::string& token_hash) {
-  auto rows = tx.exec_prepared("challenges/find_for_update", Bin(token_hash));
+  auto rows = pg::Exec(tx, "challenges/find_for_update", Bin(token_hash));
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   Challenge c;
@@ -25,56 +25,56 @@ std::optional<Challenge> FindChallengeForUpdate(Tx& tx, const std::string& token
 }
 
 void CountChallengeAttempt(Tx& tx, const std::string& token_hash) {
-  tx.exec_prepared("challenges/count_attempt", Bin(token_hash));
+  pg::Exec(tx, "challenges/count_attempt", Bin(token_hash));
 }
 
 void UseChallenge(Tx& tx, const std::string& token_hash) {
-  tx.exec_prepared("challenges/use", Bin(token_hash));
+  pg::Exec(tx, "challenges/use", Bin(token_hash));
 }
 
 void SetTotpLastStep(Tx& tx, const std::string& user_id, int64_t step) {
-  tx.exec_prepared("totp/set_last_step", step, user_id);
+  pg::Exec(tx, "totp/set_last_step", step, user_id);
 }
 
 std::optional<std::string> EnrollTotp(Tx& tx, const std::string& user_id,
                                       const std::string& pending_enc) {
-  auto rows = tx.exec_prepared("totp/enroll", Bin(pending_enc), user_id);
+  auto rows = pg::Exec(tx, "totp/enroll", Bin(pending_enc), user_id);
   if (rows.empty()) return std::nullopt;
   return rows[0]["email"].as<std::string>();
 }
 
 std::optional<PendingTotp> PendingTotpForUpdate(Tx& tx, const std::string& user_id) {
-  auto rows = tx.exec_prepared("totp/pending_for_update", user_id);
+  auto rows = pg::Exec(tx, "totp/pending_for_update", user_id);
   if (rows.empty()) return std::nullopt;
   return PendingTotp{pqxx::binarystring(rows[0]["totp_pending_enc"]).str(),
                      rows[0]["email"].as<std::string>()};
 }
 
 void ActivateTotp(Tx& tx, const std::string& user_id, const std::string& secret_enc, int64_t step) {
-  tx.exec_prepared("totp/activate", Bin(secret_enc), step, user_id);
+  pg::Exec(tx, "totp/activate", Bin(secret_enc), step, user_id);
 }
 
 std::optional<EnabledTotp> EnabledTotpForUpdate(Tx& tx, const std::string& user_id) {
-  auto rows = tx.exec_prepared("totp/enabled_for_update", user_id);
+  auto rows = pg::Exec(tx, "totp/enabled_for_update", user_id);
   if (rows.empty()) return std::nullopt;
   return EnabledTotp{pqxx::binarystring(rows[0]["totp_secret_enc"]).str(),
                      rows[0]["totp_last_step"].as<int64_t>()};
 }
 
 void DisableTotp(Tx& tx, const std::string& user_id, int64_t step) {
-  tx.exec_prepared("totp/disable", step, user_id);
+  pg::Exec(tx, "totp/disable", step, user_id);
 }
 
 bool UseRecoveryCode(Tx& tx, const std::string& user_id, const std::string& code_hash) {
-  return !tx.exec_prepared("recovery/use", user_id, Bin(code_hash)).empty();
+  return !pg::Exec(tx, "recovery/use", user_id, Bin(code_hash)).empty();
 }
 
 void DeleteRecoveryCodes(Tx& tx, const std::string& user_id) {
-  tx.exec_prepared("recovery/delete_all", user_id);
+  pg::Exec(tx, "recovery/delete_all", user_id);
 }
 
 void InsertRecoveryCode(Tx& tx, const std::string& user_id, const std::string& code_hash) {
-  tx.exec_prepared("recovery/insert", user_id, Bin(code_hash));
+  pg::Exec(tx, "recovery/insert", user_id, Bin(code_hash));
 }
 
 }  // namespace healthtech::iam::storage

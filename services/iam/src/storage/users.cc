@@ -45,7 +45,7 @@ void PrepareStatements(pg::Pool& pool) {
 }
 
 std::optional<User> LoadUser(Tx& tx, const std::string& user_id) {
-  return OneUser(tx.exec_prepared("users/load", user_id));
+  return OneUser(pg::Exec(tx, "users/load", user_id));
 }
 
 absl::StatusOr<std::optional<User>> LoadUserOnce(pg::Pool& pool, const pg::Subject& subject,
@@ -59,31 +59,31 @@ absl::StatusOr<std::optional<User>> LoadUserOnce(pg::Pool& pool, const pg::Subje
 
 std::optional<std::string> InsertUser(Tx& tx, const std::string& email, const std::string& hash,
                                       const std::string& full_name, const std::string& phone) {
-  auto rows = tx.exec_prepared("users/insert", email, hash, full_name, phone);
+  auto rows = pg::Exec(tx, "users/insert", email, hash, full_name, phone);
   if (rows.empty()) return std::nullopt;
   return rows[0]["id"].as<std::string>();
 }
 
 void MarkEmailVerified(Tx& tx, const std::string& user_id) {
-  tx.exec_prepared("users/mark_email_verified", user_id);
+  pg::Exec(tx, "users/mark_email_verified", user_id);
 }
 
 std::optional<UserRef> FindUnverifiedByEmail(Tx& tx, const std::string& email) {
-  return OneRef(tx.exec_prepared("users/find_unverified_by_email", email));
+  return OneRef(pg::Exec(tx, "users/find_unverified_by_email", email));
 }
 
 std::optional<UserRef> FindByEmail(Tx& tx, const std::string& email) {
-  return OneRef(tx.exec_prepared("users/find_by_email", email));
+  return OneRef(pg::Exec(tx, "users/find_by_email", email));
 }
 
 std::optional<std::string> IdByEmail(Tx& tx, const std::string& email) {
-  auto rows = tx.exec_prepared("users/id_by_email", email);
+  auto rows = pg::Exec(tx, "users/id_by_email", email);
   if (rows.empty()) return std::nullopt;
   return rows[0]["id"].as<std::string>();
 }
 
 std::optional<LoginAccount> FindForLogin(Tx& tx, const std::string& email) {
-  auto rows = tx.exec_prepared("users/find_for_login", email);
+  auto rows = pg::Exec(tx, "users/find_for_login", email);
   if (rows.empty()) return std::nullopt;
   LoginAccount a;
   a.id = rows[0]["id"].as<std::string>();
@@ -94,46 +94,45 @@ std::optional<LoginAccount> FindForLogin(Tx& tx, const std::string& email) {
 }
 
 void Rehash(Tx& tx, const std::string& user_id, const std::string& hash) {
-  tx.exec_prepared("users/rehash", hash, user_id);
+  pg::Exec(tx, "users/rehash", hash, user_id);
 }
 
 std::string ResetPassword(Tx& tx, const std::string& user_id, const std::string& hash) {
-  return tx.exec_prepared("users/reset_password", hash, user_id)[0]["email"].as<std::string>();
+  return pg::Exec(tx, "users/reset_password", hash, user_id)[0]["email"].as<std::string>();
 }
 
 void UpdateProfile(Tx& tx, const std::string& user_id, bool set_name, const std::string& name,
                    bool set_phone, const std::string& phone, bool set_birth,
                    const std::string& date_of_birth) {
-  tx.exec_prepared("users/update_profile", set_name, name, set_phone, phone, user_id, set_birth,
-                   date_of_birth);
+  pg::Exec(tx, "users/update_profile", set_name, name, set_phone, phone, user_id, set_birth,
+           date_of_birth);
 }
 
 std::optional<Credentials> PasswordOf(Tx& tx, const std::string& user_id) {
-  auto rows = tx.exec_prepared("users/password_of", user_id);
+  auto rows = pg::Exec(tx, "users/password_of", user_id);
   if (rows.empty()) return std::nullopt;
   return Credentials{rows[0]["password_hash"].as<std::string>(),
                      rows[0]["email"].as<std::string>()};
 }
 
 void SetPassword(Tx& tx, const std::string& user_id, const std::string& hash) {
-  tx.exec_prepared("users/set_password", hash, user_id);
+  pg::Exec(tx, "users/set_password", hash, user_id);
 }
 
 bool UserExists(Tx& tx, const std::string& user_id) {
-  return !tx.exec_prepared("users/exists", user_id).empty();
+  return !pg::Exec(tx, "users/exists", user_id).empty();
 }
 
 AbhaAccount UpsertAbhaAccount(Tx& tx, const std::string& abha_address,
                               const std::string& full_name) {
-  auto rows = tx.exec_prepared("users/upsert_abha", abha_address, full_name);
+  auto rows = pg::Exec(tx, "users/upsert_abha", abha_address, full_name);
   return {rows[0]["id"].as<std::string>(), rows[0]["created"].as<bool>()};
 }
 
 std::vector<std::string> Lookup(Tx& tx, const std::vector<std::string>& emails,
                                 const std::vector<std::string>& ids) {
   std::vector<std::string> out;
-  for (const auto& row :
-       tx.exec_prepared("users/lookup", pg::TextArray(emails), pg::TextArray(ids)))
+  for (const auto& row : pg::Exec(tx, "users/lookup", pg::TextArray(emails), pg::TextArray(ids)))
     out.push_back(row["id"].as<std::string>());
   return out;
 }
@@ -141,48 +140,48 @@ std::vector<std::string> Lookup(Tx& tx, const std::vector<std::string>& emails,
 void AppendAudit(Tx& tx, const std::string& actor, const std::string& action,
                  const std::string& target, const std::string& client_ip,
                  const std::string& request_id) {
-  tx.exec_prepared("audit/append", actor, action, target, client_ip, request_id);
+  pg::Exec(tx, "audit/append", actor, action, target, client_ip, request_id);
 }
 
 void AuditCliGrantAdmin(Tx& tx, const std::string& user_id) {
-  tx.exec_prepared("audit/cli_grant_admin", user_id);
+  pg::Exec(tx, "audit/cli_grant_admin", user_id);
 }
 
 void GrantPatient(Tx& tx, const std::string& user_id) {
-  tx.exec_prepared("roles/grant_patient", user_id);
+  pg::Exec(tx, "roles/grant_patient", user_id);
 }
 
 void GrantRole(Tx& tx, const std::string& user_id, const std::string& role,
                const std::string& granted_by) {
-  tx.exec_prepared("roles/grant", user_id, role, granted_by);
+  pg::Exec(tx, "roles/grant", user_id, role, granted_by);
 }
 
-void LockPlatformAdmins(Tx& tx) { tx.exec_prepared("roles/lock_platform_admins"); }
+void LockPlatformAdmins(Tx& tx) { pg::Exec(tx, "roles/lock_platform_admins"); }
 
 int CountPlatformAdmins(Tx& tx) {
-  return tx.exec_prepared("roles/count_platform_admins")[0]["admins"].as<int>();
+  return pg::Exec(tx, "roles/count_platform_admins")[0]["admins"].as<int>();
 }
 
 bool IsPlatformAdmin(Tx& tx, const std::string& user_id) {
-  return !tx.exec_prepared("roles/is_platform_admin", user_id).empty();
+  return !pg::Exec(tx, "roles/is_platform_admin", user_id).empty();
 }
 
 void RevokeRole(Tx& tx, const std::string& user_id, const std::string& role) {
-  tx.exec_prepared("roles/revoke", user_id, role);
+  pg::Exec(tx, "roles/revoke", user_id, role);
 }
 
 void GrantOrgRole(Tx& tx, const std::string& user_id, const std::string& role,
                   const std::string& org_id) {
-  tx.exec_prepared("roles/grant_org", user_id, role, org_id);
+  pg::Exec(tx, "roles/grant_org", user_id, role, org_id);
 }
 
 void RevokeOrgRole(Tx& tx, const std::string& user_id, const std::string& role,
                    const std::string& org_id) {
-  tx.exec_prepared("roles/revoke_org", user_id, role, org_id);
+  pg::Exec(tx, "roles/revoke_org", user_id, role, org_id);
 }
 
 void GrantPlatformAdmin(Tx& tx, const std::string& user_id) {
-  tx.exec_prepared("roles/grant_platform_admin", user_id);
+  pg::Exec(tx, "roles/grant_platform_admin", user_id);
 }
 
 }  // namespace healthtech::iam::storage

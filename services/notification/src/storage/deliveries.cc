@@ -27,24 +27,24 @@ Delivery ReadDelivery(const pqxx::row& r) {
 // ------------------------------------------------------------------ events
 
 bool MarkEventProcessed(Tx& tx, const std::string& event_id, const std::string& event_type) {
-  return !tx.exec_prepared("events/mark_processed", event_id, event_type).empty();
+  return !pg::Exec(tx, "events/mark_processed", event_id, event_type).empty();
 }
 
 std::string LocalTime(Tx& tx, const std::string& instant, const std::string& zone) {
-  return tx.exec_prepared("events/local_time", instant, zone)[0]["local"].as<std::string>();
+  return pg::Exec(tx, "events/local_time", instant, zone)[0]["local"].as<std::string>();
 }
 
 void QueueDelivery(Tx& tx, const NewDelivery& d) {
-  tx.exec_prepared("deliveries/queue", d.event_id, d.user_id, d.channel, d.recipient, d.subject,
-                   d.body, d.html_body, d.status, d.event_type, d.category, d.locale, d.security,
-                   d.urgent, d.dlt_template_id);
+  pg::Exec(tx, "deliveries/queue", d.event_id, d.user_id, d.channel, d.recipient, d.subject, d.body,
+           d.html_body, d.status, d.event_type, d.category, d.locale, d.security, d.urgent,
+           d.dlt_template_id);
 }
 
 // ------------------------------------------------------------------ delivery
 
 std::vector<DueDelivery> LeaseDue(Tx& tx) {
   std::vector<DueDelivery> out;
-  for (const auto& r : tx.exec_prepared("deliveries/lease_due")) {
+  for (const auto& r : pg::Exec(tx, "deliveries/lease_due")) {
     DueDelivery d;
     d.id = r["id"].as<std::string>();
     d.channel = r["channel"].as<std::string>();
@@ -65,40 +65,39 @@ std::vector<DueDelivery> LeaseDue(Tx& tx) {
 }
 
 void Defer(Tx& tx, const std::string& id, double until) {
-  tx.exec_prepared("deliveries/defer", id, until);
+  pg::Exec(tx, "deliveries/defer", id, until);
 }
 
 void SetStatus(Tx& tx, const std::string& id, const std::string& status, const std::string& error,
                double retry_in_seconds) {
-  tx.exec_prepared("deliveries/set_status", id, status, error, retry_in_seconds);
+  pg::Exec(tx, "deliveries/set_status", id, status, error, retry_in_seconds);
 }
 
 void ReleaseStandbyEmail(Tx& tx, const std::string& event_id, const std::string& user_id) {
-  tx.exec_prepared("deliveries/release_standby_email", event_id, user_id);
+  pg::Exec(tx, "deliveries/release_standby_email", event_id, user_id);
 }
 
 void SuppressStandbyEmail(Tx& tx, const std::string& event_id, const std::string& user_id) {
-  tx.exec_prepared("deliveries/suppress_standby_email", event_id, user_id);
+  pg::Exec(tx, "deliveries/suppress_standby_email", event_id, user_id);
 }
 
 void LockSmsCap(Tx& tx, const std::string& user_id) {
-  tx.exec_prepared("deliveries/lock_sms_cap", user_id);
+  pg::Exec(tx, "deliveries/lock_sms_cap", user_id);
 }
 
 int SmsSentLastHour(Tx& tx, const std::string& user_id, const std::string& delivery_id) {
-  return tx.exec_prepared("deliveries/sms_sent_last_hour", user_id, delivery_id)[0]["sent"]
-      .as<int>();
+  return pg::Exec(tx, "deliveries/sms_sent_last_hour", user_id, delivery_id)[0]["sent"].as<int>();
 }
 
 void ReserveSms(Tx& tx, const std::string& delivery_id) {
-  tx.exec_prepared("deliveries/reserve_sms", delivery_id);
+  pg::Exec(tx, "deliveries/reserve_sms", delivery_id);
 }
 
 void RecordAttempt(Tx& tx, const AttemptOutcome& a) {
-  tx.exec_prepared("deliveries/record_attempt", a.delivery_id, a.attempts, a.status, a.error,
-                   a.provider, a.provider_message_id, a.retry_in_seconds);
-  tx.exec_prepared("deliveries/insert_attempt", a.delivery_id, a.provider,
-                   a.sent ? "sent" : "failed", a.provider_message_id, a.error);
+  pg::Exec(tx, "deliveries/record_attempt", a.delivery_id, a.attempts, a.status, a.error,
+           a.provider, a.provider_message_id, a.retry_in_seconds);
+  pg::Exec(tx, "deliveries/insert_attempt", a.delivery_id, a.provider, a.sent ? "sent" : "failed",
+           a.provider_message_id, a.error);
 }
 
 // ------------------------------------------------------------------ failed deliveries (admins)
@@ -106,9 +105,8 @@ void RecordAttempt(Tx& tx, const AttemptOutcome& a) {
 std::vector<Delivery> ListFailed(Tx& tx, const std::string& channel,
                                  const std::optional<Position>& after, int limit) {
   std::vector<Delivery> out;
-  for (const auto& r :
-       tx.exec_prepared("deliveries/list_failed", channel, after.has_value(),
-                        after ? after->first : 0, after ? after->second : kNoId, limit)) {
+  for (const auto& r : pg::Exec(tx, "deliveries/list_failed", channel, after.has_value(),
+                                after ? after->first : 0, after ? after->second : kNoId, limit)) {
     out.push_back(ReadDelivery(r));
     out.back().updated_us = r["updated_us"].as<int64_t>();
   }
@@ -116,20 +114,20 @@ std::vector<Delivery> ListFailed(Tx& tx, const std::string& channel,
 }
 
 std::optional<Delivery> Retry(Tx& tx, const std::string& id) {
-  auto rows = tx.exec_prepared("deliveries/retry", id);
+  auto rows = pg::Exec(tx, "deliveries/retry", id);
   if (rows.empty()) return std::nullopt;
   return ReadDelivery(rows[0]);
 }
 
 std::optional<std::string> StatusOf(Tx& tx, const std::string& id) {
-  auto rows = tx.exec_prepared("deliveries/status", id);
+  auto rows = pg::Exec(tx, "deliveries/status", id);
   if (rows.empty()) return std::nullopt;
   return rows[0]["status"].as<std::string>();
 }
 
 std::vector<Attempt> Attempts(Tx& tx, const std::string& delivery_id) {
   std::vector<Attempt> out;
-  for (const auto& r : tx.exec_prepared("deliveries/attempts", delivery_id)) {
+  for (const auto& r : pg::Exec(tx, "deliveries/attempts", delivery_id)) {
     Attempt a;
     a.attempt = r["attempt"].as<int>();
     a.provider = r["provider"].as<std::string>();

@@ -38,9 +38,8 @@ void PrepareStatements(pg::Pool& pool) {
 std::vector<Notification> ListNotifications(Tx& tx, const std::string& user_id, bool unread_only,
                                             const std::optional<Position>& after, int limit) {
   std::vector<Notification> out;
-  for (const auto& r :
-       tx.exec_prepared("inbox/list", user_id, unread_only, after.has_value(),
-                        after ? after->first : 0, after ? after->second : kNoId, limit)) {
+  for (const auto& r : pg::Exec(tx, "inbox/list", user_id, unread_only, after.has_value(),
+                                after ? after->first : 0, after ? after->second : kNoId, limit)) {
     out.push_back(Read(r));
     out.back().created_us = r["created_us"].as<int64_t>();
   }
@@ -48,22 +47,22 @@ std::vector<Notification> ListNotifications(Tx& tx, const std::string& user_id, 
 }
 
 int UnreadCount(Tx& tx, const std::string& user_id) {
-  return tx.exec_prepared("inbox/unread_count", user_id)[0]["unread"].as<int>();
+  return pg::Exec(tx, "inbox/unread_count", user_id)[0]["unread"].as<int>();
 }
 
 std::optional<Notification> MarkRead(Tx& tx, const std::string& id, const std::string& user_id) {
-  auto rows = tx.exec_prepared("inbox/mark_read", id, user_id);
+  auto rows = pg::Exec(tx, "inbox/mark_read", id, user_id);
   if (rows.empty()) return std::nullopt;
   return Read(rows[0]);
 }
 
 int MarkAllRead(Tx& tx, const std::string& user_id) {
-  return static_cast<int>(tx.exec_prepared("inbox/mark_all_read", user_id).size());
+  return static_cast<int>(pg::Exec(tx, "inbox/mark_all_read", user_id).size());
 }
 
 std::optional<CreatedNotification> InsertNotification(Tx& tx, const NewNotification& n) {
-  auto rows = tx.exec_prepared("inbox/insert", n.user_id, n.category, n.type, n.title, n.body,
-                               n.link, n.event_id);
+  auto rows = pg::Exec(tx, "inbox/insert", n.user_id, n.category, n.type, n.title, n.body, n.link,
+                       n.event_id);
   if (rows.empty()) return std::nullopt;
   CreatedNotification c;
   c.id = rows[0]["id"].as<std::string>();
@@ -75,7 +74,7 @@ std::optional<CreatedNotification> InsertNotification(Tx& tx, const NewNotificat
 // ------------------------------------------------------------------ preferences
 
 std::optional<StoredPreferences> GetPreferences(Tx& tx, const std::string& user_id) {
-  auto rows = tx.exec_prepared("preferences/get", user_id);
+  auto rows = pg::Exec(tx, "preferences/get", user_id);
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   StoredPreferences p;
@@ -92,7 +91,7 @@ std::optional<StoredPreferences> GetPreferences(Tx& tx, const std::string& user_
 std::map<std::string, ChannelsAndLocale> PreferencesOf(Tx& tx,
                                                        const std::vector<std::string>& user_ids) {
   std::map<std::string, ChannelsAndLocale> out;
-  for (const auto& r : tx.exec_prepared("preferences/of_users", pg::TextArray(user_ids))) {
+  for (const auto& r : pg::Exec(tx, "preferences/of_users", pg::TextArray(user_ids))) {
     out[r["user_id"].as<std::string>()] = {r["channels"].as<std::string>(),
                                            r["locale"].as<std::string>()};
   }
@@ -100,18 +99,18 @@ std::map<std::string, ChannelsAndLocale> PreferencesOf(Tx& tx,
 }
 
 void UpsertPreferences(Tx& tx, const PreferencesUpdate& u) {
-  tx.exec_prepared("preferences/upsert", u.user_id, u.channels_patch_json, u.set_quiet_hours,
-                   u.quiet_start, u.quiet_end, u.quiet_timezone, u.clear_quiet_hours, u.locale);
+  pg::Exec(tx, "preferences/upsert", u.user_id, u.channels_patch_json, u.set_quiet_hours,
+           u.quiet_start, u.quiet_end, u.quiet_timezone, u.clear_quiet_hours, u.locale);
 }
 
 void WakeDeferred(Tx& tx, const std::string& user_id) {
-  tx.exec_prepared("preferences/wake_deferred", user_id);
+  pg::Exec(tx, "preferences/wake_deferred", user_id);
 }
 
 bool TimeZones::Known(Tx& tx, const std::string& name) {
   std::lock_guard lock(mu_);
   if (names_.empty()) {
-    for (const auto& r : tx.exec_prepared("preferences/time_zones"))
+    for (const auto& r : pg::Exec(tx, "preferences/time_zones"))
       names_.insert(r["name"].as<std::string>());
   }
   return names_.count(name) > 0;

@@ -21,35 +21,34 @@ Facility ReadFacility(const pqxx::row& r) {
 
 std::string InsertFacility(Tx& tx, const NewFacility& f) {
   const Address& a = f.address;
-  return tx
-      .exec_prepared("facilities/insert", f.organization_id, f.name, a.line1, a.line2, a.city,
-                     a.state, a.pincode, a.country, a.latitude.has_value(), a.latitude.value_or(0),
-                     a.longitude.value_or(0), f.timezone, f.phone)[0]["id"]
+  return pg::Exec(tx, "facilities/insert", f.organization_id, f.name, a.line1, a.line2, a.city,
+                  a.state, a.pincode, a.country, a.latitude.has_value(), a.latitude.value_or(0),
+                  a.longitude.value_or(0), f.timezone, f.phone)[0]["id"]
       .as<std::string>();
 }
 
 Facility GetFacility(Tx& tx, const std::string& id) {
-  return ReadFacility(tx.exec_prepared("facilities/find", id)[0]);
+  return ReadFacility(pg::Exec(tx, "facilities/find", id)[0]);
 }
 
 std::vector<Facility> ListFacilities(Tx& tx, const std::string& org_id, const std::string& after,
                                      int limit) {
   std::vector<Facility> out;
-  for (const auto& r : tx.exec_prepared("facilities/list", org_id, after, limit))
+  for (const auto& r : pg::Exec(tx, "facilities/list", org_id, after, limit))
     out.push_back(ReadFacility(r));
   return out;
 }
 
 bool TimezoneExists(Tx& tx, const std::string& tz) {
-  return !tx.exec_prepared("facilities/timezone_exists", tz).empty();
+  return !pg::Exec(tx, "facilities/timezone_exists", tz).empty();
 }
 
 // ------------------------------------------------------------------ documents
 
 Document InsertDocument(Tx& tx, const NewDocument& d) {
-  auto r = tx.exec_prepared("documents/insert", d.organization_id, d.document_type, d.filename,
-                            d.content_type, static_cast<int>(d.content.size()), d.sha256,
-                            pqxx::binarystring(d.content), d.uploaded_by)[0];
+  auto r = pg::Exec(tx, "documents/insert", d.organization_id, d.document_type, d.filename,
+                    d.content_type, static_cast<int>(d.content.size()), d.sha256,
+                    pqxx::binarystring(d.content), d.uploaded_by)[0];
   Document out;
   out.id = r["id"].as<std::string>();
   out.document_type = d.document_type;
@@ -64,7 +63,7 @@ Document InsertDocument(Tx& tx, const NewDocument& d) {
 
 std::optional<DocumentContent> FindDocumentContent(Tx& tx, const std::string& org_id,
                                                    const std::string& document_id) {
-  auto rows = tx.exec_prepared("documents/content", document_id, org_id);
+  auto rows = pg::Exec(tx, "documents/content", document_id, org_id);
   if (rows.empty()) return std::nullopt;
   DocumentContent c;
   c.content = pqxx::binarystring(rows[0]["content"]).str();
@@ -74,12 +73,12 @@ std::optional<DocumentContent> FindDocumentContent(Tx& tx, const std::string& or
 }
 
 bool HasDocuments(Tx& tx, const std::string& org_id) {
-  return !tx.exec_prepared("documents/any", org_id).empty();
+  return !pg::Exec(tx, "documents/any", org_id).empty();
 }
 
 std::vector<Document> ListDocuments(Tx& tx, const std::string& org_id) {
   std::vector<Document> out;
-  for (const auto& d : tx.exec_prepared("documents/list", org_id)) {
+  for (const auto& d : pg::Exec(tx, "documents/list", org_id)) {
     Document doc;
     doc.id = d["id"].as<std::string>();
     doc.document_type = d["document_type"].as<std::string>();

@@ -17,11 +17,11 @@ void PrepareStatements(pg::Pool& pool) {
 }
 
 int ApplyFreeDays(Tx& tx, const std::string& payload_json) {
-  return tx.exec_prepared("free_days/apply", payload_json)[0]["days"].as<int>();
+  return pg::Exec(tx, "free_days/apply", payload_json)[0]["days"].as<int>();
 }
 
 int RefreshStaleNextFree(Tx& tx, int batch) {
-  return tx.exec_prepared("free_days/refresh_stale", batch)[0]["refreshed"].as<int>();
+  return pg::Exec(tx, "free_days/refresh_stale", batch)[0]["refreshed"].as<int>();
 }
 
 }  // namespace healthtech::org::storage

@@ -27,13 +27,13 @@ Organization ReadOrganization(const pqxx::row& r) {
 }  // namespace
 
 std::optional<Organization> FindOrganization(Tx& tx, const std::string& id) {
-  auto rows = tx.exec_prepared("organizations/find", id);
+  auto rows = pg::Exec(tx, "organizations/find", id);
   if (rows.empty()) return std::nullopt;
   return ReadOrganization(rows[0]);
 }
 
 std::optional<PendingIdentity> FindPendingIdentity(Tx& tx, const std::string& id) {
-  auto rows = tx.exec_prepared("organizations/pending_identity", id);
+  auto rows = pg::Exec(tx, "organizations/pending_identity", id);
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   PendingIdentity p;
@@ -48,7 +48,7 @@ std::optional<PendingIdentity> FindPendingIdentity(Tx& tx, const std::string& id
 
 std::vector<VerificationEntry> VerificationHistory(Tx& tx, const std::string& id) {
   std::vector<VerificationEntry> out;
-  for (const auto& h : tx.exec_prepared("verification/history", id)) {
+  for (const auto& h : pg::Exec(tx, "verification/history", id)) {
     VerificationEntry e;
     e.from_status = h["from_status"].as<std::string>();
     e.to_status = h["to_status"].as<std::string>();
@@ -63,38 +63,37 @@ std::vector<VerificationEntry> VerificationHistory(Tx& tx, const std::string& id
 
 std::string InsertOrganization(Tx& tx, const NewOrganization& o) {
   const Address& a = o.address;
-  return tx
-      .exec_prepared("organizations/insert", o.type, o.legal_name, o.display_name,
-                     o.registration_number, a.line1, a.line2, a.city, a.state, a.pincode, a.country,
-                     a.latitude.has_value(), a.latitude.value_or(0), a.longitude.value_or(0),
-                     o.contact_email, o.contact_phone, o.gstin, o.created_by)[0]["id"]
+  return pg::Exec(tx, "organizations/insert", o.type, o.legal_name, o.display_name,
+                  o.registration_number, a.line1, a.line2, a.city, a.state, a.pincode, a.country,
+                  a.latitude.has_value(), a.latitude.value_or(0), a.longitude.value_or(0),
+                  o.contact_email, o.contact_phone, o.gstin, o.created_by)[0]["id"]
       .as<std::string>();
 }
 
 void UpdateOrganization(Tx& tx, const std::string& id, const OrganizationChange& c) {
   const Address& a = c.address;
-  tx.exec_prepared("organizations/update", id, c.set_legal_name, c.legal_name, c.set_display_name,
-                   c.display_name, c.set_registration_number, c.registration_number, c.set_address,
-                   a.line1, a.line2, a.city, a.state, a.pincode, a.country, a.latitude.has_value(),
-                   a.latitude.value_or(0), a.longitude.value_or(0), c.set_contact_email,
-                   c.contact_email, c.set_contact_phone, c.contact_phone, c.set_gstin, c.gstin,
-                   c.set_late_cancellation_refund_percent, c.late_cancellation_refund_percent);
+  pg::Exec(tx, "organizations/update", id, c.set_legal_name, c.legal_name, c.set_display_name,
+           c.display_name, c.set_registration_number, c.registration_number, c.set_address, a.line1,
+           a.line2, a.city, a.state, a.pincode, a.country, a.latitude.has_value(),
+           a.latitude.value_or(0), a.longitude.value_or(0), c.set_contact_email, c.contact_email,
+           c.set_contact_phone, c.contact_phone, c.set_gstin, c.gstin,
+           c.set_late_cancellation_refund_percent, c.late_cancellation_refund_percent);
 }
 
 void RequestIdentityChange(Tx& tx, const std::string& id, const std::string& change_json) {
-  tx.exec_prepared("organizations/request_identity_change", id, change_json);
+  pg::Exec(tx, "organizations/request_identity_change", id, change_json);
 }
 
-void LockOrganization(Tx& tx, const std::string& id) { tx.exec_prepared("organizations/lock", id); }
+void LockOrganization(Tx& tx, const std::string& id) { pg::Exec(tx, "organizations/lock", id); }
 
 // ------------------------------------------------------------------ verification
 
 std::string LockStatus(Tx& tx, const std::string& id) {
-  return tx.exec_prepared("verification/lock_status", id)[0]["status"].as<std::string>();
+  return pg::Exec(tx, "verification/lock_status", id)[0]["status"].as<std::string>();
 }
 
 DecisionState LockForDecision(Tx& tx, const std::string& id) {
-  auto r = tx.exec_prepared("verification/lock_for_decision", id)[0];
+  auto r = pg::Exec(tx, "verification/lock_for_decision", id)[0];
   DecisionState d;
   d.status = r["status"].as<std::string>();
   d.legal_name = r["legal_name"].as<std::string>();
@@ -102,30 +101,30 @@ DecisionState LockForDecision(Tx& tx, const std::string& id) {
   return d;
 }
 
-void MarkSubmitted(Tx& tx, const std::string& id) { tx.exec_prepared("verification/submit", id); }
+void MarkSubmitted(Tx& tx, const std::string& id) { pg::Exec(tx, "verification/submit", id); }
 
 void SetStatus(Tx& tx, const std::string& id, const std::string& status) {
-  tx.exec_prepared("verification/decide", id, status);
+  pg::Exec(tx, "verification/decide", id, status);
 }
 
 void ApproveIdentityChange(Tx& tx, const std::string& id) {
-  tx.exec_prepared("verification/approve_identity_change", id);
+  pg::Exec(tx, "verification/approve_identity_change", id);
 }
 
 void DropIdentityChange(Tx& tx, const std::string& id) {
-  tx.exec_prepared("verification/drop_identity_change", id);
+  pg::Exec(tx, "verification/drop_identity_change", id);
 }
 
 void RecordTransition(Tx& tx, const std::string& org_id, const std::string& from,
                       const std::string& to, const std::string& actor, const std::string& decision,
                       const std::string& reason) {
-  tx.exec_prepared("verification/record", org_id, from, to, actor, decision, reason);
+  pg::Exec(tx, "verification/record", org_id, from, to, actor, decision, reason);
 }
 
 std::vector<QueuedOrganization> ReviewQueue(Tx& tx, const QueueQuery& q) {
   std::vector<QueuedOrganization> out;
   for (const auto& r :
-       tx.exec_prepared("verification/queue", q.status, q.after, q.after_us, q.after_id, q.limit)) {
+       pg::Exec(tx, "verification/queue", q.status, q.after, q.after_us, q.after_id, q.limit)) {
     QueuedOrganization item;
     item.organization = ReadOrganization(r);
     item.requested_us = r["k"].as<int64_t>();

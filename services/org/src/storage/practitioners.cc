@@ -49,30 +49,30 @@ std::optional<std::string> FindPractitionerIdByHprAddress(Tx& tx, const std::str
 }
 
 std::optional<Practitioner> FindPractitioner(Tx& tx, const std::string& id) {
-  return FirstPractitioner(tx.exec_prepared("practitioners/find", id));
+  return FirstPractitioner(pg::Exec(tx, "practitioners/find", id));
 }
 
 std::optional<Practitioner> FindPractitionerByUser(Tx& tx, const std::string& user_id) {
-  return FirstPractitioner(tx.exec_prepared("practitioners/find_by_user", user_id));
+  return FirstPractitioner(pg::Exec(tx, "practitioners/find_by_user", user_id));
 }
 
 std::optional<std::string> PractitionerIdOfUser(Tx& tx, const std::string& user_id) {
-  auto rows = tx.exec_prepared("practitioners/id_by_user", user_id);
+  auto rows = pg::Exec(tx, "practitioners/id_by_user", user_id);
   if (rows.empty()) return std::nullopt;
   return rows[0]["id"].as<std::string>();
 }
 
 void SetPractitionerPhoto(Tx& tx, const std::string& user_id, const std::string& jpeg,
                           const std::string& sha256_hex) {
-  tx.exec_prepared("practitioners/set_photo", user_id, sha256_hex, pqxx::binarystring(jpeg));
+  pg::Exec(tx, "practitioners/set_photo", user_id, sha256_hex, pqxx::binarystring(jpeg));
 }
 
 void DeletePractitionerPhoto(Tx& tx, const std::string& user_id) {
-  tx.exec_prepared("practitioners/delete_photo", user_id);
+  pg::Exec(tx, "practitioners/delete_photo", user_id);
 }
 
 std::optional<std::string> PractitionerPhoto(Tx& tx, const std::string& practitioner_id) {
-  auto rows = tx.exec_prepared("practitioners/photo", practitioner_id);
+  auto rows = pg::Exec(tx, "practitioners/photo", practitioner_id);
   if (rows.empty()) return std::nullopt;
   return pqxx::binarystring(rows[0]["jpeg"]).str();
 }
@@ -93,7 +93,7 @@ PractitionerFacility ReadPractitionerFacility(const pqxx::row& f) {
 
 std::vector<PractitionerFacility> PractitionerFacilities(Tx& tx, const std::string& id, bool all) {
   std::vector<PractitionerFacility> out;
-  for (const auto& f : tx.exec_prepared("practitioners/facilities", pg::TextArray({id}), all))
+  for (const auto& f : pg::Exec(tx, "practitioners/facilities", pg::TextArray({id}), all))
     out.push_back(ReadPractitionerFacility(f));
   return out;
 }
@@ -101,7 +101,7 @@ std::vector<PractitionerFacility> PractitionerFacilities(Tx& tx, const std::stri
 std::map<std::string, std::vector<PractitionerFacility>> ListedFacilities(
     Tx& tx, const std::vector<std::string>& ids) {
   std::map<std::string, std::vector<PractitionerFacility>> out;
-  for (const auto& f : tx.exec_prepared("practitioners/facilities", pg::TextArray(ids), false))
+  for (const auto& f : pg::Exec(tx, "practitioners/facilities", pg::TextArray(ids), false))
     out[f["practitioner_id"].as<std::string>()].push_back(ReadPractitionerFacility(f));
   return out;
 }
@@ -110,20 +110,18 @@ std::vector<std::string> AllowedFacilities(Tx& tx, const std::vector<std::string
                                            const std::string& user_id) {
   std::vector<std::string> out;
   for (const auto& r :
-       tx.exec_prepared("practitioners/allowed_facilities", pg::TextArray(facility_ids), user_id))
+       pg::Exec(tx, "practitioners/allowed_facilities", pg::TextArray(facility_ids), user_id))
     out.push_back(r["id"].as<std::string>());
   return out;
 }
 
 std::optional<std::string> UpsertPractitioner(Tx& tx, const ProfileInput& p) {
   try {
-    return tx
-        .exec_prepared("practitioners/upsert", p.user_id, p.display_name,
-                       pg::TextArray(p.specialties), pg::TextArray(p.qualifications),
-                       p.registration_number, pg::TextArray(p.languages), p.years_of_experience,
-                       p.bio, pg::TextArray(p.consultation_modes), p.fee_first_visit_minor,
-                       p.fee_follow_up_minor, p.currency, p.gender, p.hpr_id,
-                       p.hpr_address)[0]["id"]
+    return pg::Exec(tx, "practitioners/upsert", p.user_id, p.display_name,
+                    pg::TextArray(p.specialties), pg::TextArray(p.qualifications),
+                    p.registration_number, pg::TextArray(p.languages), p.years_of_experience, p.bio,
+                    pg::TextArray(p.consultation_modes), p.fee_first_visit_minor,
+                    p.fee_follow_up_minor, p.currency, p.gender, p.hpr_id, p.hpr_address)[0]["id"]
         .as<std::string>();
   } catch (const pqxx::unique_violation&) {
     // user_id is the upsert's own conflict target: only V0013's HPR indexes get here.
@@ -133,17 +131,17 @@ std::optional<std::string> UpsertPractitioner(Tx& tx, const ProfileInput& p) {
 
 void SetPractitionerFacilities(Tx& tx, const std::string& id,
                                const std::vector<std::string>& facility_ids) {
-  tx.exec_prepared("practitioners/clear_facilities", id);
-  tx.exec_prepared("practitioners/add_facilities", id, pg::TextArray(facility_ids));
+  pg::Exec(tx, "practitioners/clear_facilities", id);
+  pg::Exec(tx, "practitioners/add_facilities", id, pg::TextArray(facility_ids));
 }
 
 void LeaveOrganizationFacilities(Tx& tx, const std::string& org_id, const std::string& user_id) {
-  tx.exec_prepared("practitioners/leave_organization", org_id, user_id);
+  pg::Exec(tx, "practitioners/leave_organization", org_id, user_id);
 }
 
 std::vector<BookingFacility> BookingFacilities(Tx& tx, const std::string& id) {
   std::vector<BookingFacility> out;
-  for (const auto& f : tx.exec_prepared("practitioners/booking_facilities", id)) {
+  for (const auto& f : pg::Exec(tx, "practitioners/booking_facilities", id)) {
     BookingFacility b;
     b.facility_id = f["facility_id"].as<std::string>();
     b.organization_id = f["organization_id"].as<std::string>();
@@ -160,7 +158,7 @@ std::vector<BookingFacility> BookingFacilities(Tx& tx, const std::string& id) {
 
 std::vector<PractitionerSummary> LookupPractitioners(Tx& tx, const std::vector<std::string>& ids) {
   std::vector<PractitionerSummary> out;
-  for (const auto& r : tx.exec_prepared("practitioners/lookup", pg::TextArray(ids))) {
+  for (const auto& r : pg::Exec(tx, "practitioners/lookup", pg::TextArray(ids))) {
     PractitionerSummary s;
     s.user_id = r["user_id"].as<std::string>();
     s.practitioner_id = r["practitioner_id"].as<std::string>();
@@ -183,18 +181,17 @@ std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
       // centre at scale), for which the planner would rather sort everything found: sorting
       // is priced out for this statement only, in this transaction only.
       tx.exec("SET LOCAL enable_sort = off");
-      auto found = tx.exec_prepared("search/practitioners_nearest", q.q, q.city, q.specialty,
-                                    q.language, q.mode, q.after, q.after_score, q.after_id, q.limit,
-                                    q.available_on, q.sort, *q.latitude, *q.longitude,
-                                    q.radius_meters, q.gender, q.fee_min, q.fee_max);
+      auto found =
+          pg::Exec(tx, "search/practitioners_nearest", q.q, q.city, q.specialty, q.language, q.mode,
+                   q.after, q.after_score, q.after_id, q.limit, q.available_on, q.sort, *q.latitude,
+                   *q.longitude, q.radius_meters, q.gender, q.fee_min, q.fee_max);
       tx.exec("SET LOCAL enable_sort = on");
       return found;
     }
     if (q.latitude && q.longitude)
-      return tx.exec_prepared("search/practitioners_near", q.q, q.city, q.specialty, q.language,
-                              q.mode, q.after, q.after_score, q.after_id, q.limit, q.available_on,
-                              q.sort, *q.latitude, *q.longitude, q.radius_meters, q.gender,
-                              q.fee_min, q.fee_max);
+      return pg::Exec(tx, "search/practitioners_near", q.q, q.city, q.specialty, q.language, q.mode,
+                      q.after, q.after_score, q.after_id, q.limit, q.available_on, q.sort,
+                      *q.latitude, *q.longitude, q.radius_meters, q.gender, q.fee_min, q.fee_max);
     // A specialty in a city: their two GIN indexes meet at the few matches, sorted, instead
     // of the soonest index walked past every other city's and specialty's rows.
     const bool soonest = q.q.empty() && q.sort == "soonest" && q.mode.empty();
@@ -203,9 +200,9 @@ std::vector<Practitioner> SearchPractitioners(Tx& tx, const SearchQuery& q) {
                                 ? "search/practitioners_soonest_place"
                             : soonest ? "search/practitioners_soonest"
                                       : "search/practitioners";
-    return tx.exec_prepared(statement, q.q, q.city, q.specialty, q.language, q.mode, q.after,
-                            q.after_score, q.after_id, q.limit, q.available_on, q.sort, q.gender,
-                            q.fee_min, q.fee_max);
+    return pg::Exec(tx, statement, q.q, q.city, q.specialty, q.language, q.mode, q.after,
+                    q.after_score, q.after_id, q.limit, q.available_on, q.sort, q.gender, q.fee_min,
+                    q.fee_max);
   }();
   std::vector<Practitioner> out;
   for (const auto& r : rows) {
@@ -242,10 +239,10 @@ Facets SearchFacets(Tx& tx, const SearchQuery& q, int fuzzy_below,
     return std::string(buf);
   };
   const bool near = q.latitude && q.longitude;
-  auto rows = tx.exec_prepared("search/facets", q.q, q.city, q.specialty, q.language, q.mode,
-                               q.available_on, q.gender, q.fee_min, q.fee_max,
-                               near ? degrees(q.latitude) : "", near ? degrees(q.longitude) : "",
-                               q.radius_meters, fuzzy_below, pg::TextArray(bounds));
+  auto rows = pg::Exec(tx, "search/facets", q.q, q.city, q.specialty, q.language, q.mode,
+                       q.available_on, q.gender, q.fee_min, q.fee_max,
+                       near ? degrees(q.latitude) : "", near ? degrees(q.longitude) : "",
+                       q.radius_meters, fuzzy_below, pg::TextArray(bounds));
   for (const auto& r : rows) {
     const auto facet = r["facet"].as<std::string>();
     const auto value = r["value"].as<std::string>();
@@ -267,7 +264,7 @@ Facets SearchFacets(Tx& tx, const SearchQuery& q, int fuzzy_below,
 }
 
 bool SpecialtyListed(Tx& tx, const std::string& specialty) {
-  return tx.exec_prepared("search/specialty_listed", specialty)[0]["listed"].as<bool>();
+  return pg::Exec(tx, "search/specialty_listed", specialty)[0]["listed"].as<bool>();
 }
 
 }  // namespace healthtech::org::storage

@@ -11,7 +11,7 @@ std::optional<std::string> FirstId(const pqxx::result& r) {
 }  // namespace
 
 std::optional<PaymentForDocument> PaymentForDocumentOf(Tx& tx, const std::string& payment_id) {
-  auto rows = tx.exec_prepared("payments/for_document", payment_id);
+  auto rows = pg::Exec(tx, "payments/for_document", payment_id);
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   PaymentForDocument p;
@@ -26,7 +26,7 @@ std::optional<PaymentForDocument> PaymentForDocumentOf(Tx& tx, const std::string
 }
 
 std::optional<RefundForDocument> RefundForDocumentOf(Tx& tx, const std::string& refund_id) {
-  auto r = tx.exec_prepared("refunds/for_document", refund_id);
+  auto r = pg::Exec(tx, "refunds/for_document", refund_id);
   if (r.empty()) return std::nullopt;
   RefundForDocument out;
   out.amount_minor = r[0]["amount_minor"].as<int64_t>();
@@ -35,32 +35,31 @@ std::optional<RefundForDocument> RefundForDocumentOf(Tx& tx, const std::string& 
 }
 
 std::optional<std::string> InvoiceOf(Tx& tx, const std::string& payment_id) {
-  return FirstId(tx.exec_prepared("invoices/invoice_of_payment", payment_id));
+  return FirstId(pg::Exec(tx, "invoices/invoice_of_payment", payment_id));
 }
 
 std::optional<std::string> CreditNoteOf(Tx& tx, const std::string& refund_id) {
-  return FirstId(tx.exec_prepared("invoices/credit_note_of_refund", refund_id));
+  return FirstId(pg::Exec(tx, "invoices/credit_note_of_refund", refund_id));
 }
 
 int NextDocumentNumber(Tx& tx, const std::string& organization_id, const std::string& kind,
                        const std::string& fiscal_year) {
-  return tx
-      .exec_prepared("invoices/next_number", organization_id, kind, fiscal_year)[0]["last_number"]
+  return pg::Exec(tx, "invoices/next_number", organization_id, kind, fiscal_year)[0]["last_number"]
       .as<int>();
 }
 
 std::string NewDocumentId(Tx& tx) {
-  return tx.exec_prepared("invoices/new_id")[0]["id"].as<std::string>();
+  return pg::Exec(tx, "invoices/new_id")[0]["id"].as<std::string>();
 }
 
 bool InsertDocument(Tx& tx, const NewDocument& d) {
-  return !tx.exec_prepared("invoices/insert", d.id, d.kind, d.organization_id, d.fiscal_year, d.seq,
-                           d.number, d.payment_id, d.refund_id, pqxx::binarystring(d.document))
+  return !pg::Exec(tx, "invoices/insert", d.id, d.kind, d.organization_id, d.fiscal_year, d.seq,
+                   d.number, d.payment_id, d.refund_id, pqxx::binarystring(d.document))
               .empty();
 }
 
 std::optional<std::string> VisibleDocument(Tx& tx, const std::string& id) {
-  auto r = tx.exec_prepared("invoices/document", id);
+  auto r = pg::Exec(tx, "invoices/document", id);
   if (r.empty()) return std::nullopt;
   return pqxx::binarystring(r[0]["document"]).str();
 }

@@ -6,32 +6,30 @@ namespace healthtech::payment::storage {
 
 void RecordWebhook(Tx& tx, const std::string& event_id, const std::string& gateway,
                    const std::string& event_type, const std::string& payment_ref) {
-  tx.exec_prepared("webhooks/record", event_id, gateway, event_type, payment_ref);
+  pg::Exec(tx, "webhooks/record", event_id, gateway, event_type, payment_ref);
 }
 
 bool WebhookProcessed(Tx& tx, const std::string& event_id) {
-  return !tx.exec_prepared("webhooks/processed", event_id).empty();
+  return !pg::Exec(tx, "webhooks/processed", event_id).empty();
 }
 
 void ForgetWebhook(Tx& tx, const std::string& event_id) {
-  tx.exec_prepared("webhooks/forget", event_id);
+  pg::Exec(tx, "webhooks/forget", event_id);
 }
 
 void WebhookDone(Tx& tx, const std::string& event_id, bool applied) {
-  tx.exec_prepared("webhooks/done", event_id, applied);
+  pg::Exec(tx, "webhooks/done", event_id, applied);
 }
 
 bool ConsumeEvent(Tx& tx, const std::string& event_id, const std::string& event_type) {
-  return !tx.exec_prepared("events/consume", event_id, event_type).empty();
+  return !pg::Exec(tx, "events/consume", event_id, event_type).empty();
 }
 
-void ForgetEvent(Tx& tx, const std::string& event_id) {
-  tx.exec_prepared("events/forget", event_id);
-}
+void ForgetEvent(Tx& tx, const std::string& event_id) { pg::Exec(tx, "events/forget", event_id); }
 
 std::vector<LedgerTotals> LedgerTotalsByPayment(Tx& tx) {
   std::vector<LedgerTotals> out;
-  for (const auto& r : tx.exec_prepared("reconcile/ledger")) {
+  for (const auto& r : pg::Exec(tx, "reconcile/ledger")) {
     LedgerTotals t;
     t.payment_id = r["id"].as<std::string>();
     t.order_id = r["gateway_order_id"].as<std::string>();
@@ -45,7 +43,7 @@ std::vector<LedgerTotals> LedgerTotalsByPayment(Tx& tx) {
 
 std::vector<StuckPayment> StuckPayments(Tx& tx) {
   std::vector<StuckPayment> out;
-  for (const auto& r : tx.exec_prepared("reconcile/stuck")) {
+  for (const auto& r : pg::Exec(tx, "reconcile/stuck")) {
     StuckPayment s;
     s.id = r["id"].as<std::string>();
     s.kind = r["kind"].as<std::string>();

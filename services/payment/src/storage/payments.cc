@@ -57,15 +57,15 @@ void Emit(Tx& tx, const std::string& type, const std::string& aggregate_id,
 }
 
 std::optional<Payment> FindPayment(Tx& tx, const std::string& id) {
-  auto r = tx.exec_prepared("payments/find", id);
+  auto r = pg::Exec(tx, "payments/find", id);
   if (r.empty()) return std::nullopt;  // not found, or not visible (RLS): the same answer
   return Read(r[0]);
 }
 
 std::vector<Payment> ListPayments(Tx& tx, const ListQuery& q) {
   std::vector<Payment> out;
-  for (const auto& r : tx.exec_prepared("payments/list", q.statuses, q.appointment_id, q.after,
-                                        q.after_us, q.after_id, q.limit)) {
+  for (const auto& r : pg::Exec(tx, "payments/list", q.statuses, q.appointment_id, q.after,
+                                q.after_us, q.after_id, q.limit)) {
     out.push_back(Read(r));
     out.back().created_us = r["created_us"].as<int64_t>();
   }
@@ -74,21 +74,20 @@ std::vector<Payment> ListPayments(Tx& tx, const ListQuery& q) {
 
 std::optional<PriorRequest> PaymentByKey(Tx& tx, const std::string& payer_id,
                                          const std::string& key) {
-  auto r = tx.exec_prepared("payments/find_by_key", payer_id, key);
+  auto r = pg::Exec(tx, "payments/find_by_key", payer_id, key);
   if (r.empty()) return std::nullopt;
   return PriorRequest{r[0]["id"].as<std::string>(), r[0]["request_hash"].as<std::string>()};
 }
 
 std::optional<std::string> OpenPayment(Tx& tx, const std::string& appointment_id) {
-  return FirstId(tx.exec_prepared("payments/find_open", appointment_id));
+  return FirstId(pg::Exec(tx, "payments/find_open", appointment_id));
 }
 
 std::optional<std::string> InsertPayment(Tx& tx, const NewPayment& p) {
   try {
     // SAVEPOINT cannot be a prepared statement: it is the one command sent as text.
     tx.exec("SAVEPOINT create_payment");
-    auto rows =
-        tx.exec_prepared("payments/insert", p.appointment_id, p.payer_id, p.organization_id,
+    auto rows = pg::Exec(tx, "payments/insert", p.appointment_id, p.payer_id, p.organization_id,
                          p.amount_minor, p.currency, p.gateway, p.idempotency_key, p.request_hash,
                          p.practitioner_name, p.practitioner_specialty, p.start_seconds,
                          p.timezone.empty() ? std::string("Asia/Kolkata") : p.timezone, p.place);
@@ -101,23 +100,23 @@ std::optional<std::string> InsertPayment(Tx& tx, const NewPayment& p) {
 }
 
 bool RecordOrder(Tx& tx, const std::string& payment_id, const std::string& order_id) {
-  return !tx.exec_prepared("payments/record_order", payment_id, order_id).empty();
+  return !pg::Exec(tx, "payments/record_order", payment_id, order_id).empty();
 }
 
 void ForgetCreating(Tx& tx, const std::string& payment_id) {
-  tx.exec_prepared("payments/forget_creating", payment_id);
+  pg::Exec(tx, "payments/forget_creating", payment_id);
 }
 
 std::vector<std::string> StaleCreating(Tx& tx, int min_age_seconds) {
-  return Ids(tx.exec_prepared("payments/stale_creating", min_age_seconds), "id");
+  return Ids(pg::Exec(tx, "payments/stale_creating", min_age_seconds), "id");
 }
 
 std::vector<std::string> UnsettledCaptures(Tx& tx, int min_age_seconds) {
-  return Ids(tx.exec_prepared("payments/unsettled", min_age_seconds), "id");
+  return Ids(pg::Exec(tx, "payments/unsettled", min_age_seconds), "id");
 }
 
 std::optional<OrderPayment> LockByOrder(Tx& tx, const std::string& order_id) {
-  auto rows = tx.exec_prepared("payments/lock_by_order", order_id);
+  auto rows = pg::Exec(tx, "payments/lock_by_order", order_id);
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   OrderPayment p;
@@ -132,46 +131,46 @@ std::optional<OrderPayment> LockByOrder(Tx& tx, const std::string& order_id) {
 }
 
 void MarkCaptured(Tx& tx, const std::string& payment_id, const std::string& gateway_payment_id) {
-  tx.exec_prepared("payments/capture", payment_id, gateway_payment_id);
+  pg::Exec(tx, "payments/capture", payment_id, gateway_payment_id);
 }
 
 std::optional<Settlement> SettlementOf(Tx& tx, const std::string& payment_id) {
-  auto r = tx.exec_prepared("payments/settlement", payment_id);
+  auto r = pg::Exec(tx, "payments/settlement", payment_id);
   if (r.empty()) return std::nullopt;
   return Settlement{r[0]["appointment_id"].as<std::string>(), r[0]["settled"].as<bool>()};
 }
 
 void MarkSettled(Tx& tx, const std::string& payment_id) {
-  tx.exec_prepared("payments/mark_settled", payment_id);
+  pg::Exec(tx, "payments/mark_settled", payment_id);
 }
 
 std::optional<std::string> OrderIdOf(Tx& tx, const std::string& payment_id) {
-  auto r = tx.exec_prepared("payments/order_id", payment_id);
+  auto r = pg::Exec(tx, "payments/order_id", payment_id);
   if (r.empty()) return std::nullopt;
   return r[0]["gateway_order_id"].as<std::string>();
 }
 
 std::optional<std::string> MarkFailed(Tx& tx, const std::string& order_id,
                                       const std::string& reason) {
-  return FirstId(tx.exec_prepared("payments/fail", order_id, reason));
+  return FirstId(pg::Exec(tx, "payments/fail", order_id, reason));
 }
 
 std::vector<std::string> PendingOrders(Tx& tx, int min_age_seconds) {
-  return Ids(tx.exec_prepared("payments/pending_orders", min_age_seconds), "gateway_order_id");
+  return Ids(pg::Exec(tx, "payments/pending_orders", min_age_seconds), "gateway_order_id");
 }
 
 void TouchOrder(Tx& tx, const std::string& order_id) {
-  tx.exec_prepared("payments/touch_order", order_id);
+  pg::Exec(tx, "payments/touch_order", order_id);
 }
 
 std::optional<std::string> OrganizationOf(Tx& tx, const std::string& payment_id) {
-  auto r = tx.exec_prepared("payments/organization", payment_id);
+  auto r = pg::Exec(tx, "payments/organization", payment_id);
   if (r.empty()) return std::nullopt;
   return r[0]["organization_id"].as<std::string>();
 }
 
 std::optional<RefundablePayment> LockForRefund(Tx& tx, const std::string& payment_id) {
-  auto rows = tx.exec_prepared("payments/lock_for_refund", payment_id);
+  auto rows = pg::Exec(tx, "payments/lock_for_refund", payment_id);
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   RefundablePayment p;
@@ -183,32 +182,32 @@ std::optional<RefundablePayment> LockForRefund(Tx& tx, const std::string& paymen
 }
 
 std::string UpdateRefundedStatus(Tx& tx, const std::string& payment_id) {
-  return tx.exec_prepared("payments/refunded", payment_id)[0]["payer_id"].as<std::string>();
+  return pg::Exec(tx, "payments/refunded", payment_id)[0]["payer_id"].as<std::string>();
 }
 
 std::optional<std::string> CapturedPaymentOf(Tx& tx, const std::string& appointment_id) {
-  return FirstId(tx.exec_prepared("payments/captured_for_appointment", appointment_id));
+  return FirstId(pg::Exec(tx, "payments/captured_for_appointment", appointment_id));
 }
 
 std::optional<int64_t> AmountOf(Tx& tx, const std::string& payment_id) {
-  auto r = tx.exec_prepared("payments/amount", payment_id);
+  auto r = pg::Exec(tx, "payments/amount", payment_id);
   if (r.empty()) return std::nullopt;
   return r[0]["amount_minor"].as<int64_t>();
 }
 
 void LedgerOrderCreated(Tx& tx, const std::string& payment_id, int64_t amount_minor,
                         const std::string& currency, const std::string& order_id) {
-  tx.exec_prepared("ledger/order_created", payment_id, amount_minor, currency, order_id);
+  pg::Exec(tx, "ledger/order_created", payment_id, amount_minor, currency, order_id);
 }
 
 void LedgerCaptured(Tx& tx, const std::string& payment_id, int64_t amount_minor,
                     const std::string& currency, const std::string& gateway_payment_id) {
-  tx.exec_prepared("ledger/captured", payment_id, amount_minor, currency, gateway_payment_id);
+  pg::Exec(tx, "ledger/captured", payment_id, amount_minor, currency, gateway_payment_id);
 }
 
 void LedgerRefunded(Tx& tx, const std::string& payment_id, int64_t amount_minor,
                     const std::string& currency, const std::string& gateway_refund_id) {
-  tx.exec_prepared("ledger/refunded", payment_id, amount_minor, currency, gateway_refund_id);
+  pg::Exec(tx, "ledger/refunded", payment_id, amount_minor, currency, gateway_refund_id);
 }
 
 }  // namespace healthtech::payment::storage

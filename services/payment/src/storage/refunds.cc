@@ -23,43 +23,42 @@ Refund Read(const pqxx::row& r) {
 
 std::vector<Refund> RefundsOf(Tx& tx, const std::string& payment_id) {
   std::vector<Refund> out;
-  for (const auto& r : tx.exec_prepared("refunds/by_payment", payment_id)) out.push_back(Read(r));
+  for (const auto& r : pg::Exec(tx, "refunds/by_payment", payment_id)) out.push_back(Read(r));
   return out;
 }
 
 std::optional<Refund> FindRefund(Tx& tx, const std::string& id) {
-  auto r = tx.exec_prepared("refunds/find", id);
+  auto r = pg::Exec(tx, "refunds/find", id);
   if (r.empty()) return std::nullopt;
   return Read(r[0]);
 }
 
 std::optional<PriorRequest> RefundByKey(Tx& tx, const std::string& payment_id,
                                         const std::string& key) {
-  auto r = tx.exec_prepared("refunds/find_by_key", payment_id, key);
+  auto r = pg::Exec(tx, "refunds/find_by_key", payment_id, key);
   if (r.empty()) return std::nullopt;
   return PriorRequest{r[0]["id"].as<std::string>(), r[0]["request_hash"].as<std::string>()};
 }
 
 int64_t RefundedTotal(Tx& tx, const std::string& payment_id) {
-  return tx.exec_prepared("refunds/total", payment_id)[0]["total"].as<int64_t>();
+  return pg::Exec(tx, "refunds/total", payment_id)[0]["total"].as<int64_t>();
 }
 
 std::string InsertRefund(Tx& tx, const NewRefund& r) {
-  return tx
-      .exec_prepared("refunds/insert", r.payment_id, r.amount_minor, r.currency, r.reason,
-                     r.initiated_by, r.user_id, r.idempotency_key, r.request_hash)[0]["id"]
+  return pg::Exec(tx, "refunds/insert", r.payment_id, r.amount_minor, r.currency, r.reason,
+                  r.initiated_by, r.user_id, r.idempotency_key, r.request_hash)[0]["id"]
       .as<std::string>();
 }
 
-void MarkRefundFailed(Tx& tx, const std::string& id) { tx.exec_prepared("refunds/fail", id); }
+void MarkRefundFailed(Tx& tx, const std::string& id) { pg::Exec(tx, "refunds/fail", id); }
 
 void RecordGatewayRefund(Tx& tx, const std::string& id, const std::string& gateway_refund_id,
                          const std::string& gateway_status) {
-  tx.exec_prepared("refunds/gateway_answer", id, gateway_refund_id, gateway_status);
+  pg::Exec(tx, "refunds/gateway_answer", id, gateway_refund_id, gateway_status);
 }
 
 std::optional<ProcessedRefund> ProcessByGatewayId(Tx& tx, const std::string& gateway_refund_id) {
-  auto rows = tx.exec_prepared("refunds/processed_by_gateway", gateway_refund_id);
+  auto rows = pg::Exec(tx, "refunds/processed_by_gateway", gateway_refund_id);
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   ProcessedRefund out;

@@ -16,6 +16,10 @@
 
 #include "healthtech/metrics/metrics.h"
 
+namespace healthtech::trace {
+class Span;
+}
+
 namespace healthtech::pg {
 
 // Who the transaction acts for. System() marks flows with no signed-in user yet
@@ -48,7 +52,7 @@ class Pool {
   };
 
   // Registers a named statement that every connection prepares (call before serving).
-  // Hot queries use tx.exec_prepared(name, ...): parsed and planned once per connection.
+  // Hot queries use pg::Exec(tx, name, ...): parsed and planned once per connection.
   void Prepare(std::string name, std::string sql);
 
   // Waits up to `timeout` for a free connection.
@@ -73,6 +77,33 @@ class Pool {
 };
 
 using TxBody = std::function<absl::Status(pqxx::transaction_base&)>;
+
+// A client span for one statement of a traced request, named after the prepared statement
+// (never its values); nothing outside a trace.
+class StatementSpan {
+ public:
+  explicit StatementSpan(const std::string& name);
+  ~StatementSpan();
+  StatementSpan(const StatementSpan&) = delete;
+  StatementSpan& operator=(const StatementSpan&) = delete;
+  void Failed(const std::exception& e);
+
+ private:
+  std::unique_ptr<trace::Span> span_;
+};
+
+// Runs the prepared statement `name` (registered with Pool::Prepare) in `tx`: what
+// tx.exec_prepared(name, args...) does, plus its span.
+template <typename... Args>
+pqxx::result Exec(pqxx::transaction_base& tx, const std::string& name, Args&&... args) {
+  StatementSpan span(name);
+  try {
+    return tx.exec_prepared(name, std::forward<Args>(args)...);
+  } catch (const std::exception& e) {
+    span.Failed(e);
+    throw;
+  }
+}
 
 // Rolls back an open transaction block, or discards the connection if that fails.
 void Rollback(Pool::Lease& lease);
