@@ -174,6 +174,25 @@ def test_the_events_a_booking_emits_link_their_publication_and_consumers_to_it(a
     lookups = [s for s in below if s["kind"] == "CLIENT" and s["name"].startswith("healthtech.iam.v1.")]
     assert lookups, work
     assert [(s["service"], s["kind"]) for s in children(work, lookups[0])] == [("iam-service", "SERVER")]
+    # The email it queued is sent later, by the delivery worker: a span of its own, linked
+    # to the processing that queued it, with the attempt's bookkeeping under it.
+    ids = {s["span_id"] for s in work}
+    deadline = time.time() + 20
+    sends = []
+    while time.time() < deadline and not sends:
+        linked = requests.get(f"{traces_url()}/api/traces/{process['trace_id']}", timeout=10).json()["linked"]
+        for other in linked:
+            sends += [s for s in requests.get(f"{traces_url()}/api/traces/{other}", timeout=10).json()["items"]
+                      if s["name"] == "send email" and any(l["span_id"] in ids for l in s["links"])]
+        time.sleep(0.3)
+    assert sends, "no 'send email' span linked to the consumer's trace"
+    send = sends[0]
+    assert (send["service"], send["kind"], send["parent_span_id"]) == ("notification-service", "CLIENT", "")
+    assert send["attributes"]["notification.channel"] == "email"
+    assert send["attributes"]["notification.provider"]
+    assert send["status"]["code"] == "UNSET", send
+    after = spans_of(send["trace_id"], lambda ss: any(x["name"] == "pg transaction" for x in ss))
+    assert any(x["name"] == "pg transaction" and x["parent_span_id"] == send["span_id"] for x in after), after
 
 
 def test_a_service_calling_another_continues_the_trace(api, clinic):  # noqa: F811

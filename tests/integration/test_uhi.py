@@ -264,6 +264,44 @@ def test_a_second_search_lists_the_doctors_free_slots(api, doctor_on_uhi):
         [f["id"] for f in place["fulfillments"]]
 
 
+def test_answering_and_its_callback_are_traces_linked_to_the_request(api, doctor_on_uhi):
+    """The message is acknowledged within its request; answering it (a worker, later) is a
+    trace linked to that request, with the service's calls and transactions under it; each
+    attempt to post the callback is a trace linked to the answering."""
+    from test_tracing import spans_of, trace_of, traces_url
+    app = Participant()
+    body = search_for(app, doctor_on_uhi["tag"])
+    r = send(api, "search", body, participant=app)
+    assert_ack(r)
+    app.received(body["context"]["transaction_id"])
+    request = spans_of(trace_of(r), lambda ss: "uhi-service" in {s["service"] for s in ss if s["kind"] == "SERVER"})
+
+    def linked_to(spans, name, timeout=20):
+        ids = {s["span_id"] for s in spans}
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            t = requests.get(f"{traces_url()}/api/traces/{spans[0]['trace_id']}", timeout=10).json()
+            for other in t["linked"]:
+                items = requests.get(f"{traces_url()}/api/traces/{other}", timeout=10).json()["items"]
+                hits = [s for s in items if s["name"] == name and any(l["span_id"] in ids for l in s["links"])]
+                if hits:
+                    return hits[0], items
+            time.sleep(0.3)
+        raise AssertionError(f"no {name!r} span linked to trace {spans[0]['trace_id']}")
+
+    answer, answering = linked_to(request, "process uhi search")
+    assert (answer["service"], answer["kind"], answer["parent_span_id"]) == ("uhi-service", "CONSUMER", "")
+    assert answer["attributes"]["uhi.action"] == "search" and answer["status"]["code"] == "UNSET"
+    answering = spans_of(answer["trace_id"], lambda ss: "org-service" in {s["service"] for s in ss if s["kind"] == "SERVER"})
+    assert any(s["kind"] == "CLIENT" and s["name"].startswith("healthtech.org.v1.")
+               and s["parent_span_id"] == answer["span_id"] for s in answering), answering
+    post, _ = linked_to(answering, "send on_search")
+    assert (post["service"], post["kind"]) == ("uhi-service", "CLIENT")
+    assert post["attributes"]["uhi.outcome"] == "delivered"
+    assert post["attributes"]["http.response.status_code"] == 200
+    assert post["status"]["code"] == "UNSET", post
+
+
 def test_signatures_that_do_not_verify_are_refused_and_change_nothing(api, db):
     app = Participant()
     stranger = Ed25519PrivateKey.generate()

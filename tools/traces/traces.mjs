@@ -10,7 +10,8 @@
 //       GET  /                   a page to browse them; /trace/ID shows one as a tree
 //   node traces.mjs show ID [--url http://127.0.0.1:4318]
 //       prints one trace as a tree: service, span, duration, status; then each trace linked to
-//       it (the outbox relay's publication, each consumer's processing) the same way
+//       it (the outbox relay's publication, each consumer's processing, the messages and
+//       callbacks they queued being sent), and those linked to them, the same way
 //
 // Spans are kept in memory (the newest MAX_TRACES traces) and appended to the store, which
 // is read back on start.
@@ -196,10 +197,19 @@ async function show(id) {
   };
   const t = await r.json();
   print(t, '');
-  // What the request set going: its events' publication and their consumers (one level).
-  for (const other of t.linked) {
+  // What the request set going, and what that set going in turn: its events' publication and
+  // consumers, the messages they queued and their sending, UHI answers and callbacks.
+  const seen = new Set([t.trace_id]);
+  const queue = t.linked.map((other) => [other, 1]);
+  while (queue.length && seen.size < 50) {
+    const [other, depth] = queue.shift();
+    if (seen.has(other)) continue;
+    seen.add(other);
     const o = await fetch(`${base}/api/traces/${other}`);
-    if (o.ok) print(await o.json(), '\nlinked ');
+    if (!o.ok) continue;
+    const lt = await o.json();
+    print(lt, `\n${'  '.repeat(depth - 1)}linked `);
+    if (depth < 4) for (const next of lt.linked) queue.push([next, depth + 1]);
   }
 }
 

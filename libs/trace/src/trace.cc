@@ -422,6 +422,18 @@ void Span::End() {
 
 const SpanContext& Current() { return t_current; }
 
+std::optional<std::string> CurrentTraceparent() {
+  if (!t_current.valid()) return std::nullopt;
+  return FormatTraceparent(t_current);
+}
+
+std::optional<Span> FollowsFrom(std::string name, Kind kind, std::string_view traceparent) {
+  auto origin = ParseTraceparent(traceparent);
+  if (!origin) return std::nullopt;
+  return std::optional<Span>(std::in_place, std::move(name), kind,
+                             std::vector<SpanContext>{*origin});
+}
+
 Activate::Activate(const SpanContext& ctx) : saved_(t_current) {
   t_current = ctx;
   auto& lc = log::Current();

@@ -8,6 +8,7 @@
 
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
+#include "healthtech/trace/trace.h"
 #include "healthtech/uhi/domain/discovery.h"
 #include "healthtech/uhi/domain/messages.h"
 #include "healthtech/uhi/domain/orders.h"
@@ -261,15 +262,16 @@ grpc::Status UhiServiceImpl::Receive(Ctx* ctx, const v1::ReceiveRequest* req,
     // sends the same message.
     const std::string digest = DigestBase64(stored);
     bool fresh = false, same = false;
+    const auto received_in = trace::CurrentTraceparent();  // answering links to this request
     absl::Status saved =
         pg::WithTransaction(*pool_, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
           auto r = tx.exec_params(
               "INSERT INTO uhi.messages (sender_id, via_gateway, action, message_id, "
-              "transaction_id, consumer_id, callback_url, body_digest, body) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) "
+              "transaction_id, consumer_id, callback_url, body_digest, body, traceparent) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10) "
               "ON CONFLICT (sender_id, action, message_id) DO NOTHING RETURNING id",
               header->subscriber_id, via_gateway, action, c.message_id, c.transaction_id,
-              c.consumer_id, callback_url, digest, stored);
+              c.consumer_id, callback_url, digest, stored, received_in);
           fresh = !r.empty();
           if (!fresh) {
             auto prior = tx.exec_params(

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "healthtech/log/log.h"
+#include "healthtech/trace/trace.h"
 #include "healthtech/uhi/domain/messages.h"
 #include "healthtech/validate/validate.h"
 
@@ -117,17 +118,18 @@ absl::Status QueueUpdates(pg::Pool& pool, const Config& config,
           "UPDATE uhi.orders SET state = $2, last_order = $3::jsonb, updated_at = now() "
           "WHERE id = $1::uuid",
           e.aggregate_id, state, order.dump());
+      const auto queued_in = trace::CurrentTraceparent();  // the event consumer's
       tx.exec_params(
-          "INSERT INTO uhi.callbacks (action, message_id, transaction_id, url, body) "
-          "VALUES ($1, $2, $3, $4, $5)",
+          "INSERT INTO uhi.callbacks (action, message_id, transaction_id, url, body, traceparent) "
+          "VALUES ($1, $2, $3, $4, $5, $6)",
           action, context.message_id, context.transaction_id, context.consumer_uri + "/" + action,
-          bytes);
+          bytes, queued_in);
       if (!config.gateway_audit_url.empty()) {
         tx.exec_params(
-            "INSERT INTO uhi.callbacks (action, message_id, transaction_id, url, body) "
-            "VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO uhi.callbacks (action, message_id, transaction_id, url, body, "
+            "traceparent) VALUES ($1, $2, $3, $4, $5, $6)",
             action + "_audit", context.message_id, context.transaction_id,
-            config.gateway_audit_url + "/" + action + "_audit", bytes);
+            config.gateway_audit_url + "/" + action + "_audit", bytes, queued_in);
       }
       log::Info(
           "uhi_update_queued",

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "healthtech/log/log.h"
+#include "healthtech/trace/trace.h"
 #include "healthtech/uhi/domain/messages.h"
 #include "http_client.h"
 
@@ -45,6 +46,7 @@ bool Worker::AnswerOnce() {
     int64_t id = 0;
     std::string action, body, url, sender;
     int attempts = 0;
+    std::string traceparent;  // of the request that delivered it, or ""
   };
   std::optional<Claimed> job;
   absl::Status s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](Tx& tx) -> absl::Status {
@@ -52,10 +54,12 @@ bool Worker::AnswerOnce() {
         "UPDATE uhi.messages SET attempts = attempts + 1, not_before = now() + interval '60 s' "
         "WHERE id = (SELECT id FROM uhi.messages WHERE processed_at IS NULL "
         "AND not_before <= now() ORDER BY not_before, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-        "RETURNING id, action, body::text, callback_url, attempts, sender_id");
+        "RETURNING id, action, body::text, callback_url, attempts, sender_id, "
+        "coalesce(traceparent, '')");
     if (r.empty()) return absl::OkStatus();
     job = Claimed{r[0][0].as<int64_t>(),     r[0][1].as<std::string>(), r[0][2].as<std::string>(),
-                  r[0][3].as<std::string>(), r[0][5].as<std::string>(), r[0][4].as<int>()};
+                  r[0][3].as<std::string>(), r[0][5].as<std::string>(), r[0][4].as<int>(),
+                  r[0][6].as<std::string>()};
     return absl::OkStatus();
   });
   if (!s.ok() || !job) {
@@ -63,6 +67,17 @@ bool Worker::AnswerOnce() {
     return false;
   }
 
+  // Answering is a span of its own, linked to the request that delivered the message; the
+  // calls and transactions it makes go under it, and so does the callback it queues.
+  auto span =
+      trace::FollowsFrom("process uhi " + job->action, trace::Kind::kConsumer, job->traceparent);
+  std::optional<trace::Activate> current;
+  if (span) {
+    span->Set("uhi.action", job->action);
+    span->Set("uhi.attempt", job->attempts);
+    current.emplace(span->context());
+  }
+  const auto answered_in = trace::CurrentTraceparent();
   const json body = json::parse(job->body, nullptr, false);
   d::ContextRules rules;
   rules.domains = config_.accepted_domains;
@@ -162,16 +177,17 @@ bool Worker::AnswerOnce() {
       if (outcome.error) callback["error"] = *outcome.error;
       const std::string bytes = callback.dump();
       tx.exec_params(
-          "INSERT INTO uhi.callbacks (message_row, action, message_id, transaction_id, url, body) "
-          "VALUES ($1, $2, $3, $4, $5, $6)",
-          job->id, "on_" + job->action, c->message_id, c->transaction_id, job->url, bytes);
+          "INSERT INTO uhi.callbacks (message_row, action, message_id, transaction_id, url, body, "
+          "traceparent) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+          job->id, "on_" + job->action, c->message_id, c->transaction_id, job->url, bytes,
+          answered_in);
       if (outcome.audit && !config_.gateway_audit_url.empty()) {
         // The network's copy of what the patient was told (WIRE.md §3.2).
         tx.exec_params(
             "INSERT INTO uhi.callbacks (message_row, action, message_id, transaction_id, url, "
-            "body) VALUES ($1, $2, $3, $4, $5, $6)",
+            "body, traceparent) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             job->id, "on_" + job->action + "_audit", c->message_id, c->transaction_id,
-            config_.gateway_audit_url + "/on_" + job->action + "_audit", bytes);
+            config_.gateway_audit_url + "/on_" + job->action + "_audit", bytes, answered_in);
       }
       queued = true;
     }
@@ -180,8 +196,11 @@ bool Worker::AnswerOnce() {
   if (!s.ok()) {
     // Left claimed: taken again when its lease (not_before) lapses.
     log::Warn("uhi_answer_failed", {{"error", std::string(s.message())}});
+    if (span) span->Error("not recorded");
     return false;
   }
+  if (span && retry) span->Error("answer deferred");
+  if (span && outcome.error) span->Error("answered with an error");
   if (!retry) {
     log::Info("uhi_answered", {{"action", job->action},
                                {"message_id", c ? c->message_id : ""},
@@ -197,6 +216,7 @@ bool Worker::DeliverOnce() {
     int64_t id = 0;
     std::string url, body, action, message_id;
     int attempts = 0;
+    std::string traceparent;  // of the work that queued it, or ""
   };
   std::optional<Claimed> job;
   const int lease_seconds = config_.callback_timeout_ms / 1000 + 30;
@@ -207,15 +227,25 @@ bool Worker::DeliverOnce() {
         "WHERE state = 'pending' AND next_attempt_at <= now() "
         "AND (leased_until IS NULL OR leased_until < now()) "
         "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-        "RETURNING id, url, body, attempts, action, message_id",
+        "RETURNING id, url, body, attempts, action, message_id, coalesce(traceparent, '')",
         lease_seconds);
     if (r.empty()) return absl::OkStatus();
     job = Claimed{r[0][0].as<int64_t>(),     r[0][1].as<std::string>(), r[0][2].as<std::string>(),
-                  r[0][4].as<std::string>(), r[0][5].as<std::string>(), r[0][3].as<int>()};
+                  r[0][4].as<std::string>(), r[0][5].as<std::string>(), r[0][3].as<int>(),
+                  r[0][6].as<std::string>()};
     return absl::OkStatus();
   });
   if (!s.ok() || !job) return false;
 
+  // Each attempt is a span linked to the work that queued the callback (no trace context goes
+  // to the participant: it is not ours to continue).
+  auto span = trace::FollowsFrom("send " + job->action, trace::Kind::kClient, job->traceparent);
+  std::optional<trace::Activate> current;
+  if (span) {
+    span->Set("uhi.action", job->action);
+    span->Set("uhi.attempt", job->attempts);
+    current.emplace(span->context());
+  }
   HttpResult r =
       PostSigned(job->url, job->body, config_, profile_, *key_, config_.callback_timeout_ms);
   // Acknowledged: a 2xx whose body is not a NACK. Refused for good: a NACK, or a 4xx other
@@ -262,6 +292,11 @@ bool Worker::DeliverOnce() {
         return absl::OkStatus();
       });
   callbacks_->WithLabels({outcome}).Inc();
+  if (span) {
+    span->Set("uhi.outcome", outcome);
+    if (r.status != 0) span->Set("http.response.status_code", static_cast<int>(r.status));
+    if (outcome != "delivered") span->Error(outcome);
+  }
   log::Info("uhi_callback", {{"action", job->action},
                              {"message_id", job->message_id},
                              {"attempt", job->attempts},

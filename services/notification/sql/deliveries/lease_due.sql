@@ -6,7 +6,7 @@ WHERE d.id IN (SELECT id FROM notification.deliveries
                ORDER BY next_attempt_at LIMIT 20 FOR UPDATE SKIP LOCKED)
 RETURNING d.id::text AS id, d.channel, d.recipient, d.subject, d.body, d.html_body,
           coalesce(d.user_id::text, '') AS user_id, d.event_id, d.dlt_template_id, d.attempts,
-          d.security, d.urgent,
+          d.security, d.urgent, coalesce(d.traceparent, '') AS traceparent,
           (SELECT extract(epoch from (date_trunc('day', l.lt) + p.quiet_end
                                       + CASE WHEN l.lt::time >= p.quiet_end THEN interval '1 day' ELSE interval '0' END)
                                      AT TIME ZONE p.quiet_timezone)

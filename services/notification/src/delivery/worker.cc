@@ -5,6 +5,7 @@
 
 #include "domain/delivery.h"
 #include "healthtech/log/log.h"
+#include "healthtech/trace/trace.h"
 #include "storage/store.h"
 
 namespace healthtech::notification::delivery {
@@ -84,8 +85,21 @@ int Worker::DeliverOnce() {
       }
       continue;
     }
+    // Sending is a span of its own, linked to the trace that queued the message (the event's
+    // consumer); the attempt's bookkeeping goes under it.
+    auto span = trace::FollowsFrom("send " + d.channel, trace::Kind::kClient, d.traceparent);
+    std::optional<trace::Activate> current;
+    if (span) {
+      span->Set("notification.channel", d.channel);
+      span->Set("notification.provider", channel->provider());
+      span->Set("notification.attempt", d.attempts + 1);
+      current.emplace(span->context());
+    }
     auto sent = channel->Send({d.to, d.subject, d.body, d.html, d.dlt});
     bool permanent = !sent.ok() && !absl::IsUnavailable(sent.status());
+    // The provider's words stay out of the span: they can quote the address.
+    if (span && !sent.ok())
+      span->Error(permanent ? "refused by the provider" : "provider unavailable");
     // A message the provider refuses is not the provider failing.
     breaker.Record(sent.ok() || permanent);
     counters_->circuit_open->WithLabels({channel->provider()}).Set(breaker.open() ? 1 : 0);

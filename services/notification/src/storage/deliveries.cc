@@ -1,4 +1,5 @@
 // Events turned into messages, the delivery queue and its attempts.
+#include "healthtech/trace/trace.h"
 #include "storage/store.h"
 
 namespace healthtech::notification::storage {
@@ -37,7 +38,7 @@ std::string LocalTime(Tx& tx, const std::string& instant, const std::string& zon
 void QueueDelivery(Tx& tx, const NewDelivery& d) {
   pg::Exec(tx, "deliveries/queue", d.event_id, d.user_id, d.channel, d.recipient, d.subject, d.body,
            d.html_body, d.status, d.event_type, d.category, d.locale, d.security, d.urgent,
-           d.dlt_template_id);
+           d.dlt_template_id, trace::CurrentTraceparent());
 }
 
 // ------------------------------------------------------------------ delivery
@@ -58,6 +59,7 @@ std::vector<DueDelivery> LeaseDue(Tx& tx) {
     d.attempts = r["attempts"].as<int>();
     d.security = r["security"].as<bool>();
     d.urgent = r["urgent"].as<bool>();
+    d.traceparent = r["traceparent"].as<std::string>();
     if (!r["quiet_until"].is_null()) d.quiet_until = r["quiet_until"].as<double>();
     out.push_back(std::move(d));
   }

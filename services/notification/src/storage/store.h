@@ -119,6 +119,7 @@ void QueueDelivery(Tx& tx, const NewDelivery& d);
 
 struct DueDelivery {
   std::string id, channel, to, subject, body, html, user_id, event_id, dlt;
+  std::string traceparent;  // of the span that queued it, or ""
   int attempts = 0;
   bool security = false, urgent = false;
   std::optional<double> quiet_until;  // epoch seconds, when the user is in quiet hours now

@@ -111,6 +111,13 @@ class Activate {
   std::string saved_log_trace_, saved_log_span_;
 };
 
+// Work queued now and done later (a message to send, a callback to post): store
+// CurrentTraceparent() with it (nullopt outside a trace); whoever does the work opens its
+// span with FollowsFrom(): a new trace's root linked to the stored context, or no span when
+// there is none (work queued outside a request is not traced, like the polls that find it).
+std::optional<std::string> CurrentTraceparent();
+std::optional<Span> FollowsFrom(std::string name, Kind kind, std::string_view traceparent);
+
 // Reads the OTEL_* variables above (problems go to `env`, reported by env.Finish()). With
 // no endpoint, or OTEL_TRACES_EXPORTER=none, spans keep their ids for propagation and logs
 // but nothing is recorded. `service_name` is the default for OTEL_SERVICE_NAME.
