@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 os.environ.setdefault("GATEWAY_URL", "http://127.0.0.1:9")  # fault_drill reads it; unused here
 from conftest import Api, grant_admin  # noqa: E402
-from fault_drill import clinic, patients, sql  # noqa: E402
+from fault_drill import check, clinic, patients, results, sql  # noqa: E402
 
 BASE = os.environ["BFF_URL"]
 DATA = os.environ["HEALTHTECH_DATA"]
@@ -44,16 +44,6 @@ HA_DIR = os.environ["HA_DIR"]
 PATRONI = dict(kv.split("=", 1) for kv in os.environ["PATRONI_URLS"].split(",") if kv)
 SERVICES = ["iam", "org", "appointment", "payment", "notification", "forum", "uhi", "bff"]
 random.seed(1207)
-
-results = []
-
-
-def check(ok, name, detail=""):
-    results.append(bool(ok))
-    print(f"{'ok' if ok else 'not ok'} {len(results)} - {name}", flush=True)
-    if not ok and detail:
-        for line in str(detail).splitlines()[:30]:
-            print(f"    {line}")
 
 
 def members():
