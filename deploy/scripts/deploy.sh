@@ -33,7 +33,7 @@ mkdir -p "$WORK"
   echo "resources:"
   echo "  - ../overlays/$OVERLAY"
   echo "images:"
-  for img in bff-service iam-service org-service appointment-service payment-service notification-service forum-service uhi-service ops-tools; do
+  for img in bff-service iam-service org-service appointment-service payment-service notification-service forum-service uhi-service ops-tools postgres-ha; do
     echo "  - name: ghcr.io/healthtech/$img"
     echo "    newTag: \"$VERSION\""
   done
