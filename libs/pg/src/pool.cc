@@ -157,6 +157,7 @@ absl::Status RunTransaction(Pool& pool, const Subject& subject, const TxBody& bo
     auto lease = pool.Acquire();
     if (!lease.ok()) return lease.status();
     bool in_block = false;
+    bool committing = false;
     try {
       absl::Status s;
       {
@@ -167,14 +168,20 @@ absl::Status RunTransaction(Pool& pool, const Subject& subject, const TxBody& bo
         tx.exec("BEGIN; SELECT set_config('app.subject_id', " + tx.quote(subject.user_id) +
                 ", true), set_config('app.roles', " + tx.quote(subject.roles) + ", true)");
         s = body(tx);
+        committing = s.ok();
         tx.exec(s.ok() ? "COMMIT" : "ROLLBACK");
         in_block = false;
       }
       return s;
     } catch (const pqxx::broken_connection& e) {
       lease->Discard();
-      log::Error("db_connection_broken", {{"error", e.what()}});
-      if (attempt < 1) continue;
+      log::Error("db_connection_broken", {{"error", e.what()}, {"during_commit", committing}});
+      // Lost before COMMIT went out: the server rolled it back, and running it again on a
+      // new connection (after a failover: the new leader) is safe. Lost during COMMIT: it
+      // may have committed (and, replicated synchronously, be on the new leader), so running
+      // it again could do it twice; the caller hears that the outcome is unknown and retries
+      // with its Idempotency-Key.
+      if (attempt < 1 && !committing) continue;
       return status::Unavailable("DATABASE_UNAVAILABLE", "The database is unavailable.");
     } catch (const pqxx::transaction_rollback& e) {
       // 40001 serialization failure, 40P01 deadlock (e.g. two bookings racing through one
