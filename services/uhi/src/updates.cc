@@ -40,6 +40,7 @@ std::vector<std::string> UpdateEventTypes() {
 
 absl::Status QueueUpdates(pg::Pool& pool, const Config& config,
                           const std::vector<events::Event>& batch, bool* queued) {
+  const auto queued_in = trace::CurrentTraceparent();  // the event consumer's processing
   return pg::WithTransaction(pool, pg::Subject::System(), [&](pqxx::transaction_base& tx) {
     for (const auto& e : batch) {
       if (!validate::ValidUuid(e.aggregate_id)) continue;
@@ -118,7 +119,6 @@ absl::Status QueueUpdates(pg::Pool& pool, const Config& config,
           "UPDATE uhi.orders SET state = $2, last_order = $3::jsonb, updated_at = now() "
           "WHERE id = $1::uuid",
           e.aggregate_id, state, order.dump());
-      const auto queued_in = trace::CurrentTraceparent();  // the event consumer's
       tx.exec_params(
           "INSERT INTO uhi.callbacks (action, message_id, transaction_id, url, body, traceparent) "
           "VALUES ($1, $2, $3, $4, $5, $6)",

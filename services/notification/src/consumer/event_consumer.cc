@@ -13,6 +13,7 @@
 #include "healthtech/grpc_server/server.h"
 #include "healthtech/log/log.h"
 #include "healthtech/status/status.h"
+#include "healthtech/trace/trace.h"
 #include "render.h"
 
 namespace healthtech::notification::consumer {
@@ -67,6 +68,7 @@ absl::Status EventConsumer::HandleBatch(const std::vector<Event>& events,
     }
   }
   std::vector<Publication> batch_publish;
+  const auto queued_in = trace::CurrentTraceparent();  // sending links to this processing
   auto s = pg::WithTransaction(*pool_, pg::Subject::System(), [&](storage::Tx& tx) -> absl::Status {
     batch_publish.clear();
     // Preferences of every recipient, in one read.
@@ -78,7 +80,7 @@ absl::Status EventConsumer::HandleBatch(const std::vector<Event>& events,
         prefs[id] = {nlohmann::json::parse(p.channels_json), p.locale};
     }
     for (auto& pl : planned) {
-      Store(tx, *pl.event, pl.plan, users, prefs, &batch_publish);
+      Store(tx, *pl.event, pl.plan, users, prefs, queued_in, &batch_publish);
     }
     return absl::OkStatus();
   });
@@ -90,7 +92,7 @@ void EventConsumer::Store(
     storage::Tx& tx, const Event& e, domain::Plan& plan,
     const std::map<std::string, iam::v1::User>& users,
     const std::map<std::string, std::pair<nlohmann::json, std::string>>& prefs,
-    std::vector<Publication>* publish) {
+    const std::optional<std::string>& queued_in, std::vector<Publication>* publish) {
   const std::string& event_id = e.id;
   const std::string& type = e.type;
   if (!storage::MarkEventProcessed(tx, event_id, type)) {
@@ -162,6 +164,7 @@ void EventConsumer::Store(
       d.urgent = plan.urgent;
       d.dlt_template_id =
           channel == "sms" && it != config_.dlt_template_ids.end() ? it->second : "";
+      d.traceparent = queued_in;
       storage::QueueDelivery(tx, d);
       counters_->deliveries->WithLabels({channel, status == "pending" ? "queued" : status}).Inc();
     };

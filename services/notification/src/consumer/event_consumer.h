@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,7 @@ class EventConsumer {
   void Store(storage::Tx& tx, const Event& e, domain::Plan& plan,
              const std::map<std::string, iam::v1::User>& users,
              const std::map<std::string, std::pair<nlohmann::json, std::string>>& prefs,
+             const std::optional<std::string>& queued_in,  // traceparent for the messages
              std::vector<Publication>* publish);
 
   const Config& config_;

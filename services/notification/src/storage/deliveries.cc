@@ -1,5 +1,4 @@
 // Events turned into messages, the delivery queue and its attempts.
-#include "healthtech/trace/trace.h"
 #include "storage/store.h"
 
 namespace healthtech::notification::storage {
@@ -38,7 +37,7 @@ std::string LocalTime(Tx& tx, const std::string& instant, const std::string& zon
 void QueueDelivery(Tx& tx, const NewDelivery& d) {
   pg::Exec(tx, "deliveries/queue", d.event_id, d.user_id, d.channel, d.recipient, d.subject, d.body,
            d.html_body, d.status, d.event_type, d.category, d.locale, d.security, d.urgent,
-           d.dlt_template_id, trace::CurrentTraceparent());
+           d.dlt_template_id, d.traceparent);
 }
 
 // ------------------------------------------------------------------ delivery

@@ -111,6 +111,7 @@ struct NewDelivery {
   std::string event_type, category, locale;
   bool security = false, urgent = false;
   std::string dlt_template_id;
+  std::optional<std::string> traceparent;  // of the span that queued it (the event's processing)
 };
 // Once per event, recipient and channel.
 void QueueDelivery(Tx& tx, const NewDelivery& d);
