@@ -263,7 +263,9 @@ absl::StatusOr<pqxx::result> RunReadOnce(Pool& pool, const Subject& subject,
 }  // namespace
 
 StatementSpan::StatementSpan(const std::string& name) {
-  if (!trace::Current().valid()) return;
+  // Not in an unsampled trace either: a client span of one is never exported (only a failed
+  // server span is), so it would cost an allocation per statement for nothing.
+  if (!trace::Current().valid() || !trace::Current().sampled) return;
   span_ = std::make_unique<trace::Span>(name, trace::Kind::kClient);
   span_->Set("db.system", "postgresql");
   span_->Set("db.statement.name", name);
