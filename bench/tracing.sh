@@ -28,7 +28,7 @@ cleanup() {
   local rc=$?
   set +e
   bench_restore_stack tracing.sh
-  rm -rf "$TMP"
+  [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
   exit $rc
 }
 trap cleanup EXIT
@@ -70,8 +70,9 @@ rows = {}
 for mode in ("off", "all", "ratio"):
     text = open(f"{tmp}/{mode}.txt").read()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    p50 = ms(re.search(r"50%\s+(\S+)", text).group(1))
-    p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+    # The distribution's own lines ("     50%   28.26ms"), not a "74.50%" ending another line.
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     spans = dict(line.split() for line in open(f"{tmp}/{mode}.spans"))
     rows[mode] = (rps, p50, p99, int(errors.group(1)) if errors else 0, spans)
