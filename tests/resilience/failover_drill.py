@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 os.environ.setdefault("GATEWAY_URL", "http://127.0.0.1:9")  # fault_drill reads it; unused here
 from conftest import Api, grant_admin  # noqa: E402
-from fault_drill import check, clinic, patients, results, sql  # noqa: E402
+from fault_drill import check, clinic, patients, results, slot_cursor, sql  # noqa: E402
 
 BASE = os.environ["BFF_URL"]
 DATA = os.environ["HEALTHTECH_DATA"]
@@ -115,13 +115,7 @@ def main():
     attempts = []      # (started, finished, outcome) of every request sent
     gave_up = [0]
     stop = threading.Event()
-    cursor = [0]
-
-    def next_slot():
-        with lock:
-            i = cursor[0]
-            cursor[0] += 1
-        return slots[i] if i < len(slots) else None
+    next_slot = slot_cursor(slots)
 
     def book(person):
         """A careful client: retries failures with the same Idempotency-Key for up to 60 s."""

@@ -149,6 +149,17 @@ def clinic(api, admin, fees=None, name="Dr. Drill"):
     return prof, fac, slots
 
 
+def slot_cursor(slots):
+    """Hands out `slots` one at a time to concurrent clients (None when all are taken)."""
+    lock = threading.Lock()
+    cursor = iter(slots)
+
+    def next_slot():
+        with lock:
+            return next(cursor, None)
+    return next_slot
+
+
 def patients(api, n):
     out = []
     for i in range(n):
@@ -168,13 +179,7 @@ def kill_each_under_booking_load(api, admin):
     conflicts = [0]
     lock = threading.Lock()
     stop = threading.Event()
-    cursor = [0]
-
-    def next_slot():
-        with lock:
-            i = cursor[0]
-            cursor[0] += 1
-        return slots[i] if i < len(slots) else None
+    next_slot = slot_cursor(slots)
 
     def load(k):
         person = people[k]
