@@ -1,0 +1,661 @@
+#include "ui/controller.h"
+
+#include <QDesktopServices>
+#include <QJsonArray>
+#include <QLocale>
+#include <QUrlQuery>
+#include <QUuid>
+
+#include "api/client.h"
+#include "domain/week.h"
+#include "i18n/i18n.h"
+#include "live/live.h"
+
+namespace healthtech::app {
+
+using api::f::appts_items;
+using api::f::appts_next_page_token;
+
+namespace {
+
+QString Iso(const QDateTime& t) { return t.toUTC().toString(Qt::ISODate); }
+
+// The API's statuses whose next step the front desk or the practitioner takes.
+QList<std::pair<QString, QString>> NextActions(const QString& status) {
+  if (status == QLatin1String("booked")) return {{"check-in", "checkIn"}, {"no-show", "noShow"}};
+  if (status == QLatin1String("checked_in")) return {{"start", "start"}, {"no-show", "noShow"}};
+  if (status == QLatin1String("in_progress")) return {{"complete", "complete"}};
+  return {};
+}
+
+}  // namespace
+
+Controller::Controller(api::ApiClient* api, I18n* i18n, QTimeZone zone, bool dark, QObject* parent)
+    : QObject(parent), api_(api), i18n_(i18n), zone_(std::move(zone)), dark_(dark) {
+  connect(api_, &api::ApiClient::onlineChanged, this, &Controller::changed);
+  connect(api_, &api::ApiClient::sessionExpired, this, [this] {
+    if (live_socket_) live_socket_->Stop();
+    page_ = QStringLiteral("signin");
+    notice_ = T(QStringLiteral("auth:signIn.expired"));
+    Q_EMIT changed();
+  });
+  week_start_ = QDateTime::currentDateTimeUtc().toTimeZone(zone_).date();
+  schedule_refresh_.setInterval(15000);
+  connect(&schedule_refresh_, &QTimer::timeout, this, [this] {
+    if (page_ == QLatin1String("schedule") && busy_ == 0) loadSchedule();
+  });
+}
+
+bool Controller::online() const { return api_->online(); }
+bool Controller::signedIn() const { return api_->signedIn(); }
+
+QString Controller::T(const QString& key, const QVariantMap& args) const {
+  return i18n_->t(key, args);
+}
+
+void Controller::Begin() {
+  ++busy_;
+  error_.clear();
+  Q_EMIT changed();
+}
+void Controller::End() {
+  busy_ = std::max(0, busy_ - 1);
+  Q_EMIT changed();
+}
+void Controller::Fail(const api::Problem& p) {
+  error_ = p.status == 0 ? T(QStringLiteral("common:offline")) : p.detail;
+  Q_EMIT changed();
+}
+void Controller::clearMessages() {
+  error_.clear();
+  notice_.clear();
+  Q_EMIT changed();
+}
+
+QString Controller::DayLabel(const QDateTime& utc) const {
+  const QLocale loc(i18n_->language() == QLatin1String("hi") ? QStringLiteral("hi_IN")
+                                                             : QStringLiteral("en_IN"));
+  return loc.toString(utc.toTimeZone(zone_).date(), QStringLiteral("ddd d MMM"));
+}
+QString Controller::TimeLabel(const QDateTime& utc) const {
+  const QLocale loc(i18n_->language() == QLatin1String("hi") ? QStringLiteral("hi_IN")
+                                                             : QStringLiteral("en_IN"));
+  return loc.toString(utc.toTimeZone(zone_).time(), QStringLiteral("h:mm AP"));
+}
+QString Controller::DateTimeLabel(const QDateTime& utc) const {
+  return DayLabel(utc) + QStringLiteral(", ") + TimeLabel(utc);
+}
+
+QString Controller::StatusWords(const QString& status) const {
+  return T(QStringLiteral("lib:appointment.status.") + status);
+}
+QString Controller::PaymentWords(const QString& state) const {
+  return T(QStringLiteral("lib:appointment.payment.") + state);
+}
+
+// ---------------------------------------------------------------- session
+void Controller::restore() {
+  Begin();
+  api_->Restore([this](bool ok) {
+    End();
+    if (ok) AfterSignIn();
+  });
+}
+
+void Controller::signIn(const QString& email, const QString& password) {
+  if (email.trimmed().isEmpty())
+    return Fail({400, "INVALID", T(QStringLiteral("lib:validation.emailRequired")), {}});
+  if (password.isEmpty())
+    return Fail({400, "INVALID", T(QStringLiteral("auth:signIn.enterPassword")), {}});
+  Begin();
+  notice_.clear();
+  api_->SignIn(email.trimmed(), password,
+               [this](std::optional<api::LoginResult> r, std::optional<api::Problem> p) {
+                 End();
+                 if (p) return Fail(*p);
+                 if (r->mfa_required) {
+                   mfa_token_ = r->mfa_token;
+                   page_ = QStringLiteral("mfa");
+                   Q_EMIT changed();
+                   return;
+                 }
+                 AfterSignIn();
+               });
+}
+
+void Controller::verifyMfa(const QString& code, bool recovery) {
+  Begin();
+  api_->VerifyMfa(mfa_token_, code, recovery, [this](std::optional<api::Problem> p) {
+    End();
+    if (p) return Fail(*p);
+    AfterSignIn();
+  });
+}
+
+void Controller::AfterSignIn() {
+  Begin();
+  api_->Get(QStringLiteral("/v1/me"), {}, [this](const api::Response& r) {
+    End();
+    if (!r.ok()) return Fail(*r.problem);
+    user_ = api::User::From(r.json());
+    if (!live_socket_) {
+      live_socket_ = new live::LiveSocket(
+          api_->liveUrl(),
+          [this](bool force, std::function<void(QString)> done) {
+            api_->FreshToken(force, std::move(done));
+          },
+          this);
+      connect(live_socket_, &live::LiveSocket::liveChanged, this, [this](bool l) {
+        live_ = l;
+        Q_EMIT changed();
+      });
+      connect(live_socket_, &live::LiveSocket::poll, this, [this] {
+        api_->Get(QStringLiteral("/v1/notifications"),
+                  QUrlQuery{{"unread_only", "true"}, {"limit", "1"}},
+                  [this](const api::Response& r) {
+                    if (!r.ok()) return;
+                    unread_ = static_cast<int>(api::Int(r.json(), api::f::notifications_unread));
+                    Q_EMIT changed();
+                  });
+      });
+      connect(live_socket_, &live::LiveSocket::resync, live_socket_, &live::LiveSocket::poll);
+      connect(live_socket_, &live::LiveSocket::unreadCount, this, [this](int n) {
+        unread_ = n;
+        Q_EMIT changed();
+      });
+      connect(live_socket_, &live::LiveSocket::notification, this,
+              [this](const QJsonObject& o, int n) {
+                if (n >= 0) unread_ = n;
+                const auto note = api::Notification::From(o);
+                Q_EMIT notify(note.title, note.body);
+                if (page_ == QLatin1String("notifications")) loadNotifications();
+                if (page_ == QLatin1String("schedule")) loadSchedule();
+                Q_EMIT changed();
+              });
+    }
+    live_socket_->Start();
+    if (practitioner()) {
+      showPage(QStringLiteral("schedule"));
+    } else {
+      showPage(QStringLiteral("search"));
+    }
+  });
+}
+
+void Controller::signOut() {
+  if (live_socket_) live_socket_->Stop();
+  Begin();
+  api_->SignOut([this] {
+    End();
+    user_ = {};
+    unread_ = 0;
+    page_ = QStringLiteral("signin");
+    Q_EMIT changed();
+  });
+}
+
+void Controller::showPage(const QString& page) {
+  page_ = page;
+  error_.clear();
+  notice_.clear();
+  schedule_refresh_.stop();
+  Q_EMIT changed();
+  if (page == QLatin1String("search") && practitioners_.isEmpty()) search({}, {}, {}, {}, {}, {});
+  if (page == QLatin1String("appointments")) loadAppointments(past_);
+  if (page == QLatin1String("notifications")) loadNotifications();
+  if (page == QLatin1String("schedule")) {
+    loadSchedule();
+    schedule_refresh_.start();
+  }
+}
+
+// ---------------------------------------------------------------- search
+QVariantMap Controller::PractitionerCard(const api::Practitioner& p) const {
+  QStringList modes;
+  for (const auto& m : p.modes) modes << T(QStringLiteral("practice:modes.") + m);
+  QStringList places;
+  for (const auto& fac : p.facilities)
+    places << (fac.city.isEmpty() ? fac.name : fac.name + QStringLiteral(", ") + fac.city);
+  const bool free = !p.first_visit || p.first_visit->amount_minor == 0;
+  QString initials;
+  for (const auto& w : QString(p.display_name)
+                           .remove(QStringLiteral("Dr. "))
+                           .split(QLatin1Char(' '), Qt::SkipEmptyParts))
+    if (initials.size() < 2) initials += w.left(1).toUpper();
+  QString next;
+  if (!p.next_free_day.isEmpty()) {
+    const QLocale loc(i18n_->language() == QLatin1String("hi") ? QStringLiteral("hi_IN")
+                                                               : QStringLiteral("en_IN"));
+    next = T(QStringLiteral("patient:search.nextFree"),
+             {{"day", loc.toString(QDate::fromString(p.next_free_day, Qt::ISODate),
+                                   QStringLiteral("ddd d MMM"))}});
+  } else {
+    next = T(QStringLiteral("patient:search.noFreeTimes"));
+  }
+  return {
+      {"id", p.id},
+      {"name", p.display_name},
+      {"initials", initials},
+      {"specialties", p.specialties.join(QStringLiteral(", "))},
+      {"experience", T(QStringLiteral("patient:search.experience"), {{"years", p.years}})},
+      {"speaks", T(QStringLiteral("patient:search.speaks"),
+                   {{"languages", p.languages.join(QStringLiteral(", "))},
+                    {"modes", modes.join(QStringLiteral(", "))}})},
+      {"places", places.join(QStringLiteral(" · "))},
+      {"fee", free ? T(QStringLiteral("common:free")) : api::FormatMoney(*p.first_visit)},
+      {"firstVisit",
+       T(QStringLiteral("patient:search.firstVisit"),
+         {{"fee", free ? T(QStringLiteral("common:free")) : api::FormatMoney(*p.first_visit)}})},
+      {"free", free},
+      {"nextFree", next},
+      {"verified", p.verified}};
+}
+
+void Controller::search(const QString& q, const QString& specialty, const QString& city,
+                        const QString& language, const QString& mode, const QString& date) {
+  QUrlQuery query;
+  auto add = [&](const char* k, const QString& v) {
+    if (!v.trimmed().isEmpty()) query.addQueryItem(QLatin1String(k), v.trimmed());
+  };
+  add("q", q);
+  add("specialty", specialty);
+  add("city", city);
+  add("language", language);
+  add("mode", mode);
+  add("available_on", date);
+  query.addQueryItem(QStringLiteral("limit"), QStringLiteral("20"));
+  Begin();
+  api_->Get(QStringLiteral("/v1/practitioners"), query, [this](const api::Response& r) {
+    End();
+    if (!r.ok()) return Fail(*r.problem);
+    practitioners_.clear();
+    for (const auto& v : api::Arr(r.json(), api::f::search_items))
+      practitioners_ << PractitionerCard(api::Practitioner::From(v.toObject()));
+    Q_EMIT changed();
+  });
+}
+
+// ---------------------------------------------------------------- a practitioner's week
+void Controller::openPractitioner(const QString& id) {
+  page_ = QStringLiteral("practitioner");
+  practitioner_view_.clear();
+  week_.clear();
+  slots_.clear();
+  week_start_ = QDateTime::currentDateTimeUtc().toTimeZone(zone_).date();
+  Begin();
+  api_->Get(QStringLiteral("/v1/practitioners/") + id, {}, [this](const api::Response& r) {
+    End();
+    if (!r.ok()) return Fail(*r.problem);
+    practitioner_ = api::Practitioner::From(r.json());
+    practitioner_view_ = PractitionerCard(practitioner_);
+    const QString first = practitioner_.first_visit ? api::FormatMoney(*practitioner_.first_visit)
+                                                    : T(QStringLiteral("common:free"));
+    const QString follow =
+        practitioner_.follow_up ? api::FormatMoney(*practitioner_.follow_up) : first;
+    practitioner_view_[QStringLiteral("fees")] = T(QStringLiteral("patient:booking.feesSignedOut"),
+                                                   {{"firstVisit", first}, {"followUp", follow}});
+    Q_EMIT changed();
+    LoadWeek();
+  });
+  api_->Get(QStringLiteral("/v1/practitioners/") + id + QStringLiteral("/availability"), {},
+            [this](const api::Response& r) {
+              if (r.ok())
+                cutoff_minutes_ = static_cast<int>(api::Int(r.json(), api::f::availability_cutoff));
+              if (cutoff_minutes_ <= 0) cutoff_minutes_ = 240;
+            });
+}
+
+void Controller::shiftWeek(int weeks) {
+  const QDate today = QDateTime::currentDateTimeUtc().toTimeZone(zone_).date();
+  week_start_ = std::max(today, week_start_.addDays(7 * weeks));
+  LoadWeek();
+}
+
+void Controller::LoadWeek() {
+  slots_.clear();
+  week_.clear();
+  Q_EMIT changed();
+  Begin();
+  LoadSlotsPage({}, {});
+}
+
+void Controller::LoadSlotsPage(const QString& token, QList<api::Slot> acc) {
+  const auto [from, to] = domain::DaysRange(zone_, week_start_, 7);
+  QUrlQuery q{{"from", Iso(std::max(from, QDateTime::currentDateTimeUtc()))},
+              {"to", Iso(to)},
+              {"limit", "200"}};
+  if (!token.isEmpty()) q.addQueryItem(QStringLiteral("page_token"), token);
+  const QString pid = practitioner_.id;
+  api_->Get(QStringLiteral("/v1/practitioners/") + pid + QStringLiteral("/slots"), q,
+            [this, acc = std::move(acc), pid](const api::Response& r) mutable {
+              if (pid != practitioner_.id) return End();
+              if (!r.ok()) {
+                End();
+                return Fail(*r.problem);
+              }
+              const auto j = r.json();
+              for (const auto& v : api::Arr(j, api::f::slots_items))
+                acc << api::Slot::From(v.toObject());
+              const QString next = api::Str(j, api::f::slots_next_page_token);
+              if (!next.isEmpty() && acc.size() < 2000) return LoadSlotsPage(next, std::move(acc));
+              slots_ = std::move(acc);
+              BuildWeek();
+              End();
+            });
+}
+
+void Controller::BuildWeek() {
+  week_.clear();
+  for (const auto& day : domain::GroupByDay(slots_, zone_, week_start_, 7)) {
+    QVariantList times;
+    for (int i : day.slots)
+      times << QVariantMap{{"index", i},
+                           {"time", TimeLabel(slots_[i].start)},
+                           {"video", slots_[i].mode == QLatin1String("video")},
+                           {"label", DateTimeLabel(slots_[i].start)}};
+    const QLocale loc(i18n_->language() == QLatin1String("hi") ? QStringLiteral("hi_IN")
+                                                               : QStringLiteral("en_IN"));
+    week_ << QVariantMap{{"label", loc.toString(day.date, QStringLiteral("ddd d MMM"))},
+                         {"slots", times}};
+  }
+  const QLocale loc(i18n_->language() == QLatin1String("hi") ? QStringLiteral("hi_IN")
+                                                             : QStringLiteral("en_IN"));
+  week_label_ = loc.toString(week_start_, QStringLiteral("d MMM")) + QStringLiteral(" – ") +
+                loc.toString(week_start_.addDays(6), QStringLiteral("d MMM yyyy"));
+  Q_EMIT changed();
+}
+
+int Controller::firstSlotIndex() const {
+  for (const auto& d : week_)
+    for (const auto& s : d.toMap().value(QStringLiteral("slots")).toList())
+      return s.toMap().value(QStringLiteral("index")).toInt();
+  return -1;
+}
+
+// ---------------------------------------------------------------- booking
+void Controller::pickSlot(int index) {
+  if (index < 0 || index >= slots_.size()) return;
+  picked_ = index;
+  booking_key_ = QUuid::createUuid().toString(QUuid::WithoutBraces);
+  const auto& s = slots_[index];
+  QString where;
+  for (const auto& fac : practitioner_.facilities)
+    if (fac.id == s.facility_id)
+      where = fac.name + (fac.line1.isEmpty() ? QString() : QStringLiteral(", ") + fac.line1) +
+              (fac.city.isEmpty() ? QString() : QStringLiteral(", ") + fac.city);
+  if (s.mode == QLatin1String("video")) where = T(QStringLiteral("patient:booking.video"));
+  const QDateTime cancel_until = s.start.addSecs(-60LL * cutoff_minutes_);
+  const bool free = !practitioner_.first_visit || practitioner_.first_visit->amount_minor == 0;
+  const QString fee = practitioner_view_.value(QStringLiteral("fees")).toString();
+  booking_ = QVariantMap{
+      {"title", T(QStringLiteral("patient:booking.title"), {{"when", DateTimeLabel(s.start)}})},
+      {"with", practitioner_.display_name},
+      {"where", where},
+      {"fee", free ? T(QStringLiteral("common:free"))
+                   : fee + QStringLiteral(" · ") + T(QStringLiteral("patient:booking.paidOnline"))},
+      {"cancelling",
+       cancel_until > QDateTime::currentDateTimeUtc()
+           ? T(QStringLiteral("patient:booking.freeToCancel"),
+               {{"when", DateTimeLabel(cancel_until)}})
+           : T(QStringLiteral("patient:booking.tooLate"), {{"hours", cutoff_minutes_ / 60}})},
+      {"submit", T(QStringLiteral("patient:booking.bookFor"),
+                   {{"fee", free ? T(QStringLiteral("common:free"))
+                                 : api::FormatMoney(*practitioner_.first_visit)}})},
+  };
+  page_ = QStringLiteral("book");
+  error_.clear();
+  Q_EMIT changed();
+}
+
+void Controller::confirmBooking(const QString& reason) {
+  if (picked_ < 0 || picked_ >= slots_.size()) return;
+  const auto& s = slots_[picked_];
+  QJsonObject body{{api::f::create_practitioner_id.name, practitioner_.id},
+                   {api::f::create_facility_id.name, s.facility_id},
+                   {api::f::create_start.name, Iso(s.start)},
+                   {api::f::create_mode.name, s.mode}};
+  if (!reason.trimmed().isEmpty())
+    body.insert(QLatin1String(api::f::create_reason.name), reason.trimmed());
+  Begin();
+  // The same key on every retry of this booking: a retry after a lost answer books once.
+  api_->Post(
+      QStringLiteral("/v1/appointments"), body,
+      [this](const api::Response& r) {
+        End();
+        if (!r.ok()) return Fail(*r.problem);
+        const auto a = api::Appointment::From(r.json());
+        last_booked_id_ = a.id;
+        booking_key_.clear();
+        picked_ = -1;
+        past_ = false;
+        showPage(QStringLiteral("appointments"));
+        notice_ = a.status == QLatin1String("pending_payment")
+                      ? T(QStringLiteral("patient:appointment.payToConfirmTitle"))
+                      : T(QStringLiteral("patient:appointment.booked")) + QStringLiteral(": ") +
+                            T(QStringLiteral("patient:appointment.bookedPlain"),
+                              {{"name", a.practitioner_name}, {"when", DateTimeLabel(a.start)}});
+        Q_EMIT changed();
+      },
+      api::CallOptions{booking_key_, false});
+}
+
+// ---------------------------------------------------------------- payments
+void Controller::pay(const QString& appointment_id) {
+  Begin();
+  api_->Post(
+      QStringLiteral("/v1/payments"),
+      QJsonObject{{api::f::paymentreq_appointment_id.name, appointment_id}},
+      [this](const api::Response& r) {
+        End();
+        if (!r.ok()) return Fail(*r.problem);
+        const auto j = r.json();
+        const QString url = api::Str(j, api::f::paycreated_checkout_url);
+        // The gateway's page in the system browser; it returns through healthtech://
+        // (when the system hands the link to the app) and the payment is polled meanwhile.
+        if (!url.isEmpty()) QDesktopServices::openUrl(QUrl(url));
+        notice_ = T(QStringLiteral("patient:payment.finishPaying"));
+        Q_EMIT changed();
+        PollPayment(api::Str(j, api::f::paycreated_id), 100);
+      },
+      api::CallOptions{QStringLiteral("pay-") + appointment_id, false});
+}
+
+void Controller::PollPayment(const QString& payment_id, int attempts_left) {
+  if (attempts_left <= 0 || payment_id.isEmpty()) return;
+  api_->Get(QStringLiteral("/v1/payments/") + payment_id, {},
+            [this, payment_id, attempts_left](const api::Response& r) {
+              const QString status =
+                  r.ok() ? api::Str(r.json(), api::f::payment_status) : QString();
+              if (status == QLatin1String("captured")) {
+                notice_ = T(QStringLiteral("patient:payment.paidTitle"));
+                Q_EMIT changed();
+                if (page_ == QLatin1String("appointments")) loadAppointments(past_);
+                return;
+              }
+              if (status == QLatin1String("failed")) {
+                error_ = T(QStringLiteral("patient:paymentStatus.failed"));
+                Q_EMIT changed();
+                return;
+              }
+              QTimer::singleShot(3000, this, [this, payment_id, attempts_left] {
+                PollPayment(payment_id, attempts_left - 1);
+              });
+            });
+}
+
+void Controller::openLink(const QUrl& url) {
+  // healthtech://payments/<id> (the gateway's return) or healthtech://appointments
+  if (url.scheme() != QLatin1String("healthtech")) return;
+  if (url.host() == QLatin1String("payments")) PollPayment(url.path().mid(1), 1);
+  showPage(QStringLiteral("appointments"));
+}
+
+// ---------------------------------------------------------------- appointments
+QVariantMap Controller::AppointmentView(const api::Appointment& a) const {
+  const QString where =
+      a.mode == QLatin1String("video")
+          ? T(QStringLiteral("patient:appointments.video"))
+          : QStringList{a.facility_name, a.organization_name}.join(QStringLiteral(", "));
+  const bool active =
+      a.status == QLatin1String("booked") || a.status == QLatin1String("pending_payment");
+  const bool can_cancel = active && (!a.cancellable_until.isValid() ||
+                                     a.cancellable_until > QDateTime::currentDateTimeUtc());
+  const QString fee = a.fee && a.fee->amount_minor > 0 ? api::FormatMoney(*a.fee)
+                                                       : T(QStringLiteral("common:free"));
+  return {{"id", a.id},
+          {"name", a.practitioner_name.isEmpty()
+                       ? T(QStringLiteral("patient:appointment.yourPractitioner"))
+                       : a.practitioner_name},
+          {"specialty", a.specialty},
+          {"when", DateTimeLabel(a.start)},
+          {"time", TimeLabel(a.start)},
+          {"where", where},
+          {"patient",
+           a.patient_name.isEmpty() ? T(QStringLiteral("practice:today.patient")) : a.patient_name},
+          {"patientNamed", !a.patient_name.isEmpty()},
+          {"status", a.status},
+          {"statusLabel", StatusWords(a.status)},
+          {"payment",
+           a.payment_state == QLatin1String("free") ? QString() : PaymentWords(a.payment_state)},
+          {"day", DayLabel(a.start)},
+          {"fee", fee},
+          {"canCancel", can_cancel},
+          {"canPay", a.status == QLatin1String("pending_payment")},
+          {"payLabel", T(QStringLiteral("patient:appointment.pay"), {{"fee", fee}})}};
+}
+
+void Controller::loadAppointments(bool past) {
+  past_ = past;
+  const QString now = Iso(QDateTime::currentDateTimeUtc());
+  QUrlQuery q{{"role", "patient"}, {"limit", "50"}};
+  if (past) {
+    q.addQueryItem(QStringLiteral("to"), now);
+    q.addQueryItem(QStringLiteral("newest_first"), QStringLiteral("true"));
+  } else {
+    q.addQueryItem(QStringLiteral("from"), now);
+  }
+  Begin();
+  api_->Get(QStringLiteral("/v1/appointments"), q, [this, past](const api::Response& r) {
+    End();
+    if (!r.ok()) return Fail(*r.problem);
+    if (past != past_) return;
+    appointment_list_.clear();
+    appointments_.clear();
+    for (const auto& v : api::Arr(r.json(), appts_items)) {
+      appointment_list_ << api::Appointment::From(v.toObject());
+      appointments_ << AppointmentView(appointment_list_.back());
+    }
+    Q_EMIT changed();
+  });
+}
+
+void Controller::cancelAppointment(const QString& id) {
+  Begin();
+  api_->Post(QStringLiteral("/v1/appointments/") + id + QStringLiteral("/cancel"), QJsonObject{},
+             [this](const api::Response& r) {
+               End();
+               if (!r.ok()) return Fail(*r.problem);
+               notice_ = T(QStringLiteral("patient:appointment.cancelled"));
+               loadAppointments(past_);
+             });
+}
+
+// ---------------------------------------------------------------- notifications
+void Controller::loadNotifications() {
+  Begin();
+  api_->Get(QStringLiteral("/v1/notifications"), QUrlQuery{{"limit", "50"}},
+            [this](const api::Response& r) {
+              End();
+              if (!r.ok()) return Fail(*r.problem);
+              const auto j = r.json();
+              unread_ = static_cast<int>(api::Int(j, api::f::notifications_unread));
+              notifications_.clear();
+              for (const auto& v : api::Arr(j, api::f::notifications_items)) {
+                const auto n = api::Notification::From(v.toObject());
+                notifications_ << QVariantMap{{"id", n.id},
+                                              {"title", n.title},
+                                              {"body", n.body},
+                                              {"read", n.read},
+                                              {"when", DateTimeLabel(n.created_at)}};
+              }
+              Q_EMIT changed();
+            });
+}
+
+void Controller::markAllRead() {
+  Begin();
+  api_->Post(QStringLiteral("/v1/notifications/read-all"), QJsonObject{},
+             [this](const api::Response& r) {
+               End();
+               if (!r.ok()) return Fail(*r.problem);
+               loadNotifications();
+             });
+}
+
+// ---------------------------------------------------------------- the practitioner's day
+void Controller::loadSchedule() {
+  Begin();
+  LoadSchedulePage({}, {});
+}
+
+// Today and the next 7 days, every page of them (a busy clinic has more than one).
+void Controller::LoadSchedulePage(const QString& token, QList<api::Appointment> acc) {
+  const QDate today = QDateTime::currentDateTimeUtc().toTimeZone(zone_).date();
+  const auto [from, to] = domain::DaysRange(zone_, today, 8);
+  QUrlQuery q{{"role", "practitioner"}, {"from", Iso(from)}, {"to", Iso(to)}, {"limit", "100"}};
+  if (!token.isEmpty()) q.addQueryItem(QStringLiteral("page_token"), token);
+  api_->Get(
+      QStringLiteral("/v1/appointments"), q,
+      [this, today, acc = std::move(acc)](const api::Response& r) mutable {
+        if (!r.ok()) {
+          End();
+          return Fail(*r.problem);
+        }
+        const auto j = r.json();
+        for (const auto& v : api::Arr(j, appts_items)) acc << api::Appointment::From(v.toObject());
+        const QString next = api::Str(j, appts_next_page_token);
+        if (!next.isEmpty() && acc.size() < 1000) return LoadSchedulePage(next, std::move(acc));
+        schedule_.clear();
+        next_appointment_.clear();
+        const auto now = QDateTime::currentDateTimeUtc();
+        for (const auto& a : acc) {
+          auto view = AppointmentView(a);
+          QVariantList actions;
+          for (const auto& [action, key] : NextActions(a.status))
+            actions << QVariantMap{{"action", action},
+                                   {"label", T(QStringLiteral("practice:today.actions.") + key)}};
+          view[QStringLiteral("actions")] = actions;
+          view[QStringLiteral("today")] = a.start.toTimeZone(zone_).date() == today;
+          schedule_ << view;
+          if (next_appointment_.isEmpty() && a.start > now && a.status == QLatin1String("booked") &&
+              view.value(QStringLiteral("today")).toBool())
+            next_appointment_ = TimeLabel(a.start) + QStringLiteral(" · ") +
+                                view.value(QStringLiteral("patient")).toString();
+        }
+        End();
+      });
+}
+
+void Controller::act(const QString& id, const QString& action) {
+  static const QStringList allowed{"check-in", "start", "complete", "no-show"};
+  if (!allowed.contains(action)) return;
+  Begin();
+  api_->Post(QStringLiteral("/v1/appointments/") + id + QLatin1Char('/') + action, QJsonObject{},
+             [this](const api::Response& r) {
+               End();
+               if (!r.ok()) return Fail(*r.problem);
+               loadSchedule();
+             });
+}
+
+void Controller::setLanguage(const QString& lang) {
+  if (!i18n_->setLanguage(lang)) return;
+  // Rebuild what holds words, then ask for the screens to be loaded again in it.
+  practitioners_.clear();  // worded in the old language: searched again
+  if (!practitioner_.id.isEmpty()) practitioner_view_ = PractitionerCard(practitioner_);
+  if (!slots_.isEmpty()) BuildWeek();
+  Q_EMIT languageRequested(lang);
+  showPage(page_ == QLatin1String("book") ? QStringLiteral("practitioner") : page_);
+}
+
+}  // namespace healthtech::app

@@ -1,0 +1,226 @@
+// The app's client against a running stack (./healthtech test runs it after the REST suite):
+//   - the contract: every field the app reads or sends, and every operation it calls, is in
+//     /v1/openapi.json with the type and presence the app relies on (OPENAPI_FILE);
+//   - the session: sign in, an expired access token refreshed once and the call repeated,
+//     the rotated refresh token written to the keychain, a session restored from it, a
+//     refused refresh signing out (and clearing the keychain), sign out revoking;
+//   - problems and the offline state as a person sees them.
+// Environment: HEALTHTECH_API_URL, OPENAPI_FILE, HEALTHTECH_SMOKE_EMAIL/PASSWORD (a patient).
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTimer>
+
+#include "api/client.h"
+#include "api/contract.h"
+#include "session/secret_store.h"
+
+using namespace healthtech::app;
+
+namespace {
+
+// Runs `start(done)` and waits (at most 20 s) for done() to be called.
+bool Await(const std::function<void(std::function<void()>)>& start) {
+  QEventLoop loop;
+  bool finished = false;
+  QTimer::singleShot(20000, &loop, &QEventLoop::quit);
+  start([&] {
+    finished = true;
+    loop.quit();
+  });
+  if (!finished) loop.exec();
+  return finished;
+}
+
+QString KindName(api::Kind k) {
+  switch (k) {
+    case api::Kind::String:
+      return "string";
+    case api::Kind::Integer:
+      return "integer";
+    case api::Kind::Boolean:
+      return "boolean";
+    case api::Kind::Array:
+      return "array";
+    case api::Kind::Object:
+      return "object";
+  }
+  return {};
+}
+
+}  // namespace
+
+class AppApiTests : public QObject {
+  Q_OBJECT
+  QUrl base_;
+  QString email_, password_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    base_ = QUrl(qEnvironmentVariable("HEALTHTECH_API_URL"));
+    email_ = qEnvironmentVariable("HEALTHTECH_SMOKE_EMAIL");
+    password_ = qEnvironmentVariable("HEALTHTECH_SMOKE_PASSWORD");
+    QVERIFY2(base_.isValid() && !base_.isEmpty(), "set HEALTHTECH_API_URL");
+    QVERIFY2(!email_.isEmpty() && !password_.isEmpty(),
+             "set HEALTHTECH_SMOKE_EMAIL and HEALTHTECH_SMOKE_PASSWORD");
+  }
+
+  void contract() {
+    QFile f(qEnvironmentVariable("OPENAPI_FILE"));
+    QVERIFY2(f.open(QIODevice::ReadOnly), "set OPENAPI_FILE to the stack's /v1/openapi.json");
+    const auto doc = QJsonDocument::fromJson(f.readAll()).object();
+    const auto schemas = doc.value("components").toObject().value("schemas").toObject();
+    const auto paths = doc.value("paths").toObject();
+    QStringList drift;
+    for (const auto& field : api::kFields) {
+      const QString where =
+          QStringLiteral("%1.%2").arg(QLatin1String(field.schema), QLatin1String(field.name));
+      const auto schema = schemas.value(QLatin1String(field.schema)).toObject();
+      if (schema.isEmpty()) {
+        drift << where + QStringLiteral(": no such schema");
+        continue;
+      }
+      const auto prop =
+          schema.value("properties").toObject().value(QLatin1String(field.name)).toObject();
+      if (prop.isEmpty()) {
+        drift << where + QStringLiteral(": no such property");
+        continue;
+      }
+      // A reference (or allOf of one) is an object; otherwise the declared type.
+      QString type = prop.value("type").toString();
+      if (prop.contains("$ref") || prop.contains("allOf")) type = QStringLiteral("object");
+      if (type != KindName(field.kind))
+        drift << where + QStringLiteral(": the app expects %1, the document says %2")
+                             .arg(KindName(field.kind), type);
+      if (field.required && !schema.value("required").toArray().contains(QLatin1String(field.name)))
+        drift << where + QStringLiteral(": the app relies on it, the document does not require it");
+    }
+    for (const auto& op : api::kOperations)
+      if (!paths.value(QLatin1String(op.path)).toObject().contains(QLatin1String(op.method)))
+        drift << QStringLiteral("%1 %2: not in the document")
+                     .arg(QString::fromLatin1(op.method).toUpper(), QLatin1String(op.path));
+    QVERIFY2(drift.isEmpty(), qPrintable(drift.join("\n")));
+    QVERIFY(std::size(api::kFields) > 80);
+  }
+
+  void sessionRefreshRotationRestore() {
+    MemorySecretStore keychain;
+    api::ApiClient client(base_, &keychain);
+    bool signed_in = false;
+    QVERIFY(Await([&](auto done) {
+      client.SignIn(email_, password_, [&, done](auto r, auto p) {
+        signed_in = r && !p && !r->mfa_required;
+        done();
+      });
+    }));
+    QVERIFY(signed_in);
+    QVERIFY(client.signedIn());
+    std::optional<QString> stored;
+    keychain.Read(client.secretKey(), [&](auto v) { stored = v; });
+    QVERIFY(stored && stored->size() > 20);
+    const QString first_refresh = *stored;
+
+    // An access token the server no longer accepts: one refresh, then the call again.
+    client.setAccessTokenForTest(QStringLiteral("expired.token.value"));
+    api::Response me;
+    QVERIFY(Await([&](auto done) {
+      client.Get("/v1/me", {}, [&, done](const api::Response& r) {
+        me = r;
+        done();
+      });
+    }));
+    QVERIFY2(me.ok(), qPrintable(me.problem ? me.problem->detail : QString()));
+    QCOMPARE(me.json().value("email").toString(), email_);
+    keychain.Read(client.secretKey(), [&](auto v) { stored = v; });
+    QVERIFY(stored);
+    QVERIFY2(*stored != first_refresh, "the rotated refresh token was not written to the keychain");
+
+    // Concurrent calls with a dead token share one refresh.
+    client.setAccessTokenForTest(QStringLiteral("expired.again"));
+    int ok = 0, finished = 0;
+    QVERIFY(Await([&](auto done) {
+      for (int i = 0; i < 3; ++i)
+        client.Get("/v1/me", {}, [&, done](const api::Response& r) {
+          ok += r.ok();
+          if (++finished == 3) done();
+        });
+    }));
+    QCOMPARE(ok, 3);
+
+    // Another run of the app: the session comes back from the keychain alone.
+    api::ApiClient next(base_, &keychain);
+    bool restored = false;
+    QVERIFY(Await([&](auto done) {
+      next.Restore([&, done](bool r) {
+        restored = r;
+        done();
+      });
+    }));
+    QVERIFY(restored);
+    QVERIFY(!next.accessToken().isEmpty());
+
+    // Signing out revokes: the stored token is gone and the old one is refused.
+    keychain.Read(next.secretKey(), [&](auto v) { stored = v; });
+    const QString revoked = stored.value_or(QString());
+    QVERIFY(Await([&](auto done) { next.SignOut([done] { done(); }); }));
+    QVERIFY(!next.signedIn());
+    keychain.Read(next.secretKey(), [&](auto v) { stored = v; });
+    QVERIFY(!stored);
+    MemorySecretStore other;
+    other.Write(next.secretKey(), revoked, [](bool) {});
+    api::ApiClient third(base_, &other);
+    QSignalSpy expired(&third, &api::ApiClient::sessionExpired);
+    QVERIFY(Await([&](auto done) {
+      third.Restore([&, done](bool r) {
+        restored = r;
+        done();
+      });
+    }));
+    QVERIFY(!restored);
+    QCOMPARE(expired.count(), 1);
+    other.Read(third.secretKey(), [&](auto v) { stored = v; });
+    QVERIFY2(!stored, "a refused refresh token must leave the keychain");
+  }
+
+  void wrongPasswordShowsTheApisWords() {
+    MemorySecretStore keychain;
+    api::ApiClient client(base_, &keychain);
+    std::optional<api::Problem> problem;
+    QVERIFY(Await([&](auto done) {
+      client.SignIn(email_, QStringLiteral("not-the-password-1"), [&, done](auto, auto p) {
+        problem = p;
+        done();
+      });
+    }));
+    QVERIFY(problem);
+    QCOMPARE(problem->status, 401);
+    QVERIFY(!problem->detail.isEmpty());
+    QVERIFY(!problem->detail.contains(QStringLiteral("HTTP")));  // the API's detail, not a fallback
+    QVERIFY(!client.signedIn());
+    QCOMPARE(keychain.size(), 0);
+  }
+
+  void offline() {
+    MemorySecretStore keychain;
+    api::ApiClient client(QUrl(QStringLiteral("http://127.0.0.1:9")),
+                          &keychain);  // discard: nothing listens
+    QSignalSpy online(&client, &api::ApiClient::onlineChanged);
+    api::Response r;
+    QVERIFY(Await([&](auto done) {
+      client.Get("/v1/practitioners", {}, [&, done](const api::Response& x) {
+        r = x;
+        done();
+      });
+    }));
+    QVERIFY(r.problem);
+    QCOMPARE(r.problem->code, QStringLiteral("NETWORK"));
+    QVERIFY(!client.online());
+    QCOMPARE(online.count(), 1);
+  }
+};
+
+QTEST_GUILESS_MAIN(AppApiTests)
+#include "api_tests.moc"
