@@ -14,7 +14,11 @@
 4. The .deb (cpack): it builds, holds the binary, the desktop entry (healthtech:// links)
    and the icon, and depends on the Qt libraries it links.
 
-Environment: BFF_URL, BUILD_DIR, ROOT, IAM_BIN, IAM_ENV (for the seed's admin).
+   Then the screens' controller for the rest of the journeys (build/bin/app_flow_tests):
+   a paid booking paid through the gateway simulator's checkout, its invoice PDF, a
+   reschedule, a cancellation, a notification over /ws, and the front desk's day.
+
+Environment: BFF_URL, GATEWAY_URL, BUILD_DIR, ROOT, IAM_BIN, IAM_ENV (for the seed's admin).
 Ends with "N passed, M failed".
 """
 import json
@@ -109,6 +113,17 @@ def smoke(name, outdir, email, extra_args, extra_env, shots):
     return m.group(1)
 
 
+def qt_test(what, binary, **env):
+    """Runs a Qt Test binary against the stack; one check per test function."""
+    p = subprocess.run([os.path.join(BIN, binary)], capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, QT_QPA_PLATFORM="offscreen", HEALTHTECH_API_URL=BFF, **env))
+    for line in p.stdout.splitlines():
+        m = re.match(r"^(PASS|FAIL!)\s*: \w+::(\w+)\(\)", line)
+        if m and m.group(2) not in ("initTestCase", "cleanupTestCase"):
+            check(m.group(1) == "PASS", f"{what}: {m.group(2)}", p.stdout)
+    check(p.returncode == 0 and "Totals:" in p.stdout, f"{what} tests ran to the end", p.stdout + p.stderr)
+
+
 def main():
     # 1. Demo data.
     p = subprocess.run([sys.executable, os.path.join(ROOT, "scripts/seed.py")], capture_output=True, text=True, timeout=600)
@@ -120,14 +135,8 @@ def main():
     doc = os.path.join(BUILD, "app-openapi.json")
     with open(doc, "wb") as f:
         f.write(requests.get(f"{BFF}/v1/openapi.json", timeout=30).content)
-    p = subprocess.run([os.path.join(BIN, "app_api_tests")], capture_output=True, text=True, timeout=300,
-                       env=dict(os.environ, QT_QPA_PLATFORM="offscreen", HEALTHTECH_API_URL=BFF, OPENAPI_FILE=doc,
-                                HEALTHTECH_SMOKE_EMAIL=f"sara.patient@{DOMAIN}", HEALTHTECH_SMOKE_PASSWORD=PASSWORD))
-    for line in p.stdout.splitlines():
-        m = re.match(r"^(PASS|FAIL!)\s*: AppApiTests::(\w+)\(\)", line)
-        if m and m.group(2) not in ("initTestCase", "cleanupTestCase"):
-            check(m.group(1) == "PASS", f"app client: {m.group(2)}", p.stdout)
-    check(p.returncode == 0 and "Totals:" in p.stdout, "app client tests ran to the end", p.stdout + p.stderr)
+    qt_test("app client", "app_api_tests", OPENAPI_FILE=doc,
+            HEALTHTECH_SMOKE_EMAIL=f"sara.patient@{DOMAIN}", HEALTHTECH_SMOKE_PASSWORD=PASSWORD)
 
     # 3. The screens, headless.
     shots = [f"0{i}-{n}.png" for i, n in enumerate(["search", "practitioner", "booking", "appointments", "notifications"], 1)]
@@ -142,6 +151,10 @@ def main():
     dark = smoke("phone-sized, dark", os.path.join(BUILD, "app-smoke/phone-dark"), f"sara.patient@{DOMAIN}",
                  ["--tz", "Asia/Kolkata", "--theme", "dark", "--size", "390x844"],
                  {"HEALTHTECH_SMOKE_PRACTITIONER_NAME": DOCTOR}, shots)
+
+    # What the smoke run does not walk: pay through the checkout, the invoice, reschedule,
+    # cancel, a live notification, the front desk's day (which shows the bookings above).
+    qt_test("app screens", "app_flow_tests", GATEWAY_URL=os.environ["GATEWAY_URL"])
 
     # What the app did, as the API sees it.
     for who, appt, status in (("priya", desk, "checked_in"), ("rahul", phone, "booked"), ("sara", dark, "booked")):

@@ -41,12 +41,26 @@ ColumnLayout {
             Label { text: modelData.name + (modelData.specialty ? " · " + modelData.specialty : ""); color: Theme.link; font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true }
             Label { text: modelData.where; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
             Label { text: modelData.fee + (modelData.payment ? " · " + modelData.payment : ""); color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
-            RowLayout {
-                visible: modelData.canPay || modelData.canCancel
+            Flow {
+                Layout.fillWidth: true
+                spacing: Theme.space
+                visible: modelData.canPay || modelData.canCancel || modelData.canMove || modelData.hasInvoice
                 PrimaryButton {
                     visible: modelData.canPay
                     text: modelData.payLabel
                     onClicked: app.pay(modelData.id)
+                }
+                PrimaryButton {
+                    secondary: true
+                    visible: modelData.canMove
+                    text: i18n.t("patient:appointment.reschedule")
+                    onClicked: app.startReschedule(modelData.id)
+                }
+                PrimaryButton {
+                    secondary: true
+                    visible: modelData.hasInvoice
+                    text: i18n.t("patient:payment.downloadInvoice")
+                    onClicked: app.openInvoice(modelData.paymentId)
                 }
                 PrimaryButton {
                     secondary: true

@@ -52,7 +52,7 @@ ApplicationWindow {
                 page: "appointments"
             }
             NavButton {
-                visible: app.signedIn && app.practitioner && !window.narrow
+                visible: app.signedIn && (app.practitioner || app.frontDesk) && !window.narrow
                 text: i18n.t("common:nav.myDay")
                 page: "schedule"
             }
@@ -81,7 +81,7 @@ ApplicationWindow {
                     y: parent.height
                     MenuItem { text: i18n.t("common:nav.search"); onTriggered: app.showPage("search") }
                     MenuItem { text: i18n.t("common:nav.appointments"); onTriggered: app.showPage("appointments") }
-                    MenuItem { visible: app.practitioner; height: visible ? implicitHeight : 0; text: i18n.t("common:nav.myDay"); onTriggered: app.showPage("schedule") }
+                    MenuItem { visible: app.practitioner || app.frontDesk; height: visible ? implicitHeight : 0; text: i18n.t("common:nav.myDay"); onTriggered: app.showPage("schedule") }
                     MenuItem { text: i18n.t("common:nav.signOut"); onTriggered: app.signOut() }
                 }
             }

@@ -98,10 +98,27 @@ class AppApiTests : public QObject {
       if (field.required && !schema.value("required").toArray().contains(QLatin1String(field.name)))
         drift << where + QStringLiteral(": the app relies on it, the document does not require it");
     }
-    for (const auto& op : api::kOperations)
-      if (!paths.value(QLatin1String(op.path)).toObject().contains(QLatin1String(op.method)))
-        drift << QStringLiteral("%1 %2: not in the document")
-                     .arg(QString::fromLatin1(op.method).toUpper(), QLatin1String(op.path));
+    for (const auto& op : api::kOperations) {
+      const QString name = QStringLiteral("%1 %2").arg(QString::fromLatin1(op.method).toUpper(),
+                                                       QLatin1String(op.path));
+      const auto operation =
+          paths.value(QLatin1String(op.path)).toObject().value(QLatin1String(op.method)).toObject();
+      if (operation.isEmpty()) {
+        drift << name + QStringLiteral(": not in the document");
+        continue;
+      }
+      // Operations that take an Idempotency-Key get one from the app (the same on retries).
+      bool key_required = false;
+      for (const auto& param : operation.value("parameters").toArray())
+        key_required |= param.toObject().value("$ref").toString().endsWith(
+            QLatin1String("/IdempotencyKeyRequired"));
+      if (key_required != op.idempotency_key)
+        drift << name +
+                     (key_required
+                          ? QStringLiteral(": requires an Idempotency-Key the app does not send")
+                          : QStringLiteral(
+                                ": the app sends an Idempotency-Key the document does not take"));
+    }
     QVERIFY2(drift.isEmpty(), qPrintable(drift.join("\n")));
     QVERIFY(std::size(api::kFields) > 80);
   }

@@ -28,8 +28,9 @@ inline constexpr Field kFields[] = {
 };
 
 struct Operation {
-  const char* method;  // lower case, as in the document
-  const char* path;    // the document's template
+  const char* method;            // lower case, as in the document
+  const char* path;              // the document's template
+  bool idempotency_key = false;  // the app sends an Idempotency-Key (the same on retries)
 };
 
 // Every call the app makes (ApiClient uses these paths; the contract test checks each exists).
@@ -44,13 +45,15 @@ inline constexpr Operation kOperations[] = {
     {"get", "/v1/practitioners/{practitioner_id}/slots"},
     {"get", "/v1/practitioners/{practitioner_id}/availability"},
     {"get", "/v1/appointments"},
-    {"post", "/v1/appointments"},
+    {"post", "/v1/appointments", true},
+    {"post", "/v1/appointments/{appointment_id}/reschedule", true},
     {"post", "/v1/appointments/{appointment_id}/cancel"},
     {"post", "/v1/appointments/{appointment_id}/check-in"},
     {"post", "/v1/appointments/{appointment_id}/start"},
     {"post", "/v1/appointments/{appointment_id}/complete"},
     {"post", "/v1/appointments/{appointment_id}/no-show"},
-    {"post", "/v1/payments"},
+    {"post", "/v1/payments", true},
+    {"get", "/v1/invoices/{invoice_id}.pdf"},
     {"get", "/v1/payments/{payment_id}"},
     {"get", "/v1/notifications"},
     {"post", "/v1/notifications/read-all"},

@@ -122,7 +122,9 @@ Appointment Appointment::From(const QJsonObject& o) {
   a.practitioner_id = Str(o, f::appt_practitioner_id);
   a.practitioner_name = Str(o, f::appt_practitioner_name);
   a.specialty = Str(o, f::appt_practitioner_specialty);
+  a.organization_id = Str(o, f::appt_organization_id);
   a.organization_name = Str(o, f::appt_organization_name);
+  a.facility_id = Str(o, f::appt_facility_id);
   a.facility_name = Str(o, f::appt_facility_name);
   a.timezone = Str(o, f::appt_timezone);
   a.mode = Str(o, f::appt_mode);

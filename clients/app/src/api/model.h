@@ -74,7 +74,8 @@ struct Slot {
 };
 
 struct Appointment {
-  QString id, practitioner_id, practitioner_name, specialty, organization_name, facility_name;
+  QString id, practitioner_id, practitioner_name, specialty, organization_id, organization_name,
+      facility_id, facility_name;
   QString timezone, mode, status, payment_state, payment_id, video_url, patient_name;
   QDateTime start, end, cancellable_until, hold_expires_at;
   bool pay_at_clinic = false;

@@ -1,8 +1,11 @@
 #include "ui/controller.h"
 
 #include <QDesktopServices>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QLocale>
+#include <QStandardPaths>
 #include <QUrlQuery>
 #include <QUuid>
 
@@ -132,6 +135,13 @@ void Controller::verifyMfa(const QString& code, bool recovery) {
   });
 }
 
+QString Controller::staffOrganization() const {
+  for (const auto& role : user_.roles)
+    for (const char* kind : {"org_staff:", "org_admin:"})
+      if (role.startsWith(QLatin1String(kind))) return role.mid(static_cast<int>(qstrlen(kind)));
+  return {};
+}
+
 void Controller::AfterSignIn() {
   Begin();
   api_->Get(QStringLiteral("/v1/me"), {}, [this](const api::Response& r) {
@@ -174,7 +184,7 @@ void Controller::AfterSignIn() {
               });
     }
     live_socket_->Start();
-    if (practitioner()) {
+    if (practitioner() || frontDesk()) {
       showPage(QStringLiteral("schedule"));
     } else {
       showPage(QStringLiteral("search"));
@@ -195,6 +205,7 @@ void Controller::signOut() {
 }
 
 void Controller::showPage(const QString& page) {
+  if (page != QLatin1String("practitioner") && page != QLatin1String("book")) reschedule_ = {};
   page_ = page;
   error_.clear();
   notice_.clear();
@@ -325,6 +336,8 @@ void Controller::LoadSlotsPage(const QString& token, QList<api::Slot> acc) {
               {"to", Iso(to)},
               {"limit", "200"}};
   if (!token.isEmpty()) q.addQueryItem(QStringLiteral("page_token"), token);
+  if (rescheduling())
+    q.addQueryItem(QStringLiteral("mode"), reschedule_.mode);  // a move keeps the mode
   const QString pid = practitioner_.id;
   api_->Get(QStringLiteral("/v1/practitioners/") + pid + QStringLiteral("/slots"), q,
             [this, acc = std::move(acc), pid](const api::Response& r) mutable {
@@ -388,7 +401,10 @@ void Controller::pickSlot(int index) {
   const bool free = !practitioner_.first_visit || practitioner_.first_visit->amount_minor == 0;
   const QString fee = practitioner_view_.value(QStringLiteral("fees")).toString();
   booking_ = QVariantMap{
-      {"title", T(QStringLiteral("patient:booking.title"), {{"when", DateTimeLabel(s.start)}})},
+      {"title",
+       rescheduling()
+           ? T(QStringLiteral("patient:appointment.moveTo"), {{"when", DateTimeLabel(s.start)}})
+           : T(QStringLiteral("patient:booking.title"), {{"when", DateTimeLabel(s.start)}})},
       {"with", practitioner_.display_name},
       {"where", where},
       {"fee", free ? T(QStringLiteral("common:free"))
@@ -402,6 +418,13 @@ void Controller::pickSlot(int index) {
                    {{"fee", free ? T(QStringLiteral("common:free"))
                                  : api::FormatMoney(*practitioner_.first_visit)}})},
   };
+  if (rescheduling()) {
+    booking_[QStringLiteral("fee")] = reschedule_.fee && reschedule_.fee->amount_minor > 0
+                                          ? api::FormatMoney(*reschedule_.fee)
+                                          : T(QStringLiteral("common:free"));
+    booking_[QStringLiteral("submit")] =
+        T(QStringLiteral("patient:appointment.moveTo"), {{"when", DateTimeLabel(s.start)}});
+  }
   page_ = QStringLiteral("book");
   error_.clear();
   Q_EMIT changed();
@@ -410,6 +433,30 @@ void Controller::pickSlot(int index) {
 void Controller::confirmBooking(const QString& reason) {
   if (picked_ < 0 || picked_ >= slots_.size()) return;
   const auto& s = slots_[picked_];
+  if (rescheduling()) {
+    QJsonObject body{{api::f::reschedule_start.name, Iso(s.start)}};
+    if (s.facility_id != reschedule_.facility_id)
+      body.insert(QLatin1String(api::f::reschedule_facility_id.name), s.facility_id);
+    Begin();
+    const QString id = reschedule_.id;
+    api_->Post(
+        QStringLiteral("/v1/appointments/") + id + QStringLiteral("/reschedule"), body,
+        [this](const api::Response& r) {
+          End();
+          if (!r.ok()) return Fail(*r.problem);
+          const auto a = api::Appointment::From(r.json());
+          last_booked_id_ = a.id;
+          booking_key_.clear();
+          picked_ = -1;
+          showPage(QStringLiteral("appointments"));
+          notice_ = T(QStringLiteral("patient:appointment.booked")) + QStringLiteral(": ") +
+                    T(QStringLiteral("patient:appointment.bookedPlain"),
+                      {{"name", a.practitioner_name}, {"when", DateTimeLabel(a.start)}});
+          Q_EMIT changed();
+        },
+        api::CallOptions{booking_key_, false});
+    return;
+  }
   QJsonObject body{{api::f::create_practitioner_id.name, practitioner_.id},
                    {api::f::create_facility_id.name, s.facility_id},
                    {api::f::create_start.name, Iso(s.start)},
@@ -521,6 +568,9 @@ QVariantMap Controller::AppointmentView(const api::Appointment& a) const {
           {"fee", fee},
           {"canCancel", can_cancel},
           {"canPay", a.status == QLatin1String("pending_payment")},
+          {"canMove", a.status == QLatin1String("booked") && can_cancel},
+          {"paymentId", a.payment_id},
+          {"hasInvoice", !a.payment_id.isEmpty() && a.payment_state == QLatin1String("paid")},
           {"payLabel", T(QStringLiteral("patient:appointment.pay"), {{"fee", fee}})}};
 }
 
@@ -558,6 +608,49 @@ void Controller::cancelAppointment(const QString& id) {
                notice_ = T(QStringLiteral("patient:appointment.cancelled"));
                loadAppointments(past_);
              });
+}
+
+void Controller::startReschedule(const QString& id) {
+  for (const auto& a : appointment_list_)
+    if (a.id == id) reschedule_ = a;
+  if (reschedule_.id != id) return;
+  const auto moving = reschedule_;
+  openPractitioner(moving.practitioner_id);
+  reschedule_ = moving;  // openPractitioner → the practitioner page keeps it
+  notice_ = T(QStringLiteral("patient:appointment.pickTime"));
+  Q_EMIT changed();
+}
+
+void Controller::openInvoice(const QString& payment_id) {
+  Begin();
+  api_->Get(QStringLiteral("/v1/payments/") + payment_id, {}, [this](const api::Response& r) {
+    if (!r.ok()) {
+      End();
+      return Fail(*r.problem);
+    }
+    const QString invoice = api::Str(r.json(), api::f::payment_invoice_id);
+    if (invoice.isEmpty()) {
+      End();
+      return Fail({404, "NOT_FOUND", T(QStringLiteral("patient:invoices.none")), {}});
+    }
+    api_->Get(
+        QStringLiteral("/v1/invoices/") + invoice + QStringLiteral(".pdf"), {},
+        [this, invoice](const api::Response& pdf) {
+          End();
+          if (!pdf.ok()) return Fail(*pdf.problem);
+          QString dir = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+          if (dir.isEmpty() || !QDir().mkpath(dir))
+            dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
+          QFile f(QDir(dir).filePath(QStringLiteral("healthtech-invoice-%1.pdf").arg(invoice)));
+          if (!f.open(QIODevice::WriteOnly) || f.write(pdf.body) != pdf.body.size()) {
+            return Fail({0, "FILE", f.errorString(), {}});
+          }
+          f.close();
+          last_invoice_file_ = f.fileName();
+          QDesktopServices::openUrl(QUrl::fromLocalFile(last_invoice_file_));
+          Q_EMIT changed();
+        });
+  });
 }
 
 // ---------------------------------------------------------------- notifications
@@ -602,7 +695,13 @@ void Controller::loadSchedule() {
 void Controller::LoadSchedulePage(const QString& token, QList<api::Appointment> acc) {
   const QDate today = QDateTime::currentDateTimeUtc().toTimeZone(zone_).date();
   const auto [from, to] = domain::DaysRange(zone_, today, 8);
-  QUrlQuery q{{"role", "practitioner"}, {"from", Iso(from)}, {"to", Iso(to)}, {"limit", "100"}};
+  QUrlQuery q{{"from", Iso(from)}, {"to", Iso(to)}, {"limit", "100"}};
+  if (practitioner()) {
+    q.addQueryItem(QStringLiteral("role"), QStringLiteral("practitioner"));
+  } else {  // the front desk: everyone's appointments at the organization
+    q.addQueryItem(QStringLiteral("role"), QStringLiteral("org"));
+    q.addQueryItem(QStringLiteral("organization_id"), staffOrganization());
+  }
   if (!token.isEmpty()) q.addQueryItem(QStringLiteral("page_token"), token);
   api_->Get(
       QStringLiteral("/v1/appointments"), q,

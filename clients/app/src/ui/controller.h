@@ -46,6 +46,8 @@ class Controller : public QObject {
   Q_PROPERTY(QVariantList schedule READ schedule NOTIFY changed)
   Q_PROPERTY(QString nextAppointment READ nextAppointment NOTIFY changed)
   Q_PROPERTY(QString lastBookedId READ lastBookedId NOTIFY changed)
+  Q_PROPERTY(bool rescheduling READ rescheduling NOTIFY changed)
+  Q_PROPERTY(bool frontDesk READ frontDesk NOTIFY changed)
 
  public:
   Controller(api::ApiClient* api, I18n* i18n, QTimeZone zone, bool dark, QObject* parent = nullptr);
@@ -75,6 +77,12 @@ class Controller : public QObject {
   QVariantList schedule() const { return schedule_; }
   QString nextAppointment() const { return next_appointment_; }
   QString lastBookedId() const { return last_booked_id_; }
+  bool rescheduling() const { return !reschedule_.id.isEmpty(); }
+  // Staff of an organization (not a practitioner): the organization's day instead.
+  bool frontDesk() const { return !practitioner() && !staffOrganization().isEmpty(); }
+  QString staffOrganization() const;
+  // The file the last invoice was saved to (tests).
+  QString lastInvoiceFile() const { return last_invoice_file_; }
 
   Q_INVOKABLE void restore();
   Q_INVOKABLE void signIn(const QString& email, const QString& password);
@@ -90,6 +98,10 @@ class Controller : public QObject {
   Q_INVOKABLE void pay(const QString& appointment_id);
   Q_INVOKABLE void loadAppointments(bool past);
   Q_INVOKABLE void cancelAppointment(const QString& id);
+  // Another time for an appointment: the practitioner's week (same mode), then "Move to …".
+  Q_INVOKABLE void startReschedule(const QString& id);
+  // The invoice of a paid appointment as a PDF, opened with the system's viewer.
+  Q_INVOKABLE void openInvoice(const QString& payment_id);
   Q_INVOKABLE void loadNotifications();
   Q_INVOKABLE void markAllRead();
   Q_INVOKABLE void loadSchedule();
@@ -159,6 +171,8 @@ class Controller : public QObject {
   QVariantList schedule_;
   QString next_appointment_;
   QString last_booked_id_;
+  api::Appointment reschedule_;  // the appointment being moved (empty id: booking a new one)
+  QString last_invoice_file_;
   QTimer schedule_refresh_;
 };
 
