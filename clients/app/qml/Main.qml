@@ -52,6 +52,11 @@ ApplicationWindow {
                 page: "appointments"
             }
             NavButton {
+                visible: app.signedIn && !window.narrow
+                text: i18n.t("common:nav.consultations")
+                page: "consultations"
+            }
+            NavButton {
                 visible: app.signedIn && (app.practitioner || app.frontDesk) && !window.narrow
                 text: i18n.t("common:nav.myDay")
                 page: "schedule"
@@ -81,6 +86,7 @@ ApplicationWindow {
                     y: parent.height
                     MenuItem { text: i18n.t("common:nav.search"); onTriggered: app.showPage("search") }
                     MenuItem { text: i18n.t("common:nav.appointments"); onTriggered: app.showPage("appointments") }
+                    MenuItem { text: i18n.t("common:nav.consultations"); onTriggered: app.showPage("consultations") }
                     MenuItem { visible: app.practitioner || app.frontDesk; height: visible ? implicitHeight : 0; text: i18n.t("common:nav.myDay"); onTriggered: app.showPage("schedule") }
                     MenuItem { text: i18n.t("common:nav.signOut"); onTriggered: app.signOut() }
                 }
@@ -158,7 +164,8 @@ ApplicationWindow {
                     signin: "SignInPage.qml", mfa: "MfaPage.qml", search: "SearchPage.qml",
                     practitioner: "PractitionerPage.qml", book: "BookPage.qml",
                     appointments: "AppointmentsPage.qml", notifications: "NotificationsPage.qml",
-                    schedule: "SchedulePage.qml"
+                    schedule: "SchedulePage.qml", consultations: "ConsultationsPage.qml",
+                    consultation: "ConsultationPage.qml"
                 })[app.page] || "SignInPage.qml"
             }
             BusyIndicator {

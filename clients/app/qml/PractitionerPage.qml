@@ -12,6 +12,31 @@ ColumnLayout {
         color: Theme.ink
         Accessible.role: Accessible.Heading
     }
+    PrimaryButton {
+        visible: !!p.name && !app.rescheduling
+        secondary: true
+        text: i18n.t("patient:practitioner.ask", {name: p.name || ""})
+        onClicked: ask.open()
+    }
+    Dialog {
+        id: ask
+        title: i18n.t("forum:private.newLabel")
+        modal: true
+        anchors.centerIn: Overlay.overlay
+        width: Math.min(480, Overlay.overlay ? Overlay.overlay.width - 32 : 480)
+        standardButtons: Dialog.Cancel
+        ColumnLayout {
+            anchors.fill: parent
+            Label { text: i18n.t("forum:private.intro"); wrapMode: Text.Wrap; Layout.fillWidth: true; color: Theme.muted }
+            TextField { id: subject; Layout.fillWidth: true; placeholderText: i18n.t("forum:private.subject"); Accessible.name: placeholderText }
+            TextArea { id: body; Layout.fillWidth: true; Layout.preferredHeight: 100; wrapMode: TextEdit.Wrap; placeholderText: i18n.t("forum:private.message"); Accessible.name: placeholderText }
+            PrimaryButton {
+                text: i18n.t("forum:private.send")
+                enabled: subject.text.trim().length > 0 && body.text.trim().length > 0
+                onClicked: { app.askPrivately(subject.text, body.text); ask.close() }
+            }
+        }
+    }
     Card {
         visible: !!p.name
         Label { text: (p.specialties || "") + " · " + (p.experience || ""); color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }

@@ -40,6 +40,22 @@ class AppFlowTests : public QObject {
     QTest::qWait(50);
     QTRY_VERIFY_WITH_TIMEOUT(app.busy() == 0, 30000);
   }
+  // The practitioner profile of a seeded account (names repeat in a database that tests share).
+  QString PractitionerIdOf(const QString& email) {
+    MemorySecretStore keychain;
+    api::ApiClient client(base_, &keychain);
+    bool done = false;
+    client.SignIn(email, kPassword, [&](auto, auto) { done = true; });
+    if (!QTest::qWaitFor([&] { return done; }, 20000)) return {};
+    QString id;
+    done = false;
+    client.Get("/v1/practitioners/me", {}, [&](const api::Response& r) {
+      id = r.json().value("id").toString();
+      done = true;
+    });
+    if (!QTest::qWaitFor([&] { return done; }, 20000)) return {};
+    return id;
+  }
   static QVariantMap Find(const QVariantList& list, const QString& id) {
     for (const auto& v : list)
       if (v.toMap().value("id").toString() == id) return v.toMap();
@@ -70,13 +86,15 @@ class AppFlowTests : public QObject {
     QCOMPARE(app.page(), QStringLiteral("search"));
     QTRY_VERIFY_WITH_TIMEOUT(app.live(), 15000);  // the live socket authenticated
 
-    // A practitioner with a fee: the seed's cardiologist.
+    // A practitioner with a fee: the seed's cardiologist, found as a patient would.
+    const QString meera_id = PractitionerIdOf("dr.meera@demo.healthtech.dev");
+    QVERIFY(!meera_id.isEmpty());
     app.search("Dr. Meera Iyer", {}, {}, {}, {}, {});
     Idle(app);
-    const auto found = app.practitioners();
-    QVERIFY(!found.isEmpty());
-    const auto meera = found.first().toMap();
-    QCOMPARE(meera.value("name").toString(), QStringLiteral("Dr. Meera Iyer"));
+    QVariantMap meera;
+    for (const auto& v : app.practitioners())
+      if (v.toMap().value("id").toString() == meera_id) meera = v.toMap();
+    QVERIFY2(!meera.isEmpty(), "the search does not find the seed's Dr. Meera Iyer");
     QVERIFY(!meera.value("free").toBool());
     app.openPractitioner(meera.value("id").toString());
     Idle(app);
@@ -170,6 +188,56 @@ class AppFlowTests : public QObject {
     Idle(app);
     const auto gone = Find(app.appointments(), id);
     QVERIFY(gone.isEmpty() || gone.value("status").toString() == QStringLiteral("cancelled"));
+  }
+
+  // A private consultation: the patient asks from the practitioner's page, the practitioner
+  // reads it in their list and answers, the patient sees the answer.
+  void privateConsultation() {
+    MemorySecretStore keychain;
+    api::ApiClient client(base_, &keychain);
+    I18n i18n(":/locales");
+    Controller patient(&client, &i18n, QTimeZone("Asia/Kolkata"), false);
+    patient.signIn("rahul.patient@demo.healthtech.dev", kPassword);
+    Idle(patient);
+    patient.openPractitioner(PractitionerIdOf("dr.meera@demo.healthtech.dev"));
+    Idle(patient);
+    const QString subject =
+        QStringLiteral("Follow-up on my ECG %1").arg(QDateTime::currentMSecsSinceEpoch());
+    patient.askPrivately(subject, "Is the **T-wave** change something to worry about?");
+    Idle(patient);
+    QVERIFY2(patient.error().isEmpty(), qPrintable(patient.error()));
+    QCOMPARE(patient.page(), QStringLiteral("consultation"));
+    QCOMPARE(patient.consultation().value("subject").toString(), subject);
+    const QString thread = patient.consultation().value("id").toString();
+    auto posts = patient.consultation().value("posts").toList();
+    QCOMPARE(posts.size(), 1);
+    QVERIFY(posts[0].toMap().value("mine").toBool());
+    QVERIFY(posts[0].toMap().value("text").toString().contains("T-wave"));
+
+    MemorySecretStore keychain2;
+    api::ApiClient client2(base_, &keychain2);
+    Controller doctor(&client2, &i18n, QTimeZone("Asia/Kolkata"), false);
+    doctor.signIn("dr.meera@demo.healthtech.dev", kPassword);
+    Idle(doctor);
+    doctor.showPage("consultations");
+    Idle(doctor);
+    bool listed = false;
+    for (const auto& t : doctor.consultations())
+      listed |= t.toMap().value("id").toString() == thread;
+    QVERIFY2(listed, "the practitioner's list lacks the new consultation");
+    doctor.openConsultation(thread);
+    Idle(doctor);
+    QVERIFY(!doctor.consultation().value("posts").toList().first().toMap().value("mine").toBool());
+    doctor.reply("Not from this trace alone; let us look at it together on Tuesday.");
+    Idle(doctor);
+    QVERIFY2(doctor.error().isEmpty(), qPrintable(doctor.error()));
+
+    patient.openConsultation(thread);
+    Idle(patient);
+    posts = patient.consultation().value("posts").toList();
+    QCOMPARE(posts.size(), 2);
+    QVERIFY(!posts[1].toMap().value("mine").toBool());
+    QVERIFY(posts[1].toMap().value("text").toString().contains("Tuesday"));
   }
 
   void frontDeskDay() {

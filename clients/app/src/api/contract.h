@@ -55,6 +55,10 @@ inline constexpr Operation kOperations[] = {
     {"post", "/v1/payments", true},
     {"get", "/v1/invoices/{invoice_id}.pdf"},
     {"get", "/v1/payments/{payment_id}"},
+    {"get", "/v1/forum/private-threads"},
+    {"post", "/v1/forum/private-threads"},
+    {"get", "/v1/forum/private-threads/{thread_id}"},
+    {"post", "/v1/forum/private-threads/{thread_id}/posts"},
     {"get", "/v1/notifications"},
     {"post", "/v1/notifications/read-all"},
 };

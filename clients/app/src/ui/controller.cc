@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QLocale>
 #include <QStandardPaths>
+#include <QTextDocument>
 #include <QUrlQuery>
 #include <QUuid>
 
@@ -214,6 +215,7 @@ void Controller::showPage(const QString& page) {
   if (page == QLatin1String("search") && practitioners_.isEmpty()) search({}, {}, {}, {}, {}, {});
   if (page == QLatin1String("appointments")) loadAppointments(past_);
   if (page == QLatin1String("notifications")) loadNotifications();
+  if (page == QLatin1String("consultations")) loadConsultations();
   if (page == QLatin1String("schedule")) {
     loadSchedule();
     schedule_refresh_.start();
@@ -651,6 +653,94 @@ void Controller::openInvoice(const QString& payment_id) {
           Q_EMIT changed();
         });
   });
+}
+
+// ---------------------------------------------------------------- private consultations
+void Controller::loadConsultations() {
+  Begin();
+  api_->Get(QStringLiteral("/v1/forum/private-threads"), QUrlQuery{{"limit", "50"}},
+            [this](const api::Response& r) {
+              End();
+              if (!r.ok()) return Fail(*r.problem);
+              consultations_.clear();
+              for (const auto& v : api::Arr(r.json(), api::f::pthreads_items)) {
+                const auto t = v.toObject();
+                QDateTime last = api::Time(t, api::f::pthread_last_post_at);
+                if (!last.isValid()) last = api::Time(t, api::f::pthread_created_at);
+                consultations_ << QVariantMap{
+                    {"id", api::Str(t, api::f::pthread_id)},
+                    {"subject", api::Str(t, api::f::pthread_subject)},
+                    {"meta", T(QStringLiteral("forum:private.meta"),
+                               {{"name", api::Str(t, api::f::pthread_practitioner_name)},
+                                {"n", api::Int(t, api::f::pthread_post_count)},
+                                {"when", DateTimeLabel(last)}})}};
+              }
+              Q_EMIT changed();
+            });
+}
+
+void Controller::openConsultation(const QString& id) {
+  page_ = QStringLiteral("consultation");
+  Begin();
+  api_->Get(QStringLiteral("/v1/forum/private-threads/") + id, QUrlQuery{{"limit", "100"}},
+            [this](const api::Response& r) {
+              End();
+              if (!r.ok()) return Fail(*r.problem);
+              const auto j = r.json();
+              const auto t = api::Obj(j, api::f::pthread_get_thread);
+              QVariantList posts;
+              for (const auto& v : api::Arr(j, api::f::pthread_get_items)) {
+                const auto p = v.toObject();
+                // The author's own words as plain text (never the server's HTML as markup here).
+                QString text = api::Str(p, api::f::ppost_body_markdown);
+                if (text.isEmpty()) {
+                  QTextDocument doc;
+                  doc.setHtml(api::Str(p, api::f::ppost_body_html));
+                  text = doc.toPlainText();
+                }
+                posts << QVariantMap{
+                    {"author", api::Str(p, api::f::ppost_author_name)},
+                    {"mine", api::Str(p, api::f::ppost_author_id) == user_.id},
+                    {"text", text},
+                    {"when", DateTimeLabel(api::Time(p, api::f::ppost_created_at))}};
+              }
+              consultation_ = QVariantMap{{"id", api::Str(t, api::f::pthread_id)},
+                                          {"subject", api::Str(t, api::f::pthread_subject)},
+                                          {"with", api::Str(t, api::f::pthread_practitioner_name)},
+                                          {"posts", posts}};
+              Q_EMIT changed();
+            });
+}
+
+void Controller::askPrivately(const QString& subject, const QString& message) {
+  if (practitioner_.id.isEmpty()) return;
+  if (subject.trimmed().isEmpty() || message.trimmed().isEmpty())
+    return Fail({400, "INVALID", T(QStringLiteral("lib:forum.writeSomething")), {}});
+  Begin();
+  api_->Post(QStringLiteral("/v1/forum/private-threads"),
+             QJsonObject{{api::f::pthreadreq_practitioner_id.name, practitioner_.id},
+                         {api::f::pthreadreq_subject.name, subject.trimmed()},
+                         {api::f::pthreadreq_body.name, message.trimmed()}},
+             [this](const api::Response& r) {
+               End();
+               if (!r.ok()) return Fail(*r.problem);
+               openConsultation(api::Str(r.json(), api::f::pthread_id));
+             });
+}
+
+void Controller::reply(const QString& message) {
+  const QString id = consultation_.value(QStringLiteral("id")).toString();
+  if (id.isEmpty()) return;
+  if (message.trimmed().isEmpty())
+    return Fail({400, "INVALID", T(QStringLiteral("lib:forum.writeSomething")), {}});
+  Begin();
+  api_->Post(QStringLiteral("/v1/forum/private-threads/") + id + QStringLiteral("/posts"),
+             QJsonObject{{api::f::ppostreq_body.name, message.trimmed()}},
+             [this, id](const api::Response& r) {
+               End();
+               if (!r.ok()) return Fail(*r.problem);
+               openConsultation(id);
+             });
 }
 
 // ---------------------------------------------------------------- notifications

@@ -47,6 +47,8 @@ class Controller : public QObject {
   Q_PROPERTY(QString nextAppointment READ nextAppointment NOTIFY changed)
   Q_PROPERTY(QString lastBookedId READ lastBookedId NOTIFY changed)
   Q_PROPERTY(bool rescheduling READ rescheduling NOTIFY changed)
+  Q_PROPERTY(QVariantList consultations READ consultations NOTIFY changed)
+  Q_PROPERTY(QVariantMap consultation READ consultation NOTIFY changed)
   Q_PROPERTY(bool frontDesk READ frontDesk NOTIFY changed)
 
  public:
@@ -78,6 +80,8 @@ class Controller : public QObject {
   QString nextAppointment() const { return next_appointment_; }
   QString lastBookedId() const { return last_booked_id_; }
   bool rescheduling() const { return !reschedule_.id.isEmpty(); }
+  QVariantList consultations() const { return consultations_; }
+  QVariantMap consultation() const { return consultation_; }
   // Staff of an organization (not a practitioner): the organization's day instead.
   bool frontDesk() const { return !practitioner() && !staffOrganization().isEmpty(); }
   QString staffOrganization() const;
@@ -102,6 +106,12 @@ class Controller : public QObject {
   Q_INVOKABLE void startReschedule(const QString& id);
   // The invoice of a paid appointment as a PDF, opened with the system's viewer.
   Q_INVOKABLE void openInvoice(const QString& payment_id);
+  // Private consultations: only the patient and the practitioner read them.
+  Q_INVOKABLE void loadConsultations();
+  Q_INVOKABLE void openConsultation(const QString& id);
+  Q_INVOKABLE void askPrivately(const QString& subject,
+                                const QString& message);  // the open practitioner
+  Q_INVOKABLE void reply(const QString& message);
   Q_INVOKABLE void loadNotifications();
   Q_INVOKABLE void markAllRead();
   Q_INVOKABLE void loadSchedule();
@@ -173,6 +183,8 @@ class Controller : public QObject {
   QString last_booked_id_;
   api::Appointment reschedule_;  // the appointment being moved (empty id: booking a new one)
   QString last_invoice_file_;
+  QVariantList consultations_;
+  QVariantMap consultation_;
   QTimer schedule_refresh_;
 };
 
