@@ -18,7 +18,7 @@ ColumnLayout {
             Layout.fillWidth: true
             columns: width < 600 ? 1 : 3
             columnSpacing: Theme.space
-            TextField { id: q; Layout.fillWidth: true; placeholderText: i18n.t("patient:search.q"); Accessible.name: placeholderText; onAccepted: go.clicked() }
+            TextField { id: q; text: app.lastQuery; Layout.fillWidth: true; placeholderText: i18n.t("patient:search.q"); Accessible.name: placeholderText; onAccepted: go.clicked() }
             TextField { id: specialty; Layout.fillWidth: true; placeholderText: i18n.t("patient:search.specialty"); Accessible.name: placeholderText; onAccepted: go.clicked() }
             TextField { id: city; Layout.fillWidth: true; placeholderText: i18n.t("patient:search.city"); Accessible.name: placeholderText; onAccepted: go.clicked() }
             TextField { id: language; Layout.fillWidth: true; placeholderText: i18n.t("patient:search.languagePlaceholder"); Accessible.name: i18n.t("patient:search.language"); onAccepted: go.clicked() }
@@ -70,7 +70,7 @@ ColumnLayout {
                 Rectangle {
                     width: 52; height: 52; radius: 26
                     color: Theme.avatar
-                    Label { anchors.centerIn: parent; text: modelData.initials; color: Theme.brandStrong; font.bold: true; font.pixelSize: Theme.textLg }
+                    Label { anchors.centerIn: parent; text: modelData.initials; color: Theme.link; font.bold: true; font.pixelSize: Theme.textLg }
                 }
                 ColumnLayout {
                     Layout.fillWidth: true

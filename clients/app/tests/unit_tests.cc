@@ -8,6 +8,7 @@
 
 #include "api/model.h"
 #include "domain/week.h"
+#include "domain/words.h"
 #include "i18n/i18n.h"
 #include "live/live.h"
 #include "session/secret_store.h"
@@ -188,6 +189,15 @@ class AppUnitTests : public QObject {
       QVERIFY(i18n.has("hi", QStringLiteral("lib:appointment.payment.") + s));
     for (const char* s : {"checkIn", "noShow", "start", "complete"})
       QVERIFY(i18n.has("hi", QStringLiteral("practice:today.actions.") + s));
+  }
+
+  void languageNamesAndTitleCase() {
+    QCOMPARE(domain::LanguageNames({"en", "hi", "mr"}, "en"),
+             QStringLiteral("English, Hindi, Marathi"));
+    QCOMPARE(domain::LanguageNames({"en", "kn"}, "hi"), QStringLiteral("अंग्रेज़ी, कन्नड़"));
+    QCOMPARE(domain::LanguageNames({"xx-unknown"}, "en"), QStringLiteral("xx-unknown"));
+    QCOMPARE(domain::TitleCase("general medicine, ear-nose-throat"),
+             QStringLiteral("General Medicine, Ear-Nose-Throat"));
   }
 
   void memorySecrets() {

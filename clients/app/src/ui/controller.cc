@@ -12,6 +12,7 @@
 
 #include "api/client.h"
 #include "domain/week.h"
+#include "domain/words.h"
 #include "i18n/i18n.h"
 #include "live/live.h"
 
@@ -249,10 +250,10 @@ QVariantMap Controller::PractitionerCard(const api::Practitioner& p) const {
       {"id", p.id},
       {"name", p.display_name},
       {"initials", initials},
-      {"specialties", p.specialties.join(QStringLiteral(", "))},
+      {"specialties", domain::TitleCase(p.specialties.join(QStringLiteral(", ")))},
       {"experience", T(QStringLiteral("patient:search.experience"), {{"years", p.years}})},
       {"speaks", T(QStringLiteral("patient:search.speaks"),
-                   {{"languages", p.languages.join(QStringLiteral(", "))},
+                   {{"languages", domain::LanguageNames(p.languages, i18n_->language())},
                     {"modes", modes.join(QStringLiteral(", "))}})},
       {"places", places.join(QStringLiteral(" · "))},
       {"fee", free ? T(QStringLiteral("common:free")) : api::FormatMoney(*p.first_visit)},
@@ -271,6 +272,7 @@ void Controller::search(const QString& q, const QString& specialty, const QStrin
     if (!v.trimmed().isEmpty()) query.addQueryItem(QLatin1String(k), v.trimmed());
   };
   add("q", q);
+  last_query_ = q.trimmed();
   add("specialty", specialty);
   add("city", city);
   add("language", language);
@@ -555,7 +557,7 @@ QVariantMap Controller::AppointmentView(const api::Appointment& a) const {
           {"name", a.practitioner_name.isEmpty()
                        ? T(QStringLiteral("patient:appointment.yourPractitioner"))
                        : a.practitioner_name},
-          {"specialty", a.specialty},
+          {"specialty", domain::TitleCase(a.specialty)},
           {"when", DateTimeLabel(a.start)},
           {"time", TimeLabel(a.start)},
           {"where", where},

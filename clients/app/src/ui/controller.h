@@ -35,6 +35,7 @@ class Controller : public QObject {
   Q_PROPERTY(int unreadCount READ unreadCount NOTIFY changed)
   Q_PROPERTY(bool dark READ dark NOTIFY changed)
   Q_PROPERTY(QVariantList practitioners READ practitioners NOTIFY changed)
+  Q_PROPERTY(QString lastQuery READ lastQuery NOTIFY changed)
   Q_PROPERTY(QVariantMap practitionerView READ practitionerView NOTIFY changed)
   Q_PROPERTY(QVariantList week READ week NOTIFY changed)
   Q_PROPERTY(QString weekLabel READ weekLabel NOTIFY changed)
@@ -68,6 +69,7 @@ class Controller : public QObject {
   int unreadCount() const { return unread_; }
   bool dark() const { return dark_; }
   QVariantList practitioners() const { return practitioners_; }
+  QString lastQuery() const { return last_query_; }
   QVariantMap practitionerView() const { return practitioner_view_; }
   QVariantList week() const { return week_; }
   QString weekLabel() const { return week_label_; }
@@ -164,6 +166,7 @@ class Controller : public QObject {
   QString mfa_token_;
   int unread_ = 0;
   QVariantList practitioners_;
+  QString last_query_;
   api::Practitioner practitioner_;
   int cutoff_minutes_ = 240;
   QVariantMap practitioner_view_;
