@@ -38,7 +38,7 @@ ColumnLayout {
                 enabled: app.busy === 0
                 onClicked: app.confirmBooking(reason.text)
             }
-            Button { text: i18n.t("patient:appointment.chooseAnother"); flat: true; onClicked: app.showPage("practitioner") }
+            PrimaryButton { secondary: true; text: i18n.t("patient:appointment.chooseAnother"); onClicked: app.showPage("practitioner") }
         }
     }
 }

@@ -5,6 +5,7 @@ import QtQuick.Controls
 Button {
     id: control
     property bool selected: false
+    Accessible.name: text
     font.pixelSize: Theme.textSm
     padding: 6
     leftPadding: 10

@@ -33,6 +33,7 @@ ColumnLayout {
                 onClicked: app.verifyMfa(code.text, page.recovery)
             }
             Button {
+                Accessible.name: text
                 flat: true
                 text: page.recovery ? i18n.t("auth:mfa.useTotp") : i18n.t("auth:mfa.useRecovery")
                 onClicked: { page.recovery = !page.recovery; code.text = "" }

@@ -5,6 +5,7 @@ import QtQuick.Controls
 Button {
     id: control
     property bool secondary: false
+    Accessible.name: text
     font.pixelSize: Theme.textMd
     padding: 10
     contentItem: Label {

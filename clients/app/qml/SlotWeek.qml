@@ -60,6 +60,7 @@ Item {
                     }
                 }
                 Button {
+                    Accessible.name: text
                     objectName: "more"
                     visible: !expanded && modelData.slots.length > 12
                     flat: true

@@ -6,6 +6,9 @@
 #include <QDir>
 #include <QImage>
 #include <QQmlApplicationEngine>
+#include <QQmlContext>
+#include <QQmlProperty>
+#include <QQuickItem>
 #include <QQuickWindow>
 #include <QSet>
 #include <QTimer>
@@ -59,6 +62,24 @@ bool Smoke::Shot(const QString& name) {
   auto* w = Window();
   if (!w) {
     Fail(QStringLiteral("no window to capture"));
+    return false;
+  }
+  // Every control the keyboard reaches carries a name for screen readers.
+  QStringList unnamed;
+  std::function<void(QQuickItem*)> walk = [&](QQuickItem* item) {
+    if (!item->isVisible()) return;
+    if (item->activeFocusOnTab() && item->isEnabled()) {
+      const QString name =
+          QQmlProperty(item, QStringLiteral("Accessible.name"), qmlContext(item)).read().toString();
+      if (name.trimmed().isEmpty()) unnamed << QString::fromLatin1(item->metaObject()->className());
+    }
+    for (auto* child : item->childItems()) walk(child);
+  };
+  walk(w->contentItem());
+  if (!unnamed.isEmpty()) {
+    Fail(name + QStringLiteral(": %1 control(s) without an accessible name: %2")
+                    .arg(unnamed.size())
+                    .arg(unnamed.join(", ")));
     return false;
   }
   const QImage img = w->grabWindow();
