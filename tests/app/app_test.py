@@ -113,7 +113,7 @@ def smoke(name, outdir, email, extra_args, extra_env, shots):
     return m.group(1)
 
 
-def qt_test(what, binary, **env):
+def qt_test(what, binary, env):
     """Runs a Qt Test binary against the stack; one check per test function."""
     p = subprocess.run([os.path.join(BIN, binary)], capture_output=True, text=True, timeout=300,
                        env=dict(os.environ, QT_QPA_PLATFORM="offscreen", HEALTHTECH_API_URL=BFF, **env))
@@ -128,33 +128,33 @@ def main():
     # 1. Demo data.
     p = subprocess.run([sys.executable, os.path.join(ROOT, "scripts/seed.py")], capture_output=True, text=True, timeout=600)
     if not check(p.returncode == 0, "demo data (scripts/seed.py)", p.stdout + p.stderr):
-        print(f"{passed} passed, {failed} failed")
         return
 
     # 2. The client's contract and session against the stack.
     doc = os.path.join(BUILD, "app-openapi.json")
     with open(doc, "wb") as f:
         f.write(requests.get(f"{BFF}/v1/openapi.json", timeout=30).content)
-    qt_test("app client", "app_api_tests", OPENAPI_FILE=doc,
-            HEALTHTECH_SMOKE_EMAIL=f"sara.patient@{DOMAIN}", HEALTHTECH_SMOKE_PASSWORD=PASSWORD)
+    step("app client", qt_test, "app client", "app_api_tests", dict(OPENAPI_FILE=doc,
+            HEALTHTECH_SMOKE_EMAIL=f"sara.patient@{DOMAIN}", HEALTHTECH_SMOKE_PASSWORD=PASSWORD))
 
     # 3. The screens, headless.
     shots = [f"0{i}-{n}.png" for i, n in enumerate(["search", "practitioner", "booking", "appointments", "notifications"], 1)]
-    desk = smoke("desktop, English, patient books and the practitioner checks in", os.path.join(BUILD, "app-smoke/desktop"),
+    desk = step("smoke", smoke, "desktop, English, patient books and the practitioner checks in", os.path.join(BUILD, "app-smoke/desktop"),
                  f"priya.patient@{DOMAIN}", ["--tz", "Asia/Kolkata", "--lang", "en"],
                  {"HEALTHTECH_SMOKE_PRACTITIONER_NAME": DOCTOR,
                   "HEALTHTECH_SMOKE_PRACTITIONER_EMAIL": f"dr.rohan@{DOMAIN}",
                   "HEALTHTECH_SMOKE_PRACTITIONER_PASSWORD": PASSWORD}, shots + ["06-schedule.png"])
-    phone = smoke("phone-sized, Hindi", os.path.join(BUILD, "app-smoke/phone-hi"), f"rahul.patient@{DOMAIN}",
+    phone = step("smoke", smoke, "phone-sized, Hindi", os.path.join(BUILD, "app-smoke/phone-hi"), f"rahul.patient@{DOMAIN}",
                   ["--tz", "Asia/Kolkata", "--lang", "hi", "--size", "390x844"],
                   {"HEALTHTECH_SMOKE_PRACTITIONER_NAME": DOCTOR}, shots)
-    dark = smoke("phone-sized, dark", os.path.join(BUILD, "app-smoke/phone-dark"), f"sara.patient@{DOMAIN}",
+    dark = step("smoke", smoke, "phone-sized, dark", os.path.join(BUILD, "app-smoke/phone-dark"), f"sara.patient@{DOMAIN}",
                  ["--tz", "Asia/Kolkata", "--theme", "dark", "--size", "390x844"],
                  {"HEALTHTECH_SMOKE_PRACTITIONER_NAME": DOCTOR}, shots)
 
     # What the smoke run does not walk: pay through the checkout, the invoice, reschedule,
     # cancel, a live notification, the front desk's day (which shows the bookings above).
-    qt_test("app screens", "app_flow_tests", GATEWAY_URL=os.environ["GATEWAY_URL"])
+    step("app screens", qt_test, "app screens", "app_flow_tests", {"GATEWAY_URL": os.environ["GATEWAY_URL"]})
+    step("single instance", single_instance)
 
     # What the app did, as the API sees it.
     for who, appt, status in (("priya", desk, "checked_in"), ("rahul", phone, "booked"), ("sara", dark, "booked")):
@@ -165,10 +165,14 @@ def main():
         check(r.ok and a.get("practitioner_name") == DOCTOR and a.get("status") == status,
               f"REST: {who}'s appointment from the app is with {DOCTOR}, {status}", json.dumps(a)[:600] or r.text)
     if desk:
-        r = requests.get(f"{BFF}/v1/appointments", params={"role": "practitioner"}, headers=login(f"dr.rohan@{DOMAIN}"), timeout=30)
-        mine = [a for a in r.json().get("items", []) if a.get("id") == desk] if r.ok else []
-        check(mine and (mine[0].get("patient") or {}).get("full_name"), "REST: the practitioner sees the patient's name on it", r.text[:600])
+        r = requests.get(f"{BFF}/v1/appointments/{desk}", headers=login(f"dr.rohan@{DOMAIN}"), timeout=30)
+        check(r.ok and (r.json().get("patient") or {}).get("full_name") == "Priya Patient",
+              "REST: the practitioner sees the patient's name on it", r.text[:600])
 
+    step("the .deb", package)
+
+
+def package():
     # 4. The package.
     pkgdir = os.path.join(BUILD, "packages")
     subprocess.run(["rm", "-rf", pkgdir], check=False)
@@ -181,12 +185,44 @@ def main():
         need = ["./usr/bin/healthtech-app", "./usr/share/applications/healthtech-app.desktop",
                 "./usr/share/icons/hicolor/scalable/apps/healthtech-app.svg"]
         missing = [n for n in need if n not in files]
-        check(not missing and "libqt6quick6" in info and "qml6-module-qtquick-controls" in info and "keychain" in info,
+        check(not missing and "libqt6quick6" in info and "qml6-module-qtquick-controls" in info and "keychain" in info and "libqt6svg6" in info,
               f"the .deb holds the app, its desktop entry and icon, and depends on Qt ({os.path.getsize(debs[0]) // 1024} KiB)",
               f"missing: {missing}\nDepends: {info}\n{files}")
 
-    print(f"{passed} passed, {failed} failed")
+
+
+def single_instance():
+    """A second start hands its link to the running app and leaves (two would rotate the same
+    refresh token and IAM would end the session as stolen)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    first = subprocess.Popen([os.path.join(BIN, "healthtech-app"), "--api", BFF, "--no-keychain"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(2)
+        t0 = time.monotonic()
+        second = subprocess.run([os.path.join(BIN, "healthtech-app"), "--api", BFF, "--no-keychain",
+                                 "healthtech://appointments"], env=env, capture_output=True, text=True, timeout=30)
+        took = time.monotonic() - t0
+        check(second.returncode == 0 and took < 5 and first.poll() is None,
+              f"a second start hands its link to the running app and leaves ({took:.1f} s)",
+              f"rc={second.returncode} first={first.poll()}\n{second.stderr}")
+    finally:
+        first.terminate()
+        try:
+            first.wait(10)
+        except subprocess.TimeoutExpired:
+            first.kill()
+
+
+def step(name, fn, *args):
+    """One step; an exception (a timeout, the API unreachable) fails it, not the whole run."""
+    try:
+        return fn(*args)
+    except Exception as e:  # reported as a failed check, with its reason
+        check(False, f"{name} (raised {type(e).__name__})", repr(e))
+        return None
 
 
 if __name__ == "__main__":
-    main()
+    step("the native app's checks", main)
+    print(f"{passed} passed, {failed} failed")

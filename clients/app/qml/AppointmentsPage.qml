@@ -5,6 +5,7 @@ import QtQuick.Layouts
 ColumnLayout {
     spacing: Theme.space * 1.5
     Label {
+        textFormat: Text.PlainText
         text: i18n.t("patient:appointments.title")
         font.pixelSize: Theme.textXl
         font.bold: true
@@ -19,6 +20,7 @@ ColumnLayout {
         Chip { text: i18n.t("patient:appointments.past"); selected: app.pastAppointments; Accessible.role: Accessible.PageTab; onClicked: app.loadAppointments(true) }
     }
     Label {
+        textFormat: Text.PlainText
         visible: app.busy === 0 && app.appointments.length === 0
         text: app.pastAppointments ? i18n.t("patient:appointments.nonePast") : i18n.t("patient:appointments.noneUpcoming")
         color: Theme.muted
@@ -31,16 +33,16 @@ ColumnLayout {
             Accessible.name: modelData.name + ", " + modelData.when + ", " + modelData.statusLabel
             RowLayout {
                 Layout.fillWidth: true
-                Label { text: modelData.when; font.bold: true; color: Theme.ink; Layout.fillWidth: true; wrapMode: Text.Wrap }
+                Label { textFormat: Text.PlainText; text: modelData.when; font.bold: true; color: Theme.ink; Layout.fillWidth: true; wrapMode: Text.Wrap }
                 Rectangle {
                     radius: 10; color: Theme.surface2; border.color: Theme.line
                     implicitWidth: status.implicitWidth + 16; implicitHeight: status.implicitHeight + 4
-                    Label { id: status; anchors.centerIn: parent; text: modelData.statusLabel; font.pixelSize: Theme.textSm; color: Theme.ink }
+                    Label { textFormat: Text.PlainText; id: status; anchors.centerIn: parent; text: modelData.statusLabel; font.pixelSize: Theme.textSm; color: Theme.ink }
                 }
             }
-            Label { text: modelData.name + (modelData.specialty ? " · " + modelData.specialty : ""); color: Theme.link; font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true }
-            Label { text: modelData.where; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
-            Label { text: modelData.fee + (modelData.payment ? " · " + modelData.payment : ""); color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+            Label { textFormat: Text.PlainText; text: modelData.name + (modelData.specialty ? " · " + modelData.specialty : ""); color: Theme.link; font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true }
+            Label { textFormat: Text.PlainText; text: modelData.where; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
+            Label { textFormat: Text.PlainText; text: modelData.fee + (modelData.payment ? " · " + modelData.payment : ""); color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
             Flow {
                 Layout.fillWidth: true
                 spacing: Theme.space
@@ -76,6 +78,7 @@ ColumnLayout {
                 anchors.centerIn: Overlay.overlay
                 standardButtons: Dialog.Yes | Dialog.No
                 Label {
+                    textFormat: Text.PlainText
                     text: i18n.t("patient:appointment.cancelConfirm", {name: modelData.name, when: modelData.when})
                     wrapMode: Text.Wrap
                     width: 320

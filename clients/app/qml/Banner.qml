@@ -21,6 +21,7 @@ Rectangle {
         anchors.fill: parent
         anchors.margins: Theme.space
         Label {
+            textFormat: Text.PlainText
             text: banner.text
             wrapMode: Text.Wrap
             color: Theme.ink

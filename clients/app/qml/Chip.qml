@@ -11,6 +11,7 @@ Button {
     leftPadding: 10
     rightPadding: 10
     contentItem: Label {
+        textFormat: Text.PlainText
         text: control.text
         font: control.font
         color: control.selected ? Theme.brandText : Theme.link

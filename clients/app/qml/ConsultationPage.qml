@@ -11,6 +11,7 @@ ColumnLayout {
         onClicked: app.showPage("consultations")
     }
     Label {
+        textFormat: Text.PlainText
         text: c.subject || ""
         font.pixelSize: Theme.textXl
         font.bold: true
@@ -19,7 +20,7 @@ ColumnLayout {
         Layout.fillWidth: true
         Accessible.role: Accessible.Heading
     }
-    Label { text: i18n.t("forum:private.intro"); color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+    Label { textFormat: Text.PlainText; text: i18n.t("forum:private.intro"); color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
     Repeater {
         model: c.posts || []
         delegate: Card {
@@ -27,13 +28,13 @@ ColumnLayout {
             objectName: "postCard"
             color: modelData.mine ? Theme.surface2 : Theme.surface
             Accessible.name: modelData.author + ": " + modelData.text
-            Label { text: modelData.author + " · " + modelData.when; color: Theme.muted; font.pixelSize: Theme.textSm }
-            Label { text: modelData.text; color: Theme.ink; wrapMode: Text.Wrap; textFormat: Text.PlainText; Layout.fillWidth: true }
+            Label { textFormat: Text.PlainText; text: modelData.author + " · " + modelData.when; color: Theme.muted; font.pixelSize: Theme.textSm }
+            Label { textFormat: Text.PlainText; text: modelData.text; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
         }
     }
     Card {
         spacing: Theme.space
-        Label { text: i18n.t("forum:private.message"); color: Theme.ink }
+        Label { textFormat: Text.PlainText; text: i18n.t("forum:private.message"); color: Theme.ink }
         TextArea {
             id: message
             Layout.fillWidth: true

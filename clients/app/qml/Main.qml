@@ -33,6 +33,7 @@ ApplicationWindow {
             anchors.rightMargin: Theme.space
             spacing: Theme.space
             Label {
+                textFormat: Text.PlainText
                 text: i18n.t("common:brand")
                 color: Theme.brandText
                 font.bold: true
@@ -113,6 +114,7 @@ ApplicationWindow {
                 anchors.verticalCenter: parent.verticalCenter
             }
             Label {
+                textFormat: Text.PlainText
                 visible: nav.text !== ""
                 text: nav.text
                 color: Theme.brandText

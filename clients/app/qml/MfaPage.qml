@@ -7,6 +7,7 @@ ColumnLayout {
     property bool recovery: false
     spacing: Theme.space * 1.5
     Label {
+        textFormat: Text.PlainText
         text: i18n.t("auth:mfa.title")
         font.pixelSize: Theme.textXl
         font.bold: true
@@ -16,7 +17,7 @@ ColumnLayout {
     Card {
         Layout.maximumWidth: 460
         spacing: Theme.space
-        Label { text: page.recovery ? i18n.t("auth:mfa.recoveryCode") : i18n.t("auth:mfa.totpCode"); color: Theme.ink }
+        Label { textFormat: Text.PlainText; text: page.recovery ? i18n.t("auth:mfa.recoveryCode") : i18n.t("auth:mfa.totpCode"); color: Theme.ink }
         TextField {
             id: code
             Layout.fillWidth: true

@@ -7,6 +7,7 @@ ColumnLayout {
     RowLayout {
         Layout.fillWidth: true
         Label {
+            textFormat: Text.PlainText
             text: i18n.t("patient:notifications.title")
             font.pixelSize: Theme.textXl
             font.bold: true
@@ -15,6 +16,7 @@ ColumnLayout {
             Accessible.role: Accessible.Heading
         }
         Label {
+            textFormat: Text.PlainText
             text: app.live ? "● live" : ""
             color: Theme.link
             font.pixelSize: Theme.textSm
@@ -23,6 +25,7 @@ ColumnLayout {
         PrimaryButton { secondary: true; text: i18n.t("patient:notifications.markAll"); enabled: app.unreadCount > 0; onClicked: app.markAllRead() }
     }
     Label {
+        textFormat: Text.PlainText
         visible: app.busy === 0 && app.notifications.length === 0
         text: i18n.t("patient:notifications.none")
         color: Theme.muted
@@ -34,9 +37,9 @@ ColumnLayout {
             objectName: "notificationCard"
             border.color: modelData.read ? Theme.line : Theme.brand
             Accessible.name: modelData.title + (modelData.read ? "" : " " + i18n.t("patient:notifications.unread"))
-            Label { text: modelData.title + (modelData.read ? "" : "  •"); font.bold: !modelData.read; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
-            Label { text: modelData.body; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
-            Label { text: modelData.when; color: Theme.muted; font.pixelSize: Theme.textSm }
+            Label { textFormat: Text.PlainText; text: modelData.title + (modelData.read ? "" : "  •"); font.bold: !modelData.read; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
+            Label { textFormat: Text.PlainText; text: modelData.body; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
+            Label { textFormat: Text.PlainText; text: modelData.when; color: Theme.muted; font.pixelSize: Theme.textSm }
         }
     }
 }

@@ -6,6 +6,7 @@ ColumnLayout {
     spacing: Theme.space * 1.5
     readonly property var p: app.practitionerView
     Label {
+        textFormat: Text.PlainText
         text: p.name || i18n.t("patient:practitioner.loading")
         font.pixelSize: Theme.textXl
         font.bold: true
@@ -27,7 +28,7 @@ ColumnLayout {
         standardButtons: Dialog.Cancel
         ColumnLayout {
             anchors.fill: parent
-            Label { text: i18n.t("forum:private.intro"); wrapMode: Text.Wrap; Layout.fillWidth: true; color: Theme.muted }
+            Label { textFormat: Text.PlainText; text: i18n.t("forum:private.intro"); wrapMode: Text.Wrap; Layout.fillWidth: true; color: Theme.muted }
             TextField { id: subject; Layout.fillWidth: true; placeholderText: i18n.t("forum:private.subject"); Accessible.name: placeholderText }
             TextArea { id: body; Layout.fillWidth: true; Layout.preferredHeight: 100; wrapMode: TextEdit.Wrap; placeholderText: i18n.t("forum:private.message"); Accessible.name: placeholderText }
             PrimaryButton {
@@ -39,15 +40,16 @@ ColumnLayout {
     }
     Card {
         visible: !!p.name
-        Label { text: (p.specialties || "") + " · " + (p.experience || ""); color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
-        Label { text: p.places || ""; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
-        Label { text: p.speaks || ""; color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
-        Label { text: p.fees || ""; color: Theme.ink; font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { textFormat: Text.PlainText; text: (p.specialties || "") + " · " + (p.experience || ""); color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { textFormat: Text.PlainText; text: p.places || ""; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { textFormat: Text.PlainText; text: p.speaks || ""; color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { textFormat: Text.PlainText; text: p.fees || ""; color: Theme.ink; font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true }
     }
     GridLayout {
         Layout.fillWidth: true
         columns: width < 560 ? 3 : 4
         Label {
+            textFormat: Text.PlainText
             text: i18n.t("patient:practitioner.freeTimes")
             font.pixelSize: Theme.textLg
             font.bold: true
@@ -57,11 +59,12 @@ ColumnLayout {
             Accessible.role: Accessible.Heading
         }
         PrimaryButton { secondary: true; text: i18n.t("patient:slots.earlier"); onClicked: app.shiftWeek(-1) }
-        Label { text: app.weekLabel; color: Theme.ink; horizontalAlignment: Text.AlignHCenter; Layout.fillWidth: parent.columns === 3 }
+        Label { textFormat: Text.PlainText; text: app.weekLabel; color: Theme.ink; horizontalAlignment: Text.AlignHCenter; Layout.fillWidth: parent.columns === 3 }
         PrimaryButton { secondary: true; text: i18n.t("patient:slots.later"); onClicked: app.shiftWeek(1) }
     }
-    Label { text: i18n.t("patient:practitioner.timesShownIn") + " " + app.zoneName; color: Theme.muted; font.pixelSize: Theme.textSm }
+    Label { textFormat: Text.PlainText; text: i18n.t("patient:practitioner.timesShownIn") + " " + app.zoneName; color: Theme.muted; font.pixelSize: Theme.textSm }
     Label {
+        textFormat: Text.PlainText
         visible: app.busy > 0 && app.week.length === 0
         text: i18n.t("patient:slots.loading")
         color: Theme.muted

@@ -9,6 +9,7 @@ Button {
     font.pixelSize: Theme.textMd
     padding: 10
     contentItem: Label {
+        textFormat: Text.PlainText
         text: control.text
         font: control.font
         color: control.secondary ? Theme.link : Theme.brandText

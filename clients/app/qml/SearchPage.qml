@@ -5,6 +5,7 @@ import QtQuick.Layouts
 ColumnLayout {
     spacing: Theme.space * 1.5
     Label {
+        textFormat: Text.PlainText
         text: i18n.t("patient:search.title")
         font.pixelSize: Theme.textXl
         font.bold: true
@@ -50,6 +51,7 @@ ColumnLayout {
         }
     }
     Label {
+        textFormat: Text.PlainText
         text: app.busy > 0 ? i18n.t("patient:search.searching")
                            : app.practitioners.length === 0 ? i18n.t("patient:search.noMatch")
                            : i18n.t("patient:search.found", {count: app.practitioners.length})
@@ -70,16 +72,16 @@ ColumnLayout {
                 Rectangle {
                     width: 52; height: 52; radius: 26
                     color: Theme.avatar
-                    Label { anchors.centerIn: parent; text: modelData.initials; color: Theme.link; font.bold: true; font.pixelSize: Theme.textLg }
+                    Label { textFormat: Text.PlainText; anchors.centerIn: parent; text: modelData.initials; color: Theme.link; font.bold: true; font.pixelSize: Theme.textLg }
                 }
                 ColumnLayout {
                     Layout.fillWidth: true
                     spacing: 2
-                    Label { text: modelData.name + (modelData.verified ? "  ✓" : ""); font.bold: true; font.pixelSize: Theme.textLg; color: Theme.link }
-                    Label { text: modelData.specialties + " · " + modelData.experience; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
-                    Label { text: modelData.places; color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
-                    Label { text: modelData.speaks; color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
-                    Label { text: modelData.firstVisit + " · " + modelData.nextFree; color: Theme.ink; font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Label { textFormat: Text.PlainText; text: modelData.name + (modelData.verified ? "  ✓" : ""); font.bold: true; font.pixelSize: Theme.textLg; color: Theme.link }
+                    Label { textFormat: Text.PlainText; text: modelData.specialties + " · " + modelData.experience; color: Theme.ink; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Label { textFormat: Text.PlainText; text: modelData.places; color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Label { textFormat: Text.PlainText; text: modelData.speaks; color: Theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Label { textFormat: Text.PlainText; text: modelData.firstVisit + " · " + modelData.nextFree; color: Theme.ink; font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true }
                 }
             }
         }

@@ -5,6 +5,7 @@ import QtQuick.Layouts
 ColumnLayout {
     spacing: Theme.space * 1.5
     Label {
+        textFormat: Text.PlainText
         text: i18n.t("auth:signIn.title")
         font.pixelSize: Theme.textXl
         font.bold: true
@@ -14,7 +15,7 @@ ColumnLayout {
     Card {
         Layout.maximumWidth: 460
         spacing: Theme.space
-        Label { text: i18n.t("auth:signIn.email"); color: Theme.ink }
+        Label { textFormat: Text.PlainText; text: i18n.t("auth:signIn.email"); color: Theme.ink }
         TextField {
             id: email
             objectName: "email"
@@ -24,7 +25,7 @@ ColumnLayout {
             focus: true
             onAccepted: password.forceActiveFocus()
         }
-        Label { text: i18n.t("auth:signIn.password"); color: Theme.ink }
+        Label { textFormat: Text.PlainText; text: i18n.t("auth:signIn.password"); color: Theme.ink }
         TextField {
             id: password
             objectName: "password"

@@ -32,6 +32,7 @@ Item {
                 Layout.preferredWidth: 10
                 spacing: 4
                 Label {
+                    textFormat: Text.PlainText
                     objectName: "dayLabel"
                     text: modelData.label
                     font.bold: true
@@ -40,6 +41,7 @@ Item {
                     Accessible.role: Accessible.ColumnHeader
                 }
                 Label {
+                    textFormat: Text.PlainText
                     visible: modelData.slots.length === 0
                     text: root.noneText
                     color: Theme.muted

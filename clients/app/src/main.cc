@@ -6,7 +6,10 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCryptographicHash>
 #include <QIcon>
+#include <QLocalServer>
+#include <QLocalSocket>
 #include <QMenu>
 #include <QPalette>
 #include <QQmlApplicationEngine>
@@ -119,6 +122,32 @@ int main(int argc, char** argv) {
     size = QSize(1280, 860);
   }
 
+  // One app per person and API: a second start hands its healthtech:// links to the first and
+  // leaves (two would each rotate the one refresh token in the keychain, and IAM takes a
+  // rotated token presented again for theft and ends the session everywhere).
+  const QString instance =
+      QStringLiteral("healthtech-app-") +
+      QString::fromLatin1(
+          QCryptographicHash::hash(
+              (api_url.toString() + QLatin1Char('|') + qEnvironmentVariable("USER")).toUtf8(),
+              QCryptographicHash::Sha256)
+              .toHex()
+              .left(16));
+  QLocalServer single;
+  if (!smoke) {
+    QLocalSocket first;
+    first.connectToServer(instance);
+    if (first.waitForConnected(500)) {
+      first.write((cli.positionalArguments().join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8());
+      first.waitForBytesWritten(1000);
+      first.disconnectFromServer();
+      return 0;
+    }
+    QLocalServer::removeServer(instance);  // left by a crashed run
+    single.setSocketOptions(QLocalServer::UserAccessOption);
+    single.listen(instance);
+  }
+
   std::unique_ptr<SecretStore> secrets;
   if (smoke || cli.isSet(nokey_opt))
     secrets = std::make_unique<MemorySecretStore>();
@@ -166,6 +195,24 @@ int main(int argc, char** argv) {
         &app, &Controller::notify, tray.get(),
         [&tray](const QString& title, const QString& body) { tray->showMessage(title, body); });
   }
+
+  QObject::connect(&single, &QLocalServer::newConnection, &app, [&single, &app, &engine] {
+    while (QLocalSocket* peer = single.nextPendingConnection()) {
+      QObject::connect(peer, &QLocalSocket::readyRead, peer, [peer, &app, &engine] {
+        while (peer->canReadLine()) {
+          const QUrl link(QString::fromUtf8(peer->readLine()).trimmed());
+          if (link.scheme() == QLatin1String("healthtech")) app.openLink(link);
+        }
+        for (auto* o : engine.rootObjects())
+          if (auto* w = qobject_cast<QQuickWindow*>(o)) {
+            w->show();
+            w->raise();
+            w->requestActivate();
+          }
+      });
+      QObject::connect(peer, &QLocalSocket::disconnected, peer, &QObject::deleteLater);
+    }
+  });
 
   if (smoke) {
     auto* s = new Smoke(&app, &engine, cli.value(smoke_opt), &app);

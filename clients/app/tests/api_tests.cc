@@ -220,6 +220,57 @@ class AppApiTests : public QObject {
     QCOMPARE(keychain.size(), 0);
   }
 
+  // Offline is not signed out: the keychain keeps the token and the live socket retries.
+  void offlineKeepsTheSession() {
+    MemorySecretStore keychain;
+    api::ApiClient client(QUrl(QStringLiteral("http://127.0.0.1:9")), &keychain);
+    keychain.Write(client.secretKey(), QStringLiteral("a-refresh-token"), [](bool) {});
+    QSignalSpy expired(&client, &api::ApiClient::sessionExpired);
+    bool restored = true;
+    QVERIFY(Await([&](auto done) { client.Restore([&, done](bool r) { restored = r; done(); }); }));
+    QVERIFY(!restored);
+    QCOMPARE(expired.count(), 0);
+    std::optional<QString> stored;
+    keychain.Read(client.secretKey(), [&](auto v) { stored = v; });
+    QCOMPARE(stored.value_or(QString()), QStringLiteral("a-refresh-token"));
+    QString token = QStringLiteral("unset");
+    bool signed_out = true;
+    QVERIFY(Await([&](auto done) {
+      client.FreshToken(true, [&, done](QString t, bool out) {
+        token = t;
+        signed_out = out;
+        done();
+      });
+    }));
+    QVERIFY(token.isEmpty());
+    QVERIFY(!signed_out);
+  }
+
+  // Signing out while a refresh is on its way: the refresh's answer does not bring the
+  // session back, and the keychain stays empty.
+  void signOutDuringRefresh() {
+    MemorySecretStore keychain;
+    api::ApiClient client(base_, &keychain);
+    bool ok = false;
+    QVERIFY(Await([&](auto done) {
+      client.SignIn(email_, password_, [&, done](auto r, auto p) {
+        ok = r && !p;
+        done();
+      });
+    }));
+    QVERIFY(ok);
+    bool refreshed = false, out_done = false;
+    client.FreshToken(true, [&](QString, bool) { refreshed = true; });
+    client.SignOut([&] { out_done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(refreshed && out_done, 20000);
+    QTest::qWait(200);
+    QVERIFY(!client.signedIn());
+    QVERIFY(client.accessToken().isEmpty());
+    std::optional<QString> stored;
+    keychain.Read(client.secretKey(), [&](auto v) { stored = v; });
+    QVERIFY2(!stored, "a refresh that answered after sign-out wrote its token back");
+  }
+
   void offline() {
     MemorySecretStore keychain;
     api::ApiClient client(QUrl(QStringLiteral("http://127.0.0.1:9")),

@@ -64,35 +64,41 @@ void ApiClient::Send(const QByteArray& method, const QString& path, const QUrlQu
       req.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     }
     QNetworkReply* reply = nam_->sendCustomRequest(req, method, payload);
-    connect(reply, &QNetworkReply::finished, this,
-            [this, reply, cb = std::move(cb), retried, token, opts, self]() mutable {
-              reply->deleteLater();
-              Response r;
-              r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-              r.body = reply->readAll();
-              if (r.status == 0) {  // not reached: offline, refused, timed out
-                SetOnline(false);
-                r.problem = Problem::Network();
-                return cb(r);
-              }
-              SetOnline(true);
-              if (r.status == 401 && !retried && !opts.anonymous && !refresh_.isEmpty()) {
-                // Sent with a token another call has replaced meanwhile: send it again.
-                if (!access_.isEmpty() && access_ != token) return self(std::move(cb), true, self);
-                return Refresh([cb = std::move(cb), self](bool ok) mutable {
-                  if (ok) return self(std::move(cb), true, self);
-                  Response gone;
-                  gone.status = 401;
-                  gone.problem = Problem{401,
+    connect(
+        reply, &QNetworkReply::finished, this,
+        [this, reply, cb = std::move(cb), retried, token, opts, self]() mutable {
+          reply->deleteLater();
+          Response r;
+          r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+          r.body = reply->readAll();
+          if (r.status == 0) {  // not reached: offline, refused, timed out
+            SetOnline(false);
+            r.problem = Problem::Network();
+            return cb(r);
+          }
+          SetOnline(true);
+          if (r.status == 401 && !retried && !opts.anonymous && !refresh_.isEmpty()) {
+            // Sent with a token another call has replaced meanwhile: send it again.
+            if (!access_.isEmpty() && access_ != token) return self(std::move(cb), true, self);
+            return Refresh([cb = std::move(cb), self, r](RefreshOutcome o) mutable {
+              if (o == RefreshOutcome::kRefreshed) return self(std::move(cb), true, self);
+              Response failed;
+              if (o ==
+                  RefreshOutcome::kUnavailable) {  // the session stands; the API is not reachable
+                failed.problem = Problem::Network();
+              } else {
+                failed.status = 401;
+                failed.problem = Problem{401,
                                          QStringLiteral("UNAUTHENTICATED"),
                                          QStringLiteral("Your session has ended. Sign in again."),
                                          {}};
-                  cb(gone);
-                });
               }
-              if (r.status >= 400) r.problem = Problem::From(r.status, r.body);
-              cb(r);
+              cb(failed);
             });
+          }
+          if (r.status >= 400) r.problem = Problem::From(r.status, r.body);
+          cb(r);
+        });
   };
   send(std::move(done), false, send);
 }
@@ -136,6 +142,7 @@ void ApiClient::StartSession(const LoginResult& r) {
 
 void ApiClient::EndSession() {
   const bool was = signedIn();
+  ++generation_;  // a refresh in flight now ends without bringing the session back
   access_.clear();
   refresh_.clear();
   access_expiry_ = {};
@@ -147,53 +154,71 @@ void ApiClient::Restore(std::function<void(bool)> done) {
   secrets_->Read(secretKey(), [this, done = std::move(done)](std::optional<QString> token) {
     if (!token || token->isEmpty()) return done(false);
     refresh_ = *token;
-    Refresh([this, done](bool ok) { done(ok && signedIn()); });
+    Refresh(
+        [this, done](RefreshOutcome o) { done(o == RefreshOutcome::kRefreshed && signedIn()); });
   });
 }
 
-void ApiClient::Refresh(std::function<void(bool)> done) {
+void ApiClient::Refresh(std::function<void(RefreshOutcome)> done) {
   refresh_waiters_ << std::move(done);
   if (refreshing_) return;
   refreshing_ = true;
-  const QJsonObject body{{f::refreshreq_token.name, refresh_}};
-  Post(
-      QStringLiteral("/v1/auth/refresh"), body,
-      [this](const Response& r) {
-        bool ok = false;
-        if (r.ok()) {
-          const auto result = LoginResult::From(r.json());
-          ok = !result.access_token.isEmpty();
-          if (ok) StartSession(result);
-        } else if (r.status == 400 || r.status == 401) {
-          // Only a definite refusal ends the session; a network error keeps it.
-          EndSession();
-          Q_EMIT sessionExpired();
-        }
-        refreshing_ = false;
-        const auto waiters = std::exchange(refresh_waiters_, {});
-        for (const auto& w : waiters) w(ok);
-      },
-      CallOptions{{}, true});
+  const int generation = generation_;
+  auto finish = [this](RefreshOutcome o) {
+    refreshing_ = false;
+    const auto waiters = std::exchange(refresh_waiters_, {});
+    for (const auto& w : waiters) w(o);
+  };
+  // Another instance of the app may have rotated the token since: the keychain has the latest
+  // (presenting a rotated one would look like theft to IAM and end every session).
+  secrets_->Read(secretKey(), [this, generation, finish](std::optional<QString> stored) {
+    if (generation != generation_) return finish(RefreshOutcome::kRefused);
+    if (stored && !stored->isEmpty()) refresh_ = *stored;
+    if (refresh_.isEmpty()) return finish(RefreshOutcome::kRefused);
+    const QJsonObject body{{f::refreshreq_token.name, refresh_}};
+    Post(
+        QStringLiteral("/v1/auth/refresh"), body,
+        [this, generation, finish](const Response& r) {
+          if (generation != generation_)
+            return finish(RefreshOutcome::kRefused);  // signed out meanwhile
+          if (r.ok()) {
+            const auto result = LoginResult::From(r.json());
+            if (!result.access_token.isEmpty()) {
+              StartSession(result);
+              return finish(RefreshOutcome::kRefreshed);
+            }
+          }
+          if (r.status == 400 || r.status == 401) {
+            // Only a definite refusal ends the session; a network error or a 5xx keeps it.
+            EndSession();
+            Q_EMIT sessionExpired();
+            return finish(RefreshOutcome::kRefused);
+          }
+          finish(RefreshOutcome::kUnavailable);
+        },
+        CallOptions{{}, true});
+  });
 }
 
-void ApiClient::FreshToken(bool force, std::function<void(QString)> done) {
+void ApiClient::FreshToken(bool force, std::function<void(QString, bool)> done) {
   const bool soon =
       !access_expiry_.isValid() || QDateTime::currentDateTimeUtc().secsTo(access_expiry_) < 60;
-  if (!force && !soon && !access_.isEmpty()) return done(access_);
-  if (refresh_.isEmpty()) return done(access_);
-  Refresh([this, done = std::move(done)](bool ok) { done(ok ? access_ : QString()); });
+  if (!force && !soon && !access_.isEmpty()) return done(access_, false);
+  if (refresh_.isEmpty()) return done(access_, access_.isEmpty());
+  Refresh([this, done = std::move(done)](RefreshOutcome o) {
+    done(o == RefreshOutcome::kRefreshed ? access_ : QString(), o == RefreshOutcome::kRefused);
+  });
 }
 
 void ApiClient::SignOut(std::function<void()> done) {
-  if (refresh_.isEmpty()) {
-    EndSession();
-    return done();
-  }
-  const QJsonObject body{{f::logoutreq_token.name, refresh_}};
-  Post(QStringLiteral("/v1/auth/logout"), body, [this, done = std::move(done)](const Response&) {
-    EndSession();
-    done();
-  });
+  const QString token = refresh_;
+  EndSession();  // at once: nothing in flight brings it back
+  if (token.isEmpty()) return done();
+  // Revoke it (the route is public: no access token, which may have expired).
+  const QJsonObject body{{f::logoutreq_token.name, token}};
+  Post(
+      QStringLiteral("/v1/auth/logout"), body,
+      [done = std::move(done)](const Response&) { done(); }, CallOptions{{}, true});
 }
 
 }  // namespace healthtech::app::api

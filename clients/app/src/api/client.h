@@ -74,7 +74,9 @@ class ApiClient : public QObject {
   QDateTime accessExpiry() const { return access_expiry_; }
   bool online() const { return online_; }
   // A fresh access token (refreshing if it expires within a minute, or always if `force`).
-  void FreshToken(bool force, std::function<void(QString)> done);
+  // done(token, signed_out): an empty token with signed_out false is a passing failure
+  // (offline, 5xx): try again later.
+  void FreshToken(bool force, std::function<void(QString, bool)> done);
 
   // For tests: the stored refresh token's key, and replacing the access token.
   QString secretKey() const;
@@ -88,7 +90,8 @@ class ApiClient : public QObject {
 
  private:
   void StartSession(const LoginResult& r);
-  void Refresh(std::function<void(bool)> done);
+  enum class RefreshOutcome { kRefreshed, kRefused, kUnavailable };
+  void Refresh(std::function<void(RefreshOutcome)> done);
   void EndSession();
   void SetOnline(bool online);
 
@@ -99,7 +102,8 @@ class ApiClient : public QObject {
   QDateTime access_expiry_;
   bool online_ = true;
   bool refreshing_ = false;
-  QList<std::function<void(bool)>> refresh_waiters_;
+  QList<std::function<void(RefreshOutcome)>> refresh_waiters_;
+  int generation_ = 0;  // bumped when a session ends
 };
 
 }  // namespace healthtech::app::api

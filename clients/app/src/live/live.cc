@@ -34,9 +34,18 @@ LiveSocket::LiveSocket(QUrl url, TokenSource token, QObject* parent)
   poll_.setInterval(15000);
   retry_.setSingleShot(true);
   renew_.setSingleShot(true);
+  heartbeat_.setInterval(30000);
   connect(&poll_, &QTimer::timeout, this, &LiveSocket::poll);
   connect(&retry_, &QTimer::timeout, this, &LiveSocket::Connect);
   connect(&renew_, &QTimer::timeout, this, [this] { Authenticate(true); });
+  // A connection that died without a close (a laptop asleep, a dropped network) answers no
+  // ping: it is aborted, which reconnects, instead of staying "live" with polling off.
+  connect(&heartbeat_, &QTimer::timeout, this, [this] {
+    if (!ws_) return;
+    if (pong_due_) return ws_->abort();
+    pong_due_ = true;
+    ws_->ping();
+  });
 }
 
 LiveSocket::~LiveSocket() { Stop(); }
@@ -50,17 +59,22 @@ void LiveSocket::Start() {
   Connect();
 }
 
+void LiveSocket::DropSocket() {
+  ++generation_;
+  if (!ws_) return;
+  ws_->disconnect(this);  // its close must not schedule anything now
+  ws_->abort();
+  ws_->deleteLater();
+  ws_ = nullptr;
+}
+
 void LiveSocket::Stop() {
   stopped_ = true;
   poll_.stop();
   retry_.stop();
   renew_.stop();
-  if (ws_) {
-    ws_->disconnect(this);
-    ws_->close();
-    ws_->deleteLater();
-    ws_ = nullptr;
-  }
+  heartbeat_.stop();
+  DropSocket();
   SetLive(false);
 }
 
@@ -76,18 +90,28 @@ void LiveSocket::SetLive(bool live) {
 
 void LiveSocket::Connect() {
   if (stopped_) return;
-  if (ws_) ws_->deleteLater();
+  DropSocket();
+  ready_once_ = false;
+  pong_due_ = false;
   ws_ = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
-  connect(ws_, &QWebSocket::connected, this, [this] { Authenticate(false); });
+  connect(ws_, &QWebSocket::connected, this, [this] {
+    Authenticate(std::exchange(force_token_, false));
+    heartbeat_.start();
+  });
   connect(ws_, &QWebSocket::textMessageReceived, this, &LiveSocket::OnText);
+  connect(ws_, &QWebSocket::pong, this, [this] { pong_due_ = false; });
   connect(ws_, &QWebSocket::disconnected, this, &LiveSocket::OnClosed);
   ws_->open(url_);
 }
 
 void LiveSocket::Authenticate(bool force) {
-  token_(force, [this, socket = ws_](QString token) {
-    if (socket != ws_ || !ws_) return;
-    if (token.isEmpty()) return Stop();  // signed out
+  const int generation = generation_;
+  token_(force, [this, generation](QString token, bool signed_out) {
+    if (generation != generation_ || !ws_) return;
+    if (token.isEmpty()) {
+      if (signed_out) return Stop();
+      return ws_->close();  // not now (offline): closed, and tried again with backoff
+    }
     const QJsonObject auth{{QStringLiteral("type"), QStringLiteral("auth")},
                            {QStringLiteral("access_token"), token}};
     ws_->sendTextMessage(QString::fromUtf8(QJsonDocument(auth).toJson(QJsonDocument::Compact)));
@@ -95,12 +119,14 @@ void LiveSocket::Authenticate(bool force) {
 }
 
 void LiveSocket::OnText(const QString& text) {
+  if (sender() != ws_) return;
   const auto frame = ParseFrame(text);
   if (!frame) return;
   if (frame->type == QLatin1String("ready")) {
     attempt_ = 0;
     SetLive(true);
-    Q_EMIT resync();  // (re)connected: refetch what may have been missed
+    // A new connection may have missed messages: refetch. A renewal on the same one did not.
+    if (!std::exchange(ready_once_, true)) Q_EMIT resync();
     if (frame->expires_at > 0)
       renew_.start(static_cast<int>(std::min<qint64>(
           RenewDelayMs(frame->expires_at * 1000, QDateTime::currentMSecsSinceEpoch(), 60000),
@@ -115,18 +141,23 @@ void LiveSocket::OnText(const QString& text) {
 }
 
 void LiveSocket::OnClosed() {
-  const int code = ws_ ? ws_->closeCode() : 0;
+  if (sender() != ws_ || !ws_) return;
+  const int code = ws_->closeCode();
   SetLive(false);
   renew_.stop();
+  heartbeat_.stop();
   if (stopped_) return;
   if (code == 4001) {
-    // The token expired or was revoked: a fresh one decides (none → signed out, stop).
-    token_(true, [this](QString token) {
-      if (token.isEmpty()) return Stop();
-      retry_.start(0);
+    // The token expired or was revoked: a fresh one decides (refused → signed out, stop).
+    const int generation = generation_;
+    token_(true, [this, generation](QString token, bool signed_out) {
+      if (generation != generation_ || stopped_) return;
+      if (token.isEmpty() && signed_out) return Stop();
+      retry_.start(token.isEmpty() ? BackoffMs(attempt_++) : 0);
     });
     return;
   }
+  if (code == 1008) force_token_ = true;  // the token was refused: a fresh one next time
   retry_.start(BackoffMs(attempt_++));
 }
 

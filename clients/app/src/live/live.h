@@ -35,8 +35,9 @@ qint64 RenewDelayMs(qint64 expires_at_ms, qint64 now_ms, qint64 before_ms);
 class LiveSocket : public QObject {
   Q_OBJECT
  public:
-  // `token(force, done)`: a fresh access token (empty when signed out).
-  using TokenSource = std::function<void(bool, std::function<void(QString)>)>;
+  // `token(force, done(token, signed_out))`: a fresh access token; empty with signed_out
+  // false when it cannot be had now (offline): the socket tries again later.
+  using TokenSource = std::function<void(bool, std::function<void(QString, bool)>)>;
   LiveSocket(QUrl url, TokenSource token, QObject* parent = nullptr);
   ~LiveSocket() override;
   void Start();
@@ -58,12 +59,17 @@ class LiveSocket : public QObject {
   void OnClosed();
   void Authenticate(bool force);
   void SetLive(bool live);
+  void DropSocket();
 
   QUrl url_;
   TokenSource token_;
   QWebSocket* ws_ = nullptr;
-  QTimer poll_, retry_, renew_;
+  QTimer poll_, retry_, renew_, heartbeat_;
   int attempt_ = 0;
+  int generation_ = 0;        // one per socket: late callbacks of an old one are ignored
+  bool ready_once_ = false;   // this socket authenticated before (a renewal is not a resync)
+  bool pong_due_ = false;     // a ping is unanswered
+  bool force_token_ = false;  // the server refused the last token (1008)
   bool stopped_ = true;
   bool live_ = false;
 };

@@ -1,6 +1,10 @@
 #include "session/secret_store.h"
 
-#include <qt6keychain/keychain.h>
+#if __has_include(<qt6keychain/keychain.h>)
+#include <qt6keychain/keychain.h>  // Debian's package
+#else
+#include <keychain.h>  // built from its release (HEALTHTECH_APP_FETCH_KEYCHAIN)
+#endif
 #include <QDebug>
 
 namespace healthtech::app {

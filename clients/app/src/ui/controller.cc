@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QLocale>
+#include <QSaveFile>
 #include <QStandardPaths>
 #include <QTextDocument>
 #include <QUrlQuery>
@@ -26,9 +27,13 @@ namespace {
 QString Iso(const QDateTime& t) { return t.toUTC().toString(Qt::ISODate); }
 
 // The API's statuses whose next step the front desk or the practitioner takes.
-QList<std::pair<QString, QString>> NextActions(const QString& status) {
-  if (status == QLatin1String("booked")) return {{"check-in", "checkIn"}, {"no-show", "noShow"}};
-  if (status == QLatin1String("checked_in")) return {{"start", "start"}, {"no-show", "noShow"}};
+// A no-show only once the start time has passed (the API answers TOO_EARLY before).
+QList<std::pair<QString, QString>> NextActions(const QString& status, bool started) {
+  QList<std::pair<QString, QString>> out;
+  if (status == QLatin1String("booked")) out = {{"check-in", "checkIn"}};
+  if (status == QLatin1String("checked_in")) out = {{"start", "start"}};
+  if (!out.isEmpty() && started) out.append(std::pair<QString, QString>{"no-show", "noShow"});
+  if (!out.isEmpty()) return out;
   if (status == QLatin1String("in_progress")) return {{"complete", "complete"}};
   return {};
 }
@@ -39,8 +44,7 @@ Controller::Controller(api::ApiClient* api, I18n* i18n, QTimeZone zone, bool dar
     : QObject(parent), api_(api), i18n_(i18n), zone_(std::move(zone)), dark_(dark) {
   connect(api_, &api::ApiClient::onlineChanged, this, &Controller::changed);
   connect(api_, &api::ApiClient::sessionExpired, this, [this] {
-    if (live_socket_) live_socket_->Stop();
-    page_ = QStringLiteral("signin");
+    ResetUserState();
     notice_ = T(QStringLiteral("auth:signIn.expired"));
     Q_EMIT changed();
   });
@@ -61,6 +65,7 @@ QString Controller::T(const QString& key, const QVariantMap& args) const {
 void Controller::Begin() {
   ++busy_;
   error_.clear();
+  error_code_.clear();
   Q_EMIT changed();
 }
 void Controller::End() {
@@ -69,6 +74,7 @@ void Controller::End() {
 }
 void Controller::Fail(const api::Problem& p) {
   error_ = p.status == 0 ? T(QStringLiteral("common:offline")) : p.detail;
+  error_code_ = p.status == 0 ? QString() : p.code;
   Q_EMIT changed();
 }
 void Controller::clearMessages() {
@@ -153,7 +159,7 @@ void Controller::AfterSignIn() {
     if (!live_socket_) {
       live_socket_ = new live::LiveSocket(
           api_->liveUrl(),
-          [this](bool force, std::function<void(QString)> done) {
+          [this](bool force, std::function<void(QString, bool)> done) {
             api_->FreshToken(force, std::move(done));
           },
           this);
@@ -191,19 +197,45 @@ void Controller::AfterSignIn() {
     } else {
       showPage(QStringLiteral("search"));
     }
+    if (!pending_link_.isEmpty()) openLink(std::exchange(pending_link_, QUrl()));
   });
 }
 
 void Controller::signOut() {
-  if (live_socket_) live_socket_->Stop();
+  ResetUserState();
   Begin();
-  api_->SignOut([this] {
-    End();
-    user_ = {};
-    unread_ = 0;
-    page_ = QStringLiteral("signin");
-    Q_EMIT changed();
-  });
+  api_->SignOut([this] { End(); });
+}
+
+// Nothing of the last person stays on screen, in the tray or in a poll once they are gone.
+void Controller::ResetUserState() {
+  ++user_generation_;
+  if (live_socket_) live_socket_->Stop();
+  schedule_refresh_.stop();
+  user_ = {};
+  unread_ = 0;
+  mfa_token_.clear();
+  practitioners_.clear();
+  practitioner_ = {};
+  practitioner_view_.clear();
+  slots_.clear();
+  week_.clear();
+  booking_.clear();
+  booking_key_.clear();
+  reschedule_ = {};
+  appointment_list_.clear();
+  appointments_.clear();
+  notifications_.clear();
+  schedule_.clear();
+  next_appointment_.clear();
+  consultations_.clear();
+  consultation_.clear();
+  pay_keys_.clear();
+  last_query_.clear();
+  page_ = QStringLiteral("signin");
+  error_.clear();
+  notice_.clear();
+  Q_EMIT changed();
 }
 
 void Controller::showPage(const QString& page) {
@@ -280,8 +312,10 @@ void Controller::search(const QString& q, const QString& specialty, const QStrin
   add("available_on", date);
   query.addQueryItem(QStringLiteral("limit"), QStringLiteral("20"));
   Begin();
-  api_->Get(QStringLiteral("/v1/practitioners"), query, [this](const api::Response& r) {
+  const int seq = ++search_seq_;
+  api_->Get(QStringLiteral("/v1/practitioners"), query, [this, seq](const api::Response& r) {
     End();
+    if (seq != search_seq_) return;  // a newer search was asked
     if (!r.ok()) return Fail(*r.problem);
     practitioners_.clear();
     for (const auto& v : api::Arr(r.json(), api::f::search_items))
@@ -293,13 +327,18 @@ void Controller::search(const QString& q, const QString& specialty, const QStrin
 // ---------------------------------------------------------------- a practitioner's week
 void Controller::openPractitioner(const QString& id) {
   page_ = QStringLiteral("practitioner");
+  practitioner_ = {};
+  practitioner_.id = id;  // answers for another practitioner are dropped from here on
   practitioner_view_.clear();
   week_.clear();
   slots_.clear();
+  cutoff_minutes_ = 240;
+  seen_before_ = false;
   week_start_ = QDateTime::currentDateTimeUtc().toTimeZone(zone_).date();
   Begin();
-  api_->Get(QStringLiteral("/v1/practitioners/") + id, {}, [this](const api::Response& r) {
+  api_->Get(QStringLiteral("/v1/practitioners/") + id, {}, [this, id](const api::Response& r) {
     End();
+    if (id != practitioner_.id) return;
     if (!r.ok()) return Fail(*r.problem);
     practitioner_ = api::Practitioner::From(r.json());
     practitioner_view_ = PractitionerCard(practitioner_);
@@ -312,11 +351,29 @@ void Controller::openPractitioner(const QString& id) {
     Q_EMIT changed();
     LoadWeek();
   });
+  // The cancellation cut-off this practitioner publishes.
+  Begin();
   api_->Get(QStringLiteral("/v1/practitioners/") + id + QStringLiteral("/availability"), {},
-            [this](const api::Response& r) {
-              if (r.ok())
-                cutoff_minutes_ = static_cast<int>(api::Int(r.json(), api::f::availability_cutoff));
-              if (cutoff_minutes_ <= 0) cutoff_minutes_ = 240;
+            [this, id](const api::Response& r) {
+              End();
+              if (id != practitioner_.id) return;
+              const int minutes =
+                  r.ok() ? static_cast<int>(api::Int(r.json(), api::f::availability_cutoff)) : 0;
+              cutoff_minutes_ = minutes > 0 ? minutes : 240;
+            });
+  // Whether the patient has seen them before decides the fee (as the server decides it: an
+  // appointment booked, under way or completed).
+  Begin();
+  api_->Get(QStringLiteral("/v1/appointments"),
+            QUrlQuery{{"role", "patient"}, {"limit", "100"}, {"newest_first", "true"}},
+            [this, id](const api::Response& r) {
+              End();
+              if (id != practitioner_.id || !r.ok()) return;
+              static const QStringList counted{"booked", "checked_in", "in_progress", "completed"};
+              for (const auto& v : api::Arr(r.json(), appts_items)) {
+                const auto a = api::Appointment::From(v.toObject());
+                if (a.practitioner_id == id && counted.contains(a.status)) seen_before_ = true;
+              }
             });
 }
 
@@ -331,21 +388,21 @@ void Controller::LoadWeek() {
   week_.clear();
   Q_EMIT changed();
   Begin();
-  LoadSlotsPage({}, {});
+  ++week_seq_;
+  const auto [from, to] = domain::DaysRange(zone_, week_start_, 7);
+  LoadSlotsPage({}, {}, std::max(from, QDateTime::currentDateTimeUtc()), to, week_seq_);
 }
 
-void Controller::LoadSlotsPage(const QString& token, QList<api::Slot> acc) {
-  const auto [from, to] = domain::DaysRange(zone_, week_start_, 7);
-  QUrlQuery q{{"from", Iso(std::max(from, QDateTime::currentDateTimeUtc()))},
-              {"to", Iso(to)},
-              {"limit", "200"}};
+void Controller::LoadSlotsPage(const QString& token, QList<api::Slot> acc, const QDateTime& from,
+                               const QDateTime& to, int seq) {
+  QUrlQuery q{{"from", Iso(from)}, {"to", Iso(to)}, {"limit", "200"}};
   if (!token.isEmpty()) q.addQueryItem(QStringLiteral("page_token"), token);
   if (rescheduling())
     q.addQueryItem(QStringLiteral("mode"), reschedule_.mode);  // a move keeps the mode
   const QString pid = practitioner_.id;
   api_->Get(QStringLiteral("/v1/practitioners/") + pid + QStringLiteral("/slots"), q,
-            [this, acc = std::move(acc), pid](const api::Response& r) mutable {
-              if (pid != practitioner_.id) return End();
+            [this, acc = std::move(acc), pid, from, to, seq](const api::Response& r) mutable {
+              if (pid != practitioner_.id || seq != week_seq_) return End();  // a newer week asked
               if (!r.ok()) {
                 End();
                 return Fail(*r.problem);
@@ -354,7 +411,8 @@ void Controller::LoadSlotsPage(const QString& token, QList<api::Slot> acc) {
               for (const auto& v : api::Arr(j, api::f::slots_items))
                 acc << api::Slot::From(v.toObject());
               const QString next = api::Str(j, api::f::slots_next_page_token);
-              if (!next.isEmpty() && acc.size() < 2000) return LoadSlotsPage(next, std::move(acc));
+              if (!next.isEmpty() && acc.size() < 2000)
+                return LoadSlotsPage(next, std::move(acc), from, to, seq);
               slots_ = std::move(acc);
               BuildWeek();
               End();
@@ -382,10 +440,10 @@ void Controller::BuildWeek() {
   Q_EMIT changed();
 }
 
-int Controller::firstSlotIndex() const {
+int Controller::slotIndex(int nth) const {
   for (const auto& d : week_)
     for (const auto& s : d.toMap().value(QStringLiteral("slots")).toList())
-      return s.toMap().value(QStringLiteral("index")).toInt();
+      if (nth-- == 0) return s.toMap().value(QStringLiteral("index")).toInt();
   return -1;
 }
 
@@ -402,8 +460,15 @@ void Controller::pickSlot(int index) {
               (fac.city.isEmpty() ? QString() : QStringLiteral(", ") + fac.city);
   if (s.mode == QLatin1String("video")) where = T(QStringLiteral("patient:booking.video"));
   const QDateTime cancel_until = s.start.addSecs(-60LL * cutoff_minutes_);
-  const bool free = !practitioner_.first_visit || practitioner_.first_visit->amount_minor == 0;
-  const QString fee = practitioner_view_.value(QStringLiteral("fees")).toString();
+  // The fee this booking will cost: the follow-up fee when the patient has seen them before.
+  const auto due =
+      seen_before_ && practitioner_.follow_up ? practitioner_.follow_up : practitioner_.first_visit;
+  const bool free = !due || due->amount_minor == 0;
+  const QString amount = free ? T(QStringLiteral("common:free")) : api::FormatMoney(*due);
+  const QString fee = amount + QLatin1Char(' ') +
+                      (seen_before_ ? T(QStringLiteral("patient:booking.followUp"),
+                                        {{"name", practitioner_.display_name}})
+                                    : T(QStringLiteral("patient:booking.firstVisit")));
   booking_ = QVariantMap{
       {"title",
        rescheduling()
@@ -411,16 +476,14 @@ void Controller::pickSlot(int index) {
            : T(QStringLiteral("patient:booking.title"), {{"when", DateTimeLabel(s.start)}})},
       {"with", practitioner_.display_name},
       {"where", where},
-      {"fee", free ? T(QStringLiteral("common:free"))
-                   : fee + QStringLiteral(" · ") + T(QStringLiteral("patient:booking.paidOnline"))},
+      {"fee",
+       free ? fee : fee + QStringLiteral(" · ") + T(QStringLiteral("patient:booking.paidOnline"))},
       {"cancelling",
        cancel_until > QDateTime::currentDateTimeUtc()
            ? T(QStringLiteral("patient:booking.freeToCancel"),
                {{"when", DateTimeLabel(cancel_until)}})
            : T(QStringLiteral("patient:booking.tooLate"), {{"hours", cutoff_minutes_ / 60}})},
-      {"submit", T(QStringLiteral("patient:booking.bookFor"),
-                   {{"fee", free ? T(QStringLiteral("common:free"))
-                                 : api::FormatMoney(*practitioner_.first_visit)}})},
+      {"submit", T(QStringLiteral("patient:booking.bookFor"), {{"fee", amount}})},
   };
   if (rescheduling()) {
     booking_[QStringLiteral("fee")] = reschedule_.fee && reschedule_.fee->amount_minor > 0
@@ -492,29 +555,40 @@ void Controller::confirmBooking(const QString& reason) {
 
 // ---------------------------------------------------------------- payments
 void Controller::pay(const QString& appointment_id) {
+  // One Idempotency-Key per attempt, the same on its retries; a new one after a failure.
+  QString& key = pay_keys_[appointment_id];
+  if (key.isEmpty()) key = QUuid::createUuid().toString(QUuid::WithoutBraces);
   Begin();
   api_->Post(
       QStringLiteral("/v1/payments"),
       QJsonObject{{api::f::paymentreq_appointment_id.name, appointment_id}},
-      [this](const api::Response& r) {
+      [this, appointment_id](const api::Response& r) {
         End();
         if (!r.ok()) return Fail(*r.problem);
         const auto j = r.json();
-        const QString url = api::Str(j, api::f::paycreated_checkout_url);
-        // The gateway's page in the system browser; it returns through healthtech://
-        // (when the system hands the link to the app) and the payment is polled meanwhile.
-        if (!url.isEmpty()) QDesktopServices::openUrl(QUrl(url));
+        // The gateway's page in the system browser (https; http only when the API itself is
+        // plain http, in development), never another scheme a server could name.
+        const QUrl url(api::Str(j, api::f::paycreated_checkout_url));
+        const bool safe = url.isValid() && !url.host().isEmpty() &&
+                          (url.scheme() == QLatin1String("https") ||
+                           (url.scheme() == QLatin1String("http") &&
+                            api_->base().scheme() == QLatin1String("http")));
+        if (safe) QDesktopServices::openUrl(url);
         notice_ = T(QStringLiteral("patient:payment.finishPaying"));
         Q_EMIT changed();
-        PollPayment(api::Str(j, api::f::paycreated_id), 100);
+        PollPayment(api::Str(j, api::f::paycreated_id), appointment_id, 100, user_generation_);
       },
-      api::CallOptions{QStringLiteral("pay-") + appointment_id, false});
+      api::CallOptions{key, false});
 }
 
-void Controller::PollPayment(const QString& payment_id, int attempts_left) {
-  if (attempts_left <= 0 || payment_id.isEmpty()) return;
+void Controller::PollPayment(const QString& payment_id, const QString& appointment_id,
+                             int attempts_left, int generation) {
+  if (attempts_left <= 0 || QUuid::fromString(payment_id).isNull() ||
+      generation != user_generation_)
+    return;
   api_->Get(QStringLiteral("/v1/payments/") + payment_id, {},
-            [this, payment_id, attempts_left](const api::Response& r) {
+            [this, payment_id, appointment_id, attempts_left, generation](const api::Response& r) {
+              if (generation != user_generation_) return;  // signed out since
               const QString status =
                   r.ok() ? api::Str(r.json(), api::f::payment_status) : QString();
               if (status == QLatin1String("captured")) {
@@ -524,20 +598,27 @@ void Controller::PollPayment(const QString& payment_id, int attempts_left) {
                 return;
               }
               if (status == QLatin1String("failed")) {
+                pay_keys_.remove(appointment_id);  // paying again is a new attempt
                 error_ = T(QStringLiteral("patient:paymentStatus.failed"));
                 Q_EMIT changed();
                 return;
               }
-              QTimer::singleShot(3000, this, [this, payment_id, attempts_left] {
-                PollPayment(payment_id, attempts_left - 1);
-              });
+              QTimer::singleShot(
+                  3000, this, [this, payment_id, appointment_id, attempts_left, generation] {
+                    PollPayment(payment_id, appointment_id, attempts_left - 1, generation);
+                  });
             });
 }
 
 void Controller::openLink(const QUrl& url) {
   // healthtech://payments/<id> (the gateway's return) or healthtech://appointments
   if (url.scheme() != QLatin1String("healthtech")) return;
-  if (url.host() == QLatin1String("payments")) PollPayment(url.path().mid(1), 1);
+  if (!signedIn()) {  // after the session is restored (or the person signs in)
+    pending_link_ = url;
+    return;
+  }
+  if (url.host() == QLatin1String("payments"))
+    PollPayment(url.path().mid(1), {}, 1, user_generation_);
   showPage(QStringLiteral("appointments"));
 }
 
@@ -626,13 +707,17 @@ void Controller::startReschedule(const QString& id) {
 }
 
 void Controller::openInvoice(const QString& payment_id) {
+  if (QUuid::fromString(payment_id).isNull()) return;
   Begin();
   api_->Get(QStringLiteral("/v1/payments/") + payment_id, {}, [this](const api::Response& r) {
     if (!r.ok()) {
       End();
       return Fail(*r.problem);
     }
-    const QString invoice = api::Str(r.json(), api::f::payment_invoice_id);
+    // An id, never a path: it names the file written below.
+    const QUuid invoice_uuid = QUuid::fromString(api::Str(r.json(), api::f::payment_invoice_id));
+    const QString invoice =
+        invoice_uuid.isNull() ? QString() : invoice_uuid.toString(QUuid::WithoutBraces);
     if (invoice.isEmpty()) {
       End();
       return Fail({404, "NOT_FOUND", T(QStringLiteral("patient:invoices.none")), {}});
@@ -645,11 +730,12 @@ void Controller::openInvoice(const QString& payment_id) {
           QString dir = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
           if (dir.isEmpty() || !QDir().mkpath(dir))
             dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
-          QFile f(QDir(dir).filePath(QStringLiteral("healthtech-invoice-%1.pdf").arg(invoice)));
-          if (!f.open(QIODevice::WriteOnly) || f.write(pdf.body) != pdf.body.size()) {
+          // Written whole or not at all (QSaveFile: a temporary file renamed into place, so a
+          // link planted under that name is replaced, not followed).
+          QSaveFile f(QDir(dir).filePath(QStringLiteral("healthtech-invoice-%1.pdf").arg(invoice)));
+          if (!pdf.body.startsWith("%PDF-") || !f.open(QIODevice::WriteOnly) ||
+              f.write(pdf.body) != pdf.body.size() || !f.commit())
             return Fail({0, "FILE", f.errorString(), {}});
-          }
-          f.close();
           last_invoice_file_ = f.fileName();
           QDesktopServices::openUrl(QUrl::fromLocalFile(last_invoice_file_));
           Q_EMIT changed();
@@ -683,10 +769,14 @@ void Controller::loadConsultations() {
 
 void Controller::openConsultation(const QString& id) {
   page_ = QStringLiteral("consultation");
+  if (consultation_.value(QStringLiteral("id")).toString() != id)
+    consultation_.clear();  // no reply to the old one
+  const int seq = ++consultation_seq_;
   Begin();
   api_->Get(QStringLiteral("/v1/forum/private-threads/") + id, QUrlQuery{{"limit", "100"}},
-            [this](const api::Response& r) {
+            [this, seq](const api::Response& r) {
               End();
+              if (seq != consultation_seq_) return;  // another was opened since
               if (!r.ok()) return Fail(*r.problem);
               const auto j = r.json();
               const auto t = api::Obj(j, api::f::pthread_get_thread);
@@ -812,7 +902,7 @@ void Controller::LoadSchedulePage(const QString& token, QList<api::Appointment> 
         for (const auto& a : acc) {
           auto view = AppointmentView(a);
           QVariantList actions;
-          for (const auto& [action, key] : NextActions(a.status))
+          for (const auto& [action, key] : NextActions(a.status, a.start <= now))
             actions << QVariantMap{{"action", action},
                                    {"label", T(QStringLiteral("practice:today.actions.") + key)}};
           view[QStringLiteral("actions")] = actions;

@@ -3,10 +3,12 @@
 // through ApiClient, keeps the results as plain lists and maps the screens read, and words
 // everything through I18n. The screens hold no logic beyond layout.
 #include <QDate>
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QTimeZone>
 #include <QTimer>
+#include <QUrl>
 #include <QVariantList>
 #include <QVariantMap>
 
@@ -123,8 +125,11 @@ class Controller : public QObject {
   // A healthtech:// link (the payment gateway's return, or one the system hands the app).
   Q_INVOKABLE void openLink(const QUrl& url);
 
-  // For the smoke mode: the index of the first free slot in the week, or -1.
-  int firstSlotIndex() const;
+  // For the smoke mode: the index of the first (nth) free slot in the week, or -1.
+  int firstSlotIndex() const { return slotIndex(0); }
+  int slotIndex(int nth) const;
+  // The API's code of the error shown (SLOT_UNAVAILABLE, …), empty when none or offline.
+  QString errorCode() const { return error_code_; }
   // Words for the slot grouping's days (tests).
   const QList<api::Slot>& slots() const { return slots_; }
 
@@ -141,10 +146,13 @@ class Controller : public QObject {
   void Fail(const api::Problem& p);
   void AfterSignIn();
   void LoadWeek();
-  void LoadSlotsPage(const QString& token, QList<api::Slot> acc);
+  void LoadSlotsPage(const QString& token, QList<api::Slot> acc, const QDateTime& from,
+                     const QDateTime& to, int seq);
   void BuildWeek();
   void LoadSchedulePage(const QString& token, QList<api::Appointment> acc);
-  void PollPayment(const QString& payment_id, int attempts_left);
+  void PollPayment(const QString& payment_id, const QString& appointment_id, int attempts_left,
+                   int generation);
+  void ResetUserState();
   QString DayLabel(const QDateTime& utc) const;
   QString TimeLabel(const QDateTime& utc) const;
   QString DateTimeLabel(const QDateTime& utc) const;
@@ -161,7 +169,7 @@ class Controller : public QObject {
   bool live_ = false;
   QString page_ = QStringLiteral("signin");
   int busy_ = 0;
-  QString error_, notice_;
+  QString error_, notice_, error_code_;
   api::User user_;
   QString mfa_token_;
   int unread_ = 0;
@@ -169,6 +177,8 @@ class Controller : public QObject {
   QString last_query_;
   api::Practitioner practitioner_;
   int cutoff_minutes_ = 240;
+  bool seen_before_ = false;  // the patient has seen the open practitioner (follow-up fee)
+  int week_seq_ = 0, search_seq_ = 0, consultation_seq_ = 0;  // the latest answer wins
   QVariantMap practitioner_view_;
   QDate week_start_;
   QList<api::Slot> slots_;
@@ -186,6 +196,9 @@ class Controller : public QObject {
   QString last_booked_id_;
   api::Appointment reschedule_;  // the appointment being moved (empty id: booking a new one)
   QString last_invoice_file_;
+  QHash<QString, QString> pay_keys_;  // appointment → the Idempotency-Key of its payment attempt
+  int user_generation_ = 0;  // bumped on sign-out: late answers for the last person dropped
+  QUrl pending_link_;        // a healthtech:// link that waits for the session
   QVariantList consultations_;
   QVariantMap consultation_;
   QTimer schedule_refresh_;

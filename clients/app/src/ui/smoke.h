@@ -28,7 +28,9 @@ class Smoke : public QObject {
 
  private:
   using Step = std::function<void()>;
-  void WhenIdle(const QString& what, Step next, int waited_ms = 0);
+  void WhenIdle(const QString& what, Step next, int waited_ms = 0, bool error_ok = false);
+  void Book(int nth);
+  void Booked();
   bool Shot(const QString& name);
   void Fail(const QString& why);
   void PickPractitioner();
