@@ -227,7 +227,12 @@ class AppApiTests : public QObject {
     keychain.Write(client.secretKey(), QStringLiteral("a-refresh-token"), [](bool) {});
     QSignalSpy expired(&client, &api::ApiClient::sessionExpired);
     bool restored = true;
-    QVERIFY(Await([&](auto done) { client.Restore([&, done](bool r) { restored = r; done(); }); }));
+    QVERIFY(Await([&](auto done) {
+      client.Restore([&, done](bool r) {
+        restored = r;
+        done();
+      });
+    }));
     QVERIFY(!restored);
     QCOMPARE(expired.count(), 0);
     std::optional<QString> stored;

@@ -159,6 +159,18 @@ class AppFlowTests : public QObject {
     QVERIFY(pdf.read(5) == "%PDF-");
     QCOMPARE(opener_.opened.value(0), QUrl::fromLocalFile(app.lastInvoiceFile()));
 
+    // Now a follow-up: the fee shown before booking again is the follow-up fee (₹500).
+    app.openPractitioner(meera_id);
+    Idle(app);
+    QVERIFY(app.firstSlotIndex() >= 0);
+    app.pickSlot(app.firstSlotIndex());
+    QVERIFY2(app.booking().value("fee").toString().contains(QStringLiteral("₹500")),
+             qPrintable(app.booking().value("fee").toString()));
+    QVERIFY(app.booking().value("submit").toString().contains(QStringLiteral("₹500")));
+    app.loadAppointments(false);
+    Idle(app);
+    row = Find(app.appointments(), id);
+
     // Reschedule: the week again (same mode), another time, "Move to …".
     QVERIFY(row.value("canMove").toBool());
     const QString before = row.value("when").toString();
