@@ -195,17 +195,21 @@ def single_instance():
     """A second start hands its link to the running app and leaves (two would rotate the same
     refresh token and IAM would end the session as stolen)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    log = open(os.path.join(BUILD, "app-first-instance.log"), "w+")
     first = subprocess.Popen([os.path.join(BIN, "healthtech-app"), "--api", BFF, "--no-keychain"], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             stdout=subprocess.DEVNULL, stderr=log)
     try:
         time.sleep(2)
         t0 = time.monotonic()
         second = subprocess.run([os.path.join(BIN, "healthtech-app"), "--api", BFF, "--no-keychain",
                                  "healthtech://appointments"], env=env, capture_output=True, text=True, timeout=30)
         took = time.monotonic() - t0
-        check(second.returncode == 0 and took < 5 and first.poll() is None,
+        time.sleep(0.5)
+        log.seek(0)
+        got = log.read()
+        check(second.returncode == 0 and took < 5 and first.poll() is None and "link healthtech://appointments" in got,
               f"a second start hands its link to the running app and leaves ({took:.1f} s)",
-              f"rc={second.returncode} first={first.poll()}\n{second.stderr}")
+              f"rc={second.returncode} first={first.poll()}\n{second.stderr}\nfirst's log:\n{got}")
     finally:
         first.terminate()
         try:

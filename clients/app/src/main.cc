@@ -7,15 +7,19 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCryptographicHash>
+#include <QDir>
+#include <QFileOpenEvent>
 #include <QIcon>
 #include <QLocalServer>
 #include <QLocalSocket>
+#include <QLockFile>
 #include <QMenu>
 #include <QPalette>
 #include <QQmlApplicationEngine>
 #include <QQmlContext>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QStandardPaths>
 #include <QSystemTrayIcon>
 #include <QTimeZone>
 #include <QTimer>
@@ -122,30 +126,53 @@ int main(int argc, char** argv) {
     size = QSize(1280, 860);
   }
 
-  // One app per person and API: a second start hands its healthtech:// links to the first and
-  // leaves (two would each rotate the one refresh token in the keychain, and IAM takes a
-  // rotated token presented again for theft and ends the session everywhere).
-  const QString instance =
-      QStringLiteral("healthtech-app-") +
-      QString::fromLatin1(
-          QCryptographicHash::hash(
-              (api_url.toString() + QLatin1Char('|') + qEnvironmentVariable("USER")).toUtf8(),
-              QCryptographicHash::Sha256)
-              .toHex()
-              .left(16));
+  // One app per person, API and keychain: a second start hands its healthtech:// links to the
+  // first and leaves (two would each rotate the one refresh token in the keychain, and IAM
+  // takes a rotated token presented again for theft and ends the session everywhere). The
+  // lock file decides who runs (stale locks of a crashed run are taken over); the local
+  // socket, in the user's own runtime folder, only carries the links.
+  const QString who = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
+  const QString key = QString::fromLatin1(
+      QCryptographicHash::hash(
+          (api_url.toString() + QLatin1Char('|') + who + QLatin1Char('|') +
+           (cli.isSet(nokey_opt) ? QStringLiteral("memory") : QStringLiteral("keychain")))
+              .toUtf8(),
+          QCryptographicHash::Sha256)
+          .toHex()
+          .left(16));
+  QString runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
+  if (runtime.isEmpty())
+    runtime = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+  QDir().mkpath(runtime);
+#ifdef Q_OS_WIN
+  const QString socket_name = QStringLiteral("healthtech-app-") + key;  // a named pipe
+#else
+  const QString socket_name =
+      QDir(runtime).filePath(QStringLiteral("healthtech-app-") + key + QStringLiteral(".sock"));
+#endif
+  QLockFile lock(
+      QDir(runtime).filePath(QStringLiteral("healthtech-app-") + key + QStringLiteral(".lock")));
   QLocalServer single;
   if (!smoke) {
-    QLocalSocket first;
-    first.connectToServer(instance);
-    if (first.waitForConnected(500)) {
-      first.write((cli.positionalArguments().join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8());
-      first.waitForBytesWritten(1000);
-      first.disconnectFromServer();
+    if (!lock.tryLock(0)) {
+      QLocalSocket first;
+      first.connectToServer(socket_name);
+      if (first.waitForConnected(2000)) {
+        first.write(
+            (cli.positionalArguments().join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8());
+        first.waitForBytesWritten(1000);
+        first.disconnectFromServer();
+      } else {
+        std::fprintf(stderr, "healthtech-app: already running (%s)\n",
+                     qUtf8Printable(lock.fileName()));
+      }
       return 0;
     }
-    QLocalServer::removeServer(instance);  // left by a crashed run
+    QLocalServer::removeServer(socket_name);  // ours to replace: we hold the lock
     single.setSocketOptions(QLocalServer::UserAccessOption);
-    single.listen(instance);
+    if (!single.listen(socket_name))
+      std::fprintf(stderr, "healthtech-app: links from other starts will not arrive (%s)\n",
+                   qUtf8Printable(single.errorString()));
   }
 
   std::unique_ptr<SecretStore> secrets;
@@ -196,12 +223,31 @@ int main(int argc, char** argv) {
         [&tray](const QString& title, const QString& body) { tray->showMessage(title, body); });
   }
 
+  // macOS hands healthtech:// links to the running app as an event, not a new process.
+  struct LinkEvents : QObject {
+    Controller* app;
+    explicit LinkEvents(Controller* a) : app(a) {}
+    bool eventFilter(QObject* o, QEvent* e) override {
+      if (e->type() == QEvent::FileOpen) {
+        const QUrl url = static_cast<QFileOpenEvent*>(e)->url();
+        if (url.scheme() == QLatin1String("healthtech")) {
+          app->openLink(url);
+          return true;
+        }
+      }
+      return QObject::eventFilter(o, e);
+    }
+  } link_events(&app);
+  qapp.installEventFilter(&link_events);
+
   QObject::connect(&single, &QLocalServer::newConnection, &app, [&single, &app, &engine] {
     while (QLocalSocket* peer = single.nextPendingConnection()) {
       QObject::connect(peer, &QLocalSocket::readyRead, peer, [peer, &app, &engine] {
         while (peer->canReadLine()) {
           const QUrl link(QString::fromUtf8(peer->readLine()).trimmed());
-          if (link.scheme() == QLatin1String("healthtech")) app.openLink(link);
+          if (link.scheme() != QLatin1String("healthtech")) continue;
+          std::fprintf(stderr, "healthtech-app: link %s\n", qUtf8Printable(link.toString()));
+          app.openLink(link);
         }
         for (auto* o : engine.rootObjects())
           if (auto* w = qobject_cast<QQuickWindow*>(o)) {

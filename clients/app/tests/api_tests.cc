@@ -53,6 +53,23 @@ QString KindName(api::Kind k) {
 
 }  // namespace
 
+// A keychain that answers a moment later, as the operating systems' do.
+class SlowSecretStore final : public SecretStore {
+ public:
+  void Read(const QString& key, std::function<void(std::optional<QString>)> done) override {
+    QTimer::singleShot(150, [this, key, done] { memory_.Read(key, done); });
+  }
+  void Write(const QString& key, const QString& value, std::function<void(bool)> done) override {
+    QTimer::singleShot(150, [this, key, value, done] { memory_.Write(key, value, done); });
+  }
+  void Remove(const QString& key, std::function<void()> done) override {
+    QTimer::singleShot(150, [this, key, done] { memory_.Remove(key, done); });
+  }
+
+ private:
+  MemorySecretStore memory_;
+};
+
 class AppApiTests : public QObject {
   Q_OBJECT
   QUrl base_;
@@ -171,7 +188,7 @@ class AppApiTests : public QObject {
     api::ApiClient next(base_, &keychain);
     bool restored = false;
     QVERIFY(Await([&](auto done) {
-      next.Restore([&, done](bool r) {
+      next.Restore([&, done](bool r, bool) {
         restored = r;
         done();
       });
@@ -191,7 +208,7 @@ class AppApiTests : public QObject {
     api::ApiClient third(base_, &other);
     QSignalSpy expired(&third, &api::ApiClient::sessionExpired);
     QVERIFY(Await([&](auto done) {
-      third.Restore([&, done](bool r) {
+      third.Restore([&, done](bool r, bool) {
         restored = r;
         done();
       });
@@ -226,14 +243,16 @@ class AppApiTests : public QObject {
     api::ApiClient client(QUrl(QStringLiteral("http://127.0.0.1:9")), &keychain);
     keychain.Write(client.secretKey(), QStringLiteral("a-refresh-token"), [](bool) {});
     QSignalSpy expired(&client, &api::ApiClient::sessionExpired);
-    bool restored = true;
+    bool restored = true, offline = false;
     QVERIFY(Await([&](auto done) {
-      client.Restore([&, done](bool r) {
+      client.Restore([&, done](bool r, bool o) {
+        offline = o;
         restored = r;
         done();
       });
     }));
     QVERIFY(!restored);
+    QVERIFY(offline);  // said as offline, so the app tries again when the API answers
     QCOMPARE(expired.count(), 0);
     std::optional<QString> stored;
     keychain.Read(client.secretKey(), [&](auto v) { stored = v; });
@@ -274,6 +293,93 @@ class AppApiTests : public QObject {
     std::optional<QString> stored;
     keychain.Read(client.secretKey(), [&](auto v) { stored = v; });
     QVERIFY2(!stored, "a refresh that answered after sign-out wrote its token back");
+  }
+
+  // Sign out and in again while a refresh waits on a slow keychain: the refresh of the old
+  // session must not post the old (revoked) token, which would end the new session too.
+  void newSessionWhileRefreshWaitsOnTheKeychain() {
+    SlowSecretStore keychain;
+    api::ApiClient client(base_, &keychain);
+    auto sign_in = [&] {
+      bool ok = false;
+      Await([&](auto done) {
+        client.SignIn(email_, password_, [&, done](auto r, auto p) {
+          ok = r && !p;
+          done();
+        });
+      });
+      return ok;
+    };
+    QVERIFY(sign_in());
+    QTest::qWait(300);  // the token is in the keychain
+    bool old_answered = false, old_signed_out = false;
+    client.FreshToken(true, [&](QString, bool out) {
+      old_answered = true;
+      old_signed_out = out;
+    });
+    bool out_done = false;
+    client.SignOut([&] { out_done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(out_done, 20000);
+    QVERIFY(sign_in());
+    // The new session refreshes at once: its own refresh, not the old one's outcome.
+    QString fresh;
+    bool fresh_answered = false, fresh_signed_out = true;
+    client.FreshToken(true, [&](QString t, bool out) {
+      fresh = t;
+      fresh_signed_out = out;
+      fresh_answered = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(fresh_answered, 20000);
+    QVERIFY2(!fresh.isEmpty() && !fresh_signed_out, "the new session's refresh got the old one's ending");
+    QTRY_VERIFY_WITH_TIMEOUT(old_answered, 5000);
+    QVERIFY(old_signed_out);  // the old session's waiter hears it ended
+    QTest::qWait(800);        // anything late has arrived by now
+    QVERIFY(client.signedIn());
+    api::Response me;
+    QVERIFY(Await([&](auto done) {
+      client.Get("/v1/me", {}, [&, done](const api::Response& r) {
+        me = r;
+        done();
+      });
+    }));
+    QVERIFY2(me.ok(), qPrintable(me.problem ? me.problem->detail : QString()));
+    QCOMPARE(me.json().value("email").toString(), email_);
+  }
+
+  // Two copies of the app sharing the keychain (one started before the single-instance
+  // guard, or on another system that shares it): each refreshes with the latest token it
+  // finds there, so neither presents a rotated one and both stay signed in.
+  void twoClientsShareTheKeychain() {
+    MemorySecretStore keychain;
+    api::ApiClient a(base_, &keychain), b(base_, &keychain);
+    bool ok = false;
+    QVERIFY(Await([&](auto done) {
+      a.SignIn(email_, password_, [&, done](auto r, auto p) {
+        ok = r && !p;
+        done();
+      });
+    }));
+    QVERIFY(ok);
+    bool restored = false;
+    QVERIFY(Await([&](auto done) {
+      b.Restore([&, done](bool r, bool) {
+        restored = r;
+        done();
+      });
+    }));
+    QVERIFY(restored);  // b rotated the token a holds in memory
+    for (auto* client : {&a, &b, &a}) {
+      client->setAccessTokenForTest(QStringLiteral("expired"));
+      api::Response me;
+      QVERIFY(Await([&](auto done) {
+        client->Get("/v1/me", {}, [&, done](const api::Response& r) {
+          me = r;
+          done();
+        });
+      }));
+      QVERIFY2(me.ok(), qPrintable(me.problem ? me.problem->detail : QString()));
+    }
+    QVERIFY(a.signedIn() && b.signedIn());
   }
 
   void offline() {

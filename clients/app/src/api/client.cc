@@ -5,6 +5,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QSysInfo>
+#include <QTimer>
 
 #include "session/secret_store.h"
 
@@ -54,6 +55,7 @@ void ApiClient::Send(const QByteArray& method, const QString& path, const QUrlQu
         QSysInfo::prettyProductName().toUtf8() + QByteArrayLiteral("; Qt ") + qVersion() + ')';
     req.setHeader(QNetworkRequest::UserAgentHeader, agent);
     const QString token = access_;
+    const int generation = generation_;
     if (!token.isEmpty() && !opts.anonymous)
       req.setRawHeader("Authorization", "Bearer " + token.toUtf8());
     if (!opts.idempotency_key.isEmpty())
@@ -66,7 +68,7 @@ void ApiClient::Send(const QByteArray& method, const QString& path, const QUrlQu
     QNetworkReply* reply = nam_->sendCustomRequest(req, method, payload);
     connect(
         reply, &QNetworkReply::finished, this,
-        [this, reply, cb = std::move(cb), retried, token, opts, self]() mutable {
+        [this, reply, cb = std::move(cb), retried, token, generation, opts, self]() mutable {
           reply->deleteLater();
           Response r;
           r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -77,7 +79,9 @@ void ApiClient::Send(const QByteArray& method, const QString& path, const QUrlQu
             return cb(r);
           }
           SetOnline(true);
-          if (r.status == 401 && !retried && !opts.anonymous && !refresh_.isEmpty()) {
+          // Sent in a session that has ended since: never replayed in another person's.
+          if (r.status == 401 && !retried && !opts.anonymous && !refresh_.isEmpty() &&
+              generation == generation_) {
             // Sent with a token another call has replaced meanwhile: send it again.
             if (!access_.isEmpty() && access_ != token) return self(std::move(cb), true, self);
             return Refresh([cb = std::move(cb), self, r](RefreshOutcome o) mutable {
@@ -112,7 +116,10 @@ void ApiClient::SignIn(
       [this, done = std::move(done)](const Response& r) {
         if (!r.ok()) return done(std::nullopt, r.problem);
         const auto result = LoginResult::From(r.json());
-        if (!result.mfa_required) StartSession(result);
+        if (!result.mfa_required) {
+          CancelRefresh();  // a new session: nothing of an earlier one's refresh applies
+          StartSession(result);
+        }
         done(result, std::nullopt);
       },
       CallOptions{{}, true});
@@ -126,6 +133,7 @@ void ApiClient::VerifyMfa(const QString& mfa_token, const QString& code, bool re
       QStringLiteral("/v1/auth/mfa/verify"), body,
       [this, done = std::move(done)](const Response& r) {
         if (!r.ok()) return done(r.problem);
+        CancelRefresh();
         StartSession(LoginResult::From(r.json()));
         done(std::nullopt);
       },
@@ -140,9 +148,21 @@ void ApiClient::StartSession(const LoginResult& r) {
   Q_EMIT signedInChanged();
 }
 
+// A refresh on its way belongs to a session that is over: its waiters hear "refused" now
+// (queued, never re-entrantly) and its answer, when it comes, changes nothing.
+void ApiClient::CancelRefresh() {
+  ++generation_;
+  if (!refreshing_) return;
+  refreshing_ = false;
+  const auto waiters = std::exchange(refresh_waiters_, {});
+  QTimer::singleShot(0, this, [waiters] {
+    for (const auto& w : waiters) w(RefreshOutcome::kRefused);
+  });
+}
+
 void ApiClient::EndSession() {
   const bool was = signedIn();
-  ++generation_;  // a refresh in flight now ends without bringing the session back
+  CancelRefresh();
   access_.clear();
   refresh_.clear();
   access_expiry_ = {};
@@ -150,12 +170,13 @@ void ApiClient::EndSession() {
   if (was) Q_EMIT signedInChanged();
 }
 
-void ApiClient::Restore(std::function<void(bool)> done) {
+void ApiClient::Restore(std::function<void(bool, bool)> done) {
   secrets_->Read(secretKey(), [this, done = std::move(done)](std::optional<QString> token) {
-    if (!token || token->isEmpty()) return done(false);
+    if (!token || token->isEmpty()) return done(false, false);
     refresh_ = *token;
-    Refresh(
-        [this, done](RefreshOutcome o) { done(o == RefreshOutcome::kRefreshed && signedIn()); });
+    Refresh([this, done](RefreshOutcome o) {
+      done(o == RefreshOutcome::kRefreshed && signedIn(), o == RefreshOutcome::kUnavailable);
+    });
   });
 }
 
@@ -172,15 +193,14 @@ void ApiClient::Refresh(std::function<void(RefreshOutcome)> done) {
   // Another instance of the app may have rotated the token since: the keychain has the latest
   // (presenting a rotated one would look like theft to IAM and end every session).
   secrets_->Read(secretKey(), [this, generation, finish](std::optional<QString> stored) {
-    if (generation != generation_) return finish(RefreshOutcome::kRefused);
+    if (generation != generation_) return;  // cancelled: its waiters were answered
     if (stored && !stored->isEmpty()) refresh_ = *stored;
     if (refresh_.isEmpty()) return finish(RefreshOutcome::kRefused);
     const QJsonObject body{{f::refreshreq_token.name, refresh_}};
     Post(
         QStringLiteral("/v1/auth/refresh"), body,
         [this, generation, finish](const Response& r) {
-          if (generation != generation_)
-            return finish(RefreshOutcome::kRefused);  // signed out meanwhile
+          if (generation != generation_) return;  // cancelled (signed out, or a new session)
           if (r.ok()) {
             const auto result = LoginResult::From(r.json());
             if (!result.access_token.isEmpty()) {

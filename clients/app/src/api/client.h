@@ -64,8 +64,9 @@ class ApiClient : public QObject {
   // The second step: a TOTP code or a recovery code.
   void VerifyMfa(const QString& mfa_token, const QString& code, bool recovery,
                  std::function<void(std::optional<Problem>)> done);
-  // A session from the keychain's refresh token, if there is one: done(true) when signed in.
-  void Restore(std::function<void(bool)> done);
+  // A session from the keychain's refresh token, if there is one: done(signed_in, offline);
+  // offline: the API could not be reached and the token is kept (try again when online).
+  void Restore(std::function<void(bool, bool)> done);
   // Revokes the refresh token (best effort) and forgets the session.
   void SignOut(std::function<void()> done);
 
@@ -93,6 +94,7 @@ class ApiClient : public QObject {
   enum class RefreshOutcome { kRefreshed, kRefused, kUnavailable };
   void Refresh(std::function<void(RefreshOutcome)> done);
   void EndSession();
+  void CancelRefresh();
   void SetOnline(bool online);
 
   QUrl base_;

@@ -95,8 +95,8 @@ void LiveSocket::Connect() {
   pong_due_ = false;
   ws_ = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
   connect(ws_, &QWebSocket::connected, this, [this] {
+    heartbeat_.start();  // before: Authenticate may stop everything at once (signed out)
     Authenticate(std::exchange(force_token_, false));
-    heartbeat_.start();
   });
   connect(ws_, &QWebSocket::textMessageReceived, this, &LiveSocket::OnText);
   connect(ws_, &QWebSocket::pong, this, [this] { pong_due_ = false; });
@@ -128,8 +128,9 @@ void LiveSocket::OnText(const QString& text) {
     // A new connection may have missed messages: refetch. A renewal on the same one did not.
     if (!std::exchange(ready_once_, true)) Q_EMIT resync();
     if (frame->expires_at > 0)
-      renew_.start(static_cast<int>(std::min<qint64>(
-          RenewDelayMs(frame->expires_at * 1000, QDateTime::currentMSecsSinceEpoch(), 60000),
+      // At least 30 s apart: a clock far ahead of the server's must not renew in a loop.
+      renew_.start(static_cast<int>(std::clamp<qint64>(
+          RenewDelayMs(frame->expires_at * 1000, QDateTime::currentMSecsSinceEpoch(), 60000), 30000,
           24 * 3600 * 1000)));
   } else if (frame->type == QLatin1String("notification")) {
     Q_EMIT notification(frame->notification, frame->unread_count);
@@ -153,7 +154,9 @@ void LiveSocket::OnClosed() {
     token_(true, [this, generation](QString token, bool signed_out) {
       if (generation != generation_ || stopped_) return;
       if (token.isEmpty() && signed_out) return Stop();
-      retry_.start(token.isEmpty() ? BackoffMs(attempt_++) : 0);
+      // At once the first time (a token renewed late); backing off if it keeps happening.
+      retry_.start(token.isEmpty() || attempt_ > 0 ? BackoffMs(attempt_) : 0);
+      ++attempt_;
     });
     return;
   }

@@ -42,7 +42,10 @@ QList<std::pair<QString, QString>> NextActions(const QString& status, bool start
 
 Controller::Controller(api::ApiClient* api, I18n* i18n, QTimeZone zone, bool dark, QObject* parent)
     : QObject(parent), api_(api), i18n_(i18n), zone_(std::move(zone)), dark_(dark) {
-  connect(api_, &api::ApiClient::onlineChanged, this, &Controller::changed);
+  connect(api_, &api::ApiClient::onlineChanged, this, [this] {
+    if (api_->online() && restore_when_online_ && !signedIn() && busy_ == 0) restore();
+    Q_EMIT changed();
+  });
   connect(api_, &api::ApiClient::sessionExpired, this, [this] {
     ResetUserState();
     notice_ = T(QStringLiteral("auth:signIn.expired"));
@@ -107,13 +110,16 @@ QString Controller::PaymentWords(const QString& state) const {
 // ---------------------------------------------------------------- session
 void Controller::restore() {
   Begin();
-  api_->Restore([this](bool ok) {
+  api_->Restore([this](bool ok, bool offline) {
     End();
-    if (ok) AfterSignIn();
+    restore_when_online_ = offline;  // the kept session is tried again when the API answers
+    if (ok) return AfterSignIn();
+    if (offline) Fail(api::Problem::Network());
   });
 }
 
 void Controller::signIn(const QString& email, const QString& password) {
+  restore_when_online_ = false;
   if (email.trimmed().isEmpty())
     return Fail({400, "INVALID", T(QStringLiteral("lib:validation.emailRequired")), {}});
   if (password.isEmpty())
@@ -152,53 +158,57 @@ QString Controller::staffOrganization() const {
 
 void Controller::AfterSignIn() {
   Begin();
-  api_->Get(QStringLiteral("/v1/me"), {}, [this](const api::Response& r) {
-    End();
-    if (!r.ok()) return Fail(*r.problem);
-    user_ = api::User::From(r.json());
-    if (!live_socket_) {
-      live_socket_ = new live::LiveSocket(
-          api_->liveUrl(),
-          [this](bool force, std::function<void(QString, bool)> done) {
-            api_->FreshToken(force, std::move(done));
-          },
-          this);
-      connect(live_socket_, &live::LiveSocket::liveChanged, this, [this](bool l) {
-        live_ = l;
-        Q_EMIT changed();
-      });
-      connect(live_socket_, &live::LiveSocket::poll, this, [this] {
-        api_->Get(QStringLiteral("/v1/notifications"),
-                  QUrlQuery{{"unread_only", "true"}, {"limit", "1"}},
-                  [this](const api::Response& r) {
-                    if (!r.ok()) return;
-                    unread_ = static_cast<int>(api::Int(r.json(), api::f::notifications_unread));
+  api_->Get(
+      QStringLiteral("/v1/me"), {}, Guard([this](const api::Response& r) {
+        End();
+        if (!r.ok()) return Fail(*r.problem);
+        user_ = api::User::From(r.json());
+        if (!live_socket_) {
+          live_socket_ = new live::LiveSocket(
+              api_->liveUrl(),
+              [this](bool force, std::function<void(QString, bool)> done) {
+                api_->FreshToken(force, std::move(done));
+              },
+              this);
+          connect(live_socket_, &live::LiveSocket::liveChanged, this, [this](bool l) {
+            live_ = l;
+            Q_EMIT changed();
+          });
+          connect(live_socket_, &live::LiveSocket::poll, this, [this] {
+            api_->Get(QStringLiteral("/v1/notifications"),
+                      QUrlQuery{{"unread_only", "true"}, {"limit", "1"}},
+                      Guard(
+                          [this](const api::Response& r) {
+                            if (!r.ok()) return;
+                            unread_ =
+                                static_cast<int>(api::Int(r.json(), api::f::notifications_unread));
+                            Q_EMIT changed();
+                          },
+                          false));
+          });
+          connect(live_socket_, &live::LiveSocket::resync, live_socket_, &live::LiveSocket::poll);
+          connect(live_socket_, &live::LiveSocket::unreadCount, this, [this](int n) {
+            unread_ = n;
+            Q_EMIT changed();
+          });
+          connect(live_socket_, &live::LiveSocket::notification, this,
+                  [this](const QJsonObject& o, int n) {
+                    if (n >= 0) unread_ = n;
+                    const auto note = api::Notification::From(o);
+                    Q_EMIT notify(note.title, note.body);
+                    if (page_ == QLatin1String("notifications")) loadNotifications();
+                    if (page_ == QLatin1String("schedule")) loadSchedule();
                     Q_EMIT changed();
                   });
-      });
-      connect(live_socket_, &live::LiveSocket::resync, live_socket_, &live::LiveSocket::poll);
-      connect(live_socket_, &live::LiveSocket::unreadCount, this, [this](int n) {
-        unread_ = n;
-        Q_EMIT changed();
-      });
-      connect(live_socket_, &live::LiveSocket::notification, this,
-              [this](const QJsonObject& o, int n) {
-                if (n >= 0) unread_ = n;
-                const auto note = api::Notification::From(o);
-                Q_EMIT notify(note.title, note.body);
-                if (page_ == QLatin1String("notifications")) loadNotifications();
-                if (page_ == QLatin1String("schedule")) loadSchedule();
-                Q_EMIT changed();
-              });
-    }
-    live_socket_->Start();
-    if (practitioner() || frontDesk()) {
-      showPage(QStringLiteral("schedule"));
-    } else {
-      showPage(QStringLiteral("search"));
-    }
-    if (!pending_link_.isEmpty()) openLink(std::exchange(pending_link_, QUrl()));
-  });
+        }
+        live_socket_->Start();
+        if (practitioner() || frontDesk()) {
+          showPage(QStringLiteral("schedule"));
+        } else {
+          showPage(QStringLiteral("search"));
+        }
+        if (!pending_link_.isEmpty()) openLink(std::exchange(pending_link_, QUrl()));
+      }));
 }
 
 void Controller::signOut() {
@@ -209,7 +219,10 @@ void Controller::signOut() {
 
 // Nothing of the last person stays on screen, in the tray or in a poll once they are gone.
 void Controller::ResetUserState() {
-  ++user_generation_;
+  ++user_generation_;  // answers still on their way for this person are dropped (Guard)
+  ++week_seq_;
+  ++search_seq_;
+  ++consultation_seq_;
   if (live_socket_) live_socket_->Stop();
   schedule_refresh_.stop();
   user_ = {};
@@ -231,6 +244,8 @@ void Controller::ResetUserState() {
   consultations_.clear();
   consultation_.clear();
   pay_keys_.clear();
+  payment_appointment_.clear();
+  restore_when_online_ = false;
   last_query_.clear();
   page_ = QStringLiteral("signin");
   error_.clear();
@@ -313,15 +328,15 @@ void Controller::search(const QString& q, const QString& specialty, const QStrin
   query.addQueryItem(QStringLiteral("limit"), QStringLiteral("20"));
   Begin();
   const int seq = ++search_seq_;
-  api_->Get(QStringLiteral("/v1/practitioners"), query, [this, seq](const api::Response& r) {
-    End();
-    if (seq != search_seq_) return;  // a newer search was asked
-    if (!r.ok()) return Fail(*r.problem);
-    practitioners_.clear();
-    for (const auto& v : api::Arr(r.json(), api::f::search_items))
-      practitioners_ << PractitionerCard(api::Practitioner::From(v.toObject()));
-    Q_EMIT changed();
-  });
+  api_->Get(QStringLiteral("/v1/practitioners"), query, Guard([this, seq](const api::Response& r) {
+              End();
+              if (seq != search_seq_) return;  // a newer search was asked
+              if (!r.ok()) return Fail(*r.problem);
+              practitioners_.clear();
+              for (const auto& v : api::Arr(r.json(), api::f::search_items))
+                practitioners_ << PractitionerCard(api::Practitioner::From(v.toObject()));
+              Q_EMIT changed();
+            }));
 }
 
 // ---------------------------------------------------------------- a practitioner's week
@@ -336,37 +351,41 @@ void Controller::openPractitioner(const QString& id) {
   seen_before_ = false;
   week_start_ = QDateTime::currentDateTimeUtc().toTimeZone(zone_).date();
   Begin();
-  api_->Get(QStringLiteral("/v1/practitioners/") + id, {}, [this, id](const api::Response& r) {
-    End();
-    if (id != practitioner_.id) return;
-    if (!r.ok()) return Fail(*r.problem);
-    practitioner_ = api::Practitioner::From(r.json());
-    practitioner_view_ = PractitionerCard(practitioner_);
-    const QString first = practitioner_.first_visit ? api::FormatMoney(*practitioner_.first_visit)
-                                                    : T(QStringLiteral("common:free"));
-    const QString follow =
-        practitioner_.follow_up ? api::FormatMoney(*practitioner_.follow_up) : first;
-    practitioner_view_[QStringLiteral("fees")] = T(QStringLiteral("patient:booking.feesSignedOut"),
-                                                   {{"firstVisit", first}, {"followUp", follow}});
-    Q_EMIT changed();
-    LoadWeek();
-  });
+  api_->Get(QStringLiteral("/v1/practitioners/") + id, {},
+            Guard([this, id](const api::Response& r) {
+              End();
+              if (id != practitioner_.id) return;
+              if (!r.ok()) return Fail(*r.problem);
+              practitioner_ = api::Practitioner::From(r.json());
+              practitioner_view_ = PractitionerCard(practitioner_);
+              const QString first = practitioner_.first_visit
+                                        ? api::FormatMoney(*practitioner_.first_visit)
+                                        : T(QStringLiteral("common:free"));
+              const QString follow =
+                  practitioner_.follow_up ? api::FormatMoney(*practitioner_.follow_up) : first;
+              practitioner_view_[QStringLiteral("fees")] =
+                  T(QStringLiteral("patient:booking.feesSignedOut"),
+                    {{"firstVisit", first}, {"followUp", follow}});
+              Q_EMIT changed();
+              LoadWeek();
+            }));
   // The cancellation cut-off this practitioner publishes.
   Begin();
   api_->Get(QStringLiteral("/v1/practitioners/") + id + QStringLiteral("/availability"), {},
-            [this, id](const api::Response& r) {
+            Guard([this, id](const api::Response& r) {
               End();
               if (id != practitioner_.id) return;
               const int minutes =
                   r.ok() ? static_cast<int>(api::Int(r.json(), api::f::availability_cutoff)) : 0;
               cutoff_minutes_ = minutes > 0 ? minutes : 240;
-            });
+              if (page_ == QLatin1String("book")) BuildBooking();
+            }));
   // Whether the patient has seen them before decides the fee (as the server decides it: an
   // appointment booked, under way or completed).
   Begin();
   api_->Get(QStringLiteral("/v1/appointments"),
             QUrlQuery{{"role", "patient"}, {"limit", "100"}, {"newest_first", "true"}},
-            [this, id](const api::Response& r) {
+            Guard([this, id](const api::Response& r) {
               End();
               if (id != practitioner_.id || !r.ok()) return;
               static const QStringList counted{"booked", "checked_in", "in_progress", "completed"};
@@ -374,7 +393,8 @@ void Controller::openPractitioner(const QString& id) {
                 const auto a = api::Appointment::From(v.toObject());
                 if (a.practitioner_id == id && counted.contains(a.status)) seen_before_ = true;
               }
-            });
+              if (page_ == QLatin1String("book")) BuildBooking();
+            }));
 }
 
 void Controller::shiftWeek(int weeks) {
@@ -401,7 +421,7 @@ void Controller::LoadSlotsPage(const QString& token, QList<api::Slot> acc, const
     q.addQueryItem(QStringLiteral("mode"), reschedule_.mode);  // a move keeps the mode
   const QString pid = practitioner_.id;
   api_->Get(QStringLiteral("/v1/practitioners/") + pid + QStringLiteral("/slots"), q,
-            [this, acc = std::move(acc), pid, from, to, seq](const api::Response& r) mutable {
+            Guard([this, acc = std::move(acc), pid, from, to, seq](const api::Response& r) mutable {
               if (pid != practitioner_.id || seq != week_seq_) return End();  // a newer week asked
               if (!r.ok()) {
                 End();
@@ -416,7 +436,7 @@ void Controller::LoadSlotsPage(const QString& token, QList<api::Slot> acc, const
               slots_ = std::move(acc);
               BuildWeek();
               End();
-            });
+            }));
 }
 
 void Controller::BuildWeek() {
@@ -452,7 +472,17 @@ void Controller::pickSlot(int index) {
   if (index < 0 || index >= slots_.size()) return;
   picked_ = index;
   booking_key_ = QUuid::createUuid().toString(QUuid::WithoutBraces);
-  const auto& s = slots_[index];
+  BuildBooking();
+  page_ = QStringLiteral("book");
+  error_.clear();
+  Q_EMIT changed();
+}
+
+// The confirmation's words for the picked time: built again when the patient's history or
+// the practitioner's cut-off arrives after the pick, so the fee shown is the one charged.
+void Controller::BuildBooking() {
+  if (picked_ < 0 || picked_ >= slots_.size()) return;
+  const auto& s = slots_[picked_];
   QString where;
   for (const auto& fac : practitioner_.facilities)
     if (fac.id == s.facility_id)
@@ -492,8 +522,6 @@ void Controller::pickSlot(int index) {
     booking_[QStringLiteral("submit")] =
         T(QStringLiteral("patient:appointment.moveTo"), {{"when", DateTimeLabel(s.start)}});
   }
-  page_ = QStringLiteral("book");
-  error_.clear();
   Q_EMIT changed();
 }
 
@@ -506,22 +534,21 @@ void Controller::confirmBooking(const QString& reason) {
       body.insert(QLatin1String(api::f::reschedule_facility_id.name), s.facility_id);
     Begin();
     const QString id = reschedule_.id;
-    api_->Post(
-        QStringLiteral("/v1/appointments/") + id + QStringLiteral("/reschedule"), body,
-        [this](const api::Response& r) {
-          End();
-          if (!r.ok()) return Fail(*r.problem);
-          const auto a = api::Appointment::From(r.json());
-          last_booked_id_ = a.id;
-          booking_key_.clear();
-          picked_ = -1;
-          showPage(QStringLiteral("appointments"));
-          notice_ = T(QStringLiteral("patient:appointment.booked")) + QStringLiteral(": ") +
-                    T(QStringLiteral("patient:appointment.bookedPlain"),
-                      {{"name", a.practitioner_name}, {"when", DateTimeLabel(a.start)}});
-          Q_EMIT changed();
-        },
-        api::CallOptions{booking_key_, false});
+    api_->Post(QStringLiteral("/v1/appointments/") + id + QStringLiteral("/reschedule"), body,
+               Guard([this](const api::Response& r) {
+                 End();
+                 if (!r.ok()) return Fail(*r.problem);
+                 const auto a = api::Appointment::From(r.json());
+                 last_booked_id_ = a.id;
+                 booking_key_.clear();
+                 picked_ = -1;
+                 showPage(QStringLiteral("appointments"));
+                 notice_ = T(QStringLiteral("patient:appointment.booked")) + QStringLiteral(": ") +
+                           T(QStringLiteral("patient:appointment.bookedPlain"),
+                             {{"name", a.practitioner_name}, {"when", DateTimeLabel(a.start)}});
+                 Q_EMIT changed();
+               }),
+               api::CallOptions{booking_key_, false});
     return;
   }
   QJsonObject body{{api::f::create_practitioner_id.name, practitioner_.id},
@@ -532,25 +559,24 @@ void Controller::confirmBooking(const QString& reason) {
     body.insert(QLatin1String(api::f::create_reason.name), reason.trimmed());
   Begin();
   // The same key on every retry of this booking: a retry after a lost answer books once.
-  api_->Post(
-      QStringLiteral("/v1/appointments"), body,
-      [this](const api::Response& r) {
-        End();
-        if (!r.ok()) return Fail(*r.problem);
-        const auto a = api::Appointment::From(r.json());
-        last_booked_id_ = a.id;
-        booking_key_.clear();
-        picked_ = -1;
-        past_ = false;
-        showPage(QStringLiteral("appointments"));
-        notice_ = a.status == QLatin1String("pending_payment")
-                      ? T(QStringLiteral("patient:appointment.payToConfirmTitle"))
-                      : T(QStringLiteral("patient:appointment.booked")) + QStringLiteral(": ") +
-                            T(QStringLiteral("patient:appointment.bookedPlain"),
-                              {{"name", a.practitioner_name}, {"when", DateTimeLabel(a.start)}});
-        Q_EMIT changed();
-      },
-      api::CallOptions{booking_key_, false});
+  api_->Post(QStringLiteral("/v1/appointments"), body, Guard([this](const api::Response& r) {
+               End();
+               if (!r.ok()) return Fail(*r.problem);
+               const auto a = api::Appointment::From(r.json());
+               last_booked_id_ = a.id;
+               booking_key_.clear();
+               picked_ = -1;
+               past_ = false;
+               showPage(QStringLiteral("appointments"));
+               notice_ =
+                   a.status == QLatin1String("pending_payment")
+                       ? T(QStringLiteral("patient:appointment.payToConfirmTitle"))
+                       : T(QStringLiteral("patient:appointment.booked")) + QStringLiteral(": ") +
+                             T(QStringLiteral("patient:appointment.bookedPlain"),
+                               {{"name", a.practitioner_name}, {"when", DateTimeLabel(a.start)}});
+               Q_EMIT changed();
+             }),
+             api::CallOptions{booking_key_, false});
 }
 
 // ---------------------------------------------------------------- payments
@@ -559,26 +585,27 @@ void Controller::pay(const QString& appointment_id) {
   QString& key = pay_keys_[appointment_id];
   if (key.isEmpty()) key = QUuid::createUuid().toString(QUuid::WithoutBraces);
   Begin();
-  api_->Post(
-      QStringLiteral("/v1/payments"),
-      QJsonObject{{api::f::paymentreq_appointment_id.name, appointment_id}},
-      [this, appointment_id](const api::Response& r) {
-        End();
-        if (!r.ok()) return Fail(*r.problem);
-        const auto j = r.json();
-        // The gateway's page in the system browser (https; http only when the API itself is
-        // plain http, in development), never another scheme a server could name.
-        const QUrl url(api::Str(j, api::f::paycreated_checkout_url));
-        const bool safe = url.isValid() && !url.host().isEmpty() &&
-                          (url.scheme() == QLatin1String("https") ||
-                           (url.scheme() == QLatin1String("http") &&
-                            api_->base().scheme() == QLatin1String("http")));
-        if (safe) QDesktopServices::openUrl(url);
-        notice_ = T(QStringLiteral("patient:payment.finishPaying"));
-        Q_EMIT changed();
-        PollPayment(api::Str(j, api::f::paycreated_id), appointment_id, 100, user_generation_);
-      },
-      api::CallOptions{key, false});
+  api_->Post(QStringLiteral("/v1/payments"),
+             QJsonObject{{api::f::paymentreq_appointment_id.name, appointment_id}},
+             Guard([this, appointment_id](const api::Response& r) {
+               End();
+               if (!r.ok()) return Fail(*r.problem);
+               const auto j = r.json();
+               // The gateway's page in the system browser (https; http only when the API itself is
+               // plain http, in development), never another scheme a server could name.
+               const QUrl url(api::Str(j, api::f::paycreated_checkout_url));
+               const bool safe = url.isValid() && !url.host().isEmpty() &&
+                                 (url.scheme() == QLatin1String("https") ||
+                                  (url.scheme() == QLatin1String("http") &&
+                                   api_->base().scheme() == QLatin1String("http")));
+               if (safe) QDesktopServices::openUrl(url);
+               notice_ = T(QStringLiteral("patient:payment.finishPaying"));
+               Q_EMIT changed();
+               const QString payment_id = api::Str(j, api::f::paycreated_id);
+               payment_appointment_.insert(payment_id, appointment_id);
+               PollPayment(payment_id, appointment_id, 100, user_generation_);
+             }),
+             api::CallOptions{key, false});
 }
 
 void Controller::PollPayment(const QString& payment_id, const QString& appointment_id,
@@ -586,28 +613,30 @@ void Controller::PollPayment(const QString& payment_id, const QString& appointme
   if (attempts_left <= 0 || QUuid::fromString(payment_id).isNull() ||
       generation != user_generation_)
     return;
-  api_->Get(QStringLiteral("/v1/payments/") + payment_id, {},
-            [this, payment_id, appointment_id, attempts_left, generation](const api::Response& r) {
-              if (generation != user_generation_) return;  // signed out since
-              const QString status =
-                  r.ok() ? api::Str(r.json(), api::f::payment_status) : QString();
-              if (status == QLatin1String("captured")) {
-                notice_ = T(QStringLiteral("patient:payment.paidTitle"));
-                Q_EMIT changed();
-                if (page_ == QLatin1String("appointments")) loadAppointments(past_);
-                return;
-              }
-              if (status == QLatin1String("failed")) {
-                pay_keys_.remove(appointment_id);  // paying again is a new attempt
-                error_ = T(QStringLiteral("patient:paymentStatus.failed"));
-                Q_EMIT changed();
-                return;
-              }
-              QTimer::singleShot(
-                  3000, this, [this, payment_id, appointment_id, attempts_left, generation] {
-                    PollPayment(payment_id, appointment_id, attempts_left - 1, generation);
-                  });
-            });
+  api_->Get(
+      QStringLiteral("/v1/payments/") + payment_id, {},
+      Guard(
+          [this, payment_id, appointment_id, attempts_left, generation](const api::Response& r) {
+            if (generation != user_generation_) return;  // signed out since
+            const QString status = r.ok() ? api::Str(r.json(), api::f::payment_status) : QString();
+            if (status == QLatin1String("captured")) {
+              notice_ = T(QStringLiteral("patient:payment.paidTitle"));
+              Q_EMIT changed();
+              if (page_ == QLatin1String("appointments")) loadAppointments(past_);
+              return;
+            }
+            if (status == QLatin1String("failed")) {
+              pay_keys_.remove(appointment_id);  // paying again is a new attempt
+              error_ = T(QStringLiteral("patient:paymentStatus.failed"));
+              Q_EMIT changed();
+              return;
+            }
+            QTimer::singleShot(
+                3000, this, [this, payment_id, appointment_id, attempts_left, generation] {
+                  PollPayment(payment_id, appointment_id, attempts_left - 1, generation);
+                });
+          },
+          false));
 }
 
 void Controller::openLink(const QUrl& url) {
@@ -617,8 +646,10 @@ void Controller::openLink(const QUrl& url) {
     pending_link_ = url;
     return;
   }
-  if (url.host() == QLatin1String("payments"))
-    PollPayment(url.path().mid(1), {}, 1, user_generation_);
+  if (url.host() == QLatin1String("payments")) {
+    const QString payment = url.path().mid(1);
+    PollPayment(payment, payment_appointment_.value(payment), 1, user_generation_);
+  }
   showPage(QStringLiteral("appointments"));
 }
 
@@ -670,29 +701,29 @@ void Controller::loadAppointments(bool past) {
     q.addQueryItem(QStringLiteral("from"), now);
   }
   Begin();
-  api_->Get(QStringLiteral("/v1/appointments"), q, [this, past](const api::Response& r) {
-    End();
-    if (!r.ok()) return Fail(*r.problem);
-    if (past != past_) return;
-    appointment_list_.clear();
-    appointments_.clear();
-    for (const auto& v : api::Arr(r.json(), appts_items)) {
-      appointment_list_ << api::Appointment::From(v.toObject());
-      appointments_ << AppointmentView(appointment_list_.back());
-    }
-    Q_EMIT changed();
-  });
+  api_->Get(QStringLiteral("/v1/appointments"), q, Guard([this, past](const api::Response& r) {
+              End();
+              if (!r.ok()) return Fail(*r.problem);
+              if (past != past_) return;
+              appointment_list_.clear();
+              appointments_.clear();
+              for (const auto& v : api::Arr(r.json(), appts_items)) {
+                appointment_list_ << api::Appointment::From(v.toObject());
+                appointments_ << AppointmentView(appointment_list_.back());
+              }
+              Q_EMIT changed();
+            }));
 }
 
 void Controller::cancelAppointment(const QString& id) {
   Begin();
   api_->Post(QStringLiteral("/v1/appointments/") + id + QStringLiteral("/cancel"), QJsonObject{},
-             [this](const api::Response& r) {
+             Guard([this](const api::Response& r) {
                End();
                if (!r.ok()) return Fail(*r.problem);
                notice_ = T(QStringLiteral("patient:appointment.cancelled"));
                loadAppointments(past_);
-             });
+             }));
 }
 
 void Controller::startReschedule(const QString& id) {
@@ -709,45 +740,47 @@ void Controller::startReschedule(const QString& id) {
 void Controller::openInvoice(const QString& payment_id) {
   if (QUuid::fromString(payment_id).isNull()) return;
   Begin();
-  api_->Get(QStringLiteral("/v1/payments/") + payment_id, {}, [this](const api::Response& r) {
-    if (!r.ok()) {
-      End();
-      return Fail(*r.problem);
-    }
-    // An id, never a path: it names the file written below.
-    const QUuid invoice_uuid = QUuid::fromString(api::Str(r.json(), api::f::payment_invoice_id));
-    const QString invoice =
-        invoice_uuid.isNull() ? QString() : invoice_uuid.toString(QUuid::WithoutBraces);
-    if (invoice.isEmpty()) {
-      End();
-      return Fail({404, "NOT_FOUND", T(QStringLiteral("patient:invoices.none")), {}});
-    }
-    api_->Get(
-        QStringLiteral("/v1/invoices/") + invoice + QStringLiteral(".pdf"), {},
-        [this, invoice](const api::Response& pdf) {
-          End();
-          if (!pdf.ok()) return Fail(*pdf.problem);
-          QString dir = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
-          if (dir.isEmpty() || !QDir().mkpath(dir))
-            dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
-          // Written whole or not at all (QSaveFile: a temporary file renamed into place, so a
-          // link planted under that name is replaced, not followed).
-          QSaveFile f(QDir(dir).filePath(QStringLiteral("healthtech-invoice-%1.pdf").arg(invoice)));
-          if (!pdf.body.startsWith("%PDF-") || !f.open(QIODevice::WriteOnly) ||
-              f.write(pdf.body) != pdf.body.size() || !f.commit())
-            return Fail({0, "FILE", f.errorString(), {}});
-          last_invoice_file_ = f.fileName();
-          QDesktopServices::openUrl(QUrl::fromLocalFile(last_invoice_file_));
-          Q_EMIT changed();
-        });
-  });
+  api_->Get(QStringLiteral("/v1/payments/") + payment_id, {}, Guard([this](const api::Response& r) {
+              if (!r.ok()) {
+                End();
+                return Fail(*r.problem);
+              }
+              // An id, never a path: it names the file written below.
+              const QUuid invoice_uuid =
+                  QUuid::fromString(api::Str(r.json(), api::f::payment_invoice_id));
+              const QString invoice =
+                  invoice_uuid.isNull() ? QString() : invoice_uuid.toString(QUuid::WithoutBraces);
+              if (invoice.isEmpty()) {
+                End();
+                return Fail({404, "NOT_FOUND", T(QStringLiteral("patient:invoices.none")), {}});
+              }
+              api_->Get(QStringLiteral("/v1/invoices/") + invoice + QStringLiteral(".pdf"), {},
+                        Guard([this, invoice](const api::Response& pdf) {
+                          End();
+                          if (!pdf.ok()) return Fail(*pdf.problem);
+                          QString dir =
+                              QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+                          if (dir.isEmpty() || !QDir().mkpath(dir))
+                            dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
+                          // Written whole or not at all (QSaveFile: a temporary file renamed into
+                          // place, so a link planted under that name is replaced, not followed).
+                          QSaveFile f(QDir(dir).filePath(
+                              QStringLiteral("healthtech-invoice-%1.pdf").arg(invoice)));
+                          if (!pdf.body.startsWith("%PDF-") || !f.open(QIODevice::WriteOnly) ||
+                              f.write(pdf.body) != pdf.body.size() || !f.commit())
+                            return Fail({0, "FILE", f.errorString(), {}});
+                          last_invoice_file_ = f.fileName();
+                          QDesktopServices::openUrl(QUrl::fromLocalFile(last_invoice_file_));
+                          Q_EMIT changed();
+                        }));
+            }));
 }
 
 // ---------------------------------------------------------------- private consultations
 void Controller::loadConsultations() {
   Begin();
   api_->Get(QStringLiteral("/v1/forum/private-threads"), QUrlQuery{{"limit", "50"}},
-            [this](const api::Response& r) {
+            Guard([this](const api::Response& r) {
               End();
               if (!r.ok()) return Fail(*r.problem);
               consultations_.clear();
@@ -764,7 +797,7 @@ void Controller::loadConsultations() {
                                 {"when", DateTimeLabel(last)}})}};
               }
               Q_EMIT changed();
-            });
+            }));
 }
 
 void Controller::openConsultation(const QString& id) {
@@ -774,7 +807,7 @@ void Controller::openConsultation(const QString& id) {
   const int seq = ++consultation_seq_;
   Begin();
   api_->Get(QStringLiteral("/v1/forum/private-threads/") + id, QUrlQuery{{"limit", "100"}},
-            [this, seq](const api::Response& r) {
+            Guard([this, seq](const api::Response& r) {
               End();
               if (seq != consultation_seq_) return;  // another was opened since
               if (!r.ok()) return Fail(*r.problem);
@@ -801,7 +834,7 @@ void Controller::openConsultation(const QString& id) {
                                           {"with", api::Str(t, api::f::pthread_practitioner_name)},
                                           {"posts", posts}};
               Q_EMIT changed();
-            });
+            }));
 }
 
 void Controller::askPrivately(const QString& subject, const QString& message) {
@@ -813,11 +846,11 @@ void Controller::askPrivately(const QString& subject, const QString& message) {
              QJsonObject{{api::f::pthreadreq_practitioner_id.name, practitioner_.id},
                          {api::f::pthreadreq_subject.name, subject.trimmed()},
                          {api::f::pthreadreq_body.name, message.trimmed()}},
-             [this](const api::Response& r) {
+             Guard([this](const api::Response& r) {
                End();
                if (!r.ok()) return Fail(*r.problem);
                openConsultation(api::Str(r.json(), api::f::pthread_id));
-             });
+             }));
 }
 
 void Controller::reply(const QString& message) {
@@ -828,18 +861,18 @@ void Controller::reply(const QString& message) {
   Begin();
   api_->Post(QStringLiteral("/v1/forum/private-threads/") + id + QStringLiteral("/posts"),
              QJsonObject{{api::f::ppostreq_body.name, message.trimmed()}},
-             [this, id](const api::Response& r) {
+             Guard([this, id](const api::Response& r) {
                End();
                if (!r.ok()) return Fail(*r.problem);
                openConsultation(id);
-             });
+             }));
 }
 
 // ---------------------------------------------------------------- notifications
 void Controller::loadNotifications() {
   Begin();
   api_->Get(QStringLiteral("/v1/notifications"), QUrlQuery{{"limit", "50"}},
-            [this](const api::Response& r) {
+            Guard([this](const api::Response& r) {
               End();
               if (!r.ok()) return Fail(*r.problem);
               const auto j = r.json();
@@ -854,17 +887,17 @@ void Controller::loadNotifications() {
                                               {"when", DateTimeLabel(n.created_at)}};
               }
               Q_EMIT changed();
-            });
+            }));
 }
 
 void Controller::markAllRead() {
   Begin();
   api_->Post(QStringLiteral("/v1/notifications/read-all"), QJsonObject{},
-             [this](const api::Response& r) {
+             Guard([this](const api::Response& r) {
                End();
                if (!r.ok()) return Fail(*r.problem);
                loadNotifications();
-             });
+             }));
 }
 
 // ---------------------------------------------------------------- the practitioner's day
@@ -887,7 +920,7 @@ void Controller::LoadSchedulePage(const QString& token, QList<api::Appointment> 
   if (!token.isEmpty()) q.addQueryItem(QStringLiteral("page_token"), token);
   api_->Get(
       QStringLiteral("/v1/appointments"), q,
-      [this, today, acc = std::move(acc)](const api::Response& r) mutable {
+      Guard([this, today, acc = std::move(acc)](const api::Response& r) mutable {
         if (!r.ok()) {
           End();
           return Fail(*r.problem);
@@ -914,7 +947,7 @@ void Controller::LoadSchedulePage(const QString& token, QList<api::Appointment> 
                                 view.value(QStringLiteral("patient")).toString();
         }
         End();
-      });
+      }));
 }
 
 void Controller::act(const QString& id, const QString& action) {
@@ -922,11 +955,11 @@ void Controller::act(const QString& id, const QString& action) {
   if (!allowed.contains(action)) return;
   Begin();
   api_->Post(QStringLiteral("/v1/appointments/") + id + QLatin1Char('/') + action, QJsonObject{},
-             [this](const api::Response& r) {
+             Guard([this](const api::Response& r) {
                End();
                if (!r.ok()) return Fail(*r.problem);
                loadSchedule();
-             });
+             }));
 }
 
 void Controller::setLanguage(const QString& lang) {

@@ -12,12 +12,10 @@
 #include <QVariantList>
 #include <QVariantMap>
 
+#include "api/client.h"
 #include "api/model.h"
 
 namespace healthtech::app {
-namespace api {
-class ApiClient;
-}
 namespace live {
 class LiveSocket;
 }
@@ -141,6 +139,19 @@ class Controller : public QObject {
 
  private:
   QString T(const QString& key, const QVariantMap& args = {}) const;
+  // An API answer for the person signed in when it was asked: dropped when they have signed
+  // out since (its End() still counted when `counted`, so the busy count stays right).
+  template <class F>
+  std::function<void(const api::Response&)> Guard(F f, bool counted = true) {
+    return [this, generation = user_generation_, f = std::move(f),
+            counted](const api::Response& r) mutable {
+      if (generation != user_generation_) {
+        if (counted) End();
+        return;
+      }
+      f(r);
+    };
+  }
   void Begin();
   void End();
   void Fail(const api::Problem& p);
@@ -153,6 +164,7 @@ class Controller : public QObject {
   void PollPayment(const QString& payment_id, const QString& appointment_id, int attempts_left,
                    int generation);
   void ResetUserState();
+  void BuildBooking();
   QString DayLabel(const QDateTime& utc) const;
   QString TimeLabel(const QDateTime& utc) const;
   QString DateTimeLabel(const QDateTime& utc) const;
@@ -199,6 +211,8 @@ class Controller : public QObject {
   QHash<QString, QString> pay_keys_;  // appointment → the Idempotency-Key of its payment attempt
   int user_generation_ = 0;  // bumped on sign-out: late answers for the last person dropped
   QUrl pending_link_;        // a healthtech:// link that waits for the session
+  QHash<QString, QString> payment_appointment_;  // payment → appointment (its pay key)
+  bool restore_when_online_ = false;  // the kept session could not be tried: offline
   QVariantList consultations_;
   QVariantMap consultation_;
   QTimer schedule_refresh_;
