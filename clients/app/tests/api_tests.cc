@@ -35,6 +35,18 @@ bool Await(const std::function<void(std::function<void()>)>& start) {
   return finished;
 }
 
+// GET `path` and wait for the answer (an empty response if none came in 20 s).
+api::Response Get(api::ApiClient& client, const QString& path) {
+  api::Response out;
+  Await([&](auto done) {
+    client.Get(path, {}, [&, done](const api::Response& r) {
+      out = r;
+      done();
+    });
+  });
+  return out;
+}
+
 QString KindName(api::Kind k) {
   switch (k) {
     case api::Kind::String:
@@ -159,13 +171,8 @@ class AppApiTests : public QObject {
 
     // An access token the server no longer accepts: one refresh, then the call again.
     client.setAccessTokenForTest(QStringLiteral("expired.token.value"));
-    api::Response me;
-    QVERIFY(Await([&](auto done) {
-      client.Get("/v1/me", {}, [&, done](const api::Response& r) {
-        me = r;
-        done();
-      });
-    }));
+    const api::Response me = Get(client, "/v1/me");
+    QVERIFY(me.status != 0 || me.problem);
     QVERIFY2(me.ok(), qPrintable(me.problem ? me.problem->detail : QString()));
     QCOMPARE(me.json().value("email").toString(), email_);
     keychain.Read(client.secretKey(), [&](auto v) { stored = v; });
@@ -330,18 +337,14 @@ class AppApiTests : public QObject {
       fresh_answered = true;
     });
     QTRY_VERIFY_WITH_TIMEOUT(fresh_answered, 20000);
-    QVERIFY2(!fresh.isEmpty() && !fresh_signed_out, "the new session's refresh got the old one's ending");
+    QVERIFY2(!fresh.isEmpty() && !fresh_signed_out,
+             "the new session's refresh got the old one's ending");
     QTRY_VERIFY_WITH_TIMEOUT(old_answered, 5000);
     QVERIFY(old_signed_out);  // the old session's waiter hears it ended
     QTest::qWait(800);        // anything late has arrived by now
     QVERIFY(client.signedIn());
-    api::Response me;
-    QVERIFY(Await([&](auto done) {
-      client.Get("/v1/me", {}, [&, done](const api::Response& r) {
-        me = r;
-        done();
-      });
-    }));
+    const api::Response me = Get(client, "/v1/me");
+    QVERIFY(me.status != 0 || me.problem);
     QVERIFY2(me.ok(), qPrintable(me.problem ? me.problem->detail : QString()));
     QCOMPARE(me.json().value("email").toString(), email_);
   }
@@ -370,13 +373,8 @@ class AppApiTests : public QObject {
     QVERIFY(restored);  // b rotated the token a holds in memory
     for (auto* client : {&a, &b, &a}) {
       client->setAccessTokenForTest(QStringLiteral("expired"));
-      api::Response me;
-      QVERIFY(Await([&](auto done) {
-        client->Get("/v1/me", {}, [&, done](const api::Response& r) {
-          me = r;
-          done();
-        });
-      }));
+      const api::Response me = Get(*client, "/v1/me");
+      QVERIFY(me.status != 0 || me.problem);
       QVERIFY2(me.ok(), qPrintable(me.problem ? me.problem->detail : QString()));
     }
     QVERIFY(a.signedIn() && b.signedIn());

@@ -57,6 +57,14 @@ class AppFlowTests : public QObject {
     if (!QTest::qWaitFor([&] { return done; }, 20000)) return {};
     return id;
   }
+  // The week's last free time (the smoke runs take the first ones), or -1.
+  static int LastSlot(const Controller& app) {
+    int last = -1;
+    for (const auto& d : app.week())
+      for (const auto& slot : d.toMap().value("slots").toList())
+        last = slot.toMap().value("index").toInt();
+    return last;
+  }
   static QVariantMap Find(const QVariantList& list, const QString& id) {
     for (const auto& v : list)
       if (v.toMap().value("id").toString() == id) return v.toMap();
@@ -103,11 +111,7 @@ class AppFlowTests : public QObject {
       app.shiftWeek(1);
       Idle(app);
     }
-    // The week's last free time (the smoke runs take the first ones).
-    int last = -1;
-    for (const auto& d : app.week())
-      for (const auto& s : d.toMap().value("slots").toList())
-        last = s.toMap().value("index").toInt();
+    const int last = LastSlot(app);
     QVERIFY(last >= 0);
     app.pickSlot(last);
     QCOMPARE(app.page(), QStringLiteral("book"));
@@ -177,10 +181,7 @@ class AppFlowTests : public QObject {
     app.startReschedule(id);
     Idle(app);
     QVERIFY(app.rescheduling());
-    int other = -1;
-    for (const auto& d : app.week())  // the latest again (the patient's other bookings are early)
-      for (const auto& s : d.toMap().value("slots").toList())
-        other = s.toMap().value("index").toInt();
+    const int other = LastSlot(app);  // the latest again (the patient's other bookings are early)
     QVERIFY(other >= 0);
     app.pickSlot(other);
     QVERIFY(app.booking().value("title").toString().startsWith(
@@ -264,10 +265,7 @@ class AppFlowTests : public QObject {
       Idle(patient);
       patient.openPractitioner(PractitionerIdOf("dr.rohan@demo.healthtech.dev"));
       Idle(patient);
-      int last = -1;
-      for (const auto& d : patient.week())
-        for (const auto& slot : d.toMap().value("slots").toList())
-          last = slot.toMap().value("index").toInt();
+      const int last = LastSlot(patient);
       QVERIFY(last >= 0);
       patient.pickSlot(last);
       patient.confirmBooking("Front desk test");

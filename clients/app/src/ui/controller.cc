@@ -538,15 +538,7 @@ void Controller::confirmBooking(const QString& reason) {
                Guard([this](const api::Response& r) {
                  End();
                  if (!r.ok()) return Fail(*r.problem);
-                 const auto a = api::Appointment::From(r.json());
-                 last_booked_id_ = a.id;
-                 booking_key_.clear();
-                 picked_ = -1;
-                 showPage(QStringLiteral("appointments"));
-                 notice_ = T(QStringLiteral("patient:appointment.booked")) + QStringLiteral(": ") +
-                           T(QStringLiteral("patient:appointment.bookedPlain"),
-                             {{"name", a.practitioner_name}, {"when", DateTimeLabel(a.start)}});
-                 Q_EMIT changed();
+                 Booked(api::Appointment::From(r.json()));
                }),
                api::CallOptions{booking_key_, false});
     return;
@@ -562,21 +554,24 @@ void Controller::confirmBooking(const QString& reason) {
   api_->Post(QStringLiteral("/v1/appointments"), body, Guard([this](const api::Response& r) {
                End();
                if (!r.ok()) return Fail(*r.problem);
-               const auto a = api::Appointment::From(r.json());
-               last_booked_id_ = a.id;
-               booking_key_.clear();
-               picked_ = -1;
-               past_ = false;
-               showPage(QStringLiteral("appointments"));
-               notice_ =
-                   a.status == QLatin1String("pending_payment")
-                       ? T(QStringLiteral("patient:appointment.payToConfirmTitle"))
-                       : T(QStringLiteral("patient:appointment.booked")) + QStringLiteral(": ") +
-                             T(QStringLiteral("patient:appointment.bookedPlain"),
-                               {{"name", a.practitioner_name}, {"when", DateTimeLabel(a.start)}});
-               Q_EMIT changed();
+               Booked(api::Appointment::From(r.json()));
              }),
              api::CallOptions{booking_key_, false});
+}
+
+// Booked or moved: the appointments, with what happened said on top.
+void Controller::Booked(const api::Appointment& a) {
+  last_booked_id_ = a.id;
+  booking_key_.clear();
+  picked_ = -1;
+  past_ = false;
+  showPage(QStringLiteral("appointments"));
+  notice_ = a.status == QLatin1String("pending_payment")
+                ? T(QStringLiteral("patient:appointment.payToConfirmTitle"))
+                : T(QStringLiteral("patient:appointment.booked")) + QStringLiteral(": ") +
+                      T(QStringLiteral("patient:appointment.bookedPlain"),
+                        {{"name", a.practitioner_name}, {"when", DateTimeLabel(a.start)}});
+  Q_EMIT changed();
 }
 
 // ---------------------------------------------------------------- payments

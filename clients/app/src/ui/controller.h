@@ -165,6 +165,7 @@ class Controller : public QObject {
                    int generation);
   void ResetUserState();
   void BuildBooking();
+  void Booked(const api::Appointment& a);
   QString DayLabel(const QDateTime& utc) const;
   QString TimeLabel(const QDateTime& utc) const;
   QString DateTimeLabel(const QDateTime& utc) const;
@@ -212,7 +213,7 @@ class Controller : public QObject {
   int user_generation_ = 0;  // bumped on sign-out: late answers for the last person dropped
   QUrl pending_link_;        // a healthtech:// link that waits for the session
   QHash<QString, QString> payment_appointment_;  // payment → appointment (its pay key)
-  bool restore_when_online_ = false;  // the kept session could not be tried: offline
+  bool restore_when_online_ = false;             // the kept session could not be tried: offline
   QVariantList consultations_;
   QVariantMap consultation_;
   QTimer schedule_refresh_;
