@@ -254,6 +254,29 @@ class AppFlowTests : public QObject {
     QVERIFY(posts[1].toMap().value("text").toString().contains("Tuesday"));
   }
 
+  // Switching to Hindi on a practitioner's page words everything again, fees included.
+  void languageSwitch() {
+    MemorySecretStore keychain;
+    api::ApiClient client(base_, &keychain);
+    I18n i18n(":/locales");
+    Controller app(&client, &i18n, QTimeZone("Asia/Kolkata"), false);
+    app.signIn("rahul.patient@demo.healthtech.dev", kPassword);
+    Idle(app);
+    app.openPractitioner(PractitionerIdOf("dr.meera@demo.healthtech.dev"));
+    Idle(app);
+    QVERIFY(app.practitionerView().value("fees").toString().contains(
+        QStringLiteral("for a first visit")));
+    app.setLanguage("hi");
+    Idle(app);
+    QCOMPARE(app.page(), QStringLiteral("practitioner"));
+    const QString fees = app.practitionerView().value("fees").toString();
+    QVERIFY2(fees.contains(QStringLiteral("पहली मुलाक़ात")) && fees.contains(QStringLiteral("₹800")),
+             qPrintable(fees));
+    QVERIFY(!app.week().isEmpty());
+    QVERIFY2(app.week().first().toMap().value("label").toString().contains(QStringLiteral("दिस")),
+             qPrintable(app.week().first().toMap().value("label").toString()));
+  }
+
   void frontDeskDay() {
     // A booking at the clinic first (the week's last free time of its free doctor).
     {

@@ -260,7 +260,8 @@ void Controller::showPage(const QString& page) {
   notice_.clear();
   schedule_refresh_.stop();
   Q_EMIT changed();
-  if (page == QLatin1String("search") && practitioners_.isEmpty()) search({}, {}, {}, {}, {}, {});
+  if (page == QLatin1String("search") && practitioners_.isEmpty())
+    search(last_query_, {}, {}, {}, {}, {});
   if (page == QLatin1String("appointments")) loadAppointments(past_);
   if (page == QLatin1String("notifications")) loadNotifications();
   if (page == QLatin1String("consultations")) loadConsultations();
@@ -312,6 +313,17 @@ QVariantMap Controller::PractitionerCard(const api::Practitioner& p) const {
       {"verified", p.verified}};
 }
 
+// The card's words plus both fees (the practitioner's page).
+QVariantMap Controller::PractitionerPage(const api::Practitioner& p) const {
+  QVariantMap view = PractitionerCard(p);
+  const QString first =
+      p.first_visit ? api::FormatMoney(*p.first_visit) : T(QStringLiteral("common:free"));
+  const QString follow = p.follow_up ? api::FormatMoney(*p.follow_up) : first;
+  view[QStringLiteral("fees")] = T(QStringLiteral("patient:booking.feesSignedOut"),
+                                   {{"firstVisit", first}, {"followUp", follow}});
+  return view;
+}
+
 void Controller::search(const QString& q, const QString& specialty, const QString& city,
                         const QString& language, const QString& mode, const QString& date) {
   QUrlQuery query;
@@ -357,15 +369,7 @@ void Controller::openPractitioner(const QString& id) {
               if (id != practitioner_.id) return;
               if (!r.ok()) return Fail(*r.problem);
               practitioner_ = api::Practitioner::From(r.json());
-              practitioner_view_ = PractitionerCard(practitioner_);
-              const QString first = practitioner_.first_visit
-                                        ? api::FormatMoney(*practitioner_.first_visit)
-                                        : T(QStringLiteral("common:free"));
-              const QString follow =
-                  practitioner_.follow_up ? api::FormatMoney(*practitioner_.follow_up) : first;
-              practitioner_view_[QStringLiteral("fees")] =
-                  T(QStringLiteral("patient:booking.feesSignedOut"),
-                    {{"firstVisit", first}, {"followUp", follow}});
+              practitioner_view_ = PractitionerPage(practitioner_);
               Q_EMIT changed();
               LoadWeek();
             }));
@@ -961,7 +965,7 @@ void Controller::setLanguage(const QString& lang) {
   if (!i18n_->setLanguage(lang)) return;
   // Rebuild what holds words, then ask for the screens to be loaded again in it.
   practitioners_.clear();  // worded in the old language: searched again
-  if (!practitioner_.id.isEmpty()) practitioner_view_ = PractitionerCard(practitioner_);
+  if (!practitioner_.display_name.isEmpty()) practitioner_view_ = PractitionerPage(practitioner_);
   if (!slots_.isEmpty()) BuildWeek();
   Q_EMIT languageRequested(lang);
   showPage(page_ == QLatin1String("book") ? QStringLiteral("practitioner") : page_);

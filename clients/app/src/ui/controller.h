@@ -171,6 +171,7 @@ class Controller : public QObject {
   QString DateTimeLabel(const QDateTime& utc) const;
   QVariantMap AppointmentView(const api::Appointment& a) const;
   QVariantMap PractitionerCard(const api::Practitioner& p) const;
+  QVariantMap PractitionerPage(const api::Practitioner& p) const;
   QString StatusWords(const QString& status) const;
   QString PaymentWords(const QString& state) const;
 
