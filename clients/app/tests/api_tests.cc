@@ -87,6 +87,18 @@ class AppApiTests : public QObject {
   QUrl base_;
   QString email_, password_;
 
+  // Signs `client` in as the test's patient; false when that failed.
+  bool SignIn(api::ApiClient& client) {
+    bool ok = false;
+    Await([&](auto done) {
+      client.SignIn(email_, password_, [&, done](auto r, auto p) {
+        ok = r && !p && !r->mfa_required;
+        done();
+      });
+    });
+    return ok;
+  }
+
  private Q_SLOTS:
   void initTestCase() {
     base_ = QUrl(qEnvironmentVariable("HEALTHTECH_API_URL"));
@@ -282,14 +294,7 @@ class AppApiTests : public QObject {
   void signOutDuringRefresh() {
     MemorySecretStore keychain;
     api::ApiClient client(base_, &keychain);
-    bool ok = false;
-    QVERIFY(Await([&](auto done) {
-      client.SignIn(email_, password_, [&, done](auto r, auto p) {
-        ok = r && !p;
-        done();
-      });
-    }));
-    QVERIFY(ok);
+    QVERIFY(SignIn(client));
     bool refreshed = false, out_done = false;
     client.FreshToken(true, [&](QString, bool) { refreshed = true; });
     client.SignOut([&] { out_done = true; });
@@ -355,14 +360,7 @@ class AppApiTests : public QObject {
   void twoClientsShareTheKeychain() {
     MemorySecretStore keychain;
     api::ApiClient a(base_, &keychain), b(base_, &keychain);
-    bool ok = false;
-    QVERIFY(Await([&](auto done) {
-      a.SignIn(email_, password_, [&, done](auto r, auto p) {
-        ok = r && !p;
-        done();
-      });
-    }));
-    QVERIFY(ok);
+    QVERIFY(SignIn(a));
     bool restored = false;
     QVERIFY(Await([&](auto done) {
       b.Restore([&, done](bool r, bool) {

@@ -22,6 +22,18 @@ namespace {
 const char* kPassword = "healthtech-demo-2026";
 }
 
+// One person signed in (asked for; the caller waits) through the screens' controller.
+struct Person {
+  MemorySecretStore keychain;
+  api::ApiClient client;
+  I18n i18n{QStringLiteral(":/locales")};
+  Controller app;
+  Person(const QUrl& base, const QString& email)
+      : client(base, &keychain), app(&client, &i18n, QTimeZone("Asia/Kolkata"), false) {
+    app.signIn(email, QString::fromLatin1(kPassword));
+  }
+};
+
 // Stands in for the system browser and PDF viewer: records what the app asked to open.
 class Opener : public QObject {
   Q_OBJECT
@@ -84,12 +96,10 @@ class AppFlowTests : public QObject {
   }
 
   void payInvoiceRescheduleCancel() {
-    MemorySecretStore keychain;
-    api::ApiClient client(base_, &keychain);
-    I18n i18n(":/locales");
-    Controller app(&client, &i18n, QTimeZone("Asia/Kolkata"), false);
-    QSignalSpy notified(&app, &Controller::notify);
-    app.signIn("priya.patient@demo.healthtech.dev", kPassword);
+    Person priya(base_, "priya.patient@demo.healthtech.dev");
+    Controller& app = priya.app;
+    const I18n& i18n = priya.i18n;
+    QSignalSpy notified(&app, &Controller::notify);  // before any answer is handled
     Idle(app);
     QVERIFY2(app.signedIn(), qPrintable(app.error()));
     QCOMPARE(app.page(), QStringLiteral("search"));
@@ -207,11 +217,8 @@ class AppFlowTests : public QObject {
   // A private consultation: the patient asks from the practitioner's page, the practitioner
   // reads it in their list and answers, the patient sees the answer.
   void privateConsultation() {
-    MemorySecretStore keychain;
-    api::ApiClient client(base_, &keychain);
-    I18n i18n(":/locales");
-    Controller patient(&client, &i18n, QTimeZone("Asia/Kolkata"), false);
-    patient.signIn("rahul.patient@demo.healthtech.dev", kPassword);
+    Person patient_(base_, "rahul.patient@demo.healthtech.dev");
+    Controller& patient = patient_.app;
     Idle(patient);
     patient.openPractitioner(PractitionerIdOf("dr.meera@demo.healthtech.dev"));
     Idle(patient);
@@ -228,10 +235,8 @@ class AppFlowTests : public QObject {
     QVERIFY(posts[0].toMap().value("mine").toBool());
     QVERIFY(posts[0].toMap().value("text").toString().contains("T-wave"));
 
-    MemorySecretStore keychain2;
-    api::ApiClient client2(base_, &keychain2);
-    Controller doctor(&client2, &i18n, QTimeZone("Asia/Kolkata"), false);
-    doctor.signIn("dr.meera@demo.healthtech.dev", kPassword);
+    Person doctor_(base_, "dr.meera@demo.healthtech.dev");
+    Controller& doctor = doctor_.app;
     Idle(doctor);
     doctor.showPage("consultations");
     Idle(doctor);
@@ -256,11 +261,8 @@ class AppFlowTests : public QObject {
 
   // Switching to Hindi on a practitioner's page words everything again, fees included.
   void languageSwitch() {
-    MemorySecretStore keychain;
-    api::ApiClient client(base_, &keychain);
-    I18n i18n(":/locales");
-    Controller app(&client, &i18n, QTimeZone("Asia/Kolkata"), false);
-    app.signIn("rahul.patient@demo.healthtech.dev", kPassword);
+    Person app_(base_, "rahul.patient@demo.healthtech.dev");
+    Controller& app = app_.app;
     Idle(app);
     app.openPractitioner(PractitionerIdOf("dr.meera@demo.healthtech.dev"));
     Idle(app);
@@ -280,11 +282,8 @@ class AppFlowTests : public QObject {
   void frontDeskDay() {
     // A booking at the clinic first (the week's last free time of its free doctor).
     {
-      MemorySecretStore keychain;
-      api::ApiClient client(base_, &keychain);
-      I18n i18n(":/locales");
-      Controller patient(&client, &i18n, QTimeZone("Asia/Kolkata"), false);
-      patient.signIn("sara.patient@demo.healthtech.dev", kPassword);
+      Person patient_(base_, "sara.patient@demo.healthtech.dev");
+      Controller& patient = patient_.app;
       Idle(patient);
       patient.openPractitioner(PractitionerIdOf("dr.rohan@demo.healthtech.dev"));
       Idle(patient);
@@ -296,11 +295,8 @@ class AppFlowTests : public QObject {
       QVERIFY2(patient.error().isEmpty(), qPrintable(patient.error()));
       booked_for_desk_ = patient.lastBookedId();
     }
-    MemorySecretStore keychain;
-    api::ApiClient client(base_, &keychain);
-    I18n i18n(":/locales");
-    Controller app(&client, &i18n, QTimeZone("Asia/Kolkata"), false);
-    app.signIn("owner.lotus@demo.healthtech.dev", kPassword);  // the organization's admin
+    Person app_(base_, "owner.lotus@demo.healthtech.dev");  // the organization's admin
+    Controller& app = app_.app;
     Idle(app);
     QVERIFY2(app.signedIn(), qPrintable(app.error()));
     QVERIFY(app.frontDesk());
